@@ -1,0 +1,29 @@
+/** Agents: enrol (the token is shown once) and list with their connection state. */
+import { enrolAgent } from '../domain/agents.js'
+import { notFound } from '../errors.js'
+import type { ApiDeps } from './app-env.js'
+import type { DocumentedRouter } from './router.js'
+import { CreateAgent } from './schemas.js'
+import { idParam, readJson } from './validate.js'
+import { agentView } from './views.js'
+
+export function agentRoutes(r: DocumentedRouter, { store, env, isAgentConnected }: ApiDeps): void {
+  r.add(
+    { method: 'post', path: '/agents', summary: 'Enrol an agent; the token is shown only here', body: CreateAgent, status: 201 },
+    async (c) => {
+      const { name } = await readJson(c, CreateAgent)
+      const { agent, token } = await store.transact((tx) => enrolAgent(tx, env, c.var.actor, name))
+      return c.json({ ...agentView(agent, false), token }, 201)
+    },
+  )
+  r.add({ method: 'get', path: '/agents', summary: 'List agents', status: 200 }, async (c) => {
+    const agents = await store.transact((tx) => tx.agents.list())
+    return c.json({ items: agents.map((a) => agentView(a, isAgentConnected(a.id))) })
+  })
+  r.add({ method: 'get', path: '/agents/:id', summary: 'Read an agent', status: 200 }, async (c) => {
+    const id = idParam(c)
+    const agent = await store.transact((tx) => tx.agents.get(id))
+    if (!agent) throw notFound('agent', id)
+    return c.json(agentView(agent, isAgentConnected(agent.id)))
+  })
+}

@@ -1,0 +1,17 @@
+/** The hono environment of the API: what middleware hands to handlers, and what handlers need. */
+import type { DomainEnv } from '../domain/env.js'
+import type { Store } from '../store/store.js'
+
+export interface ApiDeps {
+  store: Store
+  env: DomainEnv
+  /** Whether an agent has a live connection (the WebSocket hub answers; false without one). */
+  isAgentConnected: (agentId: string) => boolean
+}
+
+export interface AppEnv {
+  Variables: {
+    /** Who is calling, for the audit log and idempotency scope: `token:<id>`. */
+    actor: string
+  }
+}

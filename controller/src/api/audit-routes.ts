@@ -1,0 +1,19 @@
+/** The audit log: every change, newest first. */
+import { z } from 'zod'
+import type { ApiDeps } from './app-env.js'
+import type { DocumentedRouter } from './router.js'
+import { readQuery } from './validate.js'
+import { auditView } from './views.js'
+
+const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) })
+
+export function auditRoutes(r: DocumentedRouter, { store }: ApiDeps): void {
+  r.add(
+    { method: 'get', path: '/audit', summary: 'The newest audit log entries', query: AuditQuery, status: 200 },
+    async (c) => {
+      const { limit } = readQuery(c, AuditQuery)
+      const entries = await store.transact((tx) => tx.audit.list(limit))
+      return c.json({ items: entries.map(auditView) })
+    },
+  )
+}

@@ -1,0 +1,123 @@
+/** Money around a subscriber: top-ups, auto top-up settings, payments, invoices and the ledger. */
+import { setAutoTopUp } from '../domain/auto-topup.js'
+import { recordPayment } from '../domain/payments.js'
+import { createTopUp } from '../domain/topups.js'
+import { notFound } from '../errors.js'
+import type { Tx } from '../store/store.js'
+import type { ApiDeps } from './app-env.js'
+import { respondOnce } from './idempotent-route.js'
+import type { DocumentedRouter } from './router.js'
+import { CreatePayment, CreateTopUp, SetAutoTopUp, topUpSchemaFor } from './schemas.js'
+import { loadSubscriberView } from './subscriber-view.js'
+import { idParam, parseInput, readBody, readJson } from './validate.js'
+import { invoiceView, ledgerView, paymentView, topUpView } from './views.js'
+
+export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
+  const { store, env } = deps
+
+  r.add(
+    {
+      method: 'post',
+      path: '/subscribers/:id/topups',
+      summary: 'Top up a subscriber: {bytes, price} or {topUpPlanId}; charged to an invoice or the balance',
+      body: CreateTopUp,
+      status: 201,
+      idempotent: true,
+    },
+    async (c) => {
+      const id = idParam(c)
+      const body = await readBody(c)
+      const input = parseInput(topUpSchemaFor(body), body)
+      return respondOnce(c, deps, input, async (tx) => {
+        const { topUp, invoice, subscriber } = await createTopUp(tx, env, c.var.actor, 'operator', id, input)
+        const view = await loadSubscriberView(tx, env, subscriber)
+        return {
+          status: 201,
+          body: { topUp: topUpView(topUp), invoice: invoiceView(invoice), usage: view.usage, balance: view.balance },
+        }
+      })
+    },
+  )
+
+  r.add(
+    { method: 'get', path: '/subscribers/:id/topups', summary: "List a subscriber's top-ups", status: 200 },
+    async (c) => {
+      const items = await forSubscriber(idParam(c), (tx, id) => tx.topUps.forSubscriber(id))
+      return c.json({ items: items.map(topUpView) })
+    },
+  )
+
+  r.add(
+    {
+      method: 'put',
+      path: '/subscribers/:id/auto-topup',
+      summary: 'Set auto top-up: which top-up plan, at most how many per billing period',
+      body: SetAutoTopUp,
+      status: 200,
+    },
+    async (c) => {
+      const input = await readJson(c, SetAutoTopUp)
+      const view = await store.transact(async (tx) => {
+        const sub = await setAutoTopUp(tx, env, c.var.actor, idParam(c), input)
+        return loadSubscriberView(tx, env, sub)
+      })
+      return c.json(view)
+    },
+  )
+
+  r.add(
+    {
+      method: 'post',
+      path: '/subscribers/:id/payments',
+      summary: "Credit a payment to the subscriber's account balance",
+      body: CreatePayment,
+      status: 201,
+      idempotent: true,
+    },
+    async (c) => {
+      const id = idParam(c)
+      const input = await readJson(c, CreatePayment)
+      return respondOnce(c, deps, input, async (tx) => {
+        const { payment, subscriber } = await recordPayment(tx, env, c.var.actor, id, input)
+        return { status: 201, body: { payment: paymentView(payment), balance: subscriber.balance } }
+      })
+    },
+  )
+
+  r.add(
+    { method: 'get', path: '/subscribers/:id/invoices', summary: "List a subscriber's invoices", status: 200 },
+    async (c) => {
+      const items = await forSubscriber(idParam(c), (tx, id) => tx.invoices.forSubscriber(id))
+      return c.json({ items: items.map(invoiceView) })
+    },
+  )
+
+  r.add(
+    {
+      method: 'get',
+      path: '/subscribers/:id/ledger',
+      summary: "The subscriber's balance movements (payments in, charges out)",
+      status: 200,
+    },
+    async (c) => {
+      const items = await forSubscriber(idParam(c), (tx, id) => tx.ledger.forSubscriber(id))
+      return c.json({ items: items.map(ledgerView) })
+    },
+  )
+
+  r.add({ method: 'get', path: '/invoices/:id', summary: 'Read an invoice', status: 200 }, async (c) => {
+    const id = idParam(c)
+    const invoice = await store.transact((tx) => tx.invoices.get(id))
+    if (!invoice) throw notFound('invoice', id)
+    return c.json(invoiceView(invoice))
+  })
+
+  /** Rows of one subscriber; 404 if the subscriber does not exist (an empty list would hide a typo). */
+  async function forSubscriber<T>(id: string, rows: (tx: Tx, id: string) => Promise<T[]>): Promise<T[]> {
+    const found = await store.transact<T[] | undefined>(async (tx) =>
+      (await tx.subscribers.get(id)) ? rows(tx, id) : undefined,
+    )
+    if (!found) throw notFound('subscriber', id)
+    return found
+  }
+}

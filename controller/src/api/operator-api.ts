@@ -1,0 +1,45 @@
+/** The operator API under /api/v1: token auth, body limit, every documented route, the OpenAPI document. */
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { apiTokenAuth } from '../auth/api-token-auth.js'
+import { ApiError } from '../errors.js'
+import { CAPD_VERSION } from '../version.js'
+import type { ApiDeps, AppEnv } from './app-env.js'
+import { agentRoutes } from './agent-routes.js'
+import { auditRoutes } from './audit-routes.js'
+import { billingRoutes } from './billing-routes.js'
+import { catalogRoutes } from './catalog-routes.js'
+import { errorResponse } from './error-response.js'
+import { openApiDocument } from './openapi.js'
+import { DocumentedRouter } from './router.js'
+import { subscriberRoutes } from './subscriber-routes.js'
+
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
+
+export function operatorApi(deps: ApiDeps, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES): Hono<AppEnv> {
+  const api = new Hono<AppEnv>()
+  api.onError(errorResponse)
+
+  const routes = new Hono<AppEnv>()
+  const router = new DocumentedRouter(routes)
+  catalogRoutes(router, deps)
+  agentRoutes(router, deps)
+  subscriberRoutes(router, deps)
+  billingRoutes(router, deps)
+  auditRoutes(router, deps)
+  const document = openApiDocument(router.docs, CAPD_VERSION)
+
+  api.get('/openapi.json', (c) => c.json(document))
+  api.use(apiTokenAuth(deps.store))
+  api.use(
+    bodyLimit({
+      maxSize: bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `the request body is over ${bodyLimitBytes} bytes`)
+      },
+    }),
+  )
+  api.route('/', routes)
+  api.notFound((c) => errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c))
+  return api
+}

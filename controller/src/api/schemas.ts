@@ -1,0 +1,98 @@
+/** Request bodies and queries of the operator API, as zod schemas (also the OpenAPI source). */
+import { BillingDay, ByteCount, Money, NonNegativeMoney, parseIpPrefix } from '@capd/protocol'
+import { z } from 'zod'
+
+const Name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters')
+const Id = z.string().min(1).max(64)
+const PositiveBytes = ByteCount.refine((n) => n > 0, 'must be greater than 0')
+
+export const CreatePlan = z
+  .strictObject({
+    name: Name,
+    capBytes: ByteCount,
+    onCap: z.enum(['block', 'throttle']),
+    throttleKbps: z.number().int().positive().max(100_000_000).optional(),
+  })
+  .refine((p) => p.onCap !== 'throttle' || p.throttleKbps !== undefined, {
+    path: ['throttleKbps'],
+    message: 'is required when onCap is "throttle"',
+  })
+  .refine((p) => p.onCap !== 'block' || p.throttleKbps === undefined, {
+    path: ['throttleKbps'],
+    message: 'is only for onCap "throttle"',
+  })
+
+export const CreateTopUpPlan = z.strictObject({
+  name: Name,
+  bytes: PositiveBytes,
+  price: NonNegativeMoney,
+  validityDays: z.number().int().min(1).max(366).optional(),
+})
+
+export const CreateAgent = z.strictObject({ name: Name })
+
+export const Address = z.string().transform((value, ctx) => {
+  try {
+    return parseIpPrefix(value).text
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    return z.NEVER
+  }
+})
+
+export const CreateSubscriber = z.strictObject({
+  name: Name,
+  login: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._@+-]+$/, 'may contain letters, digits and . _ @ + - only'),
+  password: z.string().min(8, 'must be at least 8 characters').max(200).optional(),
+  email: z.email().max(254).optional(),
+  planId: Id,
+  agentId: Id,
+  address: Address,
+  billingDay: BillingDay.default(1),
+})
+
+const ChargeTo = z.enum(['invoice', 'balance']).default('invoice')
+
+export const TopUpFromPlan = z.strictObject({ topUpPlanId: Id, chargeTo: ChargeTo })
+
+export const ManualTopUp = z.strictObject({
+  bytes: PositiveBytes,
+  price: NonNegativeMoney,
+  validityDays: z.number().int().min(1).max(366).optional(),
+  description: z.string().trim().min(1).max(200).optional(),
+  chargeTo: ChargeTo,
+})
+
+export const CreateTopUp = z.union([TopUpFromPlan, ManualTopUp])
+
+/** Picks the form by its key, so errors name the fields of the form the client meant. */
+export function topUpSchemaFor(body: unknown): typeof TopUpFromPlan | typeof ManualTopUp {
+  return body && typeof body === 'object' && 'topUpPlanId' in body ? TopUpFromPlan : ManualTopUp
+}
+
+export const SetAutoTopUp = z.strictObject({
+  enabled: z.boolean(),
+  topUpPlanId: Id,
+  maxPerPeriod: z.number().int().min(1).max(100),
+})
+
+export const CreatePayment = z.strictObject({
+  amount: Money.refine((m) => m.amount > 0, { path: ['amount'], message: 'must be greater than 0' }),
+  reference: z.string().trim().min(1).max(200).optional(),
+})
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(64).optional(),
+})
+
+export const SubscriberListQuery = PageQuery.extend({
+  q: z.string().trim().max(100).optional(),
+  state: z.enum(['open', 'blocked', 'throttled']).optional(),
+  agentId: Id.optional(),
+})

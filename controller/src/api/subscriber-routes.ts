@@ -1,0 +1,54 @@
+/** Subscribers: create, read with usage and state, search and page through. */
+import { createSubscriber, preparePassword } from '../domain/subscribers.js'
+import { notFound } from '../errors.js'
+import type { ApiDeps } from './app-env.js'
+import type { DocumentedRouter } from './router.js'
+import { CreateSubscriber, SubscriberListQuery } from './schemas.js'
+import { loadSubscriberView } from './subscriber-view.js'
+import { idParam, readJson, readQuery } from './validate.js'
+
+export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
+  r.add(
+    { method: 'post', path: '/subscribers', summary: 'Create a subscriber', body: CreateSubscriber, status: 201 },
+    async (c) => {
+      const input = await readJson(c, CreateSubscriber)
+      const passwordHash = await preparePassword(input.password)
+      const view = await store.transact(async (tx) => {
+        const sub = await createSubscriber(tx, env, c.var.actor, input, passwordHash)
+        return loadSubscriberView(tx, env, sub)
+      })
+      return c.json(view, 201)
+    },
+  )
+  r.add(
+    {
+      method: 'get',
+      path: '/subscribers',
+      summary: 'Search subscribers (q matches name, login, email, address), one page at a time',
+      query: SubscriberListQuery,
+      status: 200,
+    },
+    async (c) => {
+      const { cursor, ...query } = readQuery(c, SubscriberListQuery)
+      const page = await store.transact(async (tx) => {
+        const found = await tx.subscribers.find({ ...query, ...(cursor ? { after: cursor } : {}) })
+        const items = []
+        for (const sub of found.items) items.push(await loadSubscriberView(tx, env, sub))
+        return { items, nextCursor: found.nextCursor }
+      })
+      return c.json(page)
+    },
+  )
+  r.add(
+    { method: 'get', path: '/subscribers/:id', summary: 'Read a subscriber with usage and state', status: 200 },
+    async (c) => {
+      const id = idParam(c)
+      const view = await store.transact(async (tx) => {
+        const sub = await tx.subscribers.get(id)
+        return sub && loadSubscriberView(tx, env, sub)
+      })
+      if (!view) throw notFound('subscriber', id)
+      return c.json(view)
+    },
+  )
+}

@@ -1,0 +1,112 @@
+/** What the API shows of each record: ISO times, no secrets. */
+import type {
+  Agent,
+  AuditEntry,
+  Invoice,
+  LedgerEntry,
+  Payment,
+  Plan,
+  Subscriber,
+  TopUp,
+  TopUpPlan,
+} from '../store/entities.js'
+import type { UsageView } from '../domain/usage.js'
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString())
+
+export const planView = (p: Plan) => ({
+  id: p.id,
+  name: p.name,
+  capBytes: p.capBytes,
+  onCap: p.onCap,
+  throttleKbps: p.throttleKbps,
+  createdAt: iso(p.createdAtMs),
+  retiredAt: iso(p.retiredAtMs),
+})
+
+export const topUpPlanView = (p: TopUpPlan) => ({
+  id: p.id,
+  name: p.name,
+  bytes: p.bytes,
+  price: p.price,
+  validityDays: p.validityDays,
+  createdAt: iso(p.createdAtMs),
+  retiredAt: iso(p.retiredAtMs),
+})
+
+export const agentView = (a: Agent, connected: boolean) => ({
+  id: a.id,
+  name: a.name,
+  connected,
+  lastSeenAt: iso(a.lastSeenAtMs) ?? null,
+  createdAt: iso(a.createdAtMs),
+})
+
+export const subscriberView = (s: Subscriber, usage: UsageView) => ({
+  id: s.id,
+  name: s.name,
+  login: s.login,
+  email: s.email,
+  planId: s.planId,
+  agentId: s.agentId,
+  address: s.address,
+  billingDay: s.billingDay,
+  balance: s.balance,
+  autoTopUp: s.autoTopUp ?? { enabled: false },
+  state: s.state,
+  usage,
+  createdAt: iso(s.createdAtMs),
+})
+
+export const topUpView = (t: TopUp) => ({
+  id: t.id,
+  subscriberId: t.subscriberId,
+  bytes: t.bytes,
+  price: t.price,
+  source: t.source,
+  chargeTo: t.chargeTo,
+  topUpPlanId: t.topUpPlanId,
+  invoiceId: t.invoiceId,
+  createdAt: iso(t.createdAtMs),
+  expiresAt: iso(t.expiresAtMs),
+})
+
+export const invoiceView = (i: Invoice) => ({
+  id: i.id,
+  number: i.number,
+  subscriberId: i.subscriberId,
+  topUpId: i.topUpId,
+  issuedAt: iso(i.issuedAtMs),
+  lines: i.lines,
+  total: i.total,
+  status: i.status,
+  paidAt: iso(i.paidAtMs),
+  paidWith: i.paidWith,
+})
+
+export const paymentView = (p: Payment) => ({
+  id: p.id,
+  subscriberId: p.subscriberId,
+  amount: p.amount,
+  reference: p.reference,
+  createdAt: iso(p.createdAtMs),
+})
+
+export const ledgerView = (l: LedgerEntry) => ({
+  id: l.id,
+  kind: l.kind,
+  amount: l.amount,
+  balanceAfter: l.balanceAfter,
+  ref: l.ref,
+  at: iso(l.atMs),
+})
+
+export const auditView = (a: AuditEntry) => ({
+  id: a.id,
+  at: iso(a.atMs),
+  actor: a.actor,
+  action: a.action,
+  entity: a.entity,
+  entityId: a.entityId,
+  data: a.data,
+})

@@ -1,0 +1,44 @@
+/** Payments credit the account balance; top-ups and auto top-ups may then be charged to it. */
+import type { Money } from '@capd/protocol'
+import { notFound, unprocessable } from '../errors.js'
+import { newId } from '../ids.js'
+import type { Payment, Subscriber } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+import { audit } from './audit.js'
+import type { Actor, DomainEnv } from './env.js'
+import { requireCurrency } from './money-rules.js'
+
+export interface PaymentInput {
+  amount: Money
+  reference?: string
+}
+
+export async function recordPayment(
+  tx: Tx,
+  env: DomainEnv,
+  actor: Actor,
+  subscriberId: string,
+  input: PaymentInput,
+): Promise<{ payment: Payment; subscriber: Subscriber }> {
+  const sub = await tx.subscribers.get(subscriberId)
+  if (!sub) throw notFound('subscriber', subscriberId)
+  requireCurrency(env, input.amount.currency, 'amount')
+  const now = env.clock.now()
+  const payment: Payment = { id: newId('pay', now), subscriberId, ...input, createdAtMs: now, actor }
+  const balance = { amount: sub.balance.amount + input.amount.amount, currency: sub.balance.currency }
+  if (!Number.isSafeInteger(balance.amount)) throw unprocessable('amount_too_large', 'the balance would overflow')
+  const subscriber = { ...sub, balance }
+  await tx.payments.insert(payment)
+  await tx.subscribers.update(subscriber)
+  await tx.ledger.insert({
+    id: newId('led', now),
+    subscriberId,
+    atMs: now,
+    kind: 'payment',
+    amount: input.amount,
+    balanceAfter: balance,
+    ref: payment.id,
+  })
+  await audit(tx, env, actor, 'payment.create', 'subscriber', subscriberId, input)
+  return { payment, subscriber }
+}

@@ -1,0 +1,73 @@
+/** The shape of the store's JSON document, and a fresh one. */
+import type {
+  Agent,
+  ApiToken,
+  AuditEntry,
+  IdempotencyRecord,
+  Invoice,
+  LedgerEntry,
+  Payment,
+  Plan,
+  Subscriber,
+  TopUp,
+  TopUpPlan,
+  User,
+} from './entities.js'
+
+export const DATA_FORMAT = 'capd-store'
+export const DATA_VERSION = 1
+
+export interface Data {
+  format: typeof DATA_FORMAT
+  version: number
+  plans: Record<string, Plan>
+  topUpPlans: Record<string, TopUpPlan>
+  agents: Record<string, Agent>
+  subscribers: Record<string, Subscriber>
+  topUps: Record<string, TopUp>
+  invoices: Record<string, Invoice>
+  payments: Record<string, Payment>
+  ledger: Record<string, LedgerEntry>
+  apiTokens: Record<string, ApiToken>
+  users: Record<string, User>
+  audit: AuditEntry[]
+  /** In insertion (= age) order, so pruning stops at the first young record. */
+  idempotency: Record<string, IdempotencyRecord>
+  sequences: Record<string, number>
+}
+
+export function emptyData(): Data {
+  return {
+    format: DATA_FORMAT,
+    version: DATA_VERSION,
+    plans: {},
+    topUpPlans: {},
+    agents: {},
+    subscribers: {},
+    topUps: {},
+    invoices: {},
+    payments: {},
+    ledger: {},
+    apiTokens: {},
+    users: {},
+    audit: [],
+    idempotency: {},
+    sequences: {},
+  }
+}
+
+/** Checks a document read from disk is ours and of a version this build understands. */
+export function checkData(doc: unknown, source: string): Data {
+  const d = doc as Partial<Data> | null
+  if (!d || typeof d !== 'object' || d.format !== DATA_FORMAT) {
+    throw new Error(`${source} is not a capd store (no "format": "${DATA_FORMAT}")`)
+  }
+  if (d.version !== DATA_VERSION) {
+    throw new Error(`${source} has store version ${d.version}; this controller reads version ${DATA_VERSION}`)
+  }
+  const fresh = emptyData()
+  for (const key of Object.keys(fresh) as (keyof Data)[]) {
+    if (d[key] === undefined) throw new Error(`${source} is missing "${key}"`)
+  }
+  return d as Data
+}

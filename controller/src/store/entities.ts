@@ -1,0 +1,161 @@
+/** The records the controller keeps. Rows are immutable: a change writes a new row. */
+import type { Money } from '@capd/protocol'
+
+export type OnCap = 'block' | 'throttle'
+export type EnforcementState = 'open' | 'blocked' | 'throttled'
+export type BillingDay = number | 'last'
+
+export interface Plan {
+  readonly id: string
+  readonly name: string
+  readonly capBytes: number
+  readonly onCap: OnCap
+  readonly throttleKbps?: number
+  readonly createdAtMs: number
+  readonly retiredAtMs?: number
+}
+
+export interface TopUpPlan {
+  readonly id: string
+  readonly name: string
+  readonly bytes: number
+  readonly price: Money
+  /** Days of validity from purchase; absent = to the end of the billing period. */
+  readonly validityDays?: number
+  readonly createdAtMs: number
+  readonly retiredAtMs?: number
+}
+
+export interface Agent {
+  readonly id: string
+  readonly name: string
+  readonly tokenHash: string
+  readonly createdAtMs: number
+  readonly lastSeenAtMs?: number
+  readonly revokedAtMs?: number
+}
+
+export interface AutoTopUp {
+  readonly enabled: boolean
+  readonly topUpPlanId: string
+  /** How many auto top-ups at most in one billing period. */
+  readonly maxPerPeriod: number
+}
+
+export interface Subscriber {
+  readonly id: string
+  readonly name: string
+  readonly login: string
+  readonly passwordHash?: string
+  readonly email?: string
+  readonly planId: string
+  readonly agentId: string
+  /** Canonical IPv4/IPv6 address or prefix (`10.0.0.5`, `2001:db8::/64`). */
+  readonly address: string
+  readonly billingDay: BillingDay
+  readonly balance: Money
+  readonly autoTopUp?: AutoTopUp
+  readonly createdAtMs: number
+  /** Usage booked in the period that starts at `usagePeriodStartMs`; an older period means 0 now. */
+  readonly usedBytes: number
+  readonly usagePeriodStartMs: number
+  /** What the agent last reported it enforces. */
+  readonly state: EnforcementState
+}
+
+export type TopUpSource = 'operator' | 'auto' | 'portal'
+export type ChargeTo = 'invoice' | 'balance'
+
+export interface TopUp {
+  readonly id: string
+  readonly subscriberId: string
+  readonly bytes: number
+  readonly price: Money
+  readonly source: TopUpSource
+  readonly chargeTo: ChargeTo
+  readonly topUpPlanId?: string
+  readonly createdAtMs: number
+  /** Start of the billing period the top-up was bought in: it adds to that period's limit. */
+  readonly periodStartMs: number
+  readonly expiresAtMs: number
+  readonly invoiceId: string
+  readonly actor: string
+}
+
+export interface InvoiceLine {
+  readonly description: string
+  readonly quantity: number
+  readonly unitPrice: Money
+  readonly amount: Money
+}
+
+export interface Invoice {
+  readonly id: string
+  readonly number: string
+  readonly subscriberId: string
+  readonly issuedAtMs: number
+  readonly lines: readonly InvoiceLine[]
+  readonly total: Money
+  readonly status: 'open' | 'paid'
+  readonly paidAtMs?: number
+  readonly paidWith?: 'balance' | 'card'
+  readonly topUpId: string
+}
+
+export interface Payment {
+  readonly id: string
+  readonly subscriberId: string
+  readonly amount: Money
+  readonly reference?: string
+  readonly createdAtMs: number
+  readonly actor: string
+}
+
+/** One movement of a subscriber's account balance. */
+export interface LedgerEntry {
+  readonly id: string
+  readonly subscriberId: string
+  readonly atMs: number
+  readonly kind: 'payment' | 'topup_charge'
+  /** Signed: credits positive, charges negative. */
+  readonly amount: Money
+  readonly balanceAfter: Money
+  readonly ref: string
+}
+
+export interface ApiToken {
+  readonly id: string
+  readonly name: string
+  readonly role: 'admin'
+  /** Hex SHA-256 of the whole token; tokens are random, so a fast hash is enough. */
+  readonly hash: string
+  readonly createdAtMs: number
+  readonly revokedAtMs?: number
+}
+
+export interface User {
+  readonly id: string
+  readonly username: string
+  readonly role: 'admin'
+  readonly passwordHash: string
+  readonly createdAtMs: number
+}
+
+export interface AuditEntry {
+  readonly id: string
+  readonly atMs: number
+  readonly actor: string
+  readonly action: string
+  readonly entity: string
+  readonly entityId: string
+  readonly data?: unknown
+}
+
+export interface IdempotencyRecord {
+  /** `<actor>|<route>|<key>`: keys are private to whoever sent them. */
+  readonly scope: string
+  readonly requestHash: string
+  readonly status: number
+  readonly body: unknown
+  readonly createdAtMs: number
+}

@@ -1,0 +1,96 @@
+/** A table kept in the store document, with secondary indexes and undo on every change. */
+import { deepFreeze } from './deep-freeze.js'
+import type { MemoryIndex } from './memory-index.js'
+import type { Table } from './store.js'
+import type { UndoLog } from './undo-log.js'
+
+export class MemoryTable<T extends { id: string }> implements Table<T> {
+  /** Ids in ascending order, for cursor pagination. */
+  private readonly sortedIds: string[]
+
+  constructor(
+    private readonly rows: Record<string, T>,
+    private readonly undo: () => UndoLog,
+    private readonly indexes: readonly MemoryIndex<T>[] = [],
+  ) {
+    this.sortedIds = Object.keys(rows).sort()
+    for (const row of Object.values(rows)) {
+      deepFreeze(row)
+      for (const index of indexes) index.add(row)
+    }
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    return this.getNow(id)
+  }
+
+  getNow(id: string): T | undefined {
+    return Object.hasOwn(this.rows, id) ? this.rows[id] : undefined
+  }
+
+  async list(): Promise<T[]> {
+    return this.sortedIds.map((id) => this.rows[id]!)
+  }
+
+  async insert(row: T): Promise<void> {
+    if (Object.hasOwn(this.rows, row.id)) throw new Error(`duplicate id ${row.id}`)
+    deepFreeze(row)
+    this.rows[row.id] = row
+    const at = this.insertSorted(row.id)
+    for (const index of this.indexes) index.add(row)
+    this.undo().record(() => {
+      delete this.rows[row.id]
+      this.sortedIds.splice(at, 1)
+      for (const index of this.indexes) index.remove(row)
+    })
+  }
+
+  async update(row: T): Promise<void> {
+    const old = this.getNow(row.id)
+    if (!old) throw new Error(`update of missing id ${row.id}`)
+    deepFreeze(row)
+    this.rows[row.id] = row
+    for (const index of this.indexes) {
+      index.remove(old)
+      index.add(row)
+    }
+    this.undo().record(() => {
+      this.rows[row.id] = old
+      for (const index of this.indexes) {
+        index.remove(row)
+        index.add(old)
+      }
+    })
+  }
+
+  /** Rows with ids from `index`, in id order. */
+  byIndex(index: MemoryIndex<T>, key: string): T[] {
+    return [...index.ids(key)].sort().map((id) => this.rows[id]!)
+  }
+
+  /** Walks rows in id order starting after `after`; `visit` returns false to stop. */
+  scanFrom(after: string | undefined, visit: (row: T) => boolean): void {
+    let i = after === undefined ? 0 : upperBound(this.sortedIds, after)
+    for (; i < this.sortedIds.length; i++) if (!visit(this.rows[this.sortedIds[i]!]!)) return
+  }
+
+  private insertSorted(id: string): number {
+    const ids = this.sortedIds
+    const last = ids[ids.length - 1]
+    const at = last === undefined || last < id ? ids.length : upperBound(ids, id)
+    ids.splice(at, 0, id)
+    return at
+  }
+}
+
+/** First position whose id is greater than `id`. */
+function upperBound(ids: readonly string[], id: string): number {
+  let lo = 0
+  let hi = ids.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (ids[mid]! <= id) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

@@ -1,0 +1,80 @@
+/** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
+import type {
+  Agent,
+  ApiToken,
+  AuditEntry,
+  EnforcementState,
+  IdempotencyRecord,
+  Invoice,
+  LedgerEntry,
+  Payment,
+  Plan,
+  Subscriber,
+  TopUp,
+  TopUpPlan,
+  User,
+} from './entities.js'
+
+export interface Table<T extends { id: string }> {
+  get(id: string): Promise<T | undefined>
+  /** All rows in id (= creation) order. */
+  list(): Promise<T[]>
+  insert(row: T): Promise<void>
+  /** Replaces the row with the same id; it must exist. */
+  update(row: T): Promise<void>
+}
+
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+export interface SubscriberQuery {
+  /** Case-insensitive substring of name, login, email or address. */
+  q?: string
+  state?: EnforcementState
+  agentId?: string
+  /** Return rows with id greater than this. */
+  after?: string
+  limit: number
+}
+
+export interface Tx {
+  readonly plans: Table<Plan>
+  readonly topUpPlans: Table<TopUpPlan>
+  readonly agents: Table<Agent>
+  readonly subscribers: Table<Subscriber> & {
+    byLogin(login: string): Promise<Subscriber | undefined>
+    byAgentAndAddress(agentId: string, address: string): Promise<Subscriber | undefined>
+    find(query: SubscriberQuery): Promise<Page<Subscriber>>
+  }
+  readonly topUps: Table<TopUp> & { forSubscriber(subscriberId: string): Promise<TopUp[]> }
+  readonly invoices: Table<Invoice> & { forSubscriber(subscriberId: string): Promise<Invoice[]> }
+  readonly payments: Table<Payment>
+  readonly ledger: Table<LedgerEntry> & { forSubscriber(subscriberId: string): Promise<LedgerEntry[]> }
+  readonly apiTokens: Table<ApiToken> & { byHash(hash: string): Promise<ApiToken | undefined> }
+  readonly users: Table<User> & { byUsername(username: string): Promise<User | undefined> }
+  readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
+  readonly idempotency: {
+    get(scope: string): Promise<IdempotencyRecord | undefined>
+    put(record: IdempotencyRecord): Promise<void>
+    /** Forgets records created before `beforeMs`. */
+    prune(beforeMs: number): Promise<void>
+  }
+  /** Gap-free sequence numbers (invoice numbers): rolled back with the transaction. */
+  nextSequence(name: string): Promise<number>
+}
+
+export interface Store {
+  /**
+   * Runs `fn` as one atomic unit against the store. If it throws, nothing it did is kept.
+   * The promise resolves only once the outcome is durable, so a caller may acknowledge it.
+   */
+  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Reads a consistent view without waiting for pending writes to reach the disk. Only for reads
+   * whose answer acknowledges nothing (such as finding the caller's token); `fn` must not write.
+   */
+  peek<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}

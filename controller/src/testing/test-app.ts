@@ -1,0 +1,69 @@
+/** An app on an in-memory store with a hand-moved clock and an admin token, for route tests. */
+import type { Hono } from 'hono'
+import { createApp } from '../app.js'
+import { bootstrap } from '../auth/bootstrap.js'
+import { manualClock } from '../clock.js'
+import type { DomainEnv } from '../domain/env.js'
+import { emptyData } from '../store/data.js'
+import { DocumentStore } from '../store/document-store.js'
+
+export const TEST_TOKEN = 'test-admin-token-0123456789abcdef'
+
+export interface Reply {
+  status: number
+  // biome-ignore lint/suspicious/noExplicitAny: replies are checked field by field in tests
+  body: any
+  headers: Headers
+}
+
+export async function testApp(options: { nowMs?: number; timeZone?: string; bodyLimitBytes?: number } = {}) {
+  const clock = manualClock(options.nowMs ?? Date.parse('2026-03-10T12:00:00Z'))
+  const data = emptyData()
+  const store = new DocumentStore(data, null)
+  const env: DomainEnv = {
+    clock,
+    timeZone: options.timeZone ?? 'UTC',
+    currency: 'USD',
+    idempotencyTtlMs: 24 * 3600_000,
+  }
+  await bootstrap(store, env, { bootstrapToken: TEST_TOKEN })
+  const app: Hono = createApp(
+    { store, env, isAgentConnected: () => false },
+    options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes },
+  )
+
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const init: RequestInit = {
+      method,
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers },
+    }
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
+    const res = await app.request(new Request(`http://localhost/api/v1${path}`, init))
+    const text = await res.text()
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers }
+  }
+
+  /** The whole document as JSON: compare before and after to show a refused request changed nothing. */
+  const snapshot = () => JSON.stringify(data)
+
+  /** A plan, a top-up plan, an agent and a subscriber, ready to top up. */
+  async function seed() {
+    const plan = (await call('POST', '/plans', { name: 'Basic 100 GB', capBytes: 100e9, onCap: 'block' })).body
+    const topUpPlan = (
+      await call('POST', '/topup-plans', { name: '10 GB', bytes: 10e9, price: { amount: 500, currency: 'USD' } })
+    ).body
+    const agent = (await call('POST', '/agents', { name: 'tower-1' })).body
+    const subscriber = (
+      await call('POST', '/subscribers', {
+        name: 'Alice',
+        login: 'alice',
+        planId: plan.id,
+        agentId: agent.id,
+        address: '10.0.0.5',
+      })
+    ).body
+    return { plan, topUpPlan, agent, subscriber }
+  }
+
+  return { app, store, env, clock, data, call, snapshot, seed }
+}

@@ -1,0 +1,2 @@
+/** The capd release this code is. */
+export const CAPD_VERSION = '0.1.0'
