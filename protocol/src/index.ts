@@ -1,0 +1,9 @@
+/** The public surface of @capd/protocol: wire messages and the byte, money and period helpers both sides share. */
+export * from './billing-period.js'
+export * from './bytes.js'
+export * from './ip-address.js'
+export * from './messages.js'
+export * from './money.js'
+export * from './parse-message.js'
+export * from './wire-fields.js'
+export * from './zoned-time.js'
