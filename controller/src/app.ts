@@ -14,7 +14,9 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   const app = new Hono()
   app.use(secureHeaders())
   app.onError(errorResponse)
-  app.notFound((c) => errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c))
+  app.notFound((c) =>
+    errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),
+  )
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/api/v1', operatorApi(deps, options.bodyLimitBytes))
   return app

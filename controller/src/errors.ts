@@ -13,7 +13,8 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new ApiError(404, 'not_found', `${what} ${id} does not exist`)
+export const notFound = (what: string, id: string) =>
+  new ApiError(404, 'not_found', `${what} ${id} does not exist`)
 
 export const conflict = (message: string) => new ApiError(409, 'conflict', message)
 

@@ -9,7 +9,13 @@ import { agentView } from './views.js'
 
 export function agentRoutes(r: DocumentedRouter, { store, env, isAgentConnected }: ApiDeps): void {
   r.add(
-    { method: 'post', path: '/agents', summary: 'Enrol an agent; the token is shown only here', body: CreateAgent, status: 201 },
+    {
+      method: 'post',
+      path: '/agents',
+      summary: 'Enrol an agent; the token is shown only here',
+      body: CreateAgent,
+      status: 201,
+    },
     async (c) => {
       const { name } = await readJson(c, CreateAgent)
       const { agent, token } = await store.transact((tx) => enrolAgent(tx, env, c.var.actor, name))

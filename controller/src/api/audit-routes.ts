@@ -9,7 +9,13 @@ const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(10
 
 export function auditRoutes(r: DocumentedRouter, { store }: ApiDeps): void {
   r.add(
-    { method: 'get', path: '/audit', summary: 'The newest audit log entries', query: AuditQuery, status: 200 },
+    {
+      method: 'get',
+      path: '/audit',
+      summary: 'The newest audit log entries',
+      query: AuditQuery,
+      status: 200,
+    },
     async (c) => {
       const { limit } = readQuery(c, AuditQuery)
       const entries = await store.transact((tx) => tx.audit.list(limit))

@@ -33,7 +33,12 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
         const view = await loadSubscriberView(tx, env, subscriber)
         return {
           status: 201,
-          body: { topUp: topUpView(topUp), invoice: invoiceView(invoice), usage: view.usage, balance: view.balance },
+          body: {
+            topUp: topUpView(topUp),
+            invoice: invoiceView(invoice),
+            usage: view.usage,
+            balance: view.balance,
+          },
         }
       })
     },
@@ -85,7 +90,12 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
   )
 
   r.add(
-    { method: 'get', path: '/subscribers/:id/invoices', summary: "List a subscriber's invoices", status: 200 },
+    {
+      method: 'get',
+      path: '/subscribers/:id/invoices',
+      summary: "List a subscriber's invoices",
+      status: 200,
+    },
     async (c) => {
       const items = await forSubscriber(idParam(c), (tx, id) => tx.invoices.forSubscriber(id))
       return c.json({ items: items.map(invoiceView) })

@@ -8,7 +8,9 @@ describe('plans', () => {
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ name: 'Basic', capBytes: 50_000_000_000, onCap: 'block' })
     expect(created.body.id).toMatch(/^pln_/)
-    expect((await call('GET', '/plans')).body.items.map((p: { id: string }) => p.id)).toEqual([created.body.id])
+    expect((await call('GET', '/plans')).body.items.map((p: { id: string }) => p.id)).toEqual([
+      created.body.id,
+    ])
     expect((await call('GET', `/plans/${created.body.id}`)).body.name).toBe('Basic')
     const retired = await call('POST', `/plans/${created.body.id}/retire`)
     expect(retired.status).toBe(200)
@@ -17,7 +19,12 @@ describe('plans', () => {
 
   it('creates a throttle plan with its rate', async () => {
     const { call } = await testApp()
-    const res = await call('POST', '/plans', { name: 'Slow', capBytes: 1e9, onCap: 'throttle', throttleKbps: 512 })
+    const res = await call('POST', '/plans', {
+      name: 'Slow',
+      capBytes: 1e9,
+      onCap: 'throttle',
+      throttleKbps: 512,
+    })
     expect(res.status).toBe(201)
     expect(res.body.throttleKbps).toBe(512)
   })

@@ -8,11 +8,14 @@ import { idParam, readJson } from './validate.js'
 import { planView, topUpPlanView } from './views.js'
 
 export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
-  r.add({ method: 'post', path: '/plans', summary: 'Create a plan', body: CreatePlan, status: 201 }, async (c) => {
-    const input = await readJson(c, CreatePlan)
-    const plan = await store.transact((tx) => createPlan(tx, env, c.var.actor, input))
-    return c.json(planView(plan), 201)
-  })
+  r.add(
+    { method: 'post', path: '/plans', summary: 'Create a plan', body: CreatePlan, status: 201 },
+    async (c) => {
+      const input = await readJson(c, CreatePlan)
+      const plan = await store.transact((tx) => createPlan(tx, env, c.var.actor, input))
+      return c.json(planView(plan), 201)
+    },
+  )
   r.add({ method: 'get', path: '/plans', summary: 'List plans', status: 200 }, async (c) => {
     const plans = await store.transact((tx) => tx.plans.list())
     return c.json({ items: plans.map(planView) })
@@ -24,7 +27,12 @@ export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): voi
     return c.json(planView(plan))
   })
   r.add(
-    { method: 'post', path: '/plans/:id/retire', summary: 'Stop offering a plan to new subscribers', status: 200 },
+    {
+      method: 'post',
+      path: '/plans/:id/retire',
+      summary: 'Stop offering a plan to new subscribers',
+      status: 200,
+    },
     async (c) => {
       const plan = await store.transact((tx) => retirePlan(tx, env, c.var.actor, idParam(c)))
       return c.json(planView(plan))
@@ -32,7 +40,13 @@ export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): voi
   )
 
   r.add(
-    { method: 'post', path: '/topup-plans', summary: 'Create a top-up plan', body: CreateTopUpPlan, status: 201 },
+    {
+      method: 'post',
+      path: '/topup-plans',
+      summary: 'Create a top-up plan',
+      body: CreateTopUpPlan,
+      status: 201,
+    },
     async (c) => {
       const input = await readJson(c, CreateTopUpPlan)
       const plan = await store.transact((tx) => createTopUpPlan(tx, env, c.var.actor, input))
@@ -43,12 +57,15 @@ export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): voi
     const plans = await store.transact((tx) => tx.topUpPlans.list())
     return c.json({ items: plans.map(topUpPlanView) })
   })
-  r.add({ method: 'get', path: '/topup-plans/:id', summary: 'Read a top-up plan', status: 200 }, async (c) => {
-    const id = idParam(c)
-    const plan = await store.transact((tx) => tx.topUpPlans.get(id))
-    if (!plan) throw notFound('top-up plan', id)
-    return c.json(topUpPlanView(plan))
-  })
+  r.add(
+    { method: 'get', path: '/topup-plans/:id', summary: 'Read a top-up plan', status: 200 },
+    async (c) => {
+      const id = idParam(c)
+      const plan = await store.transact((tx) => tx.topUpPlans.get(id))
+      if (!plan) throw notFound('top-up plan', id)
+      return c.json(topUpPlanView(plan))
+    },
+  )
   r.add(
     { method: 'post', path: '/topup-plans/:id/retire', summary: 'Stop selling a top-up plan', status: 200 },
     async (c) => {

@@ -41,7 +41,10 @@ function operation(doc: RouteDoc) {
     }),
     responses: {
       [doc.status]: { description: 'Success' },
-      '4XX': { description: 'Bad request', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      '4XX': {
+        description: 'Bad request',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
     },
   }
 }

@@ -4,8 +4,8 @@ import { bodyLimit } from 'hono/body-limit'
 import { apiTokenAuth } from '../auth/api-token-auth.js'
 import { ApiError } from '../errors.js'
 import { CAPD_VERSION } from '../version.js'
-import type { ApiDeps, AppEnv } from './app-env.js'
 import { agentRoutes } from './agent-routes.js'
+import type { ApiDeps, AppEnv } from './app-env.js'
 import { auditRoutes } from './audit-routes.js'
 import { billingRoutes } from './billing-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
@@ -40,6 +40,8 @@ export function operatorApi(deps: ApiDeps, bodyLimitBytes = DEFAULT_BODY_LIMIT_B
     }),
   )
   api.route('/', routes)
-  api.notFound((c) => errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c))
+  api.notFound((c) =>
+    errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),
+  )
   return api
 }

@@ -9,7 +9,13 @@ import { idParam, readJson, readQuery } from './validate.js'
 
 export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
   r.add(
-    { method: 'post', path: '/subscribers', summary: 'Create a subscriber', body: CreateSubscriber, status: 201 },
+    {
+      method: 'post',
+      path: '/subscribers',
+      summary: 'Create a subscriber',
+      body: CreateSubscriber,
+      status: 201,
+    },
     async (c) => {
       const input = await readJson(c, CreateSubscriber)
       const passwordHash = await preparePassword(input.password)
@@ -40,7 +46,12 @@ export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): 
     },
   )
   r.add(
-    { method: 'get', path: '/subscribers/:id', summary: 'Read a subscriber with usage and state', status: 200 },
+    {
+      method: 'get',
+      path: '/subscribers/:id',
+      summary: 'Read a subscriber with usage and state',
+      status: 200,
+    },
     async (c) => {
       const id = idParam(c)
       const view = await store.transact(async (tx) => {

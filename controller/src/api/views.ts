@@ -1,4 +1,6 @@
 /** What the API shows of each record: ISO times, no secrets. */
+
+import type { UsageView } from '../domain/usage.js'
 import type {
   Agent,
   AuditEntry,
@@ -10,7 +12,6 @@ import type {
   TopUp,
   TopUpPlan,
 } from '../store/entities.js'
-import type { UsageView } from '../domain/usage.js'
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString())
 

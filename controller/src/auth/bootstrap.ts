@@ -22,7 +22,11 @@ export interface BootstrapResult {
   generatedToken?: string
 }
 
-export async function bootstrap(store: Store, env: DomainEnv, options: BootstrapOptions): Promise<BootstrapResult> {
+export async function bootstrap(
+  store: Store,
+  env: DomainEnv,
+  options: BootstrapOptions,
+): Promise<BootstrapResult> {
   const { bootstrapToken, adminPassword } = options
   if (bootstrapToken !== undefined && !/^[\x21-\x7e]{20,512}$/.test(bootstrapToken)) {
     throw new Error('CAPD_BOOTSTRAP_TOKEN must be 20–512 visible ASCII characters (use a random secret)')
@@ -38,7 +42,13 @@ export async function bootstrap(store: Store, env: DomainEnv, options: Bootstrap
     if (!tokens.some((t) => t.role === 'admin' && t.revokedAtMs === undefined)) {
       const token = bootstrapToken ?? newToken('capd')
       const id = newId('tok', now)
-      await tx.apiTokens.insert({ id, name: 'bootstrap', role: 'admin', hash: hashToken(token), createdAtMs: now })
+      await tx.apiTokens.insert({
+        id,
+        name: 'bootstrap',
+        role: 'admin',
+        hash: hashToken(token),
+        createdAtMs: now,
+      })
       await audit(tx, env, 'system', 'api_token.create', 'api_token', id, { name: 'bootstrap' })
       result.createdToken = true
       if (bootstrapToken === undefined) result.generatedToken = token

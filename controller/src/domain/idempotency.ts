@@ -18,7 +18,11 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
 
 export function checkIdempotencyKey(key: string): string {
   if (!KEY_PATTERN.test(key)) {
-    throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1–255 visible ASCII characters')
+    throw new ApiError(
+      400,
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 1–255 visible ASCII characters',
+    )
   }
   return key
 }

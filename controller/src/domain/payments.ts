@@ -26,7 +26,8 @@ export async function recordPayment(
   const now = env.clock.now()
   const payment: Payment = { id: newId('pay', now), subscriberId, ...input, createdAtMs: now, actor }
   const balance = { amount: sub.balance.amount + input.amount.amount, currency: sub.balance.currency }
-  if (!Number.isSafeInteger(balance.amount)) throw unprocessable('amount_too_large', 'the balance would overflow')
+  if (!Number.isSafeInteger(balance.amount))
+    throw unprocessable('amount_too_large', 'the balance would overflow')
   const subscriber = { ...sub, balance }
   await tx.payments.insert(payment)
   await tx.subscribers.update(subscriber)

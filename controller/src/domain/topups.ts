@@ -39,7 +39,9 @@ export async function createTopUp(
   const now = env.clock.now()
   const period = currentPeriod(sub, now, env.timeZone)
   const expiresAtMs =
-    offer.validityDays === undefined ? period.endMs : Math.min(period.endMs, now + offer.validityDays * DAY_MS)
+    offer.validityDays === undefined
+      ? period.endMs
+      : Math.min(period.endMs, now + offer.validityDays * DAY_MS)
   const topUpId = newId('top', now)
 
   let subscriber = sub
@@ -134,4 +136,3 @@ async function chargeBalance(
   })
   return updated
 }
-

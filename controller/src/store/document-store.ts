@@ -25,6 +25,7 @@ export class DocumentStore implements Store {
   private undo = new UndoLog()
   private readonly tx: Tx
   private closed = false
+  private failureListeners: ((err: StoreFailedError) => void)[] = []
 
   constructor(
     private readonly data: Data,
@@ -58,9 +59,16 @@ export class DocumentStore implements Store {
     try {
       await this.commit.durable(version)
     } catch (err) {
-      throw new StoreFailedError(err as Error)
+      const failure = new StoreFailedError(err as Error)
+      for (const listener of this.failureListeners) listener(failure)
+      throw failure
     }
     return result
+  }
+
+  /** Called when a write fails: the owner should stop the process (see GroupCommit). */
+  onFailure(listener: (err: StoreFailedError) => void): void {
+    this.failureListeners.push(listener)
   }
 
   async peek<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

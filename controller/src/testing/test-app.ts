@@ -32,7 +32,12 @@ export async function testApp(options: { nowMs?: number; timeZone?: string; body
     options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes },
   )
 
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
     const init: RequestInit = {
       method,
       headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers },
@@ -48,9 +53,14 @@ export async function testApp(options: { nowMs?: number; timeZone?: string; body
 
   /** A plan, a top-up plan, an agent and a subscriber, ready to top up. */
   async function seed() {
-    const plan = (await call('POST', '/plans', { name: 'Basic 100 GB', capBytes: 100e9, onCap: 'block' })).body
+    const plan = (await call('POST', '/plans', { name: 'Basic 100 GB', capBytes: 100e9, onCap: 'block' }))
+      .body
     const topUpPlan = (
-      await call('POST', '/topup-plans', { name: '10 GB', bytes: 10e9, price: { amount: 500, currency: 'USD' } })
+      await call('POST', '/topup-plans', {
+        name: '10 GB',
+        bytes: 10e9,
+        price: { amount: 500, currency: 'USD' },
+      })
     ).body
     const agent = (await call('POST', '/agents', { name: 'tower-1' })).body
     const subscriber = (

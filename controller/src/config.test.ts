@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest'
+import { parseControllerArgs } from './config.js'
+
+describe('controller command line', () => {
+  it('reads the options of the contract', () => {
+    const config = parseControllerArgs(['--port', '9090', '--data', '/var/lib/capd', '--tz', 'Europe/Berlin'])
+    expect(config).toMatchObject({ port: 9090, data: '/var/lib/capd', tz: 'Europe/Berlin', currency: 'USD' })
+  })
+
+  it.each([
+    [['--port', 'eighty'], /--port/],
+    [['--port', '70000'], /--port/],
+    [['--tz', 'Mars/Olympus'], /--tz: unknown time zone: Mars\/Olympus/],
+    [['--currency', 'dollars'], /--currency/],
+    [['--colour', 'red'], /Unknown option '--colour'/],
+  ])('refuses %j with a clear message', (argv, message) => {
+    expect(() => parseControllerArgs(argv)).toThrow(message)
+  })
+})

@@ -1,0 +1,51 @@
+/** The controller's command line, parsed into one validated config with clear errors. */
+import { parseArgs } from 'node:util'
+import { CurrencyCode, TimeZone } from '@capd/protocol'
+import { z } from 'zod'
+
+export const USAGE = `Usage: pnpm controller [options]
+
+  --port N          TCP port for the UI, API and agents (default 8080; 0 picks a free one)
+  --host ADDR       address to listen on (default 0.0.0.0)
+  --data DIR        data directory for the embedded store (default ./data)
+  --db URL          postgres://… selects PostgreSQL (not available in this release)
+  --tz ZONE         IANA time zone billing periods follow (default: the system zone)
+  --currency CODE   ISO 4217 currency every price is in (default USD)
+  -h, --help        this text
+
+Environment:
+  CAPD_BOOTSTRAP_TOKEN   on a store with no admin token, create one with this value
+  CAPD_ADMIN_PASSWORD    on a store with no admin user, create user "admin" with this password`
+
+export const ControllerConfig = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  data: z.string().min(1).default('./data'),
+  db: z.string().optional(),
+  tz: TimeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+  currency: CurrencyCode.default('USD'),
+  help: z.boolean().default(false),
+})
+export type ControllerConfig = z.infer<typeof ControllerConfig>
+
+export function parseControllerArgs(argv: string[]): ControllerConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      db: { type: 'string' },
+      tz: { type: 'string' },
+      currency: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  const result = ControllerConfig.safeParse(values)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    throw new Error(`--${issue.path.join('.')}: ${issue.message}`)
+  }
+  return result.data
+}

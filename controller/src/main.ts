@@ -1,0 +1,75 @@
+/** `pnpm controller`: open the store, bootstrap credentials, serve the app until told to stop. */
+import { createApp } from './app.js'
+import { bootstrap } from './auth/bootstrap.js'
+import { systemClock } from './clock.js'
+import { parseControllerArgs, USAGE } from './config.js'
+import type { DomainEnv } from './domain/env.js'
+import { listen } from './server.js'
+import { openLowdbStore } from './store/lowdb-store.js'
+import { CAPD_VERSION } from './version.js'
+
+const IDEMPOTENCY_TTL_MS = 48 * 3600_000
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseControllerArgs>
+  try {
+    config = parseControllerArgs(process.argv.slice(2))
+  } catch (err) {
+    console.error(`capd controller: ${(err as Error).message}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  if (config.help) {
+    console.log(USAGE)
+    return
+  }
+  if (config.db !== undefined) {
+    console.error('capd controller: --db (PostgreSQL) is not available in this release; use --data DIR')
+    process.exit(2)
+  }
+
+  const store = await openLowdbStore(config.data)
+  // Crash-only: after a failed write, memory and disk disagree; restart from the disk.
+  store.onFailure((err) => {
+    console.error(`capd controller: ${err.message}`)
+    process.exit(1)
+  })
+  const env: DomainEnv = {
+    clock: systemClock,
+    timeZone: config.tz,
+    currency: config.currency,
+    idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+  }
+  const boot = await bootstrap(store, env, {
+    bootstrapToken: process.env.CAPD_BOOTSTRAP_TOKEN,
+    adminPassword: process.env.CAPD_ADMIN_PASSWORD,
+  })
+  if (boot.generatedToken) {
+    console.log(`capd controller: created an admin API token (shown only now): ${boot.generatedToken}`)
+  }
+
+  const app = createApp({ store, env, isAgentConnected: () => false })
+  const server = await listen(app, config.port, config.host)
+  console.log(
+    `capd controller ${CAPD_VERSION} listening on http://${config.host}:${server.port} (data ${config.data}, zone ${config.tz})`,
+  )
+
+  const prune = setInterval(() => {
+    store.transact((tx) => tx.idempotency.prune(Date.now() - IDEMPOTENCY_TTL_MS)).catch(() => {})
+  }, 3600_000)
+  prune.unref()
+
+  const stop = async (signal: string) => {
+    console.log(`capd controller: ${signal}, stopping`)
+    clearInterval(prune)
+    await server.close()
+    await store.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+}
+
+main().catch((err: Error) => {
+  console.error(`capd controller: ${err.message}`)
+  process.exit(1)
+})
