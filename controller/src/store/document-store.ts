@@ -177,10 +177,12 @@ export class DocumentStore implements Store {
         },
       },
       nextSequence: async (name) => {
+        const had = Object.hasOwn(d.sequences, name)
         const old = d.sequences[name] ?? 0
         d.sequences[name] = old + 1
         this.undo.record(() => {
-          d.sequences[name] = old
+          if (had) d.sequences[name] = old
+          else delete d.sequences[name]
         })
         return old + 1
       },

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest'
+import { emptyData } from './data.js'
+import { DocumentStore, StoreFailedError } from './document-store.js'
+import type { Subscriber } from './entities.js'
+
+const subscriber = (id: string, login: string): Subscriber => ({
+  id,
+  name: login,
+  login,
+  planId: 'pln_1',
+  agentId: 'agt_1',
+  address: `10.0.0.${id.length}`,
+  billingDay: 1,
+  balance: { amount: 0, currency: 'USD' },
+  createdAtMs: 0,
+  usedBytes: 0,
+  usagePeriodStartMs: 0,
+  state: 'open',
+})
+
+/** A writer that records every document it is given and can be held or made to fail. */
+function recordingWriter() {
+  const writes: string[] = []
+  let gate: Promise<void> = Promise.resolve()
+  let fail: Error | null = null
+  return {
+    writes,
+    hold() {
+      let open!: () => void
+      gate = new Promise((resolve) => {
+        open = resolve
+      })
+      return open
+    },
+    failWith(err: Error) {
+      fail = err
+    },
+    write: async (json: string) => {
+      await gate
+      if (fail) throw fail
+      writes.push(json)
+    },
+  }
+}
+
+describe('DocumentStore', () => {
+  it('rolls back every change of a transaction that throws, indexes included', async () => {
+    const data = emptyData()
+    const store = new DocumentStore(data, null)
+    await store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'alice')))
+    const before = JSON.stringify(data)
+    await expect(
+      store.transact(async (tx) => {
+        await tx.subscribers.insert(subscriber('sub_b', 'bob'))
+        await tx.subscribers.update({ ...subscriber('sub_a', 'alice'), name: 'changed' })
+        await tx.nextSequence('invoice')
+        await tx.audit.append({ id: 'aud_1', atMs: 1, actor: 'x', action: 'y', entity: 'z', entityId: 'w' })
+        await tx.idempotency.put({ scope: 's', requestHash: 'h', status: 201, body: {}, createdAtMs: 1 })
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
+    expect(JSON.stringify(data)).toBe(before)
+    await store.transact(async (tx) => {
+      expect(await tx.subscribers.byLogin('bob')).toBeUndefined()
+      expect((await tx.subscribers.byLogin('ALICE'))?.name).toBe('alice')
+      expect(await tx.nextSequence('invoice')).toBe(1)
+      expect((await tx.subscribers.list()).map((s) => s.id)).toEqual(['sub_a'])
+    })
+  })
+
+  it('keeps rows immutable so no caller can change the store outside a transaction', async () => {
+    const store = new DocumentStore(emptyData(), null)
+    await store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'alice')))
+    const row = await store.transact(async (tx) => tx.subscribers.get('sub_a'))
+    expect(() => {
+      ;(row as { name: string }).name = 'mallory'
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(row!.balance as { amount: number }).amount = 1e6
+    }).toThrow(TypeError)
+  })
+
+  it('resolves a transaction only after its change is written', async () => {
+    const writer = recordingWriter()
+    const store = new DocumentStore(emptyData(), writer.write)
+    const open = writer.hold()
+    let done = false
+    const pending = store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'alice'))).then(() => {
+      done = true
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(done).toBe(false)
+    open()
+    await pending
+    expect(done).toBe(true)
+    expect(JSON.parse(writer.writes.at(-1)!).subscribers.sub_a.login).toBe('alice')
+  })
+
+  it('groups concurrent transactions into a few writes, each of them durable when it resolves', async () => {
+    const writer = recordingWriter()
+    const store = new DocumentStore(emptyData(), writer.write)
+    const open = writer.hold()
+    const all = Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.transact(async (tx) => tx.subscribers.insert(subscriber(`sub_${String(i).padStart(2, '0')}`, `u${i}`))),
+      ),
+    )
+    await new Promise((r) => setTimeout(r, 10))
+    open()
+    await all
+    expect(writer.writes.length).toBeLessThanOrEqual(3)
+    expect(Object.keys(JSON.parse(writer.writes.at(-1)!).subscribers)).toHaveLength(50)
+  })
+
+  it('makes a read wait for unwritten changes it can see, but not peek()', async () => {
+    const writer = recordingWriter()
+    const store = new DocumentStore(emptyData(), writer.write)
+    const open = writer.hold()
+    const write = store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'alice')))
+    await new Promise((r) => setTimeout(r, 5))
+    expect(await store.peek(async (tx) => (await tx.subscribers.get('sub_a'))?.login)).toBe('alice')
+    let readDone = false
+    const read = store.transact(async (tx) => tx.subscribers.get('sub_a')).then(() => {
+      readDone = true
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(readDone).toBe(false)
+    open()
+    await Promise.all([write, read])
+    expect(readDone).toBe(true)
+    await expect(store.peek(async (tx) => tx.nextSequence('x'))).rejects.toThrow('peek() must not write')
+  })
+
+  it('stops for good after a failed write and tells its owner', async () => {
+    const writer = recordingWriter()
+    const store = new DocumentStore(emptyData(), writer.write)
+    const failures: StoreFailedError[] = []
+    store.onFailure((err) => failures.push(err))
+    writer.failWith(new Error('ENOSPC: no space left on device'))
+    await expect(store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'a')))).rejects.toThrow(
+      StoreFailedError,
+    )
+    expect(failures).toHaveLength(1)
+    expect(failures[0]!.message).toContain('ENOSPC')
+    await expect(store.transact(async (tx) => tx.subscribers.list())).rejects.toThrow(/restart the controller/)
+  })
+
+  it('pages subscribers by id with filters', async () => {
+    const store = new DocumentStore(emptyData(), null)
+    await store.transact(async (tx) => {
+      for (const id of ['sub_c', 'sub_a', 'sub_e', 'sub_b', 'sub_d']) await tx.subscribers.insert(subscriber(id, id))
+    })
+    const page = await store.transact((tx) => tx.subscribers.find({ limit: 2 }))
+    expect(page).toMatchObject({ nextCursor: 'sub_b' })
+    expect(page.items.map((s) => s.id)).toEqual(['sub_a', 'sub_b'])
+    const next = await store.transact((tx) => tx.subscribers.find({ limit: 2, after: 'sub_b' }))
+    expect(next.items.map((s) => s.id)).toEqual(['sub_c', 'sub_d'])
+    const last = await store.transact((tx) => tx.subscribers.find({ limit: 2, after: 'sub_d' }))
+    expect(last).toEqual({ items: [expect.objectContaining({ id: 'sub_e' })], nextCursor: null })
+  })
+})
