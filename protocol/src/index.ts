@@ -1,4 +1,6 @@
 /** The public surface of @capd/protocol: wire messages and the byte, money and period helpers both sides share. */
+
+export * from './agent-token.js'
 export * from './billing-period.js'
 export * from './bytes.js'
 export * from './ip-address.js'

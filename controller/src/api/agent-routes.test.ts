@@ -7,7 +7,7 @@ describe('agents', () => {
     const { call, data } = await testApp()
     const res = await call('POST', '/agents', { name: 'tower-1' })
     expect(res.status).toBe(201)
-    expect(res.body.token).toMatch(/^capda_/)
+    expect(res.body.token).toMatch(new RegExp(`^capda_${res.body.id}\\.[A-Za-z0-9_-]{43}$`))
     expect(res.body).toMatchObject({ name: 'tower-1', connected: false, lastSeenAt: null })
     const stored = data.agents[res.body.id]!
     expect(stored.tokenHash).toBe(hashToken(res.body.token))

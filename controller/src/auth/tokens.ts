@@ -2,7 +2,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** A new token: a recognisable prefix, then 256 random bits. */
-export function newToken(prefix: 'capd' | 'capda'): string {
+export function newToken(prefix: 'capd'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`
 }
 

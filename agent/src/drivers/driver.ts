@@ -1,0 +1,52 @@
+/** The one interface every router driver implements: read counters, apply the desired enforcement. */
+
+/** One subscriber's cumulative byte counters as the router holds them. */
+export interface CounterSample {
+  subscriberId: string
+  /**
+   * Identity of the counter object (nft handle, RouterOS queue .id, ifName + ifIndex). If it
+   * changes, the router re-created the counter: the values restarted and no delta may span it.
+   */
+  counterId: string
+  /** Bytes the subscriber received / sent since the counter was created. Never wraps below 2^64. */
+  down: bigint
+  up: bigint
+}
+
+export interface CounterReading {
+  /** When the counters were read (agent clock, ms). */
+  atMs: number
+  /** Identity of the router's boot; a new value means every counter restarted. */
+  bootId: string
+  samples: CounterSample[]
+}
+
+export type EnforcementState = 'open' | 'blocked' | 'throttled'
+
+/** What the agent wants the router to do for one subscriber. */
+export interface SubscriberRule {
+  subscriberId: string
+  /** Canonical IPv4/IPv6 address or prefix. */
+  address: string
+  state: EnforcementState
+  /** Rate while throttled. */
+  throttleKbps?: number
+  /**
+   * For plans that block at the cap: bytes still allowed, as of `reading`. A driver that can
+   * count in the kernel installs it so that nothing passes the cap between polls.
+   */
+  remainingBytes?: bigint
+}
+
+export interface RouterDriver {
+  readonly kind: string
+  /** Creates what the driver owns if missing; never touches anything else on the router. */
+  start(): Promise<void>
+  readCounters(): Promise<CounterReading>
+  /**
+   * Makes the router match `rules` exactly for the subscribers it owns: adds, changes and removes
+   * only what differs. `reading` is the reading `remainingBytes` was computed from.
+   */
+  apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<void>
+  close(): Promise<void>
+}
