@@ -152,7 +152,7 @@ export interface AuditEntry {
 }
 
 export interface IdempotencyRecord {
-  /** `<actor>|<route>|<key>`: keys are private to whoever sent them. */
+  /** `<actor>|<key>`: keys are private to whoever sent them; the request hash covers the route. */
   readonly scope: string
   readonly requestHash: string
   readonly status: number

@@ -1,0 +1,16 @@
+/** `pnpm bench`: every benchmark in sequence, each printing ratios against a baseline from the same run. */
+import { cpus, loadavg } from 'node:os'
+import { readConfig } from './config.js'
+import { storeWriteCost } from './store-write-cost.js'
+import { topUpThroughput } from './topup-throughput.js'
+
+const config = readConfig()
+console.log(
+  `capd benchmarks: Node ${process.version}, ${cpus().length} CPUs, scratch dir ${config.tmpRoot}, ` +
+    `subscribers ${config.subscriberCounts.join('/')}, load average ${loadavg()[0]!.toFixed(1)} ` +
+    '(other work on the machine skews every row; the ratios come from the same run)',
+)
+const started = performance.now()
+await topUpThroughput(config)
+await storeWriteCost(config)
+console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s`)

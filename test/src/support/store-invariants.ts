@@ -1,0 +1,209 @@
+/**
+ * Reads the controller's store file as a black box and lists what is wrong with it: a lost or
+ * doubled request, an invoice gap, a balance that disagrees with its payments and charges, or an
+ * effect without its idempotency record (or the reverse), which would break the next retry.
+ */
+import { readFile } from 'node:fs/promises'
+import type { Op } from './client-ops.js'
+
+interface MoneyJson {
+  amount: number
+  currency: string
+}
+
+/** The parts of `capd.json` this test reads. */
+export interface StoreDoc {
+  format: string
+  subscribers: Record<string, { id: string; balance: MoneyJson }>
+  topUps: Record<
+    string,
+    { id: string; subscriberId: string; bytes: number; price: MoneyJson; chargeTo: string; invoiceId: string }
+  >
+  invoices: Record<string, { id: string; number: string; subscriberId: string; topUpId: string }>
+  payments: Record<string, { id: string; subscriberId: string; amount: MoneyJson; reference?: string }>
+  ledger: Record<string, { id: string; subscriberId: string; kind: string; amount: MoneyJson; ref: string }>
+  idempotency: Record<string, { scope: string; status: number; body: unknown }>
+  sequences: Record<string, number>
+}
+
+/** Reads and parses a store file; a file that does not parse rejects with its name and the reason. */
+export async function readStore(path: string): Promise<StoreDoc> {
+  const text = await readFile(path, 'utf8')
+  try {
+    return JSON.parse(text) as StoreDoc
+  } catch (error) {
+    throw new Error(`${path} does not parse (${text.length} chars): ${(error as Error).message}`)
+  }
+}
+
+/** Finds the rows each op created in `doc`: none (not applied), one, or more (applied twice). */
+export function effectIndex(doc: StoreDoc): (op: Op) => string[] {
+  const topUps = groupIds(Object.values(doc.topUps), (t) => t.bytes)
+  const payments = groupIds(Object.values(doc.payments), (p) => p.reference)
+  return (op) => (op.kind === 'payment' ? payments.get(op.key) : topUps.get(op.bytes)) ?? []
+}
+
+function groupIds<R extends { id: string }, K>(rows: R[], keyOf: (row: R) => K): Map<K, string[]> {
+  const groups = new Map<K, string[]>()
+  for (const row of rows) {
+    const key = keyOf(row)
+    const ids = groups.get(key)
+    if (ids) ids.push(row.id)
+    else groups.set(key, [row.id])
+  }
+  return groups
+}
+
+/**
+ * Everything wrong with `doc`, given the client's ops so far. With `acked`, every op the client
+ * saw acknowledged must be in it (the live file); without, only internal consistency is checked
+ * (`capd.json.prev`, an older generation).
+ */
+export function storeProblems(doc: StoreDoc, ops: readonly Op[], { acked }: { acked: boolean }): string[] {
+  const problems: string[] = []
+  if (doc.format !== 'capd-store') problems.push(`format is ${JSON.stringify(doc.format)}`)
+  for (const table of ['subscribers', 'topUps', 'invoices', 'payments', 'ledger'] as const) {
+    for (const [key, row] of Object.entries(doc[table])) {
+      if (row.id !== key) problems.push(`${table}: row under key ${key} has id ${row.id}`)
+    }
+  }
+  problems.push(...requestProblems(doc, ops, acked))
+  problems.push(...invoiceProblems(doc))
+  problems.push(...balanceProblems(doc))
+  return problems
+}
+
+function requestProblems(doc: StoreDoc, ops: readonly Op[], acked: boolean): string[] {
+  const problems: string[] = []
+  const keyRecords = new Map<string, { status: number; body: unknown }>()
+  for (const record of Object.values(doc.idempotency)) {
+    keyRecords.set(record.scope.slice(record.scope.lastIndexOf('|') + 1), record)
+  }
+  const topUpOps = new Map(ops.filter((op) => op.kind !== 'payment').map((op) => [op.bytes, op]))
+  const paymentOps = new Map(ops.filter((op) => op.kind === 'payment').map((op) => [op.key, op]))
+  for (const t of Object.values(doc.topUps)) {
+    const op = topUpOps.get(t.bytes)
+    if (!op) problems.push(`top-up ${t.id} (${t.bytes} bytes) matches no request`)
+    else if (
+      t.subscriberId !== op.subscriberId ||
+      t.price.amount !== op.cents ||
+      t.chargeTo !== (op.kind === 'balance-topup' ? 'balance' : 'invoice')
+    ) {
+      problems.push(`top-up ${t.id} differs from request ${op.key}: ${JSON.stringify(t)}`)
+    }
+  }
+  for (const p of Object.values(doc.payments)) {
+    const op = p.reference === undefined ? undefined : paymentOps.get(p.reference)
+    if (!op) problems.push(`payment ${p.id} (reference ${p.reference}) matches no request`)
+    else if (p.subscriberId !== op.subscriberId || p.amount.amount !== op.cents) {
+      problems.push(`payment ${p.id} differs from request ${op.key}: ${JSON.stringify(p)}`)
+    }
+  }
+
+  const effectsOf = effectIndex(doc)
+  for (const op of ops) {
+    const ids = effectsOf(op)
+    if (ids.length > 1) problems.push(`request ${op.key} applied ${ids.length} times: ${ids.join(', ')}`)
+    if (acked && op.ack && !ids.includes(op.ack.id)) {
+      problems.push(`request ${op.key} was acknowledged as ${op.ack.id}, which is not in the store`)
+    }
+    if (acked && op.ack?.invoiceId !== undefined) {
+      const invoice = doc.invoices[op.ack.invoiceId]
+      if (!invoice || invoice.number !== op.ack.invoiceNumber || invoice.topUpId !== op.ack.id) {
+        problems.push(
+          `request ${op.key}: acknowledged invoice ${op.ack.invoiceNumber} (${op.ack.invoiceId}) ` +
+            `is ${JSON.stringify(invoice)} in the store`,
+        )
+      }
+    }
+    // The effect and its key are written in one transaction: one without the other would make a
+    // retry apply the request again (no record) or answer for an effect that is not there.
+    const record = keyRecords.get(op.key)
+    const recordedId = recordedRowId(op, record?.body)
+    if (ids.length === 1 && record === undefined) {
+      problems.push(`request ${op.key} is applied (${ids[0]}) but its Idempotency-Key is not recorded`)
+    } else if (ids.length === 0 && record !== undefined) {
+      problems.push(`request ${op.key} has an Idempotency-Key record (${recordedId}) but no effect`)
+    } else if (record !== undefined && (record.status !== 201 || !ids.includes(recordedId ?? ''))) {
+      problems.push(`request ${op.key}: key record ${record.status} ${recordedId} vs rows ${ids.join(', ')}`)
+    }
+  }
+  return problems
+}
+
+function recordedRowId(op: Op, body: unknown): string | undefined {
+  const b = body as { topUp?: { id?: string }; payment?: { id?: string } } | undefined
+  return op.kind === 'payment' ? b?.payment?.id : b?.topUp?.id
+}
+
+function invoiceProblems(doc: StoreDoc): string[] {
+  const problems: string[] = []
+  const topUps = Object.values(doc.topUps)
+  const invoices = Object.values(doc.invoices)
+  for (const t of topUps) {
+    const invoice = doc.invoices[t.invoiceId]
+    if (invoice?.topUpId !== t.id) problems.push(`top-up ${t.id} has no invoice (${t.invoiceId})`)
+  }
+  for (const invoice of invoices) {
+    if (doc.topUps[invoice.topUpId] === undefined) {
+      problems.push(`invoice ${invoice.number} is for a missing top-up ${invoice.topUpId}`)
+    }
+  }
+  const numbers = invoices.map((i) => i.number).sort()
+  const expected = invoices.map((_, i) => invoiceNumber(i + 1))
+  if (numbers.join() !== expected.join()) {
+    const wrong = numbers.findIndex((n, i) => n !== expected[i])
+    problems.push(`invoice numbers are not INV-000001…: at #${wrong + 1} found ${numbers[wrong]}`)
+  }
+  if ((doc.sequences.invoice ?? 0) !== invoices.length) {
+    problems.push(`invoice sequence is ${doc.sequences.invoice}, but there are ${invoices.length} invoices`)
+  }
+  return problems
+}
+
+export const invoiceNumber = (n: number) => `INV-${String(n).padStart(6, '0')}`
+
+function balanceProblems(doc: StoreDoc): string[] {
+  const problems: string[] = []
+  const sum = (amounts: number[]) => amounts.reduce((a, b) => a + b, 0)
+  for (const sub of Object.values(doc.subscribers)) {
+    const payments = Object.values(doc.payments).filter((p) => p.subscriberId === sub.id)
+    const charged = Object.values(doc.topUps).filter(
+      (t) => t.subscriberId === sub.id && t.chargeTo === 'balance',
+    )
+    const expected = sum(payments.map((p) => p.amount.amount)) - sum(charged.map((t) => t.price.amount))
+    if (sub.balance.amount !== expected) {
+      problems.push(`subscriber ${sub.id}: balance ${sub.balance.amount}, payments − charges = ${expected}`)
+    }
+    const ledger = Object.values(doc.ledger).filter((l) => l.subscriberId === sub.id)
+    const ledgerSum = sum(ledger.map((l) => l.amount.amount))
+    if (ledgerSum !== sub.balance.amount) {
+      problems.push(`subscriber ${sub.id}: ledger sums to ${ledgerSum}, balance is ${sub.balance.amount}`)
+    }
+    const refs = (kind: string) =>
+      ledger
+        .filter((l) => l.kind === kind)
+        .map((l) => l.ref)
+        .sort()
+        .join()
+    if (
+      refs('payment') !==
+      payments
+        .map((p) => p.id)
+        .sort()
+        .join()
+    ) {
+      problems.push(`subscriber ${sub.id}: payment ledger entries do not match its payments one to one`)
+    }
+    if (
+      refs('topup_charge') !==
+      charged
+        .map((t) => t.id)
+        .sort()
+        .join()
+    ) {
+      problems.push(`subscriber ${sub.id}: charge ledger entries do not match its balance top-ups one to one`)
+    }
+  }
+  return problems
+}
