@@ -51,7 +51,9 @@ export class Child<Command, Reply> {
     clearTimeout(timer)
   }
 
-  kill(): void {
+  /** Kills the child unless it has exited, and waits until it has, so its files can be removed. */
+  async kill(): Promise<void> {
     if (!this.exited) this.proc.kill('SIGKILL')
+    await this.exit
   }
 }

@@ -29,8 +29,10 @@ export interface BenchConfig {
   connections: number
   /** Store sizes to run, in subscribers. */
   subscriberCounts: number[]
-  /** Single-transaction writes timed per store size. */
+  /** Single top-up transactions timed per store size, each one log append. */
   writes: number
+  /** Snapshots of the whole document timed per store size. */
+  snapshots: number
   /** Parent of the scratch data dirs: it must be a real disk for fsync to cost what it costs in production. */
   tmpRoot: string
 }
@@ -42,6 +44,7 @@ export function readConfig(): BenchConfig {
     connections: positiveInt('BENCH_CONNECTIONS', 32),
     subscriberCounts: positiveInts('BENCH_SUBSCRIBERS', [1_000, 10_000, 50_000]),
     writes: positiveInt('BENCH_WRITES', 20),
+    snapshots: positiveInt('BENCH_SNAPSHOTS', 3),
     tmpRoot: process.env.BENCH_TMPDIR || tmpdir(),
   }
 }

@@ -11,14 +11,13 @@ export interface ServerWindowStats {
   /** Event-loop delay beyond the 10 ms sampling interval. */
   eventLoopDelayP99Ms: number
   eventLoopDelayMaxMs: number
-  /** Store transactions and durable writes in the window (0 for the bare app). */
-  transactions: number
-  writes: number
-  /** Size of the first and last document written: the document grows with every top-up. */
-  firstWriteBytes: number
-  lastWriteBytes: number
-  /** Mean write time: tmp write + fsync + link + rename + dir fsync. */
-  meanWriteIoMs: number
+  /** Write-ahead log appends (group commits) in the window, and the transactions they logged. */
+  appends: number
+  appendedTransactions: number
+  /** Mean append time: open + write + fsync + close. */
+  meanAppendMs: number
+  /** Snapshots of the whole document in the window (the log outgrew the last one). */
+  snapshots: number
 }
 
 export type ServerReply =
@@ -31,17 +30,27 @@ export interface WriteCostCommand {
   type: 'measure'
   subscribers: number
   dataDir: string
+  /** Top-up transactions to time, one at a time. */
   writes: number
+  /** Snapshots to time (each a close and, but the last, a reopen). */
+  snapshots: number
 }
 
+/** Medians over the timed transactions and snapshots. */
 export interface WriteCostRow {
   subscribers: number
   documentBytes: number
-  /** Medians over the timed writes. */
+  /** One top-up: the whole store.transact() until durable, and the log append it made. */
   transactMs: number
+  walBytes: number
+  appendMs: number
+  /** open('a') + write + fsync + close of walBytes to a sibling file. */
+  bareAppendMs: number
+  /** One snapshot: serialising and encoding on the event loop, then writing. */
   stringifyMs: number
   encodeMs: number
-  ioMs: number
+  snapshotIoMs: number
+  /** open('w') + write + fsync + close of documentBytes to a sibling file. */
   bareWriteMs: number
 }
 

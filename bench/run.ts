@@ -4,6 +4,10 @@ import { readConfig } from './config.js'
 import { storeWriteCost } from './store-write-cost.js'
 import { topUpThroughput } from './topup-throughput.js'
 
+// Exit (rather than die) on a signal, so the scratch dirs are removed; the children exit when
+// their IPC channel closes.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
+
 const config = readConfig()
 console.log(
   `capd benchmarks: Node ${process.version}, ${cpus().length} CPUs, scratch dir ${config.tmpRoot}, ` +

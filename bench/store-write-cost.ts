@@ -1,65 +1,105 @@
 /**
- * Store write cost: what one durable write of the whole document costs at N subscribers, split into
- * serialising and I/O, against a bare write + fsync of the same bytes measured in the same run.
+ * Store write cost at N subscribers: one committed top-up (a write-ahead log append) against a bare
+ * append + fsync of the same bytes, and one snapshot of the whole document, split into serialising
+ * and I/O, against a bare write + fsync of the same bytes; baselines measured in the same run.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import { Child } from './child.js'
 import type { BenchConfig } from './config.js'
 import type { WriteCostCommand, WriteCostReply, WriteCostRow } from './messages.js'
+import { withScratchDir } from './scratch.js'
 import { formatNumber, printTable, ratio } from './table.js'
 
-async function measure(subscribers: number, config: BenchConfig): Promise<WriteCostRow> {
-  const dataDir = await mkdtemp(join(config.tmpRoot, 'capd-bench-'))
-  const child = new Child<WriteCostCommand, WriteCostReply>(
-    new URL('./write-cost-child.ts', import.meta.url),
-    `write cost ${subscribers}`,
-  )
-  try {
-    const reply = await child.request({ type: 'measure', subscribers, dataDir, writes: config.writes })
-    if (reply.type === 'failed') throw new Error(`write-cost child failed: ${reply.message}`)
-    await child.stop()
-    return reply.row
-  } finally {
-    child.kill()
-    await rm(dataDir, { recursive: true, force: true })
-  }
+function measure(subscribers: number, config: BenchConfig): Promise<WriteCostRow> {
+  return withScratchDir(config.tmpRoot, async (dataDir) => {
+    const child = new Child<WriteCostCommand, WriteCostReply>(
+      new URL('./write-cost-child.ts', import.meta.url),
+      `write cost ${subscribers}`,
+    )
+    try {
+      const reply = await child.request({
+        type: 'measure',
+        subscribers,
+        dataDir,
+        writes: config.writes,
+        snapshots: config.snapshots,
+      })
+      if (reply.type === 'failed') throw new Error(`write-cost child failed: ${reply.message}`)
+      await child.stop()
+      return reply.row
+    } finally {
+      await child.kill()
+    }
+  })
 }
 
 export async function storeWriteCost(config: BenchConfig): Promise<void> {
   console.log(
-    `\n## Store write cost (median of ${config.writes} single-top-up transactions, each one durable write)\n`,
+    `\n## Store write cost (medians of ${config.writes} single top-up transactions and ` +
+      `${config.snapshots} snapshots per store size)\n`,
   )
   const rows: WriteCostRow[] = []
   for (const n of config.subscriberCounts) rows.push(await measure(n, config))
+  const subscribers = (r: WriteCostRow) => r.subscribers.toLocaleString('en-US')
+  const docMB = (r: WriteCostRow) => formatNumber(r.documentBytes / 1e6)
+
+  console.log('One committed top-up:\n')
   printTable(
     [
       'subscribers',
       'doc MB',
       'transact ms',
+      'WAL bytes',
+      'append ms',
+      'bare append+fsync ms',
+      'append vs bare',
+      'transact vs bare',
+    ],
+    rows.map((r) => [
+      subscribers(r),
+      docMB(r),
+      formatNumber(r.transactMs, 2),
+      formatNumber(r.walBytes, 0),
+      formatNumber(r.appendMs, 2),
+      formatNumber(r.bareAppendMs, 2),
+      ratio(r.appendMs, r.bareAppendMs),
+      ratio(r.transactMs, r.bareAppendMs),
+    ]),
+  )
+
+  console.log('\nOne snapshot of the whole document:\n')
+  printTable(
+    [
+      'subscribers',
+      'doc MB',
       'stringify ms',
       'encode ms',
       'io ms',
       'bare write+fsync ms',
       'io vs bare',
-      'transact vs bare',
+      'snapshot vs bare',
+      'snapshot vs top-up',
     ],
-    rows.map((r) => [
-      r.subscribers.toLocaleString('en-US'),
-      formatNumber(r.documentBytes / 1e6),
-      formatNumber(r.transactMs),
-      formatNumber(r.stringifyMs),
-      formatNumber(r.encodeMs),
-      formatNumber(r.ioMs),
-      formatNumber(r.bareWriteMs),
-      ratio(r.ioMs, r.bareWriteMs),
-      ratio(r.transactMs, r.bareWriteMs),
-    ]),
+    rows.map((r) => {
+      const snapshotMs = r.stringifyMs + r.encodeMs + r.snapshotIoMs
+      return [
+        subscribers(r),
+        docMB(r),
+        formatNumber(r.stringifyMs),
+        formatNumber(r.encodeMs),
+        formatNumber(r.snapshotIoMs),
+        formatNumber(r.bareWriteMs),
+        ratio(r.snapshotIoMs, r.bareWriteMs),
+        ratio(snapshotMs, r.bareWriteMs),
+        ratio(snapshotMs, r.transactMs),
+      ]
+    }),
   )
   console.log(
-    '\ntransact = whole store.transact() of one top-up, until durable; stringify = JSON.stringify of the ' +
-      'same document (the store does it under its lock, blocking the event loop); encode = ' +
-      'lastWriteStats.stringifyMs (only the UTF-8 encoding when the store passes text); io = tmp write + ' +
-      'fsync + link .prev + rename + dir fsync; bare = open + write + fsync + close of the same bytes.',
+    '\ntransact = whole store.transact(createTopUp) until durable; WAL bytes = its log line; append = ' +
+      'open + write + fsync + close of the log; bare append = the same of as many bytes to a sibling file. ' +
+      'A snapshot is taken when the log outgrows the last one (min 4 MiB) and on close; here by close(). ' +
+      'stringify = JSON.stringify of the document and encode = its UTF-8 encoding, both blocking the ' +
+      'event loop under the store lock; io = tmp write + fsync + link .prev + rename + dir fsync; bare ' +
+      'write = open + write + fsync + close of the same bytes; snapshot = stringify + encode + io.',
   )
 }

@@ -7,9 +7,14 @@ export function formatNumber(value: number, digits = 1): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
 
-/** value / baseline to two significant digits, so 0.0010x stays distinguishable from 0.0040x. */
+/**
+ * value / baseline to two significant digits, so 0.0010x stays distinguishable from 0.0040x; whole
+ * numbers from 100 up, where toPrecision would switch to exponent notation.
+ */
 export function ratio(value: number, baseline: number): string {
-  return baseline > 0 ? `${(value / baseline).toPrecision(2)}x` : '-'
+  if (!(baseline > 0)) return '-'
+  const r = value / baseline
+  return `${r >= 100 ? r.toFixed(0) : r.toPrecision(2)}x`
 }
 
 export function printTable(headers: string[], rows: Cell[][]): void {

@@ -1,13 +1,34 @@
 /**
- * Counts the store's durable writes and keeps their cost. openLowdbStore hides its file adapter,
- * so the probe wraps DurableJSONFile.prototype.writeText (the one call every group commit makes)
- * instead of changing controller code. Install it before opening the store.
+ * Counts the store's durable writes and keeps their cost: write-ahead log appends (one per group
+ * commit) and snapshots of the whole document. openLowdbStore hides its files, so the probe wraps
+ * WalFile.prototype.append and DurableJSONFile.prototype.writeText instead of changing controller
+ * code. Install it before opening the store.
  */
-import { DurableJSONFile, type WriteStats } from '../controller/src/store/durable-json-file.js'
+import { DurableJSONFile } from '../controller/src/store/durable-json-file.js'
+import { WalFile } from '../controller/src/store/wal-file.js'
+
+export interface AppendStats {
+  bytes: number
+  /** Log lines, one per committed transaction in the group. */
+  lines: number
+  /** open + write + fsync + close (+ a directory fsync when the append creates the log). */
+  ms: number
+}
+
+export interface SnapshotStats {
+  bytes: number
+  /** performance.now() when the store handed over the document: its JSON.stringify has just returned. */
+  calledAtMs: number
+  /** UTF-8 encoding of the JSON, on the event loop (DurableJSONFile calls it stringifyMs). */
+  encodeMs: number
+  /** tmp write + fsync + link .prev + rename + dir fsync. */
+  ioMs: number
+}
 
 export interface WriteProbe {
-  /** Writes completed since the last reset, each with what DurableJSONFile measured. */
-  readonly writes: readonly WriteStats[]
+  /** Completed since the last reset. */
+  readonly appends: readonly AppendStats[]
+  readonly snapshots: readonly SnapshotStats[]
   reset(): void
 }
 
@@ -15,20 +36,45 @@ let installed: WriteProbe | undefined
 
 export function probeStoreWrites(): WriteProbe {
   if (installed) return installed
-  const writes: WriteStats[] = []
-  const original = DurableJSONFile.prototype.writeText
-  DurableJSONFile.prototype.writeText = async function writeText(
+  const appends: AppendStats[] = []
+  const snapshots: SnapshotStats[] = []
+
+  const append = WalFile.prototype.append
+  WalFile.prototype.append = async function probedAppend(this: WalFile, lines: string) {
+    const started = performance.now()
+    await append.call(this, lines)
+    appends.push({
+      bytes: Buffer.byteLength(lines),
+      lines: countLines(lines),
+      ms: performance.now() - started,
+    })
+  }
+
+  const writeText = DurableJSONFile.prototype.writeText
+  DurableJSONFile.prototype.writeText = async function probedWriteText(
     this: DurableJSONFile<unknown>,
     json: string,
   ) {
-    await original.call(this, json)
-    if (this.lastWriteStats) writes.push(this.lastWriteStats)
+    const calledAtMs = performance.now()
+    await writeText.call(this, json)
+    const stats = this.lastWriteStats
+    if (stats)
+      snapshots.push({ bytes: stats.bytes, calledAtMs, encodeMs: stats.stringifyMs, ioMs: stats.ioMs })
   }
+
   installed = {
-    writes,
+    appends,
+    snapshots,
     reset: () => {
-      writes.length = 0
+      appends.length = 0
+      snapshots.length = 0
     },
   }
   return installed
+}
+
+function countLines(text: string): number {
+  let count = 0
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++
+  return count
 }

@@ -11,6 +11,8 @@ import type {
   Subscriber,
   TopUp,
   TopUpPlan,
+  UsageMark,
+  UsagePeriod,
   User,
 } from './entities.js'
 
@@ -27,6 +29,8 @@ export interface Data {
   topUps: Record<string, TopUp>
   invoices: Record<string, Invoice>
   payments: Record<string, Payment>
+  usageMarks: Record<string, UsageMark>
+  usagePeriods: Record<string, UsagePeriod>
   ledger: Record<string, LedgerEntry>
   apiTokens: Record<string, ApiToken>
   users: Record<string, User>
@@ -34,6 +38,8 @@ export interface Data {
   /** In insertion (= age) order, so pruning stops at the first young record. */
   idempotency: Record<string, IdempotencyRecord>
   sequences: Record<string, number>
+  /** The last write-ahead-log version this document holds (snapshots only). */
+  committedVersion?: number
 }
 
 export function emptyData(): Data {
@@ -47,6 +53,8 @@ export function emptyData(): Data {
     topUps: {},
     invoices: {},
     payments: {},
+    usageMarks: {},
+    usagePeriods: {},
     ledger: {},
     apiTokens: {},
     users: {},
@@ -65,9 +73,22 @@ export function checkData(doc: unknown, source: string): Data {
   if (d.version !== DATA_VERSION) {
     throw new Error(`${source} has store version ${d.version}; this controller reads version ${DATA_VERSION}`)
   }
+  upgradeVersion1(d)
   const fresh = emptyData()
   for (const key of Object.keys(fresh) as (keyof Data)[]) {
     if (d[key] === undefined) throw new Error(`${source} is missing "${key}"`)
   }
   return d as Data
+}
+
+/**
+ * Agent sync added two tables and optional fields (a subscriber's `limitVersion`, an auto
+ * top-up's `thresholdBytes`) to version 1 without bumping it: each has a neutral default (no
+ * marks, no past usage, version 0, threshold 0), so a document written before means exactly what
+ * it meant, and none is in production yet. A change to the meaning of an existing field must
+ * bump DATA_VERSION and migrate here instead.
+ */
+function upgradeVersion1(d: Partial<Data>): void {
+  d.usageMarks ??= {}
+  d.usagePeriods ??= {}
 }

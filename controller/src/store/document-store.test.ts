@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { emptyData } from './data.js'
 import { DocumentStore, StoreFailedError } from './document-store.js'
 import type { Subscriber } from './entities.js'
+import { applyOps } from './wal-file.js'
 
 const subscriber = (id: string, login: string): Subscriber => ({
   id,
@@ -18,9 +19,18 @@ const subscriber = (id: string, login: string): Subscriber => ({
   state: 'open',
 })
 
-/** A writer that records every document it is given and can be held or made to fail. */
+/** Persistence that records every append and can be held or made to fail. */
 function recordingWriter() {
   const writes: string[] = []
+  /** Every change appended so far, replayed onto a fresh document. */
+  const replayed = () => {
+    const doc = emptyData()
+    for (const batch of writes) {
+      for (const line of batch.trim().split('\n'))
+        applyOps(doc as unknown as Record<string, unknown>, JSON.parse(line).ops)
+    }
+    return doc
+  }
   let gate: Promise<void> = Promise.resolve()
   let fail: Error | null = null
   return {
@@ -35,10 +45,16 @@ function recordingWriter() {
     failWith(err: Error) {
       fail = err
     },
-    write: async (json: string) => {
-      await gate
-      if (fail) throw fail
-      writes.push(json)
+    replayed,
+    persistence: {
+      append: async (lines: string) => {
+        await gate
+        if (fail) throw fail
+        writes.push(lines)
+      },
+      wantsSnapshot: () => false,
+      snapshot: async () => {},
+      close: async () => {},
     },
   }
 }
@@ -82,47 +98,53 @@ describe('DocumentStore', () => {
 
   it('resolves a transaction only after its change is written', async () => {
     const writer = recordingWriter()
-    const store = new DocumentStore(emptyData(), writer.write)
+    const store = new DocumentStore(emptyData(), writer.persistence)
     const open = writer.hold()
     let done = false
-    const pending = store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'alice'))).then(() => {
-      done = true
-    })
+    const pending = store
+      .transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'alice')))
+      .then(() => {
+        done = true
+      })
     await new Promise((r) => setTimeout(r, 20))
     expect(done).toBe(false)
     open()
     await pending
     expect(done).toBe(true)
-    expect(JSON.parse(writer.writes.at(-1)!).subscribers.sub_a.login).toBe('alice')
+    expect(writer.replayed().subscribers.sub_a?.login).toBe('alice')
   })
 
   it('groups concurrent transactions into a few writes, each of them durable when it resolves', async () => {
     const writer = recordingWriter()
-    const store = new DocumentStore(emptyData(), writer.write)
+    const store = new DocumentStore(emptyData(), writer.persistence)
     const open = writer.hold()
     const all = Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        store.transact(async (tx) => tx.subscribers.insert(subscriber(`sub_${String(i).padStart(2, '0')}`, `u${i}`))),
+        store.transact(async (tx) =>
+          tx.subscribers.insert(subscriber(`sub_${String(i).padStart(2, '0')}`, `u${i}`)),
+        ),
       ),
     )
     await new Promise((r) => setTimeout(r, 10))
     open()
     await all
     expect(writer.writes.length).toBeLessThanOrEqual(3)
-    expect(Object.keys(JSON.parse(writer.writes.at(-1)!).subscribers)).toHaveLength(50)
+    expect(Object.keys(writer.replayed().subscribers)).toHaveLength(50)
   })
 
   it('makes a read wait for unwritten changes it can see, but not peek()', async () => {
     const writer = recordingWriter()
-    const store = new DocumentStore(emptyData(), writer.write)
+    const store = new DocumentStore(emptyData(), writer.persistence)
     const open = writer.hold()
     const write = store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'alice')))
     await new Promise((r) => setTimeout(r, 5))
     expect(await store.peek(async (tx) => (await tx.subscribers.get('sub_a'))?.login)).toBe('alice')
     let readDone = false
-    const read = store.transact(async (tx) => tx.subscribers.get('sub_a')).then(() => {
-      readDone = true
-    })
+    const read = store
+      .transact(async (tx) => tx.subscribers.get('sub_a'))
+      .then(() => {
+        readDone = true
+      })
     await new Promise((r) => setTimeout(r, 20))
     expect(readDone).toBe(false)
     open()
@@ -133,22 +155,25 @@ describe('DocumentStore', () => {
 
   it('stops for good after a failed write and tells its owner', async () => {
     const writer = recordingWriter()
-    const store = new DocumentStore(emptyData(), writer.write)
+    const store = new DocumentStore(emptyData(), writer.persistence)
     const failures: StoreFailedError[] = []
     store.onFailure((err) => failures.push(err))
     writer.failWith(new Error('ENOSPC: no space left on device'))
-    await expect(store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'a')))).rejects.toThrow(
-      StoreFailedError,
-    )
+    await expect(
+      store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'a'))),
+    ).rejects.toThrow(StoreFailedError)
     expect(failures).toHaveLength(1)
     expect(failures[0]!.message).toContain('ENOSPC')
-    await expect(store.transact(async (tx) => tx.subscribers.list())).rejects.toThrow(/restart the controller/)
+    await expect(store.transact(async (tx) => tx.subscribers.list())).rejects.toThrow(
+      /restart the controller/,
+    )
   })
 
   it('pages subscribers by id with filters', async () => {
     const store = new DocumentStore(emptyData(), null)
     await store.transact(async (tx) => {
-      for (const id of ['sub_c', 'sub_a', 'sub_e', 'sub_b', 'sub_d']) await tx.subscribers.insert(subscriber(id, id))
+      for (const id of ['sub_c', 'sub_a', 'sub_e', 'sub_b', 'sub_d'])
+        await tx.subscribers.insert(subscriber(id, id))
     })
     const page = await store.transact((tx) => tx.subscribers.find({ limit: 2 }))
     expect(page).toMatchObject({ nextCursor: 'sub_b' })

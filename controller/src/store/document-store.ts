@@ -1,16 +1,19 @@
 /**
- * The store as one in-memory document: transactions run one at a time under a mutex,
- * undo on failure, and wait for a group commit to make them durable before they resolve.
- * With no writer it is a purely in-memory store (tests, demos).
+ * The store as one in-memory document: transactions run one at a time under a mutex, are undone
+ * on failure, and on success wait for a group commit to make them durable before they resolve.
+ * What a commit writes is the transaction's changes (a write-ahead log line), so its cost is the
+ * size of the change; now and then the whole document is written as a snapshot and the log starts
+ * over. With no persistence it is a purely in-memory store (tests).
  */
+
+import { ChangeLog } from './change-log.js'
 import type { Data } from './data.js'
-import type { Subscriber } from './entities.js'
-import { GroupCommit } from './group-commit.js'
+import type { Agent, Subscriber, UsagePeriod } from './entities.js'
+import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'
 import type { Page, Store, SubscriberQuery, Tx } from './store.js'
-import { UndoLog } from './undo-log.js'
 
 export class StoreFailedError extends Error {
   constructor(cause: Error) {
@@ -19,20 +22,41 @@ export class StoreFailedError extends Error {
   }
 }
 
+/** Where committed changes go. */
+export interface Persistence {
+  /** Appends log lines and makes them durable. */
+  append(lines: string): Promise<void>
+  /** Whether the log has grown enough that a snapshot is worth its cost. */
+  wantsSnapshot(): boolean
+  /** Durably writes the whole document (which records the version it holds), then empties the log. */
+  snapshot(json: string): Promise<void>
+  close(): Promise<void>
+}
+
+interface PendingBatch extends Batch {
+  lines: string
+  snapshot?: string
+}
+
 export class DocumentStore implements Store {
   private readonly mutex = new Mutex()
-  private readonly commit: GroupCommit
-  private undo = new UndoLog()
+  private readonly commit: GroupCommit<PendingBatch>
+  private changes = new ChangeLog()
+  /** Log lines of committed transactions not yet handed to a write. */
+  private pending: string[] = []
   private readonly tx: Tx
   private closed = false
   private failureListeners: ((err: StoreFailedError) => void)[] = []
 
   constructor(
     private readonly data: Data,
-    write: ((json: string) => Promise<void>) | null,
-    private readonly onClose: () => Promise<void> = async () => {},
+    private readonly persistence: Persistence | null,
   ) {
-    this.commit = new GroupCommit(() => this.snapshot(), write ?? (async () => {}))
+    this.commit = new GroupCommit(
+      () => this.collect(),
+      (batch) => this.write(batch),
+      data.committedVersion ?? 0,
+    )
     this.tx = this.buildTx()
   }
 
@@ -43,16 +67,21 @@ export class DocumentStore implements Store {
     let result: T
     try {
       if (this.commit.failed) throw new StoreFailedError(this.commit.failed)
-      this.undo = new UndoLog()
+      this.changes = new ChangeLog()
       try {
         result = await fn(this.tx)
       } catch (err) {
-        this.undo.rollback()
+        this.changes.rollback()
         throw err
       }
       // A read-only transaction may have seen changes not yet on disk: it waits for them too.
-      version = this.undo.changed ? this.commit.bump() : this.commit.current
-      this.undo.clear()
+      if (this.changes.changed) {
+        version = this.commit.bump()
+        if (this.persistence) this.pending.push(`${JSON.stringify({ v: version, ops: this.changes.ops })}\n`)
+      } else {
+        version = this.commit.current
+      }
+      this.changes = new ChangeLog()
     } finally {
       release()
     }
@@ -75,10 +104,10 @@ export class DocumentStore implements Store {
     if (this.closed) throw new Error('store is closed')
     const release = await this.mutex.lock()
     try {
-      this.undo = new UndoLog()
+      this.changes = new ChangeLog()
       const result = await fn(this.tx)
-      if (this.undo.changed) {
-        this.undo.rollback()
+      if (this.changes.changed) {
+        this.changes.rollback()
         throw new Error('peek() must not write')
       }
       return result
@@ -87,46 +116,89 @@ export class DocumentStore implements Store {
     }
   }
 
+  /** Writes what is pending, then a snapshot so the next start reads one file, and lets go. */
   async close(): Promise<void> {
     if (this.closed) return
-    await this.commit.durable(this.commit.current).catch(() => {})
     this.closed = true
-    await this.onClose()
+    if (this.persistence && !this.commit.failed) {
+      await this.commit.durable(this.commit.current).catch(() => {})
+      if (!this.commit.failed) {
+        const release = await this.mutex.lock()
+        try {
+          this.data.committedVersion = this.commit.current
+          await this.persistence.snapshot(JSON.stringify(this.data))
+        } finally {
+          release()
+        }
+      }
+    }
+    await this.persistence?.close()
   }
 
-  private async snapshot() {
+  /** Takes the pending log lines, or a whole snapshot when the log has grown enough, under the lock. */
+  private async collect(): Promise<PendingBatch> {
     const release = await this.mutex.lock()
     try {
-      return { json: JSON.stringify(this.data), version: this.commit.current }
+      const version = this.commit.current
+      const lines = this.pending.join('')
+      this.pending = []
+      if (this.persistence?.wantsSnapshot()) {
+        this.data.committedVersion = version
+        return { version, lines, snapshot: JSON.stringify(this.data) }
+      }
+      return { version, lines }
     } finally {
       release()
     }
   }
 
+  private async write(batch: PendingBatch): Promise<void> {
+    if (!this.persistence) return
+    // A snapshot holds every change up to its version, so the lines it covers need not be logged.
+    if (batch.snapshot !== undefined) await this.persistence.snapshot(batch.snapshot)
+    else if (batch.lines) await this.persistence.append(batch.lines)
+  }
+
   private buildTx(): Tx {
     const d = this.data
-    const undo = () => this.undo
+    const log = () => this.changes
     const byLogin = new MemoryIndex<Subscriber>((s) => s.login.toLowerCase())
     const byAgentAddress = new MemoryIndex<Subscriber>((s) => `${s.agentId}|${s.address}`)
-    const subscribers = new MemoryTable(d.subscribers, undo, [byLogin, byAgentAddress])
+    const subscribersByAgent = new MemoryIndex<Subscriber>((s) => s.agentId)
+    const subscribers = new MemoryTable('subscribers', d.subscribers, log, [
+      byLogin,
+      byAgentAddress,
+      subscribersByAgent,
+    ])
+    const agentsByTokenHash = new MemoryIndex<Agent>((a) => a.tokenHash)
+    const agents = new MemoryTable('agents', d.agents, log, [agentsByTokenHash])
+    const usagePeriodsBySubscriber = new MemoryIndex<UsagePeriod>((p) => p.subscriberId)
+    const usagePeriods = new MemoryTable('usagePeriods', d.usagePeriods, log, [usagePeriodsBySubscriber])
     const topUpsBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
-    const topUps = new MemoryTable(d.topUps, undo, [topUpsBySubscriber])
+    const topUps = new MemoryTable('topUps', d.topUps, log, [topUpsBySubscriber])
     const invoicesBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
-    const invoices = new MemoryTable(d.invoices, undo, [invoicesBySubscriber])
+    const invoices = new MemoryTable('invoices', d.invoices, log, [invoicesBySubscriber])
     const ledgerBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
-    const ledger = new MemoryTable(d.ledger, undo, [ledgerBySubscriber])
+    const ledger = new MemoryTable('ledger', d.ledger, log, [ledgerBySubscriber])
     const tokensByHash = new MemoryIndex<{ id: string; hash: string }>((t) => t.hash)
-    const apiTokens = new MemoryTable(d.apiTokens, undo, [tokensByHash])
+    const apiTokens = new MemoryTable('apiTokens', d.apiTokens, log, [tokensByHash])
     const usersByName = new MemoryIndex<{ id: string; username: string }>((u) => u.username)
-    const users = new MemoryTable(d.users, undo, [usersByName])
+    const users = new MemoryTable('users', d.users, log, [usersByName])
 
     return {
-      plans: new MemoryTable(d.plans, undo),
-      topUpPlans: new MemoryTable(d.topUpPlans, undo),
-      agents: new MemoryTable(d.agents, undo),
-      payments: new MemoryTable(d.payments, undo),
+      plans: new MemoryTable('plans', d.plans, log),
+      topUpPlans: new MemoryTable('topUpPlans', d.topUpPlans, log),
+      agents: Object.assign(agents, {
+        byTokenHash: async (hash: string) => agents.byIndex(agentsByTokenHash, hash)[0],
+      }),
+      payments: new MemoryTable('payments', d.payments, log),
+      usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
+      usagePeriods: Object.assign(usagePeriods, {
+        forSubscriber: async (id: string) => usagePeriods.byIndex(usagePeriodsBySubscriber, id),
+      }),
       subscribers: Object.assign(subscribers, {
         byLogin: async (login: string) => subscribers.byIndex(byLogin, login.toLowerCase())[0],
+        forAgent: async (agentId: string) => subscribers.byIndex(subscribersByAgent, agentId),
         byAgentAndAddress: async (agentId: string, address: string) =>
           subscribers.byIndex(byAgentAddress, `${agentId}|${address}`)[0],
         find: async (query: SubscriberQuery) => findSubscribers(subscribers, query),
@@ -149,7 +221,7 @@ export class DocumentStore implements Store {
       audit: {
         append: async (entry) => {
           d.audit.push(Object.freeze(entry))
-          this.undo.record(() => d.audit.pop())
+          this.changes.record(() => d.audit.pop(), { o: 'p', t: 'audit', v: entry })
         },
         list: async (limit) => d.audit.slice(-limit).reverse(),
       },
@@ -160,19 +232,25 @@ export class DocumentStore implements Store {
           // Delete first so a renewed key moves to the end: the record order stays age order.
           delete d.idempotency[record.scope]
           d.idempotency[record.scope] = Object.freeze(record)
-          this.undo.record(() => {
-            if (old) d.idempotency[record.scope] = old
-            else delete d.idempotency[record.scope]
-          })
+          this.changes.record(
+            () => {
+              if (old) d.idempotency[record.scope] = old
+              else delete d.idempotency[record.scope]
+            },
+            { o: 's', t: 'idempotency', k: record.scope, v: record },
+          )
         },
         prune: async (beforeMs) => {
           for (const [scope, record] of Object.entries(d.idempotency)) {
             if (record.createdAtMs >= beforeMs) break
             delete d.idempotency[scope]
             // Re-adding a pruned record on rollback keeps it findable; its position does not matter.
-            this.undo.record(() => {
-              d.idempotency[scope] = record
-            })
+            this.changes.record(
+              () => {
+                d.idempotency[scope] = record
+              },
+              { o: 'd', t: 'idempotency', k: scope },
+            )
           }
         },
       },
@@ -180,10 +258,13 @@ export class DocumentStore implements Store {
         const had = Object.hasOwn(d.sequences, name)
         const old = d.sequences[name] ?? 0
         d.sequences[name] = old + 1
-        this.undo.record(() => {
-          if (had) d.sequences[name] = old
-          else delete d.sequences[name]
-        })
+        this.changes.record(
+          () => {
+            if (had) d.sequences[name] = old
+            else delete d.sequences[name]
+          },
+          { o: 's', t: 'sequences', k: name, v: old + 1 },
+        )
         return old + 1
       },
     }

@@ -40,6 +40,24 @@ export interface AutoTopUp {
   readonly topUpPlanId: string
   /** How many auto top-ups at most in one billing period. */
   readonly maxPerPeriod: number
+  /** Top up once the remaining bytes are at most this (0 = at the cap); absent in old documents = 0. */
+  readonly thresholdBytes?: number
+}
+
+/** What a subscriber's `limitVersion` describes: everything the agent needs to enforce the period. */
+export interface LimitTerms {
+  readonly periodStartMs: number
+  readonly periodEndMs: number
+  readonly limitBytes: number
+  readonly onCap: OnCap
+  readonly throttleKbps?: number
+  readonly address: string
+}
+
+/** Why the last auto top-up was not applied; kept so a decline is audited once, not on every report. */
+export interface AutoTopUpDecline {
+  readonly periodStartMs: number
+  readonly reason: 'insufficient_balance' | 'max_per_period' | 'plan_unavailable'
 }
 
 export interface Subscriber {
@@ -61,7 +79,43 @@ export interface Subscriber {
   readonly usagePeriodStartMs: number
   /** What the agent last reported it enforces. */
   readonly state: EnforcementState
+  /**
+   * Bumped whenever `limitTerms` change (top-up, expiry, period roll-over, plan): pushes carry it,
+   * so an agent ignores a stale or replayed one. Never goes down. Absent (older rows) = 0.
+   */
+  readonly limitVersion?: number
+  /** The terms `limitVersion` stands for; absent until first computed. */
+  readonly limitTerms?: LimitTerms
+  readonly autoTopUpDeclined?: AutoTopUpDecline
 }
+
+/**
+ * The highest usage seq of one agent journal epoch that is booked, committed with the usage it
+ * covers. Kept per epoch (not only the latest), so a late batch of an older epoch is still
+ * recognised as already booked instead of restarting that epoch's count.
+ */
+export interface UsageMark {
+  /** `<agentId>/<epoch>` (see usageMarkId). */
+  readonly id: string
+  readonly agentId: string
+  readonly epoch: string
+  readonly seq: number
+  readonly updatedAtMs: number
+}
+
+/** Usage booked for a billing period that is no longer the subscriber's current one. */
+export interface UsagePeriod {
+  /** `<subscriberId>/<period start ISO>` (see usagePeriodId). */
+  readonly id: string
+  readonly subscriberId: string
+  readonly periodStartMs: number
+  readonly usedBytes: number
+}
+
+export const usageMarkId = (agentId: string, epoch: string) => `${agentId}/${epoch}`
+
+export const usagePeriodId = (subscriberId: string, periodStartMs: number) =>
+  `${subscriberId}/${new Date(periodStartMs).toISOString()}`
 
 export type TopUpSource = 'operator' | 'auto' | 'portal'
 export type ChargeTo = 'invoice' | 'balance'

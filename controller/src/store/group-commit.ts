@@ -4,24 +4,28 @@
  * that arrived meanwhile, so nobody waits for more than two writes.
  *
  * A failed write poisons the commit for good: memory then holds changes the disk may never
- * get, so the owner must stop (crash-only) and restart from the last durable document.
+ * get, so the owner must stop (crash-only) and restart from what is durable.
  */
-export interface Snapshot {
-  json: string
+export interface Batch {
+  /** The highest version the batch makes durable. */
   version: number
 }
 
-export class GroupCommit {
-  private version = 0
-  private durableVersion = 0
+export class GroupCommit<B extends Batch> {
+  private version: number
+  private durableVersion: number
   private running: Promise<void> | null = null
   private failure: Error | null = null
 
-  /** `snapshot` must capture a consistent document (under the store's lock); `write` makes it durable. */
+  /** `collect` takes what is pending consistently (under the store's lock); `write` makes it durable. */
   constructor(
-    private readonly snapshot: () => Promise<Snapshot>,
-    private readonly write: (json: string) => Promise<void>,
-  ) {}
+    private readonly collect: () => Promise<B>,
+    private readonly write: (batch: B) => Promise<void>,
+    initialVersion = 0,
+  ) {
+    this.version = initialVersion
+    this.durableVersion = initialVersion
+  }
 
   /** Marks the in-memory document changed; returns the version that includes the change. */
   bump(): number {
@@ -47,9 +51,9 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     try {
-      const { json, version } = await this.snapshot()
-      await this.write(json)
-      this.durableVersion = version
+      const batch = await this.collect()
+      await this.write(batch)
+      this.durableVersion = batch.version
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err))
       throw this.failure

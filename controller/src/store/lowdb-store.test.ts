@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DataDirLockedError } from './lock-file.js'
 import { StoreCorruptError } from './durable-json-file.js'
-import { openLowdbStore, STORE_FILE } from './lowdb-store.js'
+import { DataDirLockedError } from './lock-file.js'
+import { openLowdbStore, STORE_FILE, WAL_FILE } from './lowdb-store.js'
 
 const dirs: string[] = []
 async function tempDir() {
@@ -23,9 +23,16 @@ describe('lowdb store on disk', () => {
     const dir = await tempDir()
     const store = await openLowdbStore(dir)
     await store.transact(async (tx) => tx.plans.insert(plan('pln_a')))
-    // Acknowledged means on disk already, before close.
-    expect(JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')).plans.pln_a.name).toBe('pln_a')
+    // Acknowledged means on disk already: a copy of the dir taken now (as a crash would leave it) has it.
+    const crashed = await tempDir()
+    await cp(join(dir, WAL_FILE), join(crashed, WAL_FILE))
+    const recovered = await openLowdbStore(crashed)
+    expect((await recovered.transact((tx) => tx.plans.list())).map((p) => p.id)).toEqual(['pln_a'])
+    await recovered.close()
     await store.close()
+    // A clean close leaves one snapshot and an empty log.
+    expect(JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')).plans.pln_a.name).toBe('pln_a')
+    expect(await readFile(join(dir, WAL_FILE), 'utf8')).toBe('')
     const again = await openLowdbStore(dir)
     expect((await again.transact((tx) => tx.plans.list())).map((p) => p.id)).toEqual(['pln_a'])
     await again.close()
@@ -44,8 +51,10 @@ describe('lowdb store on disk', () => {
     const dir = await tempDir()
     const store = await openLowdbStore(dir)
     await store.transact(async (tx) => tx.plans.insert(plan('pln_a')))
-    await store.transact(async (tx) => tx.plans.insert(plan('pln_b')))
     await store.close()
+    const second = await openLowdbStore(dir)
+    await second.transact(async (tx) => tx.plans.insert(plan('pln_b')))
+    await second.close()
     const file = join(dir, STORE_FILE)
     const prev = await readFile(`${file}.prev`, 'utf8')
     await writeFile(file, '{"format":"capd-store","vers')
@@ -59,6 +68,32 @@ describe('lowdb store on disk', () => {
     const restored = await openLowdbStore(dir)
     expect((await restored.transact((tx) => tx.plans.list())).map((p) => p.id)).toEqual(['pln_a'])
     await restored.close()
+  })
+
+  it('replays the log onto the snapshot and refuses a log with a gap', async () => {
+    const dir = await tempDir()
+    const store = await openLowdbStore(dir)
+    await store.transact(async (tx) => tx.plans.insert(plan('pln_a')))
+    await store.close()
+    const again = await openLowdbStore(dir)
+    await again.transact(async (tx) => tx.plans.insert(plan('pln_b')))
+    await again.transact(async (tx) => tx.plans.insert(plan('pln_c')))
+    const crashed = await tempDir()
+    await cp(join(dir, STORE_FILE), join(crashed, STORE_FILE))
+    const wal = await readFile(join(dir, WAL_FILE), 'utf8')
+    await writeFile(join(crashed, WAL_FILE), wal)
+    const replayed = await openLowdbStore(crashed)
+    expect((await replayed.transact((tx) => tx.plans.list())).map((p) => p.id)).toEqual([
+      'pln_a',
+      'pln_b',
+      'pln_c',
+    ])
+    await replayed.close()
+    const gap = await tempDir()
+    await cp(join(dir, STORE_FILE), join(gap, STORE_FILE))
+    await writeFile(join(gap, WAL_FILE), wal.split('\n')[1]!.concat('\n'))
+    await expect(openLowdbStore(gap)).rejects.toThrow(/jumps from version 1 to 3: changes are missing/)
+    await again.close()
   })
 
   it('refuses a JSON file that is not a capd store', async () => {

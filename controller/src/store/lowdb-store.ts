@@ -1,16 +1,29 @@
-/** The embedded default store: one lowdb JSON document in the data dir, written durably. */
-import { mkdir } from 'node:fs/promises'
+/**
+ * The embedded default store in the data dir: a lowdb JSON snapshot (`capd.json`, written with
+ * temp file + fsync + rename + directory fsync, previous generation in `capd.json.prev`) plus a
+ * write-ahead log (`capd.wal`) of the transactions committed since. Opening reads the snapshot and
+ * replays the log; a snapshot is taken once the log outgrows it, and on a clean close.
+ */
+import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
 import { checkData, type Data, emptyData } from './data.js'
-import { DocumentStore } from './document-store.js'
-import { DurableJSONFile } from './durable-json-file.js'
-import { acquireDataDirLock } from './lock-file.js'
+import { DocumentStore, type Persistence } from './document-store.js'
+import { DurableJSONFile, StoreCorruptError } from './durable-json-file.js'
+import { acquireDataDirLock, type DataDirLock } from './lock-file.js'
+import { applyOps, WalFile } from './wal-file.js'
 
 export const STORE_FILE = 'capd.json'
+export const WAL_FILE = 'capd.wal'
 
-/** Opens (or creates) the store in `dataDir`; refuses to start on a corrupt file or a dir in use. */
-export async function openLowdbStore(dataDir: string): Promise<DocumentStore> {
+/** Below this the log is never worth a snapshot; above it, once it outgrows the snapshot. */
+const MIN_SNAPSHOT_BYTES = 4 * 1024 * 1024
+
+/** Opens (or creates) the store in `dataDir`; refuses to start on a damaged store or a dir in use. */
+export async function openLowdbStore(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+): Promise<DocumentStore> {
   await mkdir(dataDir, { recursive: true })
   const lock = await acquireDataDirLock(dataDir)
   try {
@@ -19,13 +32,59 @@ export async function openLowdbStore(dataDir: string): Promise<DocumentStore> {
     const db = new Low<Data>(adapter, emptyData())
     await db.read()
     const data = checkData(db.data, file)
-    return new DocumentStore(
-      data,
-      (json) => adapter.writeText(json),
-      () => lock.release(),
+    const { wal, records, tornBytes } = await WalFile.open(join(dataDir, WAL_FILE))
+    if (tornBytes > 0)
+      log(`capd store: cut ${tornBytes} bytes of an unfinished (never acknowledged) log write`)
+    replay(data, records, wal.path, file)
+    const snapshotBytes = await stat(file).then(
+      (s) => s.size,
+      () => 0,
     )
+    return new DocumentStore(data, persistence(adapter, wal, lock, snapshotBytes))
   } catch (err) {
     await lock.release()
     throw err
+  }
+}
+
+function replay(
+  data: Data,
+  records: { v: number; ops: Parameters<typeof applyOps>[1] }[],
+  walPath: string,
+  file: string,
+) {
+  let version = data.committedVersion ?? 0
+  for (const record of records) {
+    if (record.v <= version) continue // already in the snapshot (a crash between snapshot and log reset)
+    if (record.v !== version + 1) {
+      throw new StoreCorruptError(
+        `${walPath} jumps from version ${version} to ${record.v}: changes are missing. ` +
+          `Keep the data dir as it is and restore it from a backup.`,
+        walPath,
+        `${file}.prev`,
+      )
+    }
+    applyOps(data as unknown as Record<string, unknown>, record.ops)
+    version = record.v
+  }
+  data.committedVersion = version
+}
+
+function persistence(
+  adapter: DurableJSONFile<Data>,
+  wal: WalFile,
+  lock: DataDirLock,
+  snapshotBytes: number,
+): Persistence {
+  let lastSnapshotBytes = snapshotBytes
+  return {
+    append: (lines) => wal.append(lines),
+    wantsSnapshot: () => wal.size > Math.max(MIN_SNAPSHOT_BYTES, lastSnapshotBytes),
+    async snapshot(json) {
+      await adapter.writeText(json)
+      lastSnapshotBytes = Buffer.byteLength(json)
+      await wal.clear()
+    },
+    close: () => lock.release(),
   }
 }

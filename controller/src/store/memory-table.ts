@@ -1,16 +1,19 @@
-/** A table kept in the store document, with secondary indexes and undo on every change. */
+/** A table kept in the store document, with secondary indexes; every change is logged for undo and redo. */
+
+import type { ChangeLog } from './change-log.js'
 import { deepFreeze } from './deep-freeze.js'
 import type { MemoryIndex } from './memory-index.js'
 import type { Table } from './store.js'
-import type { UndoLog } from './undo-log.js'
 
 export class MemoryTable<T extends { id: string }> implements Table<T> {
   /** Ids in ascending order, for cursor pagination. */
   private readonly sortedIds: string[]
 
   constructor(
+    /** The table's key in the document, as the write-ahead log names it. */
+    private readonly name: string,
     private readonly rows: Record<string, T>,
-    private readonly undo: () => UndoLog,
+    private readonly log: () => ChangeLog,
     private readonly indexes: readonly MemoryIndex<T>[] = [],
   ) {
     this.sortedIds = Object.keys(rows).sort()
@@ -38,11 +41,14 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     this.rows[row.id] = row
     const at = this.insertSorted(row.id)
     for (const index of this.indexes) index.add(row)
-    this.undo().record(() => {
-      delete this.rows[row.id]
-      this.sortedIds.splice(at, 1)
-      for (const index of this.indexes) index.remove(row)
-    })
+    this.log().record(
+      () => {
+        delete this.rows[row.id]
+        this.sortedIds.splice(at, 1)
+        for (const index of this.indexes) index.remove(row)
+      },
+      { o: 's', t: this.name, k: row.id, v: row },
+    )
   }
 
   async update(row: T): Promise<void> {
@@ -54,13 +60,16 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
       index.remove(old)
       index.add(row)
     }
-    this.undo().record(() => {
-      this.rows[row.id] = old
-      for (const index of this.indexes) {
-        index.remove(row)
-        index.add(old)
-      }
-    })
+    this.log().record(
+      () => {
+        this.rows[row.id] = old
+        for (const index of this.indexes) {
+          index.remove(row)
+          index.add(old)
+        }
+      },
+      { o: 's', t: this.name, k: row.id, v: row },
+    )
   }
 
   /** Rows with ids from `index`, in id order. */

@@ -12,6 +12,8 @@ import type {
   Subscriber,
   TopUp,
   TopUpPlan,
+  UsageMark,
+  UsagePeriod,
   User,
 } from './entities.js'
 
@@ -42,15 +44,21 @@ export interface SubscriberQuery {
 export interface Tx {
   readonly plans: Table<Plan>
   readonly topUpPlans: Table<TopUpPlan>
-  readonly agents: Table<Agent>
+  readonly agents: Table<Agent> & { byTokenHash(hash: string): Promise<Agent | undefined> }
   readonly subscribers: Table<Subscriber> & {
     byLogin(login: string): Promise<Subscriber | undefined>
+    /** All subscribers an agent enforces, in id order. */
+    forAgent(agentId: string): Promise<Subscriber[]>
     byAgentAndAddress(agentId: string, address: string): Promise<Subscriber | undefined>
     find(query: SubscriberQuery): Promise<Page<Subscriber>>
   }
   readonly topUps: Table<TopUp> & { forSubscriber(subscriberId: string): Promise<TopUp[]> }
   readonly invoices: Table<Invoice> & { forSubscriber(subscriberId: string): Promise<Invoice[]> }
   readonly payments: Table<Payment>
+  /** Usage high-water marks, one row per agent journal epoch; id from usageMarkId. */
+  readonly usageMarks: Table<UsageMark>
+  /** Usage of past periods; id from usagePeriodId. */
+  readonly usagePeriods: Table<UsagePeriod> & { forSubscriber(subscriberId: string): Promise<UsagePeriod[]> }
   readonly ledger: Table<LedgerEntry> & { forSubscriber(subscriberId: string): Promise<LedgerEntry[]> }
   readonly apiTokens: Table<ApiToken> & { byHash(hash: string): Promise<ApiToken | undefined> }
   readonly users: Table<User> & { byUsername(username: string): Promise<User | undefined> }

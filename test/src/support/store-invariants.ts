@@ -3,7 +3,8 @@
  * doubled request, an invoice gap, a balance that disagrees with its payments and charges, or an
  * effect without its idempotency record (or the reverse), which would break the next retry.
  */
-import { readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Op } from './client-ops.js'
 
 interface MoneyJson {
@@ -34,6 +35,64 @@ export async function readStore(path: string): Promise<StoreDoc> {
   } catch (error) {
     throw new Error(`${path} does not parse (${text.length} chars): ${(error as Error).message}`)
   }
+}
+
+type LogOp =
+  | { o: 's'; t: string; k: string; v: unknown }
+  | { o: 'd'; t: string; k: string }
+  | { o: 'p'; t: string; v: unknown }
+
+/**
+ * Reads the store as a restart would: the snapshot `capd.json` (if any) plus the write-ahead log
+ * `capd.wal` replayed in version order. Every complete log line must parse and versions must
+ * follow on without a gap; only a torn last line (a write the kill interrupted) may be cut.
+ * Written independently of the controller's own reader, so it checks the format, not the code.
+ */
+export async function readDataDir(dir: string): Promise<{ doc: StoreDoc; tornBytes: number }> {
+  const snapshotPath = join(dir, 'capd.json')
+  const doc = (await exists(snapshotPath))
+    ? await readStore(snapshotPath)
+    : ({
+        topUps: {},
+        invoices: {},
+        payments: {},
+        ledger: {},
+        subscribers: {},
+        idempotency: {},
+        sequences: {},
+        audit: [],
+      } as unknown as StoreDoc)
+  const tables = doc as unknown as Record<string, Record<string, unknown> | unknown[]>
+  let version = (doc as { committedVersion?: number }).committedVersion ?? 0
+  const walPath = join(dir, 'capd.wal')
+  const text = (await exists(walPath)) ? await readFile(walPath, 'utf8') : ''
+  const end = text.lastIndexOf('\n') + 1
+  for (const line of text.slice(0, end).split('\n').filter(Boolean)) {
+    let record: { v: number; ops: LogOp[] }
+    try {
+      record = JSON.parse(line)
+    } catch (error) {
+      throw new Error(`${walPath} has a complete line that does not parse: ${(error as Error).message}`)
+    }
+    if (record.v <= version) continue
+    if (record.v !== version + 1) throw new Error(`${walPath} jumps from version ${version} to ${record.v}`)
+    for (const op of record.ops) {
+      tables[op.t] ??= {}
+      const table = tables[op.t]!
+      if (op.o === 'p') (table as unknown[]).push(op.v)
+      else if (op.o === 's') (table as Record<string, unknown>)[op.k] = op.v
+      else delete (table as Record<string, unknown>)[op.k]
+    }
+    version = record.v
+  }
+  return { doc, tornBytes: Buffer.byteLength(text.slice(end)) }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
 }
 
 /** Finds the rows each op created in `doc`: none (not applied), one, or more (applied twice). */

@@ -1,0 +1,57 @@
+import { appendFile, mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { applyOps, WalFile } from './wal-file.js'
+
+async function walPath() {
+  return join(await mkdtemp(join(tmpdir(), 'capd-wal-')), 'capd.wal')
+}
+
+const line = (v: number) =>
+  `${JSON.stringify({ v, ops: [{ o: 's', t: 'plans', k: `p${v}`, v: { id: `p${v}` } }] })}\n`
+
+describe('write-ahead log', () => {
+  it('returns what was appended, in order, after reopening', async () => {
+    const path = await walPath()
+    const { wal } = await WalFile.open(path)
+    await wal.append(line(1) + line(2))
+    await wal.append(line(3))
+    const { records, tornBytes, wal: again } = await WalFile.open(path)
+    expect(records.map((r) => r.v)).toEqual([1, 2, 3])
+    expect(tornBytes).toBe(0)
+    expect(again.size).toBe(Buffer.byteLength(line(1) + line(2) + line(3)))
+  })
+
+  it('cuts a torn last line, keeps the rest, and appends after it', async () => {
+    const path = await walPath()
+    const { wal } = await WalFile.open(path)
+    await wal.append(line(1))
+    await appendFile(path, line(2).slice(0, 20))
+    const reopened = await WalFile.open(path)
+    expect(reopened.records.map((r) => r.v)).toEqual([1])
+    expect(reopened.tornBytes).toBe(20)
+    await reopened.wal.append(line(2))
+    expect(await readFile(path, 'utf8')).toBe(line(1) + line(2))
+  })
+
+  it('clears once a snapshot holds everything', async () => {
+    const path = await walPath()
+    const { wal } = await WalFile.open(path)
+    await wal.append(line(1))
+    await wal.clear()
+    expect(wal.size).toBe(0)
+    expect((await WalFile.open(path)).records).toEqual([])
+  })
+
+  it('replays set, delete and push onto a document', () => {
+    const doc = { plans: { a: 1, b: 2 } as Record<string, unknown>, audit: [] as unknown[] }
+    applyOps(doc, [
+      { o: 's', t: 'plans', k: 'c', v: 3 },
+      { o: 'd', t: 'plans', k: 'a' },
+      { o: 'p', t: 'audit', v: 'x' },
+    ])
+    expect(doc).toEqual({ plans: { b: 2, c: 3 }, audit: ['x'] })
+    expect(() => applyOps(doc, [{ o: 's', t: 'nope', k: 'a', v: 1 }])).toThrow(/unknown part "nope"/)
+  })
+})
