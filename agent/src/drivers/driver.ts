@@ -11,6 +11,11 @@ export interface CounterSample {
   /** Bytes the subscriber received / sent since the counter was created. Never wraps below 2^64. */
   down: bigint
   up: bigint
+  /**
+   * The router's own quota for this subscriber is used up (it drops the packet that would cross
+   * the cap, so the counters can stop a packet short of the limit).
+   */
+  quotaSpent?: boolean
 }
 
 export interface CounterReading {

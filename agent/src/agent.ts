@@ -1,0 +1,319 @@
+/**
+ * The agent: polls the router's counters, journals every delta before it is sent, enforces caps
+ * from its own numbers without waiting for the controller, and syncs when the controller is there.
+ */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  type ControllerMessage,
+  MAX_USAGE_ENTRIES,
+  PROTOCOL_VERSION,
+  type SubscriberLimit,
+  type UsageEntry,
+} from '@capd/protocol'
+import PQueue from 'p-queue'
+import { remainingBytes, rollPeriod, ruleFor, takeLimit } from './books.js'
+import type { LoadedConfig } from './config.js'
+import { ControllerLink } from './controller-link.js'
+import type { CounterReading, RouterDriver } from './drivers/driver.js'
+import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
+import { Journal, type JournalEntry } from './state/journal.js'
+import { computeDeltas } from './usage-engine.js'
+import { AGENT_VERSION } from './version.js'
+
+export interface AgentDeps {
+  now?: () => number
+  log?: (line: string) => void
+}
+
+export class Agent {
+  private readonly queue = new PQueue({ concurrency: 1 })
+  private readonly created = new Map<string, number>()
+  private readonly lastDelta = new Map<string, number>()
+  private lastReading: CounterReading | null = null
+  private sentSeq = 0
+  private pollTimer: NodeJS.Timeout | null = null
+  private stopped = false
+  private readonly link: ControllerLink
+  private readonly now: () => number
+  private readonly log: (line: string) => void
+
+  private constructor(
+    private readonly config: LoadedConfig,
+    private readonly driver: RouterDriver,
+    private readonly state: AgentState,
+    private readonly journal: Journal,
+    private readonly checkpointPath: string,
+    deps: AgentDeps,
+  ) {
+    this.now = deps.now ?? Date.now
+    this.log = deps.log ?? ((line) => console.log(line))
+    this.link = new ControllerLink(config.controller, config.token, {
+      hello: () => ({
+        v: PROTOCOL_VERSION,
+        type: 'hello',
+        agentId: config.agentId,
+        epoch: this.state.epoch,
+        lastSeq: this.state.ackedSeq,
+        agentVersion: AGENT_VERSION,
+        driver: driver.kind,
+      }),
+      message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
+      connected: () => this.log('capd agent: connected to the controller'),
+      disconnected: (reason) => this.log(`capd agent: controller connection ${reason}`),
+      log: this.log,
+    })
+  }
+
+  /** Loads state from `stateDir` (replaying the journal), enforces the last known limits, then connects. */
+  static async start(config: LoadedConfig, driver: RouterDriver, deps: AgentDeps = {}): Promise<Agent> {
+    await mkdir(config.stateDir, { recursive: true })
+    const checkpointPath = join(config.stateDir, 'state.json')
+    const journalPath = join(config.stateDir, 'journal.log')
+    const log = deps.log ?? ((line: string) => console.log(line))
+    let state = await loadCheckpoint(checkpointPath)
+    const { journal, tornBytes } = await Journal.open(journalPath)
+    if (tornBytes > 0) log(`capd agent: cut ${tornBytes} bytes of an unfinished journal write`)
+    if (!state) {
+      state = freshState()
+      if (journal.all.length > 0) {
+        log('capd agent: journal without state file; starting a new epoch and dropping the old journal')
+        await journal.truncateThrough(Number.MAX_SAFE_INTEGER)
+      }
+      // The epoch is durable before any entry refers to it.
+      await saveCheckpoint(checkpointPath, state)
+    }
+    replay(state, journal.all)
+    const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
+    await driver.start()
+    agent.lastReading = await driver.readCounters()
+    await agent.enforce()
+    agent.link.start()
+    agent.schedulePoll(0)
+    return agent
+  }
+
+  get epoch(): string {
+    return this.state.epoch
+  }
+
+  /** The agent's current view, for tests and status output. */
+  snapshot() {
+    return {
+      epoch: this.state.epoch,
+      ackedSeq: this.state.ackedSeq,
+      appliedSeq: this.state.appliedSeq,
+      unacked: this.journal.all.filter((e) => e.seq > this.state.ackedSeq).length,
+      connected: this.link.connected,
+      books: Object.fromEntries(this.state.books),
+    }
+  }
+
+  /** Runs one poll now (tests, and the loop). */
+  pollNow(): Promise<void> {
+    return this.queue.add(() => this.poll())
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.pollTimer) clearTimeout(this.pollTimer)
+    this.link.close()
+    await this.queue.onIdle()
+    await this.driver.close()
+  }
+
+  private schedulePoll(delayMs: number): void {
+    if (this.stopped) return
+    this.pollTimer = setTimeout(() => {
+      this.queue
+        .add(() => this.poll())
+        .catch((err) => this.log(`capd agent: poll failed: ${(err as Error).message}`))
+        .finally(() => this.schedulePoll(this.nextInterval()))
+    }, delayMs)
+  }
+
+  /** Faster while someone would reach the cap within a few polls at their current rate. */
+  private nextInterval(): number {
+    for (const [id, book] of this.state.books) {
+      const recent = this.lastDelta.get(id) ?? 0
+      if (book.applied === 'open' && recent > 0 && remainingBytes(book) <= recent * 4) {
+        return this.config.fastPollIntervalMs
+      }
+    }
+    return this.config.pollIntervalMs
+  }
+
+  private async poll(): Promise<void> {
+    const reading = await this.driver.readCounters()
+    const maxBytesPerMs = (this.config.linkSpeedMbps * 1e6) / 8 / 1000
+    const { deltas, rebased, anomalies } = computeDeltas(this.state.baselines, reading, {
+      maxBytesPerMs,
+      created: this.created,
+    })
+    for (const line of anomalies) this.log(`capd agent: counter anomaly: ${line}`)
+    for (const sample of reading.samples) {
+      this.created.delete(sample.subscriberId)
+      const book = this.state.books.get(sample.subscriberId)
+      if (book && Boolean(book.quotaSpent) !== Boolean(sample.quotaSpent)) {
+        this.state.books.set(sample.subscriberId, { ...book, quotaSpent: Boolean(sample.quotaSpent) })
+      }
+    }
+    for (const [id, baseline] of rebased) this.state.baselines.set(id, baseline)
+
+    const entries: JournalEntry[] = []
+    let seq = this.state.appliedSeq
+    this.lastDelta.clear()
+    for (const delta of deltas) {
+      const book = this.state.books.get(delta.subscriberId)
+      if (!book) {
+        this.state.baselines.set(delta.subscriberId, delta.baseline)
+        continue
+      }
+      const rolled = rollPeriod(book, reading.atMs)
+      if (rolled !== book) this.state.books.set(delta.subscriberId, rolled)
+      const { baseline } = delta
+      entries.push({
+        seq: ++seq,
+        subscriberId: delta.subscriberId,
+        periodStart: rolled.periodStart,
+        down: Number(delta.down),
+        up: Number(delta.up),
+        atMs: reading.atMs,
+        counter: {
+          id: baseline.counterId,
+          boot: baseline.bootId,
+          down: baseline.down.toString(),
+          up: baseline.up.toString(),
+          atMs: baseline.atMs,
+        },
+      })
+      this.lastDelta.set(delta.subscriberId, Number(delta.down + delta.up))
+    }
+    // Durable first: only a journalled delta changes what the agent believes or sends.
+    await this.journal.append(entries)
+    replay(this.state, entries)
+    this.lastReading = reading
+    for (const [id, book] of this.state.books) {
+      const rolled = rollPeriod(book, reading.atMs)
+      if (rolled !== book) this.state.books.set(id, rolled)
+    }
+    await this.enforce()
+    this.sendUsage()
+  }
+
+  /** Makes the router match the books, and reports every state that changed. */
+  private async enforce(): Promise<void> {
+    const observe = this.config.mode === 'observe'
+    const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe))
+    const reading = this.lastReading ?? { atMs: this.now(), bootId: '', samples: [] }
+    const present = new Set(reading.samples.map((s) => s.subscriberId))
+    for (const rule of rules) {
+      if (!present.has(rule.subscriberId) && !this.state.baselines.has(rule.subscriberId)) {
+        this.created.set(rule.subscriberId, this.now())
+      }
+    }
+    await this.driver.apply(rules, reading)
+    for (const rule of rules) {
+      const book = this.state.books.get(rule.subscriberId)!
+      if (book.applied !== rule.state) {
+        this.state.books.set(rule.subscriberId, { ...book, applied: rule.state })
+        this.reportState(rule.subscriberId)
+      }
+    }
+  }
+
+  private reportState(subscriberId: string): void {
+    const book = this.state.books.get(subscriberId)
+    if (!book) return
+    this.link.send({
+      v: PROTOCOL_VERSION,
+      type: 'state',
+      subscriberId,
+      state: book.applied,
+      limitVersion: book.limit.limitVersion,
+      usedBytes: book.usedBytes,
+      atMs: this.now(),
+    })
+  }
+
+  private sendUsage(): void {
+    if (!this.link.connected) return
+    const pending = this.journal.all.filter((e) => e.seq > Math.max(this.sentSeq, this.state.ackedSeq))
+    for (let i = 0; i < pending.length; i += MAX_USAGE_ENTRIES) {
+      const batch = pending.slice(i, i + MAX_USAGE_ENTRIES).map(toUsageEntry)
+      if (!this.link.send({ v: PROTOCOL_VERSION, type: 'usage', epoch: this.state.epoch, entries: batch }))
+        return
+      this.sentSeq = batch[batch.length - 1]!.seq
+    }
+  }
+
+  private async onMessage(message: ControllerMessage): Promise<void> {
+    switch (message.type) {
+      case 'sync':
+        await this.takeLimits(message.subscribers, true)
+        this.sentSeq = 0
+        for (const id of this.state.books.keys()) this.reportState(id)
+        this.sendUsage()
+        return
+      case 'limits':
+        await this.takeLimits(message.subscribers, false)
+        return
+      case 'ack':
+        if (message.epoch !== this.state.epoch || message.seq <= this.state.ackedSeq) return
+        this.state.ackedSeq = Math.min(message.seq, this.state.appliedSeq)
+        await saveCheckpoint(this.checkpointPath, this.state)
+        await this.journal.truncateThrough(this.state.ackedSeq)
+        return
+      case 'error':
+        this.log(`capd agent: the controller says ${message.code}: ${message.message}`)
+        return
+    }
+  }
+
+  /** A sync is the full desired state (anything missing is dropped); a limits push is a partial one. */
+  private async takeLimits(limits: readonly SubscriberLimit[], full: boolean): Promise<void> {
+    if (full) {
+      const wanted = new Set(limits.map((l) => l.subscriberId))
+      for (const id of this.state.books.keys()) if (!wanted.has(id)) this.state.books.delete(id)
+    }
+    for (const limit of limits) {
+      const current = this.state.books.get(limit.subscriberId)
+      // A sync may carry an older version (a controller restored from backup): it is still the truth.
+      const next = takeLimit(
+        full ? current && { ...current, limit: { ...current.limit, limitVersion: 0 } } : current,
+        limit,
+      )
+      if (next) this.state.books.set(limit.subscriberId, next)
+    }
+    await saveCheckpoint(this.checkpointPath, this.state)
+    await this.enforce()
+  }
+
+  private fail(err: unknown): void {
+    this.log(`capd agent: ${(err as Error).message}`)
+  }
+}
+
+/** Applies journal entries to the state: usage into the books, counter positions into the baselines. */
+function replay(state: AgentState, entries: readonly JournalEntry[]): void {
+  for (const entry of entries) {
+    if (entry.seq <= state.appliedSeq) continue
+    const c = entry.counter
+    state.baselines.set(entry.subscriberId, {
+      counterId: c.id,
+      bootId: c.boot,
+      down: BigInt(c.down),
+      up: BigInt(c.up),
+      atMs: c.atMs,
+    })
+    const book = state.books.get(entry.subscriberId)
+    if (book && book.periodStart === entry.periodStart) {
+      state.books.set(entry.subscriberId, { ...book, usedBytes: book.usedBytes + entry.down + entry.up })
+    }
+    state.appliedSeq = entry.seq
+  }
+}
+
+function toUsageEntry({ counter: _, ...entry }: JournalEntry): UsageEntry {
+  return entry
+}

@@ -1,0 +1,67 @@
+/** The agent's own view of each subscriber: limits from the controller, usage it counted, what to enforce. */
+import type { SubscriberLimit } from '@capd/protocol'
+import type { EnforcementState, SubscriberRule } from './drivers/driver.js'
+import type { Book } from './state/checkpoint.js'
+
+/**
+ * Takes a limit pushed by the controller. A lower limitVersion than the one held is stale and
+ * ignored. Usage: the controller only knows what the agent sent, so within one period the agent's
+ * own count is at least as fresh; the larger of the two wins (the controller's is larger only
+ * after this agent lost its state).
+ */
+export function takeLimit(book: Book | undefined, limit: SubscriberLimit): Book | undefined {
+  if (book && limit.limitVersion < book.limit.limitVersion) return undefined
+  if (!book) {
+    return {
+      limit,
+      periodStart: limit.periodStart,
+      periodEnd: limit.periodEnd,
+      usedBytes: limit.usedBytes,
+      applied: 'open',
+    }
+  }
+  let usedBytes: number
+  if (limit.periodStart === book.periodStart) usedBytes = Math.max(book.usedBytes, limit.usedBytes)
+  else if (limit.periodStart > book.periodStart) usedBytes = limit.usedBytes
+  else usedBytes = book.usedBytes // the controller is behind a period the agent already moved to
+  const periodStart = limit.periodStart > book.periodStart ? limit.periodStart : book.periodStart
+  const periodEnd = periodStart === limit.periodStart ? limit.periodEnd : book.periodEnd
+  // A spent router quota says nothing about a larger limit or a new period.
+  const quotaSpent =
+    book.quotaSpent && limit.limitBytes <= book.limit.limitBytes && periodStart === book.periodStart
+  return { ...book, limit, periodStart, periodEnd, usedBytes, quotaSpent }
+}
+
+/**
+ * Moves a book into the next period when its period has ended and the controller has not said
+ * so yet: usage restarts, and the last known limit carries over until the controller sends one.
+ */
+export function rollPeriod(book: Book, nowMs: number): Book {
+  let { periodStart, periodEnd } = book
+  if (nowMs < Date.parse(periodEnd)) return book
+  while (nowMs >= Date.parse(periodEnd)) {
+    const length = Date.parse(periodEnd) - Date.parse(periodStart)
+    periodStart = periodEnd
+    periodEnd = new Date(Date.parse(periodEnd) + length).toISOString()
+  }
+  return { ...book, periodStart, periodEnd, usedBytes: 0, quotaSpent: false }
+}
+
+export function remainingBytes(book: Book): number {
+  return Math.max(0, book.limit.limitBytes - book.usedBytes)
+}
+
+export function desiredState(book: Book): EnforcementState {
+  if (book.limit.onCap === 'block')
+    return book.usedBytes >= book.limit.limitBytes || book.quotaSpent ? 'blocked' : 'open'
+  return book.usedBytes >= book.limit.limitBytes ? 'throttled' : 'open'
+}
+
+/** What the router should do for a book; in observe mode, never anything but open. */
+export function ruleFor(subscriberId: string, book: Book, observe: boolean): SubscriberRule {
+  const state = observe ? 'open' : desiredState(book)
+  const rule: SubscriberRule = { subscriberId, address: book.limit.address, state }
+  if (state === 'throttled' && book.limit.throttleKbps) rule.throttleKbps = book.limit.throttleKbps
+  if (!observe && book.limit.onCap === 'block') rule.remainingBytes = BigInt(remainingBytes(book))
+  return rule
+}

@@ -1,0 +1,141 @@
+/**
+ * The agent's WebSocket to the controller: connects with its token, says hello, passes messages
+ * on, and reconnects with jittered exponential backoff. A refused token (401/403) is terminal:
+ * the agent stops trying and says so, but keeps counting and enforcing.
+ */
+import { type AgentMessage, type ControllerMessage, parseControllerMessage } from '@capd/protocol'
+import WebSocket from 'ws'
+
+export interface LinkEvents {
+  /** The hello to send on each new connection (built fresh: lastSeq changes). */
+  hello(): AgentMessage
+  message(message: ControllerMessage): void
+  connected(): void
+  disconnected(reason: string): void
+  log(line: string): void
+}
+
+export interface LinkOptions {
+  heartbeatMs?: number
+  minBackoffMs?: number
+  maxBackoffMs?: number
+}
+
+export class ControllerLink {
+  private socket: WebSocket | null = null
+  private stopped = false
+  private attempt = 0
+  private retryTimer: NodeJS.Timeout | null = null
+  private heartbeat: NodeJS.Timeout | null = null
+  private alive = false
+  /** Set when the controller refused the token: no more attempts. */
+  refused: string | null = null
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+    private readonly events: LinkEvents,
+    private readonly options: LinkOptions = {},
+  ) {}
+
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN
+  }
+
+  start(): void {
+    this.stopped = false
+    this.connect()
+  }
+
+  /** Sends if connected; returns false otherwise (the caller keeps the data and resends later). */
+  send(message: AgentMessage): boolean {
+    if (!this.connected) return false
+    this.socket!.send(JSON.stringify(message))
+    return true
+  }
+
+  close(): void {
+    this.stopped = true
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.stopHeartbeat()
+    this.socket?.terminate()
+    this.socket = null
+  }
+
+  private connect(): void {
+    const endpoint = new URL('/agent/v1/ws', this.url).href
+    const socket = new WebSocket(endpoint, {
+      headers: { authorization: `Bearer ${this.token}` },
+      handshakeTimeout: 10_000,
+      maxPayload: 16 * 1024 * 1024,
+    })
+    this.socket = socket
+    socket.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0
+      if (status === 401 || status === 403) {
+        this.refused = `the controller refused this agent's token (HTTP ${status}); fix "token" in the config`
+        this.events.log(`capd agent: ${this.refused}. Still counting and enforcing with the last limits.`)
+        this.stopped = true
+      }
+      socket.terminate()
+    })
+    socket.on('open', () => {
+      this.attempt = 0
+      this.startHeartbeat(socket)
+      socket.send(JSON.stringify(this.events.hello()))
+      this.events.connected()
+    })
+    socket.on('message', (data) => {
+      this.alive = true
+      const parsed = parseControllerMessage(data.toString())
+      if (!parsed.ok) {
+        this.events.log(`capd agent: ignoring a bad message from the controller: ${parsed.error}`)
+        return
+      }
+      this.events.message(parsed.message)
+    })
+    socket.on('pong', () => {
+      this.alive = true
+    })
+    socket.on('error', (err) => {
+      this.events.log(`capd agent: controller connection: ${err.message}`)
+    })
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return
+      this.socket = null
+      this.stopHeartbeat()
+      this.events.disconnected(`closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
+      this.scheduleReconnect()
+    })
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return
+    const min = this.options.minBackoffMs ?? 500
+    const max = this.options.maxBackoffMs ?? 30_000
+    const ceiling = Math.min(max, min * 2 ** this.attempt)
+    this.attempt++
+    // Full jitter: many agents that lost one controller do not come back in lockstep.
+    const delay = min / 2 + Math.random() * (ceiling - min / 2)
+    this.retryTimer = setTimeout(() => this.connect(), delay)
+  }
+
+  private startHeartbeat(socket: WebSocket): void {
+    this.alive = true
+    const every = this.options.heartbeatMs ?? 10_000
+    this.heartbeat = setInterval(() => {
+      if (!this.alive) {
+        this.events.log('capd agent: the controller stopped answering; reconnecting')
+        socket.terminate()
+        return
+      }
+      this.alive = false
+      socket.ping()
+    }, every)
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    this.heartbeat = null
+  }
+}

@@ -1,0 +1,130 @@
+/** Parses `nft -j list table inet <table>` into the state the driver diffs against. */
+import { parseIpPrefix } from '@capd/protocol'
+import { CHAIN } from './layout.js'
+
+export interface InstalledCounter {
+  handle: number
+  packets: bigint
+  bytes: bigint
+}
+
+export interface InstalledQuota {
+  handle: number
+  overBytes: bigint
+  /** As the kernel reports it: capped at `overBytes` once depleted, although it keeps counting inside. */
+  usedBytes: bigint
+}
+
+export interface InstalledLimit {
+  handle: number
+  bytesPerSecond: number
+  burstBytes: number
+  /** `rate over …`: the rule matches (and drops) above the rate. */
+  over: boolean
+}
+
+export interface InstalledChain {
+  type: string
+  hook: string
+  prio: number
+  policy: string
+  ruleComments: string[]
+}
+
+export interface InstalledTable {
+  /** Table handles are never reused within a network namespace, so a re-created table gets a new one. */
+  handle: number
+  counters: Map<string, InstalledCounter>
+  quotas: Map<string, InstalledQuota>
+  limits: Map<string, InstalledLimit>
+  /** Set or map name → element key (canonical prefix text) → value (object name; '' in a plain set). */
+  elements: Map<string, Map<string, string>>
+  chain: InstalledChain | undefined
+}
+
+type Json = Record<string, unknown>
+
+const UNIT: Record<string, number> = { bytes: 1, kbytes: 1024, mbytes: 1024 ** 2 }
+
+/** nft prints 64-bit counters as bare JSON numbers; quote the big ones before JSON.parse rounds them. */
+export function protectBigNumbers(text: string): string {
+  return text.replace(/"(packets|bytes|used)":\s*(\d{16,})/g, '"$1": "$2"')
+}
+
+export function parseListing(text: string, table: string): InstalledTable {
+  const root = JSON.parse(protectBigNumbers(text)) as { nftables?: Json[] }
+  const result: InstalledTable = {
+    handle: -1,
+    counters: new Map(),
+    quotas: new Map(),
+    limits: new Map(),
+    elements: new Map(),
+    chain: undefined,
+  }
+  const ours = (o: Json) => o.family === 'inet' && o.table === table
+  for (const item of root.nftables ?? []) {
+    const [kind, body] = Object.entries(item)[0] ?? []
+    const o = body as Json
+    if (kind === 'table' && o.family === 'inet' && o.name === table) result.handle = Number(o.handle)
+    if (!ours(o)) continue
+    const name = String(o.name)
+    if (kind === 'counter') {
+      result.counters.set(name, { handle: Number(o.handle), packets: big(o.packets), bytes: big(o.bytes) })
+    } else if (kind === 'quota') {
+      result.quotas.set(name, { handle: Number(o.handle), overBytes: big(o.bytes), usedBytes: big(o.used) })
+    } else if (kind === 'limit') {
+      result.limits.set(name, parseLimit(o))
+    } else if (kind === 'set' || kind === 'map') {
+      const elements = new Map<string, string>()
+      for (const elem of (o.elem as unknown[] | undefined) ?? []) {
+        const [key, value] = kind === 'map' ? (elem as [unknown, unknown]) : [elem, '']
+        elements.set(elementKey(key), String(value))
+      }
+      result.elements.set(name, elements)
+    } else if (kind === 'chain' && o.name === CHAIN) {
+      result.chain = {
+        type: String(o.type),
+        hook: String(o.hook),
+        prio: Number(o.prio),
+        policy: String(o.policy),
+        ruleComments: [],
+      }
+    } else if (kind === 'rule' && o.chain === CHAIN) {
+      result.chain?.ruleComments.push(String(o.comment ?? ''))
+    }
+  }
+  if (result.handle < 0) throw new Error(`nft listing has no table inet ${table}`)
+  return result
+}
+
+function big(value: unknown): bigint {
+  return BigInt(String(value ?? 0))
+}
+
+function parseLimit(o: Json): InstalledLimit {
+  const rateUnit = UNIT[String(o.rate_unit)]
+  const burstUnit = UNIT[String(o.burst_unit ?? o.rate_unit)]
+  if (rateUnit === undefined || o.per !== 'second') {
+    // A packet-rate limit is not one of ours; NaN never equals what we want, so it gets replaced.
+    return { handle: Number(o.handle), bytesPerSecond: Number.NaN, burstBytes: Number.NaN, over: !!o.inv }
+  }
+  return {
+    handle: Number(o.handle),
+    bytesPerSecond: Number(o.rate) * rateUnit,
+    burstBytes: Number(o.burst ?? 0) * (burstUnit ?? 1),
+    over: o.inv === true,
+  }
+}
+
+/** `"10.0.0.1"`, `{prefix:{addr,len}}`, `{range:[a,b]}` or `{elem:{val}}` → canonical text. */
+export function elementKey(key: unknown): string {
+  if (typeof key === 'string') return parseIpPrefix(key).text
+  const o = key as Json
+  if (o.prefix) {
+    const p = o.prefix as { addr: string; len: number }
+    return parseIpPrefix(`${p.addr}/${p.len}`).text
+  }
+  if (Array.isArray(o.range)) return o.range.map((end) => elementKey(end)).join('-')
+  if (o.elem) return elementKey((o.elem as Json).val)
+  throw new Error(`unexpected nft set element ${JSON.stringify(key)}`)
+}

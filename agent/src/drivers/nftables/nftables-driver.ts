@@ -1,0 +1,86 @@
+/** The `nftables` router driver: counts, blocks, caps and throttles per subscriber in table `inet capd`. */
+import { readFile } from 'node:fs/promises'
+import type { CounterReading, RouterDriver, SubscriberRule } from '../driver.js'
+import { counterSamples } from './counters.js'
+import { createNftRunner, NftError } from './nft-exec.js'
+import { type InstalledTable, parseListing } from './nft-json.js'
+import { planChanges } from './plan.js'
+import { changeBatch, structureBatch } from './ruleset.js'
+
+export interface NftablesDriverOptions {
+  /** Table name in family `inet`; only tests should change it. */
+  table?: string
+  nftPath?: string
+  /** Per nft call. */
+  timeoutMs?: number
+  /** Drive the router of this network namespace (`ip netns exec`), for tests. */
+  netns?: string
+  bootIdPath?: string
+}
+
+export function createNftablesDriver(options: NftablesDriverOptions = {}): RouterDriver {
+  const { table = 'capd', bootIdPath = '/proc/sys/kernel/random/boot_id' } = options
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,30}$/.test(table)) throw new RangeError(`bad nft table name "${table}"`)
+  const nft = createNftRunner(options)
+  /** The last listing and the reading made from it, while nothing has changed the table since. */
+  let cached: { reading: CounterReading; installed: InstalledTable } | undefined
+  /** Quota caps in force (see quota-plan.ts); lost on restart, then re-derived from the kernel. */
+  let caps = new Map<string, bigint>()
+  let bootId: string | undefined
+
+  async function list(): Promise<InstalledTable | undefined> {
+    try {
+      return parseListing(await nft(['-j', 'list', 'table', 'inet', table]), table)
+    } catch (error) {
+      if (error instanceof NftError && error.isMissing) return undefined
+      throw error
+    }
+  }
+
+  /** Creates whatever part of the structure is missing; elements and objects already there stay. */
+  async function ensureStructure(installed: InstalledTable | undefined): Promise<InstalledTable> {
+    const script = structureBatch(table, installed)
+    if (!script && installed) return installed
+    await nft(['-f', '-'], script)
+    const fresh = await list()
+    if (!fresh) throw new Error(`nft table inet ${table} vanished right after it was created`)
+    return fresh
+  }
+
+  return {
+    kind: 'nftables',
+
+    async start() {
+      cached = undefined
+      await ensureStructure(await list())
+    },
+
+    async readCounters() {
+      const installed = await list()
+      bootId ??= (await readFile(bootIdPath, 'utf8')).trim()
+      // A missing table means no counters exist (apply re-creates them, with new counterIds).
+      const reading: CounterReading = {
+        atMs: Date.now(),
+        bootId,
+        samples: installed ? counterSamples(installed) : [],
+      }
+      cached = installed && { reading, installed }
+      return reading
+    },
+
+    async apply(rules: readonly SubscriberRule[], reading: CounterReading) {
+      // The reading's own listing is the state to diff against unless something changed since.
+      let installed = cached?.reading === reading ? cached.installed : await list()
+      cached = undefined
+      installed = await ensureStructure(installed)
+      const plan = planChanges(rules, installed, reading, caps)
+      if (plan.changes.length > 0) await nft(['-f', '-'], changeBatch(table, plan.changes))
+      caps = plan.caps
+    },
+
+    async close() {
+      // The table stays: enforcement and counters must outlive the agent process.
+      cached = undefined
+    },
+  }
+}

@@ -1,0 +1,176 @@
+/** The diff between the rules the agent wants and the table as listed: the changes for one batch. */
+import { type IpPrefix, parseIpPrefix } from '@capd/protocol'
+import type { CounterReading, SubscriberRule } from '../driver.js'
+import { counterSamples } from './counters.js'
+import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
+import type { InstalledTable } from './nft-json.js'
+import { findOverlap } from './overlap.js'
+import { planQuota } from './quota-plan.js'
+import type { Change } from './ruleset.js'
+
+export interface Plan {
+  changes: Change[]
+  /** Quota caps (counter space) in force once the changes are applied; remember them for the next plan. */
+  caps: Map<string, bigint>
+}
+
+/**
+ * The policer for a throttled subscriber, one per direction. The kernel's byte limit holds one second
+ * of rate plus `burst`; the burst is at least 128 KiB so a GRO super-packet (up to 64 KiB) always fits
+ * even at low rates, and otherwise a tenth of a second so TCP is not starved into sawtooth.
+ */
+export function limitFor(throttleKbps: number): { bytesPerSecond: number; burstBytes: number } {
+  const bytesPerSecond = Math.max(1, Math.round(throttleKbps * 125))
+  return { bytesPerSecond, burstBytes: Math.max(131_072, Math.ceil(bytesPerSecond / 10)) }
+}
+
+export function planChanges(
+  rules: readonly SubscriberRule[],
+  installed: InstalledTable,
+  reading: CounterReading,
+  lastCaps: ReadonlyMap<string, bigint>,
+): Plan {
+  const changes: Change[] = []
+  const caps = new Map<string, bigint>()
+  const wantElements = new Map(SETS.map((set) => [set.name, new Map<string, string>()]))
+  const wantObjects: Record<ObjectKind, Set<string>> = {
+    counter: new Set(),
+    quota: new Set(),
+    limit: new Set(),
+  }
+  /** Objects deleted and added again in this batch: every element pointing at them must be re-added. */
+  const recreated = new Set<string>()
+  const current = new Map(counterSamples(installed).map((s) => [s.subscriberId, s]))
+  const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
+
+  for (const { rule, prefix } of validate(rules)) {
+    const id = rule.subscriberId
+    const names = objectNames(id)
+    const sets = setNames(prefix.family)
+    const put = (set: string, value = '') => wantElements.get(set)!.set(prefix.text, value)
+
+    for (const [name, set] of [
+      [names.countDown, sets.countDown],
+      [names.countUp, sets.countUp],
+    ] as const) {
+      wantObjects.counter.add(name)
+      put(set, name)
+      if (!installed.counters.has(name)) changes.push({ op: 'add-counter', name, subscriberId: id })
+    }
+    if (rule.state === 'blocked') put(sets.block)
+    if (rule.state === 'throttled') {
+      const want = limitFor(rule.throttleKbps!)
+      for (const [name, set] of [
+        [names.limitDown, sets.limitDown],
+        [names.limitUp, sets.limitUp],
+      ] as const) {
+        wantObjects.limit.add(name)
+        put(set, name)
+        const have = installed.limits.get(name)
+        if (
+          have?.over &&
+          have.bytesPerSecond === want.bytesPerSecond &&
+          have.burstBytes === want.burstBytes
+        ) {
+          continue
+        }
+        // A limit object cannot be changed in place (`add limit` on an existing one is ignored).
+        if (have) {
+          changes.push({ op: 'delete-object', kind: 'limit', name })
+          recreated.add(name)
+        }
+        changes.push({ op: 'add-limit', name, subscriberId: id, ...want })
+      }
+    }
+    if (rule.remainingBytes !== undefined) {
+      const name = names.quota
+      wantObjects.quota.add(name)
+      put(sets.quota, name)
+      const now = current.get(id)
+      const then = inReading.get(id)
+      const decision = planQuota({
+        remainingBytes: rule.remainingBytes,
+        readingTotal: then && now && then.counterId === now.counterId ? then.down + then.up : undefined,
+        currentTotal: now ? now.down + now.up : undefined,
+        installed: installed.quotas.get(name),
+        lastCap: lastCaps.get(id),
+      })
+      caps.set(id, decision.cap)
+      if (decision.action === 'create' && installed.quotas.has(name)) {
+        changes.push({ op: 'delete-object', kind: 'quota', name })
+        recreated.add(name)
+      }
+      if (decision.action !== 'keep') {
+        changes.push({ op: 'set-quota', name, subscriberId: id, overBytes: decision.overBytes })
+      }
+    }
+  }
+
+  const listed: Array<[ObjectKind, Iterable<string>]> = [
+    ['counter', installed.counters.keys()],
+    ['quota', installed.quotas.keys()],
+    ['limit', installed.limits.keys()],
+  ]
+  for (const [kind, names] of listed) {
+    for (const name of names) {
+      if (parseObjectName(kind, name) && !wantObjects[kind].has(name)) {
+        changes.push({ op: 'delete-object', kind, name })
+      }
+    }
+  }
+  for (const spec of SETS) {
+    const set = spec.name
+    const want = wantElements.get(set)!
+    const have = installed.elements.get(set) ?? new Map<string, string>()
+    const stale = [...have].filter(([key, value]) => want.get(key) !== value || recreated.has(value))
+    const rewrite = stale.length > REWRITE_AFTER_DELETES
+    if (rewrite) changes.push({ op: 'flush-set', set, map: spec.objects !== undefined })
+    else for (const [key] of stale) changes.push({ op: 'delete-element', set, key })
+    for (const [key, value] of want) {
+      if (rewrite || have.get(key) !== value || recreated.has(value)) {
+        changes.push({ op: 'add-element', set, key, value })
+      }
+    }
+  }
+  return { changes, caps }
+}
+
+/**
+ * nft 1.0.6 deletes interval-set elements slowly (~3 ms each in a 10k set: 1000 take 3 s) but
+ * flushes and refills a whole 10k set in ~0.2 s, atomically within the batch; past this many
+ * deletions in one set, rewriting it is the faster way.
+ */
+const REWRITE_AFTER_DELETES = 64
+
+const STATES = new Set(['open', 'blocked', 'throttled'])
+
+/** Checks every rule before anything is changed, so a bad rule set changes nothing. */
+function validate(rules: readonly SubscriberRule[]): Array<{ rule: SubscriberRule; prefix: IpPrefix }> {
+  const seen = new Set<string>()
+  const result = rules.map((rule) => {
+    objectNames(rule.subscriberId)
+    if (seen.has(rule.subscriberId)) throw new RangeError(`subscriber ${rule.subscriberId} appears twice`)
+    seen.add(rule.subscriberId)
+    if (!STATES.has(rule.state)) throw new RangeError(`subscriber ${rule.subscriberId}: unknown state`)
+    const kbps = rule.throttleKbps
+    if (rule.state === 'throttled' && !(kbps !== undefined && Number.isFinite(kbps) && kbps > 0)) {
+      throw new RangeError(`subscriber ${rule.subscriberId} is throttled without a positive throttleKbps`)
+    }
+    if (rule.remainingBytes !== undefined && typeof rule.remainingBytes !== 'bigint') {
+      throw new TypeError(`subscriber ${rule.subscriberId}: remainingBytes must be a bigint`)
+    }
+    try {
+      return { rule, prefix: parseIpPrefix(rule.address) }
+    } catch (error) {
+      throw new RangeError(`subscriber ${rule.subscriberId}: ${(error as Error).message}`)
+    }
+  })
+  const overlap = findOverlap(result.map(({ rule, prefix }) => ({ subscriberId: rule.subscriberId, prefix })))
+  if (overlap) {
+    const [a, b] = overlap
+    throw new RangeError(
+      `subscribers ${a.subscriberId} (${a.prefix.text}) and ${b.subscriberId} (${b.prefix.text}) overlap`,
+    )
+  }
+  return result
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import type { CounterReading } from './drivers/driver.js'
+import { type Baseline, computeDeltas } from './usage-engine.js'
+
+const MBPS_100 = 100e6 / 8 / 1000 // bytes per ms
+const options = { maxBytesPerMs: MBPS_100, created: new Map<string, number>() }
+
+const reading = (
+  atMs: number,
+  down: bigint,
+  up: bigint,
+  extra: Partial<CounterReading> = {},
+  counterId = 'c1',
+) => ({
+  atMs,
+  bootId: 'boot1',
+  samples: [{ subscriberId: 'sub_a', counterId, down, up }],
+  ...extra,
+})
+
+const base = (down: bigint, up: bigint, atMs = 0): Map<string, Baseline> =>
+  new Map([['sub_a', { counterId: 'c1', bootId: 'boot1', down, up, atMs }]])
+
+describe('usage engine', () => {
+  it('books the difference within one counter generation, in bigint beyond 2^53', () => {
+    const big = 2n ** 60n
+    const { deltas, anomalies } = computeDeltas(base(big, 10n), reading(1000, big + 5_000_000n, 20n), options)
+    expect(anomalies).toEqual([])
+    expect(deltas).toEqual([
+      {
+        subscriberId: 'sub_a',
+        down: 5_000_000n,
+        up: 10n,
+        baseline: { counterId: 'c1', bootId: 'boot1', down: big + 5_000_000n, up: 20n, atMs: 1000 },
+      },
+    ])
+  })
+
+  it('only takes a baseline on first sight of a counter it did not create', () => {
+    const { deltas, rebased } = computeDeltas(new Map(), reading(1000, 123_456n, 7n), options)
+    expect(deltas).toEqual([])
+    expect(rebased.get('sub_a')?.down).toBe(123_456n)
+  })
+
+  it('counts a counter it created from zero', () => {
+    const created = new Map([['sub_a', 500]])
+    const { deltas } = computeDeltas(new Map(), reading(1000, 4000n, 100n), { ...options, created })
+    expect(deltas.map((d) => [d.down, d.up])).toEqual([[4000n, 100n]])
+  })
+
+  it.each([
+    ['a reboot', reading(1000, 10n, 10n, { bootId: 'boot2' }), /rebooted/],
+    ['a re-created counter', reading(1000, 10n, 10n, {}, 'c2'), /re-created/],
+    ['a counter that went back', reading(1000, 10n, 10n), /went back/],
+    ['a jump faster than the link', reading(1000, 1_000_000n + 13_750_001n, 1_000n), /faster than the link/],
+  ])('books nothing across %s and rebases', (_, r, message) => {
+    const { deltas, rebased, anomalies } = computeDeltas(base(1_000_000n, 1_000n), r, options)
+    expect(deltas).toEqual([])
+    expect(anomalies[0]).toMatch(message)
+    expect(rebased.get('sub_a')).toMatchObject({ down: r.samples[0]!.down, bootId: r.bootId })
+  })
+
+  it('accepts a jump at the link speed with 10% slack', () => {
+    // 100 Mbit/s for 1 s is 12.5 MB; 13.75 MB is the bound.
+    const { deltas } = computeDeltas(base(0n, 0n), reading(1000, 13_750_000n, 0n), options)
+    expect(deltas[0]?.down).toBe(13_750_000n)
+  })
+
+  it('books nothing when the counters did not move', () => {
+    expect(computeDeltas(base(5n, 5n), reading(1000, 5n, 5n), options).deltas).toEqual([])
+  })
+})

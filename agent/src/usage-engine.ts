@@ -1,0 +1,109 @@
+/**
+ * Turns cumulative router counters into usage deltas. A delta is booked only within one counter
+ * generation: the same counter object, the same router boot, values that did not go back, and a
+ * jump no larger than the link could carry. Anything else starts a new generation: the baseline
+ * moves to the new values and nothing is booked, so a wrap, reboot or re-created counter never
+ * produces a bogus huge delta.
+ */
+import type { CounterReading, CounterSample } from './drivers/driver.js'
+
+export interface Baseline {
+  counterId: string
+  bootId: string
+  down: bigint
+  up: bigint
+  atMs: number
+}
+
+export interface Delta {
+  subscriberId: string
+  down: bigint
+  up: bigint
+  /** The baseline after this delta. */
+  baseline: Baseline
+}
+
+export interface DeltaResult {
+  deltas: Delta[]
+  /** Baselines that moved without usage (first sighting, new generation). */
+  rebased: Map<string, Baseline>
+  anomalies: string[]
+}
+
+export interface EngineOptions {
+  /** Link speed bound in bytes per millisecond. */
+  maxBytesPerMs: number
+  /** Counters the agent itself created since the last reading (subscriber id → creation time): they started at 0. */
+  created: ReadonlyMap<string, number>
+}
+
+/** 10% slack over the line rate, in tenths to keep the bound exact. */
+const SLACK_TENTHS = 11
+
+export function computeDeltas(
+  baselines: ReadonlyMap<string, Baseline>,
+  reading: CounterReading,
+  options: EngineOptions,
+): DeltaResult {
+  const result: DeltaResult = { deltas: [], rebased: new Map(), anomalies: [] }
+  for (const sample of reading.samples) {
+    const current = baselineOf(sample, reading)
+    const base = baselines.get(sample.subscriberId) ?? createdBaseline(sample, reading, options)
+    if (!base) {
+      result.rebased.set(sample.subscriberId, current)
+      continue
+    }
+    const problem = generationBreak(base, sample, reading, options.maxBytesPerMs)
+    if (problem) {
+      result.anomalies.push(`${sample.subscriberId}: ${problem}; counting restarts from the new values`)
+      result.rebased.set(sample.subscriberId, current)
+      continue
+    }
+    const down = sample.down - base.down
+    const up = sample.up - base.up
+    if (down === 0n && up === 0n) continue
+    result.deltas.push({ subscriberId: sample.subscriberId, down, up, baseline: current })
+  }
+  return result
+}
+
+function baselineOf(sample: CounterSample, reading: CounterReading): Baseline {
+  return {
+    counterId: sample.counterId,
+    bootId: reading.bootId,
+    down: sample.down,
+    up: sample.up,
+    atMs: reading.atMs,
+  }
+}
+
+/** A counter the agent created counts from zero, so its whole value is usage. */
+function createdBaseline(
+  sample: CounterSample,
+  reading: CounterReading,
+  options: EngineOptions,
+): Baseline | undefined {
+  const createdAtMs = options.created.get(sample.subscriberId)
+  if (createdAtMs === undefined) return undefined
+  return { counterId: sample.counterId, bootId: reading.bootId, down: 0n, up: 0n, atMs: createdAtMs }
+}
+
+function generationBreak(
+  base: Baseline,
+  sample: CounterSample,
+  reading: CounterReading,
+  maxBytesPerMs: number,
+): string | undefined {
+  if (reading.bootId !== base.bootId) return 'the router rebooted'
+  if (sample.counterId !== base.counterId)
+    return `counter re-created (${base.counterId} → ${sample.counterId})`
+  if (sample.down < base.down || sample.up < base.up) return 'counter went back'
+  const elapsedMs = Math.max(1, reading.atMs - base.atMs)
+  const bound = BigInt(Math.floor((maxBytesPerMs * elapsedMs * SLACK_TENTHS) / 10))
+  const down = sample.down - base.down
+  const up = sample.up - base.up
+  if (down > bound || up > bound) {
+    return `jump of ${down > up ? down : up} bytes in ${elapsedMs} ms is faster than the link`
+  }
+  return undefined
+}
