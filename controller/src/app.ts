@@ -1,6 +1,7 @@
-/** The controller's web app: security headers, the operator API, health. Web-standard; no Node here. */
+/** The controller's web app: security headers, the operator API, the agents' endpoint, health. Web-standard; no Node here. */
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
+import { type AgentEndpoint, agentWsRoutes } from './agent-hub/agent-ws-route.js'
 import type { ApiDeps } from './api/app-env.js'
 import { errorResponse } from './api/error-response.js'
 import { operatorApi } from './api/operator-api.js'
@@ -8,6 +9,8 @@ import { ApiError } from './errors.js'
 
 export interface AppOptions {
   bodyLimitBytes?: number
+  /** Serves `GET /agent/v1/ws`; the runtime's upgrade helper comes in with it. */
+  agents?: AgentEndpoint
 }
 
 export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
@@ -19,5 +22,6 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   )
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/api/v1', operatorApi(deps, options.bodyLimitBytes))
+  if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))
   return app
 }

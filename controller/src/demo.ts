@@ -2,6 +2,8 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { AgentHub } from './agent-hub/agent-hub.js'
+import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
 import { bootstrap } from './auth/bootstrap.js'
 import { systemClock } from './clock.js'
@@ -11,7 +13,7 @@ import { recordPayment } from './domain/payments.js'
 import { createPlan, createTopUpPlan } from './domain/plans.js'
 import { createSubscriber } from './domain/subscribers.js'
 import { createTopUp } from './domain/topups.js'
-import { listen } from './server.js'
+import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 
 const GB = 1_000_000_000
@@ -79,8 +81,11 @@ async function main(): Promise<void> {
     return created
   })
 
-  const app = createApp({ store, env, isAgentConnected: () => false })
-  const server = await listen(app, PORT, '127.0.0.1')
+  const hub = new AgentHub({ store, env })
+  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub) })
+  const server = await listen(app, PORT, '127.0.0.1', { websocket: agentSocketServer() })
+  const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
+  refresher.start()
   console.log(`capd demo running (data in ${dataDir})
 
   Operator API   http://localhost:${server.port}/api/v1   (Authorization: Bearer ${token})
@@ -89,6 +94,8 @@ async function main(): Promise<void> {
 
 Ctrl-C stops the demo.`)
   const stop = async () => {
+    refresher.stop()
+    hub.close()
     await server.close()
     await store.close()
     process.exit(0)

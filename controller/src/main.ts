@@ -1,10 +1,12 @@
 /** `pnpm controller`: open the store, bootstrap credentials, serve the app until told to stop. */
+import { AgentHub } from './agent-hub/agent-hub.js'
+import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
 import { bootstrap } from './auth/bootstrap.js'
 import { systemClock } from './clock.js'
 import { parseControllerArgs, USAGE } from './config.js'
 import type { DomainEnv } from './domain/env.js'
-import { listen } from './server.js'
+import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
@@ -47,8 +49,11 @@ async function main(): Promise<void> {
     console.log(`capd controller: created an admin API token (shown only now): ${boot.generatedToken}`)
   }
 
-  const app = createApp({ store, env, isAgentConnected: () => false })
-  const server = await listen(app, config.port, config.host)
+  const hub = new AgentHub({ store, env })
+  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub) })
+  const server = await listen(app, config.port, config.host, { websocket: agentSocketServer() })
+  const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
+  refresher.start()
   console.log(
     `capd controller ${CAPD_VERSION} listening on http://${config.host}:${server.port} (data ${config.data}, zone ${config.tz})`,
   )
@@ -61,6 +66,8 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     console.log(`capd controller: ${signal}, stopping`)
     clearInterval(prune)
+    refresher.stop()
+    hub.close()
     await server.close()
     await store.close()
     process.exit(0)

@@ -1,5 +1,5 @@
-/** Agents: enrol (the token is shown once) and list with their connection state. */
-import { enrolAgent } from '../domain/agents.js'
+/** Agents: enrol (the token is shown once), revoke, and list with their connection state. */
+import { enrolAgent, revokeAgent } from '../domain/agents.js'
 import { notFound } from '../errors.js'
 import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
@@ -7,7 +7,10 @@ import { CreateAgent } from './schemas.js'
 import { idParam, readJson } from './validate.js'
 import { agentView } from './views.js'
 
-export function agentRoutes(r: DocumentedRouter, { store, env, isAgentConnected }: ApiDeps): void {
+export function agentRoutes(
+  r: DocumentedRouter,
+  { store, env, isAgentConnected, agentRevoked }: ApiDeps,
+): void {
   r.add(
     {
       method: 'post',
@@ -32,4 +35,18 @@ export function agentRoutes(r: DocumentedRouter, { store, env, isAgentConnected 
     if (!agent) throw notFound('agent', id)
     return c.json(agentView(agent, isAgentConnected(agent.id)))
   })
+  r.add(
+    {
+      method: 'post',
+      path: '/agents/:id/revoke',
+      summary: 'Revoke an agent: its token stops working and its connection is closed',
+      status: 200,
+    },
+    async (c) => {
+      const id = idParam(c)
+      const agent = await store.transact((tx) => revokeAgent(tx, env, c.var.actor, id))
+      agentRevoked?.(id)
+      return c.json(agentView(agent, false))
+    },
+  )
 }

@@ -7,6 +7,13 @@ export interface ApiDeps {
   env: DomainEnv
   /** Whether an agent has a live connection (the WebSocket hub answers; false without one). */
   isAgentConnected: (agentId: string) => boolean
+  /**
+   * Called right after a commit that may have changed these subscribers' limits (a top-up, a new
+   * subscriber, auto top-up settings), so the hub pushes them to the connected agents.
+   */
+  limitsChanged?: (subscriberIds: readonly string[]) => void
+  /** Called after an agent is revoked, so the hub drops its live connection. */
+  agentRevoked?: (agentId: string) => void
 }
 
 export interface AppEnv {

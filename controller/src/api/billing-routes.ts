@@ -1,5 +1,6 @@
 /** Money around a subscriber: top-ups, auto top-up settings, payments, invoices and the ledger. */
-import { setAutoTopUp } from '../domain/auto-topup.js'
+import { runAutoTopUp, setAutoTopUp } from '../domain/auto-topup.js'
+import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import { recordPayment } from '../domain/payments.js'
 import { createTopUp } from '../domain/topups.js'
 import { notFound } from '../errors.js'
@@ -14,6 +15,7 @@ import { invoiceView, ledgerView, paymentView, topUpView } from './views.js'
 
 export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
   const { store, env } = deps
+  const limitsChanged = (ids: readonly string[]) => deps.limitsChanged?.(ids)
 
   r.add(
     {
@@ -28,7 +30,7 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
       const id = idParam(c)
       const body = await readBody(c)
       const input = parseInput(topUpSchemaFor(body), body)
-      return respondOnce(c, deps, input, async (tx) => {
+      const response = await respondOnce(c, deps, input, async (tx) => {
         const { topUp, invoice, subscriber } = await createTopUp(tx, env, c.var.actor, 'operator', id, input)
         const view = await loadSubscriberView(tx, env, subscriber)
         return {
@@ -41,6 +43,9 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
           },
         }
       })
+      // Committed: the agent lifts a block at once. A replayed request pushes again, harmlessly.
+      limitsChanged([id])
+      return response
     },
   )
 
@@ -56,16 +61,21 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
     {
       method: 'put',
       path: '/subscribers/:id/auto-topup',
-      summary: 'Set auto top-up: which top-up plan, at most how many per billing period',
+      summary:
+        'Set auto top-up: which top-up plan, at most how many per billing period, at how many remaining bytes',
       body: SetAutoTopUp,
       status: 200,
     },
     async (c) => {
+      const id = idParam(c)
       const input = await readJson(c, SetAutoTopUp)
       const view = await store.transact(async (tx) => {
-        const sub = await setAutoTopUp(tx, env, c.var.actor, idParam(c), input)
-        return loadSubscriberView(tx, env, sub)
+        await setAutoTopUp(tx, env, c.var.actor, id, input)
+        // Enabled for someone already at the threshold: the rule applies now, not at the next report.
+        await runAutoTopUp(tx, env, id)
+        return loadSubscriberView(tx, env, (await tx.subscribers.get(id))!)
       })
+      limitsChanged([id])
       return c.json(view)
     },
   )
@@ -82,10 +92,18 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
     async (c) => {
       const id = idParam(c)
       const input = await readJson(c, CreatePayment)
-      return respondOnce(c, deps, input, async (tx) => {
+      const response = await respondOnce(c, deps, input, async (tx) => {
         const { payment, subscriber } = await recordPayment(tx, env, c.var.actor, id, input)
         return { status: 201, body: { payment: paymentView(payment), balance: subscriber.balance } }
       })
+      // Money arrived: an auto top-up declined for want of it may go ahead now. Its own transaction,
+      // so the answer is about the payment alone; awaited, so a read after the answer sees it.
+      try {
+        limitsChanged(await autoTopUpPass(store, env, [id]))
+      } catch (err) {
+        console.error(`capd: auto top-up after a payment failed: ${(err as Error).message}`)
+      }
+      return response
     },
   )
 

@@ -79,6 +79,8 @@ export const SetAutoTopUp = z.strictObject({
   enabled: z.boolean(),
   topUpPlanId: Id,
   maxPerPeriod: z.number().int().min(1).max(100),
+  /** Top up once the remaining bytes are at most this; absent = 0 = when the cap is reached. */
+  thresholdBytes: ByteCount.optional(),
 })
 
 export const CreatePayment = z.strictObject({

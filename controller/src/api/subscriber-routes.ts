@@ -7,7 +7,7 @@ import { CreateSubscriber, SubscriberListQuery } from './schemas.js'
 import { loadSubscriberView } from './subscriber-view.js'
 import { idParam, readJson, readQuery } from './validate.js'
 
-export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
+export function subscriberRoutes(r: DocumentedRouter, { store, env, limitsChanged }: ApiDeps): void {
   r.add(
     {
       method: 'post',
@@ -23,6 +23,8 @@ export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): 
         const sub = await createSubscriber(tx, env, c.var.actor, input, passwordHash)
         return loadSubscriberView(tx, env, sub)
       })
+      // The agent learns of its new subscriber now, not at its next reconnect.
+      limitsChanged?.([view.id])
       return c.json(view, 201)
     },
   )

@@ -41,6 +41,7 @@ export const agentView = (a: Agent, connected: boolean) => ({
   connected,
   lastSeenAt: iso(a.lastSeenAtMs) ?? null,
   createdAt: iso(a.createdAtMs),
+  revokedAt: iso(a.revokedAtMs),
 })
 
 export const subscriberView = (s: Subscriber, usage: UsageView) => ({

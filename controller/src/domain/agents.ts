@@ -1,7 +1,8 @@
-/** Agent enrolment: a name and a token shown once, stored hashed. */
+/** Agents: enrolment (a token shown once, stored hashed), revocation, and when each was last heard from. */
 import { randomBytes } from 'node:crypto'
 import { agentToken } from '@capd/protocol'
 import { hashToken } from '../auth/tokens.js'
+import { ApiError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Agent } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
@@ -21,4 +22,33 @@ export async function enrolAgent(
   await tx.agents.insert(agent)
   await audit(tx, env, actor, 'agent.enrol', 'agent', agent.id, { name })
   return { agent, token }
+}
+
+export async function revokeAgent(tx: Tx, env: DomainEnv, actor: Actor, id: string): Promise<Agent> {
+  const agent = await tx.agents.get(id)
+  if (!agent) throw notFound('agent', id)
+  if (agent.revokedAtMs !== undefined) return agent
+  const revoked = { ...agent, revokedAtMs: env.clock.now() }
+  await tx.agents.update(revoked)
+  await audit(tx, env, actor, 'agent.revoke', 'agent', id)
+  return revoked
+}
+
+/** The agent, if it exists and is not revoked: only such an agent may book usage or report state. */
+export async function requireLiveAgent(tx: Tx, id: string): Promise<Agent> {
+  const agent = await tx.agents.get(id)
+  if (!agent || agent.revokedAtMs !== undefined) {
+    throw new ApiError(401, 'agent_revoked', `agent ${id} is unknown or revoked`)
+  }
+  return agent
+}
+
+/** Each write serialises the store; "last seen" only needs to be about right, so it is written rarely. */
+export const LAST_SEEN_WRITE_INTERVAL_MS = 30_000
+
+/** Records that the agent was heard from, unless that was recorded less than 30 s ago. */
+export async function touchAgent(tx: Tx, env: DomainEnv, agent: Agent): Promise<void> {
+  const now = env.clock.now()
+  if (agent.lastSeenAtMs !== undefined && now - agent.lastSeenAtMs < LAST_SEEN_WRITE_INTERVAL_MS) return
+  await tx.agents.update({ ...agent, lastSeenAtMs: now })
 }

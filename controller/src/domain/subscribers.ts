@@ -7,6 +7,7 @@ import type { Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { refreshLimit } from './limits.js'
 import { requireActivePlan } from './plans.js'
 
 export interface SubscriberInput {
@@ -55,5 +56,5 @@ export async function createSubscriber(
   }
   await tx.subscribers.insert(created)
   await audit(tx, env, actor, 'subscriber.create', 'subscriber', created.id, rest)
-  return created
+  return refreshLimit(tx, env, created)
 }

@@ -7,6 +7,7 @@ import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { issueInvoice } from './invoices.js'
+import { refreshLimit } from './limits.js'
 import { requireCurrency } from './money-rules.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { currentPeriod } from './usage.js'
@@ -77,6 +78,8 @@ export async function createTopUp(
     source,
     chargeTo: input.chargeTo,
   })
+  // The limit grew: a new limitVersion, so the push that follows the commit supersedes older ones.
+  subscriber = await refreshLimit(tx, env, subscriber)
   return { topUp, invoice, subscriber }
 }
 

@@ -1,9 +1,11 @@
 /** An app on an in-memory store with a hand-moved clock and an admin token, for route tests. */
 import type { Hono } from 'hono'
+import { AgentHub, type AgentHubOptions } from '../agent-hub/agent-hub.js'
 import { createApp } from '../app.js'
 import { bootstrap } from '../auth/bootstrap.js'
 import { manualClock } from '../clock.js'
 import type { DomainEnv } from '../domain/env.js'
+import { agentSocketServer, listen, nodeAgentEndpoint } from '../server.js'
 import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
 
@@ -16,7 +18,14 @@ export interface Reply {
   headers: Headers
 }
 
-export async function testApp(options: { nowMs?: number; timeZone?: string; bodyLimitBytes?: number } = {}) {
+export interface TestAppOptions {
+  nowMs?: number
+  timeZone?: string
+  bodyLimitBytes?: number
+  hub?: Partial<Omit<AgentHubOptions, 'store' | 'env'>>
+}
+
+export async function testApp(options: TestAppOptions = {}) {
   const clock = manualClock(options.nowMs ?? Date.parse('2026-03-10T12:00:00Z'))
   const data = emptyData()
   const store = new DocumentStore(data, null)
@@ -27,10 +36,29 @@ export async function testApp(options: { nowMs?: number; timeZone?: string; body
     idempotencyTtlMs: 24 * 3600_000,
   }
   await bootstrap(store, env, { bootstrapToken: TEST_TOKEN })
+  /** What the hub logged, instead of the console. */
+  const hubLog: string[] = []
+  const hub = new AgentHub({ store, env, log: (line) => hubLog.push(line), ...options.hub })
   const app: Hono = createApp(
-    { store, env, isAgentConnected: () => false },
-    options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes },
+    { store, env, ...hub.apiHooks() },
+    {
+      agents: nodeAgentEndpoint(hub),
+      ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+    },
   )
+
+  /** A real server on 127.0.0.1 (for the agents' WebSocket); `close` also ends the hub. */
+  async function serve(): Promise<{ port: number; wsUrl: string; close(): Promise<void> }> {
+    const server = await listen(app, 0, '127.0.0.1', { websocket: agentSocketServer() })
+    return {
+      port: server.port,
+      wsUrl: `ws://127.0.0.1:${server.port}/agent/v1/ws`,
+      close: async () => {
+        hub.close()
+        await server.close()
+      },
+    }
+  }
 
   async function call(
     method: string,
@@ -75,5 +103,5 @@ export async function testApp(options: { nowMs?: number; timeZone?: string; body
     return { plan, topUpPlan, agent, subscriber }
   }
 
-  return { app, store, env, clock, data, call, snapshot, seed }
+  return { app, store, env, clock, data, hub, hubLog, call, snapshot, seed, serve }
 }

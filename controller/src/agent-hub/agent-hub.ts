@@ -1,0 +1,192 @@
+/**
+ * The agents' WebSocket hub: at most one live session per agent (a newer connection replaces the
+ * older), limit pushes to connected agents, heartbeats, and "last seen". Runtime-neutral: sockets
+ * arrive through AgentSocket; the Node glue is in server.ts.
+ */
+import type { SubscriberLimit } from '@capd/protocol'
+import type { ApiDeps } from '../api/app-env.js'
+import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
+import type { ReportedUsage } from '../domain/auto-topup.js'
+import { autoTopUpPass } from '../domain/auto-topup-pass.js'
+import type { DomainEnv } from '../domain/env.js'
+import { limitsFor } from '../domain/limits.js'
+import type { Store } from '../store/store.js'
+import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
+import type { AgentSocket } from './agent-socket.js'
+import { CLOSE } from './close-codes.js'
+
+export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
+
+export interface AgentHubOptions {
+  store: Store
+  env: DomainEnv
+  log?: (line: string) => void
+  maxMessageBytes?: number
+  maxPendingMessages?: number
+  helloTimeoutMs?: number
+  /** How often connections are pinged and checked. */
+  heartbeatIntervalMs?: number
+  /** A connection silent (no frame, no pong) for longer is dropped. */
+  silentTimeoutMs?: number
+}
+
+export class AgentHub implements SessionHost {
+  readonly store: Store
+  readonly env: DomainEnv
+  readonly limits: SessionLimits
+  private readonly sessions = new Map<string, AgentSession>()
+  /** Billing-clock time "last seen" was last written per agent, so heartbeats do not write each time. */
+  private readonly seenWrittenAtMs = new Map<string, number>()
+  private readonly heartbeatIntervalMs: number
+  private readonly silentTimeoutMs: number
+  private readonly logLine: (line: string) => void
+  private sweepTimer: ReturnType<typeof setInterval> | undefined
+  private closing = false
+  /** Follow-up work not tied to a reply (auto top-up, pushes, last seen), for drain(). */
+  private readonly inFlight = new Set<Promise<unknown>>()
+
+  constructor(options: AgentHubOptions) {
+    this.store = options.store
+    this.env = options.env
+    this.logLine = options.log ?? ((line) => console.warn(`capd hub: ${line}`))
+    this.limits = {
+      maxMessageBytes: options.maxMessageBytes ?? MAX_AGENT_MESSAGE_BYTES,
+      maxPendingMessages: options.maxPendingMessages ?? 64,
+      helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+    }
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000
+    this.silentTimeoutMs = options.silentTimeoutMs ?? 30_000
+  }
+
+  /** An authenticated connection of `agentId`: it replaces the agent's older one, if any. */
+  accept(agentId: string, socket: AgentSocket): AgentSession {
+    const session = new AgentSession(agentId, socket, this)
+    if (this.closing) {
+      session.end(CLOSE.goingAway, 'going_away', 'the controller is stopping; reconnect later')
+      return session
+    }
+    const older = this.sessions.get(agentId)
+    this.sessions.set(agentId, session)
+    older?.end(CLOSE.replaced, 'replaced', 'a newer connection of this agent took over')
+    this.startSweeping()
+    return session
+  }
+
+  isConnected(agentId: string): boolean {
+    return this.sessions.has(agentId)
+  }
+
+  /** The operator API's hooks into the hub: connection state, pushes after commits, revocation. */
+  apiHooks(): Pick<ApiDeps, 'isAgentConnected' | 'limitsChanged' | 'agentRevoked'> {
+    return {
+      isAgentConnected: (agentId) => this.isConnected(agentId),
+      limitsChanged: (subscriberIds) => this.track(this.limitsChanged(subscriberIds)),
+      agentRevoked: (agentId) => this.revoked(agentId),
+    }
+  }
+
+  /**
+   * Pushes the current limits of these subscribers to their agents, if connected. Read in a
+   * transaction of its own (so only durable limits leave the controller), after the commit that
+   * changed them; never rejects.
+   */
+  async limitsChanged(subscriberIds: readonly string[]): Promise<void> {
+    if (subscriberIds.length === 0 || this.sessions.size === 0) return
+    try {
+      const byAgent = await this.store.transact(async (tx) => {
+        const found = new Map<string, SubscriberLimit[]>()
+        for (const id of new Set(subscriberIds)) {
+          const sub = await tx.subscribers.get(id)
+          if (!sub || !this.sessions.has(sub.agentId)) continue
+          const limits = found.get(sub.agentId) ?? []
+          limits.push(...(await limitsFor(tx, this.env, [id])))
+          found.set(sub.agentId, limits)
+        }
+        return found
+      })
+      for (const [agentId, limits] of byAgent) this.sessions.get(agentId)?.push(limits)
+    } catch (err) {
+      this.log(`pushing limits failed: ${(err as Error).message}`)
+    }
+  }
+
+  /** Closes a revoked agent's connection. */
+  revoked(agentId: string): void {
+    this.sessions.get(agentId)?.end(CLOSE.revoked, 'agent_revoked', 'this agent was revoked')
+  }
+
+  /** Resolves once follow-up work started so far (and what it started) has finished. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+  }
+
+  /** Closes every connection (1001) and stops the heartbeat. */
+  close(): void {
+    this.closing = true
+    clearInterval(this.sweepTimer)
+    this.sweepTimer = undefined
+    for (const session of [...this.sessions.values()]) {
+      session.end(CLOSE.goingAway, 'going_away', 'the controller is stopping; reconnect later')
+    }
+  }
+
+  log(line: string): void {
+    this.logLine(line)
+  }
+
+  heard(session: AgentSession): void {
+    session.lastHeardMs = Date.now()
+    if (!session.greeted) return
+    const nowMs = this.env.clock.now()
+    const writtenAtMs = this.seenWrittenAtMs.get(session.agentId)
+    if (writtenAtMs !== undefined && nowMs - writtenAtMs < LAST_SEEN_WRITE_INTERVAL_MS) return
+    this.seenWrittenAtMs.set(session.agentId, nowMs)
+    this.track(
+      this.store
+        .transact(async (tx) => {
+          const agent = await tx.agents.get(session.agentId)
+          if (agent) await touchAgent(tx, this.env, agent)
+        })
+        .catch((err: Error) => this.log(`recording last seen failed: ${err.message}`)),
+    )
+  }
+
+  ended(session: AgentSession): void {
+    if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId)
+    if (this.sessions.size === 0) {
+      clearInterval(this.sweepTimer)
+      this.sweepTimer = undefined
+    }
+  }
+
+  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void {
+    this.track(
+      autoTopUpPass(this.store, this.env, subscriberIds, reported)
+        .then((toppedUp) => this.limitsChanged(toppedUp))
+        .catch((err: Error) => this.log(`auto top-up failed: ${err.message}`)),
+    )
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work)
+    void work.finally(() => this.inFlight.delete(work))
+  }
+
+  private startSweeping(): void {
+    if (this.sweepTimer) return
+    this.sweepTimer = setInterval(() => this.sweep(), this.heartbeatIntervalMs)
+    this.sweepTimer.unref?.()
+  }
+
+  private sweep(): void {
+    const now = Date.now()
+    for (const session of [...this.sessions.values()]) {
+      if (now - session.lastHeardMs > this.silentTimeoutMs) {
+        this.log(`agent ${session.agentId} silent for ${now - session.lastHeardMs} ms; dropping it`)
+        session.terminate()
+      } else {
+        session.ping()
+      }
+    }
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * One agent connection, from its first frame to its close: checks every message against the
+ * protocol, handles them strictly in arrival order, and answers. A message that breaks the
+ * protocol or is refused gets an `error` message and the connection is closed; nothing it asked
+ * for is applied. Usage is acked only once its transaction is durable.
+ */
+import {
+  type ControllerMessage,
+  type Hello,
+  PROTOCOL_VERSION,
+  parseAgentMessage,
+  type State,
+  type SubscriberLimit,
+  type Usage,
+} from '@capd/protocol'
+import { recordState } from '../domain/agent-state.js'
+import { requireLiveAgent, touchAgent } from '../domain/agents.js'
+import type { ReportedUsage } from '../domain/auto-topup.js'
+import type { DomainEnv } from '../domain/env.js'
+import { limitsFor } from '../domain/limits.js'
+import { ingestUsage } from '../domain/usage-ingest.js'
+import { ApiError } from '../errors.js'
+import { StoreFailedError } from '../store/document-store.js'
+import { usageMarkId } from '../store/entities.js'
+import type { Store } from '../store/store.js'
+import type { AgentSocket } from './agent-socket.js'
+import { CLOSE } from './close-codes.js'
+
+export interface SessionLimits {
+  /** Larger text messages are refused with `message_too_large` (close 1009). */
+  maxMessageBytes: number
+  /** Messages received but not yet handled; more means the agent is not waiting for answers. */
+  maxPendingMessages: number
+  /** A connection that has not said hello by then is closed. */
+  helloTimeoutMs: number
+}
+
+/** What a session needs from the hub that owns it. */
+export interface SessionHost {
+  readonly store: Store
+  readonly env: DomainEnv
+  readonly limits: SessionLimits
+  log(line: string): void
+  /** A frame or a pong arrived: the connection is alive. */
+  heard(session: AgentSession): void
+  ended(session: AgentSession): void
+  /** Usage, an enforcement report or a reconnect happened: run auto top-up, push what changed. */
+  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void
+}
+
+type Phase = 'hello' | 'syncing' | 'ready' | 'closed'
+
+export class AgentSession {
+  /** Wall-clock time of the last frame or pong (liveness is real time, not the billing clock). */
+  lastHeardMs = Date.now()
+  private phase: Phase = 'hello'
+  private queue: Promise<void> = Promise.resolve()
+  private pending = 0
+  /** Pushes that arrived before the sync went out; sent right after it. */
+  private deferred: SubscriberLimit[][] = []
+  private readonly helloTimer: ReturnType<typeof setTimeout>
+
+  constructor(
+    readonly agentId: string,
+    private readonly socket: AgentSocket,
+    private readonly host: SessionHost,
+  ) {
+    const { helloTimeoutMs } = host.limits
+    this.helloTimer = setTimeout(() => {
+      if (this.phase === 'hello') {
+        this.fail(CLOSE.policyViolation, 'hello_required', `no hello within ${helloTimeoutMs} ms`)
+      }
+    }, helloTimeoutMs)
+    socket.heartbeat?.onPong(() => host.heard(this))
+  }
+
+  get open(): boolean {
+    return this.phase !== 'closed'
+  }
+
+  /** Whether the agent has said hello (its sync is out or on its way). */
+  get greeted(): boolean {
+    return this.phase === 'syncing' || this.phase === 'ready'
+  }
+
+  /** A frame from the agent: checked for size now, handled after every earlier one. */
+  receive(data: unknown): void {
+    if (!this.open) return
+    this.host.heard(this)
+    if (typeof data !== 'string') {
+      this.fail(CLOSE.unsupportedData, 'binary_message', 'messages must be JSON in text frames')
+      return
+    }
+    const max = this.host.limits.maxMessageBytes
+    if (utf8Length(data, max) > max) {
+      this.fail(CLOSE.messageTooBig, 'message_too_large', `a message may be at most ${max} bytes`)
+      return
+    }
+    if (this.pending >= this.host.limits.maxPendingMessages) {
+      this.fail(
+        CLOSE.policyViolation,
+        'too_many_pending',
+        `more than ${this.host.limits.maxPendingMessages} messages waiting; wait for acks before sending more`,
+      )
+      return
+    }
+    this.pending++
+    this.queue = this.queue.then(async () => {
+      try {
+        if (this.open) await this.handle(data)
+      } catch (err) {
+        this.refuse(err)
+      } finally {
+        this.pending--
+      }
+    })
+  }
+
+  /** Sends changed limits; before the sync has gone out they wait for it. */
+  push(limits: SubscriberLimit[]): void {
+    if (limits.length === 0 || !this.open) return
+    if (this.phase === 'ready') this.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: limits })
+    else this.deferred.push(limits)
+  }
+
+  /** Ends the connection from the controller's side, telling the agent why. */
+  end(code: number, errorCode: string, message: string): void {
+    this.fail(code, errorCode, message)
+  }
+
+  /** The socket closed (either side); lets go of everything. */
+  closed(): void {
+    if (this.phase === 'closed') return
+    this.phase = 'closed'
+    clearTimeout(this.helloTimer)
+    this.deferred = []
+    this.host.ended(this)
+  }
+
+  /** Drops a connection that stopped answering, without a closing handshake. */
+  terminate(): void {
+    if (this.socket.heartbeat) this.socket.heartbeat.terminate()
+    else this.socket.close(CLOSE.goingAway, 'no heartbeat')
+    this.closed()
+  }
+
+  ping(): void {
+    this.socket.heartbeat?.ping()
+  }
+
+  private async handle(text: string): Promise<void> {
+    const parsed = parseAgentMessage(text)
+    if (!parsed.ok) {
+      this.fail(CLOSE.policyViolation, 'invalid_message', parsed.error)
+      return
+    }
+    const message = parsed.message
+    if (message.type !== 'hello' && !this.greeted) {
+      this.fail(
+        CLOSE.policyViolation,
+        'hello_required',
+        `the first message must be hello, not ${message.type}`,
+      )
+      return
+    }
+    switch (message.type) {
+      case 'hello':
+        return this.hello(message)
+      case 'usage':
+        return this.usage(message)
+      case 'state':
+        return this.state(message)
+      case 'error':
+        this.host.log(`agent ${this.agentId} reports ${message.code}: ${message.message}`)
+        return
+    }
+  }
+
+  private async hello(hello: Hello): Promise<void> {
+    if (this.greeted) {
+      this.fail(CLOSE.policyViolation, 'unexpected_hello', 'hello was already received on this connection')
+      return
+    }
+    if (hello.agentId !== this.agentId) {
+      this.fail(
+        CLOSE.policyViolation,
+        'agent_mismatch',
+        `this token belongs to agent ${this.agentId}, not ${hello.agentId}`,
+      )
+      return
+    }
+    clearTimeout(this.helloTimer)
+    this.phase = 'syncing'
+    const { store, env } = this.host
+    const { limits, mark } = await store.transact(async (tx) => {
+      await touchAgent(tx, env, await requireLiveAgent(tx, this.agentId))
+      const subscribers = await tx.subscribers.forAgent(this.agentId)
+      const ids = subscribers.map((s) => s.id)
+      return {
+        limits: await limitsFor(tx, env, ids),
+        mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
+      }
+    })
+    if (!this.open) return
+    this.send({ v: PROTOCOL_VERSION, type: 'sync', serverTimeMs: env.clock.now(), subscribers: limits })
+    // An ack lost with the previous connection: the agent learns its high-water mark before replaying.
+    if (mark && mark.seq >= 1)
+      this.send({ v: PROTOCOL_VERSION, type: 'ack', epoch: hello.epoch, seq: mark.seq })
+    if (hello.lastSeq > (mark?.seq ?? 0)) {
+      this.host.log(
+        `agent ${this.agentId} says seq ${hello.lastSeq} of epoch ${hello.epoch} was acked, but the store has ${mark?.seq ?? 0}: was the store restored from an older copy?`,
+      )
+    }
+    this.phase = 'ready'
+    for (const limitsPushed of this.deferred.splice(0)) this.push(limitsPushed)
+    // After a controller crash an auto top-up may be due that nobody ran: the rule is idempotent.
+    this.host.afterBooks(limits.map((l) => l.subscriberId))
+  }
+
+  private async usage(usage: Usage): Promise<void> {
+    const { store, env } = this.host
+    const result = await store.transact((tx) => ingestUsage(tx, env, this.agentId, usage))
+    this.send({ v: PROTOCOL_VERSION, type: 'ack', epoch: result.ack.epoch, seq: result.ack.seq })
+    this.host.afterBooks(result.subscriberIds)
+  }
+
+  private async state(report: State): Promise<void> {
+    const { store, env } = this.host
+    await store.transact((tx) => recordState(tx, env, this.agentId, report))
+    if (report.state !== 'open') {
+      const reported = { usedBytes: report.usedBytes, limitVersion: report.limitVersion }
+      this.host.afterBooks([report.subscriberId], new Map([[report.subscriberId, reported]]))
+    }
+  }
+
+  /** A handler threw: refusals are the agent's to fix, anything else is ours. */
+  private refuse(err: unknown): void {
+    if (err instanceof ApiError) {
+      this.fail(CLOSE.policyViolation, err.code, err.message)
+    } else if (err instanceof StoreFailedError) {
+      this.fail(
+        CLOSE.internalError,
+        'store_unavailable',
+        'the controller cannot store anything now; retry later',
+      )
+    } else {
+      this.host.log(`agent ${this.agentId}: ${(err as Error).stack ?? err}`)
+      this.fail(CLOSE.internalError, 'internal_error', 'internal error; see the controller log')
+    }
+  }
+
+  private fail(code: number, errorCode: string, message: string): void {
+    if (!this.open) return
+    this.send({ v: PROTOCOL_VERSION, type: 'error', code: errorCode, message: message.slice(0, 1000) })
+    this.socket.close(code, errorCode)
+    this.closed()
+  }
+
+  private send(message: ControllerMessage): void {
+    try {
+      this.socket.send(JSON.stringify(message))
+    } catch (err) {
+      // The socket went away under us; its close event ends the session.
+      this.host.log(`agent ${this.agentId}: send failed: ${(err as Error).message}`)
+    }
+  }
+}
+
+/** The UTF-8 size of `text`, computed exactly only when it could be near `max`. */
+function utf8Length(text: string, max: number): number {
+  if (text.length > max) return text.length // at least one byte per UTF-16 unit
+  if (text.length * 3 <= max) return text.length
+  return new TextEncoder().encode(text).byteLength
+}

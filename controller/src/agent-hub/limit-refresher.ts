@@ -1,0 +1,63 @@
+/**
+ * Limits that change with time alone (a new billing period, a top-up expiring): checked once a
+ * minute and at the next known boundary; each subscriber whose terms changed gets a new
+ * limitVersion and a push.
+ */
+import type { DomainEnv } from '../domain/env.js'
+import { refreshAllLimits } from '../domain/limits.js'
+import type { Store } from '../store/store.js'
+
+export interface LimitRefresherOptions {
+  store: Store
+  env: DomainEnv
+  /** Told which subscribers' limits changed (after the commit). */
+  onChanged: (subscriberIds: string[]) => void | Promise<void>
+  intervalMs?: number
+  log?: (line: string) => void
+}
+
+export class LimitRefresher {
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private running = false
+  private readonly intervalMs: number
+
+  constructor(private readonly options: LimitRefresherOptions) {
+    this.intervalMs = options.intervalMs ?? 60_000
+  }
+
+  start(): void {
+    this.running = true
+    this.schedule(0)
+  }
+
+  stop(): void {
+    this.running = false
+    clearTimeout(this.timer)
+  }
+
+  /** One pass: returns the ids whose limits changed (and were pushed), and when to look again. */
+  async runOnce(): Promise<{ changedIds: string[]; nextChangeAtMs: number }> {
+    const { store, env, onChanged } = this.options
+    const result = await store.transact((tx) => refreshAllLimits(tx, env))
+    if (result.changedIds.length > 0) await onChanged(result.changedIds)
+    return result
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => void this.tick(), delayMs)
+    this.timer.unref?.()
+  }
+
+  private async tick(): Promise<void> {
+    let delayMs = this.intervalMs
+    try {
+      const { nextChangeAtMs } = await this.runOnce()
+      // Wake at the boundary itself when it comes before the next regular pass.
+      delayMs = Math.max(10, Math.min(this.intervalMs, nextChangeAtMs - this.options.env.clock.now()))
+    } catch (err) {
+      ;(this.options.log ?? console.error)(`capd: refreshing limits failed: ${(err as Error).message}`)
+    }
+    if (this.running) this.schedule(delayMs)
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Auto top-up as its own transaction, run after the one that changed usage, state or balance has
+ * committed. Kept apart so a billing problem can never stop usage from being booked and acked;
+ * a crash in between loses nothing either, because the rule depends only on the books and runs
+ * again on the next report, state change or reconnect.
+ */
+import type { Store } from '../store/store.js'
+import { type ReportedUsage, runAutoTopUp } from './auto-topup.js'
+import type { DomainEnv } from './env.js'
+
+/** Returns the ids of the subscribers that were topped up (their limits changed). */
+export async function autoTopUpPass(
+  store: Store,
+  env: DomainEnv,
+  subscriberIds: readonly string[],
+  reported?: ReadonlyMap<string, ReportedUsage>,
+): Promise<string[]> {
+  if (subscriberIds.length === 0) return []
+  return store.transact(async (tx) => {
+    const toppedUp: string[] = []
+    for (const id of new Set(subscriberIds)) {
+      const applied = await runAutoTopUp(tx, env, id, reported?.get(id))
+      if (applied.length > 0) toppedUp.push(id)
+    }
+    return toppedUp
+  })
+}

@@ -1,0 +1,93 @@
+import type { Usage } from '@capd/protocol'
+import { describe, expect, it } from 'vitest'
+import { usage } from '../testing/test-agent.js'
+import { testApp } from '../testing/test-app.js'
+import { autoTopUpPass } from './auto-topup-pass.js'
+import { ingestUsage } from './usage-ingest.js'
+
+const usd = (amount: number) => ({ amount, currency: 'USD' })
+
+async function fixture(settings: object, balance: number) {
+  const t = await testApp()
+  const plan = (await t.call('POST', '/plans', { name: 'Tiny', capBytes: 1000, onCap: 'block' })).body
+  const pack = (await t.call('POST', '/topup-plans', { name: '500 B', bytes: 500, price: usd(100) })).body
+  const agent = (await t.call('POST', '/agents', { name: 'tower' })).body
+  const sub = (
+    await t.call('POST', '/subscribers', {
+      name: 'A',
+      login: 'a',
+      planId: plan.id,
+      agentId: agent.id,
+      address: '10.0.0.1',
+    })
+  ).body
+  if (balance > 0) await t.call('POST', `/subscribers/${sub.id}/payments`, { amount: usd(balance) })
+  await t.call('PUT', `/subscribers/${sub.id}/auto-topup`, {
+    enabled: true,
+    topUpPlanId: pack.id,
+    ...settings,
+  })
+  /** Books a batch, then runs auto top-up in its own transaction, as the hub does. */
+  const report = async (batch: object) => {
+    const result = await t.store.transact((tx) => ingestUsage(tx, t.env, agent.id, batch as Usage))
+    return autoTopUpPass(t.store, t.env, result.subscriberIds)
+  }
+  const autoTopUps = () => Object.values(t.data.topUps).filter((x) => x.source === 'auto')
+  return { ...t, plan, pack, agent, sub, report, autoTopUps }
+}
+
+describe('auto top-up', () => {
+  it('30 concurrent reports over the cap apply at most maxPerPeriod top-ups', async () => {
+    const f = await fixture({ maxPerPeriod: 3 }, 100_000)
+    const reports = Array.from({ length: 30 }, (_, i) =>
+      f.report(usage('e1', [{ seq: (i % 10) + 1, subscriberId: f.sub.id, down: 400 }])),
+    )
+    await Promise.all(reports)
+    expect(f.data.subscribers[f.sub.id]!.usedBytes).toBe(4000)
+    expect(f.autoTopUps()).toHaveLength(3)
+    expect(Object.values(f.data.invoices)).toHaveLength(3)
+    expect(f.data.subscribers[f.sub.id]!.balance).toEqual(usd(100_000 - 300))
+  })
+
+  it('counts the maximum per billing period: a new period allows new ones', async () => {
+    const f = await fixture({ maxPerPeriod: 1 }, 1000)
+    await f.report(usage('e1', [{ seq: 1, subscriberId: f.sub.id, down: 2000 }]))
+    expect(f.autoTopUps()).toHaveLength(1)
+    f.clock.set(Date.parse('2026-04-02T00:00:00Z'))
+    // Late March usage goes to March: April is untouched, nothing to top up.
+    await f.report(usage('e1', [{ seq: 2, subscriberId: f.sub.id, down: 1000 }]))
+    expect(f.autoTopUps()).toHaveLength(1)
+    const april = '2026-04-01T00:00:00.000Z'
+    await f.report(usage('e1', [{ seq: 3, subscriberId: f.sub.id, down: 1000, periodStart: april }]))
+    expect(f.autoTopUps()).toHaveLength(2)
+    expect(f.data.usagePeriods).toEqual({
+      [`${f.sub.id}/2026-03-01T00:00:00.000Z`]: expect.objectContaining({ usedBytes: 3000 }),
+    })
+  })
+
+  it('declines when the top-up plan was retired, and says so once', async () => {
+    const f = await fixture({ maxPerPeriod: 5 }, 1000)
+    await f.call('POST', `/topup-plans/${f.pack.id}/retire`)
+    await f.report(usage('e1', [{ seq: 1, subscriberId: f.sub.id, down: 1000 }]))
+    await f.report(usage('e1', [{ seq: 2, subscriberId: f.sub.id, down: 1000 }]))
+    expect(f.autoTopUps()).toHaveLength(0)
+    const declines = f.data.audit.filter((a) => a.action === 'auto_topup.declined')
+    expect(declines.map((a) => (a.data as { reason: string }).reason)).toEqual(['plan_unavailable'])
+  })
+
+  it('enabling it for a subscriber already at the threshold tops up at once', async () => {
+    const f = await fixture({ maxPerPeriod: 5, enabled: false }, 1000)
+    await f.report(usage('e1', [{ seq: 1, subscriberId: f.sub.id, down: 900 }]))
+    expect(f.autoTopUps()).toHaveLength(0)
+    const res = await f.call('PUT', `/subscribers/${f.sub.id}/auto-topup`, {
+      enabled: true,
+      topUpPlanId: f.pack.id,
+      maxPerPeriod: 5,
+      thresholdBytes: 100,
+    })
+    expect(res.status).toBe(200)
+    expect(res.body.autoTopUp.thresholdBytes).toBe(100)
+    expect(res.body.usage).toMatchObject({ usedBytes: 900, limitBytes: 1500 })
+    expect(f.autoTopUps()).toHaveLength(1)
+  })
+})

@@ -1,0 +1,121 @@
+/**
+ * The limits agents enforce: absolute terms per subscriber (period, limit, what happens at the
+ * cap) under a version that is bumped whenever the terms change, so pushes can be replayed safely.
+ */
+import type { SubscriberLimit } from '@capd/protocol'
+import type { LimitTerms, Plan, Subscriber, TopUp } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+import type { DomainEnv } from './env.js'
+import { currentPeriod, limitBytes, usedBytesIn, validTopUps } from './usage.js'
+import { rollUsage } from './usage-book.js'
+
+export function limitTerms(
+  sub: Subscriber,
+  plan: Plan,
+  topUps: readonly TopUp[],
+  nowMs: number,
+  timeZone: string,
+): LimitTerms {
+  const period = currentPeriod(sub, nowMs, timeZone)
+  return {
+    periodStartMs: period.startMs,
+    periodEndMs: period.endMs,
+    limitBytes: limitBytes(plan, topUps, period, nowMs),
+    onCap: plan.onCap,
+    ...(plan.onCap === 'throttle' && plan.throttleKbps !== undefined
+      ? { throttleKbps: plan.throttleKbps }
+      : {}),
+    address: sub.address,
+  }
+}
+
+export function sameTerms(a: LimitTerms | undefined, b: LimitTerms): boolean {
+  return (
+    a !== undefined &&
+    a.periodStartMs === b.periodStartMs &&
+    a.periodEndMs === b.periodEndMs &&
+    a.limitBytes === b.limitBytes &&
+    a.onCap === b.onCap &&
+    a.throttleKbps === b.throttleKbps &&
+    a.address === b.address
+  )
+}
+
+export interface CurrentLimit {
+  subscriber: Subscriber
+  limit: SubscriberLimit
+  /** Whether this call bumped the version (the agent has not been told yet). */
+  changed: boolean
+  /** When the terms change next without any request: period end or a top-up's expiry. */
+  nextChangeAtMs: number
+}
+
+/**
+ * The subscriber's limit now. If its terms differ from those its version stands for (a top-up, an
+ * expiry, a new period), the version is bumped first, and a finished period's usage is moved aside.
+ */
+export async function currentLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Promise<CurrentLimit> {
+  const plan = await tx.plans.get(sub.planId)
+  if (!plan) throw new Error(`subscriber ${sub.id} refers to missing plan ${sub.planId}`)
+  const topUps = await tx.topUps.forSubscriber(sub.id)
+  const nowMs = env.clock.now()
+  const terms = limitTerms(sub, plan, topUps, nowMs, env.timeZone)
+  const period = { startMs: terms.periodStartMs, endMs: terms.periodEndMs }
+  let subscriber = await rollUsage(tx, sub, period)
+  const changed = !sameTerms(subscriber.limitTerms, terms)
+  if (changed) {
+    subscriber = { ...subscriber, limitTerms: terms, limitVersion: (subscriber.limitVersion ?? 0) + 1 }
+    await tx.subscribers.update(subscriber)
+  }
+  const expiries = validTopUps(topUps, period, nowMs).map((t) => t.expiresAtMs)
+  return {
+    subscriber,
+    changed,
+    nextChangeAtMs: Math.min(terms.periodEndMs, ...expiries),
+    limit: {
+      subscriberId: sub.id,
+      address: terms.address,
+      periodStart: new Date(terms.periodStartMs).toISOString(),
+      periodEnd: new Date(terms.periodEndMs).toISOString(),
+      limitBytes: terms.limitBytes,
+      usedBytes: usedBytesIn(subscriber, period),
+      limitVersion: subscriber.limitVersion ?? 0,
+      onCap: terms.onCap,
+      ...(terms.throttleKbps !== undefined ? { throttleKbps: terms.throttleKbps } : {}),
+    },
+  }
+}
+
+/** Brings the version up to date after a change to the subscriber's books (top-up, creation). */
+export async function refreshLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Promise<Subscriber> {
+  return (await currentLimit(tx, env, sub)).subscriber
+}
+
+/** The limits of these subscribers as the agent should enforce them; unknown ids are skipped. */
+export async function limitsFor(
+  tx: Tx,
+  env: DomainEnv,
+  subscriberIds: readonly string[],
+): Promise<SubscriberLimit[]> {
+  const limits: SubscriberLimit[] = []
+  for (const id of subscriberIds) {
+    const sub = await tx.subscribers.get(id)
+    if (sub) limits.push((await currentLimit(tx, env, sub)).limit)
+  }
+  return limits
+}
+
+/** For the roll-over timer: bumps every subscriber whose terms changed by time alone. */
+export async function refreshAllLimits(
+  tx: Tx,
+  env: DomainEnv,
+): Promise<{ changedIds: string[]; nextChangeAtMs: number }> {
+  const changedIds: string[] = []
+  let nextChangeAtMs = Number.POSITIVE_INFINITY
+  for (const sub of await tx.subscribers.list()) {
+    const current = await currentLimit(tx, env, sub)
+    if (current.changed) changedIds.push(sub.id)
+    nextChangeAtMs = Math.min(nextChangeAtMs, current.nextChangeAtMs)
+  }
+  return { changedIds, nextChangeAtMs }
+}

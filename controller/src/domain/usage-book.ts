@@ -1,0 +1,61 @@
+/** Booking usage into the period it was used in: the current one on the subscriber, older ones in usagePeriods. */
+import { ApiError } from '../errors.js'
+import { type Subscriber, usagePeriodId } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+import type { DomainEnv } from './env.js'
+import { currentPeriod, type Period } from './usage.js'
+
+/** Moves usage of a finished period off the subscriber (into usagePeriods), so it starts the current one at 0. */
+export async function rollUsage(tx: Tx, sub: Subscriber, current: Period): Promise<Subscriber> {
+  if (sub.usagePeriodStartMs >= current.startMs) return sub
+  if (sub.usedBytes > 0) await addPastUsage(tx, sub.id, sub.usagePeriodStartMs, sub.usedBytes)
+  const rolled = { ...sub, usedBytes: 0, usagePeriodStartMs: current.startMs }
+  await tx.subscribers.update(rolled)
+  return rolled
+}
+
+/**
+ * Adds `bytes` to the period that starts at `periodStartMs`. A period later than the current one
+ * (an agent whose clock runs ahead) counts as the current one: the controller's clock decides.
+ */
+export async function bookUsage(
+  tx: Tx,
+  env: DomainEnv,
+  sub: Subscriber,
+  periodStartMs: number,
+  bytes: number,
+): Promise<Subscriber> {
+  const current = currentPeriod(sub, env.clock.now(), env.timeZone)
+  const rolled = await rollUsage(tx, sub, current)
+  if (periodStartMs < current.startMs) {
+    await addPastUsage(tx, sub.id, periodStartMs, bytes)
+    return rolled
+  }
+  const updated = { ...rolled, usedBytes: addBytes(rolled.usedBytes, bytes) }
+  await tx.subscribers.update(updated)
+  return updated
+}
+
+async function addPastUsage(
+  tx: Tx,
+  subscriberId: string,
+  periodStartMs: number,
+  bytes: number,
+): Promise<void> {
+  const id = usagePeriodId(subscriberId, periodStartMs)
+  const row = await tx.usagePeriods.get(id)
+  if (row) await tx.usagePeriods.update({ ...row, usedBytes: addBytes(row.usedBytes, bytes) })
+  else await tx.usagePeriods.insert({ id, subscriberId, periodStartMs, usedBytes: bytes })
+}
+
+export function addBytes(a: number, b: number): number {
+  const sum = a + b
+  if (!Number.isSafeInteger(sum)) {
+    throw new ApiError(
+      422,
+      'usage_overflow',
+      'usage would exceed the largest byte count the controller keeps',
+    )
+  }
+  return sum
+}

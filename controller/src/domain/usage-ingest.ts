@@ -1,0 +1,90 @@
+/**
+ * Books an agent's usage batch exactly once. The batch and the agent's new high-water mark are
+ * written in one transaction, so an entry is either booked with its mark or not at all: a replay,
+ * a duplicate or a reordered batch at or below the mark is ignored, and the ack never runs ahead
+ * of what is booked.
+ */
+import { billingPeriod, type Usage } from '@capd/protocol'
+import { ApiError } from '../errors.js'
+import { type Subscriber, usageMarkId } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+import { requireLiveAgent, touchAgent } from './agents.js'
+import { audit } from './audit.js'
+import type { DomainEnv } from './env.js'
+import { addBytes, bookUsage } from './usage-book.js'
+
+export interface IngestResult {
+  /** The epoch's committed high-water mark: the agent may drop its entries up to it. */
+  ack: { epoch: string; seq: number }
+  /** Subscribers whose usage grew (auto top-up looks at these). */
+  subscriberIds: string[]
+}
+
+export async function ingestUsage(
+  tx: Tx,
+  env: DomainEnv,
+  agentId: string,
+  usage: Usage,
+): Promise<IngestResult> {
+  const agent = await requireLiveAgent(tx, agentId)
+  // Every entry is checked, booked or not: a batch naming someone else's subscriber is refused whole.
+  const subscribers = new Map<string, Subscriber>()
+  for (const entry of usage.entries) {
+    if (subscribers.has(entry.subscriberId)) continue
+    const sub = await tx.subscribers.get(entry.subscriberId)
+    if (!sub || sub.agentId !== agentId) {
+      throw new ApiError(
+        403,
+        'foreign_subscriber',
+        `subscriber ${entry.subscriberId} is not enforced by agent ${agentId}; nothing in the batch was booked`,
+      )
+    }
+    subscribers.set(sub.id, sub)
+  }
+
+  const markId = usageMarkId(agentId, usage.epoch)
+  const mark = await tx.usageMarks.get(markId)
+  const highWater = mark?.seq ?? 0
+  const fresh = usage.entries.filter((e) => e.seq > highWater)
+  if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, subscriberIds: [] }
+
+  const actor = `agent:${agentId}`
+  const firstSeq = fresh[0]!.seq
+  if (firstSeq !== highWater + 1) {
+    // Entries in between were never delivered (an agent bug or a restored controller backup):
+    // booking the rest beats refusing forever, and the anomaly is on record.
+    await audit(tx, env, actor, 'usage.seq_gap', 'agent', agentId, {
+      epoch: usage.epoch,
+      expectedSeq: highWater + 1,
+      receivedSeq: firstSeq,
+    })
+  }
+
+  // Summed per subscriber and period first: one row update each, however long the batch.
+  const nowMs = env.clock.now()
+  const sums = new Map<string, { subscriberId: string; periodStartMs: number; bytes: number }>()
+  for (const entry of fresh) {
+    const sub = subscribers.get(entry.subscriberId)!
+    // Usage dated before the subscriber existed or after now is put in the nearest real period.
+    const atMs = Math.max(sub.createdAtMs, Math.min(Date.parse(entry.periodStart), nowMs))
+    const periodStartMs = billingPeriod(atMs, sub.billingDay, env.timeZone).startMs
+    const key = `${sub.id}/${periodStartMs}`
+    const sum = sums.get(key) ?? { subscriberId: sub.id, periodStartMs, bytes: 0 }
+    sum.bytes = addBytes(sum.bytes, addBytes(entry.down, entry.up))
+    sums.set(key, sum)
+  }
+  for (const { subscriberId, periodStartMs, bytes } of sums.values()) {
+    const booked = await bookUsage(tx, env, subscribers.get(subscriberId)!, periodStartMs, bytes)
+    subscribers.set(subscriberId, booked)
+  }
+
+  const seq = fresh[fresh.length - 1]!.seq
+  const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
+  if (mark) await tx.usageMarks.update(newMark)
+  else await tx.usageMarks.insert(newMark)
+  await touchAgent(tx, env, agent)
+  return {
+    ack: { epoch: usage.epoch, seq },
+    subscriberIds: [...new Set(fresh.map((e) => e.subscriberId))],
+  }
+}
