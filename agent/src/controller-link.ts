@@ -6,6 +6,12 @@
 import { type AgentMessage, type ControllerMessage, parseControllerMessage } from '@capd/protocol'
 import WebSocket from 'ws'
 
+/** Closes after which reconnecting cannot help (the controller's close codes). */
+const TERMINAL_CLOSES: Record<number, string> = {
+  4001: 'another agent process with this token connected and replaced this one',
+  4002: 'the controller revoked this agent',
+}
+
 export interface LinkEvents {
   /** The hello to send on each new connection (built fresh: lastSeq changes). */
   hello(): AgentMessage
@@ -105,6 +111,12 @@ export class ControllerLink {
       this.socket = null
       this.stopHeartbeat()
       this.events.disconnected(`closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
+      const terminal = TERMINAL_CLOSES[code]
+      if (terminal) {
+        this.refused = terminal
+        this.events.log(`capd agent: ${terminal}. Not reconnecting; still counting and enforcing.`)
+        this.stopped = true
+      }
       this.scheduleReconnect()
     })
   }

@@ -1,107 +1,129 @@
-/** `pnpm demo`: a controller with sample plans, top-up plans and subscribers, on http://localhost:8080. */
-import { mkdtemp } from 'node:fs/promises'
+/**
+ * `pnpm demo`: a controller on http://localhost:8080 with sample plans, top-up plans and
+ * subscribers, and a real agent process on a simulated router whose counters move, so usage
+ * grows, caps are reached and top-ups restore access while you watch. Ctrl-C stops both.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AgentHub } from './agent-hub/agent-hub.js'
-import { LimitRefresher } from './agent-hub/limit-refresher.js'
-import { createApp } from './app.js'
+import { fileURLToPath } from 'node:url'
 import { bootstrap } from './auth/bootstrap.js'
 import { systemClock } from './clock.js'
+import { runController } from './controller.js'
 import { enrolAgent } from './domain/agents.js'
 import type { DomainEnv } from './domain/env.js'
 import { recordPayment } from './domain/payments.js'
 import { createPlan, createTopUpPlan } from './domain/plans.js'
 import { createSubscriber } from './domain/subscribers.js'
-import { createTopUp } from './domain/topups.js'
-import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 
 const GB = 1_000_000_000
 const PORT = Number(process.env.PORT ?? 8080)
+const ADMIN_TOKEN = 'demo-admin-token-not-for-production'
+const usd = (amount: number) => ({ amount, currency: 'USD' })
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'capd-demo-'))
-  const store = await openLowdbStore(dataDir)
+  const dir = await mkdtemp(join(tmpdir(), 'capd-demo-'))
+  const store = await openLowdbStore(join(dir, 'data'))
   const env: DomainEnv = {
     clock: systemClock,
     timeZone: 'UTC',
     currency: 'USD',
     idempotencyTtlMs: 48 * 3600_000,
   }
-  const token = 'demo-admin-token-not-for-production'
-  await bootstrap(store, env, { bootstrapToken: token })
-  const subscribers = await store.transact(async (tx) => {
-    const basic = await createPlan(tx, env, 'system', {
-      name: 'Basic 50 GB',
-      capBytes: 50 * GB,
+  await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN })
+  const { agentToken, firstSubscriberId } = await store.transact(async (tx) => {
+    const starter = await createPlan(tx, env, 'system', {
+      name: 'Starter 1 GB',
+      capBytes: 1 * GB,
       onCap: 'block',
     })
     const family = await createPlan(tx, env, 'system', {
-      name: 'Family 200 GB',
-      capBytes: 200 * GB,
+      name: 'Family 3 GB, then 1 Mbit/s',
+      capBytes: 3 * GB,
       onCap: 'throttle',
-      throttleKbps: 1024,
+      throttleKbps: 1000,
     })
+    const pack = await createTopUpPlan(tx, env, 'system', { name: '500 MB', bytes: GB / 2, price: usd(300) })
     await createTopUpPlan(tx, env, 'system', {
-      name: '5 GB',
-      bytes: 5 * GB,
-      price: { amount: 300, currency: 'USD' },
-    })
-    await createTopUpPlan(tx, env, 'system', {
-      name: '20 GB week pass',
-      bytes: 20 * GB,
-      price: { amount: 900, currency: 'USD' },
+      name: '2 GB week pass',
+      bytes: 2 * GB,
+      price: usd(900),
       validityDays: 7,
     })
-    const { agent } = await enrolAgent(tx, env, 'system', 'tower-north')
+    const { agent, token } = await enrolAgent(tx, env, 'system', 'tower-north (simulated)')
     const people = [
-      ['Alice Moreno', 'alice', basic.id, '10.20.0.11'],
+      ['Alice Moreno', 'alice', starter.id, '10.20.0.11'],
       ['Bongani Dlamini', 'bongani', family.id, '10.20.0.12'],
-      ['Chen Wei', 'chen', basic.id, '10.20.0.13'],
+      ['Chen Wei', 'chen', starter.id, '10.20.0.13'],
       ['Dara Okafor', 'dara', family.id, '2001:db8:20::/64'],
     ] as const
-    const created = []
+    const ids: string[] = []
     for (const [name, login, planId, address] of people) {
-      created.push(
-        await createSubscriber(
-          tx,
-          env,
-          'system',
-          { name, login, planId, agentId: agent.id, address, billingDay: 1 },
-          undefined,
-        ),
+      const sub = await createSubscriber(
+        tx,
+        env,
+        'system',
+        { name, login, planId, agentId: agent.id, address, billingDay: 1 },
+        undefined,
       )
+      ids.push(sub.id)
     }
-    await recordPayment(tx, env, 'system', created[0]!.id, { amount: { amount: 2000, currency: 'USD' } })
-    await createTopUp(tx, env, 'system', 'operator', created[0]!.id, {
-      bytes: 5 * GB,
-      price: { amount: 300, currency: 'USD' },
-      chargeTo: 'balance',
+    // Chen tops up by himself when he runs out, while his balance lasts.
+    await recordPayment(tx, env, 'system', ids[2]!, { amount: usd(1000) })
+    await tx.subscribers.update({
+      ...(await tx.subscribers.get(ids[2]!))!,
+      autoTopUp: { enabled: true, topUpPlanId: pack.id, maxPerPeriod: 3 },
     })
-    return created
+    return { agentToken: token, firstSubscriberId: ids[0]! }
   })
 
-  const hub = new AgentHub({ store, env })
-  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub) })
-  const server = await listen(app, PORT, '127.0.0.1', { websocket: agentSocketServer() })
-  const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
-  refresher.start()
-  console.log(`capd demo running (data in ${dataDir})
+  const controller = await runController({ store, env, port: PORT, host: '127.0.0.1' })
+  const agentConfig = join(dir, 'agent.json')
+  await writeFile(
+    agentConfig,
+    JSON.stringify({
+      controller: `ws://127.0.0.1:${controller.port}`,
+      token: agentToken,
+      stateDir: join(dir, 'agent-state'),
+      router: { kind: 'simulated', bytesPerSecond: 8_000_000 },
+    }),
+  )
+  const agent = startAgent(agentConfig)
+  const api = `http://localhost:${controller.port}/api/v1`
+  console.log(`capd demo running (files in ${dir})
 
-  Operator API   http://localhost:${server.port}/api/v1   (Authorization: Bearer ${token})
-  OpenAPI        http://localhost:${server.port}/api/v1/openapi.json
-  Try            curl -H 'Authorization: Bearer ${token}' http://localhost:${server.port}/api/v1/subscribers/${subscribers[0]!.id}
+  Operator API   ${api}   (Authorization: Bearer ${ADMIN_TOKEN})
+  OpenAPI        ${api}/openapi.json
+  Agent          one agent on a simulated router; subscribers use about 8 MB/s each
+
+  Watch usage    curl -s -H 'Authorization: Bearer ${ADMIN_TOKEN}' ${api}/subscribers
+  Top up Alice   curl -s -H 'Authorization: Bearer ${ADMIN_TOKEN}' ${api}/subscribers/${firstSubscriberId}/topups \\
+                   -d '{"bytes": 500000000, "price": {"amount": 300, "currency": "USD"}}'
 
 Ctrl-C stops the demo.`)
+
   const stop = async () => {
-    refresher.stop()
-    hub.close()
-    await server.close()
-    await store.close()
+    agent.kill('SIGTERM')
+    await controller.stop()
     process.exit(0)
   }
   process.once('SIGINT', () => void stop())
   process.once('SIGTERM', () => void stop())
+}
+
+/** The agent runs as its own process, exactly as `pnpm agent --config` would run it. */
+function startAgent(configPath: string): ChildProcess {
+  const require = createRequire(import.meta.url)
+  const tsx = require.resolve('tsx')
+  const main = fileURLToPath(new URL('../../agent/src/main.ts', import.meta.url))
+  const child = spawn(process.execPath, ['--import', tsx, main, '--config', configPath], { stdio: 'inherit' })
+  child.once('exit', (code) => {
+    if (code) console.error(`capd demo: the agent exited (${code})`)
+  })
+  return child
 }
 
 main().catch((err: Error) => {

@@ -1,12 +1,9 @@
 /** `pnpm controller`: open the store, bootstrap credentials, serve the app until told to stop. */
-import { AgentHub } from './agent-hub/agent-hub.js'
-import { LimitRefresher } from './agent-hub/limit-refresher.js'
-import { createApp } from './app.js'
 import { bootstrap } from './auth/bootstrap.js'
 import { systemClock } from './clock.js'
 import { parseControllerArgs, USAGE } from './config.js'
+import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
-import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
@@ -49,27 +46,14 @@ async function main(): Promise<void> {
     console.log(`capd controller: created an admin API token (shown only now): ${boot.generatedToken}`)
   }
 
-  const hub = new AgentHub({ store, env })
-  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub) })
-  const server = await listen(app, config.port, config.host, { websocket: agentSocketServer() })
-  const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
-  refresher.start()
+  const controller = await runController({ store, env, port: config.port, host: config.host })
   console.log(
-    `capd controller ${CAPD_VERSION} listening on http://${config.host}:${server.port} (data ${config.data}, zone ${config.tz})`,
+    `capd controller ${CAPD_VERSION} listening on http://${config.host}:${controller.port} (data ${config.data}, zone ${config.tz})`,
   )
-
-  const prune = setInterval(() => {
-    store.transact((tx) => tx.idempotency.prune(Date.now() - IDEMPOTENCY_TTL_MS)).catch(() => {})
-  }, 3600_000)
-  prune.unref()
 
   const stop = async (signal: string) => {
     console.log(`capd controller: ${signal}, stopping`)
-    clearInterval(prune)
-    refresher.stop()
-    hub.close()
-    await server.close()
-    await store.close()
+    await controller.stop()
     process.exit(0)
   }
   process.once('SIGINT', () => void stop('SIGINT'))

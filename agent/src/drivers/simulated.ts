@@ -61,7 +61,7 @@ export function createSimulatedDriver(options: { bytesPerSecond: number; now?: (
       }
     },
     async apply(rules) {
-      advance()
+      // No advance here: remainingBytes was computed from the last reading, so the quota starts there.
       const wanted = new Set(rules.map((r) => r.subscriberId))
       for (const id of subscribers.keys()) if (!wanted.has(id)) subscribers.delete(id)
       for (const rule of rules) {

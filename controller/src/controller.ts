@@ -1,0 +1,43 @@
+/** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
+import { AgentHub } from './agent-hub/agent-hub.js'
+import { LimitRefresher } from './agent-hub/limit-refresher.js'
+import { createApp } from './app.js'
+import type { DomainEnv } from './domain/env.js'
+import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
+import type { Store } from './store/store.js'
+
+export interface RunningController {
+  port: number
+  hub: AgentHub
+  /** Stops serving and closes the store. */
+  stop(): Promise<void>
+}
+
+export async function runController(options: {
+  store: Store
+  env: DomainEnv
+  port: number
+  host: string
+}): Promise<RunningController> {
+  const { store, env } = options
+  const hub = new AgentHub({ store, env })
+  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub) })
+  const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
+  const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
+  refresher.start()
+  const prune = setInterval(() => {
+    store.transact((tx) => tx.idempotency.prune(env.clock.now() - env.idempotencyTtlMs)).catch(() => {})
+  }, 3600_000)
+  prune.unref()
+  return {
+    port: server.port,
+    hub,
+    async stop() {
+      clearInterval(prune)
+      refresher.stop()
+      hub.close()
+      await server.close()
+      await store.close()
+    },
+  }
+}
