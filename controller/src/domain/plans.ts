@@ -3,7 +3,7 @@ import type { Money } from '@capd/protocol'
 import { notFound, unprocessable } from '../errors.js'
 import { newId } from '../ids.js'
 import type { OnCap, Plan, TopUpPlan } from '../store/entities.js'
-import type { Tx } from '../store/store.js'
+import type { Table, Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { requireCurrency } from './money-rules.js'
@@ -23,14 +23,8 @@ export async function createPlan(tx: Tx, env: DomainEnv, actor: Actor, input: Pl
   return plan
 }
 
-export async function retirePlan(tx: Tx, env: DomainEnv, actor: Actor, id: string): Promise<Plan> {
-  const plan = await tx.plans.get(id)
-  if (!plan) throw notFound('plan', id)
-  if (plan.retiredAtMs !== undefined) return plan
-  const retired = { ...plan, retiredAtMs: env.clock.now() }
-  await tx.plans.update(retired)
-  await audit(tx, env, actor, 'plan.retire', 'plan', id)
-  return retired
+export function retirePlan(tx: Tx, env: DomainEnv, actor: Actor, id: string): Promise<Plan> {
+  return retire(tx, tx.plans, env, actor, id, 'plan')
 }
 
 export interface TopUpPlanInput {
@@ -54,13 +48,25 @@ export async function createTopUpPlan(
   return plan
 }
 
-export async function retireTopUpPlan(tx: Tx, env: DomainEnv, actor: Actor, id: string): Promise<TopUpPlan> {
-  const plan = await tx.topUpPlans.get(id)
-  if (!plan) throw notFound('top-up plan', id)
-  if (plan.retiredAtMs !== undefined) return plan
-  const retired = { ...plan, retiredAtMs: env.clock.now() }
-  await tx.topUpPlans.update(retired)
-  await audit(tx, env, actor, 'topup_plan.retire', 'topup_plan', id)
+export function retireTopUpPlan(tx: Tx, env: DomainEnv, actor: Actor, id: string): Promise<TopUpPlan> {
+  return retire(tx, tx.topUpPlans, env, actor, id, 'topup_plan')
+}
+
+/** Retiring keeps the row (old top-ups and subscribers refer to it) but stops offering it. Idempotent. */
+async function retire<T extends { id: string; retiredAtMs?: number }>(
+  tx: Tx,
+  table: Table<T>,
+  env: DomainEnv,
+  actor: Actor,
+  id: string,
+  entity: 'plan' | 'topup_plan',
+): Promise<T> {
+  const row = await table.get(id)
+  if (!row) throw notFound(entity === 'plan' ? 'plan' : 'top-up plan', id)
+  if (row.retiredAtMs !== undefined) return row
+  const retired = { ...row, retiredAtMs: env.clock.now() }
+  await table.update(retired)
+  await audit(tx, env, actor, `${entity}.retire`, entity, id)
   return retired
 }
 

@@ -3,6 +3,7 @@ import { link, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
+import { fsyncDirectory } from './fsync.js'
 
 /** Cost of the last completed write(), for benchmarks: serialising vs. writing + fsyncing. */
 export interface WriteStats {
@@ -181,15 +182,6 @@ function describeParseError(error: unknown, text: string): string {
   const described = reported === undefined ? `${message} at position ${text.length}` : message
   const atEnd = reported === undefined || Number(reported) >= text.length
   return atEnd ? `${described}: the file ends mid-document, so it looks truncated` : described
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -5,6 +5,7 @@
  */
 import { open, readFile, truncate } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { fsyncDirectory } from './fsync.js'
 
 /** One change to the document: set or delete a keyed row, or push to a list. */
 export type RedoOp =
@@ -63,7 +64,7 @@ export class WalFile {
     } finally {
       await file.close()
     }
-    if (created) await syncDir(dirname(this.path))
+    if (created) await fsyncDirectory(dirname(this.path))
     this.bytes += Buffer.byteLength(lines)
   }
 
@@ -73,15 +74,6 @@ export class WalFile {
       if (err.code !== 'ENOENT') throw err
     })
     this.bytes = 0
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 
