@@ -18,7 +18,10 @@ describe('simulated router', () => {
     const b = reading.samples.find((s) => s.subscriberId === 'b')!
     expect(a.down + a.up).toBe(300_000n)
     expect(b.down + b.up).toBe(0n)
-    await driver.apply([{ subscriberId: 'a', address: '10.0.0.1', state: 'open', remainingBytes: 1_000n }], reading)
+    await driver.apply(
+      [{ subscriberId: 'a', address: '10.0.0.1', state: 'open', remainingBytes: 1_000n }],
+      reading,
+    )
     now += 10_000
     const after = (await driver.readCounters()).samples
     expect(after.map((s) => s.subscriberId)).toEqual(['a'])
