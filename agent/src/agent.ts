@@ -274,7 +274,12 @@ export class Agent {
   private async takeLimits(limits: readonly SubscriberLimit[], full: boolean): Promise<void> {
     if (full) {
       const wanted = new Set(limits.map((l) => l.subscriberId))
-      for (const id of this.state.books.keys()) if (!wanted.has(id)) this.state.books.delete(id)
+      for (const id of this.state.books.keys()) {
+        if (wanted.has(id)) continue
+        // The driver removes its counters too; if the subscriber comes back they start from zero.
+        this.state.books.delete(id)
+        this.state.baselines.delete(id)
+      }
     }
     for (const limit of limits) {
       const current = this.state.books.get(limit.subscriberId)
