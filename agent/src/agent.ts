@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type ControllerMessage,
+  MAX_STATE_ENTRIES,
   MAX_USAGE_ENTRIES,
   PROTOCOL_VERSION,
   type SubscriberLimit,
@@ -59,7 +60,12 @@ export class Agent {
         driver: driver.kind,
       }),
       message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
-      connected: () => this.log('capd agent: connected to the controller'),
+      connected: () => {
+        // A new connection resumes right after the last ack: what was sent on the old one may be
+        // lost, and a later seq first would be booked past the gap and the rest ignored.
+        this.sentSeq = 0
+        this.log('capd agent: connected to the controller')
+      },
       disconnected: (reason) => this.log(`capd agent: controller connection ${reason}`),
       log: this.log,
     })
@@ -213,27 +219,29 @@ export class Agent {
       }
     }
     await this.driver.apply(rules, reading)
+    const changed: string[] = []
     for (const rule of rules) {
       const book = this.state.books.get(rule.subscriberId)!
       if (book.applied !== rule.state) {
         this.state.books.set(rule.subscriberId, { ...book, applied: rule.state })
-        this.reportState(rule.subscriberId)
+        changed.push(rule.subscriberId)
       }
     }
+    this.reportStates(changed)
   }
 
-  private reportState(subscriberId: string): void {
-    const book = this.state.books.get(subscriberId)
-    if (!book) return
-    this.link.send({
-      v: PROTOCOL_VERSION,
-      type: 'state',
-      subscriberId,
-      state: book.applied,
-      limitVersion: book.limit.limitVersion,
-      usedBytes: book.usedBytes,
-      atMs: this.now(),
+  /** One `state` message per batch, so a sync of thousands is a few messages, not thousands. */
+  private reportStates(subscriberIds: readonly string[]): void {
+    const states = subscriberIds.flatMap((subscriberId) => {
+      const book = this.state.books.get(subscriberId)
+      if (!book) return []
+      const { applied: state, usedBytes } = book
+      return [{ subscriberId, state, limitVersion: book.limit.limitVersion, usedBytes }]
     })
+    for (let i = 0; i < states.length; i += MAX_STATE_ENTRIES) {
+      const subscribers = states.slice(i, i + MAX_STATE_ENTRIES)
+      this.link.send({ v: PROTOCOL_VERSION, type: 'state', atMs: this.now(), subscribers })
+    }
   }
 
   private sendUsage(): void {
@@ -252,7 +260,7 @@ export class Agent {
       case 'sync':
         await this.takeLimits(message.subscribers, true)
         this.sentSeq = 0
-        for (const id of this.state.books.keys()) this.reportState(id)
+        this.reportStates([...this.state.books.keys()])
         this.sendUsage()
         return
       case 'limits':
@@ -290,8 +298,10 @@ export class Agent {
       )
       if (next) this.state.books.set(limit.subscriberId, next)
     }
-    await saveCheckpoint(this.checkpointPath, this.state)
+    // The router first, so a top-up restores access without waiting for the disk; a crash before
+    // the checkpoint only means the older limits until the controller's next sync.
     await this.enforce()
+    await saveCheckpoint(this.checkpointPath, this.state)
   }
 
   private fail(err: unknown): void {

@@ -54,11 +54,8 @@ const usage: Usage = { v: 1, type: 'usage', epoch: 'e7Xq-91', entries: [entry(1)
 const state: State = {
   v: 1,
   type: 'state',
-  subscriberId: 'sub-42',
-  state: 'blocked',
-  limitVersion: 7,
-  usedBytes: 50_000_000_000,
   atMs: 1_772_500_000_000,
+  subscribers: [{ subscriberId: 'sub-42', state: 'blocked', limitVersion: 7, usedBytes: 50_000_000_000 }],
 }
 const error: ErrorMessage = { v: 1, type: 'error', code: 'bad_request', message: 'entries must not be empty' }
 const sync: Sync = {
@@ -125,7 +122,10 @@ describe('message schemas', () => {
       'byte count must not be negative',
     )
     expect(firstIssue(Usage, { ...usage, entries: [entry(1, { up: 0.5 })] })).toMatch(/whole number of bytes/)
-    expect(firstIssue(State, { ...state, usedBytes: -5 })).toBe('byte count must not be negative')
+    expect(firstIssue(State, { ...state, subscribers: [{ ...state.subscribers[0], usedBytes: -5 }] })).toBe(
+      'byte count must not be negative',
+    )
+    expect(firstIssue(State, { ...state, subscribers: [] })).toBe('subscribers must not be empty')
     expect(firstIssue(Limits, { ...limits, subscribers: [{ ...limit, limitBytes: 1.5 }] })).toMatch(
       /whole number/,
     )

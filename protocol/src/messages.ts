@@ -110,14 +110,26 @@ export const Limits = z.strictObject({
 export type Limits = z.infer<typeof Limits>
 
 /** What the agent has applied at the router for one subscriber. */
-export const State = z.strictObject({
-  v,
-  type: z.literal('state'),
+export const SubscriberState = z.strictObject({
   subscriberId: Id,
   state: z.enum(['open', 'blocked', 'throttled']),
   limitVersion: LimitVersion,
   usedBytes: ByteCount,
+})
+export type SubscriberState = z.infer<typeof SubscriberState>
+
+/** The largest state batch (an agent reports all its subscribers after each sync). */
+export const MAX_STATE_ENTRIES = 1000
+
+/** What the agent has applied at the router, for every subscriber whose state it reports now. */
+export const State = z.strictObject({
+  v,
+  type: z.literal('state'),
   atMs: EpochMs,
+  subscribers: z
+    .array(SubscriberState)
+    .min(1, { error: 'subscribers must not be empty' })
+    .max(MAX_STATE_ENTRIES, { error: `subscribers must hold at most ${MAX_STATE_ENTRIES} items` }),
 })
 export type State = z.infer<typeof State>
 

@@ -13,7 +13,7 @@ import {
   type SubscriberLimit,
   type Usage,
 } from '@capd/protocol'
-import { recordState } from '../domain/agent-state.js'
+import { recordStates } from '../domain/agent-state.js'
 import { requireLiveAgent, touchAgent } from '../domain/agents.js'
 import type { ReportedUsage } from '../domain/auto-topup.js'
 import type { DomainEnv } from '../domain/env.js'
@@ -226,10 +226,13 @@ export class AgentSession {
 
   private async state(report: State): Promise<void> {
     const { store, env } = this.host
-    await store.transact((tx) => recordState(tx, env, this.agentId, report))
-    if (report.state !== 'open') {
-      const reported = { usedBytes: report.usedBytes, limitVersion: report.limitVersion }
-      this.host.afterBooks([report.subscriberId], new Map([[report.subscriberId, reported]]))
+    await store.transact((tx) => recordStates(tx, env, this.agentId, report))
+    const atCap = report.subscribers.filter((s) => s.state !== 'open')
+    if (atCap.length > 0) {
+      const reported = new Map(
+        atCap.map((s) => [s.subscriberId, { usedBytes: s.usedBytes, limitVersion: s.limitVersion }]),
+      )
+      this.host.afterBooks([...reported.keys()], reported)
     }
   }
 

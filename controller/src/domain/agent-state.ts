@@ -1,5 +1,5 @@
-/** What an agent reports it has applied at the router for one subscriber. */
-import type { State } from '@capd/protocol'
+/** What an agent reports it has applied at the router, for a batch of its subscribers. */
+import type { State, SubscriberState } from '@capd/protocol'
 import { ApiError } from '../errors.js'
 import type { Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
@@ -7,13 +7,18 @@ import { requireLiveAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
 
-export async function recordState(
+/** Records every state of the batch, or (one of them not this agent's) none. */
+export async function recordStates(tx: Tx, env: DomainEnv, agentId: string, report: State): Promise<void> {
+  await requireLiveAgent(tx, agentId)
+  for (const state of report.subscribers) await recordState(tx, env, agentId, state)
+}
+
+async function recordState(
   tx: Tx,
   env: DomainEnv,
   agentId: string,
-  report: State,
+  report: SubscriberState,
 ): Promise<{ subscriber: Subscriber; changed: boolean }> {
-  await requireLiveAgent(tx, agentId)
   const sub = await tx.subscribers.get(report.subscriberId)
   if (!sub || sub.agentId !== agentId) {
     throw new ApiError(

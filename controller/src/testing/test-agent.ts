@@ -122,9 +122,6 @@ export const stateReport = (
 ) => ({
   v: PROTOCOL_VERSION,
   type: 'state',
-  subscriberId,
-  state,
-  limitVersion,
-  usedBytes,
   atMs: Date.parse('2026-03-10T12:00:00Z'),
+  subscribers: [{ subscriberId, state, limitVersion, usedBytes }],
 })
