@@ -1,6 +1,9 @@
 /** `pnpm bench`: every benchmark in sequence, each printing ratios against a baseline from the same run. */
 import { cpus, loadavg } from 'node:os'
 import { readConfig } from './config.js'
+import { routerBenchmarks } from './router-benchmarks.js'
+import { readRouterConfig } from './router-config.js'
+import { snmpPoll } from './snmp-poll.js'
 import { storeWriteCost } from './store-write-cost.js'
 import { topUpThroughput } from './topup-throughput.js'
 
@@ -9,6 +12,7 @@ import { topUpThroughput } from './topup-throughput.js'
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
 
 const config = readConfig()
+const routerConfig = readRouterConfig()
 console.log(
   `capd benchmarks: Node ${process.version}, ${cpus().length} CPUs, scratch dir ${config.tmpRoot}, ` +
     `subscribers ${config.subscriberCounts.join('/')}, load average ${loadavg()[0]!.toFixed(1)} ` +
@@ -17,4 +21,7 @@ console.log(
 const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
+await routerBenchmarks(routerConfig)
+// Needs root (namespaces) and snmpd; says "skipped: needs root" otherwise.
+await snmpPoll()
 console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s`)

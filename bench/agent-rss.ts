@@ -1,0 +1,202 @@
+/**
+ * Agent memory: the resident set (VmRSS in /proc/<pid>/status) of a real agent process (nftables
+ * driver in a namespace router, connected to a real controller; and, for a steady state, the same with
+ * its books from its state dir and no controller to reach) managing N subscribers, after it has polled
+ * for a while. Baselines from the same run: an idle `node -e`, and the same with the tsx loader the
+ * agent runs under (`pnpm agent`).
+ */
+import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { createNetnsRouter, type NetnsRouter } from '../test/src/support/netns-router.js'
+import { agentStateDir, newDisconnects, startAgentProcess, TSX_LOADER } from './agent-process.js'
+import { fleetAddress, seedFleet, startFleetController, wsUrl } from './fleet.js'
+import { closedPort, OFFLINE_AGENT_TOKEN, seedStateDir } from './offline-agent.js'
+import { reapOnExit, released } from './reaper.js'
+import type { RouterBenchConfig } from './router-config.js'
+import { withScratchDir } from './scratch.js'
+import { sleep } from './stats.js'
+import { formatNumber, printTable, ratio } from './table.js'
+
+const SAMPLE_EVERY_MS = 250
+const IDLE_SETTLE_MS = 1_500
+
+interface Memory {
+  rssKb: number
+  /** Peak resident set since the process started. */
+  hwmKb: number
+}
+
+async function memoryOf(pid: number): Promise<Memory> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN)
+  return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') }
+}
+
+/** An idle node process: how much any node process holds before it does anything. */
+async function idleNode(execArgv: string[]): Promise<Memory> {
+  const { NODE_OPTIONS: _ignored, ...env } = process.env
+  const child = spawn(process.execPath, [...execArgv, '-e', 'setInterval(() => {}, 1 << 30)'], {
+    env,
+    stdio: 'ignore',
+  })
+  reapOnExit(child.pid)
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  try {
+    await sleep(IDLE_SETTLE_MS)
+    return await memoryOf(child.pid!)
+  } finally {
+    child.kill('SIGKILL')
+    await exited
+    released(child.pid)
+  }
+}
+
+/** Subscribers in the agent's counter map: the sync has been applied once it holds all of them. */
+async function subscribersInRouter(net: NetnsRouter): Promise<number> {
+  try {
+    const text = await net.exec(net.routerNs, ['nft', '-j', 'list', 'map', 'inet', 'capd', 'cd4'])
+    const map = (JSON.parse(text) as { nftables: Array<{ map?: { elem?: unknown[] } }> }).nftables.find(
+      (o) => o.map,
+    )
+    return map?.map?.elem?.length ?? 0
+  } catch {
+    return 0
+  }
+}
+
+/** Connected to a live controller, or with books from its state dir and no controller to reach. */
+type Mode = 'connected' | 'offline'
+
+interface RssRow {
+  mode: Mode
+  subscribers: number
+  rssKb: number
+  maxRssKb: number
+  hwmKb: number
+  /** Controller connections the agent lost while it was watched, with the close reasons. */
+  disconnects: { count: number; text: string }
+}
+
+async function measure(subscribers: number, mode: Mode, config: RouterBenchConfig): Promise<RssRow> {
+  return withScratchDir(config.tmpRoot, async (dir) => {
+    const net = await createNetnsRouter({ customers: 0 })
+    const stops: Array<() => Promise<unknown>> = [() => net.destroy()]
+    try {
+      let controllerUrl = `ws://127.0.0.1:${await closedPort()}`
+      let token = OFFLINE_AGENT_TOKEN
+      if (mode === 'connected') {
+        const addresses = Array.from({ length: subscribers }, (_, i) => fleetAddress(i))
+        const fleet = await seedFleet(dir, { capBytes: 100e9, onCap: 'block' }, addresses)
+        const controller = await startFleetController(dir)
+        stops.unshift(() => controller.kill())
+        controllerUrl = wsUrl(controller.baseUrl)
+        token = fleet.agentToken
+      } else {
+        await seedStateDir(agentStateDir(dir), subscribers)
+      }
+      const agent = await startAgentProcess({
+        controller: controllerUrl,
+        token,
+        dir,
+        netns: net.routerNs,
+        pollIntervalMs: 1000,
+        readyWhen: mode === 'connected' ? 'connected' : 'started',
+      })
+      stops.unshift(() => agent.kill())
+      const deadline = Date.now() + 60_000
+      while ((await subscribersInRouter(net)) < subscribers) {
+        if (Date.now() > deadline)
+          throw new Error(`the agent did not apply ${subscribers} subscribers in 60 s`)
+        await sleep(500)
+      }
+      const closedBefore = agent.disconnects()
+      let maxRssKb = 0
+      const watchUntil = Date.now() + config.rssSettleSeconds * 1000
+      while (Date.now() < watchUntil) {
+        maxRssKb = Math.max(maxRssKb, (await memoryOf(agent.pid)).rssKb)
+        await sleep(SAMPLE_EVERY_MS)
+      }
+      const end = await memoryOf(agent.pid)
+      return {
+        mode,
+        subscribers,
+        rssKb: end.rssKb,
+        maxRssKb: Math.max(maxRssKb, end.rssKb),
+        hwmKb: end.hwmKb,
+        disconnects: newDisconnects(closedBefore, agent.disconnects()),
+      }
+    } finally {
+      for (const stop of stops) await stop().catch(() => {})
+    }
+  })
+}
+
+export async function agentRss(config: RouterBenchConfig): Promise<void> {
+  console.log(
+    `\n## Agent memory (agent process with the nftables driver polling every 1000 ms, connected to a ` +
+      `controller or with none to reach; RSS sampled every ${SAMPLE_EVERY_MS} ms for ` +
+      `${config.rssSettleSeconds} s once every subscriber is in the router)\n`,
+  )
+  const bare = await idleNode([])
+  const loader = await idleNode(['--import', TSX_LOADER])
+  const rows: RssRow[] = []
+  for (const mode of ['connected', 'offline'] as const) {
+    for (const n of config.agentSubscriberCounts) rows.push(await measure(n, mode, config))
+  }
+  const mb = (kb: number) => formatNumber(kb / 1024)
+  printTable(
+    [
+      'process',
+      'subscribers',
+      'RSS MB',
+      'max RSS MB',
+      'peak (HWM) MB',
+      'vs idle node',
+      'vs idle node+tsx',
+      'disconnects',
+    ],
+    [
+      ['idle node -e', '-', mb(bare.rssKb), '-', mb(bare.hwmKb), ratio(bare.rssKb, bare.rssKb), '-', '-'],
+      [
+        'idle node --import tsx -e',
+        '-',
+        mb(loader.rssKb),
+        '-',
+        mb(loader.hwmKb),
+        ratio(loader.rssKb, bare.rssKb),
+        ratio(loader.rssKb, loader.rssKb),
+        '-',
+      ],
+      ...rows.map((r) => [
+        r.mode === 'connected' ? 'capd agent, connected' : 'capd agent, controller unreachable',
+        r.subscribers.toLocaleString('en-US'),
+        mb(r.rssKb),
+        mb(r.maxRssKb),
+        mb(r.hwmKb),
+        ratio(r.rssKb, bare.rssKb),
+        ratio(r.rssKb, loader.rssKb),
+        r.mode === 'connected' ? r.disconnects.text : '-',
+      ]),
+    ],
+  )
+  for (const mode of ['connected', 'offline'] as const) {
+    const same = rows.filter((r) => r.mode === mode)
+    if (same.length < 2) continue
+    const [small, large] = [same[0]!, same[same.length - 1]!]
+    const perSubscriberKb = (large.rssKb - small.rssKb) / (large.subscribers - small.subscribers)
+    console.log(
+      `${mode === 'connected' ? '\n' : ''}per subscriber, ${mode === 'connected' ? 'connected' : 'controller unreachable'} ` +
+        `(RSS difference ${small.subscribers.toLocaleString('en-US')} → ${large.subscribers.toLocaleString('en-US')}): ` +
+        `${formatNumber(perSubscriberKb, 2)} kB`,
+    )
+  }
+  console.log(
+    '\nRSS = VmRSS at the end of the window, max RSS = the largest sample in it, peak = VmHWM (the most the ' +
+      'process ever held, the first apply of every subscriber included). disconnects = controller ' +
+      'connections the agent lost in the window, by close code and reason: each is followed by a reconnect and ' +
+      'a full sync, so anything but 0 means the agent was not in a steady state. controller unreachable = the ' +
+      'same agent with the same subscribers from its state dir (as after a restart while the controller is ' +
+      'away) and no controller to reach: a steady state to compare with.',
+  )
+}
