@@ -61,6 +61,7 @@ export function desiredState(book: Book): EnforcementState {
 export function ruleFor(subscriberId: string, book: Book, observe: boolean): SubscriberRule {
   const state = observe ? 'open' : desiredState(book)
   const rule: SubscriberRule = { subscriberId, address: book.limit.address, state }
+  if (book.limit.login) rule.login = book.limit.login
   if (state === 'throttled' && book.limit.throttleKbps) rule.throttleKbps = book.limit.throttleKbps
   if (!observe && book.limit.onCap === 'block') rule.remainingBytes = BigInt(remainingBytes(book))
   return rule

@@ -27,6 +27,60 @@ describe('agent config', () => {
     expect(config.token).toBe(TOKEN)
   })
 
+  it('reads RouterOS and SNMP routers, with their secrets from files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
+    await writeFile(join(dir, 'pw'), 'hunter2\n')
+    const file = pathToFileURL(join(dir, 'pw')).href
+    const routeros = await loadAgentConfig({
+      ...base,
+      router: { kind: 'routeros', host: '192.0.2.1', tls: true, user: 'capd', password: file },
+    })
+    expect(routeros.router).toMatchObject({ kind: 'routeros', password: 'hunter2', manageFilterRule: true })
+    const snmp = await loadAgentConfig({
+      ...base,
+      router: {
+        kind: 'snmp',
+        host: '192.0.2.1',
+        version: '3',
+        user: 'capd',
+        authKey: file,
+        privKey: 'privpriv',
+        enforcer: { kind: 'routeros', host: '192.0.2.1', user: 'capd', password: file },
+      },
+    })
+    expect(snmp.router).toMatchObject({
+      kind: 'snmp',
+      authKey: 'hunter2',
+      namePattern: '<pppoe-{login}>',
+      table: 'ifName',
+      enforcer: { kind: 'routeros', password: 'hunter2' },
+    })
+  })
+
+  it.each([
+    [
+      { ...base, router: { kind: 'snmp', host: 'r', enforcer: { kind: 'nftables' } } },
+      /router\.community: is required for SNMP v2c/,
+    ],
+    [
+      {
+        ...base,
+        router: { kind: 'snmp', host: 'r', version: '3', user: 'u', enforcer: { kind: 'nftables' } },
+      },
+      /SNMPv3 needs user, authKey and privKey/,
+    ],
+    [
+      { ...base, router: { kind: 'snmp', host: 'r', community: 'c', enforcer: { kind: 'simulated' } } },
+      /enforcer/,
+    ],
+    [
+      { ...base, router: { kind: 'routeros', host: 'r', user: 'u', password: 'file:///nonexistent/pw' } },
+      /router\.password: cannot read/,
+    ],
+  ])('refuses a bad router config %#', async (doc, message) => {
+    await expect(loadAgentConfig(doc)).rejects.toThrow(message)
+  })
+
   it.each([
     [{ ...base, controller: 'http://x' }, /controller: must be a ws:\/\/ or wss:\/\/ URL/],
     [{ ...base, pollIntervalMs: 5 }, /pollIntervalMs/],

@@ -18,6 +18,67 @@ const SimulatedRouter = z.strictObject({
   bytesPerSecond: z.number().int().positive().default(2_000_000),
 })
 
+/** A secret inline, or `file:///path` to a file holding it (keeps it out of process lists). */
+const Secret = z.string().min(1)
+
+const RouterOsRouter = z.strictObject({
+  kind: z.literal('routeros'),
+  host: z.string().min(1),
+  /** Default 8728, or 8729 with TLS. */
+  port: z.number().int().min(1).max(65535).optional(),
+  /** api-ssl: `true` verifies the router's certificate against the system CAs; `ca` names a PEM file. */
+  tls: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        ca: z.string().min(1).optional(),
+        /** RouterOS api-ssl without a certificate: encrypted but not authenticated. Off unless set. */
+        allowAnonymousDh: z.boolean().default(false),
+      }),
+    ])
+    .optional(),
+  user: z.string().min(1),
+  password: Secret,
+  /** Take over an existing simple queue that targets the subscriber's address. */
+  adoptExistingQueues: z.boolean().default(false),
+  /** Add the filter rule that drops `capd-blocked` above FastTrack if it is missing. */
+  manageFilterRule: z.boolean().default(true),
+})
+
+const SnmpRouter = z
+  .strictObject({
+    kind: z.literal('snmp'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).optional(),
+    version: z.enum(['2c', '3']).default('2c'),
+    community: Secret.optional(),
+    user: z.string().min(1).optional(),
+    authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).default('sha'),
+    authKey: Secret.optional(),
+    privProtocol: z.enum(['aes', 'aes256b', 'aes256r']).default('aes'),
+    privKey: Secret.optional(),
+    /** Interfaces by ifName (IF-MIB), or MikroTik simple queues by name. */
+    table: z.enum(['ifName', 'mikrotikQueue']).default('ifName'),
+    /** Which counter is the subscriber's download (default: `out`, as seen from the router). */
+    downloadIs: z.enum(['in', 'out']).optional(),
+    /** How a subscriber's interface or queue is named: `{login}`, `{subscriberId}`, `{address}`. */
+    namePattern: z.string().min(1).default('<pppoe-{login}>'),
+    /** Names that do not follow the pattern, by subscriber id. */
+    names: z.record(z.string(), z.string().min(1)).optional(),
+    /** Who blocks and throttles: this Linux box or a RouterOS router. */
+    enforcer: z.discriminatedUnion('kind', [NftablesRouter, RouterOsRouter], {
+      error: 'enforcer.kind must be "nftables" or "routeros"',
+    }),
+  })
+  .refine((r) => r.version !== '2c' || r.community !== undefined, {
+    path: ['community'],
+    error: 'is required for SNMP v2c',
+  })
+  .refine((r) => r.version !== '3' || (r.user && r.authKey && r.privKey), {
+    path: ['user'],
+    error: 'SNMPv3 needs user, authKey and privKey (authPriv)',
+  })
+
 export const AgentConfig = z.strictObject({
   /** `ws://host:port` or `wss://…` of the controller. */
   controller: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }),
@@ -32,8 +93,8 @@ export const AgentConfig = z.strictObject({
   mode: z.enum(['enforce', 'observe']).default('enforce'),
   /** The fastest a subscriber's link can move bytes; larger counter jumps are anomalies, not usage. */
   linkSpeedMbps: z.number().positive().max(1_000_000).default(10_000),
-  router: z.discriminatedUnion('kind', [NftablesRouter, SimulatedRouter], {
-    error: 'router.kind must be "nftables" or "simulated" in this release',
+  router: z.discriminatedUnion('kind', [NftablesRouter, RouterOsRouter, SnmpRouter, SimulatedRouter], {
+    error: 'router.kind must be "nftables", "routeros", "snmp" or "simulated"',
   }),
 })
 export type AgentConfig = z.infer<typeof AgentConfig>
@@ -50,12 +111,37 @@ export async function loadAgentConfig(doc: unknown): Promise<LoadedConfig> {
     throw new Error(`bad agent config: ${problems.join('; ')}`)
   }
   const config = result.data
-  const token = config.token.startsWith('file://')
-    ? (await readFile(new URL(config.token), 'utf8')).trim()
-    : config.token
+  const token = await secret(config.token, 'token')
   const agentId = agentIdFromToken(token)
   if (!agentId) throw new Error('bad agent config: token: not an agent token (capda_<agentId>.<secret>)')
-  return { ...config, token, agentId }
+  return { ...config, token, agentId, router: await resolveRouterSecrets(config.router) }
+}
+
+async function resolveRouterSecrets(router: AgentConfig['router']): Promise<AgentConfig['router']> {
+  if (router.kind === 'routeros')
+    return { ...router, password: await secret(router.password, 'router.password') }
+  if (router.kind !== 'snmp') return router
+  const enforcer =
+    router.enforcer.kind === 'routeros'
+      ? { ...router.enforcer, password: await secret(router.enforcer.password, 'router.enforcer.password') }
+      : router.enforcer
+  return {
+    ...router,
+    enforcer,
+    ...(router.community ? { community: await secret(router.community, 'router.community') } : {}),
+    ...(router.authKey ? { authKey: await secret(router.authKey, 'router.authKey') } : {}),
+    ...(router.privKey ? { privKey: await secret(router.privKey, 'router.privKey') } : {}),
+  }
+}
+
+/** An inline secret, or the contents of the `file://` URL it names. */
+async function secret(value: string, field: string): Promise<string> {
+  if (!value.startsWith('file://')) return value
+  try {
+    return (await readFile(new URL(value), 'utf8')).trim()
+  } catch (err) {
+    throw new Error(`bad agent config: ${field}: cannot read ${value}: ${(err as Error).message}`)
+  }
 }
 
 export async function readAgentConfigFile(path: string): Promise<LoadedConfig> {

@@ -21,6 +21,8 @@ export const SubscriberLimit = z
   .strictObject({
     subscriberId: Id,
     address: z.string().min(1, { error: 'address must not be empty' }).max(255),
+    /** The subscriber's login: counters found by name (a PPPoE interface `<pppoe-login>`) use it. */
+    login: z.string().min(1).max(64).optional(),
     periodStart: IsoInstant,
     periodEnd: IsoInstant,
     limitBytes: ByteCount,

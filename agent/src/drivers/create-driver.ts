@@ -1,16 +1,71 @@
-/** Picks the router driver the config names. */
-import type { LoadedConfig } from '../config.js'
+/** Builds the router driver the config names. */
+import { readFile } from 'node:fs/promises'
+import type { AgentConfig, LoadedConfig } from '../config.js'
 import type { RouterDriver } from './driver.js'
+import { pairCountersWithEnforcer } from './paired-driver.js'
 import { createSimulatedDriver } from './simulated.js'
+
+type RouterConfig = AgentConfig['router']
+type EnforcerConfig = Extract<RouterConfig, { kind: 'snmp' }>['enforcer']
 
 export async function createDriver(config: LoadedConfig): Promise<RouterDriver> {
   const router = config.router
   switch (router.kind) {
     case 'simulated':
       return createSimulatedDriver({ bytesPerSecond: router.bytesPerSecond })
-    case 'nftables': {
-      const { createNftablesDriver } = await import('./nftables/nftables-driver.js')
-      return createNftablesDriver(router.netns ? { netns: router.netns } : {})
+    case 'nftables':
+    case 'routeros':
+      return createEnforcer(router)
+    case 'snmp': {
+      const { createSnmpCounterSource } = await import('./snmp/counter-source.js')
+      const credentials =
+        router.version === '2c'
+          ? { version: '2c' as const, community: router.community! }
+          : {
+              version: '3' as const,
+              user: router.user!,
+              authProtocol: router.authProtocol,
+              authKey: router.authKey!,
+              privProtocol: router.privProtocol,
+              privKey: router.privKey!,
+            }
+      const source = createSnmpCounterSource({
+        host: router.host,
+        ...(router.port ? { port: router.port } : {}),
+        ...credentials,
+        table: router.table,
+        ...(router.downloadIs ? { downloadIs: router.downloadIs } : {}),
+      })
+      return pairCountersWithEnforcer(source, await createEnforcer(router.enforcer), {
+        namePattern: router.namePattern,
+        ...(router.names ? { names: router.names } : {}),
+      })
     }
   }
+}
+
+async function createEnforcer(router: EnforcerConfig): Promise<RouterDriver> {
+  if (router.kind === 'nftables') {
+    const { createNftablesDriver } = await import('./nftables/nftables-driver.js')
+    return createNftablesDriver(router.netns ? { netns: router.netns } : {})
+  }
+  const { createRouterOsDriver } = await import('./routeros/routeros-driver.js')
+  const tls =
+    router.tls === undefined || router.tls === false
+      ? undefined
+      : router.tls === true
+        ? {}
+        : {
+            ...(router.tls.ca ? { ca: await readFile(router.tls.ca, 'utf8') } : {}),
+            allowAnonymousDh: router.tls.allowAnonymousDh,
+          }
+  return createRouterOsDriver({
+    host: router.host,
+    ...(router.port ? { port: router.port } : {}),
+    ...(tls ? { tls } : {}),
+    user: router.user,
+    password: router.password,
+    adoptExistingQueues: router.adoptExistingQueues,
+    manageFilterRule: router.manageFilterRule,
+  })
 }

@@ -21,6 +21,8 @@ export interface CounterSample {
 export interface CounterReading {
   /** When the counters were read (agent clock, ms). */
   atMs: number
+  /** When the read began: the values are from no earlier (a delta's real interval ends by `atMs`). */
+  startedAtMs?: number
   /** Identity of the router's boot; a new value means every counter restarted. */
   bootId: string
   samples: CounterSample[]
@@ -33,6 +35,8 @@ export interface SubscriberRule {
   subscriberId: string
   /** Canonical IPv4/IPv6 address or prefix. */
   address: string
+  /** The subscriber's login, for drivers that find counters by name. */
+  login?: string
   state: EnforcementState
   /** Rate while throttled. */
   throttleKbps?: number

@@ -72,6 +72,7 @@ describe('agent protocol', () => {
       {
         subscriberId: subA.id,
         address: '10.0.0.1',
+        login: 'alice',
         periodStart: '2026-03-01T00:00:00.000Z',
         periodEnd: '2026-04-01T00:00:00.000Z',
         limitBytes: 1000,

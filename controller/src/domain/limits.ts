@@ -75,6 +75,7 @@ export async function currentLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Pro
     limit: {
       subscriberId: sub.id,
       address: terms.address,
+      login: sub.login,
       periodStart: new Date(terms.periodStartMs).toISOString(),
       periodEnd: new Date(terms.periodEndMs).toISOString(),
       limitBytes: terms.limitBytes,
