@@ -91,9 +91,14 @@ export class Agent {
     }
     replay(state, journal.all)
     const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
-    await driver.start()
-    agent.lastReading = await driver.readCounters()
-    await agent.enforce()
+    // A router that cannot be reached now is retried by every poll; counting and syncing go on.
+    try {
+      await driver.start()
+      agent.lastReading = await driver.readCounters()
+      await agent.enforce()
+    } catch (err) {
+      log(`capd agent: the router refused the first apply (${(err as Error).message}); retrying each poll`)
+    }
     agent.link.start()
     agent.schedulePoll(0)
     return agent
@@ -203,7 +208,12 @@ export class Agent {
       const rolled = rollPeriod(book, reading.atMs)
       if (rolled !== book) this.state.books.set(id, rolled)
     }
-    await this.enforce()
+    try {
+      await this.enforce()
+    } catch (err) {
+      // Usage already journalled is still reported; enforcement is retried next poll.
+      this.log(`capd agent: applying at the router failed: ${(err as Error).message}`)
+    }
     this.sendUsage()
   }
 

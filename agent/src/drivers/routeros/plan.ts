@@ -1,0 +1,321 @@
+/** The diff between the rules the agent wants and the router as listed: the API calls that make them match. */
+import { type IpPrefix, parseIpPrefix } from '@capd/protocol'
+import type { SubscriberRule } from '../driver.js'
+import { findOverlap } from '../nftables/overlap.js'
+import { addressListMenu, type EntryRow, type Family, type Listing, type QueueRow } from './listing.js'
+import {
+  type AdoptedFrom,
+  adoptedComment,
+  BLOCK_LIST,
+  checkSubscriberId,
+  type Owner,
+  ownName,
+  parseOwner,
+} from './names.js'
+import { canonicalAddress, canonicalTarget, formatRate, parseRate, sameRate, type UpDown } from './values.js'
+
+/**
+ * One API call. Phases run in order — every removal, then every set, then every add — so an address
+ * handed from one subscriber to another is freed before it is taken; calls within a phase run concurrently.
+ */
+export interface Change {
+  phase: Phase
+  command: string
+  args: Record<string, string>
+  /** Whose object and what happens to it, for error messages: `capd:alice: add queue`. */
+  what: string
+}
+
+export type Phase = 'remove' | 'set' | 'add'
+export const PHASES: readonly Phase[] = ['remove', 'set', 'add']
+
+export interface PlanOptions {
+  /** Take over an operator's queue with the subscriber's target instead of adding a second one. */
+  adoptExistingQueues: boolean
+}
+
+export interface Plan {
+  changes: Change[]
+  /** Subscribers whose rule cannot be applied as things stand; the rest of the plan still is. */
+  problems: string[]
+  /** Worth an operator's attention, changes nothing. */
+  warnings: string[]
+}
+
+const ZERO: UpDown = { up: 0n, down: 0n }
+
+interface Owned {
+  row: QueueRow
+  owner: Owner
+}
+
+export function planChanges(rules: readonly SubscriberRule[], listing: Listing, options: PlanOptions): Plan {
+  const wanted = validate(rules)
+  const plan: Plan = { changes: [], problems: [], warnings: [] }
+  const owned = new Map<string, Owned[]>()
+  const foreign: QueueRow[] = []
+  for (const row of listing.queues) {
+    const owner = parseOwner(row.comment)
+    if (owner) owned.set(owner.subscriberId, [...(owned.get(owner.subscriberId) ?? []), { row, owner }])
+    else foreign.push(row)
+  }
+  const others: Others = { byTarget: new Map(), byName: new Map(), taken: new Set() }
+  for (const row of foreign) {
+    const target = canonicalTarget(row.target)
+    others.byTarget.set(target, [...(others.byTarget.get(target) ?? []), row])
+    others.byName.set(row.name, row)
+  }
+  for (const { rule, prefix } of wanted)
+    planQueue(plan, rule, prefix, owned.get(rule.subscriberId), others, options)
+  const wantedIds = new Set(rules.map((rule) => rule.subscriberId))
+  for (const [subscriberId, rows] of owned) {
+    if (!wantedIds.has(subscriberId)) for (const queue of rows) letGo(plan, queue)
+  }
+  planEntries(plan, wanted, listing)
+  return plan
+}
+
+/** The subscriber's `max-limit`: throttled to the plan rate (never above an adopted queue's own), else the base. */
+export function wantedRate(rule: SubscriberRule, base: UpDown): UpDown {
+  if (rule.state !== 'throttled') return base
+  const bits = BigInt(Math.round(rule.throttleKbps! * 1000))
+  const lower = (own: bigint) => (own > 0n && own < bits ? own : bits)
+  return { up: lower(base.up), down: lower(base.down) }
+}
+
+/** The queues capd does not own, indexed once per plan (a linear scan per subscriber would be quadratic). */
+interface Others {
+  byTarget: Map<string, QueueRow[]>
+  byName: Map<string, QueueRow>
+  /** Adopted earlier in this plan. */
+  taken: Set<string>
+}
+
+function planQueue(
+  plan: Plan,
+  rule: SubscriberRule,
+  prefix: IpPrefix,
+  mine: readonly Owned[] | undefined,
+  { byTarget, byName, taken }: Others,
+  { adoptExistingQueues }: PlanOptions,
+): void {
+  const name = ownName(rule.subscriberId)
+  const target = `${prefix.address}/${prefix.prefixLength}`
+  const [keep, ...extra] = mine ?? []
+  for (const queue of extra) letGo(plan, queue)
+  const sameTarget = (byTarget.get(target) ?? []).filter((queue) => !taken.has(queue.id))
+
+  if (keep) {
+    const from = keep.owner.adopted
+    const base = (typeof from === 'object' && parseRate(from.maxLimit)) || ZERO
+    const args = queueDiff(keep.row, name, target, wantedRate(rule, base))
+    if (args) plan.changes.push(set('/queue/simple/set', keep.row.id, args, `${name}: update queue`))
+    warnShadows(plan, name, sameTarget)
+    return
+  }
+
+  const clash = byName.get(name)
+  let candidate = adoptExistingQueues ? (clash ?? sameTarget.find((queue) => !queue.dynamic)) : undefined
+  if (clash && (!adoptExistingQueues || clash.dynamic)) {
+    plan.problems.push(
+      `${name}: a queue of that name (${clash.id}) exists without the comment ${name}; capd leaves it alone ` +
+        `— remove or rename it${clash.dynamic ? '' : ', or set adoptExistingQueues'}`,
+    )
+    return
+  }
+  if (candidate && taken.has(candidate.id)) candidate = undefined
+  if (candidate) {
+    taken.add(candidate.id)
+    const from: AdoptedFrom = {
+      name: candidate.name,
+      maxLimit: candidate.maxLimit,
+      ...(candidate.comment === undefined ? {} : { comment: candidate.comment }),
+    }
+    const base = parseRate(candidate.maxLimit) ?? ZERO
+    const args = queueDiff(candidate, name, target, wantedRate(rule, base)) ?? {}
+    args.comment = adoptedComment(rule.subscriberId, from)
+    plan.changes.push(set('/queue/simple/set', candidate.id, args, `${name}: adopt queue ${candidate.name}`))
+    // Its bytes so far are not this subscriber's usage since capd started counting: start from zero, as
+    // a queue capd adds does. In the last phase, so a failed adoption is unlikely to reset anything.
+    plan.changes.push({
+      phase: 'add',
+      command: '/queue/simple/reset-counters',
+      args: { '.id': candidate.id },
+      what: `${name}: reset the adopted queue's counters`,
+    })
+    warnShadows(
+      plan,
+      name,
+      sameTarget.filter((queue) => queue !== candidate),
+    )
+    return
+  }
+  plan.changes.push({
+    phase: 'add',
+    command: '/queue/simple/add',
+    args: { name, target, 'max-limit': formatRate(wantedRate(rule, ZERO)), comment: name },
+    what: `${name}: add queue`,
+  })
+  warnShadows(plan, name, sameTarget)
+}
+
+/** The properties of an owned queue that differ from what capd wants, or undefined when none do. */
+function queueDiff(
+  row: QueueRow,
+  name: string,
+  target: string,
+  rate: UpDown,
+): Record<string, string> | undefined {
+  const args: Record<string, string> = {}
+  if (row.name !== name) args.name = name
+  // RouterOS prints both in the form capd writes them: compare the text first, parse only when it differs.
+  if (row.target !== target && canonicalTarget(row.target) !== target) args.target = target
+  const wantRate = formatRate(rate)
+  const have = row.maxLimit === wantRate ? rate : parseRate(row.maxLimit)
+  if (!have || !sameRate(have, rate)) args['max-limit'] = wantRate
+  // A disabled queue counts nothing.
+  if (row.disabled) args.disabled = 'no'
+  return Object.keys(args).length > 0 ? args : undefined
+}
+
+function warnShadows(plan: Plan, name: string, others: readonly QueueRow[]): void {
+  for (const other of others) {
+    plan.warnings.push(
+      `${name}: queue "${other.name}" (${other.id}${other.dynamic ? ', dynamic' : ''}) has the same target; ` +
+        'only the first of the two in the queue list sees the traffic, so capd may count nothing',
+    )
+  }
+}
+
+/** A queue capd no longer wants: removed if capd made it, handed back as it was if capd adopted it. */
+function letGo(plan: Plan, { row, owner }: Owned): void {
+  const name = ownName(owner.subscriberId)
+  const from = owner.adopted
+  if (!from) {
+    plan.changes.push({
+      phase: 'remove',
+      command: '/queue/simple/remove',
+      args: { '.id': row.id },
+      what: `${name}: remove queue`,
+    })
+    return
+  }
+  if (from === 'unknown') {
+    plan.warnings.push(
+      `${name}: adopted queue ${row.id} has an unreadable comment; handed back with its current name`,
+    )
+    plan.changes.push(set('/queue/simple/set', row.id, { comment: '' }, `${name}: hand back queue`))
+    return
+  }
+  const args = { name: from.name, 'max-limit': from.maxLimit, comment: from.comment ?? '' }
+  plan.changes.push(set('/queue/simple/set', row.id, args, `${name}: hand back queue to "${from.name}"`))
+}
+
+function planEntries(plan: Plan, wanted: readonly Wanted[], listing: Listing): void {
+  const lists: Array<[Family, EntryRow[] | undefined]> = [
+    [4, listing.blocked4],
+    [6, listing.blocked6],
+  ]
+  const ours = new Map<string, Array<{ row: EntryRow; family: Family }>>()
+  const othersAt = new Map<Family, Set<string | undefined>>()
+  for (const [family, rows] of lists) {
+    othersAt.set(family, new Set())
+    for (const row of rows ?? []) {
+      const owner = parseOwner(row.comment)
+      if (owner && !owner.adopted) {
+        ours.set(owner.subscriberId, [...(ours.get(owner.subscriberId) ?? []), { row, family }])
+      } else {
+        othersAt.get(family)!.add(canonicalAddress(row.address))
+      }
+    }
+  }
+  const remove = (name: string, family: Family, row: EntryRow) =>
+    plan.changes.push({
+      phase: 'remove',
+      command: `${addressListMenu(family)}/remove`,
+      args: { '.id': row.id },
+      what: `${name}: remove ${BLOCK_LIST} entry ${row.address}`,
+    })
+
+  for (const { rule, prefix } of wanted) {
+    const name = ownName(rule.subscriberId)
+    const family = prefix.family
+    const entries = ours.get(rule.subscriberId) ?? []
+    ours.delete(rule.subscriberId)
+    if (rule.state !== 'blocked') {
+      for (const { row, family: at } of entries) remove(name, at, row)
+      continue
+    }
+    const [keep, ...extra] = entries.filter((entry) => entry.family === family)
+    for (const { row, family: at } of [...extra, ...entries.filter((entry) => entry.family !== family)]) {
+      remove(name, at, row)
+    }
+    if (family === 6 && listing.blocked6 === undefined) {
+      plan.problems.push(`${name}: cannot block ${prefix.text}: the router has no IPv6 firewall address list`)
+      continue
+    }
+    const menu = addressListMenu(family)
+    if (keep) {
+      const args: Record<string, string> = {}
+      if (keep.row.address !== prefix.text && canonicalAddress(keep.row.address) !== prefix.text) {
+        args.address = prefix.text
+      }
+      if (keep.row.disabled) args.disabled = 'no'
+      if (Object.keys(args).length > 0)
+        plan.changes.push(set(`${menu}/set`, keep.row.id, args, `${name}: update ${BLOCK_LIST} entry`))
+      continue
+    }
+    // The operator's own entry for this address blocks it already (and is theirs to remove).
+    if (othersAt.get(family)!.has(prefix.text)) continue
+    plan.changes.push({
+      phase: 'add',
+      command: `${menu}/add`,
+      args: { list: BLOCK_LIST, address: prefix.text, comment: name },
+      what: `${name}: add ${BLOCK_LIST} entry ${prefix.text}`,
+    })
+  }
+  for (const [subscriberId, entries] of ours) {
+    for (const { row, family } of entries) remove(ownName(subscriberId), family, row)
+  }
+}
+
+function set(command: string, id: string, args: Record<string, string>, what: string): Change {
+  return { phase: 'set', command, args: { '.id': id, ...args }, what }
+}
+
+interface Wanted {
+  rule: SubscriberRule
+  prefix: IpPrefix
+}
+
+const STATES = new Set(['open', 'blocked', 'throttled'])
+
+/** Checks every rule before anything is changed, so a bad rule set changes nothing. */
+function validate(rules: readonly SubscriberRule[]): Wanted[] {
+  const seen = new Set<string>()
+  const result = rules.map((rule) => {
+    checkSubscriberId(rule.subscriberId)
+    if (seen.has(rule.subscriberId)) throw new RangeError(`subscriber ${rule.subscriberId} appears twice`)
+    seen.add(rule.subscriberId)
+    if (!STATES.has(rule.state)) throw new RangeError(`subscriber ${rule.subscriberId}: unknown state`)
+    const kbps = rule.throttleKbps
+    if (rule.state === 'throttled' && !(kbps !== undefined && Number.isFinite(kbps) && kbps >= 1)) {
+      throw new RangeError(
+        `subscriber ${rule.subscriberId} is throttled without a throttleKbps of at least 1`,
+      )
+    }
+    try {
+      return { rule, prefix: parseIpPrefix(rule.address) }
+    } catch (error) {
+      throw new RangeError(`subscriber ${rule.subscriberId}: ${(error as Error).message}`)
+    }
+  })
+  const overlap = findOverlap(result.map(({ rule, prefix }) => ({ subscriberId: rule.subscriberId, prefix })))
+  if (overlap) {
+    const [a, b] = overlap
+    throw new RangeError(
+      `subscribers ${a.subscriberId} (${a.prefix.text}) and ${b.subscriberId} (${b.prefix.text}) overlap`,
+    )
+  }
+  return result
+}
