@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os'
 import { readConfig } from './config.js'
 import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
+import { routerOsPoll } from './routeros-poll.js'
 import { snmpPoll } from './snmp-poll.js'
 import { storeWriteCost } from './store-write-cost.js'
 import { topUpThroughput } from './topup-throughput.js'
@@ -22,6 +23,7 @@ const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
 await routerBenchmarks(routerConfig)
+await routerOsPoll()
 // Needs root (namespaces) and snmpd; says "skipped: needs root" otherwise.
 await snmpPoll()
 console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s`)
