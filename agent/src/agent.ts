@@ -22,6 +22,9 @@ import { Journal, type JournalEntry } from './state/journal.js'
 import { computeDeltas } from './usage-engine.js'
 import { AGENT_VERSION } from './version.js'
 
+/** Usage batches sent ahead of the acks; well under what the controller lets wait (64 messages). */
+const MAX_BATCHES_IN_FLIGHT = 8
+
 export interface AgentDeps {
   now?: () => number
   log?: (line: string) => void
@@ -33,6 +36,8 @@ export class Agent {
   private readonly lastDelta = new Map<string, number>()
   private lastReading: CounterReading | null = null
   private sentSeq = 0
+  /** Last seq of each usage batch sent on this connection and not yet acked. */
+  private inFlight: number[] = []
   private pollTimer: NodeJS.Timeout | null = null
   private stopped = false
   private readonly link: ControllerLink
@@ -64,6 +69,7 @@ export class Agent {
         // A new connection resumes right after the last ack: what was sent on the old one may be
         // lost, and a later seq first would be booked past the gap and the rest ignored.
         this.sentSeq = 0
+        this.inFlight = []
         this.log('capd agent: connected to the controller')
       },
       disconnected: (reason) => this.log(`capd agent: controller connection ${reason}`),
@@ -254,14 +260,23 @@ export class Agent {
     }
   }
 
+  /**
+   * Sends what is journalled and not yet sent, at most MAX_BATCHES_IN_FLIGHT batches ahead of the
+   * acks: a slow controller then gets fewer, larger batches instead of a pile it would refuse.
+   */
   private sendUsage(): void {
     if (!this.link.connected) return
     const pending = this.journal.all.filter((e) => e.seq > Math.max(this.sentSeq, this.state.ackedSeq))
-    for (let i = 0; i < pending.length; i += MAX_USAGE_ENTRIES) {
+    for (
+      let i = 0;
+      i < pending.length && this.inFlight.length < MAX_BATCHES_IN_FLIGHT;
+      i += MAX_USAGE_ENTRIES
+    ) {
       const batch = pending.slice(i, i + MAX_USAGE_ENTRIES).map(toUsageEntry)
       if (!this.link.send({ v: PROTOCOL_VERSION, type: 'usage', epoch: this.state.epoch, entries: batch }))
         return
       this.sentSeq = batch[batch.length - 1]!.seq
+      this.inFlight.push(this.sentSeq)
     }
   }
 
@@ -270,6 +285,7 @@ export class Agent {
       case 'sync':
         await this.takeLimits(message.subscribers, true)
         this.sentSeq = 0
+        this.inFlight = []
         this.reportStates([...this.state.books.keys()])
         this.sendUsage()
         return
@@ -279,8 +295,10 @@ export class Agent {
       case 'ack':
         if (message.epoch !== this.state.epoch || message.seq <= this.state.ackedSeq) return
         this.state.ackedSeq = Math.min(message.seq, this.state.appliedSeq)
+        this.inFlight = this.inFlight.filter((seq) => seq > this.state.ackedSeq)
         await saveCheckpoint(this.checkpointPath, this.state)
         await this.journal.truncateThrough(this.state.ackedSeq)
+        this.sendUsage()
         return
       case 'error':
         this.log(`capd agent: the controller says ${message.code}: ${message.message}`)

@@ -66,6 +66,26 @@ describe('usage engine', () => {
     expect(deltas[0]?.down).toBe(13_750_000n)
   })
 
+  it('keeps a counter it created as its baseline while it is still at zero', () => {
+    const created = new Map([['sub_a', 500]])
+    const first = computeDeltas(new Map(), reading(1000, 0n, 0n), { ...options, created })
+    expect(first.deltas).toEqual([])
+    expect(first.rebased.get('sub_a')).toMatchObject({ down: 0n, up: 0n })
+    // The next reading counts from there, not as a first sighting.
+    const next = computeDeltas(first.rebased, reading(2000, 7000n, 70n), options)
+    expect(next.deltas.map((d) => [d.down, d.up])).toEqual([[7000n, 70n]])
+  })
+
+  it('measures the interval from when the previous read began, so a late timestamp is no false jump', () => {
+    // The first read began at 0 but returned (and was stamped) at 400.
+    const first = computeDeltas(new Map(), { ...reading(400, 0n, 0n), startedAtMs: 0 }, options)
+    expect(first.rebased.get('sub_a')?.atMs).toBe(0)
+    // 13.75 MB by 1000 is within 1 s at 100 Mbit/s (+10%); from 400 it would look too fast.
+    const next = computeDeltas(first.rebased, reading(1000, 13_750_000n, 0n), options)
+    expect(next.anomalies).toEqual([])
+    expect(next.deltas[0]?.down).toBe(13_750_000n)
+  })
+
   it('books nothing when the counters did not move', () => {
     expect(computeDeltas(base(5n, 5n), reading(1000, 5n, 5n), options).deltas).toEqual([])
   })

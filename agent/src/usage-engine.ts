@@ -61,7 +61,12 @@ export function computeDeltas(
     }
     const down = sample.down - base.down
     const up = sample.up - base.up
-    if (down === 0n && up === 0n) continue
+    if (down === 0n && up === 0n) {
+      // A created counter still at zero: keep it as the baseline, or the next reading would be a
+      // first sighting and its bytes would never be booked.
+      if (!baselines.has(sample.subscriberId)) result.rebased.set(sample.subscriberId, current)
+      continue
+    }
     result.deltas.push({ subscriberId: sample.subscriberId, down, up, baseline: current })
   }
   return result
@@ -73,7 +78,9 @@ function baselineOf(sample: CounterSample, reading: CounterReading): Baseline {
     bootId: reading.bootId,
     down: sample.down,
     up: sample.up,
-    atMs: reading.atMs,
+    // The earliest moment these values can be from: the next reading's `atMs` minus this is never
+    // shorter than the real interval, however late either timestamp was taken.
+    atMs: reading.startedAtMs ?? reading.atMs,
   }
 }
 

@@ -18,6 +18,10 @@ export interface ControllerProcess {
   kill(): Promise<void>
   /** SIGTERM (a clean stop); resolves with the exit code. */
   stop(): Promise<number | null>
+  /** SIGSTOP: the process stays, its sockets stay open, nothing is answered (a hung controller). */
+  pause(): void
+  /** SIGCONT after `pause()`. */
+  resume(): void
   /** stdout + stderr so far, for failure messages. */
   output(): string
 }
@@ -26,6 +30,8 @@ export interface StartOptions {
   dataDir: string
   env?: Record<string, string>
   timeoutMs?: number
+  /** TCP port to listen on; default 0 (a free one). A fixed port lets agents reconnect after a restart. */
+  port?: number
 }
 
 // Every child still running, so a failed test can still kill them all in afterAll.
@@ -35,6 +41,7 @@ export async function startController({
   dataDir,
   env = {},
   timeoutMs = 20_000,
+  port = 0,
 }: StartOptions): Promise<ControllerProcess> {
   const { NODE_OPTIONS: _ignored, ...inherited } = process.env
   const child = spawn(
@@ -43,7 +50,7 @@ export async function startController({
       '--import',
       TSX_LOADER,
       'controller/src/main.ts',
-      ...['--port', '0', '--host', '127.0.0.1', '--tz', 'UTC', '--data', dataDir],
+      ...['--port', String(port), '--host', '127.0.0.1', '--tz', 'UTC', '--data', dataDir],
     ],
     { cwd: REPO_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
@@ -89,6 +96,12 @@ export async function startController({
       await signal('SIGKILL')
     },
     stop: () => signal('SIGTERM'),
+    pause: () => {
+      child.kill('SIGSTOP')
+    },
+    resume: () => {
+      child.kill('SIGCONT')
+    },
     output: () => output,
   }
 }

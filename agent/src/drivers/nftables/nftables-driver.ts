@@ -56,11 +56,13 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
     },
 
     async readCounters() {
+      const startedAtMs = Date.now()
       const installed = await list()
       bootId ??= (await readFile(bootIdPath, 'utf8')).trim()
       // A missing table means no counters exist (apply re-creates them, with new counterIds).
       const reading: CounterReading = {
         atMs: Date.now(),
+        startedAtMs,
         bootId,
         samples: installed ? counterSamples(installed) : [],
       }
@@ -70,12 +72,14 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
 
     async apply(rules: readonly SubscriberRule[], reading: CounterReading) {
       // The reading's own listing is the state to diff against unless something changed since.
-      let installed = cached?.reading === reading ? cached.installed : await list()
-      cached = undefined
-      installed = await ensureStructure(installed)
+      const listed = cached?.reading === reading ? cached.installed : await list()
+      const installed = await ensureStructure(listed)
       const plan = planChanges(rules, installed, reading, caps)
-      if (plan.changes.length > 0) await nft(['-f', '-'], changeBatch(table, plan.changes))
       caps = plan.caps
+      if (installed !== listed || plan.changes.length > 0) cached = undefined
+      // An apply that changed nothing leaves the listing valid, so a limits push right after a
+      // poll is planned without listing the whole table again.
+      if (plan.changes.length > 0) await nft(['-f', '-'], changeBatch(table, plan.changes))
     },
 
     async close() {
