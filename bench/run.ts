@@ -4,6 +4,7 @@ import { readConfig } from './config.js'
 import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
 import { routerOsPoll } from './routeros-poll.js'
+import { routerOsTopUp } from './routeros-topup.js'
 import { snmpPoll } from './snmp-poll.js'
 import { storeWriteCost } from './store-write-cost.js'
 import { topUpThroughput } from './topup-throughput.js'
@@ -24,6 +25,7 @@ await topUpThroughput(config)
 await storeWriteCost(config)
 await routerBenchmarks(routerConfig)
 await routerOsPoll()
+await routerOsTopUp(config)
 // Needs root (namespaces) and snmpd; says "skipped: needs root" otherwise.
 await snmpPoll()
 console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s`)

@@ -560,8 +560,9 @@ describe('end to end', () => {
       201,
     )
 
-    // The agent config schema has no `routeros` router kind yet: the agent runs in-process with the
-    // driver handed to it, and `router` is a placeholder the agent itself never reads.
+    // The agent runs in-process with the driver handed to it (so the test can watch its log), and
+    // `router` is a placeholder the agent itself never reads; bench/routeros-topup.ts runs it as a
+    // child process configured with `"kind": "routeros"`.
     const config = await loadAgentConfig({
       controller: controller.baseUrl.replace(/^http/, 'ws'),
       token: enrolled.token,
