@@ -1,6 +1,7 @@
 /** Parses `nft -j list table inet <table>` into the state the driver diffs against. */
-import { parseIpPrefix } from '@capd/protocol'
+
 import { CHAIN } from './layout.js'
+import { cachedPrefix } from './prefix-cache.js'
 
 export interface InstalledCounter {
   handle: number
@@ -118,11 +119,11 @@ function parseLimit(o: Json): InstalledLimit {
 
 /** `"10.0.0.1"`, `{prefix:{addr,len}}`, `{range:[a,b]}` or `{elem:{val}}` → canonical text. */
 export function elementKey(key: unknown): string {
-  if (typeof key === 'string') return parseIpPrefix(key).text
+  if (typeof key === 'string') return cachedPrefix(key).text
   const o = key as Json
   if (o.prefix) {
     const p = o.prefix as { addr: string; len: number }
-    return parseIpPrefix(`${p.addr}/${p.len}`).text
+    return cachedPrefix(`${p.addr}/${p.len}`).text
   }
   if (Array.isArray(o.range)) return o.range.map((end) => elementKey(end)).join('-')
   if (o.elem) return elementKey((o.elem as Json).val)

@@ -1,10 +1,11 @@
 /** The diff between the rules the agent wants and the table as listed: the changes for one batch. */
-import { type IpPrefix, parseIpPrefix } from '@capd/protocol'
+import type { IpPrefix } from '@capd/protocol'
 import type { CounterReading, SubscriberRule } from '../driver.js'
 import { counterSamples } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
 import { findOverlap } from './overlap.js'
+import { cachedPrefix } from './prefix-cache.js'
 import { planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
 
@@ -160,7 +161,7 @@ function validate(rules: readonly SubscriberRule[]): Array<{ rule: SubscriberRul
       throw new TypeError(`subscriber ${rule.subscriberId}: remainingBytes must be a bigint`)
     }
     try {
-      return { rule, prefix: parseIpPrefix(rule.address) }
+      return { rule, prefix: cachedPrefix(rule.address) }
     } catch (error) {
       throw new RangeError(`subscriber ${rule.subscriberId}: ${(error as Error).message}`)
     }
