@@ -1,7 +1,7 @@
 /** Parses `nft -j list table inet <table>` into the state the driver diffs against. */
 
+import { cachedPrefix } from '../prefix-cache.js'
 import { CHAIN } from './layout.js'
-import { cachedPrefix } from './prefix-cache.js'
 
 export interface InstalledCounter {
   handle: number

@@ -1,11 +1,9 @@
 /** The diff between the rules the agent wants and the table as listed: the changes for one batch. */
-import type { IpPrefix } from '@capd/protocol'
 import type { CounterReading, SubscriberRule } from '../driver.js'
+import { type CheckedRule, checkRules } from '../rules.js'
 import { counterSamples } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
-import { findOverlap } from './overlap.js'
-import { cachedPrefix } from './prefix-cache.js'
 import { planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
 
@@ -143,35 +141,9 @@ export function planChanges(
  */
 const REWRITE_AFTER_DELETES = 64
 
-const STATES = new Set(['open', 'blocked', 'throttled'])
-
 /** Checks every rule before anything is changed, so a bad rule set changes nothing. */
-function validate(rules: readonly SubscriberRule[]): Array<{ rule: SubscriberRule; prefix: IpPrefix }> {
-  const seen = new Set<string>()
-  const result = rules.map((rule) => {
-    objectNames(rule.subscriberId)
-    if (seen.has(rule.subscriberId)) throw new RangeError(`subscriber ${rule.subscriberId} appears twice`)
-    seen.add(rule.subscriberId)
-    if (!STATES.has(rule.state)) throw new RangeError(`subscriber ${rule.subscriberId}: unknown state`)
-    const kbps = rule.throttleKbps
-    if (rule.state === 'throttled' && !(kbps !== undefined && Number.isFinite(kbps) && kbps > 0)) {
-      throw new RangeError(`subscriber ${rule.subscriberId} is throttled without a positive throttleKbps`)
-    }
-    if (rule.remainingBytes !== undefined && typeof rule.remainingBytes !== 'bigint') {
-      throw new TypeError(`subscriber ${rule.subscriberId}: remainingBytes must be a bigint`)
-    }
-    try {
-      return { rule, prefix: cachedPrefix(rule.address) }
-    } catch (error) {
-      throw new RangeError(`subscriber ${rule.subscriberId}: ${(error as Error).message}`)
-    }
+function validate(rules: readonly SubscriberRule[]): CheckedRule[] {
+  return checkRules(rules, (id) => {
+    objectNames(id)
   })
-  const overlap = findOverlap(result.map(({ rule, prefix }) => ({ subscriberId: rule.subscriberId, prefix })))
-  if (overlap) {
-    const [a, b] = overlap
-    throw new RangeError(
-      `subscribers ${a.subscriberId} (${a.prefix.text}) and ${b.subscriberId} (${b.prefix.text}) overlap`,
-    )
-  }
-  return result
 }

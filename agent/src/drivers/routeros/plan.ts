@@ -1,7 +1,7 @@
 /** The diff between the rules the agent wants and the router as listed: the API calls that make them match. */
-import { type IpPrefix, parseIpPrefix } from '@capd/protocol'
+import type { IpPrefix } from '@capd/protocol'
 import type { SubscriberRule } from '../driver.js'
-import { findOverlap } from '../nftables/overlap.js'
+import { checkRules } from '../rules.js'
 import { addressListMenu, type EntryRow, type Family, type Listing, type QueueRow } from './listing.js'
 import {
   type AdoptedFrom,
@@ -288,34 +288,9 @@ interface Wanted {
   prefix: IpPrefix
 }
 
-const STATES = new Set(['open', 'blocked', 'throttled'])
-
 /** Checks every rule before anything is changed, so a bad rule set changes nothing. */
 function validate(rules: readonly SubscriberRule[]): Wanted[] {
-  const seen = new Set<string>()
-  const result = rules.map((rule) => {
-    checkSubscriberId(rule.subscriberId)
-    if (seen.has(rule.subscriberId)) throw new RangeError(`subscriber ${rule.subscriberId} appears twice`)
-    seen.add(rule.subscriberId)
-    if (!STATES.has(rule.state)) throw new RangeError(`subscriber ${rule.subscriberId}: unknown state`)
-    const kbps = rule.throttleKbps
-    if (rule.state === 'throttled' && !(kbps !== undefined && Number.isFinite(kbps) && kbps >= 1)) {
-      throw new RangeError(
-        `subscriber ${rule.subscriberId} is throttled without a throttleKbps of at least 1`,
-      )
-    }
-    try {
-      return { rule, prefix: parseIpPrefix(rule.address) }
-    } catch (error) {
-      throw new RangeError(`subscriber ${rule.subscriberId}: ${(error as Error).message}`)
-    }
+  return checkRules(rules, (id) => {
+    checkSubscriberId(id)
   })
-  const overlap = findOverlap(result.map(({ rule, prefix }) => ({ subscriberId: rule.subscriberId, prefix })))
-  if (overlap) {
-    const [a, b] = overlap
-    throw new RangeError(
-      `subscribers ${a.subscriberId} (${a.prefix.text}) and ${b.subscriberId} (${b.prefix.text}) overlap`,
-    )
-  }
-  return result
 }
