@@ -1,7 +1,7 @@
 /** Benchmark knobs, read once from the environment so a quick or a long run needs no code change. */
 import { tmpdir } from 'node:os'
 
-function positiveInt(name: string, fallback: number): number {
+export function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
@@ -10,7 +10,7 @@ function positiveInt(name: string, fallback: number): number {
   return value
 }
 
-function positiveInts(name: string, fallback: number[]): number[] {
+export function positiveInts(name: string, fallback: number[]): number[] {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   return raw.split(',').map((part) => {

@@ -1,25 +1,6 @@
 /** Knobs of the router benchmarks (namespace router, nft, agent), read once from the environment. */
 import { tmpdir } from 'node:os'
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`)
-  return value
-}
-
-function positiveInts(name: string, fallback: number[]): number[] {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  return raw.split(',').map((part) => {
-    const value = Number(part.trim())
-    if (!Number.isInteger(value) || value <= 0)
-      throw new Error(`${name} must list positive integers, got "${raw}"`)
-    return value
-  })
-}
+import { positiveInt, positiveInts } from './config.js'
 
 /** Fleet subscribers get addresses in one /16, so at most this many. */
 export const MAX_FLEET = 65_534
