@@ -8,6 +8,7 @@ import type {
   LedgerEntry,
   Payment,
   Plan,
+  PortalSession,
   Subscriber,
   TopUp,
   TopUpPlan,
@@ -34,6 +35,7 @@ export interface Data {
   ledger: Record<string, LedgerEntry>
   apiTokens: Record<string, ApiToken>
   users: Record<string, User>
+  portalSessions: Record<string, PortalSession>
   audit: AuditEntry[]
   /** In insertion (= age) order, so pruning stops at the first young record. */
   idempotency: Record<string, IdempotencyRecord>
@@ -58,6 +60,7 @@ export function emptyData(): Data {
     ledger: {},
     apiTokens: {},
     users: {},
+    portalSessions: {},
     audit: [],
     idempotency: {},
     sequences: {},
@@ -82,13 +85,15 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables and optional fields (a subscriber's `limitVersion`, an auto
- * top-up's `thresholdBytes`) to version 1 without bumping it: each has a neutral default (no
- * marks, no past usage, version 0, threshold 0), so a document written before means exactly what
+ * Agent sync added two tables, the customer portal a third (`portalSessions`), and optional fields
+ * (a subscriber's `limitVersion`, an auto top-up's `thresholdBytes`) to version 1 without bumping
+ * it: each has a neutral default (no marks, no past usage, no sessions, version 0, threshold 0),
+ * so a document written before means exactly what
  * it meant, and none is in production yet. A change to the meaning of an existing field must
  * bump DATA_VERSION and migrate here instead.
  */
 function upgradeVersion1(d: Partial<Data>): void {
   d.usageMarks ??= {}
   d.usagePeriods ??= {}
+  d.portalSessions ??= {}
 }

@@ -218,6 +218,7 @@ export class DocumentStore implements Store {
       users: Object.assign(users, {
         byUsername: async (name: string) => users.byIndex(usersByName, name)[0],
       }),
+      portalSessions: new MemoryTable('portalSessions', d.portalSessions, log),
       audit: {
         append: async (entry) => {
           d.audit.push(Object.freeze(entry))

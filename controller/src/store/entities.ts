@@ -195,6 +195,24 @@ export interface User {
   readonly createdAtMs: number
 }
 
+/**
+ * A customer's portal login. The cookie holds 256 random bits; only their SHA-256 is kept, as the
+ * id, so a copy of the store cannot be used to log in. Ended sessions stay, marked, until pruned.
+ */
+export interface PortalSession {
+  /** Hex SHA-256 of the session cookie's value. */
+  readonly id: string
+  readonly subscriberId: string
+  /** Sent back in `X-CSRF-Token` on every state-changing request; useless without the cookie. */
+  readonly csrfToken: string
+  readonly createdAtMs: number
+  /** Renewed as the session is used (coarsely); idle past the idle limit ends the session. */
+  readonly lastSeenAtMs: number
+  /** The hard end, whatever the use. */
+  readonly expiresAtMs: number
+  readonly endedAtMs?: number
+}
+
 export interface AuditEntry {
   readonly id: string
   readonly atMs: number

@@ -9,6 +9,7 @@ import type {
   LedgerEntry,
   Payment,
   Plan,
+  PortalSession,
   Subscriber,
   TopUp,
   TopUpPlan,
@@ -62,6 +63,8 @@ export interface Tx {
   readonly ledger: Table<LedgerEntry> & { forSubscriber(subscriberId: string): Promise<LedgerEntry[]> }
   readonly apiTokens: Table<ApiToken> & { byHash(hash: string): Promise<ApiToken | undefined> }
   readonly users: Table<User> & { byUsername(username: string): Promise<User | undefined> }
+  /** Customer portal sessions, keyed by the hash of the cookie value. */
+  readonly portalSessions: Table<PortalSession>
   readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
   readonly idempotency: {
     get(scope: string): Promise<IdempotencyRecord | undefined>

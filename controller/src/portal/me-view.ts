@@ -1,0 +1,33 @@
+/** What a customer sees of their own account: usage, state, balance, offers. No ids of others, no secrets. */
+import type { DomainEnv } from '../domain/env.js'
+import { usageView } from '../domain/usage.js'
+import type { PortalSession } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+
+export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession) {
+  const sub = await tx.subscribers.get(session.subscriberId)
+  if (!sub) throw new Error(`portal session for missing subscriber ${session.subscriberId}`)
+  const plan = await tx.plans.get(sub.planId)
+  if (!plan) throw new Error(`subscriber ${sub.id} refers to missing plan ${sub.planId}`)
+  const topUps = await tx.topUps.forSubscriber(sub.id)
+  const offers = (await tx.topUpPlans.list()).filter((p) => p.retiredAtMs === undefined)
+  return {
+    name: sub.name,
+    login: sub.login,
+    email: sub.email,
+    state: sub.state,
+    balance: sub.balance,
+    usage: usageView(sub, plan, topUps, env.clock.now(), env.timeZone),
+    plan: { name: plan.name, capBytes: plan.capBytes, onCap: plan.onCap, throttleKbps: plan.throttleKbps },
+    topUpPlans: offers.map((p) => ({
+      id: p.id,
+      name: p.name,
+      bytes: p.bytes,
+      price: p.price,
+      validityDays: p.validityDays,
+    })),
+    autoTopUp: sub.autoTopUp ?? { enabled: false },
+    // Again here, so a reloaded page can pick it up without logging in anew.
+    csrfToken: session.csrfToken,
+  }
+}

@@ -1,0 +1,38 @@
+/** The customer portal's JSON API under /portal/api: cookie sessions, CSRF tokens, own account only. */
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { ApiDeps } from '../api/app-env.js'
+import { errorResponse } from '../api/error-response.js'
+import { ApiError } from '../errors.js'
+import { accountRoutes } from './account-routes.js'
+import { type LoginOptions, loginRoutes } from './login-routes.js'
+import type { PortalEnv } from './portal-auth.js'
+
+export type PortalOptions = LoginOptions
+
+/** Portal bodies are a login or a top-up: a few hundred bytes. */
+const BODY_LIMIT_BYTES = 16 * 1024
+
+export function portalApi(deps: ApiDeps, options: PortalOptions = {}): Hono<PortalEnv> {
+  const api = new Hono<PortalEnv>()
+  api.onError(errorResponse)
+  api.use(async function noStore(c, next) {
+    await next()
+    // Answers are one customer's account: never kept by a shared cache or the back button.
+    c.header('Cache-Control', 'no-store')
+  })
+  api.use(
+    bodyLimit({
+      maxSize: BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `the request body is over ${BODY_LIMIT_BYTES} bytes`)
+      },
+    }),
+  )
+  loginRoutes(api, deps, options)
+  accountRoutes(api, deps)
+  api.notFound((c) =>
+    errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),
+  )
+  return api
+}
