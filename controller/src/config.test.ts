@@ -5,6 +5,9 @@ describe('controller command line', () => {
   it('reads the options of the contract', () => {
     const config = parseControllerArgs(['--port', '9090', '--data', '/var/lib/capd', '--tz', 'Europe/Berlin'])
     expect(config).toMatchObject({ port: 9090, data: '/var/lib/capd', tz: 'Europe/Berlin', currency: 'USD' })
+    expect(parseControllerArgs(['--client-address-header', 'X-Forwarded-For'])['client-address-header']).toBe(
+      'X-Forwarded-For',
+    )
   })
 
   it.each([
@@ -13,6 +16,7 @@ describe('controller command line', () => {
     [['--tz', 'Mars/Olympus'], /--tz: unknown time zone: Mars\/Olympus/],
     [['--currency', 'dollars'], /--currency/],
     [['--colour', 'red'], /Unknown option '--colour'/],
+    [['--client-address-header', 'X Forwarded'], /--client-address-header: must be an HTTP header name/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => parseControllerArgs(argv)).toThrow(message)
   })

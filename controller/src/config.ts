@@ -11,6 +11,9 @@ export const USAGE = `Usage: pnpm controller [options]
   --db URL          postgres://… selects PostgreSQL (not available in this release)
   --tz ZONE         IANA time zone billing periods follow (default: the system zone)
   --currency CODE   ISO 4217 currency every price is in (default USD)
+  --client-address-header NAME
+                    behind a reverse proxy: the header with the client's address, e.g.
+                    X-Forwarded-For (used to throttle portal logins per client)
   -h, --help        this text
 
 Environment:
@@ -24,6 +27,10 @@ export const ControllerConfig = z.strictObject({
   db: z.string().optional(),
   tz: TimeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
   currency: CurrencyCode.default('USD'),
+  'client-address-header': z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
+    .optional(),
   help: z.boolean().default(false),
 })
 export type ControllerConfig = z.infer<typeof ControllerConfig>
@@ -38,6 +45,7 @@ export function parseControllerArgs(argv: string[]): ControllerConfig {
       db: { type: 'string' },
       tz: { type: 'string' },
       currency: { type: 'string' },
+      'client-address-header': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

@@ -1,4 +1,5 @@
 /** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
+import type { Context } from 'hono'
 import { AgentHub } from './agent-hub/agent-hub.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
@@ -18,10 +19,15 @@ export async function runController(options: {
   env: DomainEnv
   port: number
   host: string
+  /** Behind a reverse proxy: the header holding the client's address (its first entry is used). */
+  clientAddressHeader?: string
 }): Promise<RunningController> {
-  const { store, env } = options
+  const { store, env, clientAddressHeader } = options
   const hub = new AgentHub({ store, env })
-  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub) })
+  const portal = clientAddressHeader
+    ? { clientAddress: (c: Context) => c.req.header(clientAddressHeader)?.split(',')[0]?.trim() || undefined }
+    : {}
+  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub), portal })
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
   refresher.start()

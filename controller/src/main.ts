@@ -46,7 +46,13 @@ async function main(): Promise<void> {
     console.log(`capd controller: created an admin API token (shown only now): ${boot.generatedToken}`)
   }
 
-  const controller = await runController({ store, env, port: config.port, host: config.host })
+  const controller = await runController({
+    store,
+    env,
+    port: config.port,
+    host: config.host,
+    ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
+  })
   console.log(
     `capd controller ${CAPD_VERSION} listening on http://${config.host}:${controller.port} (data ${config.data}, zone ${config.tz})`,
   )
