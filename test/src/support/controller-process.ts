@@ -2,12 +2,9 @@
  * The real controller as a child process: node with the tsx loader and no wrapper process, so a
  * SIGKILL of the child kills the controller itself, as a crash would.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
+import { killAll, startTsxProcess } from './tsx-process.js'
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 const LISTENING = /capd controller \S+ listening on (http:\/\/\S+) /
 
 export interface ControllerProcess {
@@ -43,77 +40,33 @@ export async function startController({
   timeoutMs = 20_000,
   port = 0,
 }: StartOptions): Promise<ControllerProcess> {
-  const { NODE_OPTIONS: _ignored, ...inherited } = process.env
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      TSX_LOADER,
-      'controller/src/main.ts',
-      ...['--port', String(port), '--host', '127.0.0.1', '--tz', 'UTC', '--data', dataDir],
-    ],
-    { cwd: REPO_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  live.add(child)
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      live.delete(child)
-      resolve(code)
-    })
+  const proc = await startTsxProcess({
+    script: 'controller/src/main.ts',
+    args: ['--port', String(port), '--host', '127.0.0.1', '--tz', 'UTC', '--data', dataDir],
+    env,
+    ready: LISTENING,
+    what: 'controller',
+    timeoutMs,
+    live,
   })
-  let output = ''
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    output += text
-  })
-
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`controller did not start within ${timeoutMs} ms:\n${output}`))
-    }, timeoutMs)
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      output += text
-      const url = LISTENING.exec(output)?.[1]
-      if (url) {
-        clearTimeout(timer)
-        resolve(url)
-      }
-    })
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`controller exited (code ${code}) before listening:\n${output}`))
-    })
-  })
-
-  const signal = async (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name)
-    return exited
-  }
   return {
-    baseUrl,
-    pid: child.pid!,
+    baseUrl: proc.ready,
+    pid: proc.child.pid!,
     kill: async () => {
-      await signal('SIGKILL')
+      await proc.signal('SIGKILL')
     },
-    stop: () => signal('SIGTERM'),
+    stop: () => proc.signal('SIGTERM'),
     pause: () => {
-      child.kill('SIGSTOP')
+      proc.child.kill('SIGSTOP')
     },
     resume: () => {
-      child.kill('SIGCONT')
+      proc.child.kill('SIGCONT')
     },
-    output: () => output,
+    output: proc.output,
   }
 }
 
 /** Kills every controller this module started that is still running. */
-export async function killAllControllers(): Promise<void> {
-  const waits = [...live].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve())
-        child.kill('SIGKILL')
-      }),
-  )
-  await Promise.all(waits)
+export function killAllControllers(): Promise<void> {
+  return killAll(live)
 }
