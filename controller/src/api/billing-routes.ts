@@ -6,7 +6,7 @@ import { createTopUp } from '../domain/topups.js'
 import { notFound } from '../errors.js'
 import type { Tx } from '../store/store.js'
 import type { ApiDeps } from './app-env.js'
-import { respondOnce } from './idempotent-route.js'
+import { respondOnce, topUpAnswer } from './idempotent-route.js'
 import type { DocumentedRouter } from './router.js'
 import { CreatePayment, CreateTopUp, SetAutoTopUp, topUpSchemaFor } from './schemas.js'
 import { loadSubscriberView } from './subscriber-view.js'
@@ -30,19 +30,9 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
       const id = idParam(c)
       const body = await readBody(c)
       const input = parseInput(topUpSchemaFor(body), body)
-      const response = await respondOnce(c, deps, input, async (tx) => {
-        const { topUp, invoice, subscriber } = await createTopUp(tx, env, c.var.actor, 'operator', id, input)
-        const view = await loadSubscriberView(tx, env, subscriber)
-        return {
-          status: 201,
-          body: {
-            topUp: topUpView(topUp),
-            invoice: invoiceView(invoice),
-            usage: view.usage,
-            balance: view.balance,
-          },
-        }
-      })
+      const response = await respondOnce(c, deps, input, async (tx) =>
+        topUpAnswer(tx, env, await createTopUp(tx, env, c.var.actor, 'operator', id, input)),
+      )
       // Committed: the agent lifts a block at once. A replayed request pushes again, harmlessly.
       limitsChanged([id])
       return response

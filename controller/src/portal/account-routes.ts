@@ -3,13 +3,11 @@
  * changes `c.var.subscriberId`, the session's subscriber, so there is no id to swap for another's.
  */
 import type { Hono } from 'hono'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { ApiDeps } from '../api/app-env.js'
-import { loadSubscriberView } from '../api/subscriber-view.js'
+import { requireIdempotencyKey, respondOnce, topUpAnswer } from '../api/idempotent-route.js'
 import { readJson } from '../api/validate.js'
 import { invoiceView, topUpView } from '../api/views.js'
-import { checkIdempotencyKey, idempotent, requestHash } from '../domain/idempotency.js'
 import { createTopUp } from '../domain/topups.js'
 import { ApiError } from '../errors.js'
 import { loadMeView } from './me-view.js'
@@ -41,40 +39,18 @@ export function accountRoutes(api: Hono<PortalEnv>, deps: ApiDeps): void {
 
   api.post('/topups', sameSiteOnly(), session, csrfToken(), async (c) => {
     // Required here: a customer's double click or a flaky mobile connection must not buy twice.
-    const header = c.req.header('Idempotency-Key')
-    if (header === undefined) {
-      throw new ApiError(400, 'idempotency_key_required', 'send an Idempotency-Key header with a top-up')
-    }
-    const key = checkIdempotencyKey(header)
+    requireIdempotencyKey(c, 'send an Idempotency-Key header with a top-up')
     const input = await readJson(c, PortalTopUp)
     if (input.pay === 'card') {
       throw new ApiError(501, 'not_implemented', 'card payments arrive with the billing integration')
     }
     const id = c.var.subscriberId
-    // As the operator API's respondOnce, with keys scoped to this customer (`customer:<id>|<key>`).
-    const scope = `${c.var.actor}|${key}`
-    const hash = requestHash(`${c.req.method} ${c.req.path}`, input)
-    const result = await store.transact((tx) =>
-      idempotent(tx, env, scope, hash, async () => {
-        const { topUp, invoice, subscriber } = await createTopUp(tx, env, c.var.actor, 'portal', id, {
-          topUpPlanId: input.topUpPlanId,
-          chargeTo: 'balance',
-        })
-        const view = await loadSubscriberView(tx, env, subscriber)
-        return {
-          status: 201,
-          body: {
-            topUp: topUpView(topUp),
-            invoice: invoiceView(invoice),
-            usage: view.usage,
-            balance: view.balance,
-          },
-        }
-      }),
+    const topUp = { topUpPlanId: input.topUpPlanId, chargeTo: 'balance' } as const
+    const response = await respondOnce(c, deps, input, async (tx) =>
+      topUpAnswer(tx, env, await createTopUp(tx, env, c.var.actor, 'portal', id, topUp)),
     )
     // Committed: the agent lifts a block at once, as after an operator top-up.
     deps.limitsChanged?.([id])
-    if (result.replayed) c.header('Idempotent-Replayed', 'true')
-    return c.json(result.body as object, result.status as ContentfulStatusCode)
+    return response
   })
 }
