@@ -46,7 +46,8 @@ export interface RouterOsReply {
   done: RouterOsRow
 }
 
-export interface RouterOsConnection {
+/** Sending commands: what a connection and a session (which reconnects) both offer. */
+export interface RouterOsCaller {
   /** The `!re` rows once `!done` arrives; `[]` for `!empty`. Rejects with a RouterOsError subclass. */
   run(
     command: string,
@@ -59,6 +60,9 @@ export interface RouterOsConnection {
     args?: Readonly<Record<string, string>>,
     options?: RouterOsCallOptions,
   ): Promise<RouterOsReply>
+}
+
+export interface RouterOsConnection extends RouterOsCaller {
   /** Rejects what is outstanding, says `/quit`, and resolves once the socket is closed. */
   close(): Promise<void>
   /** Resolves (never rejects) when the connection is over, with why; the owner reconnects from here. */

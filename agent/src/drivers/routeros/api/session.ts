@@ -10,9 +10,9 @@ import PQueue from 'p-queue'
 import { type BackoffOptions, backoffDelayMs } from './backoff.js'
 import {
   connectRouterOs,
+  type RouterOsCaller,
   type RouterOsConnection,
   type RouterOsConnectOptions,
-  type RouterOsReply,
 } from './client.js'
 import {
   RouterOsClosed,
@@ -21,7 +21,7 @@ import {
   RouterOsTimeout,
   RouterOsTrap,
 } from './errors.js'
-import type { RouterOsCallOptions, RouterOsRow } from './sentence.js'
+import type { RouterOsCallOptions } from './sentence.js'
 
 export interface RouterOsSessionOptions extends RouterOsConnectOptions {
   /** Calls in flight at once on the router (default 4); the rest wait their turn. */
@@ -40,17 +40,7 @@ export interface RouterOsSessionOptions extends RouterOsConnectOptions {
 
 export type RouterOsSessionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'failed' | 'closed'
 
-export interface RouterOsSession {
-  run(
-    command: string,
-    args?: Readonly<Record<string, string>>,
-    options?: RouterOsCallOptions,
-  ): Promise<RouterOsRow[]>
-  call(
-    command: string,
-    args?: Readonly<Record<string, string>>,
-    options?: RouterOsCallOptions,
-  ): Promise<RouterOsReply>
+export interface RouterOsSession extends RouterOsCaller {
   /** Rejects what is queued or running and closes the connection; the session cannot be reused. */
   close(): Promise<void>
   readonly state: RouterOsSessionState
