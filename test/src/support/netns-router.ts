@@ -1,5 +1,6 @@
 /** A real Linux router made of network namespaces (customers ↔ router ↔ upstream) with helpers that move real packets. */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { run } from './run-command.js'
 
 export interface NetnsCustomer {
   /** Namespace the customer's host lives in. */
@@ -216,33 +217,6 @@ export async function createNetnsRouter({ customers = 2 } = {}): Promise<NetnsRo
     },
     destroy,
   }
-}
-
-/** Runs argv; resolves with stdout, rejects with the command and its stderr. */
-function run(argv: readonly string[], stdin?: string, timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const [cmd = '', ...args] = argv
-    const child = spawn(cmd, args, {
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text
-    })
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text
-    })
-    child.once('error', reject)
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve(stdout)
-      else reject(new Error(`${argv.join(' ')} failed (${signal ?? code}): ${stderr.trim()}`))
-    })
-    // A command that exits without reading its input must not become an EPIPE crash.
-    child.stdin?.on('error', () => {})
-    child.stdin?.end(stdin)
-  })
 }
 
 function outputOf(child: ChildProcess): Promise<string> {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { run } from './run-command.js'
 
 export interface SnmpdUser {
   user: string
@@ -159,7 +160,7 @@ export async function startSnmpd({ netns, interfaceCacheSeconds }: SnmpdOptions)
   const snmpset = ['snmpset', '-v2c', '-c', admin, '-m', '', '-t', '2', '-r', '2', `${inside}:${port}`]
   const setCache = async (seconds: number) => {
     await run([...snmpset, IF_TABLE_CACHE_TIMEOUT, 'i', String(seconds)], undefined, {
-      SNMP_PERSISTENT_DIR: join(dir, 'client'),
+      env: { SNMP_PERSISTENT_DIR: join(dir, 'client') },
     })
   }
 
@@ -220,29 +221,4 @@ async function pickLinkAddresses(): Promise<[string, string]> {
     }
   }
   throw new Error('no free /30 in 198.18.0.0/15 for the SNMP management link')
-}
-
-function run(argv: readonly string[], stdin?: string, env?: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const [cmd = '', ...args] = argv
-    const child = spawn(cmd, args, {
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: 30_000,
-      env: env ? { ...process.env, ...env } : process.env,
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text
-    })
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text
-    })
-    child.once('error', reject)
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve(stdout)
-      else reject(new Error(`${argv.join(' ')} failed (${signal ?? code}): ${stderr.trim()}`))
-    })
-    child.stdin?.end(stdin)
-  })
 }
