@@ -1,4 +1,4 @@
-/** The controller's web app: security headers, the operator API, the customer portal API, the agents' endpoint, health. Web-standard; no Node here. */
+/** The controller's web app: security headers, the operator API and UI, the customer portal, the agents' endpoint, health. */
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import { type AgentEndpoint, agentWsRoutes } from './agent-hub/agent-ws-route.js'
@@ -6,7 +6,11 @@ import type { ApiDeps } from './api/app-env.js'
 import { errorResponse } from './api/error-response.js'
 import { operatorApi } from './api/operator-api.js'
 import { ApiError } from './errors.js'
+import { ChangeFeed } from './live/change-feed.js'
+import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
+import { assetRoutes } from './ui/assets.js'
+import { errorPage, wantsPage } from './ui/html-errors.js'
 
 export interface AppOptions {
   bodyLimitBytes?: number
@@ -14,18 +18,25 @@ export interface AppOptions {
   agents?: AgentEndpoint
   /** Login throttling and client address for the customer portal. */
   portal?: PortalOptions
+  /** The same for the operator UI's login. */
+  operatorUi?: OperatorUiOptions
 }
 
 export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   const app = new Hono()
+  // One feed for the hub and the pages, so live pages hear of what the agents report.
+  const withFeed: ApiDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
   app.use(secureHeaders())
-  app.onError(errorResponse)
-  app.notFound((c) =>
-    errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),
-  )
+  app.onError((err, c) => (wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)))
+  app.notFound((c) => {
+    const err = new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)
+    return wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)
+  })
   app.get('/healthz', (c) => c.json({ ok: true }))
-  app.route('/api/v1', operatorApi(deps, options.bodyLimitBytes))
-  app.route('/portal/api', portalApi(deps, options.portal))
+  app.route('/api/v1', operatorApi(withFeed, options.bodyLimitBytes))
+  app.route('/portal/api', portalApi(withFeed, options.portal))
   if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))
+  app.route('/assets', assetRoutes())
+  app.route('/', operatorUi(withFeed, options.operatorUi))
   return app
 }

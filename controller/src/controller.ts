@@ -27,7 +27,10 @@ export async function runController(options: {
   const portal = clientAddressHeader
     ? { clientAddress: (c: Context) => c.req.header(clientAddressHeader)?.split(',')[0]?.trim() || undefined }
     : {}
-  const app = createApp({ store, env, ...hub.apiHooks() }, { agents: nodeAgentEndpoint(hub), portal })
+  const app = createApp(
+    { store, env, ...hub.apiHooks() },
+    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal },
+  )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
   refresher.start()

@@ -10,6 +10,7 @@ import type { ReportedUsage } from '../domain/auto-topup.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
+import { type Change, ChangeFeed } from '../live/change-feed.js'
 import type { Store } from '../store/store.js'
 import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
@@ -28,12 +29,15 @@ export interface AgentHubOptions {
   heartbeatIntervalMs?: number
   /** A connection silent (no frame, no pong) for longer is dropped. */
   silentTimeoutMs?: number
+  /** Where connections, usage, states and pushes are announced to live pages. */
+  changes?: ChangeFeed
 }
 
 export class AgentHub implements SessionHost {
   readonly store: Store
   readonly env: DomainEnv
   readonly limits: SessionLimits
+  readonly changes: ChangeFeed
   private readonly sessions = new Map<string, AgentSession>()
   /** Billing-clock time "last seen" was last written per agent, so heartbeats do not write each time. */
   private readonly seenWrittenAtMs = new Map<string, number>()
@@ -47,6 +51,7 @@ export class AgentHub implements SessionHost {
 
   constructor(options: AgentHubOptions) {
     this.store = options.store
+    this.changes = options.changes ?? new ChangeFeed()
     this.env = options.env
     this.logLine = options.log ?? ((line) => console.warn(`capd hub: ${line}`))
     this.limits = {
@@ -77,8 +82,9 @@ export class AgentHub implements SessionHost {
   }
 
   /** The operator API's hooks into the hub: connection state, pushes after commits, revocation. */
-  apiHooks(): Pick<ApiDeps, 'isAgentConnected' | 'limitsChanged' | 'agentRevoked'> {
+  apiHooks(): Pick<ApiDeps, 'isAgentConnected' | 'limitsChanged' | 'agentRevoked' | 'changes'> {
     return {
+      changes: this.changes,
       isAgentConnected: (agentId) => this.isConnected(agentId),
       limitsChanged: (subscriberIds) => this.track(this.limitsChanged(subscriberIds)),
       agentRevoked: (agentId) => this.revoked(agentId),
@@ -91,6 +97,7 @@ export class AgentHub implements SessionHost {
    * changed them; never rejects.
    */
   async limitsChanged(subscriberIds: readonly string[]): Promise<void> {
+    this.changes.publish({ kind: 'subscribers', ids: subscriberIds })
     if (subscriberIds.length === 0 || this.sessions.size === 0) return
     try {
       const byAgent = await this.store.transact(async (tx) => {
@@ -112,6 +119,7 @@ export class AgentHub implements SessionHost {
 
   /** Closes a revoked agent's connection. */
   revoked(agentId: string): void {
+    this.changes.publish({ kind: 'agents' })
     this.sessions.get(agentId)?.end(CLOSE.revoked, 'agent_revoked', 'this agent was revoked')
   }
 
@@ -151,8 +159,15 @@ export class AgentHub implements SessionHost {
     )
   }
 
+  changed(change: Change): void {
+    this.changes.publish(change)
+  }
+
   ended(session: AgentSession): void {
-    if (this.sessions.get(session.agentId) === session) this.sessions.delete(session.agentId)
+    if (this.sessions.get(session.agentId) === session) {
+      this.sessions.delete(session.agentId)
+      this.changes.publish({ kind: 'agents' })
+    }
     if (this.sessions.size === 0) {
       clearInterval(this.sweepTimer)
       this.sweepTimer = undefined

@@ -14,12 +14,13 @@ import {
   type Usage,
 } from '@capd/protocol'
 import { recordStates } from '../domain/agent-state.js'
-import { requireLiveAgent, touchAgent } from '../domain/agents.js'
+import { recordHello, requireLiveAgent } from '../domain/agents.js'
 import type { ReportedUsage } from '../domain/auto-topup.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
 import { ApiError } from '../errors.js'
+import type { Change } from '../live/change-feed.js'
 import { StoreFailedError } from '../store/document-store.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Store } from '../store/store.js'
@@ -46,6 +47,8 @@ export interface SessionHost {
   ended(session: AgentSession): void
   /** Usage, an enforcement report or a reconnect happened: run auto top-up, push what changed. */
   afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void
+  /** Something pages show changed (committed): live pages refresh. */
+  changed(change: Change): void
 }
 
 type Phase = 'hello' | 'syncing' | 'ready' | 'closed'
@@ -193,7 +196,7 @@ export class AgentSession {
     this.phase = 'syncing'
     const { store, env } = this.host
     const { limits, mark } = await store.transact(async (tx) => {
-      await touchAgent(tx, env, await requireLiveAgent(tx, this.agentId))
+      await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
       const subscribers = await tx.subscribers.forAgent(this.agentId)
       const ids = subscribers.map((s) => s.id)
       return {
@@ -212,6 +215,7 @@ export class AgentSession {
       )
     }
     this.phase = 'ready'
+    this.host.changed({ kind: 'agents' })
     for (const limitsPushed of this.deferred.splice(0)) this.push(limitsPushed)
     // After a controller crash an auto top-up may be due that nobody ran: the rule is idempotent.
     this.host.afterBooks(limits.map((l) => l.subscriberId))
@@ -221,12 +225,14 @@ export class AgentSession {
     const { store, env } = this.host
     const result = await store.transact((tx) => ingestUsage(tx, env, this.agentId, usage))
     this.send({ v: PROTOCOL_VERSION, type: 'ack', epoch: result.ack.epoch, seq: result.ack.seq })
+    this.host.changed({ kind: 'subscribers', ids: result.subscriberIds })
     this.host.afterBooks(result.subscriberIds)
   }
 
   private async state(report: State): Promise<void> {
     const { store, env } = this.host
     await store.transact((tx) => recordStates(tx, env, this.agentId, report))
+    this.host.changed({ kind: 'subscribers', ids: report.subscribers.map((s) => s.subscriberId) })
     const atCap = report.subscribers.filter((s) => s.state !== 'open')
     if (atCap.length > 0) {
       const reported = new Map(

@@ -1,5 +1,6 @@
 /** The hono environment of the API: what middleware hands to handlers, and what handlers need. */
 import type { DomainEnv } from '../domain/env.js'
+import type { ChangeFeed } from '../live/change-feed.js'
 import type { Store } from '../store/store.js'
 
 export interface ApiDeps {
@@ -14,6 +15,8 @@ export interface ApiDeps {
   limitsChanged?: (subscriberIds: readonly string[]) => void
   /** Called after an agent is revoked, so the hub drops its live connection. */
   agentRevoked?: (agentId: string) => void
+  /** Where pages learn that something changed (live updates); the agents' hub publishes to it. */
+  changes?: ChangeFeed
 }
 
 export interface AppEnv {

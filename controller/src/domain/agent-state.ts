@@ -27,9 +27,13 @@ async function recordState(
       `subscriber ${report.subscriberId} is not enforced by agent ${agentId}`,
     )
   }
-  if (sub.state === report.state) return { subscriber: sub, changed: false }
-  const subscriber = { ...sub, state: report.state }
+  const applied = Math.max(sub.appliedLimitVersion ?? 0, report.limitVersion)
+  if (sub.state === report.state && applied === (sub.appliedLimitVersion ?? 0)) {
+    return { subscriber: sub, changed: false }
+  }
+  const subscriber = { ...sub, state: report.state, appliedLimitVersion: applied }
   await tx.subscribers.update(subscriber)
+  if (sub.state === report.state) return { subscriber, changed: false }
   await audit(tx, env, `agent:${agentId}`, 'subscriber.state', 'subscriber', sub.id, {
     from: sub.state,
     to: report.state,

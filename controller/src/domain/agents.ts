@@ -34,6 +34,24 @@ export async function revokeAgent(tx: Tx, env: DomainEnv, actor: Actor, id: stri
   return revoked
 }
 
+/** Records a hello: the agent was heard from, and runs this version with this driver. */
+export async function recordHello(
+  tx: Tx,
+  env: DomainEnv,
+  agent: Agent,
+  hello: { agentVersion: string; driver: string },
+): Promise<void> {
+  if (agent.agentVersion === hello.agentVersion && agent.driver === hello.driver) {
+    return touchAgent(tx, env, agent)
+  }
+  await tx.agents.update({
+    ...agent,
+    agentVersion: hello.agentVersion,
+    driver: hello.driver,
+    lastSeenAtMs: env.clock.now(),
+  })
+}
+
 /** The agent, if it exists and is not revoked: only such an agent may book usage or report state. */
 export async function requireLiveAgent(tx: Tx, id: string): Promise<Agent> {
   const agent = await tx.agents.get(id)

@@ -1,6 +1,6 @@
 /** Booking usage into the period it was used in: the current one on the subscriber, older ones in usagePeriods. */
 import { ApiError } from '../errors.js'
-import { type Subscriber, usagePeriodId } from '../store/entities.js'
+import { type DailyUsage, type Subscriber, usagePeriodId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import type { DomainEnv } from './env.js'
 import { currentPeriod, type Period } from './usage.js'
@@ -31,7 +31,11 @@ export async function bookUsage(
     await addPastUsage(tx, sub.id, periodStartMs, bytes)
     return rolled
   }
-  const updated = { ...rolled, usedBytes: addBytes(rolled.usedBytes, bytes) }
+  const updated = {
+    ...rolled,
+    usedBytes: addBytes(rolled.usedBytes, bytes),
+    dailyUsage: addToDay(rolled.dailyUsage, current.startMs, env.clock.now(), bytes),
+  }
   await tx.subscribers.update(updated)
   return updated
 }
@@ -46,6 +50,24 @@ async function addPastUsage(
   const row = await tx.usagePeriods.get(id)
   if (row) await tx.usagePeriods.update({ ...row, usedBytes: addBytes(row.usedBytes, bytes) })
   else await tx.usagePeriods.insert({ id, subscriberId, periodStartMs, usedBytes: bytes })
+}
+
+const DAY_MS = 86_400_000
+/** A period is at most 31 days; DST can stretch its last day past a 24 h multiple. */
+const MAX_DAYS = 32
+
+/** Books `bytes` on the day of the period it was booked in (by the controller's clock). */
+export function addToDay(
+  daily: DailyUsage | undefined,
+  periodStartMs: number,
+  nowMs: number,
+  bytes: number,
+): DailyUsage {
+  const days = daily?.periodStartMs === periodStartMs ? [...daily.bytes] : []
+  const day = Math.min(MAX_DAYS - 1, Math.max(0, Math.floor((nowMs - periodStartMs) / DAY_MS)))
+  while (days.length <= day) days.push(0)
+  days[day] = addBytes(days[day]!, bytes)
+  return { periodStartMs, bytes: days }
 }
 
 export function addBytes(a: number, b: number): number {

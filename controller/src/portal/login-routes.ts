@@ -6,11 +6,11 @@ import { z } from 'zod'
 import type { ApiDeps } from '../api/app-env.js'
 import { readJson } from '../api/validate.js'
 import { hashPassword, verifyPassword } from '../auth/passwords.js'
+import { endSession, SESSION_MAX_MS, startSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
 import { LoginThrottle } from './login-throttle.js'
 import { csrfToken, type PortalEnv, portalSession, SESSION_COOKIE, sameSiteOnly } from './portal-auth.js'
 import { cameOverHttps, socketAddress } from './request-origin.js'
-import { endSession, SESSION_MAX_MS, startSession } from './sessions.js'
 
 export const LoginBody = z.object({
   login: z.string().min(1).max(200),
@@ -50,7 +50,9 @@ export function loginRoutes(api: Hono<PortalEnv>, deps: ApiDeps, options: LoginO
       throw new ApiError(401, 'invalid_credentials', 'the login or the password is wrong')
     }
     attempt.succeeded()
-    const { cookieValue, session } = await store.transact((tx) => startSession(tx, sub.id, now))
+    const { cookieValue, session } = await store.transact((tx) =>
+      startSession(tx.portalSessions, { subscriberId: sub.id }, now),
+    )
     setCookie(c, SESSION_COOKIE, cookieValue, {
       httpOnly: true,
       sameSite: 'Lax',
@@ -63,7 +65,7 @@ export function loginRoutes(api: Hono<PortalEnv>, deps: ApiDeps, options: LoginO
 
   api.post('/logout', sameSiteOnly(), portalSession(deps), csrfToken(), async (c) => {
     const { id } = c.var.session
-    await store.transact((tx) => endSession(tx, id, env.clock.now()))
+    await store.transact((tx) => endSession(tx.portalSessions, id, env.clock.now()))
     deleteCookie(c, SESSION_COOKIE, { path: COOKIE_PATH, secure: cameOverHttps(c) })
     return c.body(null, 204)
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { SESSION_IDLE_MS, SESSION_MAX_MS } from '../auth/sessions.js'
 import { ANNA, BEN, portalKit } from './portal-test-kit.js'
-import { SESSION_IDLE_MS, SESSION_MAX_MS } from './sessions.js'
 
 describe('portal login', () => {
   it('sets an HttpOnly, SameSite=Lax session cookie on /portal and answers with a CSRF token', async () => {

@@ -3,10 +3,10 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { ApiDeps, AppEnv } from '../api/app-env.js'
+import { findSession, needsTouch, touchSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
 import type { PortalSession } from '../store/entities.js'
 import { isCrossSite } from './request-origin.js'
-import { findSession, needsTouch, touchSession } from './sessions.js'
 
 export const SESSION_COOKIE = 'capd_portal'
 export const CSRF_HEADER = 'X-CSRF-Token'
@@ -28,11 +28,14 @@ const unauthorized = () => new ApiError(401, 'unauthorized', 'log in to the port
 export function portalSession({ store, env }: ApiDeps): MiddlewareHandler<PortalEnv> {
   return async function portalSession(c, next) {
     const now = env.clock.now()
-    const session = await store.peek((tx) => findSession(tx, getCookie(c, SESSION_COOKIE), now))
+    const session = await store.peek((tx) =>
+      findSession(tx.portalSessions, getCookie(c, SESSION_COOKIE), now),
+    )
     if (!session) throw unauthorized()
     const sub = await store.peek((tx) => tx.subscribers.get(session.subscriberId))
     if (!sub) throw unauthorized()
-    if (needsTouch(session, now)) await store.transact((tx) => touchSession(tx, session.id, now))
+    if (needsTouch(session, now))
+      await store.transact((tx) => touchSession(tx.portalSessions, session.id, now))
     c.set('session', session)
     c.set('subscriberId', session.subscriberId)
     c.set('actor', `customer:${session.subscriberId}`)

@@ -6,6 +6,7 @@ import type {
   IdempotencyRecord,
   Invoice,
   LedgerEntry,
+  OperatorSession,
   Payment,
   Plan,
   PortalSession,
@@ -36,6 +37,7 @@ export interface Data {
   apiTokens: Record<string, ApiToken>
   users: Record<string, User>
   portalSessions: Record<string, PortalSession>
+  operatorSessions: Record<string, OperatorSession>
   audit: AuditEntry[]
   /** In insertion (= age) order, so pruning stops at the first young record. */
   idempotency: Record<string, IdempotencyRecord>
@@ -61,6 +63,7 @@ export function emptyData(): Data {
     apiTokens: {},
     users: {},
     portalSessions: {},
+    operatorSessions: {},
     audit: [],
     idempotency: {},
     sequences: {},
@@ -85,7 +88,7 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables, the customer portal a third (`portalSessions`), and optional fields
+ * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), and optional fields
  * (a subscriber's `limitVersion`, an auto top-up's `thresholdBytes`) to version 1 without bumping
  * it: each has a neutral default (no marks, no past usage, no sessions, version 0, threshold 0),
  * so a document written before means exactly what
@@ -96,4 +99,5 @@ function upgradeVersion1(d: Partial<Data>): void {
   d.usageMarks ??= {}
   d.usagePeriods ??= {}
   d.portalSessions ??= {}
+  d.operatorSessions ??= {}
 }

@@ -219,6 +219,7 @@ export class DocumentStore implements Store {
         byUsername: async (name: string) => users.byIndex(usersByName, name)[0],
       }),
       portalSessions: new MemoryTable('portalSessions', d.portalSessions, log),
+      operatorSessions: new MemoryTable('operatorSessions', d.operatorSessions, log),
       audit: {
         append: async (entry) => {
           d.audit.push(Object.freeze(entry))

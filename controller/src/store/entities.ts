@@ -33,6 +33,9 @@ export interface Agent {
   readonly createdAtMs: number
   readonly lastSeenAtMs?: number
   readonly revokedAtMs?: number
+  /** What the agent said in its last hello. */
+  readonly agentVersion?: string
+  readonly driver?: string
 }
 
 export interface AutoTopUp {
@@ -42,6 +45,8 @@ export interface AutoTopUp {
   readonly maxPerPeriod: number
   /** Top up once the remaining bytes are at most this (0 = at the cap); absent in old documents = 0. */
   readonly thresholdBytes?: number
+  /** Whether the customer may change these settings in the portal (the operator decides). */
+  readonly customerMayChange?: boolean
 }
 
 /** What a subscriber's `limitVersion` describes: everything the agent needs to enforce the period. */
@@ -87,6 +92,15 @@ export interface Subscriber {
   /** The terms `limitVersion` stands for; absent until first computed. */
   readonly limitTerms?: LimitTerms
   readonly autoTopUpDeclined?: AutoTopUpDecline
+  /** The `limitVersion` the agent last reported it enforces (see `state`). */
+  readonly appliedLimitVersion?: number
+  /** Usage per day of the current period (day 0 = the period's first day), for the usage chart. */
+  readonly dailyUsage?: DailyUsage
+}
+
+export interface DailyUsage {
+  readonly periodStartMs: number
+  readonly bytes: readonly number[]
 }
 
 /**
@@ -196,14 +210,13 @@ export interface User {
 }
 
 /**
- * A customer's portal login. The cookie holds 256 random bits; only their SHA-256 is kept, as the
- * id, so a copy of the store cannot be used to log in. Ended sessions stay, marked, until pruned.
+ * A browser login. The cookie holds 256 random bits; only their SHA-256 is kept, as the id, so a
+ * copy of the store cannot be used to log in. Ended sessions stay, marked, until pruned.
  */
-export interface PortalSession {
+export interface SessionRow {
   /** Hex SHA-256 of the session cookie's value. */
   readonly id: string
-  readonly subscriberId: string
-  /** Sent back in `X-CSRF-Token` on every state-changing request; useless without the cookie. */
+  /** Sent back with every state-changing request; useless without the cookie. */
   readonly csrfToken: string
   readonly createdAtMs: number
   /** Renewed as the session is used (coarsely); idle past the idle limit ends the session. */
@@ -211,6 +224,16 @@ export interface PortalSession {
   /** The hard end, whatever the use. */
   readonly expiresAtMs: number
   readonly endedAtMs?: number
+}
+
+/** A customer's portal login. */
+export interface PortalSession extends SessionRow {
+  readonly subscriberId: string
+}
+
+/** An operator's UI login. */
+export interface OperatorSession extends SessionRow {
+  readonly userId: string
 }
 
 export interface AuditEntry {

@@ -7,6 +7,7 @@ import type {
   IdempotencyRecord,
   Invoice,
   LedgerEntry,
+  OperatorSession,
   Payment,
   Plan,
   PortalSession,
@@ -65,6 +66,8 @@ export interface Tx {
   readonly users: Table<User> & { byUsername(username: string): Promise<User | undefined> }
   /** Customer portal sessions, keyed by the hash of the cookie value. */
   readonly portalSessions: Table<PortalSession>
+  /** Operator UI sessions, keyed the same way. */
+  readonly operatorSessions: Table<OperatorSession>
   readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
   readonly idempotency: {
     get(scope: string): Promise<IdempotencyRecord | undefined>

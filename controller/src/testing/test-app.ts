@@ -10,6 +10,8 @@ import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
 
 export const TEST_TOKEN = 'test-admin-token-0123456789abcdef'
+/** The `admin` user's password for the operator UI. */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password-1'
 
 export interface Reply {
   status: number
@@ -35,7 +37,7 @@ export async function testApp(options: TestAppOptions = {}) {
     currency: 'USD',
     idempotencyTtlMs: 24 * 3600_000,
   }
-  await bootstrap(store, env, { bootstrapToken: TEST_TOKEN })
+  await bootstrap(store, env, { bootstrapToken: TEST_TOKEN, adminPassword: TEST_ADMIN_PASSWORD })
   /** What the hub logged, instead of the console. */
   const hubLog: string[] = []
   const hub = new AgentHub({ store, env, log: (line) => hubLog.push(line), ...options.hub })

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { checkData, emptyData } from '../store/data.js'
+import { DocumentStore } from '../store/document-store.js'
+import { applyOps } from '../store/wal-file.js'
+import { endSession, findSession, SESSION_IDLE_MS, startSession } from './sessions.js'
+
+describe('sessions in the store', () => {
+  it('reads a version-1 document written before portal sessions existed', () => {
+    const { portalSessions: _, ...old } = emptyData()
+    expect(checkData(JSON.parse(JSON.stringify(old)), 'old.json').portalSessions).toEqual({})
+  })
+
+  it('never finds a portal session as an operator session, or the other way round', async () => {
+    const store = new DocumentStore(emptyData(), null)
+    const portal = await store.transact((tx) => startSession(tx.portalSessions, { subscriberId: 's' }, 0))
+    const operator = await store.transact((tx) => startSession(tx.operatorSessions, { userId: 'u' }, 0))
+    expect(await store.peek((tx) => findSession(tx.operatorSessions, portal.cookieValue, 1))).toBeUndefined()
+    expect(await store.peek((tx) => findSession(tx.portalSessions, operator.cookieValue, 1))).toBeUndefined()
+    expect(await store.peek((tx) => findSession(tx.operatorSessions, operator.cookieValue, 1))).toEqual(
+      operator.session,
+    )
+  })
+
+  it('keeps only the hash of the cookie value, and replays from the log', async () => {
+    const data = emptyData()
+    const store = new DocumentStore(data, null)
+    const { cookieValue, session } = await store.transact((tx) =>
+      startSession(tx.portalSessions, { subscriberId: 'sub_1' }, 1000),
+    )
+    expect(JSON.stringify(data)).not.toContain(cookieValue)
+    expect(await store.peek((tx) => findSession(tx.portalSessions, cookieValue, 2000))).toEqual(session)
+    await store.transact((tx) => endSession(tx.portalSessions, session.id, 3000))
+    expect(await store.peek((tx) => findSession(tx.portalSessions, cookieValue, 4000))).toBeUndefined()
+
+    const replayed = emptyData()
+    applyOps(replayed as never, [
+      { o: 's', t: 'portalSessions', k: session.id, v: data.portalSessions[session.id] },
+    ])
+    expect(replayed.portalSessions[session.id]?.endedAtMs).toBe(3000)
+  })
+
+  it('finds no session past its idle limit', async () => {
+    const store = new DocumentStore(emptyData(), null)
+    const { cookieValue } = await store.transact((tx) =>
+      startSession(tx.portalSessions, { subscriberId: 'sub_1' }, 0),
+    )
+    expect(
+      await store.peek((tx) => findSession(tx.portalSessions, cookieValue, SESSION_IDLE_MS)),
+    ).toBeUndefined()
+  })
+})

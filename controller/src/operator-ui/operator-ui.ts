@@ -1,0 +1,19 @@
+/** The operator UI at `/`: server-rendered pages (hono JSX), plain forms, and a change stream for live figures. */
+import { Hono } from 'hono'
+import type { ApiDeps } from '../api/app-env.js'
+import { ChangeFeed } from '../live/change-feed.js'
+import { changeStream } from '../live/change-stream.js'
+import { type OperatorLoginOptions, operatorLoginRoutes } from './login-routes.js'
+import type { OperatorEnv } from './operator-auth.js'
+import { operatorKit } from './operator-kit.js'
+
+export type OperatorUiOptions = OperatorLoginOptions
+
+export function operatorUi(deps: ApiDeps, options: OperatorUiOptions = {}): Hono<OperatorEnv> {
+  const ui = new Hono<OperatorEnv>()
+  const kit = operatorKit(deps)
+  const feed = deps.changes ?? new ChangeFeed()
+  operatorLoginRoutes(ui, kit, options)
+  ui.get('/events', kit.page, (c) => changeStream(c, feed, { filter: () => true }))
+  return ui
+}

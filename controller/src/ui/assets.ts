@@ -1,0 +1,26 @@
+/** The UI's two static files (stylesheet and live-update script), read once and served with a version in the URL. */
+import { readFileSync } from 'node:fs'
+import { Hono } from 'hono'
+import { CAPD_VERSION } from '../version.js'
+
+const read = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8')
+
+const files = {
+  'capd.css': { body: read('capd.css'), type: 'text/css; charset=utf-8' },
+  'live.js': { body: read('live.js'), type: 'text/javascript; charset=utf-8' },
+}
+
+/** The URL of an asset: the version makes a new release's file a new URL, so caching is safe. */
+export const assetUrl = (name: keyof typeof files) => `/assets/${name}?v=${CAPD_VERSION}`
+
+export function assetRoutes(): Hono {
+  const app = new Hono()
+  app.get('/:name', (c) => {
+    const file = files[c.req.param('name') as keyof typeof files]
+    if (!file) return c.notFound()
+    c.header('Content-Type', file.type)
+    c.header('Cache-Control', 'public, max-age=86400')
+    return c.body(file.body)
+  })
+  return app
+}

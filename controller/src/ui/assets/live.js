@@ -1,0 +1,37 @@
+// capd live updates: when the server says something changed, refetch this page and swap in every
+// element marked data-live (matched by id). Forms stay outside those regions, so typing is never lost.
+;(() => {
+  const source = document.body.dataset.liveSource
+  if (!source || !('EventSource' in window)) return
+  let timer
+  let refreshing = false
+  const refresh = async () => {
+    if (refreshing) return
+    refreshing = true
+    try {
+      const response = await fetch(location.href, {
+        headers: { 'X-Capd-Live': '1' },
+        credentials: 'same-origin',
+      })
+      if (!response.ok || response.redirected) return
+      const fresh = new DOMParser().parseFromString(await response.text(), 'text/html')
+      for (const region of document.querySelectorAll('[data-live]')) {
+        const next = fresh.getElementById(region.id)
+        if (next && next.innerHTML !== region.innerHTML) region.innerHTML = next.innerHTML
+      }
+      document.body.dataset.liveUpdatedAt = String(Date.now())
+    } catch {
+      // Offline for a moment: the next change event tries again.
+    } finally {
+      refreshing = false
+    }
+  }
+  const events = new EventSource(source)
+  events.addEventListener('change', () => {
+    clearTimeout(timer)
+    timer = setTimeout(refresh, 250)
+  })
+  events.addEventListener('open', () => {
+    document.body.dataset.live = 'connected'
+  })
+})()

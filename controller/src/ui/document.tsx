@@ -1,0 +1,37 @@
+/** The HTML document every page is: head, stylesheet, live-update script, a skip link and one main. */
+import type { Child } from 'hono/jsx'
+import { assetUrl } from './assets.js'
+
+export interface DocumentProps {
+  title: string
+  /** Where live.js listens for changes (an SSE URL); absent = a static page. */
+  liveSource?: string
+  /** `portal` pages are laid out for phones first. */
+  variant: 'operator' | 'portal'
+  header?: Child
+  children?: Child
+}
+
+export function Document({ title, liveSource, variant, header, children }: DocumentProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <title>{`${title} · capd`}</title>
+        <link rel="stylesheet" href={assetUrl('capd.css')} />
+        {liveSource ? <script src={assetUrl('live.js')} defer /> : null}
+      </head>
+      <body class={variant} data-live-source={liveSource}>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        {header}
+        <main id="main" tabindex={-1}>
+          {children}
+        </main>
+      </body>
+    </html>
+  )
+}

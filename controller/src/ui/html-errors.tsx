@@ -1,0 +1,23 @@
+/** Errors on page routes answered as pages: a browser asking for HTML gets one, API clients JSON. */
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ApiError } from '../errors.js'
+import { ErrorPage } from './error-page.js'
+import { setHtmlHeaders } from './html-policy.js'
+
+const API_PATHS = /^\/(api|portal\/api|agent)\//
+
+/** Whether this request is a person's browser on a page route (not the API, not the agents' socket). */
+export function wantsPage(c: Context): boolean {
+  return !API_PATHS.test(c.req.path) && (c.req.header('Accept')?.includes('text/html') ?? false)
+}
+
+export function errorPage(err: Error, c: Context): Response | Promise<Response> {
+  const known = err instanceof ApiError
+  if (!known) console.error('capd: unexpected error', err)
+  const status = (known ? err.status : 500) as ContentfulStatusCode
+  const message = known ? err.message : 'The server could not complete this request. The error is in its log.'
+  const home = c.req.path.startsWith('/portal') ? '/portal' : '/'
+  setHtmlHeaders(c)
+  return c.html(<ErrorPage status={status} message={message} home={home} />, status)
+}
