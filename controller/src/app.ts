@@ -9,6 +9,7 @@ import { ApiError } from './errors.js'
 import { ChangeFeed } from './live/change-feed.js'
 import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
+import { portalPages } from './portal-ui/portal-pages.js'
 import { assetRoutes } from './ui/assets.js'
 import { errorPage, wantsPage } from './ui/html-errors.js'
 
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   app.route('/portal/api', portalApi(withFeed, options.portal))
   if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))
   app.route('/assets', assetRoutes())
+  app.route('/portal', portalPages(withFeed, options.portal))
   app.route('/', operatorUi(withFeed, options.operatorUi))
   return app
 }

@@ -3,9 +3,12 @@ import { Hono } from 'hono'
 import type { ApiDeps } from '../api/app-env.js'
 import { ChangeFeed } from '../live/change-feed.js'
 import { changeStream } from '../live/change-stream.js'
+import { agentPages } from './agent-pages.js'
+import { catalogPages } from './catalog-pages.js'
 import { type OperatorLoginOptions, operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
+import { subscriberPages } from './subscriber-pages.js'
 
 export type OperatorUiOptions = OperatorLoginOptions
 
@@ -15,5 +18,8 @@ export function operatorUi(deps: ApiDeps, options: OperatorUiOptions = {}): Hono
   const feed = deps.changes ?? new ChangeFeed()
   operatorLoginRoutes(ui, kit, options)
   ui.get('/events', kit.page, (c) => changeStream(c, feed, { filter: () => true }))
+  subscriberPages(ui, kit)
+  catalogPages(ui, kit)
+  agentPages(ui, kit)
   return ui
 }
