@@ -81,6 +81,8 @@ export const SetAutoTopUp = z.strictObject({
   maxPerPeriod: z.number().int().min(1).max(100),
   /** Top up once the remaining bytes are at most this; absent = 0 = when the cap is reached. */
   thresholdBytes: ByteCount.optional(),
+  /** Whether the customer may change these settings in the portal; absent = no. */
+  customerMayChange: z.boolean().optional(),
 })
 
 export const CreatePayment = z.strictObject({
