@@ -3,9 +3,13 @@ import type { Context } from 'hono'
 import { AgentHub } from './agent-hub/agent-hub.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
+import { pruneSessions } from './auth/sessions.js'
 import type { DomainEnv } from './domain/env.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
+
+/** Ended sessions are kept this long (for a look at recent logins), then forgotten. */
+const SESSION_KEEP_MS = 24 * 3600_000
 
 export interface RunningController {
   port: number
@@ -35,7 +39,14 @@ export async function runController(options: {
   const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
   refresher.start()
   const prune = setInterval(() => {
-    store.transact((tx) => tx.idempotency.prune(env.clock.now() - env.idempotencyTtlMs)).catch(() => {})
+    const now = env.clock.now()
+    store
+      .transact(async (tx) => {
+        await tx.idempotency.prune(now - env.idempotencyTtlMs)
+        await pruneSessions(tx.portalSessions, now, SESSION_KEEP_MS)
+        await pruneSessions(tx.operatorSessions, now, SESSION_KEEP_MS)
+      })
+      .catch(() => {})
   }, 3600_000)
   prune.unref()
   return {

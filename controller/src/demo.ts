@@ -1,7 +1,8 @@
 /**
  * `pnpm demo`: a controller on http://localhost:8080 with sample plans, top-up plans and
  * subscribers, and a real agent process on a simulated router whose counters move, so usage
- * grows, caps are reached and top-ups restore access while you watch. Ctrl-C stops both.
+ * grows, caps are reached and top-ups restore access while you watch: in the operator UI at `/`
+ * and in the customer portal at `/portal`, with the logins it prints. Ctrl-C stops both.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bootstrap } from './auth/bootstrap.js'
+import { hashPassword } from './auth/passwords.js'
 import { systemClock } from './clock.js'
 import { runController } from './controller.js'
 import { enrolAgent } from './domain/agents.js'
@@ -22,6 +24,9 @@ import { openLowdbStore } from './store/lowdb-store.js'
 const GB = 1_000_000_000
 const PORT = Number(process.env.PORT ?? 8080)
 const ADMIN_TOKEN = 'demo-admin-token-not-for-production'
+const ADMIN_PASSWORD = 'demo-admin-password'
+/** Every demo customer's portal password is their login followed by this. */
+const CUSTOMER_PASSWORD_SUFFIX = '-demo-password'
 const usd = (amount: number) => ({ amount, currency: 'USD' })
 
 async function main(): Promise<void> {
@@ -33,7 +38,9 @@ async function main(): Promise<void> {
     currency: 'USD',
     idempotencyTtlMs: 48 * 3600_000,
   }
-  await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN })
+  await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN, adminPassword: ADMIN_PASSWORD })
+  const logins = ['alice', 'bongani', 'chen', 'dara'] as const
+  const hashes = await Promise.all(logins.map((login) => hashPassword(login + CUSTOMER_PASSWORD_SUFFIX)))
   const { agentToken, firstSubscriberId } = await store.transact(async (tx) => {
     const starter = await createPlan(tx, env, 'system', {
       name: 'Starter 1 GB',
@@ -61,21 +68,23 @@ async function main(): Promise<void> {
       ['Dara Okafor', 'dara', family.id, '2001:db8:20::/64'],
     ] as const
     const ids: string[] = []
-    for (const [name, login, planId, address] of people) {
+    for (const [i, [name, login, planId, address]] of people.entries()) {
       const sub = await createSubscriber(
         tx,
         env,
         'system',
-        { name, login, planId, agentId: agent.id, address, billingDay: 1 },
-        undefined,
+        { name, login, email: `${login}@example.net`, planId, agentId: agent.id, address, billingDay: 1 },
+        hashes[i],
       )
       ids.push(sub.id)
     }
-    // Chen tops up by himself when he runs out, while his balance lasts.
+    // Alice can buy top-ups in the portal once she runs out.
+    await recordPayment(tx, env, 'system', ids[0]!, { amount: usd(2000) })
+    // Chen tops up by himself when he runs out, while his balance lasts, and may change that himself.
     await recordPayment(tx, env, 'system', ids[2]!, { amount: usd(1000) })
     await tx.subscribers.update({
       ...(await tx.subscribers.get(ids[2]!))!,
-      autoTopUp: { enabled: true, topUpPlanId: pack.id, maxPerPeriod: 3 },
+      autoTopUp: { enabled: true, topUpPlanId: pack.id, maxPerPeriod: 3, customerMayChange: true },
     })
     return { agentToken: token, firstSubscriberId: ids[0]! }
   })
@@ -92,9 +101,12 @@ async function main(): Promise<void> {
     }),
   )
   const agent = startAgent(agentConfig)
-  const api = `http://localhost:${controller.port}/api/v1`
+  const base = `http://localhost:${controller.port}`
+  const api = `${base}/api/v1`
   console.log(`capd demo running (files in ${dir})
 
+  Operator UI    ${base}/          login admin / ${ADMIN_PASSWORD}
+  Customer portal ${base}/portal   login alice / alice${CUSTOMER_PASSWORD_SUFFIX} (also bongani, chen, dara)
   Operator API   ${api}   (Authorization: Bearer ${ADMIN_TOKEN})
   OpenAPI        ${api}/openapi.json
   Agent          one agent on a simulated router; subscribers use about 8 MB/s each

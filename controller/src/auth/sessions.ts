@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { SessionRow } from '../store/entities.js'
-import type { Table } from '../store/store.js'
+import type { PrunableTable, Table } from '../store/store.js'
 import { hashToken } from './tokens.js'
 
 const HOUR_MS = 3_600_000
@@ -80,4 +80,28 @@ export async function touchSession<S extends SessionRow>(table: Table<S>, id: st
 export async function endSession<S extends SessionRow>(table: Table<S>, id: string, nowMs: number) {
   const current = await table.get(id)
   if (current && current.endedAtMs === undefined) await table.update({ ...current, endedAtMs: nowMs })
+}
+
+/**
+ * Forgets sessions that can never be used again (ended, expired or idle) for longer than
+ * `keepMs`, so the store does not grow with every login. Returns how many were removed.
+ */
+export async function pruneSessions<S extends SessionRow>(
+  table: PrunableTable<S>,
+  nowMs: number,
+  keepMs: number,
+): Promise<number> {
+  let removed = 0
+  for (const session of await table.list()) {
+    const deadAtMs = Math.min(
+      session.endedAtMs ?? Number.POSITIVE_INFINITY,
+      session.expiresAtMs,
+      session.lastSeenAtMs + SESSION_IDLE_MS,
+    )
+    if (deadAtMs + keepMs <= nowMs) {
+      await table.delete(session.id)
+      removed++
+    }
+  }
+  return removed
 }

@@ -72,6 +72,24 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     )
   }
 
+  /** Removes the row with this id, if there is one. */
+  async delete(id: string): Promise<void> {
+    const old = this.getNow(id)
+    if (!old) return
+    delete this.rows[id]
+    const at = upperBound(this.sortedIds, id) - 1
+    this.sortedIds.splice(at, 1)
+    for (const index of this.indexes) index.remove(old)
+    this.log().record(
+      () => {
+        this.rows[id] = old
+        this.sortedIds.splice(at, 0, id)
+        for (const index of this.indexes) index.add(old)
+      },
+      { o: 'd', t: this.name, k: id },
+    )
+  }
+
   /** Rows with ids from `index`, in id order. */
   byIndex(index: MemoryIndex<T>, key: string): T[] {
     return [...index.ids(key)].sort().map((id) => this.rows[id]!)

@@ -28,6 +28,11 @@ export interface Table<T extends { id: string }> {
   update(row: T): Promise<void>
 }
 
+/** A table whose rows may be forgotten (records with an end, such as sessions). */
+export interface PrunableTable<T extends { id: string }> extends Table<T> {
+  delete(id: string): Promise<void>
+}
+
 export interface Page<T> {
   items: T[]
   nextCursor: string | null
@@ -65,9 +70,9 @@ export interface Tx {
   readonly apiTokens: Table<ApiToken> & { byHash(hash: string): Promise<ApiToken | undefined> }
   readonly users: Table<User> & { byUsername(username: string): Promise<User | undefined> }
   /** Customer portal sessions, keyed by the hash of the cookie value. */
-  readonly portalSessions: Table<PortalSession>
+  readonly portalSessions: PrunableTable<PortalSession>
   /** Operator UI sessions, keyed the same way. */
-  readonly operatorSessions: Table<OperatorSession>
+  readonly operatorSessions: PrunableTable<OperatorSession>
   readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
   readonly idempotency: {
     get(scope: string): Promise<IdempotencyRecord | undefined>
