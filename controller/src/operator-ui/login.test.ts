@@ -79,6 +79,30 @@ describe('operator UI login', () => {
     expect(asPortal.status).toBe(401)
   })
 
+  it('a customer’s portal session is no operator session', async () => {
+    const { browser, app, seed, call } = await setup()
+    const { plan, agent } = await seed()
+    await call('POST', '/subscribers', {
+      name: 'Carla',
+      login: 'carla',
+      password: 'carla-secret-1',
+      planId: plan.id,
+      agentId: agent.id,
+      address: '10.0.0.77',
+    })
+    const login = await app.request('/portal/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'carla', password: 'carla-secret-1' }),
+    })
+    expect(login.status).toBe(200)
+    const value = /capd_portal=([^;]+)/.exec(login.headers.get('set-cookie')!)![1]!
+    browser.cookies.set('capd_session', value)
+    const page = await browser.get('/events')
+    expect(page.status).toBe(303)
+    expect(page.location).toMatch(/^\/login/)
+  })
+
   it('only follows a next that stays on this site', () => {
     expect(safeNext('/agents')).toBe('/agents')
     expect(safeNext('//evil.example/x')).toBe('/')
