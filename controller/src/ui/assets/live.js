@@ -26,12 +26,28 @@
       refreshing = false
     }
   }
-  const events = new EventSource(source)
-  events.addEventListener('change', () => {
-    clearTimeout(timer)
-    timer = setTimeout(refresh, 250)
+  // Browsers allow ~6 connections per host over HTTP/1.1: a stream per background tab would soon
+  // leave none for page loads. So only a visible page listens; coming back, it catches up at once.
+  let events
+  const listen = () => {
+    events = new EventSource(source)
+    events.addEventListener('change', () => {
+      clearTimeout(timer)
+      timer = setTimeout(refresh, 250)
+    })
+    events.addEventListener('ready', () => {
+      document.body.dataset.live = 'connected'
+    })
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) {
+      events?.close()
+      events = undefined
+      document.body.dataset.live = 'paused'
+    } else if (!events) {
+      listen()
+      refresh()
+    }
   })
-  events.addEventListener('open', () => {
-    document.body.dataset.live = 'connected'
-  })
+  if (!document.hidden) listen()
 })()
