@@ -1,13 +1,21 @@
-/** Plans and top-up plans: create, list, read, retire. */
-import { createPlan, createTopUpPlan, retirePlan, retireTopUpPlan } from '../domain/plans.js'
+/** Plans and top-up plans: create, list, read, edit, retire. */
+import {
+  createPlan,
+  createTopUpPlan,
+  retirePlan,
+  retireTopUpPlan,
+  updatePlan,
+  updateTopUpPlan,
+} from '../domain/plans.js'
 import { notFound } from '../errors.js'
 import type { ApiDeps } from './app-env.js'
+import { UpdatePlan, UpdateTopUpPlan } from './catalog-schemas.js'
 import type { DocumentedRouter } from './router.js'
 import { CreatePlan, CreateTopUpPlan } from './schemas.js'
 import { idParam, readJson } from './validate.js'
 import { planView, topUpPlanView } from './views.js'
 
-export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
+export function catalogRoutes(r: DocumentedRouter, { store, env, limitsChanged }: ApiDeps): void {
   r.add(
     { method: 'post', path: '/plans', summary: 'Create a plan', body: CreatePlan, status: 201 },
     async (c) => {
@@ -26,6 +34,24 @@ export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): voi
     if (!plan) throw notFound('plan', id)
     return c.json(planView(plan))
   })
+  r.add(
+    {
+      method: 'patch',
+      path: '/plans/:id',
+      summary: 'Edit a plan: every subscriber on it gets the new terms at once',
+      body: UpdatePlan,
+      status: 200,
+    },
+    async (c) => {
+      const id = idParam(c)
+      const changes = await readJson(c, UpdatePlan)
+      const { plan, subscriberIds } = await store.transact((tx) =>
+        updatePlan(tx, env, c.var.actor, id, changes),
+      )
+      limitsChanged?.(subscriberIds)
+      return c.json(planView(plan))
+    },
+  )
   r.add(
     {
       method: 'post',
@@ -63,6 +89,21 @@ export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): voi
       const id = idParam(c)
       const plan = await store.transact((tx) => tx.topUpPlans.get(id))
       if (!plan) throw notFound('top-up plan', id)
+      return c.json(topUpPlanView(plan))
+    },
+  )
+  r.add(
+    {
+      method: 'patch',
+      path: '/topup-plans/:id',
+      summary: 'Edit a top-up plan for future sales (top-ups already sold keep their terms)',
+      body: UpdateTopUpPlan,
+      status: 200,
+    },
+    async (c) => {
+      const id = idParam(c)
+      const changes = await readJson(c, UpdateTopUpPlan)
+      const plan = await store.transact((tx) => updateTopUpPlan(tx, env, c.var.actor, id, changes))
       return c.json(topUpPlanView(plan))
     },
   )

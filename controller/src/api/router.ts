@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import type { AppEnv } from './app-env.js'
 
 export interface RouteDoc {
-  method: 'get' | 'post' | 'put' | 'delete'
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete'
   /** Hono syntax: `/subscribers/:id`. */
   path: string
   summary: string

@@ -1,11 +1,12 @@
 /** Plans (the cap and what happens at it) and top-up plans (data packs for sale). */
 import type { Money } from '@capd/protocol'
-import { notFound, unprocessable } from '../errors.js'
+import { ApiError, notFound, unprocessable } from '../errors.js'
 import { newId } from '../ids.js'
 import type { OnCap, Plan, TopUpPlan } from '../store/entities.js'
 import type { Table, Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { refreshLimit } from './limits.js'
 import { requireCurrency } from './money-rules.js'
 
 export interface PlanInput {
@@ -21,6 +22,48 @@ export async function createPlan(tx: Tx, env: DomainEnv, actor: Actor, input: Pl
   await tx.plans.insert(plan)
   await audit(tx, env, actor, 'plan.create', 'plan', plan.id, input)
   return plan
+}
+
+export type PlanChanges = Partial<PlanInput>
+
+/**
+ * Edits a plan in place, so every subscriber on it gets the new terms at once: their limit versions
+ * are bumped here, in the same transaction, and the caller pushes `subscriberIds` after the commit.
+ * The throttle rules hold for the plan as it is after the edit; switching to block drops the rate.
+ */
+export async function updatePlan(
+  tx: Tx,
+  env: DomainEnv,
+  actor: Actor,
+  id: string,
+  changes: PlanChanges,
+): Promise<{ plan: Plan; subscriberIds: string[] }> {
+  const plan = await editable(tx.plans, id, 'plan')
+  const onCap = changes.onCap ?? plan.onCap
+  if (onCap === 'block' && changes.throttleKbps !== undefined) {
+    throw invalid('throttleKbps: is only for onCap "throttle"')
+  }
+  const throttleKbps = onCap === 'throttle' ? (changes.throttleKbps ?? plan.throttleKbps) : undefined
+  if (onCap === 'throttle' && throttleKbps === undefined) {
+    throw invalid('throttleKbps: is required when onCap is "throttle"')
+  }
+  const { throttleKbps: _, ...kept } = plan
+  const updated: Plan = {
+    ...kept,
+    name: changes.name ?? plan.name,
+    capBytes: changes.capBytes ?? plan.capBytes,
+    onCap,
+    ...(throttleKbps === undefined ? {} : { throttleKbps }),
+  }
+  await tx.plans.update(updated)
+  await audit(tx, env, actor, 'plan.update', 'plan', id, changes)
+  const subscriberIds: string[] = []
+  for (const sub of await tx.subscribers.list()) {
+    if (sub.planId !== id) continue
+    await refreshLimit(tx, env, sub)
+    subscriberIds.push(sub.id)
+  }
+  return { plan: updated, subscriberIds }
 }
 
 export function retirePlan(tx: Tx, env: DomainEnv, actor: Actor, id: string): Promise<Plan> {
@@ -48,6 +91,39 @@ export async function createTopUpPlan(
   return plan
 }
 
+/** `validityDays: null` = valid to the end of the billing period it is bought in. */
+export type TopUpPlanChanges = Partial<Omit<TopUpPlanInput, 'validityDays'>> & {
+  validityDays?: number | null
+}
+
+/**
+ * Edits a top-up plan for the top-ups sold from now on. Top-ups already sold keep the bytes, price
+ * and expiry they were sold with (each TopUp row holds its own copy), so no limit changes and
+ * nothing is pushed.
+ */
+export async function updateTopUpPlan(
+  tx: Tx,
+  env: DomainEnv,
+  actor: Actor,
+  id: string,
+  changes: TopUpPlanChanges,
+): Promise<TopUpPlan> {
+  if (changes.price) requireCurrency(env, changes.price.currency, 'price')
+  const plan = await editable(tx.topUpPlans, id, 'topup_plan')
+  const { validityDays: _, ...kept } = plan
+  const validityDays = changes.validityDays === undefined ? plan.validityDays : changes.validityDays
+  const updated: TopUpPlan = {
+    ...kept,
+    name: changes.name ?? plan.name,
+    bytes: changes.bytes ?? plan.bytes,
+    price: changes.price ?? plan.price,
+    ...(validityDays == null ? {} : { validityDays }),
+  }
+  await tx.topUpPlans.update(updated)
+  await audit(tx, env, actor, 'topup_plan.update', 'topup_plan', id, changes)
+  return updated
+}
+
 export function retireTopUpPlan(tx: Tx, env: DomainEnv, actor: Actor, id: string): Promise<TopUpPlan> {
   return retire(tx, tx.topUpPlans, env, actor, id, 'topup_plan')
 }
@@ -69,6 +145,22 @@ async function retire<T extends { id: string; retiredAtMs?: number }>(
   await audit(tx, env, actor, `${entity}.retire`, entity, id)
   return retired
 }
+
+/** The row to edit: it must exist and not be retired (a retired plan's terms are history). */
+async function editable<T extends { id: string; retiredAtMs?: number }>(
+  table: Table<T>,
+  id: string,
+  entity: 'plan' | 'topup_plan',
+): Promise<T> {
+  const what = entity === 'plan' ? 'plan' : 'top-up plan'
+  const row = await table.get(id)
+  if (!row) throw notFound(what, id)
+  if (row.retiredAtMs !== undefined)
+    throw unprocessable('retired', `${what} ${id} is retired and cannot be edited`)
+  return row
+}
+
+const invalid = (message: string) => new ApiError(400, 'invalid_request', message)
 
 /** A plan named in a request body: it must exist and be on offer. */
 export async function requireActivePlan(tx: Tx, id: string): Promise<Plan> {

@@ -1,6 +1,72 @@
 /** Operator pages for agents: enrol (token shown once), revoke, online state, last seen, version. */
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
+import { z } from 'zod'
+import { CreateAgent } from '../api/schemas.js'
+import { enrolAgent, revokeAgent } from '../domain/agents.js'
+import { ApiError } from '../errors.js'
+import { setFlash } from '../ui/flash.js'
+import { formAction } from '../ui/form-action.js'
+import { readForm } from '../ui/form-input.js'
+import { checkedAs } from '../ui/form-values.js'
+import { agentConfigJson, controllerWsUrl } from './agent-config.js'
+import { type AgentRow, AgentsPage, type Enrolled } from './agent-views.js'
 import type { OperatorEnv } from './operator-auth.js'
-import type { OperatorKit } from './operator-kit.js'
+import { frame, type OperatorKit } from './operator-kit.js'
 
-export function agentPages(_ui: Hono<OperatorEnv>, _kit: OperatorKit): void {}
+const EnrolForm = z.object({ name: CreateAgent.shape.name })
+
+export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
+  const { store, env, isAgentConnected } = kit.deps
+
+  async function rows(): Promise<AgentRow[]> {
+    return store.peek(async (tx) => {
+      const counts = new Map<string, number>()
+      for (const s of await tx.subscribers.list()) counts.set(s.agentId, (counts.get(s.agentId) ?? 0) + 1)
+      return (await tx.agents.list()).map((agent) => ({
+        agent,
+        status:
+          agent.revokedAtMs !== undefined ? 'revoked' : isAgentConnected(agent.id) ? 'online' : 'offline',
+        subscribers: counts.get(agent.id) ?? 0,
+      }))
+    })
+  }
+
+  const page = async (c: Context<OperatorEnv>, enrolled?: Enrolled) =>
+    c.html(
+      <AgentsPage
+        frame={frame(c)}
+        rows={await rows()}
+        nowMs={env.clock.now()}
+        timeZone={env.timeZone}
+        {...(enrolled ? { enrolled } : {})}
+      />,
+    )
+
+  ui.get('/agents', kit.page, (c) => page(c))
+
+  // Answered with the page itself, not a redirect: the token exists only in this one answer (never
+  // in a cookie, a flash or the store), and Cache-Control: no-store keeps it out of caches.
+  ui.post('/agents', kit.action, async (c) => {
+    let enrolled: Enrolled
+    try {
+      const { name } = checkedAs(EnrolForm, await readForm(c), { name: 'Agent name' })
+      const { agent, token } = await store.transact((tx) => enrolAgent(tx, env, c.var.actor, name))
+      enrolled = { agent, token, config: agentConfigJson(controllerWsUrl(c), token) }
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status >= 500) throw err
+      setFlash(c, 'operator', { kind: 'error', text: err.message })
+      return c.redirect('/agents', 303)
+    }
+    kit.deps.changes?.publish({ kind: 'agents' })
+    return page(c, enrolled)
+  })
+
+  ui.post('/agents/:id/revoke', kit.action, (c) => {
+    const id = c.req.param('id')
+    return formAction(c, 'operator', '/agents', async () => {
+      const agent = await store.transact((tx) => revokeAgent(tx, env, c.var.actor, id))
+      kit.deps.agentRevoked?.(id)
+      return { message: `Agent "${agent.name}" revoked: its token no longer works.` }
+    })
+  })
+}

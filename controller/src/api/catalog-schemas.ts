@@ -1,0 +1,23 @@
+/** Request bodies of the catalog edits (PATCH a plan or a top-up plan): any of the create fields, at least one. */
+import { z } from 'zod'
+import { CreatePlan, CreateTopUpPlan } from './schemas.js'
+
+const SOME_FIELD = 'give at least one field to change'
+
+/**
+ * The create fields, each optional. The throttle rules are checked on the plan as it would be after
+ * the edit (see updatePlan): `{onCap: "throttle"}` alone is fine when the plan already has a rate.
+ */
+export const UpdatePlan = z
+  .strictObject(CreatePlan.shape)
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, SOME_FIELD)
+
+export const UpdateTopUpPlan = z
+  .strictObject({
+    ...CreateTopUpPlan.shape,
+    /** `null` = valid to the end of the billing period it is bought in. */
+    validityDays: CreateTopUpPlan.shape.validityDays.unwrap().nullable(),
+  })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, SOME_FIELD)

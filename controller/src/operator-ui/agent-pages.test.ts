@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import { hashToken } from '../auth/tokens.js'
+import { BrowserCaller } from '../testing/browser-caller.js'
+import { catalogTestKit, hasForm } from './catalog-test-kit.js'
+
+const TOKEN = /<p id="agent-token" class="secret">(capda_[^<]+)<\/p>/
+
+describe('agents page', () => {
+  it('sends a visitor to the login page', async () => {
+    const k = await catalogTestKit()
+    const page = await new BrowserCaller(k.app).get('/agents')
+    expect(page.status).toBe(303)
+    expect(page.location).toBe('/login?next=%2Fagents')
+  })
+
+  it('lists agents live: status, last seen, version, driver, subscribers', async () => {
+    const k = await catalogTestKit()
+    const second = (await k.call('POST', '/agents', { name: 'tower-2' })).body
+    await k.store.transact(async (tx) => {
+      const agent = (await tx.agents.get(k.agent.id))!
+      const lastSeenAtMs = k.clock.now() - 5 * 60_000
+      await tx.agents.update({ ...agent, agentVersion: '0.4.1', driver: 'nftables', lastSeenAtMs })
+    })
+    k.connected.add(k.agent.id)
+    const { status, html } = await k.browser.get('/agents')
+    expect(status).toBe(200)
+    expect(html).toContain('<h1>Agents</h1>')
+    expect(html).toContain('data-live-source="/events"')
+    const table = /<div id="agents" class="table-wrap" data-live[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? ''
+    expect(table).toMatch(
+      /tower-1<\/td><td><span class="badge online">online<\/span><\/td><td><time [^>]*>5 min ago<\/time><\/td><td>0.4.1<\/td><td>nftables<\/td><td class="num">1<\/td>/,
+    )
+    expect(table).toMatch(/tower-2<\/td><td><span class="badge offline">offline<\/span><\/td><td>never<\/td>/)
+    expect(table).toContain('aria-label="Revoke tower-1"')
+    expect(table).toContain(`action="/agents/${second.id}/revoke"`)
+    // The enrolment form is outside the live region, so a refresh never wipes what is typed.
+    expect(table).not.toContain('Enrol')
+    expect(hasForm(html, 'enrol-agent-title')).toBe(true)
+  })
+
+  it('shows the token once, with a config, and keeps only its hash', async () => {
+    const k = await catalogTestKit()
+    const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: 'tower-9' })
+    expect(reply.status).toBe(200)
+    expect(reply.headers.get('cache-control')).toBe('no-store')
+    const token = TOKEN.exec(reply.html)?.[1]
+    expect(token).toBeDefined()
+    expect(reply.html).toContain('shown only once')
+    const agent = Object.values(k.data.agents).find((a) => a.name === 'tower-9')!
+    expect(agent.tokenHash).toBe(hashToken(token!))
+    expect(token).toContain(agent.id)
+    expect(k.snapshot()).not.toContain(token)
+    expect(reply.html).toContain('&quot;controller&quot;: &quot;ws://localhost&quot;')
+    expect(reply.html).toContain(`&quot;token&quot;: &quot;${token}&quot;`)
+    expect(reply.html).toContain('&quot;kind&quot;: &quot;nftables&quot;')
+    expect(reply.headers.getSetCookie().join(';')).not.toContain(token!.slice(-20))
+    expect(reply.html).toMatch(/tower-9<\/td><td><span class="badge offline">offline/)
+    const later = await k.browser.get('/agents')
+    expect(later.html).toContain('tower-9')
+    expect(later.html).not.toContain(token!)
+    expect(later.html).not.toContain('agent-token')
+  })
+
+  it('refuses an empty agent name with a message and changes nothing', async () => {
+    const k = await catalogTestKit()
+    const before = k.snapshot()
+    const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: '  ' })
+    expect(reply.status).toBe(303)
+    expect(reply.location).toBe('/agents')
+    expect((await k.browser.get('/agents')).html).toContain('Agent name: must not be empty')
+    expect(k.snapshot()).toBe(before)
+  })
+
+  it('revokes an agent: status revoked, its connection dropped, no revoke button', async () => {
+    const k = await catalogTestKit()
+    k.connected.add(k.agent.id)
+    const { reply, next } = await k.submit(`/agents/${k.agent.id}/revoke`, {})
+    expect(reply.location).toBe('/agents')
+    expect(k.revoked).toEqual([k.agent.id])
+    expect(next?.html).toContain('Agent &quot;tower-1&quot; revoked')
+    expect(next?.html).toContain('<span class="badge revoked">revoked</span>')
+    expect(next?.html).not.toContain('aria-label="Revoke tower-1"')
+    expect(k.data.agents[k.agent.id]!.revokedAtMs).toBe(k.clock.now())
+  })
+
+  it('refuses posts without the CSRF field, with a wrong one, or from another site', async () => {
+    const k = await catalogTestKit()
+    const before = k.snapshot()
+    for (const action of ['/agents', `/agents/${k.agent.id}/revoke`]) {
+      expect((await k.browser.post(action, { name: 'x' })).status, action).toBe(403)
+      expect((await k.browser.post(action, { name: 'x', _csrf: 'forged' })).status, action).toBe(403)
+      const crossSite = { headers: { origin: 'https://evil.example' } }
+      expect((await k.browser.post(action, { name: 'x', _csrf: k.csrf }, crossSite)).status, action).toBe(403)
+    }
+    expect(k.snapshot()).toBe(before)
+    expect(k.revoked).toEqual([])
+  })
+})

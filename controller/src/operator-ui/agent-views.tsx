@@ -1,0 +1,138 @@
+/** The agents page: the live table (status, last seen, version, driver, subscribers, revoke), enrolment, and the token shown once. */
+import type { Agent } from '../store/entities.js'
+import { ago, dateTime } from '../ui/format.js'
+import { CsrfField, Field } from '../ui/forms.js'
+import { NamedForm } from '../ui/named-form.js'
+import { OperatorPage } from './layout.js'
+import type { frame } from './operator-kit.js'
+
+type Frame = ReturnType<typeof frame>
+
+export type AgentStatus = 'online' | 'offline' | 'revoked'
+
+export interface AgentRow {
+  agent: Agent
+  status: AgentStatus
+  subscribers: number
+}
+
+export interface Enrolled {
+  agent: Agent
+  token: string
+  config: string
+}
+
+export interface AgentsPageProps {
+  frame: Frame
+  rows: readonly AgentRow[]
+  nowMs: number
+  timeZone: string
+  /** Only in the answer to the enrolment itself: the token is never stored in clear nor shown again. */
+  enrolled?: Enrolled
+}
+
+export function AgentsPage(p: AgentsPageProps) {
+  return (
+    <OperatorPage {...p.frame} title="Agents" section="agents" live>
+      <h1>Agents</h1>
+      {p.enrolled ? <EnrolledAgent {...p.enrolled} /> : null}
+      <div id="agents" class="table-wrap" data-live>
+        <AgentTable rows={p.rows} csrf={p.frame.csrf} nowMs={p.nowMs} timeZone={p.timeZone} />
+      </div>
+      <NamedForm
+        id="enrol-agent"
+        title="Enrol an agent"
+        action="/agents"
+        csrf={p.frame.csrf}
+        submit="Enrol agent"
+        intro={<p class="hint">An agent runs beside one router. Enrolling gives it a token, shown once.</p>}
+      >
+        <Field id="agent-name" name="name" label="Agent name" required placeholder="tower-1" />
+      </NamedForm>
+    </OperatorPage>
+  )
+}
+
+function AgentTable(p: { rows: readonly AgentRow[]; csrf: string; nowMs: number; timeZone: string }) {
+  if (p.rows.length === 0) return <p class="empty">No agents yet. Enrol the first one below.</p>
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Status</th>
+          <th scope="col">Last seen</th>
+          <th scope="col">Version</th>
+          <th scope="col">Driver</th>
+          <th scope="col" class="num">
+            Subscribers
+          </th>
+          <th scope="col">Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.rows.map(({ agent, status, subscribers }) => (
+          <tr>
+            <td>{agent.name}</td>
+            <td>
+              <span class={`badge ${status}`}>{status}</span>
+            </td>
+            <td>
+              {agent.lastSeenAtMs === undefined ? (
+                'never'
+              ) : (
+                <time
+                  datetime={new Date(agent.lastSeenAtMs).toISOString()}
+                  title={dateTime(agent.lastSeenAtMs, p.timeZone)}
+                >
+                  {ago(agent.lastSeenAtMs, p.nowMs)}
+                </time>
+              )}
+            </td>
+            <td>{agent.agentVersion ?? '—'}</td>
+            <td>{agent.driver ?? '—'}</td>
+            <td class="num">{subscribers}</td>
+            <td>
+              {status === 'revoked' ? null : (
+                // Only a button: nothing is typed here, so a live refresh of the table loses nothing.
+                <form method="post" action={`/agents/${agent.id}/revoke`}>
+                  <CsrfField token={p.csrf} />
+                  <button type="submit" class="button danger" aria-label={`Revoke ${agent.name}`}>
+                    Revoke
+                  </button>
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function EnrolledAgent({ agent, token, config }: Enrolled) {
+  return (
+    <section class="card enrolled" aria-labelledby="enrolled-title">
+      <h2 id="enrolled-title">Agent "{agent.name}" enrolled</h2>
+      <p class="notice pending" role="status">
+        Copy the token now: it is shown only once. capd keeps only its hash, so it cannot show it again. If it
+        is lost, enrol a new agent and revoke this one.
+      </p>
+      <p class="hint">Token of agent {agent.id}:</p>
+      <p id="agent-token" class="secret">
+        {token}
+      </p>
+      <h3>Agent configuration</h3>
+      <p>
+        Save this as <code>agent.json</code> on the router and start the agent with{' '}
+        <code>pnpm agent --config agent.json</code>. It is for an agent on a Linux router (nftables); for a
+        trial without a router, set <code>"router"</code> to <code>{'{ "kind": "simulated" }'}</code>. To keep
+        the token out of the file, put it in a file of its own and write{' '}
+        <code>"token": "file:///path/to/it"</code>.
+      </p>
+      <pre class="secret config">
+        <code>{config}</code>
+      </pre>
+    </section>
+  )
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest'
+import { planFromForm, topUpPlanFromForm } from './catalog-forms.js'
+
+const message = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (err) {
+    return (err as Error).message
+  }
+  throw new Error('not refused')
+}
+
+describe('plan form', () => {
+  it('reads a block and a throttle plan', () => {
+    expect(planFromForm({ name: 'Basic', capBytes: '100 GB', onCap: 'block', throttleKbps: '' })).toEqual({
+      name: 'Basic',
+      capBytes: 100e9,
+      onCap: 'block',
+    })
+    expect(planFromForm({ name: 'Slow', capBytes: '1 GB', onCap: 'throttle', throttleKbps: '512' })).toEqual({
+      name: 'Slow',
+      capBytes: 1e9,
+      onCap: 'throttle',
+      throttleKbps: 512,
+    })
+  })
+
+  it('ignores a leftover rate for Block', () => {
+    expect(
+      planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'block', throttleKbps: '512' }),
+    ).not.toHaveProperty('throttleKbps')
+  })
+
+  it('says which field is wrong', () => {
+    expect(message(() => planFromForm({ name: 'B', capBytes: 'lots', onCap: 'block' }))).toMatch(
+      /^Data cap: /,
+    )
+    expect(
+      message(() => planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'throttle', throttleKbps: '' })),
+    ).toBe('Throttle rate (kbit/s): enter the rate subscribers are slowed to at the cap')
+    expect(
+      message(() => planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'throttle', throttleKbps: '0' })),
+    ).toMatch(/^Throttle rate \(kbit\/s\): /)
+    expect(message(() => planFromForm({ name: ' ', capBytes: '1 GB', onCap: 'block' }))).toBe(
+      'Name: must not be empty',
+    )
+    expect(message(() => planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'explode' }))).toMatch(
+      /^At the cap: /,
+    )
+  })
+})
+
+describe('top-up plan form', () => {
+  it('reads amount, price and optional validity', () => {
+    expect(
+      topUpPlanFromForm({ name: 'Week', bytes: '5 GB', price: '2.99', validityDays: '7' }, 'USD'),
+    ).toEqual({
+      name: 'Week',
+      bytes: 5e9,
+      price: { amount: 299, currency: 'USD' },
+      validityDays: 7,
+    })
+    expect(
+      topUpPlanFromForm({ name: 'P', bytes: '1 GB', price: '1', validityDays: '' }, 'USD'),
+    ).not.toHaveProperty('validityDays')
+  })
+
+  it('says which field is wrong', () => {
+    const base = { name: 'P', bytes: '1 GB', price: '1.00', validityDays: '' }
+    expect(message(() => topUpPlanFromForm({ ...base, bytes: '0 GB' }, 'USD'))).toMatch(/^Data amount: /)
+    expect(message(() => topUpPlanFromForm({ ...base, price: '-1' }, 'USD'))).toMatch(/^Price: /)
+    expect(message(() => topUpPlanFromForm({ ...base, price: 'free' }, 'USD'))).toMatch(/^Price: /)
+    expect(message(() => topUpPlanFromForm({ ...base, validityDays: '400' }, 'USD'))).toMatch(
+      /^Valid for \(days\): /,
+    )
+  })
+})
