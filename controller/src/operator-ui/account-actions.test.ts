@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import { csrfFrom } from '../testing/browser-caller.js'
+import { fieldIn, flashIn, subscriberTestKit } from './subscriber-test-kit.js'
+
+async function setup() {
+  const k = await subscriberTestKit()
+  const page = `/subscribers/${k.subscriber.id}`
+  /** Loads the page and posts to `path` with its CSRF field and, if the form has one, its key. */
+  async function submit(titleId: string, path: string, fields: Record<string, string>) {
+    const html = (await k.browser.get(page)).html
+    // The settings form is absolute values, so it carries no key; the payment form does.
+    const key: Record<string, string> =
+      titleId === 'payment-title' ? { idempotencyKey: fieldIn(html, titleId, 'idempotencyKey') } : {}
+    const form = { _csrf: csrfFrom(html), ...key, ...fields }
+    return { form, reply: await k.browser.post(`${page}${path}`, form) }
+  }
+  const flash = async () => flashIn((await k.browser.get(page)).html)
+  const sub = () => k.data.subscribers[k.subscriber.id]!
+  return { ...k, page, submit, flash, sub }
+}
+
+const AUTO = { enabled: 'on', maxPerPeriod: '2', thresholdBytes: '1 GB', customerMayChange: 'on' }
+
+describe('auto top-up form', () => {
+  it('saves the settings, including whether the customer may change them, and shows them', async () => {
+    const k = await setup()
+    const { reply } = await k.submit('auto-topup-title', '/auto-topup', {
+      ...AUTO,
+      topUpPlanId: k.topUpPlan.id,
+    })
+    expect(reply.status).toBe(303)
+    expect(await k.flash()).toEqual({ kind: 'ok', text: 'Auto top-up saved.' })
+    expect(k.sub().autoTopUp).toEqual({
+      enabled: true,
+      topUpPlanId: k.topUpPlan.id,
+      maxPerPeriod: 2,
+      thresholdBytes: 1e9,
+      customerMayChange: true,
+    })
+    expect(k.limitsChanged).toEqual([k.subscriber.id])
+    const { html } = await k.browser.get(k.page)
+    expect(html).toContain('On: 10 GB, at most 2 per period')
+    expect(html).toMatch(/id="auto-customer" name="customerMayChange" type="checkbox" value="on" checked/)
+    expect(html).toContain('value="1 GB"')
+  })
+
+  it('turns off, keeping the plan, and stores that the customer may not change it', async () => {
+    const k = await setup()
+    await k.submit('auto-topup-title', '/auto-topup', { ...AUTO, topUpPlanId: k.topUpPlan.id })
+    await k.submit('auto-topup-title', '/auto-topup', { topUpPlanId: k.topUpPlan.id, maxPerPeriod: '2' })
+    expect(k.sub().autoTopUp).toMatchObject({
+      enabled: false,
+      topUpPlanId: k.topUpPlan.id,
+      customerMayChange: false,
+    })
+  })
+
+  it('applies at once to a subscriber already at the threshold', async () => {
+    const k = await setup()
+    await k.call('POST', `/subscribers/${k.subscriber.id}/payments`, {
+      amount: { amount: 1000, currency: 'USD' },
+    })
+    await k.setUsage(k.subscriber.id, 100e9, { state: 'blocked' })
+    await k.submit('auto-topup-title', '/auto-topup', { ...AUTO, topUpPlanId: k.topUpPlan.id })
+    const [topUp] = Object.values(k.data.topUps)
+    expect(topUp).toMatchObject({ source: 'auto', topUpPlanId: k.topUpPlan.id })
+    expect(k.sub().balance.amount).toBe(500)
+  })
+
+  it.each([
+    [{ ...AUTO, topUpPlanId: '' }, /^Top-up plan: choose the top-up plan/],
+    [{ ...AUTO, topUpPlanId: 'tpp_nothing' }, /^Top-up plan: top-up plan tpp_nothing does not exist/],
+    [{ ...AUTO, maxPerPeriod: '0' }, /^Maximum per period: must be a whole number from 1 to 100/],
+    [{ ...AUTO, maxPerPeriod: '1.5' }, /^Maximum per period: must be a whole number/],
+    [{ ...AUTO, thresholdBytes: 'lots' }, /^Top up when remaining data is at most: invalid byte size/],
+  ])('refuses %j with a clear message, changing nothing', async (fields, message) => {
+    const k = await setup()
+    const before = k.snapshot()
+    const { reply } = await k.submit('auto-topup-title', '/auto-topup', {
+      topUpPlanId: k.topUpPlan.id,
+      ...fields,
+    })
+    expect(reply.status).toBe(303)
+    const { kind, text } = (await k.flash())!
+    expect(kind).toBe('error')
+    expect(text).toMatch(message)
+    expect(k.snapshot()).toBe(before)
+  })
+})
+
+describe('payment form', () => {
+  it('credits the balance once, even when the form is posted twice', async () => {
+    const k = await setup()
+    const { form, reply } = await k.submit('payment-title', '/payments', {
+      amount: '20.00',
+      reference: 'bank 42',
+    })
+    expect(reply.status).toBe(303)
+    expect(await k.flash()).toEqual({ kind: 'ok', text: 'Payment of $20.00 recorded.' })
+    await k.browser.post(`${k.page}/payments`, form)
+    expect(k.sub().balance).toEqual({ amount: 2000, currency: 'USD' })
+    const payments = Object.values(k.data.payments)
+    expect(payments).toHaveLength(1)
+    expect(payments[0]).toMatchObject({ reference: 'bank 42', amount: { amount: 2000, currency: 'USD' } })
+    const { html } = await k.browser.get(k.page)
+    expect(html).toContain('<dd>$20.00</dd>')
+    expect(html).toContain('<td>Payment</td>')
+  })
+
+  it('lets an auto top-up declined for want of money go ahead', async () => {
+    const k = await setup()
+    await k.submit('auto-topup-title', '/auto-topup', { ...AUTO, topUpPlanId: k.topUpPlan.id })
+    await k.setUsage(k.subscriber.id, 100e9, { state: 'blocked' })
+    await k.call('POST', `/subscribers/${k.subscriber.id}/payments`, {
+      amount: { amount: 1, currency: 'USD' },
+    })
+    expect(Object.values(k.data.topUps)).toHaveLength(0)
+    k.limitsChanged.length = 0
+    await k.submit('payment-title', '/payments', { amount: '10' })
+    expect(Object.values(k.data.topUps)).toHaveLength(1)
+    expect(k.limitsChanged).toEqual([k.subscriber.id])
+  })
+
+  it.each([
+    [{ amount: '' }, /^Amount: this field is required/],
+    [{ amount: '0' }, /^Amount: must be more than 0/],
+    [{ amount: 'ten' }, /^Amount: invalid amount/],
+    [{ amount: '5', reference: 'x'.repeat(201) }, /^Reference: must be at most 200 characters/],
+  ])('refuses %j, changing nothing', async (fields, message) => {
+    const k = await setup()
+    const before = k.snapshot()
+    await k.submit('payment-title', '/payments', fields)
+    expect((await k.flash())?.text).toMatch(message)
+    expect(k.snapshot()).toBe(before)
+  })
+})

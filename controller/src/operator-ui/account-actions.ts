@@ -1,0 +1,86 @@
+/** The subscriber page's account posts: auto top-up settings and payments, through the domain calls the API makes. */
+import type { Money } from '@capd/protocol'
+import type { Hono } from 'hono'
+import { idParam } from '../api/validate.js'
+import { runAutoTopUp, setAutoTopUp } from '../domain/auto-topup.js'
+import { autoTopUpPass } from '../domain/auto-topup-pass.js'
+import { recordPayment } from '../domain/payments.js'
+import type { AutoTopUp } from '../store/entities.js'
+import { formAction } from '../ui/form-action.js'
+import { readForm } from '../ui/form-input.js'
+import { money } from '../ui/format.js'
+import { runOnce } from './form-once.js'
+import {
+  bytesField,
+  checked,
+  fieldError,
+  formKey,
+  moneyField,
+  optionalText,
+  text,
+  wholeNumberField,
+} from './form-values.js'
+import type { OperatorEnv } from './operator-auth.js'
+import type { OperatorKit } from './operator-kit.js'
+import { subscriberPath } from './subscriber-path.js'
+
+const THRESHOLD = 'Top up when remaining data is at most'
+
+export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
+  const { deps } = kit
+  const { store, env } = deps
+
+  ui.post('/subscribers/:id/auto-topup', kit.action, (c) =>
+    formAction(c, 'operator', subscriberPath(c), async () => {
+      const id = idParam(c)
+      const form = await readForm(c)
+      const enabled = checked(form, 'enabled')
+      const topUpPlanId = text(form, 'topUpPlanId')
+      if (enabled && !topUpPlanId)
+        throw fieldError('Top-up plan', 'choose the top-up plan to sell when auto top-up is enabled')
+      const settings: AutoTopUp = {
+        enabled,
+        // Off with no plan chosen yet (say, to let the customer choose one in the portal).
+        topUpPlanId: topUpPlanId ?? '',
+        maxPerPeriod: wholeNumberField(form, 'maxPerPeriod', 'Maximum per period', 1, 100),
+        thresholdBytes: text(form, 'thresholdBytes')
+          ? bytesField(form, 'thresholdBytes', THRESHOLD, { positive: false })
+          : 0,
+        customerMayChange: checked(form, 'customerMayChange'),
+      }
+      await store.transact(async (tx) => {
+        if (topUpPlanId && !(await tx.topUpPlans.get(topUpPlanId)))
+          throw fieldError('Top-up plan', `top-up plan ${topUpPlanId} does not exist`)
+        await setAutoTopUp(tx, env, c.var.actor, id, settings)
+        // Enabled for someone already at the threshold: the rule applies now, not at the next report.
+        await runAutoTopUp(tx, env, id)
+      })
+      deps.limitsChanged?.([id])
+      return { message: 'Auto top-up saved.' }
+    }),
+  )
+
+  ui.post('/subscribers/:id/payments', kit.action, (c) =>
+    formAction(c, 'operator', subscriberPath(c), async () => {
+      const id = idParam(c)
+      const form = await readForm(c)
+      const key = formKey(form)
+      const reference = optionalText(form, 'reference', 'Reference', 200)
+      const input = {
+        amount: moneyField(form, 'amount', 'Amount', env.currency, { positive: true }),
+        ...(reference ? { reference } : {}),
+      }
+      const answer = await runOnce(c, deps, key, input, async (tx) => {
+        const { payment } = await recordPayment(tx, env, c.var.actor, id, input)
+        return { status: 201, body: { amount: payment.amount } }
+      })
+      // Money arrived: an auto top-up declined for want of it may go ahead now (as the API does).
+      try {
+        deps.limitsChanged?.(await autoTopUpPass(store, env, [id]))
+      } catch (err) {
+        console.error(`capd: auto top-up after a payment failed: ${(err as Error).message}`)
+      }
+      return { message: `Payment of ${money((answer.body as { amount: Money }).amount)} recorded.` }
+    }),
+  )
+}

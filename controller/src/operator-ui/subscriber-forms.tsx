@@ -1,0 +1,93 @@
+/** The subscriber page's action forms: a manual top-up, selling a top-up plan, auto top-up settings, a payment. */
+import { Field, Select } from '../ui/forms.js'
+import { AutoTopUpForm, offerLabel } from './auto-topup-form.js'
+import { SectionForm } from './section-form.js'
+import type { SubscriberPageData } from './subscriber-page-data.js'
+
+const CHARGE_TO = [
+  { value: 'invoice', label: 'Invoice' },
+  { value: 'balance', label: 'Account balance' },
+]
+
+export function SubscriberForms({
+  d,
+  csrf,
+  currency,
+}: {
+  d: SubscriberPageData
+  csrf: string
+  currency: string
+}) {
+  const base = `/subscribers/${encodeURIComponent(d.sub.id)}`
+  return (
+    <div class="columns">
+      <SectionForm
+        id="manual-topup"
+        title="Manual top-up"
+        action={`${base}/topups`}
+        csrf={csrf}
+        submit="Add top-up"
+        once
+      >
+        <Field id="manual-bytes" name="bytes" label="Data amount" required placeholder="5 GB" />
+        <Field
+          id="manual-price"
+          name="price"
+          label="Price"
+          required
+          inputmode="decimal"
+          placeholder="0.00"
+          hint={`In ${currency}.`}
+        />
+        <Select id="manual-charge-to" name="chargeTo" label="Charge to" options={CHARGE_TO} value="invoice" />
+      </SectionForm>
+
+      <SectionForm
+        id="sell-topup"
+        title="Sell a top-up plan"
+        action={`${base}/topups/plan`}
+        csrf={csrf}
+        submit="Sell top-up"
+        once
+      >
+        <Select
+          id="sell-plan"
+          name="topUpPlanId"
+          label="Top-up plan"
+          options={d.offers.map((p) => ({ value: p.id, label: offerLabel(p) }))}
+          required
+          hint={
+            d.offers.length === 0 ? 'No top-up plans are on sale: create one under Top-up plans.' : undefined
+          }
+        />
+        <Select id="sell-charge-to" name="chargeTo" label="Charge to" options={CHARGE_TO} value="invoice" />
+      </SectionForm>
+
+      <AutoTopUpForm d={d} csrf={csrf} action={`${base}/auto-topup`} />
+
+      <SectionForm
+        id="payment"
+        title="Record a payment"
+        action={`${base}/payments`}
+        csrf={csrf}
+        submit="Record payment"
+        once
+      >
+        <Field
+          id="payment-amount"
+          name="amount"
+          label="Amount"
+          required
+          inputmode="decimal"
+          hint={`In ${currency}; credited to the account balance.`}
+        />
+        <Field
+          id="payment-reference"
+          name="reference"
+          label="Reference"
+          hint="Optional, e.g. a bank transfer reference."
+        />
+      </SectionForm>
+    </div>
+  )
+}

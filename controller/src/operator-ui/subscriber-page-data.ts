@@ -1,0 +1,64 @@
+/** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money and history. */
+import type { DomainEnv } from '../domain/env.js'
+import { currentPeriod, type Period, type UsageView, usageView } from '../domain/usage.js'
+import { notFound } from '../errors.js'
+import type { Invoice, LedgerEntry, Plan, Subscriber, TopUp, TopUpPlan } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+import { projectRunOut, type RunOut } from '../ui/run-out.js'
+
+const DAY_MS = 86_400_000
+
+export interface SubscriberPageData {
+  sub: Subscriber
+  plan: Plan
+  agentName: string
+  nowMs: number
+  period: Period
+  usage: UsageView
+  runOut: RunOut
+  /** Bytes per day of this period, for the chart; empty when the booked days are another period's. */
+  dailyBytes: readonly number[]
+  days: number
+  /** Newest first. */
+  topUps: TopUp[]
+  invoices: Invoice[]
+  ledger: LedgerEntry[]
+  /** Top-up plans on sale, for the forms. */
+  offers: TopUpPlan[]
+  /** The auto top-up's plan, even if it has since been retired (the form must show the truth). */
+  autoPlan: TopUpPlan | undefined
+}
+
+export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Promise<SubscriberPageData> {
+  const sub = await tx.subscribers.get(id)
+  if (!sub) throw notFound('subscriber', id)
+  const plan = await tx.plans.get(sub.planId)
+  if (!plan) throw new Error(`subscriber ${sub.id} refers to missing plan ${sub.planId}`)
+  const nowMs = env.clock.now()
+  const topUps = await tx.topUps.forSubscriber(sub.id)
+  const usage = usageView(sub, plan, topUps, nowMs, env.timeZone)
+  const period = currentPeriod(sub, nowMs, env.timeZone)
+  const autoPlanId = sub.autoTopUp?.topUpPlanId
+  return {
+    sub,
+    plan,
+    agentName: (await tx.agents.get(sub.agentId))?.name ?? sub.agentId,
+    nowMs,
+    period,
+    usage,
+    runOut: projectRunOut({
+      usedBytes: usage.usedBytes,
+      limitBytes: usage.limitBytes,
+      periodStartMs: period.startMs,
+      periodEndMs: period.endMs,
+      nowMs,
+    }),
+    dailyBytes: sub.dailyUsage?.periodStartMs === period.startMs ? sub.dailyUsage.bytes : [],
+    days: Math.round((period.endMs - period.startMs) / DAY_MS),
+    topUps: [...topUps].reverse(),
+    invoices: [...(await tx.invoices.forSubscriber(sub.id))].reverse(),
+    ledger: [...(await tx.ledger.forSubscriber(sub.id))].reverse(),
+    offers: (await tx.topUpPlans.list()).filter((p) => p.retiredAtMs === undefined),
+    autoPlan: autoPlanId ? await tx.topUpPlans.get(autoPlanId) : undefined,
+  }
+}

@@ -1,0 +1,88 @@
+/** One subscriber: who they are, their usage (live), the top-up and payment forms, and their money history. */
+import { bytes, money } from '../ui/format.js'
+import { SubscriberForms } from './subscriber-forms.js'
+import { InvoiceTable, LedgerTable, TopUpTable } from './subscriber-history.js'
+import type { SubscriberPageData } from './subscriber-page-data.js'
+import { SubscriberUsage } from './subscriber-usage.js'
+
+const DECLINED = {
+  insufficient_balance: 'the balance was too low',
+  max_per_period: 'the maximum per period was reached',
+  plan_unavailable: 'the top-up plan is no longer on sale',
+} as const
+
+export interface SubscriberPageProps {
+  d: SubscriberPageData
+  csrf: string
+  timeZone: string
+  currency: string
+}
+
+export function SubscriberPageBody({ d, csrf, timeZone, currency }: SubscriberPageProps) {
+  return (
+    <>
+      <h1>{d.sub.name}</h1>
+      <div class="columns">
+        <SubscriberFacts d={d} />
+        <SubscriberUsage d={d} timeZone={timeZone} />
+      </div>
+      <SubscriberForms d={d} csrf={csrf} currency={currency} />
+      <div id="billing" data-live>
+        <section aria-labelledby="topups-title">
+          <h2 id="topups-title">Top-ups</h2>
+          <TopUpTable topUps={d.topUps} timeZone={timeZone} />
+        </section>
+        <section aria-labelledby="invoices-title">
+          <h2 id="invoices-title">Invoices</h2>
+          <InvoiceTable invoices={d.invoices} timeZone={timeZone} />
+        </section>
+        <section aria-labelledby="ledger-title">
+          <h2 id="ledger-title">Balance movements</h2>
+          <LedgerTable ledger={d.ledger} timeZone={timeZone} />
+        </section>
+      </div>
+    </>
+  )
+}
+
+function SubscriberFacts({ d }: { d: SubscriberPageData }) {
+  const { sub, plan } = d
+  const auto = sub.autoTopUp
+  const declined =
+    sub.autoTopUpDeclined?.periodStartMs === d.period.startMs ? sub.autoTopUpDeclined.reason : undefined
+  return (
+    <section id="account" data-live class="card" aria-labelledby="account-title">
+      <h2 id="account-title">Account</h2>
+      <dl class="facts">
+        <dt>Login</dt>
+        <dd>{sub.login}</dd>
+        {sub.email ? (
+          <>
+            <dt>E-mail</dt>
+            <dd>{sub.email}</dd>
+          </>
+        ) : null}
+        <dt>Address</dt>
+        <dd>{sub.address}</dd>
+        <dt>Plan</dt>
+        <dd>
+          <a href={`/plans/${encodeURIComponent(plan.id)}`}>{plan.name}</a>
+          {` (${bytes(plan.capBytes)}, ${plan.onCap === 'block' ? 'blocked' : 'throttled'} at the cap)`}
+        </dd>
+        <dt>Agent</dt>
+        <dd>{d.agentName}</dd>
+        <dt>Billing day</dt>
+        <dd>{sub.billingDay === 'last' ? 'last day of the month' : String(sub.billingDay)}</dd>
+        <dt>Balance</dt>
+        <dd>{money(sub.balance)}</dd>
+        <dt>Auto top-up</dt>
+        <dd>
+          {auto?.enabled
+            ? `On: ${d.autoPlan?.name ?? auto.topUpPlanId}, at most ${auto.maxPerPeriod} per period`
+            : 'Off'}
+          {declined ? ` (last one declined: ${DECLINED[declined]})` : null}
+        </dd>
+      </dl>
+    </section>
+  )
+}

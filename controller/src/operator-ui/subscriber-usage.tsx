@@ -1,0 +1,41 @@
+/** The subscriber page's live usage region: data left, bar, state, projected run-out, period and chart. */
+import { bytes, date } from '../ui/format.js'
+import type { RunOut } from '../ui/run-out.js'
+import { UsageBar } from '../ui/usage-bar.js'
+import { UsageChart } from '../ui/usage-chart.js'
+import { StateBadge } from './state-badge.js'
+import type { SubscriberPageData } from './subscriber-page-data.js'
+
+export function runOutText(runOut: RunOut, timeZone: string): string {
+  switch (runOut.kind) {
+    case 'reached':
+      return 'Limit reached'
+    case 'not_this_period':
+      return 'Not projected to reach the limit this period'
+    case 'at':
+      return `Projected to reach the limit on ${date(runOut.atMs, timeZone)}`
+  }
+}
+
+export function SubscriberUsage({ d, timeZone }: { d: SubscriberPageData; timeZone: string }) {
+  const { usage, period } = d
+  return (
+    <section id="usage" data-live class="card" aria-labelledby="usage-title">
+      <h2 id="usage-title">Usage</h2>
+      <p class="remaining">{`${bytes(usage.remainingBytes)} left`}</p>
+      <UsageBar usedBytes={usage.usedBytes} limitBytes={usage.limitBytes} />
+      <p>
+        State: <StateBadge state={d.sub.state} />
+      </p>
+      <p class="run-out">{runOutText(d.runOut, timeZone)}</p>
+      {/* The period's end is exclusive: its last day is the one before. */}
+      <p class="muted">{`Period: ${date(period.startMs, timeZone)} to ${date(period.endMs - 1, timeZone)}`}</p>
+      <UsageChart
+        dailyBytes={d.dailyBytes}
+        days={d.days}
+        limitBytes={usage.limitBytes}
+        usedBytes={usage.usedBytes}
+      />
+    </section>
+  )
+}

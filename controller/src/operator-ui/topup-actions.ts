@@ -1,0 +1,49 @@
+/** The subscriber page's top-up posts (manual, or a top-up plan sold), through createTopUp as the API calls it. */
+import type { Context, Hono } from 'hono'
+import { idParam } from '../api/validate.js'
+import { createTopUp, type TopUpInput } from '../domain/topups.js'
+import { formAction } from '../ui/form-action.js'
+import { readForm } from '../ui/form-input.js'
+import { bytes } from '../ui/format.js'
+import { runOnce } from './form-once.js'
+import { bytesField, chargeToField, formKey, moneyField, required } from './form-values.js'
+import type { OperatorEnv } from './operator-auth.js'
+import type { OperatorKit } from './operator-kit.js'
+import { subscriberPath } from './subscriber-path.js'
+
+export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
+  const { deps } = kit
+  const { env } = deps
+
+  async function topUp(c: Context<OperatorEnv>, key: string, input: TopUpInput) {
+    const id = idParam(c)
+    const answer = await runOnce(c, deps, key, input, async (tx) => {
+      const result = await createTopUp(tx, env, c.var.actor, 'operator', id, input)
+      return { status: 201, body: { topUpId: result.topUp.id, bytes: result.topUp.bytes } }
+    })
+    // Committed: the agent lifts a block at once. A replayed form pushes again, harmlessly.
+    deps.limitsChanged?.([id])
+    return { message: `Top-up of ${bytes((answer.body as { bytes: number }).bytes)} added.` }
+  }
+
+  ui.post('/subscribers/:id/topups', kit.action, (c) =>
+    formAction(c, 'operator', subscriberPath(c), async () => {
+      const form = await readForm(c)
+      return topUp(c, formKey(form), {
+        bytes: bytesField(form, 'bytes', 'Data amount', { positive: true }),
+        price: moneyField(form, 'price', 'Price', env.currency, { positive: false }),
+        chargeTo: chargeToField(form),
+      })
+    }),
+  )
+
+  ui.post('/subscribers/:id/topups/plan', kit.action, (c) =>
+    formAction(c, 'operator', subscriberPath(c), async () => {
+      const form = await readForm(c)
+      return topUp(c, formKey(form), {
+        topUpPlanId: required(form, 'topUpPlanId', 'Top-up plan'),
+        chargeTo: chargeToField(form),
+      })
+    }),
+  )
+}
