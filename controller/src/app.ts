@@ -8,6 +8,7 @@ import { operatorApi } from './api/operator-api.js'
 import { ApiError } from './errors.js'
 import { ChangeFeed } from './live/change-feed.js'
 import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
+import { LoginThrottle } from './portal/login-throttle.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
 import { portalPages } from './portal-ui/portal-pages.js'
 import { assetRoutes } from './ui/assets.js'
@@ -27,6 +28,11 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   const app = new Hono()
   // One feed for the hub and the pages, so live pages hear of what the agents report.
   const withFeed: ApiDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
+  // One throttle for the portal's JSON and HTML logins, so guessing cannot switch doors to reset it.
+  const portal: PortalOptions = {
+    ...options.portal,
+    throttle: options.portal?.throttle ?? new LoginThrottle(),
+  }
   app.use(secureHeaders())
   app.onError((err, c) => (wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)))
   app.notFound((c) => {
@@ -35,10 +41,10 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   })
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/api/v1', operatorApi(withFeed, options.bodyLimitBytes))
-  app.route('/portal/api', portalApi(withFeed, options.portal))
+  app.route('/portal/api', portalApi(withFeed, portal))
   if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))
   app.route('/assets', assetRoutes())
-  app.route('/portal', portalPages(withFeed, options.portal))
+  app.route('/portal', portalPages(withFeed, portal))
   app.route('/', operatorUi(withFeed, options.operatorUi))
   return app
 }

@@ -1,8 +1,42 @@
 /** The customer portal's pages under /portal (phone first): login, remaining data, buy a top-up, history. */
 import { Hono } from 'hono'
 import type { ApiDeps } from '../api/app-env.js'
+import { ChangeFeed } from '../live/change-feed.js'
+import { changeStream } from '../live/change-stream.js'
 import type { PortalOptions } from '../portal/portal-api.js'
+import type { PortalEnv } from '../portal/portal-auth.js'
+import { takeFlash } from '../ui/flash.js'
+import { htmlPolicy } from '../ui/html-policy.js'
+import { autoTopUpRoutes } from './auto-topup-routes.js'
+import { historyRoutes } from './history-page.js'
+import { renderHome } from './portal-home.js'
+import { portalLoginRoutes } from './portal-login.js'
+import { PortalLoginPage } from './portal-login-page.js'
+import { findPortalSession, portalPageKit, useSession } from './portal-page-auth.js'
+import { topUpRoutes } from './topup-routes.js'
 
-export function portalPages(_deps: ApiDeps, _options: PortalOptions = {}): Hono {
-  return new Hono()
+// No `ui.use('*', …)`: mounted at /portal, a wildcard would also catch the JSON API at /portal/api.
+export function portalPages(deps: ApiDeps, options: PortalOptions = {}): Hono<PortalEnv> {
+  const ui = new Hono<PortalEnv>()
+  const kit = portalPageKit(deps)
+  const feed = deps.changes ?? new ChangeFeed()
+
+  ui.get('/', htmlPolicy(), async (c) => {
+    const session = await findPortalSession(deps, c)
+    if (!session) return c.html(<PortalLoginPage flash={takeFlash(c, 'portal')} />)
+    useSession(c, session)
+    return renderHome(c, kit)
+  })
+  portalLoginRoutes(ui, kit, options)
+  topUpRoutes(ui, kit)
+  autoTopUpRoutes(ui, kit)
+  historyRoutes(ui, kit)
+  // Only the customer's own changes: another subscriber's activity is none of this page's business.
+  ui.get('/events', kit.stream, (c) => {
+    const ownId = c.var.subscriberId
+    return changeStream(c, feed, {
+      filter: (change) => change.kind === 'subscribers' && change.ids.includes(ownId),
+    })
+  })
+  return ui
 }

@@ -1,0 +1,93 @@
+/**
+ * The customer's auto top-up settings, when the operator allows it: enabled, which plan, how many
+ * per period (1–10). The operator's threshold stays; the rule then runs as after the JSON API's PUT.
+ */
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import { runAutoTopUp, setAutoTopUp } from '../domain/auto-topup.js'
+import { requireActiveTopUpPlan } from '../domain/plans.js'
+import { ApiError } from '../errors.js'
+import type { PortalEnv } from '../portal/portal-auth.js'
+import type { AutoTopUp } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+import { CSRF_FIELD } from '../ui/csrf.js'
+import { formAction } from '../ui/form-action.js'
+import { bytes } from '../ui/format.js'
+import { CUSTOMER_MAX_PER_PERIOD } from './auto-topup-form.js'
+import { readPortalForm, STALE_FORM } from './portal-form.js'
+import type { PortalPageKit } from './portal-page-auth.js'
+
+const MAX_MESSAGE = `Maximum per period must be a whole number from 1 to ${CUSTOMER_MAX_PER_PERIOD}.`
+
+const AutoTopUpForm = z.strictObject({
+  [CSRF_FIELD]: z.string(),
+  // An unticked checkbox is not sent at all.
+  enabled: z.literal('on', { error: STALE_FORM }).optional(),
+  // Absent when nothing is on offer (an empty select sends nothing).
+  topUpPlanId: z.string({ error: STALE_FORM }).max(100, STALE_FORM).default(''),
+  maxPerPeriod: z
+    .string({ error: MAX_MESSAGE })
+    .trim()
+    .regex(/^\d{1,3}$/, MAX_MESSAGE)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= CUSTOMER_MAX_PER_PERIOD, MAX_MESSAGE),
+})
+
+const notAllowed = () =>
+  new ApiError(403, 'forbidden', 'Your provider manages your auto top-up; it cannot be changed here.')
+
+/** The subscriber's settings, if the operator lets them change them; else a 403. */
+async function changeable(tx: Tx, id: string): Promise<AutoTopUp> {
+  const settings = (await tx.subscribers.get(id))?.autoTopUp
+  if (!settings?.customerMayChange) throw notAllowed()
+  return settings
+}
+
+/** Only a plan on offer may be chosen, switched on or not: a made-up id is never saved. */
+async function offeredPlan(tx: Tx, id: string): Promise<void> {
+  try {
+    await requireActiveTopUpPlan(tx, id)
+  } catch (err) {
+    if (err instanceof ApiError && err.status < 500) {
+      throw new ApiError(422, err.code, 'That top-up plan is no longer on offer. Choose another one.')
+    }
+    throw err
+  }
+}
+
+export function autoTopUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
+  const { store, env } = kit.deps
+
+  ui.post('/auto-topup', kit.action, async (c) => {
+    const id = c.var.subscriberId
+    // Refused as a page, not a message on the home page: there is no form to go back to.
+    await store.peek((tx) => changeable(tx, id))
+    return formAction(c, 'portal', '/portal', async () => {
+      const input = await readPortalForm(c, AutoTopUpForm)
+      const applied = await store.transact(async (tx) => {
+        const current = await changeable(tx, id)
+        const enabled = input.enabled === 'on'
+        // Switched off, the plan field may be empty (nothing on offer): the saved one is kept.
+        if (enabled && !input.topUpPlanId) throw new ApiError(400, 'invalid_request', 'Choose a top-up plan.')
+        if (input.topUpPlanId) await offeredPlan(tx, input.topUpPlanId)
+        await setAutoTopUp(tx, env, c.var.actor, id, {
+          enabled,
+          topUpPlanId: input.topUpPlanId || current.topUpPlanId,
+          maxPerPeriod: input.maxPerPeriod,
+          ...(current.thresholdBytes === undefined ? {} : { thresholdBytes: current.thresholdBytes }),
+          customerMayChange: true,
+        })
+        // Switched on at the threshold already: the rule applies now, not at the next report.
+        return runAutoTopUp(tx, env, id)
+      })
+      kit.deps.limitsChanged?.([id])
+      const bought = applied.reduce((sum, t) => sum + t.bytes, 0)
+      return {
+        message:
+          applied.length > 0
+            ? `Auto top-up saved. ${bytes(bought)} were added right away, as your data was low.`
+            : 'Auto top-up saved.',
+      }
+    })
+  })
+}

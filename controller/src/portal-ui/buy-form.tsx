@@ -1,0 +1,61 @@
+/** "Buy a top-up": one radio per offer, paid from the balance; a fresh idempotency key per render stops double buys. */
+
+import { bytes, money } from '../ui/format.js'
+import { CsrfField } from '../ui/forms.js'
+import type { MeView } from './home-view.js'
+
+export interface BuyFormProps {
+  offers: MeView['topUpPlans']
+  csrf: string
+  /** New on every render, so a double submit of this form buys once and a later form buys anew. */
+  idempotencyKey: string
+}
+
+export function BuyForm({ offers, csrf, idempotencyKey }: BuyFormProps) {
+  return (
+    <section>
+      <h2 id="buy-title">Buy a top-up</h2>
+      {offers.length === 0 ? (
+        <p class="muted">No top-ups are on offer right now.</p>
+      ) : (
+        <form method="post" action="/portal/topups" aria-labelledby="buy-title">
+          <CsrfField token={csrf} />
+          <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+          <fieldset class="offers">
+            <legend class="visually-hidden">Choose a top-up</legend>
+            {offers.map((o, i) => (
+              <div class="offer">
+                <label>
+                  <input
+                    type="radio"
+                    name="topUpPlanId"
+                    value={o.id}
+                    checked={i === 0}
+                    required
+                    aria-describedby={`offer-${o.id}-hint`}
+                  />
+                  <span>{`${o.name} — ${money(o.price)}`}</span>
+                </label>
+                <span class="hint" id={`offer-${o.id}-hint`}>
+                  {offerHint(o)}
+                </span>
+              </div>
+            ))}
+          </fieldset>
+          <button type="submit" class="button primary wide">
+            Buy with balance
+          </button>
+          <p class="hint">
+            Paid from your balance. Paying by card is not offered yet: it arrives with the billing
+            integration.
+          </p>
+        </form>
+      )}
+    </section>
+  )
+}
+
+function offerHint(o: MeView['topUpPlans'][number]): string {
+  const lasts = o.validityDays === undefined ? 'until the period ends' : `for ${o.validityDays} days`
+  return `${bytes(o.bytes)} more, ${lasts}`
+}

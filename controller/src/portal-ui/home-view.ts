@@ -1,0 +1,57 @@
+/** What the portal's home page shows, read for the session's subscriber only. */
+import type { DomainEnv } from '../domain/env.js'
+import { ApiError } from '../errors.js'
+import { loadMeView } from '../portal/me-view.js'
+import type { AutoTopUp, PortalSession } from '../store/entities.js'
+import type { Tx } from '../store/store.js'
+import { projectRunOut, type RunOut } from '../ui/run-out.js'
+import { type TopUpStatus, topUpStatus } from './topup-status.js'
+
+export type MeView = Awaited<ReturnType<typeof loadMeView>>
+
+export interface HomeQuery {
+  /** `?topup=`: the top-up just bought, whose progress the page reports. */
+  topUpId?: string | undefined
+  /** `?was=`: the state the customer bought in. */
+  was?: string | undefined
+}
+
+export interface HomeView {
+  me: MeView
+  runOut: RunOut
+  periodEndMs: number
+  /** The settings, only when the operator lets the customer change them. */
+  autoTopUp?: AutoTopUp | undefined
+  topUp?: { status: TopUpStatus; bytes: number } | undefined
+}
+
+/** The same answer for a top-up of someone else as for one that never existed. */
+const noSuchTopUp = () => new ApiError(404, 'not_found', 'There is no such top-up on your account.')
+
+export async function loadHome(
+  tx: Tx,
+  env: DomainEnv,
+  session: PortalSession,
+  query: HomeQuery,
+): Promise<HomeView> {
+  const me = await loadMeView(tx, env, session)
+  const sub = await tx.subscribers.get(session.subscriberId)
+  if (!sub) throw new Error(`portal session for missing subscriber ${session.subscriberId}`)
+  const periodEndMs = Date.parse(me.usage.periodEnd)
+  const runOut = projectRunOut({
+    usedBytes: me.usage.usedBytes,
+    limitBytes: me.usage.limitBytes,
+    periodStartMs: Date.parse(me.usage.periodStart),
+    periodEndMs,
+    nowMs: env.clock.now(),
+  })
+  let topUp: HomeView['topUp']
+  if (query.topUpId !== undefined) {
+    const found = await tx.topUps.get(query.topUpId)
+    const status = topUpStatus({ sub, limitBytes: me.usage.limitBytes, topUp: found, was: query.was })
+    if (!status || !found) throw noSuchTopUp()
+    topUp = { status, bytes: found.bytes }
+  }
+  const autoTopUp = sub.autoTopUp?.customerMayChange ? sub.autoTopUp : undefined
+  return { me, runOut, periodEndMs, autoTopUp, topUp }
+}

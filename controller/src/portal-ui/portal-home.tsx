@@ -1,0 +1,48 @@
+/** The portal's home page: data left (live), a purchase's progress (live), buy a top-up, auto top-up. */
+import { randomUUID } from 'node:crypto'
+import type { Context } from 'hono'
+import type { PortalEnv } from '../portal/portal-auth.js'
+import type { Flash } from '../ui/flash.js'
+import { AutoTopUpForm } from './auto-topup-form.js'
+import { BuyForm } from './buy-form.js'
+import { type HomeView, loadHome } from './home-view.js'
+import { PortalPage } from './portal-layout.js'
+import { type PortalPageKit, portalFrame } from './portal-page-auth.js'
+import { TopUpStatusNotice } from './topup-status-notice.js'
+import { UsageSummary } from './usage-summary.js'
+
+export interface HomePageProps {
+  view: HomeView
+  csrf: string
+  flash?: Flash | undefined
+  idempotencyKey: string
+  timeZone: string
+}
+
+export function HomePage({ view, csrf, flash, idempotencyKey, timeZone }: HomePageProps) {
+  const offers = view.me.topUpPlans
+  return (
+    <PortalPage title="Your data" csrf={csrf} flash={flash} live>
+      <h1>Your data</h1>
+      {view.topUp ? <TopUpStatusNotice status={view.topUp.status} topUpBytes={view.topUp.bytes} /> : null}
+      <section class="card">
+        <UsageSummary me={view.me} runOut={view.runOut} periodEndMs={view.periodEndMs} timeZone={timeZone} />
+      </section>
+      <BuyForm offers={offers} csrf={csrf} idempotencyKey={idempotencyKey} />
+      {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
+      <p>
+        <a href="/portal/history">History</a>
+      </p>
+    </PortalPage>
+  )
+}
+
+/** Renders the home page for the request's session (set by the caller). */
+export async function renderHome(c: Context<PortalEnv>, kit: PortalPageKit): Promise<Response> {
+  const { store, env } = kit.deps
+  const query = { topUpId: c.req.query('topup'), was: c.req.query('was') }
+  const view = await store.peek((tx) => loadHome(tx, env, c.var.session, query))
+  return c.html(
+    <HomePage view={view} {...portalFrame(c)} idempotencyKey={randomUUID()} timeZone={env.timeZone} />,
+  )
+}

@@ -1,0 +1,48 @@
+/** The portal's frame, phone first: a slim top bar with the name and Log out, then one column. */
+import type { Child } from 'hono/jsx'
+import { Document } from '../ui/document.js'
+import type { Flash } from '../ui/flash.js'
+import { CsrfField, FlashNotice } from '../ui/forms.js'
+
+export interface PortalPageProps {
+  title: string
+  csrf: string
+  flash?: Flash | undefined
+  /** Pages whose figures change listen for the customer's own changes and refresh their `data-live` regions. */
+  live?: boolean
+  children?: Child
+}
+
+export function PortalPage(p: PortalPageProps) {
+  const header = (
+    <header class="portal-bar">
+      <a class="brand" href="/portal">
+        capd
+      </a>
+      <form method="post" action="/portal/logout">
+        <CsrfField token={p.csrf} />
+        <button type="submit" class="button secondary">
+          Log out
+        </button>
+      </form>
+    </header>
+  )
+  return (
+    <Document
+      title={p.title}
+      variant="portal"
+      header={header}
+      liveSource={p.live ? '/portal/events' : undefined}
+    >
+      <FlashNotice flash={p.flash} />
+      {p.children}
+    </Document>
+  )
+}
+
+/** The bar of a logged-out page: the name only. */
+export const LoggedOutBar = () => (
+  <header class="portal-bar">
+    <span class="brand">capd</span>
+  </header>
+)

@@ -1,0 +1,121 @@
+/**
+ * The portal pages' guards: the `capd_portal` session (the JSON API's table and cookie), a refusal
+ * of cross-site posts, and the CSRF token as a hidden form field. Every handler behind them reads
+ * `c.var.subscriberId`, the session's subscriber, and never an id from the request.
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { every } from 'hono/combine'
+import { getCookie } from 'hono/cookie'
+import type { ApiDeps } from '../api/app-env.js'
+import { findSession, needsTouch, touchSession } from '../auth/sessions.js'
+import { ApiError } from '../errors.js'
+import { type PortalEnv, SESSION_COOKIE } from '../portal/portal-auth.js'
+import { isCrossSite } from '../portal/request-origin.js'
+import type { PortalSession } from '../store/entities.js'
+import { csrfMatches } from '../ui/csrf.js'
+import { setFlash, takeFlash } from '../ui/flash.js'
+import { htmlPolicy } from '../ui/html-policy.js'
+
+/** A portal form is a login, a top-up or a few settings: a few hundred bytes. */
+const FORM_LIMIT_BYTES = 16 * 1024
+
+export interface PortalPageKit {
+  deps: ApiDeps
+  /** GET pages: HTML headers and a live session, else back to the login page. */
+  page: MiddlewareHandler<PortalEnv>
+  /** Form posts: the same-site check, a small body, a live session and the form's CSRF field. */
+  action: MiddlewareHandler<PortalEnv>
+  /** The change stream: a live session, else 401 (an EventSource cannot follow a login page). */
+  stream: MiddlewareHandler<PortalEnv>
+}
+
+/** The live session the cookie names, renewed when due; undefined if none or its subscriber is gone. */
+export async function findPortalSession(
+  { store, env }: ApiDeps,
+  c: Context,
+): Promise<PortalSession | undefined> {
+  const now = env.clock.now()
+  const session = await store.peek(async (tx) => {
+    const found = await findSession(tx.portalSessions, getCookie(c, SESSION_COOKIE), now)
+    return found && (await tx.subscribers.get(found.subscriberId)) ? found : undefined
+  })
+  if (session && needsTouch(session, now)) {
+    await store.transact((tx) => touchSession(tx.portalSessions, session.id, now))
+  }
+  return session
+}
+
+/** Makes `session` the request's: its subscriber is the only one the handlers will read or change. */
+export function useSession(c: Context<PortalEnv>, session: PortalSession): void {
+  c.set('session', session)
+  c.set('subscriberId', session.subscriberId)
+  c.set('actor', `customer:${session.subscriberId}`)
+}
+
+function requireSession(deps: ApiDeps, missing: 'login' | 'refuse'): MiddlewareHandler<PortalEnv> {
+  return async function portalPageSession(c, next) {
+    const session = await findPortalSession(deps, c)
+    if (!session) {
+      if (missing === 'refuse') throw new ApiError(401, 'unauthorized', 'log in to the portal first')
+      // Nothing was done: the post (if any) is dropped and the customer logs in anew.
+      if (c.req.method !== 'GET') {
+        setFlash(c, 'portal', { kind: 'error', text: 'Your session has ended. Log in again.' })
+      }
+      return c.redirect('/portal', 303)
+    }
+    useSession(c, session)
+    await next()
+  }
+}
+
+function sameSiteForm(): MiddlewareHandler {
+  return async function sameSiteForm(c, next) {
+    if (isCrossSite(c)) throw new ApiError(403, 'cross_site', 'Cross-site requests are refused.')
+    await next()
+  }
+}
+
+function csrfField(): MiddlewareHandler<PortalEnv> {
+  return async function csrfField(c, next) {
+    if (!(await csrfMatches(c, c.var.session.csrfToken))) {
+      throw new ApiError(
+        403,
+        'csrf',
+        'The form is out of date or not from this site. Reload the page and try again.',
+      )
+    }
+    await next()
+  }
+}
+
+const smallBody = () =>
+  bodyLimit({
+    maxSize: FORM_LIMIT_BYTES,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `the form is over ${FORM_LIMIT_BYTES} bytes`)
+    },
+  })
+
+export function portalPageKit(deps: ApiDeps): PortalPageKit {
+  return {
+    deps,
+    page: every(htmlPolicy(), requireSession(deps, 'login')) as MiddlewareHandler<PortalEnv>,
+    action: every(
+      htmlPolicy(),
+      sameSiteForm(),
+      smallBody(),
+      requireSession(deps, 'login'),
+      csrfField(),
+    ) as MiddlewareHandler<PortalEnv>,
+    stream: requireSession(deps, 'refuse'),
+  }
+}
+
+/** What PortalPage needs from the request: the CSRF token and any message left for the customer. */
+export function portalFrame(c: Context<PortalEnv>) {
+  return { csrf: c.var.session.csrfToken, flash: takeFlash(c, 'portal') }
+}
+
+/** For the login form, which needs no session. */
+export const loginGuards = () => every(htmlPolicy(), smallBody())

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { ANNA, pagesKit } from './portal-pages-test-kit.js'
+
+async function annaHaving(usedBytes: number) {
+  const k = await pagesKit()
+  await k.store.transact(async (tx) => {
+    const sub = (await tx.subscribers.get(k.anna.id))!
+    await tx.subscribers.update({ ...sub, usedBytes })
+  })
+  return (await (await k.browserFor(ANNA)).get('/portal')).html
+}
+
+describe('portal home: usage figures', () => {
+  it('projects the run-out at this period’s pace', async () => {
+    // 40 GB in the 9.5 days since 1 March: the other 60 GB last until 24 March.
+    const page = await annaHaving(40e9)
+    expect(page).toContain('60 GB left')
+    expect(page).toContain('Projected to run out on 24 Mar 2026')
+    expect(page).toContain('40 GB of 100 GB used (40%)')
+  })
+
+  it('says the data lasts the period at a slow pace', async () => {
+    const page = await annaHaving(1e9)
+    expect(page).toContain('99 GB left')
+    expect(page).toContain('Enough until the period ends on 31 Mar 2026')
+  })
+
+  it('says the data is used up while the agent has not acted yet', async () => {
+    const page = await annaHaving(100e9)
+    expect(page).toContain('0 B left')
+    expect(page).toContain('You have used all the data of this period.')
+    expect(page).not.toContain('Your data is used up')
+  })
+})
