@@ -139,6 +139,19 @@ describe('portal: cross-site requests', () => {
     expect(reply.status).toBe(201)
   })
 
+  it('believes Sec-Fetch-Site over Origin: a no-referrer page posts same-origin with Origin: null', async () => {
+    const k = await portalKit()
+    const { cookie, csrf } = await k.login(ANNA)
+    const reply = await k.portal('POST', '/portal/api/topups', {
+      cookie,
+      csrf,
+      headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+      idempotencyKey: 'k1',
+      body: { topUpPlanId: k.topUpPlan.id, pay: 'balance' },
+    })
+    expect(reply.status).toBe(201)
+  })
+
   it("does not accept one session's CSRF token for another session", async () => {
     const k = await portalKit()
     const a = await k.login(ANNA)

@@ -3,13 +3,16 @@ import type { Context } from 'hono'
 
 /**
  * True when a browser says the request was made by another site: `Sec-Fetch-Site` other than
- * `same-origin` or `none` (typed in, bookmarked), or an `Origin` whose host is not ours (`null`
- * included). Sibling subdomains (`same-site`) count as other sites. A request with neither header
- * is not from a current browser and passes; the CSRF token still guards it.
+ * `same-origin` or `none` (typed in, bookmarked), or, from a browser that does not send
+ * `Sec-Fetch-Site`, an `Origin` whose host is not ours (`null` included). Sibling subdomains
+ * (`same-site`) count as other sites. A request with neither header is not from a current browser
+ * and passes; the CSRF token still guards it.
  */
 export function isCrossSite(c: Context): boolean {
   const site = c.req.header('Sec-Fetch-Site')
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true
+  // When the browser says where the request came from, that is the answer: under a no-referrer
+  // policy it sends `Origin: null` even on a same-origin form post.
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none'
   const origin = c.req.header('Origin')
   if (origin === undefined) return false
   let originHost: string
