@@ -49,7 +49,7 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
     runOut: projectRunOut({
       usedBytes: usage.usedBytes,
       limitBytes: usage.limitBytes,
-      periodStartMs: period.startMs,
+      sinceMs: Math.max(period.startMs, sub.createdAtMs),
       periodEndMs: period.endMs,
       nowMs,
     }),

@@ -25,7 +25,10 @@ export async function subscriberTestKit(options: TestAppOptions = {}) {
   const login = await browser.post('/login', ADMIN)
   if (login.status !== 303) throw new Error(`operator login failed: ${login.status}`)
 
-  /** Books usage for the current period (and optionally a state), as the agent's reports would. */
+  /**
+   * Books usage for the current period (and optionally a state), as the agent's reports would, for
+   * a subscriber that has existed since before the period began.
+   */
   async function setUsage(
     id: string,
     usedBytes: number,
@@ -38,6 +41,7 @@ export async function subscriberTestKit(options: TestAppOptions = {}) {
         ...sub,
         usedBytes,
         usagePeriodStartMs: period.startMs,
+        createdAtMs: Math.min(sub.createdAtMs, period.startMs),
         ...(extra.state ? { state: extra.state } : {}),
         ...(extra.daily ? { dailyUsage: { periodStartMs: period.startMs, bytes: extra.daily } } : {}),
       })

@@ -41,7 +41,7 @@ export async function loadHome(
   const runOut = projectRunOut({
     usedBytes: me.usage.usedBytes,
     limitBytes: me.usage.limitBytes,
-    periodStartMs: Date.parse(me.usage.periodStart),
+    sinceMs: Math.max(Date.parse(me.usage.periodStart), sub.createdAtMs),
     periodEndMs,
     nowMs: env.clock.now(),
   })

@@ -5,7 +5,8 @@ async function annaHaving(usedBytes: number) {
   const k = await pagesKit()
   await k.store.transact(async (tx) => {
     const sub = (await tx.subscribers.get(k.anna.id))!
-    await tx.subscribers.update({ ...sub, usedBytes })
+    // A customer since before this period (1 March), so the pace counts from the period's start.
+    await tx.subscribers.update({ ...sub, usedBytes, createdAtMs: Date.parse('2026-02-01T00:00:00Z') })
   })
   return (await (await k.browserFor(ANNA)).get('/portal')).html
 }

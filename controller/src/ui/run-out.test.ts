@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { projectRunOut } from './run-out.js'
 
 const DAY = 86_400_000
-const period = { periodStartMs: 0, periodEndMs: 30 * DAY }
+const period = { sinceMs: 0, periodEndMs: 30 * DAY }
 
 describe('projectRunOut', () => {
   it('projects the pace so far forward', () => {
@@ -17,6 +17,19 @@ describe('projectRunOut', () => {
     expect(projectRunOut({ ...period, usedBytes: 1e9, limitBytes: 10e9, nowMs: 10 * DAY }).kind).toBe(
       'not_this_period',
     )
+  })
+
+  it('counts the pace from when counting began, not from an earlier period start', () => {
+    // Created on day 20 of the period; 2 GB in the 2 days since; 2 GB left → 2 more days.
+    expect(
+      projectRunOut({
+        sinceMs: 20 * DAY,
+        periodEndMs: 30 * DAY,
+        usedBytes: 2e9,
+        limitBytes: 4e9,
+        nowMs: 22 * DAY,
+      }),
+    ).toEqual({ kind: 'at', atMs: 24 * DAY })
   })
 
   it('says reached at or over the limit, and guesses nothing without usage or time', () => {

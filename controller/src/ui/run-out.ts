@@ -3,7 +3,11 @@
 export interface RunOutInput {
   usedBytes: number
   limitBytes: number
-  periodStartMs: number
+  /**
+   * Since when `usedBytes` was counted: the period's start, or the subscriber's creation if later
+   * (a subscriber added on the 25th has not been idle since the 1st).
+   */
+  sinceMs: number
   periodEndMs: number
   nowMs: number
 }
@@ -14,18 +18,12 @@ export type RunOut =
   | { kind: 'not_this_period' }
   | { kind: 'at'; atMs: number }
 
-/** Less than this much of the period gone, a pace is noise: say nothing rather than guess. */
+/** Counted for less than this, a pace is noise: say nothing rather than guess. */
 const MIN_ELAPSED_MS = 3_600_000
 
-export function projectRunOut({
-  usedBytes,
-  limitBytes,
-  periodStartMs,
-  periodEndMs,
-  nowMs,
-}: RunOutInput): RunOut {
+export function projectRunOut({ usedBytes, limitBytes, sinceMs, periodEndMs, nowMs }: RunOutInput): RunOut {
   if (usedBytes >= limitBytes) return { kind: 'reached' }
-  const elapsedMs = nowMs - periodStartMs
+  const elapsedMs = nowMs - sinceMs
   if (usedBytes <= 0 || elapsedMs < MIN_ELAPSED_MS) return { kind: 'not_this_period' }
   const bytesPerMs = usedBytes / elapsedMs
   const atMs = nowMs + (limitBytes - usedBytes) / bytesPerMs
