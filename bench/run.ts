@@ -8,6 +8,7 @@ import { routerOsTopUp } from './routeros-topup.js'
 import { snmpPoll } from './snmp-poll.js'
 import { storeWriteCost } from './store-write-cost.js'
 import { topUpThroughput } from './topup-throughput.js'
+import { uiPages } from './ui-pages.js'
 
 // Exit (rather than die) on a signal, so the scratch dirs are removed; the children exit when
 // their IPC channel closes.
@@ -23,6 +24,7 @@ console.log(
 const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
+await uiPages()
 await routerBenchmarks(routerConfig)
 await routerOsPoll()
 await routerOsTopUp(config)
