@@ -1,0 +1,39 @@
+/**
+ * Full-page screenshots taken where the browser tests reach a page anyway. By default they go to
+ * `.tmp/screenshots` (to look at after a run); with UPDATE_SCREENSHOTS=1 they replace the ones the
+ * README shows, in `docs/screenshots`, under stable names.
+ */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+export type ScreenshotName =
+  | 'operator-dashboard'
+  | 'operator-subscribers'
+  | 'operator-subscriber'
+  | 'operator-agents'
+  | 'operator-plans'
+  | 'portal-login-phone'
+  | 'portal-home-phone'
+  | 'portal-topup-restored-phone'
+
+export const screenshotDir = () =>
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(REPO_ROOT, 'docs', 'screenshots')
+    : join(REPO_ROOT, '.tmp', 'screenshots')
+
+/** Pictures of the pages a failed test left open (never in docs). */
+export const failureDir = () => join(REPO_ROOT, '.tmp', 'failures')
+
+/** Saves `<name>.png` of the whole page and returns its path. */
+export async function saveScreenshot(page: Page, name: ScreenshotName): Promise<string> {
+  const dir = screenshotDir()
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, `${name}.png`)
+  // Hidden caret and no animations: the same page gives the same picture.
+  await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' })
+  return path
+}
