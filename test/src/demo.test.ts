@@ -4,9 +4,9 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { killAll, startTsxProcess, type TsxProcess } from './support/tsx-process.js'
+import { freePort } from './support/wait-for.js'
 
 const live = new Set<ChildProcess>()
 afterAll(() => killAll(live))
@@ -19,14 +19,6 @@ async function processesWith(text: string): Promise<string[]> {
     if (cmdline.split('\0').includes(text)) found.push(pid)
   }
   return found
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 describe('pnpm demo', () => {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { SessionRow } from '../store/entities.js'
-import type { PrunableTable, Table } from '../store/store.js'
+import type { PrunableTable, Store, Table, Tx } from '../store/store.js'
 import { hashToken } from './tokens.js'
 
 const HOUR_MS = 3_600_000
@@ -75,6 +75,28 @@ export const needsTouch = (session: SessionRow, nowMs: number) =>
 export async function touchSession<S extends SessionRow>(table: Table<S>, id: string, nowMs: number) {
   const current = await table.get(id)
   if (current && isLive(current, nowMs)) await table.update({ ...current, lastSeenAtMs: nowMs })
+}
+
+/**
+ * The live session a cookie value names, with its owner (undefined if the owner is gone), renewed
+ * when due: what every request behind a session login starts with.
+ */
+export async function resumeSession<S extends SessionRow, O>(
+  store: Store,
+  table: (tx: Tx) => Table<S>,
+  cookieValue: string | undefined,
+  nowMs: number,
+  ownerOf: (tx: Tx, session: S) => Promise<O | undefined>,
+): Promise<{ session: S; owner: O } | undefined> {
+  const found = await store.peek(async (tx) => {
+    const session = await findSession(table(tx), cookieValue, nowMs)
+    const owner = session && (await ownerOf(tx, session))
+    return session && owner ? { session, owner } : undefined
+  })
+  if (found && needsTouch(found.session, nowMs)) {
+    await store.transact((tx) => touchSession(table(tx), found.session.id, nowMs))
+  }
+  return found
 }
 
 export async function endSession<S extends SessionRow>(table: Table<S>, id: string, nowMs: number) {

@@ -16,8 +16,11 @@ export interface StoredResponse {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
 
+/** 1–255 visible ASCII characters: the shape of every idempotency key, from a header or a form. */
+export const isIdempotencyKey = (key: string) => KEY_PATTERN.test(key)
+
 export function checkIdempotencyKey(key: string): string {
-  if (!KEY_PATTERN.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw new ApiError(
       400,
       'invalid_idempotency_key',

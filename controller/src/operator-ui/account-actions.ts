@@ -8,18 +8,18 @@ import { recordPayment } from '../domain/payments.js'
 import type { AutoTopUp } from '../store/entities.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
-import { money } from '../ui/format.js'
-import { runOnce } from './form-once.js'
+import { runOnce } from '../ui/form-once.js'
 import {
   bytesField,
-  checked,
+  checkbox,
   fieldError,
-  formKey,
+  fieldText,
+  idempotencyKeyField,
   moneyField,
   optionalText,
-  text,
   wholeNumberField,
-} from './form-values.js'
+} from '../ui/form-values.js'
+import { money } from '../ui/format.js'
 import type { OperatorEnv } from './operator-auth.js'
 import type { OperatorKit } from './operator-kit.js'
 import { subscriberPath } from './subscriber-path.js'
@@ -34,19 +34,19 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const form = await readForm(c)
-      const enabled = checked(form, 'enabled')
-      const topUpPlanId = text(form, 'topUpPlanId')
+      const enabled = checkbox(form, 'enabled')
+      const topUpPlanId = fieldText(form, 'topUpPlanId')
       if (enabled && !topUpPlanId)
         throw fieldError('Top-up plan', 'choose the top-up plan to sell when auto top-up is enabled')
       const settings: AutoTopUp = {
         enabled,
         // Off with no plan chosen yet (say, to let the customer choose one in the portal).
         topUpPlanId: topUpPlanId ?? '',
-        maxPerPeriod: wholeNumberField(form, 'maxPerPeriod', 'Maximum per period', 1, 100),
-        thresholdBytes: text(form, 'thresholdBytes')
+        maxPerPeriod: wholeNumberField(form, 'maxPerPeriod', 'Maximum per period', { min: 1, max: 100 }),
+        thresholdBytes: fieldText(form, 'thresholdBytes')
           ? bytesField(form, 'thresholdBytes', THRESHOLD, { positive: false })
           : 0,
-        customerMayChange: checked(form, 'customerMayChange'),
+        customerMayChange: checkbox(form, 'customerMayChange'),
       }
       await store.transact(async (tx) => {
         if (topUpPlanId && !(await tx.topUpPlans.get(topUpPlanId)))
@@ -64,7 +64,7 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const form = await readForm(c)
-      const key = formKey(form)
+      const key = idempotencyKeyField(form)
       const reference = optionalText(form, 'reference', 'Reference', 200)
       const input = {
         amount: moneyField(form, 'amount', 'Amount', env.currency, { positive: true }),

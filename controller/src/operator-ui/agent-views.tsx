@@ -1,12 +1,11 @@
 /** The agents page: the live table (status, last seen, version, driver, subscribers, revoke), enrolment, and the token shown once. */
 import type { Agent } from '../store/entities.js'
+import { DataTable } from '../ui/data-table.js'
 import { ago, dateTime } from '../ui/format.js'
-import { CsrfField, Field } from '../ui/forms.js'
+import { ActionForm, Field } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { OperatorPage } from './layout.js'
-import type { frame } from './operator-kit.js'
-
-type Frame = ReturnType<typeof frame>
+import type { Frame } from './operator-kit.js'
 
 export type AgentStatus = 'online' | 'offline' | 'revoked'
 
@@ -54,59 +53,43 @@ export function AgentsPage(p: AgentsPageProps) {
 }
 
 function AgentTable(p: { rows: readonly AgentRow[]; csrf: string; nowMs: number; timeZone: string }) {
-  if (p.rows.length === 0) return <p class="empty">No agents yet. Enrol the first one below.</p>
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Status</th>
-          <th scope="col">Last seen</th>
-          <th scope="col">Version</th>
-          <th scope="col">Driver</th>
-          <th scope="col" class="num">
-            Subscribers
-          </th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.rows.map(({ agent, status, subscribers }) => (
-          <tr>
-            <td>{agent.name}</td>
-            <td>
-              <span class={`badge ${status}`}>{status}</span>
-            </td>
-            <td>
-              {agent.lastSeenAtMs === undefined ? (
-                'never'
-              ) : (
-                <time
-                  datetime={new Date(agent.lastSeenAtMs).toISOString()}
-                  title={dateTime(agent.lastSeenAtMs, p.timeZone)}
-                >
-                  {ago(agent.lastSeenAtMs, p.nowMs)}
-                </time>
-              )}
-            </td>
-            <td>{agent.agentVersion ?? '—'}</td>
-            <td>{agent.driver ?? '—'}</td>
-            <td class="num">{subscribers}</td>
-            <td>
-              {status === 'revoked' ? null : (
-                // Only a button: nothing is typed here, so a live refresh of the table loses nothing.
-                <form method="post" action={`/agents/${agent.id}/revoke`}>
-                  <CsrfField token={p.csrf} />
-                  <button type="submit" class="button danger" aria-label={`Revoke ${agent.name}`}>
-                    Revoke
-                  </button>
-                </form>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rows={p.rows}
+      empty="No agents yet. Enrol the first one below."
+      wrap={false}
+      columns={[
+        { header: 'Name', cell: ({ agent }) => agent.name },
+        { header: 'Status', cell: ({ status }) => <span class={`badge ${status}`}>{status}</span> },
+        { header: 'Last seen', cell: ({ agent }) => <LastSeen atMs={agent.lastSeenAtMs} {...p} /> },
+        { header: 'Version', cell: ({ agent }) => agent.agentVersion ?? '—' },
+        { header: 'Driver', cell: ({ agent }) => agent.driver ?? '—' },
+        { header: 'Subscribers', num: true, cell: ({ subscribers }) => subscribers },
+        {
+          header: 'Actions',
+          cell: ({ agent, status }) =>
+            status === 'revoked' ? null : (
+              // Only a button: nothing is typed here, so a live refresh of the table loses nothing.
+              <ActionForm
+                action={`/agents/${agent.id}/revoke`}
+                csrf={p.csrf}
+                submit="Revoke"
+                submitLabel={`Revoke ${agent.name}`}
+                kind="danger"
+              />
+            ),
+        },
+      ]}
+    />
+  )
+}
+
+function LastSeen(p: { atMs: number | undefined; nowMs: number; timeZone: string }) {
+  if (p.atMs === undefined) return 'never'
+  return (
+    <time datetime={new Date(p.atMs).toISOString()} title={dateTime(p.atMs, p.timeZone)}>
+      {ago(p.atMs, p.nowMs)}
+    </time>
   )
 }
 

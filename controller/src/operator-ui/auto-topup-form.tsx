@@ -2,7 +2,7 @@
 import type { TopUpPlan } from '../store/entities.js'
 import { bytes, money } from '../ui/format.js'
 import { Checkbox, Field, Select } from '../ui/forms.js'
-import { SectionForm } from './section-form.js'
+import { NamedForm } from '../ui/named-form.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 
 export const offerLabel = (p: TopUpPlan) =>
@@ -13,7 +13,7 @@ export function AutoTopUpForm({ d, csrf, action }: { d: SubscriberPageData; csrf
   // A retired plan still set for auto top-up stays visible, so saving does not silently change it.
   const autoOffers = d.autoPlan && d.autoPlan.retiredAtMs !== undefined ? [...d.offers, d.autoPlan] : d.offers
   return (
-    <SectionForm id="auto-topup" title="Auto top-up" action={action} csrf={csrf} submit="Save auto top-up">
+    <NamedForm id="auto-topup" title="Auto top-up" action={action} csrf={csrf} submit="Save auto top-up">
       <Checkbox
         id="auto-enabled"
         name="enabled"
@@ -53,6 +53,6 @@ export function AutoTopUpForm({ d, csrf, action }: { d: SubscriberPageData; csrf
         label="Customer may change these settings in the portal"
         checked={auto?.customerMayChange ?? false}
       />
-    </SectionForm>
+    </NamedForm>
   )
 }

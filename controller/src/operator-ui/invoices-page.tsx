@@ -3,20 +3,16 @@ import { z } from 'zod'
 import { parseInput } from '../api/validate.js'
 import type { Invoice } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
-import { dateTime, money } from '../ui/format.js'
-import { InvoiceStatus } from './state-badge.js'
+import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
 
 const PAGE_SIZE = 50
 
 const InvoiceQuery = z.object({ before: z.string().min(1).max(64).optional() })
 
-export interface InvoiceRow {
-  invoice: Invoice
-  subscriberName: string | undefined
-}
-
 export interface InvoiceListData {
-  rows: InvoiceRow[]
+  invoices: Invoice[]
+  /** Names of the invoices' subscribers that still exist, by id. */
+  names: ReadonlyMap<string, string>
   /** The id to continue from (older invoices), if there are more. */
   olderThan: string | null
   first: boolean
@@ -28,53 +24,33 @@ export async function loadInvoices(tx: Tx, query: Record<string, string>): Promi
   const all = await tx.invoices.list()
   const older = before === undefined ? all : all.filter((i) => i.id < before)
   const page = older.slice(-PAGE_SIZE).reverse()
-  const rows: InvoiceRow[] = []
-  for (const invoice of page) {
-    rows.push({ invoice, subscriberName: (await tx.subscribers.get(invoice.subscriberId))?.name })
+  const names = new Map<string, string>()
+  for (const { subscriberId } of page) {
+    const name = (await tx.subscribers.get(subscriberId))?.name
+    if (name !== undefined) names.set(subscriberId, name)
   }
   const last = page[page.length - 1]
-  return { rows, olderThan: older.length > PAGE_SIZE && last ? last.id : null, first: before === undefined }
+  return {
+    invoices: page,
+    names,
+    olderThan: older.length > PAGE_SIZE && last ? last.id : null,
+    first: before === undefined,
+  }
 }
 
 export function InvoiceList({ data, timeZone }: { data: InvoiceListData; timeZone: string }) {
+  const c = invoiceColumns(timeZone)
+  const subscriber = {
+    header: 'Subscriber',
+    cell: (i: Invoice) => (
+      <a href={`/subscribers/${encodeURIComponent(i.subscriberId)}`}>
+        {data.names.get(i.subscriberId) ?? i.subscriberId}
+      </a>
+    ),
+  }
   return (
     <div id="invoices" data-live>
-      {data.rows.length === 0 ? (
-        <p class="empty">No invoices yet.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Subscriber</th>
-                <th scope="col">Issued</th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.rows.map(({ invoice, subscriberName }) => (
-                <tr>
-                  <td>{invoice.number}</td>
-                  <td>
-                    <a href={`/subscribers/${encodeURIComponent(invoice.subscriberId)}`}>
-                      {subscriberName ?? invoice.subscriberId}
-                    </a>
-                  </td>
-                  <td>{dateTime(invoice.issuedAtMs, timeZone)}</td>
-                  <td class="num">{money(invoice.total)}</td>
-                  <td>
-                    <InvoiceStatus invoice={invoice} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <InvoiceTable rows={data.invoices} columns={[c.number, subscriber, c.issued, c.total, c.status]} />
       <nav class="pager" aria-label="Pages">
         {data.first ? null : <a href="/invoices">Newest</a>}
         {data.olderThan ? (

@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx'
 import { Document } from '../ui/document.js'
 import type { Flash } from '../ui/flash.js'
-import { CsrfField, FlashNotice } from '../ui/forms.js'
+import { ActionForm, FlashNotice } from '../ui/forms.js'
 
 export type Section = 'dashboard' | 'subscribers' | 'plans' | 'topup-plans' | 'agents' | 'invoices'
 
@@ -45,12 +45,7 @@ export function OperatorPage(p: OperatorPageProps) {
       </nav>
       <div class="who">
         <span>{p.username}</span>
-        <form method="post" action="/logout">
-          <CsrfField token={p.csrf} />
-          <button type="submit" class="button secondary">
-            Log out
-          </button>
-        </form>
+        <ActionForm action="/logout" csrf={p.csrf} submit="Log out" kind="secondary" />
       </div>
     </header>
   )

@@ -1,23 +1,16 @@
 /** Operator login and logout: username + password for a session cookie, throttled like the portal's. */
-import { randomBytes } from 'node:crypto'
-import type { Context, Hono } from 'hono'
-import { deleteCookie, setCookie } from 'hono/cookie'
+import type { Hono } from 'hono'
 import { z } from 'zod'
-import { hashPassword, verifyPassword } from '../auth/passwords.js'
-import { endSession, SESSION_MAX_MS, startSession } from '../auth/sessions.js'
-import { LoginThrottle } from '../portal/login-throttle.js'
-import { cameOverHttps, isCrossSite, socketAddress } from '../portal/request-origin.js'
+import { type PasswordLoginOptions, passwordLogin } from '../auth/password-login.js'
+import { isCrossSite } from '../portal/request-origin.js'
+import type { OperatorSession } from '../store/entities.js'
 import { setFlash, takeFlash } from '../ui/flash.js'
 import { readForm } from '../ui/form-input.js'
 import { htmlPolicy } from '../ui/html-policy.js'
+import { CROSS_SITE_LOGIN, loginRefusal } from '../ui/login-card.js'
 import { LoginPage } from './login-page.js'
 import { OPERATOR_COOKIE, type OperatorEnv } from './operator-auth.js'
 import type { OperatorKit } from './operator-kit.js'
-
-export interface OperatorLoginOptions {
-  throttle?: LoginThrottle
-  clientAddress?: (c: Context) => string | undefined
-}
 
 const LoginForm = z.object({
   username: z.string().trim().min(1, 'enter your username').max(200),
@@ -32,13 +25,21 @@ export function safeNext(next: string | undefined): string {
 export function operatorLoginRoutes(
   ui: Hono<OperatorEnv>,
   kit: OperatorKit,
-  options: OperatorLoginOptions = {},
+  options: PasswordLoginOptions = {},
 ) {
-  const { store, env } = kit.deps
-  const throttle = options.throttle ?? new LoginThrottle()
-  const clientAddress = options.clientAddress ?? socketAddress
-  let dummy: Promise<string> | undefined
-  const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('base64url')))
+  const door = passwordLogin<OperatorSession>(
+    kit.deps,
+    {
+      cookie: { name: OPERATOR_COOKIE, path: '/' },
+      throttleKey: (username) => `operator:${username.toLowerCase()}`,
+      sessions: (tx) => tx.operatorSessions,
+      account: async (tx, username) => {
+        const user = await tx.users.byUsername(username)
+        return user && { passwordHash: user.passwordHash, owner: { userId: user.id } }
+      },
+    },
+    options,
+  )
 
   ui.get('/login', htmlPolicy(), (c) =>
     c.html(<LoginPage next={safeNext(c.req.query('next'))} flash={takeFlash(c, 'operator')} />),
@@ -48,40 +49,20 @@ export function operatorLoginRoutes(
     const next = safeNext(c.req.query('next'))
     const refuse = (status: 400 | 401 | 403 | 429, text: string, username?: string) =>
       c.html(<LoginPage next={next} flash={{ kind: 'error', text }} username={username} />, status)
-    if (isCrossSite(c)) return refuse(403, 'Cross-site login attempts are refused.')
+    if (isCrossSite(c)) return refuse(403, CROSS_SITE_LOGIN)
     const parsed = LoginForm.safeParse(await readForm(c))
     if (!parsed.success) return refuse(400, parsed.error.issues.map((i) => i.message).join('; '))
     const { username, password } = parsed.data
-    const now = env.clock.now()
-    const address = clientAddress(c)
-    const keys = [`operator:${username.toLowerCase()}`, ...(address ? [`address:${address}`] : [])]
-    const wait = throttle.retryAfterSeconds(keys, now)
-    if (wait > 0) {
-      c.header('Retry-After', String(wait))
-      return refuse(429, `Too many failed logins. Try again in ${Math.ceil(wait / 60)} min.`, username)
+    const result = await door.logIn(c, username, password)
+    if (result.outcome !== 'in') {
+      const { status, text } = loginRefusal(result, 'The username or the password is wrong.')
+      return refuse(status, text, username)
     }
-    const attempt = throttle.attempt(keys, now)
-    const user = await store.peek((tx) => tx.users.byUsername(username))
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()))
-    if (!user || !ok) return refuse(401, 'The username or the password is wrong.', username)
-    attempt.succeeded()
-    const { cookieValue } = await store.transact((tx) =>
-      startSession(tx.operatorSessions, { userId: user.id }, now),
-    )
-    setCookie(c, OPERATOR_COOKIE, cookieValue, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure: cameOverHttps(c),
-      path: '/',
-      maxAge: SESSION_MAX_MS / 1000,
-    })
     return c.redirect(next, 303)
   })
 
   ui.post('/logout', kit.action, async (c) => {
-    const { id } = c.var.session
-    await store.transact((tx) => endSession(tx.operatorSessions, id, env.clock.now()))
-    deleteCookie(c, OPERATOR_COOKIE, { path: '/', secure: cameOverHttps(c) })
+    await door.logOut(c, c.var.session.id)
     setFlash(c, 'operator', { kind: 'ok', text: 'You are logged out.' })
     return c.redirect('/login', 303)
   })

@@ -4,13 +4,13 @@
  * cookie and table: a portal session or an API token is no operator login here.
  */
 import type { MiddlewareHandler } from 'hono'
+import { every } from 'hono/combine'
 import { getCookie } from 'hono/cookie'
 import type { ApiDeps, AppEnv } from '../api/app-env.js'
-import { findSession, needsTouch, touchSession } from '../auth/sessions.js'
+import { resumeSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
-import { isCrossSite } from '../portal/request-origin.js'
 import type { OperatorSession, User } from '../store/entities.js'
-import { csrfMatches } from '../ui/csrf.js'
+import { csrfField, sameSiteForm } from '../ui/form-guards.js'
 
 export const OPERATOR_COOKIE = 'capd_session'
 
@@ -27,12 +27,13 @@ export interface OperatorEnv {
  */
 export function operatorSession({ store, env }: ApiDeps): MiddlewareHandler<OperatorEnv> {
   return async function operatorSession(c, next) {
-    const now = env.clock.now()
-    const found = await store.peek(async (tx) => {
-      const session = await findSession(tx.operatorSessions, getCookie(c, OPERATOR_COOKIE), now)
-      const user = session && (await tx.users.get(session.userId))
-      return session && user ? { session, user } : undefined
-    })
+    const found = await resumeSession(
+      store,
+      (tx) => tx.operatorSessions,
+      getCookie(c, OPERATOR_COOKIE),
+      env.clock.now(),
+      (tx, session) => tx.users.get(session.userId),
+    )
     if (!found) {
       if (c.req.header('Accept')?.includes('text/html')) {
         const url = new URL(c.req.url)
@@ -40,9 +41,7 @@ export function operatorSession({ store, env }: ApiDeps): MiddlewareHandler<Oper
       }
       throw new ApiError(401, 'unauthorized', 'log in to the operator UI first')
     }
-    const { session, user } = found
-    if (needsTouch(session, now))
-      await store.transact((tx) => touchSession(tx.operatorSessions, session.id, now))
+    const { session, owner: user } = found
     c.set('session', session)
     c.set('user', user)
     c.set('actor', `user:${user.id}`)
@@ -51,16 +50,8 @@ export function operatorSession({ store, env }: ApiDeps): MiddlewareHandler<Oper
 }
 
 /** Every state change: refused when a browser says another site made it, or without the session's CSRF token. */
-export function operatorWrite(): MiddlewareHandler<OperatorEnv> {
-  return async function operatorWrite(c, next) {
-    if (isCrossSite(c)) throw new ApiError(403, 'cross_site', 'cross-site requests are refused')
-    if (!(await csrfMatches(c, c.var.session.csrfToken))) {
-      throw new ApiError(
-        403,
-        'csrf',
-        'the form is out of date or not from this site; reload the page and try again',
-      )
-    }
-    await next()
-  }
-}
+export const operatorWrite = () =>
+  every(
+    sameSiteForm('cross-site requests are refused'),
+    csrfField('the form is out of date or not from this site; reload the page and try again'),
+  ) as MiddlewareHandler<OperatorEnv>

@@ -27,3 +27,5 @@ export function operatorKit(deps: ApiDeps): OperatorKit {
 export function frame(c: Context<OperatorEnv>) {
   return { username: c.var.user.username, csrf: c.var.session.csrfToken, flash: takeFlash(c, 'operator') }
 }
+
+export type Frame = ReturnType<typeof frame>

@@ -1,16 +1,17 @@
 /** The operator UI at `/`: server-rendered pages (hono JSX), plain forms, and a change stream for live figures. */
 import { Hono } from 'hono'
 import type { ApiDeps } from '../api/app-env.js'
+import type { PasswordLoginOptions } from '../auth/password-login.js'
 import { ChangeFeed } from '../live/change-feed.js'
 import { changeStream } from '../live/change-stream.js'
 import { agentPages } from './agent-pages.js'
 import { catalogPages } from './catalog-pages.js'
-import { type OperatorLoginOptions, operatorLoginRoutes } from './login-routes.js'
+import { operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
 import { subscriberPages } from './subscriber-pages.js'
 
-export type OperatorUiOptions = OperatorLoginOptions
+export type OperatorUiOptions = PasswordLoginOptions
 
 export function operatorUi(deps: ApiDeps, options: OperatorUiOptions = {}): Hono<OperatorEnv> {
   const ui = new Hono<OperatorEnv>()

@@ -1,6 +1,6 @@
 /** The fields of the plan forms (new and edit), pre-filled from a plan when editing; and how a plan's terms read. */
 import type { Plan } from '../store/entities.js'
-import { bytesInputValue } from '../ui/form-values.js'
+import { bytesInputValue } from '../ui/form-prefill.js'
 import { Field, Select } from '../ui/forms.js'
 import { PLAN_LABELS } from './catalog-forms.js'
 

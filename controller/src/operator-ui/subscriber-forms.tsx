@@ -1,13 +1,9 @@
 /** The subscriber page's action forms: a manual top-up, selling a top-up plan, auto top-up settings, a payment. */
 import { Field, Select } from '../ui/forms.js'
+import { NamedForm } from '../ui/named-form.js'
 import { AutoTopUpForm, offerLabel } from './auto-topup-form.js'
-import { SectionForm } from './section-form.js'
+import { CHARGE_TO } from './charge-to.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
-
-const CHARGE_TO = [
-  { value: 'invoice', label: 'Invoice' },
-  { value: 'balance', label: 'Account balance' },
-]
 
 export function SubscriberForms({
   d,
@@ -21,7 +17,7 @@ export function SubscriberForms({
   const base = `/subscribers/${encodeURIComponent(d.sub.id)}`
   return (
     <div class="columns">
-      <SectionForm
+      <NamedForm
         id="manual-topup"
         title="Manual top-up"
         action={`${base}/topups`}
@@ -40,9 +36,9 @@ export function SubscriberForms({
           hint={`In ${currency}.`}
         />
         <Select id="manual-charge-to" name="chargeTo" label="Charge to" options={CHARGE_TO} value="invoice" />
-      </SectionForm>
+      </NamedForm>
 
-      <SectionForm
+      <NamedForm
         id="sell-topup"
         title="Sell a top-up plan"
         action={`${base}/topups/plan`}
@@ -61,11 +57,11 @@ export function SubscriberForms({
           }
         />
         <Select id="sell-charge-to" name="chargeTo" label="Charge to" options={CHARGE_TO} value="invoice" />
-      </SectionForm>
+      </NamedForm>
 
       <AutoTopUpForm d={d} csrf={csrf} action={`${base}/auto-topup`} />
 
-      <SectionForm
+      <NamedForm
         id="payment"
         title="Record a payment"
         action={`${base}/payments`}
@@ -87,7 +83,7 @@ export function SubscriberForms({
           label="Reference"
           hint="Optional, e.g. a bank transfer reference."
         />
-      </SectionForm>
+      </NamedForm>
     </div>
   )
 }

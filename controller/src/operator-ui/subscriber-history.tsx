@@ -1,113 +1,63 @@
-/** The subscriber's money history: top-ups, invoices and balance movements, newest first. */
-import type { Invoice, LedgerEntry, TopUp } from '../store/entities.js'
-import { bytes, dateTime, money } from '../ui/format.js'
-import { InvoiceStatus } from './state-badge.js'
+/** The subscriber's money history (live): top-ups, invoices and balance movements, newest first. */
+import type { LedgerEntry, TopUp } from '../store/entities.js'
+import { DataTable } from '../ui/data-table.js'
+import { dateTime, money } from '../ui/format.js'
+import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
+import { TopUpTable, topUpColumns } from '../ui/topup-table.js'
+import { CHARGE_TO_LABELS } from './charge-to.js'
+import type { SubscriberPageData } from './subscriber-page-data.js'
 
 const SOURCE: Record<TopUp['source'], string> = {
   operator: 'Operator',
   auto: 'Auto top-up',
   portal: 'Portal',
 }
-const CHARGE: Record<TopUp['chargeTo'], string> = { invoice: 'Invoice', balance: 'Account balance' }
 
-export function TopUpTable({ topUps, timeZone }: { topUps: readonly TopUp[]; timeZone: string }) {
-  if (topUps.length === 0) return <p class="empty">No top-ups yet.</p>
+export function SubscriberHistory({ d, timeZone }: { d: SubscriberPageData; timeZone: string }) {
+  const top = topUpColumns(timeZone)
+  const inv = invoiceColumns(timeZone)
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Added</th>
-            <th scope="col" class="num">
-              Data
-            </th>
-            <th scope="col" class="num">
-              Price
-            </th>
-            <th scope="col">By</th>
-            <th scope="col">Charged to</th>
-            <th scope="col">Valid until</th>
-          </tr>
-        </thead>
-        <tbody>
-          {topUps.map((t) => (
-            <tr>
-              <td>{dateTime(t.createdAtMs, timeZone)}</td>
-              <td class="num">{bytes(t.bytes)}</td>
-              <td class="num">{money(t.price)}</td>
-              <td>{SOURCE[t.source]}</td>
-              <td>{CHARGE[t.chargeTo]}</td>
-              <td>{dateTime(t.expiresAtMs, timeZone)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div id="billing" data-live>
+      <section aria-labelledby="topups-title">
+        <h2 id="topups-title">Top-ups</h2>
+        <TopUpTable
+          rows={d.topUps}
+          columns={[
+            top.added,
+            top.data,
+            top.price,
+            { header: 'By', cell: (row) => SOURCE[row.source] },
+            { header: 'Charged to', cell: (row) => CHARGE_TO_LABELS[row.chargeTo] },
+            top.validUntil,
+          ]}
+        />
+      </section>
+      <section aria-labelledby="invoices-title">
+        <h2 id="invoices-title">Invoices</h2>
+        <InvoiceTable
+          rows={d.invoices}
+          columns={[inv.number, inv.issued, inv.description, inv.total, inv.status]}
+        />
+      </section>
+      <section aria-labelledby="ledger-title">
+        <h2 id="ledger-title">Balance movements</h2>
+        <LedgerTable ledger={d.ledger} timeZone={timeZone} />
+      </section>
     </div>
   )
 }
 
-export function InvoiceTable({ invoices, timeZone }: { invoices: readonly Invoice[]; timeZone: string }) {
-  if (invoices.length === 0) return <p class="empty">No invoices yet.</p>
+function LedgerTable({ ledger, timeZone }: { ledger: readonly LedgerEntry[]; timeZone: string }) {
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Number</th>
-            <th scope="col">Issued</th>
-            <th scope="col">Description</th>
-            <th scope="col" class="num">
-              Total
-            </th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {invoices.map((i) => (
-            <tr>
-              <td>{i.number}</td>
-              <td>{dateTime(i.issuedAtMs, timeZone)}</td>
-              <td>{i.lines.map((l) => l.description).join(', ')}</td>
-              <td class="num">{money(i.total)}</td>
-              <td>
-                <InvoiceStatus invoice={i} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  )
-}
-
-export function LedgerTable({ ledger, timeZone }: { ledger: readonly LedgerEntry[]; timeZone: string }) {
-  if (ledger.length === 0) return <p class="empty">No payments or charges yet.</p>
-  return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col" class="num">
-              Amount
-            </th>
-            <th scope="col" class="num">
-              Balance after
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {ledger.map((e) => (
-            <tr>
-              <td>{dateTime(e.atMs, timeZone)}</td>
-              <td>{e.kind === 'payment' ? 'Payment' : 'Top-up charge'}</td>
-              <td class="num">{money(e.amount)}</td>
-              <td class="num">{money(e.balanceAfter)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={ledger}
+      empty="No payments or charges yet."
+      columns={[
+        { header: 'When', cell: (e) => dateTime(e.atMs, timeZone) },
+        { header: 'What', cell: (e) => (e.kind === 'payment' ? 'Payment' : 'Top-up charge') },
+        { header: 'Amount', num: true, cell: (e) => money(e.amount) },
+        { header: 'Balance after', num: true, cell: (e) => money(e.balanceAfter) },
+      ]}
+    />
   )
 }

@@ -1,7 +1,7 @@
 /** One subscriber: who they are, their usage (live), the top-up and payment forms, and their money history. */
 import { bytes, money } from '../ui/format.js'
 import { SubscriberForms } from './subscriber-forms.js'
-import { InvoiceTable, LedgerTable, TopUpTable } from './subscriber-history.js'
+import { SubscriberHistory } from './subscriber-history.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 import { SubscriberUsage } from './subscriber-usage.js'
 
@@ -27,20 +27,7 @@ export function SubscriberPageBody({ d, csrf, timeZone, currency }: SubscriberPa
         <SubscriberUsage d={d} timeZone={timeZone} />
       </div>
       <SubscriberForms d={d} csrf={csrf} currency={currency} />
-      <div id="billing" data-live>
-        <section aria-labelledby="topups-title">
-          <h2 id="topups-title">Top-ups</h2>
-          <TopUpTable topUps={d.topUps} timeZone={timeZone} />
-        </section>
-        <section aria-labelledby="invoices-title">
-          <h2 id="invoices-title">Invoices</h2>
-          <InvoiceTable invoices={d.invoices} timeZone={timeZone} />
-        </section>
-        <section aria-labelledby="ledger-title">
-          <h2 id="ledger-title">Balance movements</h2>
-          <LedgerTable ledger={d.ledger} timeZone={timeZone} />
-        </section>
-      </div>
+      <SubscriberHistory d={d} timeZone={timeZone} />
     </>
   )
 }

@@ -1,4 +1,5 @@
 /** The subscriber list: search by name, login, e-mail or address, filter by state, page through. */
+import { DataTable } from '../ui/data-table.js'
 import { Field, Select } from '../ui/forms.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import { StateBadge } from './state-badge.js'
@@ -28,44 +29,27 @@ export function SubscriberSearchForm({ data }: { data: SubscriberListData }) {
 export function SubscriberTable({ data }: { data: SubscriberListData }) {
   return (
     <div id="subscribers" data-live>
-      {data.rows.length === 0 ? (
-        <p class="empty">No subscribers match.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Login</th>
-                <th scope="col">Address</th>
-                <th scope="col">Plan</th>
-                <th scope="col">State</th>
-                <th scope="col">Usage</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.rows.map(({ sub, plan, usage }) => (
-                <tr>
-                  <td>
-                    <a href={`/subscribers/${encodeURIComponent(sub.id)}`}>{sub.name}</a>
-                  </td>
-                  <td>{sub.login}</td>
-                  <td>{sub.address}</td>
-                  <td>{plan?.name ?? sub.planId}</td>
-                  <td>
-                    <StateBadge state={sub.state} />
-                  </td>
-                  <td>
-                    {usage ? (
-                      <UsageBar usedBytes={usage.usedBytes} limitBytes={usage.limitBytes} label={sub.name} />
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={data.rows}
+        empty="No subscribers match."
+        columns={[
+          {
+            header: 'Name',
+            cell: ({ sub }) => <a href={`/subscribers/${encodeURIComponent(sub.id)}`}>{sub.name}</a>,
+          },
+          { header: 'Login', cell: ({ sub }) => sub.login },
+          { header: 'Address', cell: ({ sub }) => sub.address },
+          { header: 'Plan', cell: ({ sub, plan }) => plan?.name ?? sub.planId },
+          { header: 'State', cell: ({ sub }) => <StateBadge state={sub.state} /> },
+          {
+            header: 'Usage',
+            cell: ({ sub, usage }) =>
+              usage ? (
+                <UsageBar usedBytes={usage.usedBytes} limitBytes={usage.limitBytes} label={sub.name} />
+              ) : null,
+          },
+        ]}
+      />
       <nav class="pager" aria-label="Pages">
         {data.search.after ? <a href={listUrl(data.search)}>First page</a> : null}
         {data.nextCursor ? <a href={listUrl(data.search, data.nextCursor)}>Next page</a> : null}

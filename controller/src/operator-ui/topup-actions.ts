@@ -4,9 +4,10 @@ import { idParam } from '../api/validate.js'
 import { createTopUp, type TopUpInput } from '../domain/topups.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
+import { runOnce } from '../ui/form-once.js'
+import { bytesField, idempotencyKeyField, moneyField, requiredText } from '../ui/form-values.js'
 import { bytes } from '../ui/format.js'
-import { runOnce } from './form-once.js'
-import { bytesField, chargeToField, formKey, moneyField, required } from './form-values.js'
+import { chargeToField } from './charge-to.js'
 import type { OperatorEnv } from './operator-auth.js'
 import type { OperatorKit } from './operator-kit.js'
 import { subscriberPath } from './subscriber-path.js'
@@ -29,7 +30,7 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   ui.post('/subscribers/:id/topups', kit.action, (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
-      return topUp(c, formKey(form), {
+      return topUp(c, idempotencyKeyField(form), {
         bytes: bytesField(form, 'bytes', 'Data amount', { positive: true }),
         price: moneyField(form, 'price', 'Price', env.currency, { positive: false }),
         chargeTo: chargeToField(form),
@@ -40,8 +41,8 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   ui.post('/subscribers/:id/topups/plan', kit.action, (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
-      return topUp(c, formKey(form), {
-        topUpPlanId: required(form, 'topUpPlanId', 'Top-up plan'),
+      return topUp(c, idempotencyKeyField(form), {
+        topUpPlanId: requiredText(form, 'topUpPlanId', 'Top-up plan'),
         chargeTo: chargeToField(form),
       })
     }),

@@ -1,6 +1,6 @@
 /** The fields of the top-up plan forms (new and edit), pre-filled from a top-up plan when editing. */
 import type { TopUpPlan } from '../store/entities.js'
-import { bytesInputValue, moneyInputValue } from '../ui/form-values.js'
+import { bytesInputValue, moneyInputValue } from '../ui/form-prefill.js'
 import { Field } from '../ui/forms.js'
 import { TOPUP_PLAN_LABELS } from './catalog-forms.js'
 

@@ -1,17 +1,15 @@
 /** "Buy a top-up": one radio per offer, paid from the balance; a fresh idempotency key per render stops double buys. */
 
 import { bytes, money } from '../ui/format.js'
-import { CsrfField } from '../ui/forms.js'
+import { CsrfField, OnceField } from '../ui/forms.js'
 import type { MeView } from './home-view.js'
 
 export interface BuyFormProps {
   offers: MeView['topUpPlans']
   csrf: string
-  /** New on every render, so a double submit of this form buys once and a later form buys anew. */
-  idempotencyKey: string
 }
 
-export function BuyForm({ offers, csrf, idempotencyKey }: BuyFormProps) {
+export function BuyForm({ offers, csrf }: BuyFormProps) {
   return (
     <section>
       <h2 id="buy-title">Buy a top-up</h2>
@@ -20,7 +18,8 @@ export function BuyForm({ offers, csrf, idempotencyKey }: BuyFormProps) {
       ) : (
         <form method="post" action="/portal/topups" aria-labelledby="buy-title">
           <CsrfField token={csrf} />
-          <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+          {/* New on every render: a double submit of this form buys once, a later form buys anew. */}
+          <OnceField />
           <fieldset class="offers">
             <legend class="visually-hidden">Choose a top-up</legend>
             {offers.map((o, i) => (

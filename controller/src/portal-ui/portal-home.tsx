@@ -1,5 +1,4 @@
 /** The portal's home page: data left (live), a purchase's progress (live), buy a top-up, auto top-up. */
-import { randomUUID } from 'node:crypto'
 import type { Context } from 'hono'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import type { Flash } from '../ui/flash.js'
@@ -15,11 +14,10 @@ export interface HomePageProps {
   view: HomeView
   csrf: string
   flash?: Flash | undefined
-  idempotencyKey: string
   timeZone: string
 }
 
-export function HomePage({ view, csrf, flash, idempotencyKey, timeZone }: HomePageProps) {
+export function HomePage({ view, csrf, flash, timeZone }: HomePageProps) {
   const offers = view.me.topUpPlans
   return (
     <PortalPage title="Your data" csrf={csrf} flash={flash} live>
@@ -28,7 +26,7 @@ export function HomePage({ view, csrf, flash, idempotencyKey, timeZone }: HomePa
       <section class="card">
         <UsageSummary me={view.me} runOut={view.runOut} periodEndMs={view.periodEndMs} timeZone={timeZone} />
       </section>
-      <BuyForm offers={offers} csrf={csrf} idempotencyKey={idempotencyKey} />
+      <BuyForm offers={offers} csrf={csrf} />
       {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
       <p>
         <a href="/portal/history">History</a>
@@ -42,7 +40,5 @@ export async function renderHome(c: Context<PortalEnv>, kit: PortalPageKit): Pro
   const { store, env } = kit.deps
   const query = { topUpId: c.req.query('topup'), was: c.req.query('was') }
   const view = await store.peek((tx) => loadHome(tx, env, c.var.session, query))
-  return c.html(
-    <HomePage view={view} {...portalFrame(c)} idempotencyKey={randomUUID()} timeZone={env.timeZone} />,
-  )
+  return c.html(<HomePage view={view} {...portalFrame(c)} timeZone={env.timeZone} />)
 }

@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx'
 import { Document } from '../ui/document.js'
 import type { Flash } from '../ui/flash.js'
-import { CsrfField, FlashNotice } from '../ui/forms.js'
+import { ActionForm, FlashNotice } from '../ui/forms.js'
 
 export interface PortalPageProps {
   title: string
@@ -19,12 +19,7 @@ export function PortalPage(p: PortalPageProps) {
       <a class="brand" href="/portal">
         capd
       </a>
-      <form method="post" action="/portal/logout">
-        <CsrfField token={p.csrf} />
-        <button type="submit" class="button secondary">
-          Log out
-        </button>
-      </form>
+      <ActionForm action="/portal/logout" csrf={p.csrf} submit="Log out" kind="secondary" />
     </header>
   )
   return (

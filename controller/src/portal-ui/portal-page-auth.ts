@@ -6,15 +6,11 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { every } from 'hono/combine'
-import { getCookie } from 'hono/cookie'
 import type { ApiDeps } from '../api/app-env.js'
-import { findSession, needsTouch, touchSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
-import { type PortalEnv, SESSION_COOKIE } from '../portal/portal-auth.js'
-import { isCrossSite } from '../portal/request-origin.js'
-import type { PortalSession } from '../store/entities.js'
-import { csrfMatches } from '../ui/csrf.js'
+import { findPortalSession, type PortalEnv, useSession } from '../portal/portal-auth.js'
 import { setFlash, takeFlash } from '../ui/flash.js'
+import { csrfField, sameSiteForm } from '../ui/form-guards.js'
 import { htmlPolicy } from '../ui/html-policy.js'
 
 /** A portal form is a login, a top-up or a few settings: a few hundred bytes. */
@@ -28,29 +24,6 @@ export interface PortalPageKit {
   action: MiddlewareHandler<PortalEnv>
   /** The change stream: a live session, else 401 (an EventSource cannot follow a login page). */
   stream: MiddlewareHandler<PortalEnv>
-}
-
-/** The live session the cookie names, renewed when due; undefined if none or its subscriber is gone. */
-export async function findPortalSession(
-  { store, env }: ApiDeps,
-  c: Context,
-): Promise<PortalSession | undefined> {
-  const now = env.clock.now()
-  const session = await store.peek(async (tx) => {
-    const found = await findSession(tx.portalSessions, getCookie(c, SESSION_COOKIE), now)
-    return found && (await tx.subscribers.get(found.subscriberId)) ? found : undefined
-  })
-  if (session && needsTouch(session, now)) {
-    await store.transact((tx) => touchSession(tx.portalSessions, session.id, now))
-  }
-  return session
-}
-
-/** Makes `session` the request's: its subscriber is the only one the handlers will read or change. */
-export function useSession(c: Context<PortalEnv>, session: PortalSession): void {
-  c.set('session', session)
-  c.set('subscriberId', session.subscriberId)
-  c.set('actor', `customer:${session.subscriberId}`)
 }
 
 function requireSession(deps: ApiDeps, missing: 'login' | 'refuse'): MiddlewareHandler<PortalEnv> {
@@ -69,26 +42,6 @@ function requireSession(deps: ApiDeps, missing: 'login' | 'refuse'): MiddlewareH
   }
 }
 
-function sameSiteForm(): MiddlewareHandler {
-  return async function sameSiteForm(c, next) {
-    if (isCrossSite(c)) throw new ApiError(403, 'cross_site', 'Cross-site requests are refused.')
-    await next()
-  }
-}
-
-function csrfField(): MiddlewareHandler<PortalEnv> {
-  return async function csrfField(c, next) {
-    if (!(await csrfMatches(c, c.var.session.csrfToken))) {
-      throw new ApiError(
-        403,
-        'csrf',
-        'The form is out of date or not from this site. Reload the page and try again.',
-      )
-    }
-    await next()
-  }
-}
-
 const smallBody = () =>
   bodyLimit({
     maxSize: FORM_LIMIT_BYTES,
@@ -103,10 +56,10 @@ export function portalPageKit(deps: ApiDeps): PortalPageKit {
     page: every(htmlPolicy(), requireSession(deps, 'login')) as MiddlewareHandler<PortalEnv>,
     action: every(
       htmlPolicy(),
-      sameSiteForm(),
+      sameSiteForm('Cross-site requests are refused.'),
       smallBody(),
       requireSession(deps, 'login'),
-      csrfField(),
+      csrfField('The form is out of date or not from this site. Reload the page and try again.'),
     ) as MiddlewareHandler<PortalEnv>,
     stream: requireSession(deps, 'refuse'),
   }

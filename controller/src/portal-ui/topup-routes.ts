@@ -6,13 +6,15 @@
 import type { Money } from '@capd/protocol'
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { idempotent, requestHash } from '../domain/idempotency.js'
+import { isIdempotencyKey } from '../domain/idempotency.js'
 import { createTopUp } from '../domain/topups.js'
 import { ApiError } from '../errors.js'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import type { EnforcementState } from '../store/entities.js'
 import { CSRF_FIELD } from '../ui/csrf.js'
 import { formAction } from '../ui/form-action.js'
+import { runOnce } from '../ui/form-once.js'
+import { IDEMPOTENCY_FIELD } from '../ui/form-values.js'
 import { bytes, money } from '../ui/format.js'
 import { readPortalForm, STALE_FORM } from './portal-form.js'
 import type { PortalPageKit } from './portal-page-auth.js'
@@ -21,8 +23,7 @@ import type { PortalPageKit } from './portal-page-auth.js'
 const BuyTopUp = z.strictObject({
   [CSRF_FIELD]: z.string(),
   topUpPlanId: z.string({ error: 'Choose a top-up.' }).min(1, 'Choose a top-up.').max(100, STALE_FORM),
-  // The idempotency key's rule (domain/idempotency.ts): 1–255 visible ASCII characters.
-  idempotencyKey: z.string({ error: STALE_FORM }).regex(/^[\x21-\x7e]{1,255}$/, STALE_FORM),
+  [IDEMPOTENCY_FIELD]: z.string({ error: STALE_FORM }).refine(isIdempotencyKey, STALE_FORM),
 })
 
 /** What a purchase answered, kept with its key so a double submit gets the same redirect. */
@@ -33,35 +34,29 @@ interface Bought {
 }
 
 export function topUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
-  const { store, env } = kit.deps
+  const { env } = kit.deps
 
   ui.post('/topups', kit.action, (c) =>
     formAction(c, 'portal', '/portal', async () => {
       const { topUpPlanId, idempotencyKey } = await readPortalForm(c, BuyTopUp)
       const id = c.var.subscriberId
-      const scope = `${c.var.actor}|${idempotencyKey}`
-      const hash = requestHash('POST /portal/topups', { topUpPlanId })
-      const { body } = await store
-        .transact((tx) =>
-          idempotent(tx, env, scope, hash, async () => {
-            const before = await tx.subscribers.get(id)
-            if (!before) throw new Error(`portal session for missing subscriber ${id}`)
-            try {
-              const { topUp } = await createTopUp(tx, env, c.var.actor, 'portal', id, {
-                topUpPlanId,
-                chargeTo: 'balance',
-              })
-              const message = `Top-up of ${bytes(topUp.bytes)} bought for ${money(topUp.price)}.`
-              const bought: Bought = { topUpId: topUp.id, was: before.state, message }
-              return { status: 201, body: bought }
-            } catch (err) {
-              throw forCustomer(err, before.balance, (await tx.topUpPlans.get(topUpPlanId))?.price)
-            }
-          }),
-        )
-        .catch((err) => {
-          throw usedForm(err)
-        })
+      const { body } = await runOnce(c, kit.deps, idempotencyKey, { topUpPlanId }, async (tx) => {
+        const before = await tx.subscribers.get(id)
+        if (!before) throw new Error(`portal session for missing subscriber ${id}`)
+        try {
+          const { topUp } = await createTopUp(tx, env, c.var.actor, 'portal', id, {
+            topUpPlanId,
+            chargeTo: 'balance',
+          })
+          const message = `Top-up of ${bytes(topUp.bytes)} bought for ${money(topUp.price)}.`
+          const bought: Bought = { topUpId: topUp.id, was: before.state, message }
+          return { status: 201, body: bought }
+        } catch (err) {
+          throw forCustomer(err, before.balance, (await tx.topUpPlans.get(topUpPlanId))?.price)
+        }
+      }).catch((err) => {
+        throw usedForm(err)
+      })
       // Committed: the hub pushes the new limit at once (again, harmlessly, for a replay).
       kit.deps.limitsChanged?.([id])
       const bought = body as Bought

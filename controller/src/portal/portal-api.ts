@@ -3,12 +3,13 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiDeps } from '../api/app-env.js'
 import { errorResponse } from '../api/error-response.js'
+import type { PasswordLoginOptions } from '../auth/password-login.js'
 import { ApiError } from '../errors.js'
 import { accountRoutes } from './account-routes.js'
-import { type LoginOptions, loginRoutes } from './login-routes.js'
+import { loginRoutes } from './login-routes.js'
 import type { PortalEnv } from './portal-auth.js'
 
-export type PortalOptions = LoginOptions
+export type PortalOptions = PasswordLoginOptions
 
 /** Portal bodies are a login or a top-up: a few hundred bytes. */
 const BODY_LIMIT_BYTES = 16 * 1024

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { ApiDeps, AppEnv } from '../api/app-env.js'
-import { findSession, needsTouch, touchSession } from '../auth/sessions.js'
+import { resumeSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
 import type { PortalSession } from '../store/entities.js'
 import { isCrossSite } from './request-origin.js'
@@ -19,26 +19,37 @@ export interface PortalEnv {
   }
 }
 
-const unauthorized = () => new ApiError(401, 'unauthorized', 'log in to the portal first')
+/** The live session the cookie names, renewed when due; undefined if none or its subscriber is gone. */
+export async function findPortalSession(
+  { store, env }: ApiDeps,
+  c: Context,
+): Promise<PortalSession | undefined> {
+  const found = await resumeSession(
+    store,
+    (tx) => tx.portalSessions,
+    getCookie(c, SESSION_COOKIE),
+    env.clock.now(),
+    (tx, session) => tx.subscribers.get(session.subscriberId),
+  )
+  return found?.session
+}
+
+/** Makes `session` the request's: its subscriber is the only one the handlers will read or change. */
+export function useSession(c: Context<PortalEnv>, session: PortalSession): void {
+  c.set('session', session)
+  c.set('subscriberId', session.subscriberId)
+  c.set('actor', `customer:${session.subscriberId}`)
+}
 
 /**
  * Requires a live session cookie. Bearer tokens are not looked at: an operator token is no
  * portal login (and a portal cookie is no operator login: /api/v1 reads only bearer tokens).
  */
-export function portalSession({ store, env }: ApiDeps): MiddlewareHandler<PortalEnv> {
+export function portalSession(deps: ApiDeps): MiddlewareHandler<PortalEnv> {
   return async function portalSession(c, next) {
-    const now = env.clock.now()
-    const session = await store.peek((tx) =>
-      findSession(tx.portalSessions, getCookie(c, SESSION_COOKIE), now),
-    )
-    if (!session) throw unauthorized()
-    const sub = await store.peek((tx) => tx.subscribers.get(session.subscriberId))
-    if (!sub) throw unauthorized()
-    if (needsTouch(session, now))
-      await store.transact((tx) => touchSession(tx.portalSessions, session.id, now))
-    c.set('session', session)
-    c.set('subscriberId', session.subscriberId)
-    c.set('actor', `customer:${session.subscriberId}`)
+    const session = await findPortalSession(deps, c)
+    if (!session) throw new ApiError(401, 'unauthorized', 'log in to the portal first')
+    useSession(c, session)
     await next()
   }
 }

@@ -1,12 +1,15 @@
-/**
- * Typed values out of form text and back: "100 GB" ⇄ bytes, "5.00" ⇄ money. Bad text becomes a 400
- * naming the field by its label, so the form's error message says which box to fix.
- */
-import { formatBytes, type Money, minorUnitDigits, parseBytes, parseMoney } from '@capd/protocol'
-import type { z } from 'zod'
+/** Typed values out of form fields; each refusal is a 400 naming the field by its label. */
+import { type Money, parseBytes, parseMoney } from '@capd/protocol'
+import { isIdempotencyKey } from '../domain/idempotency.js'
 import { ApiError } from '../errors.js'
 
-const refuse = (label: string, message: string) =>
+/** A posted form's fields by name (see readForm). */
+export type FormFields = Record<string, string>
+
+/** The hidden field that makes a form act once (see OnceField and runOnce). */
+export const IDEMPOTENCY_FIELD = 'idempotencyKey'
+
+export const fieldError = (label: string, message: string) =>
   new ApiError(400, 'invalid_request', `${label}: ${message}`)
 
 /** Runs a parser from @capd/protocol, turning its RangeError into a 400 about `label`. */
@@ -14,58 +17,92 @@ function parsed<T>(label: string, parse: () => T): T {
   try {
     return parse()
   } catch (err) {
-    if (err instanceof RangeError || err instanceof TypeError) throw refuse(label, err.message)
+    if (err instanceof RangeError || err instanceof TypeError) throw fieldError(label, err.message)
     throw err
   }
 }
 
-/** "100 GB", "1.5 GiB", "512000" → bytes. */
-export const bytesField = (text: string | undefined, label: string): number =>
+/** "100 GB", "1.5 GiB", "512000" → bytes; empty text is refused in the parser's own words. */
+export const bytesValue = (text: string | undefined, label: string): number =>
   parsed(label, () => parseBytes(text ?? ''))
 
-/** "5.00" in the controller's currency → money. */
-export const moneyField = (text: string | undefined, currency: string, label: string): Money =>
+/** "5.00" in the controller's currency → money; empty text is refused in the parser's own words. */
+export const moneyValue = (text: string | undefined, currency: string, label: string): Money =>
   parsed(label, () => parseMoney(text ?? '', currency))
 
 /** A whole number typed in; empty = undefined. */
-export function wholeNumberField(text: string | undefined, label: string): number | undefined {
+export function wholeNumberValue(text: string | undefined, label: string): number | undefined {
   const trimmed = text?.trim() ?? ''
   if (trimmed === '') return undefined
-  if (!/^\d{1,15}$/.test(trimmed)) throw refuse(label, 'enter a whole number')
+  if (!/^\d{1,15}$/.test(trimmed)) throw fieldError(label, 'enter a whole number')
   return Number(trimmed)
 }
 
-/**
- * Bytes as a form pre-fills them: "100 GB" when that says exactly this many bytes, else the plain
- * count (formatBytes rounds to 3 digits; saving an untouched form must not change the value).
- */
-export function bytesInputValue(n: number): string {
-  const shown = formatBytes(n)
-  return parseBytes(shown) === n ? shown : String(n)
+/** A field's trimmed text; empty counts as missing. */
+export function fieldText(form: FormFields, name: string): string | undefined {
+  const value = form[name]?.trim()
+  return value ? value : undefined
 }
 
-/** Money as a form pre-fills it: { amount: 500, currency: 'USD' } → "5.00" (exact, no float maths). */
-export function moneyInputValue(m: Money): string {
-  const digits = minorUnitDigits(m.currency)
-  const sign = m.amount < 0 ? '-' : ''
-  const abs = String(Math.abs(m.amount)).padStart(digits + 1, '0')
-  return digits === 0 ? sign + abs : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`
+export function optionalText(form: FormFields, name: string, label: string, max: number): string | undefined {
+  const value = fieldText(form, name)
+  if (value !== undefined && value.length > max) throw fieldError(label, `must be at most ${max} characters`)
+  return value
 }
 
-/**
- * Checks a form's values with the API's schema; problems are named by the form's labels
- * (`labels` maps the schema's field names to them), joined into one message.
- */
-export function checkedAs<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  labels: Record<string, string>,
-): z.output<S> {
-  const result = schema.safeParse(input)
-  if (result.success) return result.data
-  const problems = result.error.issues.map((issue) => {
-    const field = String(issue.path[0] ?? '')
-    return `${labels[field] ?? (issue.path.join('.') || 'form')}: ${issue.message}`
-  })
-  throw new ApiError(400, 'invalid_request', problems.join('; '))
+export function requiredText(form: FormFields, name: string, label: string): string {
+  const value = optionalText(form, name, label, 200)
+  if (value === undefined) throw fieldError(label, 'this field is required')
+  return value
+}
+
+/** A required size; `positive` refuses 0. */
+export function bytesField(
+  form: FormFields,
+  name: string,
+  label: string,
+  opts: { positive: boolean },
+): number {
+  const n = bytesValue(requiredText(form, name, label), label)
+  if (opts.positive && n === 0) throw fieldError(label, 'must be more than 0 bytes')
+  return n
+}
+
+/** A required amount, never negative; `positive` refuses 0. */
+export function moneyField(
+  form: FormFields,
+  name: string,
+  label: string,
+  currency: string,
+  opts: { positive: boolean },
+): Money {
+  const m = moneyValue(requiredText(form, name, label), currency, label)
+  if (m.amount < 0) throw fieldError(label, 'must not be negative')
+  if (opts.positive && m.amount === 0) throw fieldError(label, 'must be more than 0')
+  return m
+}
+
+/** A required whole number within `min`–`max`. */
+export function wholeNumberField(
+  form: FormFields,
+  name: string,
+  label: string,
+  { min, max }: { min: number; max: number },
+): number {
+  const value = requiredText(form, name, label)
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw fieldError(label, `must be a whole number from ${min} to ${max}`)
+  return n
+}
+
+/** A ticked checkbox sends "on"; an unticked one sends nothing. */
+export const checkbox = (form: FormFields, name: string) => form[name] === 'on'
+
+/** The hidden key of a form that acts once; missing or malformed, the form is not one the page made. */
+export function idempotencyKeyField(form: FormFields): string {
+  const key = form[IDEMPOTENCY_FIELD] ?? ''
+  if (!isIdempotencyKey(key))
+    throw new ApiError(400, 'invalid_form', 'the form is incomplete; reload the page and try again')
+  return key
 }

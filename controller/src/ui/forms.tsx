@@ -1,11 +1,47 @@
 /** Form pieces: every field has a visible label tied to it by id, hints are announced with the field. */
+import { randomUUID } from 'node:crypto'
 import type { Child } from 'hono/jsx'
 import { CSRF_FIELD } from './csrf.js'
 import type { Flash } from './flash.js'
+import { IDEMPOTENCY_FIELD } from './form-values.js'
 
 export const CsrfField = ({ token }: { token: string }) => (
   <input type="hidden" name={CSRF_FIELD} value={token} />
 )
+
+/** A fresh key per rendering, so posting the same form twice has one effect (see runOnce). */
+export const OnceField = () => <input type="hidden" name={IDEMPOTENCY_FIELD} value={randomUUID()} />
+
+/** The id of a field's hint, for the field's `aria-describedby`; none without a hint. */
+const hintId = (p: { id: string; hint?: string | undefined }) => (p.hint ? `${p.id}-hint` : undefined)
+
+/** A field's hint, under it, announced with it (see hintId). */
+function Hint(p: { id: string; hint?: string | undefined }) {
+  return p.hint ? (
+    <p class="hint" id={hintId(p)}>
+      {p.hint}
+    </p>
+  ) : null
+}
+
+/** A control with its label (before it, or after a checkbox) and its hint. */
+function Labelled(p: {
+  id: string
+  label: string
+  hint?: string | undefined
+  checkbox?: boolean
+  children: Child
+}) {
+  const label = <label for={p.id}>{p.label}</label>
+  return (
+    <div class={p.checkbox ? 'field checkbox' : 'field'}>
+      {p.checkbox ? null : label}
+      {p.children}
+      {p.checkbox ? label : null}
+      <Hint id={p.id} hint={p.hint} />
+    </div>
+  )
+}
 
 export interface FieldProps {
   /** Unique on the page; the input's id and (unless `name` is given) its name. */
@@ -26,10 +62,8 @@ export interface FieldProps {
 }
 
 export function Field(p: FieldProps) {
-  const hintId = p.hint ? `${p.id}-hint` : undefined
   return (
-    <div class="field">
-      <label for={p.id}>{p.label}</label>
+    <Labelled id={p.id} label={p.label} hint={p.hint}>
       <input
         id={p.id}
         name={p.name ?? p.id}
@@ -43,14 +77,9 @@ export function Field(p: FieldProps) {
         step={p.step}
         placeholder={p.placeholder}
         autofocus={p.autofocus}
-        aria-describedby={hintId}
+        aria-describedby={hintId(p)}
       />
-      {p.hint ? (
-        <p class="hint" id={hintId}>
-          {p.hint}
-        </p>
-      ) : null}
-    </div>
+    </Labelled>
   )
 }
 
@@ -65,63 +94,58 @@ export interface SelectProps {
 }
 
 export function Select(p: SelectProps) {
-  const hintId = p.hint ? `${p.id}-hint` : undefined
   return (
-    <div class="field">
-      <label for={p.id}>{p.label}</label>
-      <select id={p.id} name={p.name ?? p.id} required={p.required} aria-describedby={hintId}>
+    <Labelled id={p.id} label={p.label} hint={p.hint}>
+      <select id={p.id} name={p.name ?? p.id} required={p.required} aria-describedby={hintId(p)}>
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === p.value}>
             {o.label}
           </option>
         ))}
       </select>
-      {p.hint ? (
-        <p class="hint" id={hintId}>
-          {p.hint}
-        </p>
-      ) : null}
-    </div>
+    </Labelled>
   )
 }
 
 export function Checkbox(p: { id: string; name?: string; label: string; checked?: boolean; hint?: string }) {
-  const hintId = p.hint ? `${p.id}-hint` : undefined
   return (
-    <div class="field checkbox">
+    <Labelled id={p.id} label={p.label} hint={p.hint} checkbox>
       <input
         id={p.id}
         name={p.name ?? p.id}
         type="checkbox"
         value="on"
         checked={p.checked}
-        aria-describedby={hintId}
+        aria-describedby={hintId(p)}
       />
-      <label for={p.id}>{p.label}</label>
-      {p.hint ? (
-        <p class="hint" id={hintId}>
-          {p.hint}
-        </p>
-      ) : null}
-    </div>
+    </Labelled>
   )
 }
 
-/** A form that changes state: POST, the CSRF field, and a submit button. */
-export function ActionForm(p: {
+export interface ActionFormProps {
   action: string
   csrf: string
   submit: string
+  /** The button's name for assistive technology when its text alone is ambiguous (a "Revoke" per row). */
+  submitLabel?: string
   /** `danger` for retire/revoke, `secondary` for less important actions. */
   kind?: 'primary' | 'secondary' | 'danger'
   class?: string
+  /** The id of the heading that names the form. */
+  labelledBy?: string
+  /** Adds a fresh idempotency key (see OnceField). */
+  once?: boolean
   children?: Child
-}) {
+}
+
+/** A form that changes state: POST, the CSRF field, and a submit button. */
+export function ActionForm(p: ActionFormProps) {
   return (
-    <form method="post" action={p.action} class={p.class}>
+    <form method="post" action={p.action} class={p.class} aria-labelledby={p.labelledBy}>
       <CsrfField token={p.csrf} />
+      {p.once ? <OnceField /> : null}
       {p.children}
-      <button type="submit" class={`button ${p.kind ?? 'primary'}`}>
+      <button type="submit" class={`button ${p.kind ?? 'primary'}`} aria-label={p.submitLabel}>
         {p.submit}
       </button>
     </form>

@@ -5,7 +5,6 @@
  */
 
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -19,6 +18,9 @@ import {
   netnsUnavailableReason,
 } from './netns-router.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
+import { freePort, waitFor } from './wait-for.js'
+
+export { waitFor }
 
 export const MB = 1_000_000
 /** Payload the kernel quota may let past the allowance: at most one (GRO) packet. */
@@ -299,47 +301,12 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
-/** Polls `condition` until it is true; throws naming `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  condition: () => Promise<boolean> | boolean,
-  { timeoutMs = 30_000, intervalMs = 100 } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let lastError: unknown
-  for (;;) {
-    try {
-      if (await condition()) return
-      lastError = undefined
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      const why = lastError ? ` (last error: ${(lastError as Error).message})` : ''
-      throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${why}`)
-    }
-    await sleep(intervalMs)
-  }
-}
-
 // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field in tests
 function must(answer: { status: number; body: any }, status: number): any {
   if (answer.status !== status) {
     throw new Error(`expected HTTP ${status}, got ${answer.status}: ${JSON.stringify(answer.body)}`)
   }
   return answer.body
-}
-
-/** A port free right now on 127.0.0.1, so a restarted controller can listen where agents expect it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 /** A running transfer loop: `stop()` ends it after the transfer in flight and returns the payload moved. */

@@ -6,10 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from './agent-process.js'
 import { type Answer, apiClient, type Call } from './api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './controller-process.js'
+import { waitFor } from './wait-for.js'
 
 export const MB = 1_000_000
 export const GB = 1_000_000_000
@@ -206,30 +206,4 @@ function must(answer: Answer, status: number, what: string): any {
     throw new Error(`${what}: expected HTTP ${status}, got ${answer.status}: ${JSON.stringify(answer.body)}`)
   }
   return answer.body
-}
-
-/**
- * Polls `condition` until it holds; throws naming `what` after `timeoutMs`. (capd-stack.ts has the
- * same, but importing it would probe for network namespaces, which these tests do not need.)
- */
-export async function waitFor(
-  what: string,
-  condition: () => Promise<boolean> | boolean,
-  { timeoutMs = 30_000, intervalMs = 100 } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let lastError: unknown
-  for (;;) {
-    try {
-      if (await condition()) return
-      lastError = undefined
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      const why = lastError ? ` (last error: ${(lastError as Error).message})` : ''
-      throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${why}`)
-    }
-    await sleep(intervalMs)
-  }
 }

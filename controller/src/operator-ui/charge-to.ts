@@ -1,0 +1,19 @@
+/** Where a top-up sold by the operator is charged: the "Charge to" choice, its words, and reading it from a form. */
+import type { ChargeTo } from '../store/entities.js'
+import { type FormFields, fieldError } from '../ui/form-values.js'
+
+export const CHARGE_TO_LABELS: Record<ChargeTo, string> = { invoice: 'Invoice', balance: 'Account balance' }
+
+/** The "Charge to" select's options. */
+export const CHARGE_TO = (Object.keys(CHARGE_TO_LABELS) as ChargeTo[]).map((value) => ({
+  value,
+  label: CHARGE_TO_LABELS[value],
+}))
+
+/** The chosen charge; Invoice when the form does not say. */
+export function chargeToField(form: FormFields): ChargeTo {
+  const value = form.chargeTo ?? 'invoice'
+  if (value !== 'invoice' && value !== 'balance')
+    throw fieldError('Charge to', 'choose Invoice or Account balance')
+  return value
+}
