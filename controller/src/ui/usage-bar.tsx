@@ -21,8 +21,8 @@ export function UsageBar({
         role="img"
         aria-label={label ? `${label}: ${text}` : text}
       >
-        <rect class="track" x="0" y="0" width="100" height="10" rx="2" />
-        <rect class="fill" x="0" y="0" width={String(pct)} height="10" rx="2" />
+        <rect class="track" x="0" y="0" width="100" height="10" />
+        <rect class="fill" x="0" y="0" width={String(pct)} height="10" />
       </svg>
       <span class="usage-text">{text}</span>
     </div>
