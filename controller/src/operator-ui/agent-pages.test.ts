@@ -32,7 +32,7 @@ describe('agents page', () => {
     )
     expect(table).toMatch(/tower-2<\/td><td><span class="badge offline">offline<\/span><\/td><td>never<\/td>/)
     expect(table).toContain('aria-label="Revoke tower-1"')
-    expect(table).toContain(`action="/agents/${second.id}/revoke"`)
+    expect(table).toContain(`href="/agents/${second.id}/revoke"`)
     // The enrolment form is outside the live region, so a refresh never wipes what is typed.
     expect(table).not.toContain('Enrol')
     expect(hasForm(html, 'enrol-agent-title')).toBe(true)
@@ -40,7 +40,7 @@ describe('agents page', () => {
 
   it('shows the token once, with a config, and keeps only its hash', async () => {
     const k = await catalogTestKit()
-    const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: 'tower-9' })
+    const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: 'tower-9', idempotencyKey: 'k1' })
     expect(reply.status).toBe(200)
     expect(reply.headers.get('cache-control')).toBe('no-store')
     const token = TOKEN.exec(reply.html)?.[1]
@@ -61,14 +61,42 @@ describe('agents page', () => {
     expect(later.html).not.toContain('agent-token')
   })
 
+  it('enrols once per form: a resent form (a reload of the answer) shows no token and enrols nobody', async () => {
+    const k = await catalogTestKit()
+    const first = await k.browser.post('/agents', { _csrf: k.csrf, name: 'tower-9', idempotencyKey: 'k1' })
+    const token = TOKEN.exec(first.html)![1]!
+    const before = Object.keys(k.data.agents).length
+    const again = await k.browser.post('/agents', { _csrf: k.csrf, name: 'tower-9', idempotencyKey: 'k1' })
+    expect(again.status).toBe(303)
+    expect(again.html).not.toContain(token)
+    expect(Object.keys(k.data.agents)).toHaveLength(before)
+    const next = await k.browser.get('/agents')
+    expect(next.html).toContain('its token was shown only then')
+    expect(next.html).not.toContain(token)
+    const missing = await k.browser.post('/agents', { _csrf: k.csrf, name: 'tower-10' })
+    expect(missing.status).toBe(303)
+    expect(Object.keys(k.data.agents)).toHaveLength(before)
+  })
+
   it('refuses an empty agent name with a message and changes nothing', async () => {
     const k = await catalogTestKit()
     const before = k.snapshot()
-    const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: '  ' })
+    const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: '  ', idempotencyKey: 'k1' })
     expect(reply.status).toBe(303)
     expect(reply.location).toBe('/agents')
     expect((await k.browser.get('/agents')).html).toContain('Agent name: must not be empty')
     expect(k.snapshot()).toBe(before)
+  })
+
+  it('asks before revoking, saying what it does', async () => {
+    const k = await catalogTestKit()
+    const page = await k.browser.get(`/agents/${k.agent.id}/revoke`)
+    expect(page.status).toBe(200)
+    expect(page.html).toContain('Revoke agent &quot;tower-1&quot;?')
+    expect(page.html).toContain('Its token stops working at once')
+    expect(page.html).toContain(`action="/agents/${k.agent.id}/revoke"`)
+    expect(k.data.agents[k.agent.id]!.revokedAtMs).toBeUndefined()
+    expect((await k.browser.get('/agents/agt_nope/revoke')).status).toBe(404)
   })
 
   it('revokes an agent: status revoked, its connection dropped, no revoke button', async () => {

@@ -3,12 +3,14 @@ import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { CreateAgent } from '../api/schemas.js'
 import { enrolAgent, revokeAgent } from '../domain/agents.js'
-import { ApiError } from '../errors.js'
+import { idempotent, requestHash } from '../domain/idempotency.js'
+import { ApiError, notFound } from '../errors.js'
 import { setFlash } from '../ui/flash.js'
 import { formAction } from '../ui/form-action.js'
 import { checkedAs, readForm } from '../ui/form-input.js'
+import { idempotencyKeyField } from '../ui/form-values.js'
 import { agentConfigJson, controllerWsUrl } from './agent-config.js'
-import { type AgentRow, AgentsPage, type Enrolled } from './agent-views.js'
+import { type AgentRow, AgentsPage, type Enrolled, RevokeAgentPage } from './agent-views.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { frame, type OperatorKit } from './operator-kit.js'
 
@@ -45,19 +47,45 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
 
   // Answered with the page itself, not a redirect: the token exists only in this one answer (never
   // in a cookie, a flash or the store), and Cache-Control: no-store keeps it out of caches.
+  // The form acts once per rendering: a reload of this answer resends the form, and must not enrol a
+  // second agent. The idempotency record keeps only the agent's id; a resend is told the token was
+  // shown once, never shown it again.
   ui.post('/agents', kit.action, async (c) => {
-    let enrolled: Enrolled
+    let enrolled: Enrolled | undefined
     try {
-      const { name } = checkedAs(EnrolForm, await readForm(c), { name: 'Agent name' })
-      const { agent, token } = await store.transact((tx) => enrolAgent(tx, env, c.var.actor, name))
-      enrolled = { agent, token, config: agentConfigJson(controllerWsUrl(c), token) }
+      const form = await readForm(c)
+      const key = idempotencyKeyField(form)
+      const { name } = checkedAs(EnrolForm, { name: form.name }, { name: 'Agent name' })
+      const once = await store.transact((tx) =>
+        idempotent(tx, env, `${c.var.actor}|${key}`, requestHash('POST /agents', { name }), async () => {
+          const { agent, token } = await enrolAgent(tx, env, c.var.actor, name)
+          enrolled = { agent, token, config: agentConfigJson(controllerWsUrl(c), token) }
+          return { status: 201, body: { agentId: agent.id } }
+        }),
+      )
+      if (once.replayed) {
+        const text = `This form was already sent: agent "${name}" is enrolled, and its token was shown only then. If it is lost, revoke that agent and enrol a new one.`
+        setFlash(c, 'operator', { kind: 'error', text })
+        return c.redirect('/agents', 303)
+      }
     } catch (err) {
       if (!(err instanceof ApiError) || err.status >= 500) throw err
       setFlash(c, 'operator', { kind: 'error', text: err.message })
       return c.redirect('/agents', 303)
     }
     kit.deps.changes?.publish({ kind: 'agents' })
-    return page(c, enrolled)
+    return page(c, enrolled!)
+  })
+
+  ui.get('/agents/:id/revoke', kit.page, async (c) => {
+    const id = c.req.param('id')
+    const found = await store.peek(async (tx) => ({
+      agent: await tx.agents.get(id),
+      subscribers: (await tx.subscribers.forAgent(id)).length,
+    }))
+    if (!found.agent) throw notFound('agent', id)
+    if (found.agent.revokedAtMs !== undefined) return c.redirect('/agents', 303)
+    return c.html(<RevokeAgentPage frame={frame(c)} agent={found.agent} subscribers={found.subscribers} />)
   })
 
   ui.post('/agents/:id/revoke', kit.action, (c) => {

@@ -44,6 +44,7 @@ export function AgentsPage(p: AgentsPageProps) {
         action="/agents"
         csrf={p.frame.csrf}
         submit="Enrol agent"
+        once
         intro={<p class="hint">An agent runs beside one router. Enrolling gives it a token, shown once.</p>}
       >
         <Field id="agent-name" name="name" label="Agent name" required placeholder="tower-1" />
@@ -69,14 +70,14 @@ function AgentTable(p: { rows: readonly AgentRow[]; csrf: string; nowMs: number;
           header: 'Actions',
           cell: ({ agent, status }) =>
             status === 'revoked' ? null : (
-              // Only a button: nothing is typed here, so a live refresh of the table loses nothing.
-              <ActionForm
-                action={`/agents/${agent.id}/revoke`}
-                csrf={p.csrf}
-                submit="Revoke"
-                submitLabel={`Revoke ${agent.name}`}
-                kind="danger"
-              />
+              // A link to a confirmation: a revoked agent cannot come back, so one click is not enough.
+              <a
+                class="button danger"
+                href={`/agents/${agent.id}/revoke`}
+                aria-label={`Revoke ${agent.name}`}
+              >
+                Revoke
+              </a>
             ),
         },
       ]}
@@ -117,5 +118,31 @@ function EnrolledAgent({ agent, token, config }: Enrolled) {
         <code>{config}</code>
       </pre>
     </section>
+  )
+}
+
+/** Asks before revoking: the agent's token stops working for good. */
+export function RevokeAgentPage(p: { frame: Frame; agent: Agent; subscribers: number }) {
+  const { agent } = p
+  return (
+    <OperatorPage {...p.frame} title={`Revoke ${agent.name}`} section="agents">
+      <h1>Revoke agent "{agent.name}"?</h1>
+      <p>
+        Its token stops working at once: the agent is disconnected and cannot sync again. Usage it has not
+        delivered yet is not booked, and the {p.subscribers} subscriber{p.subscribers === 1 ? '' : 's'} it
+        enforces get no new limits until a new agent replaces it. The router keeps the rules it has now.
+      </p>
+      <div class="actions">
+        <ActionForm
+          action={`/agents/${agent.id}/revoke`}
+          csrf={p.frame.csrf}
+          submit="Revoke agent"
+          kind="danger"
+        />
+        <a class="button secondary" href="/agents">
+          Cancel
+        </a>
+      </div>
+    </OperatorPage>
   )
 }

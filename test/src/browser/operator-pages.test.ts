@@ -142,9 +142,10 @@ describe.skipIf(skipBrowser)(browserTitle('operator pages in a browser'), () => 
     await expectAccessible(page, 'the agents page')
     await saveScreenshot(page, 'operator-agents')
 
-    await page.getByRole('button', { name: 'Revoke tower-east' }).click()
+    await page.getByRole('link', { name: 'Revoke tower-east' }).click()
+    await page.getByRole('button', { name: 'Revoke agent' }).click()
     await waitForText(page.getByRole('status'), /revoked/)
     await waitForText(table.getByRole('row').filter({ hasText: 'tower-east' }), 'revoked')
-    expect(await page.getByRole('button', { name: 'Revoke tower-east' }).count()).toBe(0)
+    expect(await page.getByRole('link', { name: 'Revoke tower-east' }).count()).toBe(0)
   })
 })
