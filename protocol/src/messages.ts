@@ -53,7 +53,10 @@ export const Hello = z.strictObject({
 })
 export type Hello = z.infer<typeof Hello>
 
-/** The controller's full desired state for this agent; anything not listed is no longer managed. */
+/**
+ * The controller's full desired state for this agent; anything not listed is no longer managed.
+ * Sent after hello, and again at any time (a subscriber moved to another agent).
+ */
 export const Sync = z.strictObject({
   v,
   type: z.literal('sync'),

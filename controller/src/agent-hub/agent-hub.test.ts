@@ -407,3 +407,72 @@ describe('auto top-up over the agent link', () => {
     expect((await f.call('GET', `/subscribers/${f.subA.id}`)).body.balance).toEqual(usd(199))
   })
 })
+
+describe('moving a subscriber to another agent', () => {
+  it('the new agent gets it at once, the old one a sync without it, and late reports of the old one do no harm', async () => {
+    const f = await hubFixture()
+    const a = await f.greeted(f.agentA)
+    const b = await f.greeted(f.agentB)
+    const versionBefore = a.sync.subscribers[0].limitVersion
+    a.client.send(usage('epoch-a', [{ seq: 1, subscriberId: f.subA.id, down: 100 }]))
+    expect((await a.client.next('ack')).seq).toBe(1)
+
+    const moved = await f.call('PATCH', `/subscribers/${f.subA.id}`, { agentId: f.agentB.id })
+    expect(moved.status).toBe(200)
+    const push = await b.client.next('limits')
+    expect(push.subscribers).toEqual([
+      expect.objectContaining({ subscriberId: f.subA.id, address: '10.0.0.1', usedBytes: 100 }),
+    ])
+    expect(push.subscribers[0].limitVersion).toBeGreaterThan(versionBefore)
+    // A push can only add or change: the old agent is told its whole state again, without alice.
+    expect((await a.client.next('sync')).subscribers).toEqual([])
+
+    // Usage the old agent journalled before it learned of the move is booked, not refused.
+    a.client.send(usage('epoch-a', [{ seq: 2, subscriberId: f.subA.id, down: 50 }]))
+    expect((await a.client.next('ack')).seq).toBe(2)
+    // What it says it applied is stale: ignored, and the connection stays.
+    a.client.send(stateReport(f.subA.id, 'blocked', versionBefore, 1000))
+    b.client.send(usage('epoch-b', [{ seq: 1, subscriberId: f.subA.id, down: 25 }]))
+    expect((await b.client.next('ack')).seq).toBe(1)
+    await f.hub.drain()
+    expect(await f.used(f.subA.id)).toBe(175)
+    expect(f.data.subscribers[f.subA.id]!.state).toBe('open')
+    expect(f.hub.isConnected(f.agentA.id)).toBe(true)
+    expect(a.client.received.filter((m) => m.type === 'error')).toEqual([])
+
+    // From now on its limits go to the new agent only.
+    await f.call('POST', `/subscribers/${f.subA.id}/topups`, { bytes: 250, price: usd(50) })
+    expect((await b.client.next('limits')).subscribers[0]).toMatchObject({ limitBytes: 1250 })
+    await f.hub.drain()
+    expect(a.client.received.filter((m) => m.type === 'limits')).toEqual([])
+    // And a reconnect of the old agent does not bring it back.
+    expect((await f.greeted(f.agentA)).sync.subscribers).toEqual([])
+  })
+
+  it('an agent that was offline during the move learns of it from the sync at its next hello', async () => {
+    const f = await hubFixture()
+    const b = await f.greeted(f.agentB)
+    expect((await f.call('PATCH', `/subscribers/${f.subA.id}`, { agentId: f.agentB.id })).status).toBe(200)
+    expect((await b.client.next('limits')).subscribers[0].subscriberId).toBe(f.subA.id)
+    const a = await f.greeted(f.agentA)
+    expect(a.sync.subscribers).toEqual([])
+    // Its journal may still hold alice's usage from before: booked, not refused.
+    a.client.send(usage('epoch-a', [{ seq: 1, subscriberId: f.subA.id, down: 40 }]))
+    expect((await a.client.next('ack')).seq).toBe(1)
+    expect(await f.used(f.subA.id)).toBe(40)
+  })
+
+  it('other agents are not re-synced, and an agent that never had the subscriber still may not report it', async () => {
+    const f = await hubFixture()
+    const agentC = (await f.call('POST', '/agents', { name: 'tower-c' })).body
+    const a = await f.greeted(f.agentA)
+    const c = await f.greeted(agentC)
+    await f.call('PATCH', `/subscribers/${f.subB.id}`, { agentId: f.agentA.id, address: '10.0.0.9' })
+    expect((await a.client.next('limits')).subscribers[0].subscriberId).toBe(f.subB.id)
+    await f.hub.drain()
+    expect(a.client.received.filter((m) => m.type === 'sync')).toHaveLength(1)
+    expect(c.client.received.filter((m) => m.type === 'sync')).toHaveLength(1)
+    c.client.send(usage('epoch-c', [{ seq: 1, subscriberId: f.subB.id, down: 10 }]))
+    expect((await c.client.next('error')).code).toBe('foreign_subscriber')
+  })
+})

@@ -94,24 +94,33 @@ export class AgentHub implements SessionHost {
   /**
    * Pushes the current limits of these subscribers to their agents, if connected. Read in a
    * transaction of its own (so only durable limits leave the controller), after the commit that
-   * changed them; never rejects.
+   * changed them; never rejects. A connected agent that was given one of them but no longer
+   * enforces it (the subscriber moved to another agent) gets a new sync, which drops it: a push
+   * can only add or change.
    */
   async limitsChanged(subscriberIds: readonly string[]): Promise<void> {
     this.changes.publish({ kind: 'subscribers', ids: subscriberIds })
     if (subscriberIds.length === 0 || this.sessions.size === 0) return
     try {
-      const byAgent = await this.store.transact(async (tx) => {
-        const found = new Map<string, SubscriberLimit[]>()
+      const { byAgent, left } = await this.store.transact(async (tx) => {
+        const found = new Map<AgentSession, SubscriberLimit[]>()
+        const stale = new Set<AgentSession>()
         for (const id of new Set(subscriberIds)) {
           const sub = await tx.subscribers.get(id)
-          if (!sub || !this.sessions.has(sub.agentId)) continue
-          const limits = found.get(sub.agentId) ?? []
+          for (const session of this.sessions.values()) {
+            if (session.agentId !== sub?.agentId && session.wasGiven(id)) stale.add(session)
+          }
+          const session = sub && this.sessions.get(sub.agentId)
+          if (!session) continue
+          session.give(id)
+          const limits = found.get(session) ?? []
           limits.push(...(await limitsFor(tx, this.env, [id])))
-          found.set(sub.agentId, limits)
+          found.set(session, limits)
         }
-        return found
+        return { byAgent: found, left: stale }
       })
-      for (const [agentId, limits] of byAgent) this.sessions.get(agentId)?.push(limits)
+      for (const session of left) session.resync()
+      for (const [session, limits] of byAgent) session.push(limits)
     } catch (err) {
       this.log(`pushing limits failed: ${(err as Error).message}`)
     }

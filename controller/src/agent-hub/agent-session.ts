@@ -23,7 +23,7 @@ import { ApiError } from '../errors.js'
 import type { Change } from '../live/change-feed.js'
 import { StoreFailedError } from '../store/document-store.js'
 import { usageMarkId } from '../store/entities.js'
-import type { Store } from '../store/store.js'
+import type { Store, Tx } from '../store/store.js'
 import type { AgentSocket } from './agent-socket.js'
 import { CLOSE } from './close-codes.js'
 
@@ -61,6 +61,12 @@ export class AgentSession {
   private pending = 0
   /** Pushes that arrived before the sync went out; sent right after it. */
   private deferred: SubscriberLimit[][] = []
+  /**
+   * The subscribers this connection was given, by its sync or a push. Marked inside the
+   * transaction that read them, so a move committed after that read is sure to find them here
+   * (see AgentHub.limitsChanged).
+   */
+  private readonly given = new Set<string>()
   private readonly helloTimer: ReturnType<typeof setTimeout>
 
   constructor(
@@ -119,11 +125,45 @@ export class AgentSession {
     })
   }
 
-  /** Sends changed limits; before the sync has gone out they wait for it. */
+  /** Whether this connection was given the subscriber (see `given`). */
+  wasGiven(subscriberId: string): boolean {
+    return this.given.has(subscriberId)
+  }
+
+  /** Notes, inside the transaction that reads its limit, that this connection is given the subscriber. */
+  give(subscriberId: string): void {
+    this.given.add(subscriberId)
+  }
+
+  /**
+   * Sends the agent its whole desired state again, after every message received so far: a limits
+   * push can only add or change a subscriber, a sync also drops those no longer listed (one moved
+   * to another agent). Pushes meanwhile wait for it, as they do for the first sync.
+   */
+  resync(): void {
+    if (!this.open) return
+    this.queue = this.queue.then(async () => {
+      try {
+        // Before hello nothing was given: the hello's own sync is read later.
+        if (this.open && this.greeted) await this.sync()
+      } catch (err) {
+        this.refuse(err)
+      }
+    })
+  }
+
+  /**
+   * Sends changed limits; before the sync has gone out they wait for it. A limit of a subscriber
+   * this connection is no longer given (a sync read after it left it out) is stale and not sent.
+   */
   push(limits: SubscriberLimit[]): void {
-    if (limits.length === 0 || !this.open) return
-    if (this.phase === 'ready') this.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: limits })
-    else this.deferred.push(limits)
+    if (!this.open) return
+    if (this.phase !== 'ready') {
+      this.deferred.push(limits)
+      return
+    }
+    const given = limits.filter((l) => this.given.has(l.subscriberId))
+    if (given.length > 0) this.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: given })
   }
 
   /** Ends the connection from the controller's side, telling the agent why. */
@@ -197,10 +237,8 @@ export class AgentSession {
     const { store, env } = this.host
     const { limits, mark } = await store.transact(async (tx) => {
       await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
-      const subscribers = await tx.subscribers.forAgent(this.agentId)
-      const ids = subscribers.map((s) => s.id)
       return {
-        limits: await limitsFor(tx, env, ids),
+        limits: await this.readSync(tx),
         mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
       }
     })
@@ -221,6 +259,28 @@ export class AgentSession {
     this.host.afterBooks(limits.map((l) => l.subscriberId))
   }
 
+  /** The agent's subscribers' limits, for a sync: from now on this connection is given exactly these. */
+  private async readSync(tx: Tx): Promise<SubscriberLimit[]> {
+    const ids = (await tx.subscribers.forAgent(this.agentId)).map((s) => s.id)
+    this.given.clear()
+    for (const id of ids) this.given.add(id)
+    return limitsFor(tx, this.host.env, ids)
+  }
+
+  /** A sync on a connection past its hello (see resync). */
+  private async sync(): Promise<void> {
+    this.phase = 'syncing'
+    const { store, env } = this.host
+    const limits = await store.transact(async (tx) => {
+      await requireLiveAgent(tx, this.agentId)
+      return this.readSync(tx)
+    })
+    if (!this.open) return
+    this.send({ v: PROTOCOL_VERSION, type: 'sync', serverTimeMs: env.clock.now(), subscribers: limits })
+    this.phase = 'ready'
+    for (const limitsPushed of this.deferred.splice(0)) this.push(limitsPushed)
+  }
+
   private async usage(usage: Usage): Promise<void> {
     const { store, env } = this.host
     const result = await store.transact((tx) => ingestUsage(tx, env, this.agentId, usage))
@@ -231,9 +291,9 @@ export class AgentSession {
 
   private async state(report: State): Promise<void> {
     const { store, env } = this.host
-    await store.transact((tx) => recordStates(tx, env, this.agentId, report))
-    this.host.changed({ kind: 'subscribers', ids: report.subscribers.map((s) => s.subscriberId) })
-    const atCap = report.subscribers.filter((s) => s.state !== 'open')
+    const recorded = await store.transact((tx) => recordStates(tx, env, this.agentId, report))
+    this.host.changed({ kind: 'subscribers', ids: recorded.map((s) => s.subscriberId) })
+    const atCap = recorded.filter((s) => s.state !== 'open')
     if (atCap.length > 0) {
       const reported = new Map(
         atCap.map((s) => [s.subscriberId, { usedBytes: s.usedBytes, limitVersion: s.limitVersion }]),

@@ -1,9 +1,10 @@
-/** Subscribers: create, read with usage and state, search and page through. */
-import { createSubscriber, preparePassword } from '../domain/subscribers.js'
+/** Subscribers: create, edit, read with usage and state, search and page through. */
+import { createSubscriber, preparePassword, updateSubscriber } from '../domain/subscribers.js'
 import { notFound } from '../errors.js'
 import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
 import { CreateSubscriber, SubscriberListQuery } from './schemas.js'
+import { UpdateSubscriber } from './subscriber-schemas.js'
 import { loadSubscriberView } from './subscriber-view.js'
 import { idParam, readJson, readQuery } from './validate.js'
 
@@ -26,6 +27,34 @@ export function subscriberRoutes(r: DocumentedRouter, { store, env, limitsChange
       // The agent learns of its new subscriber now, not at its next reconnect.
       limitsChanged?.([view.id])
       return c.json(view, 201)
+    },
+  )
+  r.add(
+    {
+      method: 'patch',
+      path: '/subscribers/:id',
+      summary:
+        'Edit a subscriber (not its login): a new plan, agent, address or billing day reaches the agents at once',
+      body: UpdateSubscriber,
+      status: 200,
+    },
+    async (c) => {
+      const id = idParam(c)
+      const { password, ...changes } = await readJson(c, UpdateSubscriber)
+      const passwordHash = await preparePassword(password)
+      const { view, subscriberIds } = await store.transact(async (tx) => {
+        const updated = await updateSubscriber(tx, env, c.var.actor, id, {
+          ...changes,
+          ...(passwordHash === undefined ? {} : { passwordHash }),
+        })
+        return {
+          view: await loadSubscriberView(tx, env, updated.subscriber),
+          subscriberIds: updated.subscriberIds,
+        }
+      })
+      // The agent enforces the new terms now; one the subscriber left drops it (see limitsChanged).
+      limitsChanged?.(subscriberIds)
+      return c.json(view)
     },
   )
   r.add(

@@ -7,19 +7,34 @@ import { requireLiveAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
 
-/** Records every state of the batch, or (one of them not this agent's) none. */
-export async function recordStates(tx: Tx, env: DomainEnv, agentId: string, report: State): Promise<void> {
+/**
+ * Records every state of the batch, or (one of them not this agent's) none. Returns the states
+ * recorded: a subscriber that moved away from this agent is skipped, as what its former agent
+ * applied no longer says anything (it is re-synced without it).
+ */
+export async function recordStates(
+  tx: Tx,
+  env: DomainEnv,
+  agentId: string,
+  report: State,
+): Promise<SubscriberState[]> {
   await requireLiveAgent(tx, agentId)
-  for (const state of report.subscribers) await recordState(tx, env, agentId, state)
+  const recorded: SubscriberState[] = []
+  for (const state of report.subscribers) {
+    if (await recordState(tx, env, agentId, state)) recorded.push(state)
+  }
+  return recorded
 }
 
+/** Undefined when the subscriber moved away from this agent. */
 async function recordState(
   tx: Tx,
   env: DomainEnv,
   agentId: string,
   report: SubscriberState,
-): Promise<{ subscriber: Subscriber; changed: boolean }> {
+): Promise<{ subscriber: Subscriber; changed: boolean } | undefined> {
   const sub = await tx.subscribers.get(report.subscriberId)
+  if (sub && sub.agentId !== agentId && sub.formerAgentIds?.includes(agentId)) return undefined
   if (!sub || sub.agentId !== agentId) {
     throw new ApiError(
       403,

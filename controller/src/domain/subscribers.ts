@@ -1,14 +1,15 @@
 /** Subscribers: who they are, which plan and agent, which address the router knows them by. */
 import { type BillingDay, billingPeriod } from '@capd/protocol'
 import { hashPassword } from '../auth/passwords.js'
-import { conflict, unprocessable } from '../errors.js'
+import { notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
+import { moveBillingDay } from './billing-day-change.js'
 import type { Actor, DomainEnv } from './env.js'
+import { fieldRefusal } from './field-refusal.js'
 import { refreshLimit } from './limits.js'
-import { requireActivePlan } from './plans.js'
 
 export interface SubscriberInput {
   name: string
@@ -34,14 +35,18 @@ export async function createSubscriber(
   input: SubscriberInput,
   passwordHash: string | undefined,
 ): Promise<Subscriber> {
-  await requireActivePlan(tx, input.planId)
-  const agent = await tx.agents.get(input.agentId)
-  if (!agent) throw unprocessable('invalid_reference', `agent ${input.agentId} does not exist`)
-  if (await tx.subscribers.byLogin(input.login)) throw conflict(`login "${input.login}" is taken`)
-  const sameAddress = await tx.subscribers.byAgentAndAddress(input.agentId, input.address)
-  if (sameAddress) {
-    throw conflict(`address ${input.address} already belongs to subscriber ${sameAddress.id} on this agent`)
+  await assignablePlan(tx, input.planId)
+  await assignableAgent(tx, input.agentId)
+  if (await tx.subscribers.byLogin(input.login)) {
+    throw fieldRefusal(
+      409,
+      'conflict',
+      'login',
+      `login "${input.login}" is taken`,
+      `"${input.login}" is taken`,
+    )
   }
+  await requireFreeAddress(tx, input.agentId, input.address)
   const now = env.clock.now()
   const { password: _, ...rest } = input
   const created: Subscriber = {
@@ -57,4 +62,135 @@ export async function createSubscriber(
   await tx.subscribers.insert(created)
   await audit(tx, env, actor, 'subscriber.create', 'subscriber', created.id, rest)
   return refreshLimit(tx, env, created)
+}
+
+/** What an edit may change; the login is not among them (it is how the customer logs in). */
+export interface SubscriberChanges {
+  name?: string
+  /** `null` removes the e-mail address. */
+  email?: string | null
+  planId?: string
+  agentId?: string
+  /** Already canonical (see parseIpPrefix). */
+  address?: string
+  billingDay?: BillingDay
+  /** A new portal password, hashed by preparePassword; absent = unchanged. */
+  passwordHash?: string
+}
+
+/**
+ * Edits a subscriber with the checks a new one gets, for the fields that really change (a retired
+ * plan or a revoked agent the subscriber is already on may stay). A new plan, agent, address or
+ * billing day changes the limit terms: the version is bumped here, in the same transaction, and
+ * the caller pushes `subscriberIds` after the commit. A move to another agent also drops the old
+ * agent's copy (the hub re-syncs it, see AgentHub.limitsChanged). A new password ends the
+ * customer's portal sessions.
+ */
+export async function updateSubscriber(
+  tx: Tx,
+  env: DomainEnv,
+  actor: Actor,
+  id: string,
+  changes: SubscriberChanges,
+): Promise<{ subscriber: Subscriber; subscriberIds: string[] }> {
+  const sub = await tx.subscribers.get(id)
+  if (!sub) throw notFound('subscriber', id)
+  const { passwordHash, ...fields } = changes
+  const changed = changedFields(sub, fields)
+  if (Object.keys(changed).length === 0 && passwordHash === undefined) {
+    return { subscriber: sub, subscriberIds: [] }
+  }
+  if (changed.planId !== undefined) await assignablePlan(tx, changed.planId)
+  if (changed.agentId !== undefined) await assignableAgent(tx, changed.agentId)
+  const agentId = changed.agentId ?? sub.agentId
+  const address = changed.address ?? sub.address
+  if (changed.agentId !== undefined || changed.address !== undefined) {
+    await requireFreeAddress(tx, agentId, address)
+  }
+  const base = changed.billingDay === undefined ? sub : await moveBillingDay(tx, env, sub, changed.billingDay)
+  const { email: _email, passwordHash: _hash, limitTerms, formerAgentIds: _former, ...kept } = base
+  const email = changed.email === undefined ? sub.email : (changed.email ?? undefined)
+  const hash = passwordHash ?? sub.passwordHash
+  const moved = agentId !== sub.agentId
+  const former = formerAgents(sub, agentId)
+  const updated: Subscriber = {
+    ...kept,
+    name: changed.name ?? sub.name,
+    planId: changed.planId ?? sub.planId,
+    agentId,
+    address,
+    ...(email === undefined ? {} : { email }),
+    ...(hash === undefined ? {} : { passwordHash: hash }),
+    ...(former.length > 0 ? { formerAgentIds: former } : {}),
+    // Forgotten on a move, so the version is bumped even when the terms are the same: the new
+    // agent's report of what it applied is then told apart from the old agent's.
+    ...(limitTerms && !moved ? { limitTerms } : {}),
+  }
+  await tx.subscribers.update(updated)
+  await audit(tx, env, actor, 'subscriber.update', 'subscriber', id, {
+    ...changed,
+    ...(passwordHash === undefined ? {} : { passwordChanged: true }),
+  })
+  if (passwordHash !== undefined) await endPortalSessions(tx, id, env.clock.now())
+  return { subscriber: await refreshLimit(tx, env, updated), subscriberIds: [id] }
+}
+
+/** The agents the subscriber was on before `agentId`, the one it is on after the edit. */
+function formerAgents(sub: Subscriber, agentId: string): readonly string[] {
+  const before = sub.formerAgentIds ?? []
+  if (agentId === sub.agentId) return before
+  return [...before.filter((a) => a !== agentId && a !== sub.agentId), sub.agentId]
+}
+
+type FieldChanges = Omit<SubscriberChanges, 'passwordHash'>
+
+/** The fields whose value differs from the subscriber's now (a form sends them all). */
+function changedFields(sub: Subscriber, fields: FieldChanges): FieldChanges {
+  const changed: FieldChanges = {}
+  for (const key of Object.keys(fields) as (keyof FieldChanges)[]) {
+    const value = fields[key]
+    if (value === undefined) continue
+    const now = key === 'email' ? (sub.email ?? null) : sub[key]
+    if (value !== now) Object.assign(changed, { [key]: value })
+  }
+  return changed
+}
+
+/** A plan a subscriber may be put on: it exists and is on offer. */
+async function assignablePlan(tx: Tx, id: string): Promise<void> {
+  const plan = await tx.plans.get(id)
+  if (!plan) throw fieldRefusal(422, 'invalid_reference', 'planId', `plan ${id} does not exist`)
+  if (plan.retiredAtMs !== undefined) {
+    throw fieldRefusal(422, 'retired', 'planId', `plan ${id} is retired`, `"${plan.name}" is retired`)
+  }
+}
+
+/** An agent a subscriber may be put on: it exists and is not revoked (a revoked one enforces nothing). */
+async function assignableAgent(tx: Tx, id: string): Promise<void> {
+  const agent = await tx.agents.get(id)
+  if (!agent) throw fieldRefusal(422, 'invalid_reference', 'agentId', `agent ${id} does not exist`)
+  if (agent.revokedAtMs !== undefined) {
+    throw fieldRefusal(422, 'revoked', 'agentId', `agent ${id} is revoked`, `"${agent.name}" is revoked`)
+  }
+}
+
+/** One address per agent: the router could not tell two subscribers on it apart. */
+async function requireFreeAddress(tx: Tx, agentId: string, address: string): Promise<void> {
+  const other = await tx.subscribers.byAgentAndAddress(agentId, address)
+  if (!other) return
+  throw fieldRefusal(
+    409,
+    'conflict',
+    'address',
+    `address ${address} already belongs to subscriber ${other.id} on this agent`,
+    `${address} already belongs to ${other.name} on this agent`,
+  )
+}
+
+/** Whoever knew the old password is logged out of the portal. */
+async function endPortalSessions(tx: Tx, subscriberId: string, nowMs: number): Promise<void> {
+  for (const session of await tx.portalSessions.list()) {
+    if (session.subscriberId !== subscriberId || session.endedAtMs !== undefined) continue
+    await tx.portalSessions.update({ ...session, endedAtMs: nowMs })
+  }
 }

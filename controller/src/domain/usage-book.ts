@@ -40,6 +40,33 @@ export async function bookUsage(
   return updated
 }
 
+/**
+ * A new billing day gives a new current period `to` in place of `from`. Usage booked in `from` is
+ * split by day: the days inside `to` count in it (moving the billing day gives no fresh cap), the
+ * days before it stay on record as `from`'s. Without a daily split (older rows) all of it counts in
+ * `to`. Usage of periods before `from` is not moved.
+ */
+export async function reanchorUsage(tx: Tx, sub: Subscriber, from: Period, to: Period): Promise<Subscriber> {
+  const { dailyUsage, ...rest } = await rollUsage(tx, sub, from)
+  const daily = dailyUsage?.periodStartMs === from.startMs ? dailyUsage.bytes : undefined
+  // Both periods start at a local midnight: whole days apart, give or take a DST hour.
+  const shift = Math.round((to.startMs - from.startMs) / DAY_MS)
+  let usedBytes = rest.usedBytes
+  let days: number[] | undefined
+  if (daily) {
+    days = shift >= 0 ? daily.slice(shift) : [...new Array<number>(-shift).fill(0), ...daily]
+    const inTo = days.reduce((sum, n) => sum + n, 0)
+    if (shift > 0) usedBytes = Math.min(rest.usedBytes, inTo)
+  }
+  if (rest.usedBytes > usedBytes) await addPastUsage(tx, sub.id, from.startMs, rest.usedBytes - usedBytes)
+  return {
+    ...rest,
+    usedBytes,
+    usagePeriodStartMs: to.startMs,
+    ...(days ? { dailyUsage: { periodStartMs: to.startMs, bytes: days } } : {}),
+  }
+}
+
 async function addPastUsage(
   tx: Tx,
   subscriberId: string,

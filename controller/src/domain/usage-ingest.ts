@@ -28,11 +28,13 @@ export async function ingestUsage(
 ): Promise<IngestResult> {
   const agent = await requireLiveAgent(tx, agentId)
   // Every entry is checked, booked or not: a batch naming someone else's subscriber is refused whole.
+  // One that moved away from this agent is still its to report: usage journalled before the agent
+  // learned of the move was used, and refusing it would stall the agent's journal for good.
   const subscribers = new Map<string, Subscriber>()
   for (const entry of usage.entries) {
     if (subscribers.has(entry.subscriberId)) continue
     const sub = await tx.subscribers.get(entry.subscriberId)
-    if (!sub || sub.agentId !== agentId) {
+    if (!sub || (sub.agentId !== agentId && !sub.formerAgentIds?.includes(agentId))) {
       throw new ApiError(
         403,
         'foreign_subscriber',

@@ -130,7 +130,8 @@ export function RevokeAgentPage(p: { frame: Frame; agent: Agent; subscribers: nu
       <p>
         Its token stops working at once: the agent is disconnected and cannot sync again. Usage it has not
         delivered yet is not booked, and the {p.subscribers} subscriber{p.subscribers === 1 ? '' : 's'} it
-        enforces get no new limits until a new agent replaces it. The router keeps the rules it has now.
+        enforces get no new limits until you move them to another agent (Edit subscriber on each one's page).
+        The router keeps the rules it has now.
       </p>
       <div class="actions">
         <ActionForm

@@ -1,8 +1,9 @@
-/** The subscriber page's action forms: a manual top-up, selling a top-up plan, auto top-up settings, a payment. */
+/** The subscriber page's action forms: a manual top-up, selling a top-up plan, auto top-up settings, a payment, the edit. */
 import { Field, Select } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { AutoTopUpForm, offerLabel } from './auto-topup-form.js'
 import { CHARGE_TO } from './charge-to.js'
+import { SubscriberFields } from './subscriber-fields.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 
 export function SubscriberForms({
@@ -83,6 +84,16 @@ export function SubscriberForms({
           label="Reference"
           hint="Optional, e.g. a bank transfer reference."
         />
+      </NamedForm>
+
+      <NamedForm
+        id="edit-subscriber"
+        title="Edit subscriber"
+        action={base}
+        csrf={csrf}
+        submit="Save subscriber"
+      >
+        <SubscriberFields prefix="edit" choices={d.choices} sub={d.sub} />
       </NamedForm>
     </div>
   )

@@ -1,10 +1,11 @@
-/** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money and history. */
+/** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money, history and the edit form's choices. */
 import type { DomainEnv } from '../domain/env.js'
 import { currentPeriod, type Period, type UsageView, usageView } from '../domain/usage.js'
 import { notFound } from '../errors.js'
 import type { Invoice, LedgerEntry, Plan, Subscriber, TopUp, TopUpPlan } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
+import { loadSubscriberChoices, type SubscriberChoices } from './subscriber-choices.js'
 
 const DAY_MS = 86_400_000
 
@@ -27,6 +28,8 @@ export interface SubscriberPageData {
   offers: TopUpPlan[]
   /** The auto top-up's plan, even if it has since been retired (the form must show the truth). */
   autoPlan: TopUpPlan | undefined
+  /** Plans and agents for the edit form. */
+  choices: SubscriberChoices
 }
 
 export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Promise<SubscriberPageData> {
@@ -60,5 +63,6 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
     ledger: [...(await tx.ledger.forSubscriber(sub.id))].reverse(),
     offers: (await tx.topUpPlans.list()).filter((p) => p.retiredAtMs === undefined),
     autoPlan: autoPlanId ? await tx.topUpPlans.get(autoPlanId) : undefined,
+    choices: await loadSubscriberChoices(tx, sub),
   }
 }

@@ -1,4 +1,4 @@
-/** Operator pages about subscribers: dashboard, list, one subscriber with its top-up actions, invoices. */
+/** Operator pages about subscribers: dashboard, list, new, one subscriber with its edit and top-up actions, invoices. */
 import type { Hono } from 'hono'
 import { idParam } from '../api/validate.js'
 import { accountActions } from './account-actions.js'
@@ -8,6 +8,7 @@ import { InvoiceList, loadInvoices } from './invoices-page.js'
 import { OperatorPage } from './layout.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { frame, type OperatorKit } from './operator-kit.js'
+import { subscriberEditRoutes } from './subscriber-edit-routes.js'
 import { SubscriberPageBody } from './subscriber-page.js'
 import { loadSubscriberPage } from './subscriber-page-data.js'
 import { loadSubscriberList, readSearch } from './subscribers-data.js'
@@ -33,11 +34,18 @@ export function subscriberPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return c.html(
       <OperatorPage {...frame(c)} title="Subscribers" section="subscribers" live>
         <h1>Subscribers</h1>
+        <p class="actions">
+          <a class="button" href="/subscribers/new">
+            New subscriber
+          </a>
+        </p>
         <SubscriberSearchForm data={data} />
         <SubscriberTable data={data} />
       </OperatorPage>,
     )
   })
+
+  subscriberEditRoutes(ui, kit)
 
   ui.get('/subscribers/:id', kit.page, async (c) => {
     const d = await store.transact((tx) => loadSubscriberPage(tx, env, idParam(c)))

@@ -89,8 +89,9 @@ export function checkData(doc: unknown, source: string): Data {
 
 /**
  * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), and optional fields
- * (a subscriber's `limitVersion`, an auto top-up's `thresholdBytes`) to version 1 without bumping
- * it: each has a neutral default (no marks, no past usage, no sessions, version 0, threshold 0),
+ * (a subscriber's `limitVersion` and `formerAgentIds`, an auto top-up's `thresholdBytes`) to version 1
+ * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
+ * never moved, threshold 0),
  * so a document written before means exactly what
  * it meant, and none is in production yet. A change to the meaning of an existing field must
  * bump DATA_VERSION and migrate here instead.

@@ -85,8 +85,9 @@ export interface Subscriber {
   /** What the agent last reported it enforces. */
   readonly state: EnforcementState
   /**
-   * Bumped whenever `limitTerms` change (top-up, expiry, period roll-over, plan): pushes carry it,
-   * so an agent ignores a stale or replayed one. Never goes down. Absent (older rows) = 0.
+   * Bumped whenever `limitTerms` change (top-up, expiry, period roll-over, plan) or the subscriber
+   * moves to another agent: pushes carry it, so an agent ignores a stale or replayed one. Never goes
+   * down. Absent (older rows) = 0.
    */
   readonly limitVersion?: number
   /** The terms `limitVersion` stands for; absent until first computed. */
@@ -96,6 +97,11 @@ export interface Subscriber {
   readonly appliedLimitVersion?: number
   /** Usage per day of the current period (day 0 = the period's first day), for the usage chart. */
   readonly dailyUsage?: DailyUsage
+  /**
+   * Agents that enforced this subscriber before it moved to `agentId`: usage one of them journalled
+   * before it learned of the move is still booked (the customer used it). Absent = never moved.
+   */
+  readonly formerAgentIds?: readonly string[]
 }
 
 export interface DailyUsage {
