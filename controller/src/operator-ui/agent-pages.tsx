@@ -6,7 +6,7 @@ import { enrolAgent, revokeAgent } from '../domain/agents.js'
 import { idempotent, requestHash } from '../domain/idempotency.js'
 import { ApiError, notFound } from '../errors.js'
 import { setFlash } from '../ui/flash.js'
-import { formAction } from '../ui/form-action.js'
+import { formAction, refused } from '../ui/form-action.js'
 import { checkedAs, readForm } from '../ui/form-input.js'
 import { idempotencyKeyField } from '../ui/form-values.js'
 import { agentConfigJson, controllerWsUrl } from './agent-config.js'
@@ -70,8 +70,7 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       }
     } catch (err) {
       if (!(err instanceof ApiError) || err.status >= 500) throw err
-      setFlash(c, 'operator', { kind: 'error', text: err.message })
-      return c.redirect('/agents', 303)
+      return refused(c, 'operator', '/agents', err)
     }
     kit.deps.changes?.publish({ kind: 'agents' })
     return page(c, enrolled!)

@@ -2,6 +2,7 @@
 import type { Child } from 'hono/jsx'
 import { Document } from '../ui/document.js'
 import type { Flash } from '../ui/flash.js'
+import { RefillPage } from '../ui/form-refill-context.js'
 import { ActionForm, FlashNotice } from '../ui/forms.js'
 
 export type Section = 'dashboard' | 'subscribers' | 'plans' | 'topup-plans' | 'agents' | 'invoices'
@@ -50,9 +51,16 @@ export function OperatorPage(p: OperatorPageProps) {
     </header>
   )
   return (
-    <Document title={p.title} variant="operator" header={header} liveSource={p.live ? '/events' : undefined}>
-      <FlashNotice flash={p.flash} />
-      {p.children}
-    </Document>
+    <RefillPage posted={p.flash?.form}>
+      <Document
+        title={p.title}
+        variant="operator"
+        header={header}
+        liveSource={p.live ? '/events' : undefined}
+      >
+        <FlashNotice flash={p.flash} />
+        {p.children}
+      </Document>
+    </RefillPage>
   )
 }

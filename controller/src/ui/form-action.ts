@@ -1,11 +1,12 @@
 /**
  * A form post's outcome, post/redirect/get style: on success a 303 to the next page with a message;
- * a refusal (any 4xx ApiError) changes nothing and goes back with the reason. Anything else is a
- * bug and reaches the app's error handler.
+ * a refusal (any 4xx ApiError) changes nothing and goes back with the reason and what was typed.
+ * Anything else is a bug and reaches the app's error handler.
  */
 import type { Context } from 'hono'
 import { ApiError } from '../errors.js'
 import { type FlashScope, setFlash } from './flash.js'
+import { postedForm } from './form-refill.js'
 
 export interface ActionResult {
   /** Where to go next; by default back where the form was. */
@@ -25,7 +26,13 @@ export async function formAction(
     return c.redirect(result.to ?? back, 303)
   } catch (err) {
     if (!(err instanceof ApiError) || err.status >= 500) throw err
-    setFlash(c, scope, { kind: 'error', text: err.message })
-    return c.redirect(back, 303)
+    return refused(c, scope, back, err)
   }
+}
+
+/** Back to `back` with the refusal's reason, and the posted fields so that form comes back filled in. */
+export async function refused(c: Context, scope: FlashScope, back: string, err: ApiError): Promise<Response> {
+  const form = await postedForm(c)
+  setFlash(c, scope, { kind: 'error', text: err.message, ...(form ? { form } : {}) })
+  return c.redirect(back, 303)
 }

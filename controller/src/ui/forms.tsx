@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Child } from 'hono/jsx'
 import { CSRF_FIELD } from './csrf.js'
 import type { Flash } from './flash.js'
+import { RefillForm, refilledChecked, refilledValue } from './form-refill-context.js'
 import { IDEMPOTENCY_FIELD } from './form-values.js'
 
 export const CsrfField = ({ token }: { token: string }) => (
@@ -62,13 +63,15 @@ export interface FieldProps {
 }
 
 export function Field(p: FieldProps) {
+  // A password is never carried back (see form-refill.ts): the box stays empty.
+  const value = p.type === 'password' ? p.value : refilledValue(p.name ?? p.id, p.value)
   return (
     <Labelled id={p.id} label={p.label} hint={p.hint}>
       <input
         id={p.id}
         name={p.name ?? p.id}
         type={p.type ?? 'text'}
-        value={p.value}
+        value={value}
         required={p.required}
         autocomplete={p.autocomplete}
         inputmode={p.inputmode}
@@ -94,11 +97,12 @@ export interface SelectProps {
 }
 
 export function Select(p: SelectProps) {
+  const value = refilledValue(p.name ?? p.id, p.value)
   return (
     <Labelled id={p.id} label={p.label} hint={p.hint}>
       <select id={p.id} name={p.name ?? p.id} required={p.required} aria-describedby={hintId(p)}>
         {p.options.map((o) => (
-          <option value={o.value} selected={o.value === p.value}>
+          <option value={o.value} selected={o.value === value}>
             {o.label}
           </option>
         ))}
@@ -115,7 +119,7 @@ export function Checkbox(p: { id: string; name?: string; label: string; checked?
         name={p.name ?? p.id}
         type="checkbox"
         value="on"
-        checked={p.checked}
+        checked={refilledChecked(p.name ?? p.id, p.checked)}
         aria-describedby={hintId(p)}
       />
     </Labelled>
@@ -138,13 +142,13 @@ export interface ActionFormProps {
   children?: Child
 }
 
-/** A form that changes state: POST, the CSRF field, and a submit button. */
+/** A form that changes state: POST, the CSRF field, and a submit button; refilled after a refusal (see form-refill-context.tsx). */
 export function ActionForm(p: ActionFormProps) {
   return (
     <form method="post" action={p.action} class={p.class} aria-labelledby={p.labelledBy}>
       <CsrfField token={p.csrf} />
       {p.once ? <OnceField /> : null}
-      {p.children}
+      <RefillForm action={p.action}>{p.children}</RefillForm>
       <button type="submit" class={`button ${p.kind ?? 'primary'}`} aria-label={p.submitLabel}>
         {p.submit}
       </button>
