@@ -2,8 +2,7 @@
 import type { Child } from 'hono/jsx'
 import { Document } from '../ui/document.js'
 import type { Flash } from '../ui/flash.js'
-import { RefillPage } from '../ui/form-refill-context.js'
-import { ActionForm, FlashNotice } from '../ui/forms.js'
+import { ActionForm } from '../ui/forms.js'
 
 export type Section = 'dashboard' | 'subscribers' | 'plans' | 'topup-plans' | 'agents' | 'invoices'
 
@@ -51,16 +50,14 @@ export function OperatorPage(p: OperatorPageProps) {
     </header>
   )
   return (
-    <RefillPage posted={p.flash?.form}>
-      <Document
-        title={p.title}
-        variant="operator"
-        header={header}
-        liveSource={p.live ? '/events' : undefined}
-      >
-        <FlashNotice flash={p.flash} />
-        {p.children}
-      </Document>
-    </RefillPage>
+    <Document
+      title={p.title}
+      variant="operator"
+      header={header}
+      flash={p.flash}
+      liveSource={p.live ? '/events' : undefined}
+    >
+      {p.children}
+    </Document>
   )
 }

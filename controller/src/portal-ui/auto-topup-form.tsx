@@ -1,5 +1,6 @@
 /** The customer's auto top-up settings, shown only when the operator lets them change it. */
 import type { AutoTopUp } from '../store/entities.js'
+import { RefillForm } from '../ui/form-refill-context.js'
 import { bytes, money } from '../ui/format.js'
 import { Checkbox, CsrfField, Field, Select } from '../ui/forms.js'
 import type { MeView } from './home-view.js'
@@ -21,32 +22,34 @@ export function AutoTopUpForm({ settings, offers, csrf }: AutoTopUpFormProps) {
       <h2 id="auto-topup-title">Auto top-up</h2>
       <form method="post" action="/portal/auto-topup" aria-labelledby="auto-topup-title">
         <CsrfField token={csrf} />
-        <Checkbox
-          id="auto-enabled"
-          name="enabled"
-          label="Auto top-up enabled"
-          checked={settings.enabled}
-          hint={`When ${when}, a top-up is bought from your balance.`}
-        />
-        <Select
-          id="auto-plan"
-          name="topUpPlanId"
-          label="Top-up plan"
-          options={offers.map((o) => ({ value: o.id, label: `${o.name} — ${money(o.price)}` }))}
-          value={settings.topUpPlanId}
-        />
-        <Field
-          id="auto-max"
-          name="maxPerPeriod"
-          label="Maximum per period"
-          type="number"
-          inputmode="numeric"
-          min={1}
-          max={CUSTOMER_MAX_PER_PERIOD}
-          value={settings.maxPerPeriod}
-          required
-          hint={`At most this many automatic top-ups in one billing period (1 to ${CUSTOMER_MAX_PER_PERIOD}).`}
-        />
+        <RefillForm action="/portal/auto-topup">
+          <Checkbox
+            id="auto-enabled"
+            name="enabled"
+            label="Auto top-up enabled"
+            checked={settings.enabled}
+            hint={`When ${when}, a top-up is bought from your balance.`}
+          />
+          <Select
+            id="auto-plan"
+            name="topUpPlanId"
+            label="Top-up plan"
+            options={offers.map((o) => ({ value: o.id, label: `${o.name} — ${money(o.price)}` }))}
+            value={settings.topUpPlanId}
+          />
+          <Field
+            id="auto-max"
+            name="maxPerPeriod"
+            label="Maximum per period"
+            type="number"
+            inputmode="numeric"
+            min={1}
+            max={CUSTOMER_MAX_PER_PERIOD}
+            value={settings.maxPerPeriod}
+            required
+            hint={`At most this many automatic top-ups in one billing period (1 to ${CUSTOMER_MAX_PER_PERIOD}).`}
+          />
+        </RefillForm>
         <button type="submit" class="button primary wide">
           Save auto top-up
         </button>

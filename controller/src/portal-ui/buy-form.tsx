@@ -1,5 +1,6 @@
 /** "Buy a top-up": one radio per offer, paid from the balance; a fresh idempotency key per render stops double buys. */
 
+import { RefillForm, refilledValue } from '../ui/form-refill-context.js'
 import { bytes, money } from '../ui/format.js'
 import { CsrfField, OnceField } from '../ui/forms.js'
 import type { MeView } from './home-view.js'
@@ -20,27 +21,9 @@ export function BuyForm({ offers, csrf }: BuyFormProps) {
           <CsrfField token={csrf} />
           {/* New on every render: a double submit of this form buys once, a later form buys anew. */}
           <OnceField />
-          <fieldset class="offers">
-            <legend class="visually-hidden">Choose a top-up</legend>
-            {offers.map((o, i) => (
-              <div class="offer">
-                <label>
-                  <input
-                    type="radio"
-                    name="topUpPlanId"
-                    value={o.id}
-                    checked={i === 0}
-                    required
-                    aria-describedby={`offer-${o.id}-hint`}
-                  />
-                  <span>{`${o.name} — ${money(o.price)}`}</span>
-                </label>
-                <span class="hint" id={`offer-${o.id}-hint`}>
-                  {offerHint(o)}
-                </span>
-              </div>
-            ))}
-          </fieldset>
+          <RefillForm action="/portal/topups">
+            <Offers offers={offers} />
+          </RefillForm>
           <button type="submit" class="button primary wide">
             Buy with balance
           </button>
@@ -51,6 +34,34 @@ export function BuyForm({ offers, csrf }: BuyFormProps) {
         </form>
       )}
     </section>
+  )
+}
+
+/** One radio per offer: the first is chosen, or the one a refused purchase chose. */
+function Offers({ offers }: { offers: BuyFormProps['offers'] }) {
+  const chosen = refilledValue('topUpPlanId', offers[0]?.id)
+  return (
+    <fieldset class="offers">
+      <legend class="visually-hidden">Choose a top-up</legend>
+      {offers.map((o) => (
+        <div class="offer">
+          <label>
+            <input
+              type="radio"
+              name="topUpPlanId"
+              value={o.id}
+              checked={o.id === chosen}
+              required
+              aria-describedby={`offer-${o.id}-hint`}
+            />
+            <span>{`${o.name} — ${money(o.price)}`}</span>
+          </label>
+          <span class="hint" id={`offer-${o.id}-hint`}>
+            {offerHint(o)}
+          </span>
+        </div>
+      ))}
+    </fieldset>
   )
 }
 

@@ -89,6 +89,14 @@ describe('auto top-up in the portal', () => {
         'Maximum per period must be a whole number from 1 to 10.',
       )
     }
+    // The refused form comes back with what was typed, on the next page only.
+    await browser.submit('/portal', '/portal/auto-topup', save({ enabled: 'on', maxPerPeriod: '11' }))
+    const refilled = (await browser.get('/portal')).html
+    expect(refilled).toMatch(/id="auto-max"[^>]*value="11"/)
+    expect(refilled).toMatch(/id="auto-enabled"[^>]*checked/)
+    const fresh = (await browser.get('/portal')).html
+    expect(fresh).toMatch(/id="auto-max"[^>]*value="3"/)
+    expect(fresh).not.toMatch(/id="auto-enabled"[^>]*checked/)
     await browser.submit('/portal', '/portal/auto-topup', save({ enabled: 'on', topUpPlanId: 'tpp_nope' }))
     expect((await browser.get('/portal')).html).toContain('That top-up plan is no longer on offer.')
     expect(k.snapshot()).toBe(before)

@@ -99,6 +99,26 @@ describe('buying a top-up in the portal', () => {
     expect(page).toContain('role="alert"')
   })
 
+  it('keeps the offer a refused purchase chose, once', async () => {
+    const k = await pagesKit()
+    const dearer = (
+      await k.call('POST', '/topup-plans', {
+        name: '20 GB',
+        bytes: 20e9,
+        price: { amount: 900, currency: 'USD' },
+      })
+    ).body
+    const browser = await k.browserFor(BEN) // $3.00: neither offer is affordable
+    const radio = (html: string, id: string) => new RegExp(`value="${id}"[^>]*checked`).test(html)
+    expect(radio((await browser.get('/portal')).html, k.topUpPlan.id)).toBe(true)
+    await browser.submit('/portal', '/portal/topups', { topUpPlanId: dearer.id, idempotencyKey: 'refill-1' })
+    const refused = (await browser.get('/portal')).html
+    expect(refused).toContain('is too low for this top-up ($9.00)')
+    expect(radio(refused, dearer.id)).toBe(true)
+    expect(radio(refused, k.topUpPlan.id)).toBe(false)
+    expect(radio((await browser.get('/portal')).html, k.topUpPlan.id)).toBe(true)
+  })
+
   it('refuses an offer not on sale and a form without its idempotency key, changing nothing', async () => {
     const k = await pagesKit()
     const browser = await k.browserFor(ANNA)

@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx'
 import { Document } from '../ui/document.js'
 import type { Flash } from '../ui/flash.js'
-import { ActionForm, FlashNotice } from '../ui/forms.js'
+import { ActionForm } from '../ui/forms.js'
 
 export interface PortalPageProps {
   title: string
@@ -27,9 +27,9 @@ export function PortalPage(p: PortalPageProps) {
       title={p.title}
       variant="portal"
       header={header}
+      flash={p.flash}
       liveSource={p.live ? '/portal/events' : undefined}
     >
-      <FlashNotice flash={p.flash} />
       {p.children}
     </Document>
   )
