@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import { type AgentEndpoint, agentWsRoutes } from './agent-hub/agent-ws-route.js'
-import type { ApiDeps } from './api/app-env.js'
+import type { ApiDeps, PageDeps } from './api/app-env.js'
 import { errorResponse } from './api/error-response.js'
 import { operatorApi } from './api/operator-api.js'
 import { LoginThrottle } from './auth/login-throttle.js'
@@ -27,7 +27,7 @@ export interface AppOptions {
 export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   const app = new Hono()
   // One feed for the hub and the pages, so live pages hear of what the agents report.
-  const withFeed: ApiDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
+  const withFeed: PageDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
   // One throttle for the portal's JSON and HTML logins, so guessing cannot switch doors to reset it.
   const portal: PortalOptions = {
     ...options.portal,

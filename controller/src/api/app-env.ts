@@ -25,3 +25,6 @@ export interface AppEnv {
     actor: string
   }
 }
+
+/** What the pages need: the deps with the change feed their live updates listen to (createApp makes one). */
+export type PageDeps = ApiDeps & { changes: ChangeFeed }

@@ -1,8 +1,7 @@
 /** The operator UI at `/`: server-rendered pages (hono JSX), plain forms, and a change stream for live figures. */
 import { Hono } from 'hono'
-import type { ApiDeps } from '../api/app-env.js'
+import type { PageDeps } from '../api/app-env.js'
 import type { PasswordLoginOptions } from '../auth/password-login.js'
-import { ChangeFeed } from '../live/change-feed.js'
 import { changeStream } from '../live/change-stream.js'
 import { agentPages } from './agent-pages.js'
 import { catalogPages } from './catalog-pages.js'
@@ -13,12 +12,11 @@ import { subscriberPages } from './subscriber-pages.js'
 
 export type OperatorUiOptions = PasswordLoginOptions
 
-export function operatorUi(deps: ApiDeps, options: OperatorUiOptions = {}): Hono<OperatorEnv> {
+export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hono<OperatorEnv> {
   const ui = new Hono<OperatorEnv>()
   const kit = operatorKit(deps)
-  const feed = deps.changes ?? new ChangeFeed()
   operatorLoginRoutes(ui, kit, options)
-  ui.get('/events', kit.page, (c) => changeStream(c, feed, { filter: () => true }))
+  ui.get('/events', kit.page, (c) => changeStream(c, deps.changes, { filter: () => true }))
   subscriberPages(ui, kit)
   catalogPages(ui, kit)
   agentPages(ui, kit)

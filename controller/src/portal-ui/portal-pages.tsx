@@ -1,7 +1,6 @@
 /** The customer portal's pages under /portal (phone first): login, remaining data, buy a top-up, history. */
 import { Hono } from 'hono'
-import type { ApiDeps } from '../api/app-env.js'
-import { ChangeFeed } from '../live/change-feed.js'
+import type { PageDeps } from '../api/app-env.js'
 import { changeStream } from '../live/change-stream.js'
 import type { PortalOptions } from '../portal/portal-api.js'
 import { findPortalSession, type PortalEnv, useSession } from '../portal/portal-auth.js'
@@ -16,10 +15,9 @@ import { portalPageKit } from './portal-page-auth.js'
 import { topUpRoutes } from './topup-routes.js'
 
 // No `ui.use('*', …)`: mounted at /portal, a wildcard would also catch the JSON API at /portal/api.
-export function portalPages(deps: ApiDeps, options: PortalOptions = {}): Hono<PortalEnv> {
+export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<PortalEnv> {
   const ui = new Hono<PortalEnv>()
   const kit = portalPageKit(deps)
-  const feed = deps.changes ?? new ChangeFeed()
 
   ui.get('/', htmlPolicy(), async (c) => {
     const session = await findPortalSession(deps, c)
@@ -34,7 +32,7 @@ export function portalPages(deps: ApiDeps, options: PortalOptions = {}): Hono<Po
   // Only the customer's own changes: another subscriber's activity is none of this page's business.
   ui.get('/events', kit.stream, (c) => {
     const ownId = c.var.subscriberId
-    return changeStream(c, feed, {
+    return changeStream(c, deps.changes, {
       filter: (change) => change.kind === 'subscribers' && change.ids.includes(ownId),
     })
   })
