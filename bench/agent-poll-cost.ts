@@ -48,9 +48,9 @@ function timed(driver: RouterDriver) {
       last.readMs = performance.now() - started
       return reading
     },
-    async apply(rules, reading) {
+    async apply(rules, reading, creating) {
       const started = performance.now()
-      await driver.apply(rules, reading)
+      await driver.apply(rules, reading, creating)
       last.applyMs = performance.now() - started
     },
   }

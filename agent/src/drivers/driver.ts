@@ -47,6 +47,12 @@ export interface SubscriberRule {
   remainingBytes?: bigint
 }
 
+/**
+ * Called by `apply` with the subscribers whose counters it is about to create (at zero), before
+ * the change that creates them; the agent records that durably. If it throws, nothing is applied.
+ */
+export type CountersCreating = (subscriberIds: readonly string[]) => Promise<void>
+
 export interface RouterDriver {
   readonly kind: string
   /** Creates what the driver owns if missing; never touches anything else on the router. */
@@ -54,8 +60,10 @@ export interface RouterDriver {
   readCounters(): Promise<CounterReading>
   /**
    * Makes the router match `rules` exactly for the subscribers it owns: adds, changes and removes
-   * only what differs. `reading` is the reading `remainingBytes` was computed from.
+   * only what differs. `reading` is the reading `remainingBytes` was computed from. A driver that
+   * creates the counters it reads calls `creating` first (a counter it only enforces with, or
+   * that someone else made, is not reported).
    */
-  apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<void>
+  apply(rules: readonly SubscriberRule[], reading: CounterReading, creating?: CountersCreating): Promise<void>
   close(): Promise<void>
 }

@@ -24,7 +24,13 @@
  *   session stops dialing — so the router's login lockout is never provoked — and every later call
  *   fails with the same RouterOsLoginError until the agent is restarted with fixed config.
  */
-import type { CounterReading, CounterSample, RouterDriver, SubscriberRule } from '../driver.js'
+import type {
+  CounterReading,
+  CounterSample,
+  CountersCreating,
+  RouterDriver,
+  SubscriberRule,
+} from '../driver.js'
 import {
   createRouterOsSession,
   type RouterOsSession,
@@ -171,7 +177,7 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       }
     },
 
-    async apply(rules: readonly SubscriberRule[], reading: CounterReading) {
+    async apply(rules: readonly SubscriberRule[], reading: CounterReading, creating?: CountersCreating) {
       if (filterStale) {
         try {
           await ensureFilterRules()
@@ -191,6 +197,8 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       // everyone else's enforcement or the agent's usage reports poll after poll.
       for (const line of [...plan.problems, ...plan.warnings]) warn(line)
       if (plan.changes.length === 0) return
+      const zeroed = plan.changes.flatMap((change) => (change.zeroes ? [change.zeroes] : []))
+      if (zeroed.length > 0) await creating?.(zeroed)
       cached = undefined
       const outcome = await runPhased(session, plan.changes)
       if (outcome.failures.length > 0) {
