@@ -8,6 +8,7 @@ describe('controller command line', () => {
     expect(parseControllerArgs(['--client-address-header', 'X-Forwarded-For'])['client-address-header']).toBe(
       'X-Forwarded-For',
     )
+    expect(parseControllerArgs(['--snapshot-after-log-bytes', '4096'])['snapshot-after-log-bytes']).toBe(4096)
   })
 
   it.each([
@@ -17,6 +18,8 @@ describe('controller command line', () => {
     [['--currency', 'dollars'], /--currency/],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [['--client-address-header', 'X Forwarded'], /--client-address-header: must be an HTTP header name/],
+    [['--snapshot-after-log-bytes', '0'], /--snapshot-after-log-bytes/],
+    [['--snapshot-after-log-bytes', '1.5'], /--snapshot-after-log-bytes/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => parseControllerArgs(argv)).toThrow(message)
   })

@@ -14,6 +14,9 @@ export const USAGE = `Usage: pnpm controller [options]
   --client-address-header NAME
                     behind a reverse proxy: the header with the client's address, e.g.
                     X-Forwarded-For (used to throttle portal logins per client)
+  --snapshot-after-log-bytes N
+                    snapshot the store once its log passes N bytes (default: once it
+                    passes 4 MiB and the last snapshot's size); small N = frequent snapshots
   -h, --help        this text
 
 Environment:
@@ -31,6 +34,7 @@ export const ControllerConfig = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
     .optional(),
+  'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
   help: z.boolean().default(false),
 })
 export type ControllerConfig = z.infer<typeof ControllerConfig>
@@ -46,6 +50,7 @@ export function parseControllerArgs(argv: string[]): ControllerConfig {
       tz: { type: 'string' },
       currency: { type: 'string' },
       'client-address-header': { type: 'string' },
+      'snapshot-after-log-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

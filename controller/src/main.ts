@@ -26,7 +26,10 @@ async function main(): Promise<void> {
     process.exit(2)
   }
 
-  const store = await openLowdbStore(config.data)
+  const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
+  const store = await openLowdbStore(config.data, undefined, {
+    ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
+  })
   // Crash-only: after a failed write, memory and disk disagree; restart from the disk.
   store.onFailure((err) => {
     console.error(`capd controller: ${err.message}`)
