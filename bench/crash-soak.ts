@@ -57,6 +57,8 @@ try {
   await rig.destroy()
 }
 for (const [name, count] of [...tally].sort()) console.log(`  ${String(count).padStart(5)}  ${name}`)
+const kills = rig.controllerKills
+console.log(`controller kills: ${kills.total}, ${kills.midSnapshot} of them mid-snapshot`)
 console.log(
   `bytes booked / bytes counted by the audit counter: ${audited ? (booked / audited).toFixed(6) : '-'} ` +
     `(${booked} / ${audited}), CAPD_CRASH_SEED=${seed}`,

@@ -38,7 +38,8 @@ describe.skipIf(skipStack)(stackTitle('random crashes on a namespace router'), (
     }
     console.info(
       `crash rounds: ${ROUNDS} rounds in ${((performance.now() - startedMs) / 1000).toFixed(0)} s, ` +
-        `CAPD_CRASH_SEED=${SEED}: ${JSON.stringify(Object.fromEntries([...kinds].sort()))}`,
+        `CAPD_CRASH_SEED=${SEED}: ${JSON.stringify(Object.fromEntries([...kinds].sort()))}; ` +
+        `controller kills ${rig.controllerKills.total}, ${rig.controllerKills.midSnapshot} mid-snapshot`,
     )
   }, 900_000)
 })

@@ -6,6 +6,9 @@
  * an independent nft counter (support/audit-counter.ts) to the byte. Shared by the CI test and
  * `bench/crash-soak.ts`; a seed replays a run's choices.
  */
+import { watch } from 'node:fs'
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { killAllAgents } from './agent-process.js'
 import { type AuditCounters, createAuditCounters } from './audit-counter.js'
@@ -37,6 +40,8 @@ interface Tracked {
 
 export interface CrashRig {
   readonly seed: number
+  /** Controller kills so far, and those that left a snapshot half-written (`capd.json.tmp`). */
+  readonly controllerKills: { total: number; midSnapshot: number }
   /** Runs round `n`; resolves with its report (check `ok`). */
   round(n: number): Promise<RoundReport>
   logs(): string
@@ -47,7 +52,27 @@ export async function createCrashRig(seed: number): Promise<CrashRig> {
   const random = seededRandom(seed)
   // Half a second between polls: the window between a counter's creation and its first booked
   // bytes is wide (a default agent's is a second), so a kill lands in it often.
-  const stack = await createStack({ customers: CUSTOMERS, pollIntervalMs: 500 })
+  // A snapshot every few KB of log (every few usage batches), so controller kills land in them.
+  const stack = await createStack({
+    customers: CUSTOMERS,
+    pollIntervalMs: 500,
+    controllerArgs: ['--snapshot-after-log-bytes', '2048'],
+  })
+  const controllerKills = { total: 0, midSnapshot: 0 }
+  /** SIGKILL at once, or (`atSnapshot`) the moment the next snapshot's temp file appears. */
+  const killController = async (atSnapshot: boolean) => {
+    if (atSnapshot) await snapshotStarts(stack.dataDir, 3000)
+    await stack.controller.kill()
+    controllerKills.total++
+    const tmp = join(stack.dataDir, 'capd.json.tmp')
+    if (
+      await access(tmp).then(
+        () => true,
+        () => false,
+      )
+    )
+      controllerKills.midSnapshot++
+  }
   let audit: AuditCounters
   const subscribers: Tracked[] = []
   let planId: string
@@ -78,6 +103,7 @@ export async function createCrashRig(seed: number): Promise<CrashRig> {
 
   return {
     seed,
+    controllerKills,
     async round(n) {
       const kind = pickKind(random, subscribers.length)
       const crash = pickCrash(random)
@@ -98,7 +124,7 @@ export async function createCrashRig(seed: number): Promise<CrashRig> {
       }
       const traffic = trafficTo(stack, target, random)
       try {
-        await crashes(stack, crash, random)
+        await crashes(stack, crash, random, killController)
         // Traffic right after the restarts, before the new processes have settled.
         await sleep(random.int(0, 400))
       } finally {
@@ -125,10 +151,15 @@ function pickCrash(random: Random): CrashKind {
 }
 
 /** SIGKILLs and restarts, at random moments, while the traffic flows. */
-async function crashes(stack: Stack, crash: CrashKind, random: Random): Promise<void> {
+async function crashes(
+  stack: Stack,
+  crash: CrashKind,
+  random: Random,
+  killController: (atSnapshot: boolean) => Promise<void>,
+): Promise<void> {
   await sleep(random.int(0, 1000))
   if (crash === 'controller') {
-    await stack.controller.kill()
+    await killController(random.next() < 0.5)
     await sleep(random.int(0, 400))
     await stack.startController()
     await stack.waitForAgentConnected()
@@ -147,7 +178,7 @@ async function crashes(stack: Stack, crash: CrashKind, random: Random): Promise<
     // The controller dies while the new agent boots (the agent starts counting without it).
     const starting = stack.startAgent()
     await sleep(random.int(0, 500))
-    await stack.controller.kill()
+    await killController(false)
     await starting
     await sleep(random.int(0, 400))
     await stack.startController()
@@ -155,6 +186,22 @@ async function crashes(stack: Stack, crash: CrashKind, random: Random): Promise<
     await stack.startAgent()
   }
   await stack.waitForAgentConnected()
+}
+
+/** Resolves when the controller starts writing a snapshot (`capd.json.tmp` appears), or after `timeoutMs`. */
+function snapshotStarts(dataDir: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = watch(dataDir)
+    const done = () => {
+      clearTimeout(timer)
+      watcher.close()
+      resolve()
+    }
+    const timer = setTimeout(done, timeoutMs)
+    watcher.on('change', (_event, name) => {
+      if (name === 'capd.json.tmp') done()
+    })
+  })
 }
 
 /** A few MB at a time down to and up from `target`, until stopped. */
