@@ -4,6 +4,7 @@ import { systemClock } from './clock.js'
 import { parseControllerArgs, USAGE } from './config.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
+import { claimStoreCurrency } from './domain/store-currency.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
@@ -37,6 +38,13 @@ async function main(): Promise<void> {
     timeZone: config.tz,
     currency: config.currency,
     idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+  }
+  try {
+    await claimStoreCurrency(store, env)
+  } catch (err) {
+    console.error(`capd controller: ${(err as Error).message}`)
+    await store.close()
+    process.exit(2)
   }
   const boot = await bootstrap(store, env, {
     bootstrapToken: process.env.CAPD_BOOTSTRAP_TOKEN,

@@ -10,6 +10,7 @@ import type {
   Payment,
   Plan,
   PortalSession,
+  StoreSetting,
   Subscriber,
   TopUp,
   TopUpPlan,
@@ -39,6 +40,8 @@ export interface Data {
   portalSessions: Record<string, PortalSession>
   operatorSessions: Record<string, OperatorSession>
   audit: AuditEntry[]
+  /** Facts about the store itself (its currency); absent in documents written before = none recorded. */
+  settings: Record<string, StoreSetting>
   /** In insertion (= age) order, so pruning stops at the first young record. */
   idempotency: Record<string, IdempotencyRecord>
   sequences: Record<string, number>
@@ -65,6 +68,7 @@ export function emptyData(): Data {
     portalSessions: {},
     operatorSessions: {},
     audit: [],
+    settings: {},
     idempotency: {},
     sequences: {},
   }
@@ -88,7 +92,7 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), and optional fields
+ * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings`, and optional fields
  * (a subscriber's `limitVersion` and `formerAgentIds`, an auto top-up's `thresholdBytes`) to version 1
  * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
  * never moved, threshold 0),
@@ -101,4 +105,5 @@ function upgradeVersion1(d: Partial<Data>): void {
   d.usagePeriods ??= {}
   d.portalSessions ??= {}
   d.operatorSessions ??= {}
+  d.settings ??= {}
 }

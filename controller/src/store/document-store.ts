@@ -220,6 +220,7 @@ export class DocumentStore implements Store {
       }),
       portalSessions: new MemoryTable('portalSessions', d.portalSessions, log),
       operatorSessions: new MemoryTable('operatorSessions', d.operatorSessions, log),
+      settings: new MemoryTable('settings', d.settings, log),
       audit: {
         append: async (entry) => {
           d.audit.push(Object.freeze(entry))

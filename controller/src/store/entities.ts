@@ -252,6 +252,14 @@ export interface AuditEntry {
   readonly data?: unknown
 }
 
+/** A fact about the store itself, fixed when it was first started (such as its currency). */
+export interface StoreSetting {
+  /** The setting's name: `currency`. */
+  readonly id: string
+  readonly value: string
+  readonly setAtMs: number
+}
+
 export interface IdempotencyRecord {
   /** `<actor>|<key>`: keys are private to whoever sent them; the request hash covers the route. */
   readonly scope: string

@@ -11,6 +11,7 @@ import type {
   Payment,
   Plan,
   PortalSession,
+  StoreSetting,
   Subscriber,
   TopUp,
   TopUpPlan,
@@ -73,6 +74,8 @@ export interface Tx {
   readonly portalSessions: PrunableTable<PortalSession>
   /** Operator UI sessions, keyed the same way. */
   readonly operatorSessions: PrunableTable<OperatorSession>
+  /** Facts about the store itself, by name (see StoreSetting). */
+  readonly settings: Table<StoreSetting>
   readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
   readonly idempotency: {
     get(scope: string): Promise<IdempotencyRecord | undefined>
