@@ -16,7 +16,9 @@ import PQueue from 'p-queue'
 import { remainingBytes, rollPeriod, ruleFor, takeLimit } from './books.js'
 import type { LoadedConfig } from './config.js'
 import { ControllerLink } from './controller-link.js'
+import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
+import { limitsProblem } from './limit-check.js'
 import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
 import { Journal, type JournalEntry } from './state/journal.js'
 import { computeDeltas } from './usage-engine.js'
@@ -28,6 +30,8 @@ const MAX_BATCHES_IN_FLIGHT = 8
 export interface AgentDeps {
   now?: () => number
   log?: (line: string) => void
+  /** Warnings an operator must act on (default: stderr). */
+  warn?: (line: string) => void
 }
 
 export class Agent {
@@ -96,6 +100,8 @@ export class Agent {
       await saveCheckpoint(checkpointPath, state)
     }
     replay(state, journal.all)
+    const insecure = plainTextWarning(config.controller)
+    if (insecure) (deps.warn ?? ((line: string) => console.warn(line)))(`capd agent: WARNING: ${insecure}`)
     const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
@@ -283,14 +289,14 @@ export class Agent {
   private async onMessage(message: ControllerMessage): Promise<void> {
     switch (message.type) {
       case 'sync':
-        await this.takeLimits(message.subscribers, true)
+        if (this.acceptable('sync', message.subscribers)) await this.takeLimits(message.subscribers, true)
         this.sentSeq = 0
         this.inFlight = []
         this.reportStates([...this.state.books.keys()])
         this.sendUsage()
         return
       case 'limits':
-        await this.takeLimits(message.subscribers, false)
+        if (this.acceptable('limits', message.subscribers)) await this.takeLimits(message.subscribers, false)
         return
       case 'ack':
         if (message.epoch !== this.state.epoch || message.seq <= this.state.ackedSeq) return
@@ -304,6 +310,24 @@ export class Agent {
         this.log(`capd agent: the controller says ${message.code}: ${message.message}`)
         return
     }
+  }
+
+  /**
+   * Whether limits from the controller are sane enough to enforce (see limit-check.ts). If not, the
+   * whole message is refused, logged and reported back: the agent keeps its last good limits.
+   */
+  private acceptable(what: 'sync' | 'limits', limits: readonly SubscriberLimit[]): boolean {
+    const problem = limitsProblem(limits, this.now())
+    if (!problem) return true
+    const message = `refused the controller's ${what} (${problem}); enforcing the last good limits`
+    this.log(`capd agent: ${message}`)
+    this.link.send({
+      v: PROTOCOL_VERSION,
+      type: 'error',
+      code: 'limits_refused',
+      message: message.slice(0, 1000),
+    })
+    return false
   }
 
   /** A sync is the full desired state (anything missing is dropped); a limits push is a partial one. */
