@@ -15,7 +15,6 @@ import {
 } from '@capd/protocol'
 import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
-import type { ReportedUsage } from '../domain/auto-topup.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
@@ -45,8 +44,8 @@ export interface SessionHost {
   /** A frame or a pong arrived: the connection is alive. */
   heard(session: AgentSession): void
   ended(session: AgentSession): void
-  /** Usage, an enforcement report or a reconnect happened: run auto top-up, push what changed. */
-  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void
+  /** Usage was booked or an agent reconnected: run auto top-up (on the books), push what changed. */
+  afterBooks(subscriberIds: readonly string[]): void
   /** Something pages show changed (committed): live pages refresh. */
   changed(change: Change): void
 }
@@ -292,14 +291,8 @@ export class AgentSession {
   private async state(report: State): Promise<void> {
     const { store, env } = this.host
     const recorded = await store.transact((tx) => recordStates(tx, env, this.agentId, report))
+    // Nothing is charged for a state report: auto top-up follows booked usage only.
     this.host.changed({ kind: 'subscribers', ids: recorded.map((s) => s.subscriberId) })
-    const atCap = recorded.filter((s) => s.state !== 'open')
-    if (atCap.length > 0) {
-      const reported = new Map(
-        atCap.map((s) => [s.subscriberId, { usedBytes: s.usedBytes, limitVersion: s.limitVersion }]),
-      )
-      this.host.afterBooks([...reported.keys()], reported)
-    }
   }
 
   /** A handler threw: refusals are the agent's to fix, anything else is ours. */

@@ -34,20 +34,25 @@ export async function revokeAgent(tx: Tx, env: DomainEnv, actor: Actor, id: stri
   return revoked
 }
 
-/** Records a hello: the agent was heard from, and runs this version with this driver. */
+/** Records a hello: the agent was heard from, and runs this version with this driver and journal epoch. */
 export async function recordHello(
   tx: Tx,
   env: DomainEnv,
   agent: Agent,
-  hello: { agentVersion: string; driver: string },
+  hello: { agentVersion: string; driver: string; epoch: string },
 ): Promise<void> {
-  if (agent.agentVersion === hello.agentVersion && agent.driver === hello.driver) {
+  if (
+    agent.agentVersion === hello.agentVersion &&
+    agent.driver === hello.driver &&
+    agent.epoch === hello.epoch
+  ) {
     return touchAgent(tx, env, agent)
   }
   await tx.agents.update({
     ...agent,
     agentVersion: hello.agentVersion,
     driver: hello.driver,
+    epoch: hello.epoch,
     lastSeenAtMs: env.clock.now(),
   })
 }

@@ -3,8 +3,9 @@ import { type BillingDay, billingPeriod } from '@capd/protocol'
 import { hashPassword } from '../auth/passwords.js'
 import { notFound } from '../errors.js'
 import { newId } from '../ids.js'
-import type { Subscriber } from '../store/entities.js'
+import type { AgentMove, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { epochsOf } from './agent-epochs.js'
 import { audit } from './audit.js'
 import { moveBillingDay } from './billing-day-change.js'
 import type { Actor, DomainEnv } from './env.js'
@@ -108,11 +109,19 @@ export async function updateSubscriber(
     await requireFreeAddress(tx, agentId, address)
   }
   const base = changed.billingDay === undefined ? sub : await moveBillingDay(tx, env, sub, changed.billingDay)
-  const { email: _email, passwordHash: _hash, limitTerms, formerAgentIds: _former, ...kept } = base
+  const {
+    email: _email,
+    passwordHash: _hash,
+    limitTerms,
+    formerAgentIds: _former,
+    moves: _moves,
+    ...kept
+  } = base
   const email = changed.email === undefined ? sub.email : (changed.email ?? undefined)
   const hash = passwordHash ?? sub.passwordHash
   const moved = agentId !== sub.agentId
   const former = formerAgents(sub, agentId)
+  const moves = moved ? await recordMove(tx, env, sub) : (sub.moves ?? [])
   const updated: Subscriber = {
     ...kept,
     name: changed.name ?? sub.name,
@@ -122,6 +131,7 @@ export async function updateSubscriber(
     ...(email === undefined ? {} : { email }),
     ...(hash === undefined ? {} : { passwordHash: hash }),
     ...(former.length > 0 ? { formerAgentIds: former } : {}),
+    ...(moves.length > 0 ? { moves } : {}),
     // Forgotten on a move, so the version is bumped even when the terms are the same: the new
     // agent's report of what it applied is then told apart from the old agent's.
     ...(limitTerms && !moved ? { limitTerms } : {}),
@@ -141,6 +151,15 @@ function formerAgents(sub: Subscriber, agentId: string): readonly string[] {
   if (agentId === sub.agentId) return before
   return [...before.filter((a) => a !== agentId && a !== sub.agentId), sub.agentId]
 }
+
+/** The subscriber's moves with this one (away from its agent now) added; the oldest fall off. */
+async function recordMove(tx: Tx, env: DomainEnv, sub: Subscriber): Promise<readonly AgentMove[]> {
+  const move = { fromAgentId: sub.agentId, atMs: env.clock.now(), epochs: await epochsOf(tx, sub.agentId) }
+  return [...(sub.moves ?? []), move].slice(-MAX_MOVES)
+}
+
+/** Moves kept per subscriber: late usage is only ever that of the last few. */
+const MAX_MOVES = 8
 
 type FieldChanges = Omit<SubscriberChanges, 'passwordHash'>
 

@@ -14,6 +14,7 @@ import type {
   Subscriber,
   TopUp,
   TopUpPlan,
+  UsageAnomaly,
   UsageMark,
   UsagePeriod,
   User,
@@ -34,6 +35,7 @@ export interface Data {
   payments: Record<string, Payment>
   usageMarks: Record<string, UsageMark>
   usagePeriods: Record<string, UsagePeriod>
+  usageAnomalies: Record<string, UsageAnomaly>
   ledger: Record<string, LedgerEntry>
   apiTokens: Record<string, ApiToken>
   users: Record<string, User>
@@ -62,6 +64,7 @@ export function emptyData(): Data {
     payments: {},
     usageMarks: {},
     usagePeriods: {},
+    usageAnomalies: {},
     ledger: {},
     apiTokens: {},
     users: {},
@@ -92,8 +95,8 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings`, and optional fields
- * (a subscriber's `limitVersion` and `formerAgentIds`, an auto top-up's `thresholdBytes`) to version 1
+ * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, and optional fields
+ * (a subscriber's `limitVersion`, `formerAgentIds` and `moves`, an agent's `epoch` and `retiredEpochs`, an auto top-up's `thresholdBytes`) to version 1
  * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
  * never moved, threshold 0),
  * so a document written before means exactly what
@@ -106,4 +109,5 @@ function upgradeVersion1(d: Partial<Data>): void {
   d.portalSessions ??= {}
   d.operatorSessions ??= {}
   d.settings ??= {}
+  d.usageAnomalies ??= {}
 }

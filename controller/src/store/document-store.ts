@@ -8,7 +8,7 @@
 
 import { ChangeLog } from './change-log.js'
 import type { Data } from './data.js'
-import type { Agent, Subscriber, UsagePeriod } from './entities.js'
+import type { Agent, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
@@ -182,6 +182,8 @@ export class DocumentStore implements Store {
     const ledger = new MemoryTable('ledger', d.ledger, log, [ledgerBySubscriber])
     const tokensByHash = new MemoryIndex<{ id: string; hash: string }>((t) => t.hash)
     const apiTokens = new MemoryTable('apiTokens', d.apiTokens, log, [tokensByHash])
+    const anomaliesByAgent = new MemoryIndex<UsageAnomaly>((a) => a.agentId)
+    const usageAnomalies = new MemoryTable('usageAnomalies', d.usageAnomalies, log, [anomaliesByAgent])
     const usersByName = new MemoryIndex<{ id: string; username: string }>((u) => u.username)
     const users = new MemoryTable('users', d.users, log, [usersByName])
 
@@ -193,6 +195,9 @@ export class DocumentStore implements Store {
       }),
       payments: new MemoryTable('payments', d.payments, log),
       usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
+      usageAnomalies: Object.assign(usageAnomalies, {
+        forAgent: async (agentId: string) => usageAnomalies.byIndex(anomaliesByAgent, agentId),
+      }),
       usagePeriods: Object.assign(usagePeriods, {
         forSubscriber: async (id: string) => usagePeriods.byIndex(usagePeriodsBySubscriber, id),
       }),

@@ -15,6 +15,7 @@ import type {
   Subscriber,
   TopUp,
   TopUpPlan,
+  UsageAnomaly,
   UsageMark,
   UsagePeriod,
   User,
@@ -64,7 +65,11 @@ export interface Tx {
   readonly invoices: Table<Invoice> & { forSubscriber(subscriberId: string): Promise<Invoice[]> }
   readonly payments: Table<Payment>
   /** Usage high-water marks, one row per agent journal epoch; id from usageMarkId. */
-  readonly usageMarks: Table<UsageMark>
+  readonly usageMarks: PrunableTable<UsageMark>
+  /** Usage acked but not booked, per agent, reason and subscriber; id from usageAnomalyId. */
+  readonly usageAnomalies: PrunableTable<UsageAnomaly> & {
+    forAgent(agentId: string): Promise<UsageAnomaly[]>
+  }
   /** Usage of past periods; id from usagePeriodId. */
   readonly usagePeriods: Table<UsagePeriod> & { forSubscriber(subscriberId: string): Promise<UsagePeriod[]> }
   readonly ledger: Table<LedgerEntry> & { forSubscriber(subscriberId: string): Promise<LedgerEntry[]> }
