@@ -9,6 +9,7 @@ import { setFlash } from '../ui/flash.js'
 import { formAction, refused } from '../ui/form-action.js'
 import { checkedAs, readForm } from '../ui/form-input.js'
 import { idempotencyKeyField } from '../ui/form-values.js'
+import type { AnomalyRow } from './agent-anomalies.js'
 import { agentConfigJson, controllerWsUrl } from './agent-config.js'
 import { type AgentRow, AgentsPage, type Enrolled, RevokeAgentPage } from './agent-views.js'
 import type { OperatorEnv } from './operator-auth.js'
@@ -18,6 +19,17 @@ const EnrolForm = z.object({ name: CreateAgent.shape.name })
 
 export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   const { store, env, isAgentConnected } = kit.deps
+
+  async function anomalies(): Promise<AnomalyRow[]> {
+    return store.peek(async (tx) => {
+      const rows: AnomalyRow[] = []
+      for (const agent of await tx.agents.list()) {
+        for (const anomaly of await tx.usageAnomalies.forAgent(agent.id))
+          rows.push({ agentName: agent.name, anomaly })
+      }
+      return rows.sort((a, b) => b.anomaly.lastAtMs - a.anomaly.lastAtMs)
+    })
+  }
 
   async function rows(): Promise<AgentRow[]> {
     return store.peek(async (tx) => {
@@ -37,6 +49,7 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       <AgentsPage
         frame={frame(c)}
         rows={await rows()}
+        anomalies={await anomalies()}
         nowMs={env.clock.now()}
         timeZone={env.timeZone}
         {...(enrolled ? { enrolled } : {})}

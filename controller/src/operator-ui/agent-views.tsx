@@ -4,6 +4,7 @@ import { DataTable } from '../ui/data-table.js'
 import { ago, dateTime } from '../ui/format.js'
 import { ActionForm, Field } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
+import { AgentAnomalies, type AnomalyRow } from './agent-anomalies.js'
 import { OperatorPage } from './layout.js'
 import type { Frame } from './operator-kit.js'
 
@@ -24,6 +25,8 @@ export interface Enrolled {
 export interface AgentsPageProps {
   frame: Frame
   rows: readonly AgentRow[]
+  /** Usage agents reported that was not booked (see agent-anomalies.tsx). */
+  anomalies?: readonly AnomalyRow[]
   nowMs: number
   timeZone: string
   /** Only in the answer to the enrolment itself: the token is never stored in clear nor shown again. */
@@ -38,6 +41,7 @@ export function AgentsPage(p: AgentsPageProps) {
       <div id="agents" class="table-wrap" data-live>
         <AgentTable rows={p.rows} csrf={p.frame.csrf} nowMs={p.nowMs} timeZone={p.timeZone} />
       </div>
+      <AgentAnomalies rows={p.anomalies ?? []} nowMs={p.nowMs} timeZone={p.timeZone} />
       <NamedForm
         id="enrol-agent"
         title="Enrol an agent"
