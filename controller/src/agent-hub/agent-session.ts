@@ -5,6 +5,7 @@
  * for is applied. Usage is acked only once its transaction is durable.
  */
 import {
+  CLOSE,
   type ControllerMessage,
   type Hello,
   PROTOCOL_VERSION,
@@ -25,7 +26,6 @@ import { StoreFailedError } from '../store/document-store.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Store, Tx } from '../store/store.js'
 import type { AgentSocket } from './agent-socket.js'
-import { CLOSE } from './close-codes.js'
 
 export interface SessionLimits {
   /** Larger text messages are refused with `message_too_large` (close 1009). */
