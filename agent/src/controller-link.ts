@@ -6,14 +6,13 @@
  * merely because one opened: a controller that accepts and then refuses every connection would
  * otherwise be called several times a second, forever.
  */
-import { type AgentMessage, type ControllerMessage, parseControllerMessage } from '@capd/protocol'
+import {
+  type AgentMessage,
+  type ControllerMessage,
+  parseControllerMessage,
+  terminalClose,
+} from '@capd/protocol'
 import WebSocket from 'ws'
-
-/** Closes after which reconnecting cannot help (the controller's close codes). */
-const TERMINAL_CLOSES: Record<number, string> = {
-  4001: 'another agent process with this token connected and replaced this one',
-  4002: 'the controller revoked this agent',
-}
 
 export interface LinkEvents {
   /** The hello to send on each new connection (built fresh: lastSeq changes). */
@@ -140,7 +139,7 @@ export class ControllerLink {
       this.stopHeartbeat()
       this.timers.clear(this.healthyTimer)
       this.events.disconnected(`closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
-      const terminal = TERMINAL_CLOSES[code]
+      const terminal = terminalClose(code)
       if (terminal) {
         this.refused = terminal
         this.events.log(`capd agent: ${terminal}. Not reconnecting; still counting and enforcing.`)
