@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     env,
     port: config.port,
     host: config.host,
+    retentionDays: config['retention-days'],
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
   })
   console.log(

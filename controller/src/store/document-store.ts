@@ -232,6 +232,13 @@ export class DocumentStore implements Store {
           this.changes.record(() => d.audit.pop(), { o: 'p', t: 'audit', v: entry })
         },
         list: async (limit) => d.audit.slice(-limit).reverse(),
+        prune: async (beforeMs) => {
+          let n = 0
+          while (n < d.audit.length && d.audit[n]!.atMs < beforeMs) n++
+          if (n === 0) return
+          const dropped = d.audit.splice(0, n)
+          this.changes.record(() => d.audit.unshift(...dropped), { o: 'x', t: 'audit', n })
+        },
       },
       idempotency: {
         get: async (scope) => (Object.hasOwn(d.idempotency, scope) ? d.idempotency[scope] : undefined),

@@ -81,7 +81,12 @@ export interface Tx {
   readonly operatorSessions: PrunableTable<OperatorSession>
   /** Facts about the store itself, by name (see StoreSetting). */
   readonly settings: Table<StoreSetting>
-  readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
+  readonly audit: {
+    append(entry: AuditEntry): Promise<void>
+    list(limit: number): Promise<AuditEntry[]>
+    /** Forgets entries made before `beforeMs` (entries are in time order). */
+    prune(beforeMs: number): Promise<void>
+  }
   readonly idempotency: {
     get(scope: string): Promise<IdempotencyRecord | undefined>
     put(record: IdempotencyRecord): Promise<void>
