@@ -42,6 +42,9 @@ export const agentView = (a: Agent, connected: boolean) => ({
   lastSeenAt: iso(a.lastSeenAtMs) ?? null,
   createdAt: iso(a.createdAtMs),
   revokedAt: iso(a.revokedAtMs),
+  /** Rules the agent skipped at its router (the rest are enforced): `{subscriberId, code, message}`. */
+  problems: a.problems ?? [],
+  ...(a.problemsOmitted ? { problemsOmitted: a.problemsOmitted } : {}),
 })
 
 export const subscriberView = (s: Subscriber, usage: UsageView) => ({

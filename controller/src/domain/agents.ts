@@ -41,11 +41,13 @@ export async function recordHello(
   agent: Agent,
   hello: { agentVersion: string; driver: string },
 ): Promise<void> {
-  if (agent.agentVersion === hello.agentVersion && agent.driver === hello.driver) {
+  if (agent.agentVersion === hello.agentVersion && agent.driver === hello.driver && !agent.problems) {
     return touchAgent(tx, env, agent)
   }
+  // A new connection starts without problems: the agent reports its own right after the sync.
+  const { problems: _, problemsAtMs: _at, problemsOmitted: _omitted, ...rest } = agent
   await tx.agents.update({
-    ...agent,
+    ...rest,
     agentVersion: hello.agentVersion,
     driver: hello.driver,
     lastSeenAtMs: env.clock.now(),
