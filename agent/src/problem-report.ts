@@ -4,9 +4,11 @@ import { MAX_PROBLEMS, PROTOCOL_VERSION, type Problems, RuleProblem } from '@cap
 export class ProblemReport {
   private current: RuleProblem[] = []
   private key = '[]'
+  private skipped = new Set<string>()
 
   /** Takes the list of the latest apply; returns the problems that are new since the one before (none: unchanged). */
   update(skipped: readonly RuleProblem[]): { changed: boolean; added: RuleProblem[] } {
+    this.skipped = new Set(skipped.map((problem) => problem.subscriberId))
     // Only what the controller can read: a problem naming an id the wire refuses would get the whole report refused.
     const next = skipped.filter((problem) => RuleProblem.safeParse(problem).success)
     const key = JSON.stringify(next)
@@ -18,8 +20,8 @@ export class ProblemReport {
   }
 
   /** Subscribers whose rule was skipped by the latest apply. */
-  skippedIds(): Set<string> {
-    return new Set(this.current.map((problem) => problem.subscriberId))
+  skippedIds(): ReadonlySet<string> {
+    return this.skipped
   }
 
   get empty(): boolean {

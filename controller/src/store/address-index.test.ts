@@ -22,20 +22,27 @@ const randomPrefix = (): string => {
   return parseIpPrefix(`2001:db8::${network.toString(16)}/${length}`).text
 }
 
+const ranges = new Map<string, { family: 4 | 6; start: bigint; end: bigint }>()
+const rangeOf = (address: string) => {
+  let range = ranges.get(address)
+  if (!range) {
+    const prefix = parseIpPrefix(address)
+    range = { family: prefix.family, ...prefixRange(prefix) }
+    ranges.set(address, range)
+  }
+  return range
+}
 const overlap = (a: string, b: string) => {
-  const pa = parseIpPrefix(a)
-  const pb = parseIpPrefix(b)
-  if (pa.family !== pb.family) return false
-  const ra = prefixRange(pa)
-  const rb = prefixRange(pb)
-  return ra.start <= rb.end && rb.start <= ra.end
+  const ra = rangeOf(a)
+  const rb = rangeOf(b)
+  return ra.family === rb.family && ra.start <= rb.end && rb.start <= ra.end
 }
 
 describe('AddressIndex', () => {
   it('agrees with a brute-force scan through random adds, removes, queries and duplicates', () => {
     const index = new AddressIndex<Row>()
     const rows = new Map<string, Row>()
-    for (let step = 0; step < 3000; step++) {
+    for (let step = 0; step < 2000; step++) {
       const roll = Math.random()
       if (roll < 0.4) {
         // Rows may overlap (data written before the check existed): the index still finds them.
