@@ -19,6 +19,7 @@ import { ControllerLink } from './controller-link.js'
 import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { limitsProblem } from './limit-check.js'
+import { ProblemReport } from './problem-report.js'
 import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
 import { Journal, type JournalEntry } from './state/journal.js'
 import { computeDeltas } from './usage-engine.js'
@@ -39,6 +40,8 @@ export class Agent {
   private readonly created = new Map<string, number>()
   private readonly lastDelta = new Map<string, number>()
   private lastReading: CounterReading | null = null
+  /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
+  private readonly problems = new ProblemReport()
   private sentSeq = 0
   /** Last seq of each usage batch sent on this connection and not yet acked. */
   private inFlight: number[] = []
@@ -240,11 +243,15 @@ export class Agent {
         this.created.set(rule.subscriberId, this.now())
       }
     }
-    await this.driver.apply(rules, reading)
+    const report = await this.driver.apply(rules, reading)
+    const { changed: problemsChanged, added } = this.problems.update(report.skipped)
+    for (const problem of added) this.log(`capd agent: skipped at the router: ${problem.message}`)
+    if (problemsChanged) this.link.send(this.problems.message(this.now()))
+    const skipped = this.problems.skippedIds()
     const changed: string[] = []
     for (const rule of rules) {
       const book = this.state.books.get(rule.subscriberId)!
-      if (book.applied !== rule.state) {
+      if (book.applied !== rule.state && !skipped.has(rule.subscriberId)) {
         this.state.books.set(rule.subscriberId, { ...book, applied: rule.state })
         changed.push(rule.subscriberId)
       }
@@ -293,6 +300,8 @@ export class Agent {
         this.sentSeq = 0
         this.inFlight = []
         this.reportStates([...this.state.books.keys()])
+        // The controller forgets an agent's problems when it connects; an agent with none sends nothing.
+        if (!this.problems.empty) this.link.send(this.problems.message(this.now()))
         this.sendUsage()
         return
       case 'limits':

@@ -14,6 +14,7 @@ import {
   type SubscriberLimit,
   type Usage,
 } from '@capd/protocol'
+import { recordProblems } from '../domain/agent-problems.js'
 import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
 import type { DomainEnv } from '../domain/env.js'
@@ -213,6 +214,10 @@ export class AgentSession {
         return this.usage(message)
       case 'state':
         return this.state(message)
+      case 'problems':
+        await this.host.store.transact((tx) => recordProblems(tx, this.host.env, this.agentId, message))
+        this.host.changed({ kind: 'agents' })
+        return
       case 'error':
         this.host.log(`agent ${this.agentId} reports ${message.code}: ${message.message}`)
         return

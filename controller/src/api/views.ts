@@ -43,6 +43,9 @@ export const agentView = (a: Agent, connected: boolean) => ({
   lastSeenAt: iso(a.lastSeenAtMs) ?? null,
   createdAt: iso(a.createdAtMs),
   revokedAt: iso(a.revokedAtMs),
+  /** Rules the agent skipped at its router (the rest are enforced): `{subscriberId, code, message}`. */
+  problems: a.problems ?? [],
+  ...(a.problemsOmitted ? { problemsOmitted: a.problemsOmitted } : {}),
 })
 
 /** Usage an agent reported that was acked but not booked (see domain/usage-anomalies.ts). */

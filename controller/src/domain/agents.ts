@@ -44,12 +44,15 @@ export async function recordHello(
   if (
     agent.agentVersion === hello.agentVersion &&
     agent.driver === hello.driver &&
-    agent.epoch === hello.epoch
+    agent.epoch === hello.epoch &&
+    !agent.problems
   ) {
     return touchAgent(tx, env, agent)
   }
+  // A new connection starts without problems: the agent reports its own right after the sync.
+  const { problems: _, problemsAtMs: _at, problemsOmitted: _omitted, ...rest } = agent
   await tx.agents.update({
-    ...agent,
+    ...rest,
     agentVersion: hello.agentVersion,
     driver: hello.driver,
     epoch: hello.epoch,

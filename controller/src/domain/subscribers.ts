@@ -1,5 +1,5 @@
 /** Subscribers: who they are, which plan and agent, which address the router knows them by. */
-import { type BillingDay, billingPeriod } from '@capd/protocol'
+import { type BillingDay, billingPeriod, parseIpPrefix } from '@capd/protocol'
 import { hashPassword } from '../auth/passwords.js'
 import { newId } from '../ids.js'
 import type { AgentMove, Subscriber } from '../store/entities.js'
@@ -18,7 +18,7 @@ export interface SubscriberInput {
   email?: string
   planId: string
   agentId: string
-  /** Already canonical (see parseIpPrefix). */
+  /** Already canonical and allowed (see parseSubscriberAddress). */
   address: string
   billingDay: BillingDay
 }
@@ -99,7 +99,7 @@ export async function updateSubscriber(
   const agentId = changed.agentId ?? sub.agentId
   const address = changed.address ?? sub.address
   if (changed.agentId !== undefined || changed.address !== undefined) {
-    await requireFreeAddress(tx, agentId, address)
+    await requireFreeAddress(tx, agentId, address, id)
   }
   const base = changed.billingDay === undefined ? sub : await moveBillingDay(tx, env, sub, changed.billingDay)
   const {
@@ -186,15 +186,29 @@ async function assignableAgent(tx: Tx, id: string): Promise<void> {
   }
 }
 
-/** One address per agent: the router could not tell two subscribers on it apart. */
-async function requireFreeAddress(tx: Tx, agentId: string, address: string): Promise<void> {
-  const other = await tx.subscribers.byAgentAndAddress(agentId, address)
+/**
+ * No two subscribers of one agent overlap: the router could not tell their bytes apart, and its rule
+ * set would hold both (the agent skips the later one, see agent/src/drivers/rules.ts).
+ */
+async function requireFreeAddress(
+  tx: Tx,
+  agentId: string,
+  address: string,
+  exceptId?: string,
+): Promise<void> {
+  const prefix = parseIpPrefix(address)
+  const other = await tx.subscribers.overlappingAddress(agentId, prefix, exceptId)
   if (!other) return
+  const same = other.address === prefix.text
   throw fieldRefusal(
     'conflict',
     'address',
-    `address ${address} already belongs to subscriber ${other.id} on this agent`,
-    `${address} already belongs to ${other.name} on this agent`,
+    same
+      ? `address ${address} already belongs to subscriber ${other.id} on this agent`
+      : `address ${address} overlaps ${other.address} of subscriber ${other.id} on this agent`,
+    same
+      ? `${address} already belongs to ${other.name} on this agent`
+      : `${address} overlaps ${other.address} of ${other.name} on this agent`,
   )
 }
 

@@ -5,7 +5,8 @@
  * size of the change; now and then the whole document is written as a snapshot and the log starts
  * over. With no persistence it is a purely in-memory store (tests).
  */
-
+import type { IpPrefix } from '@capd/protocol'
+import { AddressIndex } from './address-index.js'
 import { ChangeLog } from './change-log.js'
 import type { Data } from './data.js'
 import type { Agent, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
@@ -163,11 +164,11 @@ export class DocumentStore implements Store {
     const d = this.data
     const log = () => this.changes
     const byLogin = new MemoryIndex<Subscriber>((s) => s.login.toLowerCase())
-    const byAgentAddress = new MemoryIndex<Subscriber>((s) => `${s.agentId}|${s.address}`)
+    const byAddress = new AddressIndex<Subscriber>()
     const subscribersByAgent = new MemoryIndex<Subscriber>((s) => s.agentId)
     const subscribers = new MemoryTable('subscribers', d.subscribers, log, [
       byLogin,
-      byAgentAddress,
+      byAddress,
       subscribersByAgent,
     ])
     const agentsByTokenHash = new MemoryIndex<Agent>((a) => a.tokenHash)
@@ -204,8 +205,10 @@ export class DocumentStore implements Store {
       subscribers: Object.assign(subscribers, {
         byLogin: async (login: string) => subscribers.byIndex(byLogin, login.toLowerCase())[0],
         forAgent: async (agentId: string) => subscribers.byIndex(subscribersByAgent, agentId),
-        byAgentAndAddress: async (agentId: string, address: string) =>
-          subscribers.byIndex(byAgentAddress, `${agentId}|${address}`)[0],
+        overlappingAddress: async (agentId: string, prefix: IpPrefix, exceptId?: string) => {
+          const id = byAddress.overlapping(agentId, prefix, exceptId)
+          return id === undefined ? undefined : subscribers.getNow(id)
+        },
         find: async (query: SubscriberQuery) => findSubscribers(subscribers, query),
       }),
       topUps: Object.assign(topUps, {

@@ -1,5 +1,5 @@
 /** The records the controller keeps. Rows are immutable: a change writes a new row. */
-import type { Money } from '@capd/protocol'
+import type { Money, RuleProblem } from '@capd/protocol'
 
 export type OnCap = 'block' | 'throttle'
 export type EnforcementState = 'open' | 'blocked' | 'throttled'
@@ -40,6 +40,11 @@ export interface Agent {
   readonly epoch?: string
   /** Epochs whose usage marks were pruned (newest last, bounded): their usage is never booked again. */
   readonly retiredEpochs?: readonly string[]
+  /** Rules the agent skipped at its router on its current connection, as it last reported them. */
+  readonly problems?: readonly RuleProblem[]
+  readonly problemsAtMs?: number
+  /** Problems beyond the listed ones, counted by the agent. */
+  readonly problemsOmitted?: number
 }
 
 export interface AutoTopUp {

@@ -1,4 +1,5 @@
 /** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
+import type { IpPrefix } from '@capd/protocol'
 import type {
   Agent,
   ApiToken,
@@ -58,7 +59,8 @@ export interface Tx {
     byLogin(login: string): Promise<Subscriber | undefined>
     /** All subscribers an agent enforces, in id order. */
     forAgent(agentId: string): Promise<Subscriber[]>
-    byAgentAndAddress(agentId: string, address: string): Promise<Subscriber | undefined>
+    /** A subscriber on the agent (not `exceptId`) whose address overlaps `prefix`, if any. */
+    overlappingAddress(agentId: string, prefix: IpPrefix, exceptId?: string): Promise<Subscriber | undefined>
     find(query: SubscriberQuery): Promise<Page<Subscriber>>
   }
   readonly topUps: Table<TopUp> & { forSubscriber(subscriberId: string): Promise<TopUp[]> }
