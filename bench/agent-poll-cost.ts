@@ -50,8 +50,9 @@ function timed(driver: RouterDriver) {
     },
     async apply(rules, reading, creating) {
       const started = performance.now()
-      await driver.apply(rules, reading, creating)
+      const report = await driver.apply(rules, reading, creating)
       last.applyMs = performance.now() - started
+      return report
     },
   }
   return { driver: wrapped, last }

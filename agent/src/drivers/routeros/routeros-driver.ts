@@ -25,6 +25,7 @@
  *   fails with the same RouterOsLoginError until the agent is restarted with fixed config.
  */
 import type {
+  ApplyReport,
   CounterReading,
   CounterSample,
   CountersCreating,
@@ -177,7 +178,11 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       }
     },
 
-    async apply(rules: readonly SubscriberRule[], reading: CounterReading, creating?: CountersCreating) {
+    async apply(
+      rules: readonly SubscriberRule[],
+      reading: CounterReading,
+      creating?: CountersCreating,
+    ): Promise<ApplyReport> {
       if (filterStale) {
         try {
           await ensureFilterRules()
@@ -196,7 +201,8 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       // Conflicts that only the operator can resolve: said (once), not thrown, so they cannot hold up
       // everyone else's enforcement or the agent's usage reports poll after poll.
       for (const line of [...plan.problems, ...plan.warnings]) warn(line)
-      if (plan.changes.length === 0) return
+      const report = { skipped: plan.skipped }
+      if (plan.changes.length === 0) return report
       const zeroed = plan.changes.flatMap((change) => (change.zeroes ? [change.zeroes] : []))
       if (zeroed.length > 0) await creating?.(zeroed)
       cached = undefined
@@ -204,6 +210,7 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       if (outcome.failures.length > 0) {
         throw new RouterOsApplyError(where, outcome.failures, plan.changes.length, { cause: outcome.cause })
       }
+      return report
     },
 
     async close() {
