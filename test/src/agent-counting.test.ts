@@ -54,6 +54,36 @@ describe.skipIf(skipStack)(stackTitle('counting on a namespace router'), () => {
     expect(settled.get(a.id)!.kernel).toBeGreaterThan(3 * MB)
   })
 
+  it('books every byte its re-created counters count before it first reads them (table deleted)', async () => {
+    // A slow poll: the agent re-creates the counters in the poll that finds the table gone, and
+    // reads them next only 2.5 s later, well after the transfer below.
+    stack = await createStack({ customers: 1, pollIntervalMs: 2500 })
+    const { net } = stack
+    const a = await stack.addSubscriber(0, await stack.createPlan(1000 * MB))
+    await stack.startAgent()
+    await stack.waitForAgentConnected()
+    await stack.waitForCounters([a.id])
+    expect((await net.download(a.customer, { bytes: MB })).receivedBytes).toBe(MB)
+    const first = (await stack.settle([a.id])).get(a.id)!
+    expect(first.controller, 'booked == kernel before the table goes').toBe(first.kernel)
+
+    const before = await stack.counterHandles(a.id)
+    await net.exec(net.routerNs, ['nft', 'delete', 'table', 'inet', 'capd'])
+    await waitFor('the agent re-creates the counters', async () => {
+      const now = await stack!.counterHandles(a.id)
+      return now !== undefined && now !== before
+    })
+    expect((await net.download(a.customer, { bytes: 3 * MB })).receivedBytes).toBe(3 * MB)
+    const kernel = (await stack.kernel(a.id))!.total
+    expect(kernel, 'the new counters counted the transfer').toBeGreaterThan(3 * MB)
+    await waitFor('the controller books the new counters', async () => {
+      return (await stack!.booked(a.id)).usedBytes >= first.controller + kernel
+    })
+    expect((await stack.booked(a.id)).usedBytes, 'booked == old counters + new counters').toBe(
+      first.controller + kernel,
+    )
+  })
+
   it('books every byte of a subscriber at full link speed while the agent is slow to look at the clock', async () => {
     // The customer's link is shaped to the agent's linkSpeedMbps, so the download runs at the
     // speed the agent allows and a delta is usage, never an anomaly. The agent is paused for a few
@@ -220,13 +250,15 @@ describe.skipIf(skipStack)(stackTitle('counter reset on a namespace router'), ()
     try {
       const seen = (await s.booked(a.id)).usedBytes
       await waitFor('usage is booked', async () => (await s.booked(a.id)).usedBytes > seen)
-      // Held only for the moment of reading the old counters' last values and deleting them.
+      // Held while the old counters' last values are read and booked (what a deleted table counted
+      // after the agent's last reading is gone with it), then deleted and released at once.
       await hold()
       const last = await kernelTotals()
+      for (const id of ids) gone.set(id, gone.get(id)! + last.get(id)!)
+      await bookedExactly(gone, 'what the old counters counted')
       const before = await generation()
       await net.exec(net.routerNs, ['nft', 'delete', 'table', 'inet', 'capd'])
       await release()
-      for (const id of ids) gone.set(id, gone.get(id)! + last.get(id)!)
       await newGeneration(before)
       const now = (await s.booked(a.id)).usedBytes
       await waitFor(
