@@ -6,6 +6,7 @@
  * over. With no persistence it is a purely in-memory store (tests).
  */
 
+import { findAudit } from './audit-find.js'
 import { ChangeLog } from './change-log.js'
 import type { Data } from './data.js'
 import type { Agent, Subscriber, UsagePeriod } from './entities.js'
@@ -226,6 +227,7 @@ export class DocumentStore implements Store {
           this.changes.record(() => d.audit.pop(), { o: 'p', t: 'audit', v: entry })
         },
         list: async (limit) => d.audit.slice(-limit).reverse(),
+        find: async (query) => findAudit(d.audit, query),
       },
       idempotency: {
         get: async (scope) => (Object.hasOwn(d.idempotency, scope) ? d.idempotency[scope] : undefined),

@@ -1,4 +1,5 @@
 /** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
+import type { AuditQuery } from './audit-find.js'
 import type {
   Agent,
   ApiToken,
@@ -73,7 +74,11 @@ export interface Tx {
   readonly portalSessions: PrunableTable<PortalSession>
   /** Operator UI sessions, keyed the same way. */
   readonly operatorSessions: PrunableTable<OperatorSession>
-  readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
+  readonly audit: {
+    append(entry: AuditEntry): Promise<void>
+    list(limit: number): Promise<AuditEntry[]>
+    find(query: AuditQuery): Promise<Page<AuditEntry>>
+  }
   readonly idempotency: {
     get(scope: string): Promise<IdempotencyRecord | undefined>
     put(record: IdempotencyRecord): Promise<void>
