@@ -30,7 +30,7 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   const { deps } = kit
   const { store, env } = deps
 
-  ui.post('/subscribers/:id/auto-topup', kit.action, (c) =>
+  ui.post('/subscribers/:id/auto-topup', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const form = await readForm(c)
@@ -60,7 +60,7 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     }),
   )
 
-  ui.post('/subscribers/:id/payments', kit.action, (c) =>
+  ui.post('/subscribers/:id/payments', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const form = await readForm(c)

@@ -5,7 +5,7 @@ import { ago, dateTime } from '../ui/format.js'
 import { ActionForm, Field } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { OperatorPage } from './layout.js'
-import type { Frame } from './operator-kit.js'
+import { can, type Frame } from './operator-kit.js'
 
 export type AgentStatus = 'online' | 'offline' | 'revoked'
 
@@ -36,24 +36,30 @@ export function AgentsPage(p: AgentsPageProps) {
       <h1>Agents</h1>
       {p.enrolled ? <EnrolledAgent {...p.enrolled} /> : null}
       <div id="agents" class="table-wrap" data-live>
-        <AgentTable rows={p.rows} csrf={p.frame.csrf} nowMs={p.nowMs} timeZone={p.timeZone} />
+        <AgentTable rows={p.rows} mayRevoke={can(p.frame, 'agents')} nowMs={p.nowMs} timeZone={p.timeZone} />
       </div>
-      <NamedForm
-        id="enrol-agent"
-        title="Enrol an agent"
-        action="/agents"
-        csrf={p.frame.csrf}
-        submit="Enrol agent"
-        once
-        intro={<p class="hint">An agent runs beside one router. Enrolling gives it a token, shown once.</p>}
-      >
-        <Field id="agent-name" name="name" label="Agent name" required placeholder="tower-1" />
-      </NamedForm>
+      {can(p.frame, 'agents') ? <EnrolForm csrf={p.frame.csrf} /> : null}
     </OperatorPage>
   )
 }
 
-function AgentTable(p: { rows: readonly AgentRow[]; csrf: string; nowMs: number; timeZone: string }) {
+function EnrolForm({ csrf }: { csrf: string }) {
+  return (
+    <NamedForm
+      id="enrol-agent"
+      title="Enrol an agent"
+      action="/agents"
+      csrf={csrf}
+      submit="Enrol agent"
+      once
+      intro={<p class="hint">An agent runs beside one router. Enrolling gives it a token, shown once.</p>}
+    >
+      <Field id="agent-name" name="name" label="Agent name" required placeholder="tower-1" />
+    </NamedForm>
+  )
+}
+
+function AgentTable(p: { rows: readonly AgentRow[]; mayRevoke: boolean; nowMs: number; timeZone: string }) {
   return (
     <DataTable
       rows={p.rows}
@@ -69,7 +75,7 @@ function AgentTable(p: { rows: readonly AgentRow[]; csrf: string; nowMs: number;
         {
           header: 'Actions',
           cell: ({ agent, status }) =>
-            status === 'revoked' ? null : (
+            status === 'revoked' || !p.mayRevoke ? null : (
               // A link to a confirmation: a revoked agent cannot come back, so one click is not enough.
               <a
                 class="button danger"

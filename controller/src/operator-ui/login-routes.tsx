@@ -34,8 +34,10 @@ export function operatorLoginRoutes(
       throttleKey: (username) => `operator:${username.toLowerCase()}`,
       sessions: (tx) => tx.operatorSessions,
       account: async (tx, username) => {
-        const user = await tx.users.byUsername(username)
-        return user && { passwordHash: user.passwordHash, owner: { userId: user.id } }
+        // Logins are lower case; a disabled account has no password that works.
+        const user = await tx.users.byUsername(username.toLowerCase())
+        const enabled = user?.disabledAtMs === undefined
+        return user && { passwordHash: enabled ? user.passwordHash : undefined, owner: { userId: user.id } }
       },
     },
     options,
@@ -45,7 +47,7 @@ export function operatorLoginRoutes(
     c.html(<LoginPage next={safeNext(c.req.query('next'))} flash={takeFlash(c, 'operator')} />),
   )
 
-  ui.post('/login', htmlPolicy(), async (c) => {
+  ui.post('/login', kit.open, async (c) => {
     const next = safeNext(c.req.query('next'))
     const refuse = (status: 400 | 401 | 403 | 429, text: string, username?: string) =>
       c.html(<LoginPage next={next} flash={{ kind: 'error', text }} username={username} />, status)
@@ -61,7 +63,7 @@ export function operatorLoginRoutes(
     return c.redirect(next, 303)
   })
 
-  ui.post('/logout', kit.action, async (c) => {
+  ui.post('/logout', kit.action('self'), async (c) => {
     await door.logOut(c, c.var.session.id)
     setFlash(c, 'operator', { kind: 'ok', text: 'You are logged out.' })
     return c.redirect('/login', 303)

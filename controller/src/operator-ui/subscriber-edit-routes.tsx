@@ -24,12 +24,12 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
   const { deps } = kit
   const { store, env } = deps
 
-  ui.get('/subscribers/new', kit.page, async (c) => {
+  ui.get('/subscribers/new', kit.pageFor('subscribers'), async (c) => {
     const choices = await store.peek((tx) => loadSubscriberChoices(tx))
     return c.html(<NewSubscriberPage frame={frame(c)} choices={choices} />)
   })
 
-  ui.post('/subscribers', kit.action, (c) =>
+  ui.post('/subscribers', kit.action('subscribers'), (c) =>
     formAction(c, 'operator', '/subscribers/new', async () => {
       const form = await readForm(c)
       const key = idempotencyKeyField(form)
@@ -54,7 +54,7 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
     }),
   )
 
-  ui.post('/subscribers/:id', kit.action, (c) =>
+  ui.post('/subscribers/:id', kit.action('subscribers'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const { changes, password } = subscriberChangesFromForm(await readForm(c))

@@ -27,7 +27,7 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return { message: `Top-up of ${bytes((answer.body as { bytes: number }).bytes)} added.` }
   }
 
-  ui.post('/subscribers/:id/topups', kit.action, (c) =>
+  ui.post('/subscribers/:id/topups', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
       return topUp(c, idempotencyKeyField(form), {
@@ -38,7 +38,7 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     }),
   )
 
-  ui.post('/subscribers/:id/topups/plan', kit.action, (c) =>
+  ui.post('/subscribers/:id/topups/plan', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
       return topUp(c, idempotencyKeyField(form), {
