@@ -23,7 +23,7 @@ export function StaffListPage(p: { frame: Frame; staff: readonly User[]; timeZon
   return (
     <OperatorPage {...p.frame} title="Staff" section="staff">
       <h1>Staff</h1>
-      <div class="table-wrap">
+      <div class="table-wrap catalog">
         <DataTable
           rows={p.staff}
           empty="No staff accounts."
