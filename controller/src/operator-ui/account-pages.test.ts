@@ -67,4 +67,30 @@ describe('changing one’s own password', () => {
     expect((await k.logIn('bill', NEW)).reply.status).toBe(303)
     expect(k.data.audit.at(-1)).toMatchObject({ actor: `user:${bill.id}`, action: 'staff.password_change' })
   })
+
+  it('slows guessing: after 5 wrong current passwords even the right one waits, and nothing changes', async () => {
+    const k = await staffTestKit()
+    const sup = await k.addAccount('sup', 'support')
+    const { browser, post } = await k.sessionOf(sup.id)
+    const tries = 5 + Math.floor(Math.random() * 3)
+    for (let i = 0; i < tries; i++) {
+      await post('/account/password', {
+        currentPassword: `guess-${i}`,
+        newPassword: NEW,
+        confirmPassword: NEW,
+      })
+    }
+    const before = k.snapshot()
+    const right = { currentPassword: STAFF_PASSWORD, newPassword: NEW, confirmPassword: NEW }
+    const reply = await post('/account/password', right)
+    expect(k.snapshot()).toBe(before)
+    expect((await browser.get(reply.location!)).html).toMatch(
+      /Too many wrong passwords; try again in \d+ minutes?/,
+    )
+    k.clock.advance(16 * 60_000)
+    // The session idles out meanwhile only after 12 hours: the same one goes on.
+    await post('/account/password', right)
+    expect(k.snapshot()).not.toBe(before)
+    expect((await k.logIn('sup', NEW)).reply.status).toBe(303)
+  })
 })

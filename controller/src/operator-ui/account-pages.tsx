@@ -1,5 +1,6 @@
 /** One's own account: who one is, and a password change (current password, new one twice); other sessions end. */
 import type { Hono } from 'hono'
+import { LoginThrottle } from '../auth/login-throttle.js'
 import { hashPassword, verifyPassword } from '../auth/passwords.js'
 import { ROLE_LABELS } from '../auth/roles.js'
 import { changeOwnPassword } from '../domain/staff.js'
@@ -15,6 +16,7 @@ import { newPasswordField } from './staff-form-input.js'
 
 export function accountPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   const { store, env } = kit.deps
+  const guesses = new LoginThrottle()
 
   ui.get('/account/password', kit.page, (c) =>
     c.html(<PasswordPage frame={frame(c)} name={c.var.user.name ?? c.var.user.username} />),
@@ -24,9 +26,23 @@ export function accountPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     formAction(c, 'operator', '/account/password', async () => {
       const { user, session } = c.var
       const form = await readForm(c)
+      // A stolen session must not become an oracle for the password: guesses are throttled per account.
+      const keys = [`password-change:${user.id}`]
+      const now = env.clock.now()
+      const wait = guesses.retryAfterSeconds(keys, now)
+      if (wait > 0) {
+        const minutes = Math.ceil(wait / 60)
+        throw new ApiError(
+          429,
+          'throttled',
+          `Too many wrong passwords; try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}. Nothing was changed.`,
+        )
+      }
+      const attempt = guesses.attempt(keys, now)
       if (!(await verifyPassword(form.currentPassword ?? '', user.passwordHash))) {
         throw new ApiError(400, 'wrong_password', 'The current password is wrong. Nothing was changed.')
       }
+      attempt.succeeded()
       const passwordHash = await hashPassword(newPasswordField(form, user.username, 'confirmPassword'))
       await store.transact((tx) =>
         changeOwnPassword(tx, env, c.var.actor, {
