@@ -5,12 +5,12 @@
  * the transaction (scrypt is slow on purpose).
  */
 import type { Role } from '../auth/roles.js'
-import { ApiError, conflict, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { User } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { fieldRefusal, notFound, Refusal } from './refusal.js'
 
 /** Logins are lower case, so `Anna` and `anna` cannot be two people. */
 export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/
@@ -35,8 +35,7 @@ async function keepAnAdmin(tx: Tx, user: User, what: string): Promise<void> {
   if (user.role !== 'admin' || !isEnabled(user)) return
   const admins = (await tx.users.list()).filter((u) => u.role === 'admin' && isEnabled(u))
   if (admins.length <= 1) {
-    throw new ApiError(
-      409,
+    throw new Refusal(
       'last_admin',
       `${user.username} is the last admin: ${what} would leave no one to manage staff.`,
     )
@@ -54,13 +53,12 @@ async function endSessions(tx: Tx, userId: string, nowMs: number, keep?: string)
 
 export async function addStaff(tx: Tx, env: DomainEnv, actor: Actor, input: NewStaff): Promise<User> {
   if (!LOGIN_PATTERN.test(input.username)) {
-    throw new ApiError(
-      400,
-      'invalid_login',
-      'The login must be 2–40 lower-case letters, digits, ".", "_" or "-".',
-    )
+    const rule = 'must be 2–40 lower-case letters, digits, ".", "_" or "-"'
+    throw fieldRefusal('invalid_request', 'username', `The login ${rule}.`, rule)
   }
-  if (await tx.users.byUsername(input.username)) throw conflict(`The login ${input.username} is taken.`)
+  if (await tx.users.byUsername(input.username)) {
+    throw fieldRefusal('login_taken', 'username', `The login ${input.username} is taken.`, 'is taken')
+  }
   const now = env.clock.now()
   const user: User = { id: newId('usr', now), ...input, createdAtMs: now, passwordChangedAtMs: now }
   await tx.users.insert(user)
@@ -142,7 +140,7 @@ export async function changeOwnPassword(
 ): Promise<User> {
   const user = await existing(tx, change.userId)
   if (user.passwordHash !== change.oldHash) {
-    throw conflict('The password was changed meanwhile; log in again with the new one.')
+    throw new Refusal('conflict', 'The password was changed meanwhile; log in again with the new one.')
   }
   const now = env.clock.now()
   const changed: User = { ...user, passwordHash: change.passwordHash, passwordChangedAtMs: now }

@@ -35,7 +35,7 @@ describe('staff accounts', () => {
   it('refuses bad input and changes nothing', async () => {
     const k = await staffTestKit()
     await k.addAccount('taken', 'support')
-    const { post } = await k.sessionOf(k.admin.id)
+    const { post, browser } = await k.sessionOf(k.admin.id)
     const good = { username: 'newbie', name: 'New', role: 'support', newPassword: 'a-long-enough-password' }
     const bad: Record<string, string>[] = [
       { ...good, username: 'taken' },
@@ -54,7 +54,10 @@ describe('staff accounts', () => {
       const reply = await post('/staff', form)
       expect(reply.status, JSON.stringify(form)).toBe(303)
       expect(k.snapshot(), JSON.stringify(form)).toBe(before)
+      expect((await browser.get(reply.location!)).html).toContain('class="notice error"')
     }
+    const taken = await post('/staff', { ...good, username: 'taken' })
+    expect((await browser.get(taken.location!)).html).toContain('Login: is taken')
   })
 
   it('never disables or demotes the last enabled admin, whatever the order of changes', async () => {

@@ -1,10 +1,12 @@
 /** Routes of the staff pages (admins only): list and add accounts; one account's role, disable/enable, password reset. */
 import type { Hono } from 'hono'
 import { hashPassword } from '../auth/passwords.js'
+import { notFound } from '../domain/refusal.js'
 import { addStaff, changeRole, disableStaff, enableStaff, resetPassword } from '../domain/staff.js'
-import { ApiError, notFound } from '../errors.js'
+import { ApiError } from '../errors.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
+import { labelRefusals } from '../ui/refusal-labels.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { frame, type OperatorKit } from './operator-kit.js'
 import { newPasswordField, newStaffFields, roleField } from './staff-form-input.js'
@@ -26,7 +28,9 @@ export function staffPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const form = await readForm(c)
       const fields = newStaffFields(form)
       const passwordHash = await hashPassword(newPasswordField(form, fields.username))
-      const user = await store.transact((tx) => addStaff(tx, env, c.var.actor, { ...fields, passwordHash }))
+      const user = await labelRefusals({ username: 'Login' }, () =>
+        store.transact((tx) => addStaff(tx, env, c.var.actor, { ...fields, passwordHash })),
+      )
       return { to: pathOf(user.id), message: `${user.username} can now log in as ${user.role}.` }
     }),
   )
