@@ -39,6 +39,8 @@ describe('the audit log page', () => {
     expect(onSup.html).toContain('staff.create')
     expect(onSup.html).not.toContain('<td>topup.create</td>')
     expect(rowsOf(onSup.html)).toBe(2)
+    const subscriberPage = await browser.get(`/subscribers/${k.subscriber.id}`)
+    expect(subscriberPage.html).toContain(`href="/audit?target=${k.subscriber.id}"`)
     const onSubscriber = await browser.get(`/audit?target=${k.subscriber.id}&action=topup.create`)
     expect(rowsOf(onSubscriber.html)).toBe(2)
     const firstDay = await browser.get(`/audit?action=topup&from=2026-03-10&to=2026-03-10`)

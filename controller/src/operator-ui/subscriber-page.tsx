@@ -64,6 +64,10 @@ function SubscriberFacts({ d }: { d: SubscriberPageData }) {
         <dd>{sub.billingDay === 'last' ? 'last day of the month' : String(sub.billingDay)}</dd>
         <dt>Balance</dt>
         <dd>{money(sub.balance)}</dd>
+        <dt>History</dt>
+        <dd>
+          <a href={`/audit?target=${encodeURIComponent(sub.id)}`}>Audit log</a>
+        </dd>
         <dt>Auto top-up</dt>
         <dd>
           {auto?.enabled
