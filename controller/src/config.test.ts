@@ -8,6 +8,8 @@ describe('controller command line', () => {
     expect(parseControllerArgs(['--client-address-header', 'X-Forwarded-For'])['client-address-header']).toBe(
       'X-Forwarded-For',
     )
+    expect(parseControllerArgs([])['trusted-proxy-hops']).toBe(1)
+    expect(parseControllerArgs(['--trusted-proxy-hops', '2'])['trusted-proxy-hops']).toBe(2)
   })
 
   it.each([
@@ -17,6 +19,8 @@ describe('controller command line', () => {
     [['--currency', 'dollars'], /--currency/],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [['--client-address-header', 'X Forwarded'], /--client-address-header: must be an HTTP header name/],
+    [['--trusted-proxy-hops', '0'], /--trusted-proxy-hops/],
+    [['--trusted-proxy-hops', 'one'], /--trusted-proxy-hops/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => parseControllerArgs(argv)).toThrow(message)
   })

@@ -1,10 +1,10 @@
 /** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
-import type { Context } from 'hono'
 import { AgentHub } from './agent-hub/agent-hub.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
 import { pruneSessions } from './auth/sessions.js'
 import type { DomainEnv } from './domain/env.js'
+import { forwardedClientAddress } from './http/client-address.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
 
@@ -23,13 +23,15 @@ export async function runController(options: {
   env: DomainEnv
   port: number
   host: string
-  /** Behind a reverse proxy: the header holding the client's address (its first entry is used). */
+  /** Behind a reverse proxy: the header each proxy appends the client's address to. */
   clientAddressHeader?: string
+  /** How many proxies append to it (default 1): the client is that many entries from the end. */
+  trustedProxyHops?: number
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader } = options
   const hub = new AgentHub({ store, env })
   const portal = clientAddressHeader
-    ? { clientAddress: (c: Context) => c.req.header(clientAddressHeader)?.split(',')[0]?.trim() || undefined }
+    ? { clientAddress: forwardedClientAddress(clientAddressHeader, options.trustedProxyHops) }
     : {}
   const app = createApp(
     { store, env, ...hub.apiHooks() },

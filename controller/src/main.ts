@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
+    trustedProxyHops: config['trusted-proxy-hops'],
   })
   console.log(
     `capd controller ${CAPD_VERSION} listening on http://${config.host}:${controller.port} (data ${config.data}, zone ${config.tz})`,
