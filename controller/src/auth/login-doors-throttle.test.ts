@@ -81,5 +81,5 @@ describe('login throttling at the doors', () => {
       headers: { 'x-forwarded-for': '198.51.100.77, 203.0.113.10' },
     })
     expect(owner.status).toBe(303)
-  })
+  }, 60_000)
 })
