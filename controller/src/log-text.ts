@@ -1,7 +1,7 @@
 /** Text for one log line: whatever a peer sent, it cannot end the line, start a forged one, or hide itself. */
 
 /** C0 and C1 controls, DEL, line/paragraph separators, bidi controls; and `\` so escapes stay unambiguous. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g
+const UNSAFE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/gu
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' }
 

@@ -4,7 +4,7 @@ import { connectAgent, hello } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'
 
 /** C0 and C1 controls, DEL, line and paragraph separators, and the bidi controls. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+const UNSAFE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u
 
 const HOSTILE = [
   'disk full\ncapd controller: created an admin API token (shown only now): forged',
