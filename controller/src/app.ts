@@ -8,6 +8,7 @@ import { operatorApi } from './api/operator-api.js'
 import { LoginThrottle } from './auth/login-throttle.js'
 import { ApiError } from './errors.js'
 import { bodyCap, DEFAULT_BODY_LIMIT_BYTES, LOGIN_BODY_LIMIT_BYTES } from './http/body-cap.js'
+import type { FatalGate } from './http/fatal-gate.js'
 import { ChangeFeed } from './live/change-feed.js'
 import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
@@ -24,6 +25,8 @@ export interface AppOptions {
   portal?: PortalOptions
   /** The same for the operator UI's login. */
   operatorUi?: OperatorUiOptions
+  /** Tripped by a fatal failure: from then on every request is answered 503 store_unavailable. */
+  fatal?: FatalGate
 }
 
 /** The password logins: each takes anyone's post, so each gets the small limit. */
@@ -41,6 +44,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   }
   app.use(secureHeaders())
   app.onError((err, c) => (wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)))
+  if (options.fatal) app.use(options.fatal.middleware())
   // Before any route, authenticated or not, so no handler or middleware can read an unbounded body.
   for (const door of LOGIN_DOORS) app.post(door, bodyCap(Math.min(LOGIN_BODY_LIMIT_BYTES, bodyLimitBytes)))
   app.use(bodyCap(bodyLimitBytes))

@@ -5,6 +5,7 @@ import { createApp } from './app.js'
 import { pruneSessions } from './auth/sessions.js'
 import type { DomainEnv } from './domain/env.js'
 import { forwardedClientAddress } from './http/client-address.js'
+import { FatalGate } from './http/fatal-gate.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
 
@@ -27,15 +28,29 @@ export async function runController(options: {
   clientAddressHeader?: string
   /** How many proxies append to it (default 1): the client is that many entries from the end. */
   trustedProxyHops?: number
+  /**
+   * Called once the store has failed for good and the requests of the last `fatalGraceMs` (1 s by
+   * default) have had their 503: the owner exits the process (crash-only: restart from the disk).
+   */
+  onFatal?: (err: Error) => void
+  fatalGraceMs?: number
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader } = options
   const hub = new AgentHub({ store, env })
   const portal = clientAddressHeader
     ? { clientAddress: forwardedClientAddress(clientAddressHeader, options.trustedProxyHops) }
     : {}
+  const fatal = new FatalGate()
+  let fatalTimer: ReturnType<typeof setTimeout> | undefined
+  store.onFailure?.((err) => {
+    if (!fatal.trip(err)) return
+    // The failing request's 503 is written after this listener returns; the grace lets it (and
+    // any other in flight) reach its client before the owner ends the process.
+    fatalTimer = setTimeout(() => options.onFatal?.(err), options.fatalGraceMs ?? 1000)
+  })
   const app = createApp(
     { store, env, ...hub.apiHooks() },
-    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal },
+    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
@@ -56,6 +71,7 @@ export async function runController(options: {
     hub,
     async stop() {
       clearInterval(prune)
+      clearTimeout(fatalTimer)
       refresher.stop()
       hub.close()
       await server.close()
