@@ -3,14 +3,13 @@
  * on, and reconnects with jittered exponential backoff. A refused token (401/403) is terminal:
  * the agent stops trying and says so, but keeps counting and enforcing.
  */
-import { type AgentMessage, type ControllerMessage, parseControllerMessage } from '@capd/protocol'
+import {
+  type AgentMessage,
+  type ControllerMessage,
+  parseControllerMessage,
+  terminalClose,
+} from '@capd/protocol'
 import WebSocket from 'ws'
-
-/** Closes after which reconnecting cannot help (the controller's close codes). */
-const TERMINAL_CLOSES: Record<number, string> = {
-  4001: 'another agent process with this token connected and replaced this one',
-  4002: 'the controller revoked this agent',
-}
 
 export interface LinkEvents {
   /** The hello to send on each new connection (built fresh: lastSeq changes). */
@@ -111,7 +110,7 @@ export class ControllerLink {
       this.socket = null
       this.stopHeartbeat()
       this.events.disconnected(`closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
-      const terminal = TERMINAL_CLOSES[code]
+      const terminal = terminalClose(code)
       if (terminal) {
         this.refused = terminal
         this.events.log(`capd agent: ${terminal}. Not reconnecting; still counting and enforcing.`)

@@ -3,6 +3,7 @@
 export * from './agent-token.js'
 export * from './billing-period.js'
 export * from './bytes.js'
+export * from './close-codes.js'
 export * from './ip-address.js'
 export * from './messages.js'
 export * from './money.js'

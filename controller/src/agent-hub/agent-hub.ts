@@ -3,7 +3,7 @@
  * older), limit pushes to connected agents, heartbeats, and "last seen". Runtime-neutral: sockets
  * arrive through AgentSocket; the Node glue is in server.ts.
  */
-import type { SubscriberLimit } from '@capd/protocol'
+import { CLOSE, type SubscriberLimit } from '@capd/protocol'
 import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
 import type { ReportedUsage } from '../domain/auto-topup.js'
@@ -15,7 +15,6 @@ import { logText } from '../log-text.js'
 import type { Store } from '../store/store.js'
 import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
-import { CLOSE } from './close-codes.js'
 
 export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
 

@@ -5,6 +5,7 @@
  * for is applied. Usage is acked only once its transaction is durable.
  */
 import {
+  CLOSE,
   type ControllerMessage,
   type Hello,
   PROTOCOL_VERSION,
@@ -18,14 +19,14 @@ import { recordHello, requireLiveAgent } from '../domain/agents.js'
 import type { ReportedUsage } from '../domain/auto-topup.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
+import { Refusal } from '../domain/refusal.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
-import { ApiError } from '../errors.js'
 import type { Change } from '../live/change-feed.js'
 import { StoreFailedError } from '../store/document-store.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Store, Tx } from '../store/store.js'
 import type { AgentSocket } from './agent-socket.js'
-import { CLOSE } from './close-codes.js'
+import { REFUSAL_CLOSE } from './refusal-close.js'
 
 export interface SessionLimits {
   /** Larger text messages are refused with `message_too_large` (close 1009). */
@@ -304,8 +305,8 @@ export class AgentSession {
 
   /** A handler threw: refusals are the agent's to fix, anything else is ours. */
   private refuse(err: unknown): void {
-    if (err instanceof ApiError) {
-      this.fail(CLOSE.policyViolation, err.code, err.message)
+    if (err instanceof Refusal) {
+      this.fail(REFUSAL_CLOSE[err.code], err.code, err.message)
     } else if (err instanceof StoreFailedError) {
       this.fail(
         CLOSE.internalError,

@@ -1,6 +1,6 @@
 /** Agents: enrol (the token is shown once), revoke, and list with their connection state. */
 import { enrolAgent, revokeAgent } from '../domain/agents.js'
-import { notFound } from '../errors.js'
+import { notFound } from '../domain/refusal.js'
 import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
 import { CreateAgent } from './schemas.js'

@@ -2,12 +2,12 @@
 import { randomBytes } from 'node:crypto'
 import { agentToken } from '@capd/protocol'
 import { hashToken } from '../auth/tokens.js'
-import { ApiError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Agent } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { notFound, Refusal } from './refusal.js'
 
 export async function enrolAgent(
   tx: Tx,
@@ -56,7 +56,7 @@ export async function recordHello(
 export async function requireLiveAgent(tx: Tx, id: string): Promise<Agent> {
   const agent = await tx.agents.get(id)
   if (!agent || agent.revokedAtMs !== undefined) {
-    throw new ApiError(401, 'agent_revoked', `agent ${id} is unknown or revoked`)
+    throw new Refusal('agent_revoked', `agent ${id} is unknown or revoked`)
   }
   return agent
 }

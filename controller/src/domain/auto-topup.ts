@@ -4,12 +4,13 @@
  * it, so running it twice (duplicate reports, a retry after a crash) cannot apply more than the
  * books allow: at most `maxPerPeriod` per billing period, counted in the same transaction.
  */
-import { notFound } from '../errors.js'
+
 import type { AutoTopUp, AutoTopUpDecline, Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { requireActiveTopUpPlan } from './plans.js'
+import { notFound } from './refusal.js'
 import { createTopUp } from './topups.js'
 import { currentPeriod, limitBytes, type Period, usedBytesIn } from './usage.js'
 

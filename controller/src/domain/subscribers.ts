@@ -1,15 +1,14 @@
 /** Subscribers: who they are, which plan and agent, which address the router knows them by. */
 import { type BillingDay, billingPeriod } from '@capd/protocol'
 import { hashPassword } from '../auth/passwords.js'
-import { notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import { moveBillingDay } from './billing-day-change.js'
 import type { Actor, DomainEnv } from './env.js'
-import { fieldRefusal } from './field-refusal.js'
 import { refreshLimit } from './limits.js'
+import { fieldRefusal, notFound } from './refusal.js'
 
 export interface SubscriberInput {
   name: string
@@ -38,13 +37,7 @@ export async function createSubscriber(
   await assignablePlan(tx, input.planId)
   await assignableAgent(tx, input.agentId)
   if (await tx.subscribers.byLogin(input.login)) {
-    throw fieldRefusal(
-      409,
-      'conflict',
-      'login',
-      `login "${input.login}" is taken`,
-      `"${input.login}" is taken`,
-    )
+    throw fieldRefusal('conflict', 'login', `login "${input.login}" is taken`, `"${input.login}" is taken`)
   }
   await requireFreeAddress(tx, input.agentId, input.address)
   const now = env.clock.now()
@@ -159,18 +152,18 @@ function changedFields(sub: Subscriber, fields: FieldChanges): FieldChanges {
 /** A plan a subscriber may be put on: it exists and is on offer. */
 async function assignablePlan(tx: Tx, id: string): Promise<void> {
   const plan = await tx.plans.get(id)
-  if (!plan) throw fieldRefusal(422, 'invalid_reference', 'planId', `plan ${id} does not exist`)
+  if (!plan) throw fieldRefusal('invalid_reference', 'planId', `plan ${id} does not exist`)
   if (plan.retiredAtMs !== undefined) {
-    throw fieldRefusal(422, 'retired', 'planId', `plan ${id} is retired`, `"${plan.name}" is retired`)
+    throw fieldRefusal('retired', 'planId', `plan ${id} is retired`, `"${plan.name}" is retired`)
   }
 }
 
 /** An agent a subscriber may be put on: it exists and is not revoked (a revoked one enforces nothing). */
 async function assignableAgent(tx: Tx, id: string): Promise<void> {
   const agent = await tx.agents.get(id)
-  if (!agent) throw fieldRefusal(422, 'invalid_reference', 'agentId', `agent ${id} does not exist`)
+  if (!agent) throw fieldRefusal('invalid_reference', 'agentId', `agent ${id} does not exist`)
   if (agent.revokedAtMs !== undefined) {
-    throw fieldRefusal(422, 'revoked', 'agentId', `agent ${id} is revoked`, `"${agent.name}" is revoked`)
+    throw fieldRefusal('revoked', 'agentId', `agent ${id} is revoked`, `"${agent.name}" is revoked`)
   }
 }
 
@@ -179,7 +172,6 @@ async function requireFreeAddress(tx: Tx, agentId: string, address: string): Pro
   const other = await tx.subscribers.byAgentAndAddress(agentId, address)
   if (!other) return
   throw fieldRefusal(
-    409,
     'conflict',
     'address',
     `address ${address} already belongs to subscriber ${other.id} on this agent`,

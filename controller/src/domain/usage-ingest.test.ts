@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import type { Usage } from '@capd/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { manualClock } from '../clock.js'
-import { ApiError } from '../errors.js'
 import { openLowdbStore, WAL_FILE } from '../store/lowdb-store.js'
 import { usage } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'
 import { enrolAgent } from './agents.js'
 import type { DomainEnv } from './env.js'
 import { createPlan } from './plans.js'
+import { Refusal } from './refusal.js'
 import { createSubscriber } from './subscribers.js'
 import { ingestUsage } from './usage-ingest.js'
 
@@ -70,7 +70,7 @@ describe('ingestUsage', () => {
         { seq: 2, subscriberId: foreign, down: 10 },
       ])
       const refused = await f.ingest(batch).catch((err: unknown) => err)
-      expect(refused).toBeInstanceOf(ApiError)
+      expect(refused).toBeInstanceOf(Refusal)
       expect(refused).toMatchObject({ code: 'foreign_subscriber' })
     }
     expect(f.snapshot()).toBe(before)

@@ -5,12 +5,12 @@
  * of what is booked.
  */
 import { billingPeriod, type Usage } from '@capd/protocol'
-import { ApiError } from '../errors.js'
 import { type Subscriber, usageMarkId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { requireLiveAgent, touchAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
+import { Refusal } from './refusal.js'
 import { addBytes, bookUsage } from './usage-book.js'
 
 export interface IngestResult {
@@ -35,8 +35,7 @@ export async function ingestUsage(
     if (subscribers.has(entry.subscriberId)) continue
     const sub = await tx.subscribers.get(entry.subscriberId)
     if (!sub || (sub.agentId !== agentId && !sub.formerAgentIds?.includes(agentId))) {
-      throw new ApiError(
-        403,
+      throw new Refusal(
         'foreign_subscriber',
         `subscriber ${entry.subscriberId} is not enforced by agent ${agentId}; nothing in the batch was booked`,
       )

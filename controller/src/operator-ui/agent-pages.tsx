@@ -1,10 +1,11 @@
 /** Operator pages for agents: enrol (token shown once), revoke, online state, last seen, version. */
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
+import { clientRefusal } from '../api/refusal-status.js'
 import { CreateAgent } from '../api/schemas.js'
 import { enrolAgent, revokeAgent } from '../domain/agents.js'
 import { idempotent, requestHash } from '../domain/idempotency.js'
-import { ApiError, notFound } from '../errors.js'
+import { notFound } from '../domain/refusal.js'
 import { setFlash } from '../ui/flash.js'
 import { formAction, refused } from '../ui/form-action.js'
 import { checkedAs, readForm } from '../ui/form-input.js'
@@ -69,8 +70,9 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
         return c.redirect('/agents', 303)
       }
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status >= 500) throw err
-      return refused(c, 'operator', '/agents', err)
+      const refusal = clientRefusal(err)
+      if (!refusal) throw err
+      return refused(c, 'operator', '/agents', refusal)
     }
     kit.deps.changes?.publish({ kind: 'agents' })
     return page(c, enrolled!)
