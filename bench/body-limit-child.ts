@@ -7,13 +7,14 @@ import { Hono } from 'hono'
 import { createApp } from '../controller/src/app.js'
 import { bootstrap } from '../controller/src/auth/bootstrap.js'
 import { systemClock } from '../controller/src/clock.js'
+import type { DomainEnv } from '../controller/src/domain/env.js'
 import { listen } from '../controller/src/server.js'
 import { emptyData } from '../controller/src/store/data.js'
 import { DocumentStore } from '../controller/src/store/document-store.js'
 
 const variant = process.argv[2]
 const store = new DocumentStore(emptyData(), null)
-const env = { clock: systemClock, timeZone: 'UTC', currency: 'USD', idempotencyTtlMs: 3600_000 }
+const env: DomainEnv = { clock: systemClock, timeZone: 'UTC', currency: 'USD', idempotencyTtlMs: 3600_000 }
 await bootstrap(store, env, { adminPassword: 'bench-password-1' })
 
 function uncapped(): Hono {
