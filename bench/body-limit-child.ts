@@ -26,7 +26,7 @@ function uncapped(): Hono {
   return app
 }
 
-const app = variant === 'capd' ? createApp({ store, env }) : uncapped()
+const app = variant === 'capd' ? createApp({ store, env, isAgentConnected: () => false }) : uncapped()
 const server = await listen(app, 0, '127.0.0.1')
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024
 process.send?.({ port: server.port, maxRssBytes: maxRssBytes() })
