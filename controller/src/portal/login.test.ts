@@ -94,7 +94,7 @@ describe('portal login throttling', () => {
     expect((await k.portal('POST', '/portal/api/login', { body: ANNA, address: '192.0.2.1' })).status).toBe(
       200,
     )
-  })
+  }, 30_000)
 
   it('throttles a client address that guesses at many logins', async () => {
     const k = await portalKit()
