@@ -4,6 +4,7 @@ import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
 import { pruneSessions } from './auth/sessions.js'
 import type { DomainEnv } from './domain/env.js'
+import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
@@ -34,6 +35,8 @@ export async function runController(options: {
    */
   onFatal?: (err: Error) => void
   fatalGraceMs?: number
+  /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
+  retentionDays?: number
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader } = options
   const hub = new AgentHub({ store, env })
@@ -62,6 +65,7 @@ export async function runController(options: {
         await tx.idempotency.prune(now - env.idempotencyTtlMs)
         await pruneSessions(tx.portalSessions, now, SESSION_KEEP_MS)
         await pruneSessions(tx.operatorSessions, now, SESSION_KEEP_MS)
+        await pruneRetained(tx, env, (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000)
       })
       .catch(() => {})
   }, 3600_000)

@@ -6,7 +6,6 @@
 import { CLOSE, type SubscriberLimit } from '@capd/protocol'
 import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
-import type { ReportedUsage } from '../domain/auto-topup.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
@@ -184,9 +183,9 @@ export class AgentHub implements SessionHost {
     }
   }
 
-  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void {
+  afterBooks(subscriberIds: readonly string[]): void {
     this.track(
-      autoTopUpPass(this.store, this.env, subscriberIds, reported)
+      autoTopUpPass(this.store, this.env, subscriberIds)
         .then((toppedUp) => this.limitsChanged(toppedUp))
         .catch((err: Error) => this.log(`auto top-up failed: ${err.message}`)),
     )
