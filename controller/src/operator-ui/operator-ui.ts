@@ -21,7 +21,9 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   const kit = operatorKit(deps)
   ui.use('*', undeclaredRefused())
   operatorLoginRoutes(ui, kit, options)
-  ui.get('/events', kit.page, (c) => changeStream(c, deps.changes, { filter: () => true }))
+  ui.get('/events', kit.page, (c) =>
+    changeStream(c, deps.changes, { filter: () => true, viewer: `operator-session:${c.var.session.id}` }),
+  )
   subscriberPages(ui, kit)
   catalogPages(ui, kit)
   agentPages(ui, kit)
