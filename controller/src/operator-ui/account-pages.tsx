@@ -27,18 +27,17 @@ export function accountPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const { user, session } = c.var
       const form = await readForm(c)
       // A stolen session must not become an oracle for the password: guesses are throttled per account.
-      const keys = [`password-change:${user.id}`]
-      const now = env.clock.now()
-      const wait = guesses.retryAfterSeconds(keys, now)
-      if (wait > 0) {
-        const minutes = Math.ceil(wait / 60)
+      // Both keys are the account's: a client address would let one account's guesses block another's.
+      const keys = { login: `password-change:${user.id}`, address: `account:${user.id}` }
+      const attempt = await guesses.admit(keys, env.clock.now())
+      if (attempt.outcome === 'throttled') {
+        const minutes = Math.ceil(attempt.waitSeconds / 60)
         throw new ApiError(
           429,
           'throttled',
           `Too many wrong passwords; try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}. Nothing was changed.`,
         )
       }
-      const attempt = guesses.attempt(keys, now)
       if (!(await verifyPassword(form.currentPassword ?? '', user.passwordHash))) {
         throw new ApiError(400, 'wrong_password', 'The current password is wrong. Nothing was changed.')
       }
