@@ -40,7 +40,7 @@ async function walk(seed: number, steps: number) {
     for (const id of ids) pushed.add(id)
     return push(ids)
   }
-  const refresher = new LimitRefresher({ store: t.store, env: t.env, onChanged: (ids) => t.hub.limitsChanged(ids) })
+  const refresher = new LimitRefresher({ store: t.store, env: t.env })
   const seqs = new Map<string, number>()
 
   /** What the agent enforcing each subscriber must know: where, who, the terms and their version. */
@@ -94,7 +94,11 @@ async function walk(seed: number, steps: number) {
         chargeTo: 'invoice',
       }),
     createPlan: async () => {
-      const res = await t.call('POST', '/plans', { name: 'P', capBytes: (rnd.int(5) + 1) * 1e9, onCap: 'block' })
+      const res = await t.call('POST', '/plans', {
+        name: 'P',
+        capBytes: (rnd.int(5) + 1) * 1e9,
+        onCap: 'block',
+      })
       if (res.status === 201) plans.push(res.body.id)
     },
     editPlan: () =>
@@ -149,9 +153,12 @@ async function walk(seed: number, steps: number) {
 }
 
 describe('pushes follow commits', () => {
-  it.each([1, 2, 3, 4, 5, 6])('random walk %i: every subscriber whose limit changed is pushed', async (seed) => {
-    const trail = await walk(seed, 80)
-    // The walk did reach the operations that change limits.
-    expect(new Set(trail).size).toBeGreaterThan(8)
-  })
+  it.each([1, 2, 3, 4, 5, 6])(
+    'random walk %i: every subscriber whose limit changed is pushed',
+    async (seed) => {
+      const trail = await walk(seed, 80)
+      // The walk did reach the operations that change limits.
+      expect(new Set(trail).size).toBeGreaterThan(8)
+    },
+  )
 })

@@ -1,4 +1,5 @@
 /** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
+import type { Commit } from './commit-notes.js'
 import type {
   Agent,
   ApiToken,
@@ -95,5 +96,11 @@ export interface Store {
    * whose answer acknowledges nothing (such as finding the caller's token); `fn` must not write.
    */
   peek<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Hands each durable commit's changes (the subscribers whose limits may have moved) to
+   * `listener`, before that transaction's promise resolves: what a transaction changed is
+   * collected by the store from its writes, never remembered by callers. Returns an unsubscribe.
+   */
+  onCommit(listener: (commit: Commit) => void): () => void
   close(): Promise<void>
 }
