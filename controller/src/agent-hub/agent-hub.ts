@@ -6,7 +6,6 @@
 import { CLOSE, type SubscriberLimit } from '@capd/protocol'
 import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
-import type { ReportedUsage } from '../domain/auto-topup.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
@@ -182,10 +181,10 @@ export class AgentHub implements SessionHost {
     }
   }
 
-  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void {
+  afterBooks(subscriberIds: readonly string[]): void {
     this.track(
       // What it tops up is pushed as every commit's changes are (see createApp).
-      autoTopUpPass(this.store, this.env, subscriberIds, reported).catch((err: Error) =>
+      autoTopUpPass(this.store, this.env, subscriberIds).catch((err: Error) =>
         this.log(`auto top-up failed: ${err.message}`),
       ),
     )

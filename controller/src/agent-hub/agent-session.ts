@@ -14,9 +14,9 @@ import {
   type SubscriberLimit,
   type Usage,
 } from '@capd/protocol'
+import { recordProblems } from '../domain/agent-problems.js'
 import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
-import type { ReportedUsage } from '../domain/auto-topup.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { Refusal } from '../domain/refusal.js'
@@ -46,8 +46,8 @@ export interface SessionHost {
   /** A frame or a pong arrived: the connection is alive. */
   heard(session: AgentSession): void
   ended(session: AgentSession): void
-  /** Usage, an enforcement report or a reconnect happened: run auto top-up, push what changed. */
-  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void
+  /** Usage was booked or an agent reconnected: run auto top-up (on the books), push what changed. */
+  afterBooks(subscriberIds: readonly string[]): void
   /** Something pages show changed (committed): live pages refresh. */
   changed(change: Change): void
 }
@@ -214,6 +214,10 @@ export class AgentSession {
         return this.usage(message)
       case 'state':
         return this.state(message)
+      case 'problems':
+        await this.host.store.transact((tx) => recordProblems(tx, this.host.env, this.agentId, message))
+        this.host.changed({ kind: 'agents' })
+        return
       case 'error':
         this.host.log(`agent ${this.agentId} reports ${message.code}: ${message.message}`)
         return
@@ -293,14 +297,8 @@ export class AgentSession {
   private async state(report: State): Promise<void> {
     const { store, env } = this.host
     const recorded = await store.transact((tx) => recordStates(tx, env, this.agentId, report))
+    // Nothing is charged for a state report: auto top-up follows booked usage only.
     this.host.changed({ kind: 'subscribers', ids: recorded.map((s) => s.subscriberId) })
-    const atCap = recorded.filter((s) => s.state !== 'open')
-    if (atCap.length > 0) {
-      const reported = new Map(
-        atCap.map((s) => [s.subscriberId, { usedBytes: s.usedBytes, limitVersion: s.limitVersion }]),
-      )
-      this.host.afterBooks([...reported.keys()], reported)
-    }
   }
 
   /** A handler threw: refusals are the agent's to fix, anything else is ours. */

@@ -34,20 +34,28 @@ export async function revokeAgent(tx: Tx, env: DomainEnv, actor: Actor, id: stri
   return revoked
 }
 
-/** Records a hello: the agent was heard from, and runs this version with this driver. */
+/** Records a hello: the agent was heard from, and runs this version with this driver and journal epoch. */
 export async function recordHello(
   tx: Tx,
   env: DomainEnv,
   agent: Agent,
-  hello: { agentVersion: string; driver: string },
+  hello: { agentVersion: string; driver: string; epoch: string },
 ): Promise<void> {
-  if (agent.agentVersion === hello.agentVersion && agent.driver === hello.driver) {
+  if (
+    agent.agentVersion === hello.agentVersion &&
+    agent.driver === hello.driver &&
+    agent.epoch === hello.epoch &&
+    !agent.problems
+  ) {
     return touchAgent(tx, env, agent)
   }
+  // A new connection starts without problems: the agent reports its own right after the sync.
+  const { problems: _, problemsAtMs: _at, problemsOmitted: _omitted, ...rest } = agent
   await tx.agents.update({
-    ...agent,
+    ...rest,
     agentVersion: hello.agentVersion,
     driver: hello.driver,
+    epoch: hello.epoch,
     lastSeenAtMs: env.clock.now(),
   })
 }
