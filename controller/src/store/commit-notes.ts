@@ -36,8 +36,8 @@ export class CommitNotes {
   private readonly subscribers = new Set<string>()
 
   constructor(
-    /** Subscribers on a plan, for a plan whose terms change. */
-    private readonly onPlan: (planId: string) => Iterable<string>,
+    /** Every subscriber row, to find those on a plan whose terms change. */
+    private readonly allSubscribers: Readonly<Record<string, Subscriber>>,
   ) {}
 
   get empty(): boolean {
@@ -59,7 +59,8 @@ export class CommitNotes {
 
   planWritten(old: Plan | undefined, row: Plan | undefined): void {
     if (!old || !differ(old, row, PLAN_FIELDS)) return
-    for (const id of this.onPlan(old.id)) this.subscribers.add(id)
+    for (const sub of Object.values(this.allSubscribers))
+      if (sub.planId === old.id) this.subscribers.add(sub.id)
   }
 }
 

@@ -115,12 +115,7 @@ export class DocumentStore implements Store {
   }
 
   private freshNotes(): CommitNotes {
-    const subscribers = this.data.subscribers
-    return new CommitNotes((planId) =>
-      Object.values(subscribers)
-        .filter((s) => s.planId === planId)
-        .map((s) => s.id),
-    )
+    return new CommitNotes(this.data.subscribers)
   }
 
   /** Called when a write fails: the owner should stop the process (see GroupCommit). */
