@@ -118,5 +118,7 @@ export interface Store {
    * collected by the store from its writes, never remembered by callers. Returns an unsubscribe.
    */
   onCommit(listener: (commit: Commit) => void): () => void
+  /** Called when a write fails for good (the store then refuses every transaction); optional for stores that cannot. */
+  onFailure?(listener: (err: Error) => void): void
   close(): Promise<void>
 }
