@@ -35,6 +35,9 @@ const LOGIN_DOORS = ['/login', '/portal/login', '/portal/api/login']
 export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   const app = new Hono()
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES
+  // Pushes follow commits: whatever transaction changed a limit, the hub hears of it.
+  const pushLimits = deps.limitsChanged
+  if (pushLimits) deps.store.onCommit((commit) => pushLimits(commit.subscriberIds))
   // One feed for the hub and the pages, so live pages hear of what the agents report.
   const withFeed: PageDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
   // One throttle for the portal's JSON and HTML logins, so guessing cannot switch doors to reset it.

@@ -56,7 +56,7 @@ export async function runController(options: {
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
-  const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
+  const refresher = new LimitRefresher({ store, env })
   refresher.start()
   const prune = setInterval(() => {
     const now = env.clock.now()

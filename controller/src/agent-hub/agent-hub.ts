@@ -185,9 +185,10 @@ export class AgentHub implements SessionHost {
 
   afterBooks(subscriberIds: readonly string[]): void {
     this.track(
-      autoTopUpPass(this.store, this.env, subscriberIds)
-        .then((toppedUp) => this.limitsChanged(toppedUp))
-        .catch((err: Error) => this.log(`auto top-up failed: ${err.message}`)),
+      // What it tops up is pushed as every commit's changes are (see createApp).
+      autoTopUpPass(this.store, this.env, subscriberIds).catch((err: Error) =>
+        this.log(`auto top-up failed: ${err.message}`),
+      ),
     )
   }
 

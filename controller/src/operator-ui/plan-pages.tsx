@@ -51,8 +51,7 @@ export function planPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     const id = c.req.param('id')
     return formAction(c, 'operator', `/plans/${id}`, async () => {
       const input = planFromForm(await readForm(c))
-      const { subscriberIds } = await store.transact((tx) => updatePlan(tx, env, c.var.actor, id, input))
-      kit.deps.limitsChanged?.(subscriberIds)
+      await store.transact((tx) => updatePlan(tx, env, c.var.actor, id, input))
       return { message: 'Plan saved. Its subscribers have the new terms.' }
     })
   })

@@ -45,8 +45,6 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
         }),
       )
       const created = answer.body as { id: string; name: string }
-      // The agent learns of its new subscriber now; a resent form pushes again, harmlessly.
-      deps.limitsChanged?.([created.id])
       return {
         to: `/subscribers/${encodeURIComponent(created.id)}`,
         message: `Subscriber ${created.name} created.`,
@@ -59,7 +57,7 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
       const id = idParam(c)
       const { changes, password } = subscriberChangesFromForm(await readForm(c))
       const passwordHash = await preparePassword(password)
-      const { subscriberIds } = await labelRefusals(EDIT_LABELS, () =>
+      await labelRefusals(EDIT_LABELS, () =>
         store.transact((tx) =>
           updateSubscriber(tx, env, c.var.actor, id, {
             ...changes,
@@ -67,8 +65,6 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
           }),
         ),
       )
-      // New terms reach the agent now; an agent the subscriber left is re-synced without it.
-      deps.limitsChanged?.(subscriberIds)
       return { message: 'Subscriber saved.' }
     }),
   )

@@ -22,8 +22,6 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const result = await createTopUp(tx, env, c.var.actor, 'operator', id, input)
       return { status: 201, body: { topUpId: result.topUp.id, bytes: result.topUp.bytes } }
     })
-    // Committed: the agent lifts a block at once. A replayed form pushes again, harmlessly.
-    deps.limitsChanged?.([id])
     return { message: `Top-up of ${bytes((answer.body as { bytes: number }).bytes)} added.` }
   }
 
