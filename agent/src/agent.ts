@@ -84,8 +84,7 @@ export class Agent {
     const journalPath = join(config.stateDir, 'journal.log')
     const log = deps.log ?? ((line: string) => console.log(line))
     let state = await loadCheckpoint(checkpointPath)
-    const { journal, tornBytes } = await Journal.open(journalPath)
-    if (tornBytes > 0) log(`capd agent: cut ${tornBytes} bytes of an unfinished journal write`)
+    const { journal } = await Journal.open(journalPath, log)
     if (!state) {
       state = freshState()
       if (journal.all.length > 0) {

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
 
-  const store = await openLowdbStore(config.data)
+  const store = await openLowdbStore(config.data, (line) => console.error(line))
   // Crash-only: after a failed write, memory and disk disagree; restart from the disk.
   store.onFailure((err) => {
     console.error(`capd controller: ${err.message}`)

@@ -19,11 +19,11 @@ export const WAL_FILE = 'capd.wal'
 /** Below this the log is never worth a snapshot; above it, once it outgrows the snapshot. */
 const MIN_SNAPSHOT_BYTES = 4 * 1024 * 1024
 
-/** Opens (or creates) the store in `dataDir`; refuses to start on a damaged store or a dir in use. */
-export async function openLowdbStore(
-  dataDir: string,
-  log: (line: string) => void = () => {},
-): Promise<DocumentStore> {
+/**
+ * Opens (or creates) the store in `dataDir`; refuses to start on a damaged store or a dir in use.
+ * `log` gets what opening has to say (a torn log tail it cut), so nothing is dropped silently.
+ */
+export async function openLowdbStore(dataDir: string, log: (line: string) => void): Promise<DocumentStore> {
   await mkdir(dataDir, { recursive: true })
   const lock = await acquireDataDirLock(dataDir)
   try {
@@ -32,9 +32,7 @@ export async function openLowdbStore(
     const db = new Low<Data>(adapter, emptyData())
     await db.read()
     const data = checkData(db.data, file)
-    const { wal, records, tornBytes } = await WalFile.open(join(dataDir, WAL_FILE))
-    if (tornBytes > 0)
-      log(`capd store: cut ${tornBytes} bytes of an unfinished (never acknowledged) log write`)
+    const { wal, records } = await WalFile.open(join(dataDir, WAL_FILE), log)
     replay(data, records, wal.path, file)
     const snapshotBytes = await stat(file).then(
       (s) => s.size,
