@@ -86,6 +86,10 @@ export class RecordLog {
     try {
       await file.writeFile(text)
       await file.sync()
+    } catch (err) {
+      // A partial record left behind would sit mid-file once the next append succeeds: damage.
+      await file.truncate(this.bytes).catch(() => {})
+      throw err
     } finally {
       await file.close()
     }

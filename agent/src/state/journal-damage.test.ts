@@ -2,10 +2,12 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { Journal, type JournalEntry } from './journal.js'
+import { Journal, type NewDelta } from './journal.js'
 
-const entry = (seq: number): JournalEntry => ({
-  seq,
+const fromStart = { ackedSeq: 0, appliedSeq: 0 }
+
+/** The delta that becomes entry `seq` (each for another subscriber, so none joins another). */
+const entry = (seq: number): NewDelta => ({
   subscriberId: `sub_${seq}`,
   periodStart: '2026-03-01T00:00:00.000Z',
   down: seq * 1000 + 123,
@@ -17,7 +19,7 @@ const entry = (seq: number): JournalEntry => ({
 /** A journal of five entries as it is on disk. */
 async function fiveEntries(): Promise<Buffer> {
   const path = join(await mkdtemp(join(tmpdir(), 'capd-journal-damage-')), 'journal.log')
-  const { journal } = await Journal.open(path, () => {})
+  const { journal } = await Journal.open(path, () => {}, fromStart)
   await journal.append([entry(1), entry(2), entry(3)])
   await journal.append([entry(4), entry(5)])
   return readFile(path)
@@ -35,8 +37,8 @@ async function openDamaged(bytes: Buffer) {
   await writeFile(path, bytes)
   const lines: string[] = []
   try {
-    const { journal } = await Journal.open(path, (line) => lines.push(line))
-    return { path, lines, entries: journal.records.map((e) => ({ seq: e.seq, down: e.down })) }
+    const { records } = await Journal.open(path, (line) => lines.push(line), fromStart)
+    return { path, lines, entries: records.map((e) => ({ seq: e.seq, down: e.down })) }
   } catch (err) {
     return { path, lines, error: err as Error, after: await readFile(path) }
   }
