@@ -119,7 +119,7 @@ export class Agent {
       ackedSeq: this.state.ackedSeq,
       appliedSeq: this.state.appliedSeq,
       unacked: this.journal.size,
-      journal: this.journal.disk,
+      journal: { ...this.journal.disk, lastSeq: this.journal.seq },
       connected: this.link.connected,
       books: Object.fromEntries(this.state.books),
     }
