@@ -50,8 +50,9 @@ function timed(driver: RouterDriver) {
     },
     async apply(rules, reading) {
       const started = performance.now()
-      await driver.apply(rules, reading)
+      const report = await driver.apply(rules, reading)
       last.applyMs = performance.now() - started
+      return report
     },
   }
   return { driver: wrapped, last }

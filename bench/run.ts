@@ -1,5 +1,6 @@
 /** `pnpm bench`: every benchmark in sequence, each printing ratios against a baseline from the same run. */
 import { cpus, loadavg } from 'node:os'
+import { addressCheck } from './address-check.js'
 import { readConfig } from './config.js'
 import { outageDrain } from './outage-drain.js'
 import { routerBenchmarks } from './router-benchmarks.js'
@@ -26,6 +27,7 @@ const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
 await uiPages()
+addressCheck()
 await outageDrain(config)
 await routerBenchmarks(routerConfig)
 await routerOsPoll()

@@ -16,7 +16,10 @@ import PQueue from 'p-queue'
 import { remainingBytes, rollPeriod, ruleFor, takeLimit } from './books.js'
 import type { LoadedConfig } from './config.js'
 import { ControllerLink } from './controller-link.js'
+import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
+import { limitsProblem } from './limit-check.js'
+import { ProblemReport } from './problem-report.js'
 import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
 import { Journal, type JournalEntry, type JournalRecord, type NewDelta } from './state/journal.js'
 import { computeDeltas } from './usage-engine.js'
@@ -28,6 +31,8 @@ const MAX_BATCHES_IN_FLIGHT = 8
 export interface AgentDeps {
   now?: () => number
   log?: (line: string) => void
+  /** Warnings an operator must act on (default: stderr). */
+  warn?: (line: string) => void
 }
 
 export class Agent {
@@ -35,6 +40,8 @@ export class Agent {
   private readonly created = new Map<string, number>()
   private readonly lastDelta = new Map<string, number>()
   private lastReading: CounterReading | null = null
+  /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
+  private readonly problems = new ProblemReport()
   private sentSeq = 0
   /** Last seq of each usage batch sent on this connection and not yet acked. */
   private inFlight: number[] = []
@@ -94,6 +101,8 @@ export class Agent {
       // The epoch is durable before any entry refers to it.
       await saveCheckpoint(checkpointPath, state)
     } else replay(state, records)
+    const insecure = plainTextWarning(config.controller)
+    if (insecure) (deps.warn ?? ((line: string) => console.warn(line)))(`capd agent: WARNING: ${insecure}`)
     const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
@@ -238,11 +247,15 @@ export class Agent {
         this.created.set(rule.subscriberId, this.now())
       }
     }
-    await this.driver.apply(rules, reading)
+    const report = await this.driver.apply(rules, reading)
+    const { changed: problemsChanged, added } = this.problems.update(report.skipped)
+    for (const problem of added) this.log(`capd agent: skipped at the router: ${problem.message}`)
+    if (problemsChanged) this.link.send(this.problems.message(this.now()))
+    const skipped = this.problems.skippedIds()
     const changed: string[] = []
     for (const rule of rules) {
       const book = this.state.books.get(rule.subscriberId)!
-      if (book.applied !== rule.state) {
+      if (book.applied !== rule.state && !skipped.has(rule.subscriberId)) {
         this.state.books.set(rule.subscriberId, { ...book, applied: rule.state })
         changed.push(rule.subscriberId)
       }
@@ -287,14 +300,16 @@ export class Agent {
   private async onMessage(message: ControllerMessage): Promise<void> {
     switch (message.type) {
       case 'sync':
-        await this.takeLimits(message.subscribers, true)
+        if (this.acceptable('sync', message.subscribers)) await this.takeLimits(message.subscribers, true)
         this.sentSeq = 0
         this.inFlight = []
         this.reportStates([...this.state.books.keys()])
+        // The controller forgets an agent's problems when it connects; an agent with none sends nothing.
+        if (!this.problems.empty) this.link.send(this.problems.message(this.now()))
         this.sendUsage()
         return
       case 'limits':
-        await this.takeLimits(message.subscribers, false)
+        if (this.acceptable('limits', message.subscribers)) await this.takeLimits(message.subscribers, false)
         return
       case 'ack':
         if (message.epoch !== this.state.epoch || message.seq <= this.state.ackedSeq) return
@@ -309,6 +324,24 @@ export class Agent {
         this.log(`capd agent: the controller says ${message.code}: ${message.message}`)
         return
     }
+  }
+
+  /**
+   * Whether limits from the controller are sane enough to enforce (see limit-check.ts). If not, the
+   * whole message is refused, logged and reported back: the agent keeps its last good limits.
+   */
+  private acceptable(what: 'sync' | 'limits', limits: readonly SubscriberLimit[]): boolean {
+    const problem = limitsProblem(limits, this.now())
+    if (!problem) return true
+    const message = `refused the controller's ${what} (${problem}); enforcing the last good limits`
+    this.log(`capd agent: ${message}`)
+    this.link.send({
+      v: PROTOCOL_VERSION,
+      type: 'error',
+      code: 'limits_refused',
+      message: message.slice(0, 1000),
+    })
+    return false
   }
 
   /** A sync is the full desired state (anything missing is dropped); a limits push is a partial one. */

@@ -33,18 +33,26 @@ export function takeLimit(book: Book | undefined, limit: SubscriberLimit): Book 
 }
 
 /**
- * Moves a book into the next period when its period has ended and the controller has not said
- * so yet: usage restarts, and the last known limit carries over until the controller sends one.
+ * Moves a book into the period containing `nowMs` when its period has ended and the controller has
+ * not said so yet: usage restarts, and the last known limit carries over until the controller sends
+ * one. Periods keep the last one's length; the number of periods skipped is computed, not stepped,
+ * so a tiny period dated long ago costs no more than a month does.
  */
 export function rollPeriod(book: Book, nowMs: number): Book {
-  let { periodStart, periodEnd } = book
-  if (nowMs < Date.parse(periodEnd)) return book
-  while (nowMs >= Date.parse(periodEnd)) {
-    const length = Date.parse(periodEnd) - Date.parse(periodStart)
-    periodStart = periodEnd
-    periodEnd = new Date(Date.parse(periodEnd) + length).toISOString()
+  const startMs = Date.parse(book.periodStart)
+  const endMs = Date.parse(book.periodEnd)
+  if (nowMs < endMs) return book
+  const lengthMs = endMs - startMs
+  if (!(lengthMs > 0)) return book // the protocol refuses such a period; never divide by it
+  const skipped = Math.floor((nowMs - endMs) / lengthMs) + 1
+  const periodStartMs = startMs + skipped * lengthMs
+  return {
+    ...book,
+    periodStart: new Date(periodStartMs).toISOString(),
+    periodEnd: new Date(periodStartMs + lengthMs).toISOString(),
+    usedBytes: 0,
+    quotaSpent: false,
   }
-  return { ...book, periodStart, periodEnd, usedBytes: 0, quotaSpent: false }
 }
 
 export function remainingBytes(book: Book): number {

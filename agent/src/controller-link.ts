@@ -1,16 +1,18 @@
 /**
  * The agent's WebSocket to the controller: connects with its token, says hello, passes messages
  * on, and reconnects with jittered exponential backoff. A refused token (401/403) is terminal:
- * the agent stops trying and says so, but keeps counting and enforcing.
+ * the agent stops trying and says so, but keeps counting and enforcing. The backoff starts over
+ * only once a connection proved useful (an ack came, or it stayed up for `healthyAfterMs`), never
+ * merely because one opened: a controller that accepts and then refuses every connection would
+ * otherwise be called several times a second, forever.
  */
-import { type AgentMessage, type ControllerMessage, parseControllerMessage } from '@capd/protocol'
+import {
+  type AgentMessage,
+  type ControllerMessage,
+  parseControllerMessage,
+  terminalClose,
+} from '@capd/protocol'
 import WebSocket from 'ws'
-
-/** Closes after which reconnecting cannot help (the controller's close codes). */
-const TERMINAL_CLOSES: Record<number, string> = {
-  4001: 'another agent process with this token connected and replaced this one',
-  4002: 'the controller revoked this agent',
-}
 
 export interface LinkEvents {
   /** The hello to send on each new connection (built fresh: lastSeq changes). */
@@ -21,17 +23,33 @@ export interface LinkEvents {
   log(line: string): void
 }
 
+/** The timers the link waits with (tests put them on a simulated clock). */
+export interface LinkTimers {
+  set(fn: () => void, ms: number): unknown
+  clear(handle: unknown): void
+}
+
+const realTimers: LinkTimers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
+
 export interface LinkOptions {
   heartbeatMs?: number
   minBackoffMs?: number
   maxBackoffMs?: number
+  /** A connection up this long without being closed counts as healthy: the backoff starts over. */
+  healthyAfterMs?: number
+  random?: () => number
+  timers?: LinkTimers
 }
 
 export class ControllerLink {
   private socket: WebSocket | null = null
   private stopped = false
   private attempt = 0
-  private retryTimer: NodeJS.Timeout | null = null
+  private retryTimer: unknown = null
+  private healthyTimer: unknown = null
   private heartbeat: NodeJS.Timeout | null = null
   private alive = false
   /** Set when the controller refused the token: no more attempts. */
@@ -43,6 +61,10 @@ export class ControllerLink {
     private readonly events: LinkEvents,
     private readonly options: LinkOptions = {},
   ) {}
+
+  private get timers(): LinkTimers {
+    return this.options.timers ?? realTimers
+  }
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN
@@ -62,7 +84,8 @@ export class ControllerLink {
 
   close(): void {
     this.stopped = true
-    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.timers.clear(this.retryTimer)
+    this.timers.clear(this.healthyTimer)
     this.stopHeartbeat()
     this.socket?.terminate()
     this.socket = null
@@ -86,7 +109,9 @@ export class ControllerLink {
       socket.terminate()
     })
     socket.on('open', () => {
-      this.attempt = 0
+      this.healthyTimer = this.timers.set(() => {
+        this.attempt = 0
+      }, this.options.healthyAfterMs ?? 60_000)
       this.startHeartbeat(socket)
       socket.send(JSON.stringify(this.events.hello()))
       this.events.connected()
@@ -98,6 +123,8 @@ export class ControllerLink {
         this.events.log(`capd agent: ignoring a bad message from the controller: ${parsed.error}`)
         return
       }
+      // The controller booked something for this agent: the link works, whatever came before.
+      if (parsed.message.type === 'ack') this.attempt = 0
       this.events.message(parsed.message)
     })
     socket.on('pong', () => {
@@ -110,8 +137,9 @@ export class ControllerLink {
       if (this.socket !== socket) return
       this.socket = null
       this.stopHeartbeat()
+      this.timers.clear(this.healthyTimer)
       this.events.disconnected(`closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
-      const terminal = TERMINAL_CLOSES[code]
+      const terminal = terminalClose(code)
       if (terminal) {
         this.refused = terminal
         this.events.log(`capd agent: ${terminal}. Not reconnecting; still counting and enforcing.`)
@@ -128,8 +156,8 @@ export class ControllerLink {
     const ceiling = Math.min(max, min * 2 ** this.attempt)
     this.attempt++
     // Full jitter: many agents that lost one controller do not come back in lockstep.
-    const delay = min / 2 + Math.random() * (ceiling - min / 2)
-    this.retryTimer = setTimeout(() => this.connect(), delay)
+    const delay = min / 2 + (this.options.random ?? Math.random)() * (ceiling - min / 2)
+    this.retryTimer = this.timers.set(() => this.connect(), delay)
   }
 
   private startHeartbeat(socket: WebSocket): void {

@@ -10,11 +10,18 @@ describe('controller command line', () => {
     )
   })
 
+  it('keeps audit rows and idle usage marks 400 days unless told otherwise', () => {
+    expect(parseControllerArgs([])['retention-days']).toBe(400)
+    expect(parseControllerArgs(['--retention-days', '730'])['retention-days']).toBe(730)
+  })
+
   it.each([
     [['--port', 'eighty'], /--port/],
     [['--port', '70000'], /--port/],
     [['--tz', 'Mars/Olympus'], /--tz: unknown time zone: Mars\/Olympus/],
     [['--currency', 'dollars'], /--currency/],
+    [['--retention-days', '7'], /--retention-days: must be from 30 to 3650 days/],
+    [['--retention-days', 'forever'], /--retention-days/],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [['--client-address-header', 'X Forwarded'], /--client-address-header: must be an HTTP header name/],
   ])('refuses %j with a clear message', (argv, message) => {

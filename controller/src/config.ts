@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { CurrencyCode, TimeZone } from '@capd/protocol'
 import { z } from 'zod'
+import { DEFAULT_RETENTION_DAYS } from './domain/retention.js'
 
 export const USAGE = `Usage: pnpm controller [options]
 
@@ -10,7 +11,11 @@ export const USAGE = `Usage: pnpm controller [options]
   --data DIR        data directory for the embedded store (default ./data)
   --db URL          postgres://… selects PostgreSQL (not available in this release)
   --tz ZONE         IANA time zone billing periods follow (default: the system zone)
-  --currency CODE   ISO 4217 currency every price is in (default USD)
+  --currency CODE   ISO 4217 currency every price is in (default USD); fixed by the store's
+                    first start
+  --retention-days N
+                    forget audit rows and the usage marks of agent journals idle longer than
+                    this (30–3650, default 400)
   --client-address-header NAME
                     behind a reverse proxy: the header with the client's address, e.g.
                     X-Forwarded-For (used to throttle portal logins per client)
@@ -27,6 +32,12 @@ export const ControllerConfig = z.strictObject({
   db: z.string().optional(),
   tz: TimeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
   currency: CurrencyCode.default('USD'),
+  'retention-days': z.coerce
+    .number({ error: 'must be a whole number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(30, { error: 'must be from 30 to 3650 days' })
+    .max(3650, { error: 'must be from 30 to 3650 days' })
+    .default(DEFAULT_RETENTION_DAYS),
   'client-address-header': z
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
@@ -45,6 +56,7 @@ export function parseControllerArgs(argv: string[]): ControllerConfig {
       db: { type: 'string' },
       tz: { type: 'string' },
       currency: { type: 'string' },
+      'retention-days': { type: 'string' },
       'client-address-header': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

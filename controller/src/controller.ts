@@ -5,6 +5,7 @@ import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
 import { pruneSessions } from './auth/sessions.js'
 import type { DomainEnv } from './domain/env.js'
+import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
 
@@ -25,6 +26,8 @@ export async function runController(options: {
   host: string
   /** Behind a reverse proxy: the header holding the client's address (its first entry is used). */
   clientAddressHeader?: string
+  /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
+  retentionDays?: number
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader } = options
   const hub = new AgentHub({ store, env })
@@ -45,6 +48,7 @@ export async function runController(options: {
         await tx.idempotency.prune(now - env.idempotencyTtlMs)
         await pruneSessions(tx.portalSessions, now, SESSION_KEEP_MS)
         await pruneSessions(tx.operatorSessions, now, SESSION_KEEP_MS)
+        await pruneRetained(tx, env, (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000)
       })
       .catch(() => {})
   }, 3600_000)

@@ -18,6 +18,7 @@ import { enrolAgent } from './domain/agents.js'
 import type { DomainEnv } from './domain/env.js'
 import { recordPayment } from './domain/payments.js'
 import { createPlan, createTopUpPlan } from './domain/plans.js'
+import { claimStoreCurrency } from './domain/store-currency.js'
 import { createSubscriber } from './domain/subscribers.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     currency: 'USD',
     idempotencyTtlMs: 48 * 3600_000,
   }
+  await claimStoreCurrency(store, env)
   await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN, adminPassword: ADMIN_PASSWORD })
   const logins = ['alice', 'bongani', 'chen', 'dara'] as const
   const hashes = await Promise.all(logins.map((login) => hashPassword(login + CUSTOMER_PASSWORD_SUFFIX)))

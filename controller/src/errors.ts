@@ -1,4 +1,4 @@
-/** The one error type of the controller: a status, a stable code and a message for people. */
+/** The HTTP layer's error type (auth, body limits, routing, form reading): a status, a stable code and a message for people. Domain refusals are `Refusal` (domain/refusal.ts). */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 export class ApiError extends Error {
@@ -12,10 +12,3 @@ export class ApiError extends Error {
     this.name = 'ApiError'
   }
 }
-
-export const notFound = (what: string, id: string) =>
-  new ApiError(404, 'not_found', `${what} ${id} does not exist`)
-
-export const conflict = (message: string) => new ApiError(409, 'conflict', message)
-
-export const unprocessable = (code: string, message: string) => new ApiError(422, code, message)

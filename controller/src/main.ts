@@ -4,6 +4,7 @@ import { systemClock } from './clock.js'
 import { parseControllerArgs, USAGE } from './config.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
+import { claimStoreCurrency } from './domain/store-currency.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
@@ -38,6 +39,13 @@ async function main(): Promise<void> {
     currency: config.currency,
     idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
   }
+  try {
+    await claimStoreCurrency(store, env)
+  } catch (err) {
+    console.error(`capd controller: ${(err as Error).message}`)
+    await store.close()
+    process.exit(2)
+  }
   const boot = await bootstrap(store, env, {
     bootstrapToken: process.env.CAPD_BOOTSTRAP_TOKEN,
     adminPassword: process.env.CAPD_ADMIN_PASSWORD,
@@ -51,6 +59,7 @@ async function main(): Promise<void> {
     env,
     port: config.port,
     host: config.host,
+    retentionDays: config['retention-days'],
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
   })
   console.log(

@@ -42,6 +42,11 @@ export function parseIpPrefix(input: string): IpPrefix {
   }
 }
 
+/** The address's value as a number (32 or 128 bits). */
+export function addressValue(addr: string, family: 4 | 6): bigint {
+  return toBigInt(addr, family)
+}
+
 function toBigInt(addr: string, family: 4 | 6): bigint {
   if (family === 4) return addr.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n)
   let text = addr

@@ -15,6 +15,7 @@ import {
   Usage,
   type UsageEntry,
 } from './messages.js'
+import { MAX_PROBLEMS, type Problems } from './problems.js'
 import { downUp, Id, IsoInstant } from './wire-fields.js'
 
 const limit: SubscriberLimit = {
@@ -57,6 +58,14 @@ const state: State = {
   atMs: 1_772_500_000_000,
   subscribers: [{ subscriberId: 'sub-42', state: 'blocked', limitVersion: 7, usedBytes: 50_000_000_000 }],
 }
+const problems: Problems = {
+  v: 1,
+  type: 'problems',
+  atMs: 1_772_500_000_000,
+  problems: [
+    { subscriberId: 'sub-43', code: 'address_overlap', message: '10.0.0.0/16 overlaps 10.0.1.5 of sub-42' },
+  ],
+}
 const error: ErrorMessage = { v: 1, type: 'error', code: 'bad_request', message: 'entries must not be empty' }
 const sync: Sync = {
   v: 1,
@@ -88,6 +97,8 @@ describe('message schemas', () => {
     ['hello', hello],
     ['usage', usage],
     ['state', state],
+    ['problems', problems],
+    ['problems (none left)', { ...problems, problems: [] }],
     ['error', error],
   ])('agent message %s survives JSON round-trip', (_, message) => {
     expect(AgentMessage.parse(JSON.parse(JSON.stringify(message)))).toEqual(
@@ -129,6 +140,14 @@ describe('message schemas', () => {
     expect(firstIssue(Limits, { ...limits, subscribers: [{ ...limit, limitBytes: 1.5 }] })).toMatch(
       /whole number/,
     )
+  })
+
+  it('bounds a problems report and its codes', () => {
+    const many = Array.from({ length: MAX_PROBLEMS + 1 }, () => problems.problems[0]!)
+    expect(AgentMessage.safeParse({ ...problems, problems: many }).success).toBe(false)
+    const badCode = { ...problems.problems[0]!, code: 'Overlap!' }
+    expect(AgentMessage.safeParse({ ...problems, problems: [badCode] }).success).toBe(false)
+    expect(AgentMessage.safeParse({ ...problems, omitted: -1 }).success).toBe(false)
   })
 
   it('requires strictly increasing seq in a usage batch', () => {

@@ -1,6 +1,7 @@
 /** The agent ↔ controller WebSocket messages: one zod schema and one type per message, all at PROTOCOL_VERSION. */
 import { z } from 'zod'
 import { ByteCount } from './bytes.js'
+import { Problems } from './problems.js'
 import { downUp, EpochMs, Id, IsoInstant } from './wire-fields.js'
 
 export const PROTOCOL_VERSION = 1
@@ -146,7 +147,7 @@ export const ErrorMessage = z.strictObject({
 })
 export type ErrorMessage = z.infer<typeof ErrorMessage>
 
-export const AgentMessage = z.discriminatedUnion('type', [Hello, Usage, State, ErrorMessage])
+export const AgentMessage = z.discriminatedUnion('type', [Hello, Usage, State, Problems, ErrorMessage])
 export type AgentMessage = z.infer<typeof AgentMessage>
 
 export const ControllerMessage = z.discriminatedUnion('type', [Sync, Ack, Limits, ErrorMessage])

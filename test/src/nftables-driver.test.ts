@@ -343,7 +343,7 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
   })
 
   /** Every change event `nft monitor` shows while `action` runs (between two sentinel tables). */
-  async function watchRuleset(action: () => Promise<void>): Promise<string[]> {
+  async function watchRuleset(action: () => Promise<unknown>): Promise<string[]> {
     const monitor = net.spawn(net.routerNs, ['nft', 'monitor'])
     let output = ''
     monitor.stdout?.setEncoding('utf8').on('data', (text: string) => {

@@ -170,6 +170,26 @@ describe('counting', () => {
     expect(blocked()).toEqual([{ address: '10.0.1.0/30', comment: 'capd:carol' }])
   })
 
+  it('skips a bad or overlapping rule and still blocks everyone else, reporting what it skipped', async () => {
+    const d = await running([ALICE, BOB])
+    const wide: SubscriberRule = { subscriberId: 'wide', address: '10.0.0.0/16', state: 'blocked' }
+    const catchAll: SubscriberRule = { subscriberId: 'all', address: '::/0', state: 'blocked' }
+    const report = await d.apply(
+      [{ ...ALICE, state: 'blocked' }, BOB, wide, catchAll],
+      await d.readCounters(),
+    )
+    expect(report.skipped.map(({ subscriberId, code }) => ({ subscriberId, code }))).toEqual([
+      { subscriberId: 'all', code: 'invalid_address' },
+      { subscriberId: 'wide', code: 'address_overlap' },
+    ])
+    expect(blocked()).toEqual([{ address: '10.0.0.5', comment: 'capd:alice' }])
+    expect(queueNamed('capd:wide')).toBeUndefined()
+    expect(queueNamed('capd:all')).toBeUndefined()
+    // A top-up for Alice gets through though the bad rules are still listed.
+    await d.apply([ALICE, BOB, wide, catchAll], await d.readCounters())
+    expect(blocked()).toEqual([])
+  })
+
   it('without an IPv6 firewall on the router, an IPv6 block is reported and the rest still applied', async () => {
     const d = await running([ALICE, BOB])
     await d.apply(

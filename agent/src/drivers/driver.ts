@@ -1,4 +1,5 @@
 /** The one interface every router driver implements: read counters, apply the desired enforcement. */
+import type { RuleProblem } from '@capd/protocol'
 
 /** One subscriber's cumulative byte counters as the router holds them. */
 export interface CounterSample {
@@ -47,6 +48,11 @@ export interface SubscriberRule {
   remainingBytes?: bigint
 }
 
+/** What an apply left out: rules skipped (each with why) while every other rule was applied. */
+export interface ApplyReport {
+  skipped: RuleProblem[]
+}
+
 export interface RouterDriver {
   readonly kind: string
   /** Creates what the driver owns if missing; never touches anything else on the router. */
@@ -54,8 +60,10 @@ export interface RouterDriver {
   readCounters(): Promise<CounterReading>
   /**
    * Makes the router match `rules` exactly for the subscribers it owns: adds, changes and removes
-   * only what differs. `reading` is the reading `remainingBytes` was computed from.
+   * only what differs. `reading` is the reading `remainingBytes` was computed from. A rule the
+   * driver cannot apply (a bad or overlapping address) is skipped and reported, never allowed to
+   * stop the others.
    */
-  apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<void>
+  apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<ApplyReport>
   close(): Promise<void>
 }

@@ -1,40 +1,117 @@
-/** Finds two subscribers whose prefixes overlap: an nft interval map cannot hold both, nor could we tell their bytes apart. */
-import type { IpPrefix } from '@capd/protocol'
+/**
+ * Keeps a set of subscriber prefixes free of overlaps, first come first kept: an nft interval map
+ * cannot hold two overlapping prefixes, nor could we tell their bytes apart. The agent lists rules
+ * in the order it came to hold them, so the subscriber that was there first keeps its enforcement
+ * and the newcomer is the one skipped.
+ */
+import { type IpPrefix, prefixRange } from '@capd/protocol'
 
 export interface Owned {
   subscriberId: string
   prefix: IpPrefix
 }
 
-/** The first overlapping pair in the same family, or undefined. */
-export function findOverlap(items: readonly Owned[]): [Owned, Owned] | undefined {
+export interface Sorted<T extends Owned> {
+  kept: T[]
+  /** Each dropped item with the kept one it overlaps. */
+  dropped: Array<{ item: T; keptOne: T }>
+}
+
+/**
+ * O(n log n): CIDR prefixes overlap only by one holding the other, and kept ones never overlap each
+ * other, so in start order the kept prefix just before an item is the only kept one that can hold it,
+ * and the kept ones it holds start within it (a Fenwick tree over the start order finds both).
+ */
+export function keepFirst<T extends Owned>(items: readonly T[]): Sorted<T> {
+  const keptAt = new Array<boolean>(items.length).fill(false)
+  const droppedBy = new Map<number, number>()
   for (const family of [4, 6] as const) {
-    const ranges = items
-      .filter((item) => item.prefix.family === family)
-      .map((item) => ({ item, ...rangeOf(item.prefix) }))
-      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))
-    let widest = ranges[0]
-    for (const range of ranges.slice(1)) {
-      if (widest && range.start <= widest.end) return [widest.item, range.item]
-      if (!widest || range.end > widest.end) widest = range
+    const members = items
+      .map((item, index) => ({ index, ...prefixRange(item.prefix), family: item.prefix.family }))
+      .filter((m) => m.family === family)
+    // Start order; a wider prefix before the ones it holds; equal ones in list order.
+    const order = members.sort((a, b) =>
+      a.start !== b.start
+        ? a.start < b.start
+          ? -1
+          : 1
+        : a.end !== b.end
+          ? a.end > b.end
+            ? -1
+            : 1
+          : a.index - b.index,
+    )
+    const rank = new Map(order.map((m, r) => [m.index, r]))
+    const tree = new Fenwick(order.length)
+    for (const m of [...order].sort((a, b) => a.index - b.index)) {
+      const r = rank.get(m.index)!
+      const before = tree.sum(r - 1)
+      let other: number | undefined
+      if (before > 0) {
+        const prev = order[tree.find(before)]!
+        if (prev.end >= m.start) other = prev.index
+      }
+      if (other === undefined) {
+        // Kept ones inside m: ranks after r whose start is at most m.end.
+        const last = lastStartAtMost(order, m.end)
+        const upTo = tree.sum(r)
+        if (tree.sum(last) > upTo) other = order[tree.find(upTo + 1)]!.index
+      }
+      if (other === undefined) {
+        tree.add(r)
+        keptAt[m.index] = true
+      } else droppedBy.set(m.index, other)
     }
   }
-  return undefined
+  return {
+    kept: items.filter((_, i) => keptAt[i]),
+    dropped: [...droppedBy]
+      .sort(([a], [b]) => a - b)
+      .map(([i, k]) => ({ item: items[i]!, keptOne: items[k]! })),
+  }
 }
 
-function rangeOf(prefix: IpPrefix): { start: bigint; end: bigint } {
-  const bits = prefix.family === 4 ? 32 : 128
-  const start = prefix.family === 4 ? v4(prefix.address) : v6(prefix.address)
-  return { start, end: start + (1n << BigInt(bits - prefix.prefixLength)) - 1n }
+/** The last rank whose start is ≤ value (-1 if none). */
+function lastStartAtMost(order: ReadonlyArray<{ start: bigint }>, value: bigint): number {
+  let lo = 0
+  let hi = order.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (order[mid]!.start <= value) lo = mid + 1
+    else hi = mid
+  }
+  return lo - 1
 }
 
-const v4 = (text: string) => text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(part), 0n)
+/** Counts of kept items by rank: prefix sums, and the rank holding the k-th kept one. */
+class Fenwick {
+  private readonly tree: Int32Array
 
-/** Canonical IPv6 text (hex groups, at most one `::`) to its 128-bit value. */
-function v6(text: string): bigint {
-  const [head = '', tail] = text.split('::')
-  const left = head ? head.split(':') : []
-  const right = tail ? tail.split(':') : []
-  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
-  return groups.reduce((acc, group) => (acc << 16n) | BigInt(`0x${group}`), 0n)
+  constructor(private readonly size: number) {
+    this.tree = new Int32Array(size + 1)
+  }
+
+  add(rank: number): void {
+    for (let i = rank + 1; i <= this.size; i += i & -i) this.tree[i]! += 1
+  }
+
+  /** Kept items at ranks 0..rank. */
+  sum(rank: number): number {
+    let total = 0
+    for (let i = rank + 1; i > 0; i -= i & -i) total += this.tree[i]!
+    return total
+  }
+
+  /** The rank of the k-th kept item (k ≥ 1, k ≤ the total). */
+  find(k: number): number {
+    let pos = 0
+    let left = k
+    for (let step = 1 << Math.floor(Math.log2(this.size || 1)); step > 0; step >>= 1) {
+      if (pos + step <= this.size && this.tree[pos + step]! < left) {
+        pos += step
+        left -= this.tree[pos]!
+      }
+    }
+    return pos
+  }
 }

@@ -37,6 +37,7 @@ describe('counters paired with an enforcer', () => {
       readCounters: async (): Promise<CounterReading> => ({ atMs: 1, bootId: 'x', samples: [] }),
       apply: async (rules) => {
         applied.push(rules)
+        return { skipped: [] }
       },
       close: async () => {},
     }

@@ -44,7 +44,7 @@ export function pairCountersWithEnforcer(
       )
       // The enforcer's own counters are not the ones that count here, so no allowance is installed.
       const enforced = rules.map(({ remainingBytes: _, ...rule }) => rule)
-      await enforcer.apply(enforced, noReading())
+      return enforcer.apply(enforced, noReading())
     },
     async close() {
       await source.close()

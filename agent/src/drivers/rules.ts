@@ -1,7 +1,11 @@
-/** Checks a driver's rule set before anything is changed at the router, so a bad set changes nothing. */
-import type { IpPrefix } from '@capd/protocol'
+/**
+ * Checks a driver's rule set before anything is changed at the router. A bad rule is skipped and
+ * said why, never allowed to hold up the others: one subscriber's broken limit must not leave every
+ * other subscriber on the router unenforced.
+ */
+import { addressRefusal, type IpPrefix, type RuleProblem } from '@capd/protocol'
 import type { SubscriberRule } from './driver.js'
-import { findOverlap } from './overlap.js'
+import { keepFirst } from './overlap.js'
 import { cachedPrefix } from './prefix-cache.js'
 
 export interface CheckedRule {
@@ -9,40 +13,80 @@ export interface CheckedRule {
   prefix: IpPrefix
 }
 
+export interface CheckedRules {
+  /** The rules to apply, in the order given. */
+  checked: CheckedRule[]
+  /** The rules skipped, each with why. */
+  skipped: RuleProblem[]
+}
+
 const STATES = new Set(['open', 'blocked', 'throttled'])
 
+/** Longest message kept (the wire allows 500 characters). */
+const MAX_MESSAGE = 480
+
 /**
- * Every rule valid, each subscriber once, no two prefixes overlapping. `checkId` adds the driver's
- * own limits on ids (what its object names can hold).
+ * Every rule valid, each subscriber once, no two prefixes overlapping: of two that overlap, the one
+ * listed first stays (the agent lists subscribers in the order it came to hold them). `checkId` adds
+ * the driver's own limits on ids (what its object names can hold) and throws to refuse one.
  */
-export function checkRules(rules: readonly SubscriberRule[], checkId: (id: string) => void): CheckedRule[] {
+export function checkRules(rules: readonly SubscriberRule[], checkId: (id: string) => void): CheckedRules {
   const seen = new Set<string>()
-  const result = rules.map((rule) => {
-    checkId(rule.subscriberId)
-    if (seen.has(rule.subscriberId)) throw new RangeError(`subscriber ${rule.subscriberId} appears twice`)
-    seen.add(rule.subscriberId)
-    if (!STATES.has(rule.state)) throw new RangeError(`subscriber ${rule.subscriberId}: unknown state`)
-    const kbps = rule.throttleKbps
-    if (rule.state === 'throttled' && !(kbps !== undefined && Number.isFinite(kbps) && kbps >= 1)) {
-      throw new RangeError(
-        `subscriber ${rule.subscriberId} is throttled without a throttleKbps of at least 1`,
-      )
+  const skipped: RuleProblem[] = []
+  const skip = (subscriberId: string, code: string, message: string) =>
+    skipped.push({ subscriberId, code, message: message.slice(0, MAX_MESSAGE) })
+  const valid: Array<CheckedRule & { subscriberId: string }> = []
+  for (const rule of rules) {
+    const id = rule.subscriberId
+    if (seen.has(id)) {
+      skip(id, 'invalid_rule', `subscriber ${id} appears twice; the first rule is applied`)
+      continue
     }
-    if (rule.remainingBytes !== undefined && typeof rule.remainingBytes !== 'bigint') {
-      throw new TypeError(`subscriber ${rule.subscriberId}: remainingBytes must be a bigint`)
+    seen.add(id)
+    const invalid = ruleProblem(rule, checkId)
+    if (invalid) {
+      skip(id, 'invalid_rule', `subscriber ${id}: ${invalid}`)
+      continue
     }
+    let prefix: IpPrefix
     try {
-      return { rule, prefix: cachedPrefix(rule.address) }
+      prefix = cachedPrefix(rule.address)
     } catch (error) {
-      throw new RangeError(`subscriber ${rule.subscriberId}: ${(error as Error).message}`)
+      skip(id, 'invalid_address', `subscriber ${id}: ${(error as Error).message}`)
+      continue
     }
-  })
-  const overlap = findOverlap(result.map(({ rule, prefix }) => ({ subscriberId: rule.subscriberId, prefix })))
-  if (overlap) {
-    const [a, b] = overlap
-    throw new RangeError(
-      `subscribers ${a.subscriberId} (${a.prefix.text}) and ${b.subscriberId} (${b.prefix.text}) overlap`,
+    const refusal = addressRefusal(prefix)
+    if (refusal) {
+      skip(id, 'invalid_address', `subscriber ${id}: ${refusal}`)
+      continue
+    }
+    valid.push({ subscriberId: id, rule, prefix })
+  }
+  const { kept, dropped } = keepFirst(valid)
+  for (const { item, keptOne } of dropped) {
+    skip(
+      item.subscriberId,
+      'address_overlap',
+      `subscriber ${item.subscriberId} (${item.prefix.text}) overlaps subscriber ${keptOne.subscriberId} (${keptOne.prefix.text}), which keeps it`,
     )
   }
-  return result
+  return { checked: kept.map(({ rule, prefix }) => ({ rule, prefix })), skipped }
+}
+
+/** What is wrong with the rule apart from its address, or undefined. */
+function ruleProblem(rule: SubscriberRule, checkId: (id: string) => void): string | undefined {
+  try {
+    checkId(rule.subscriberId)
+  } catch (error) {
+    return (error as Error).message
+  }
+  if (!STATES.has(rule.state)) return `unknown state "${String(rule.state)}"`
+  const kbps = rule.throttleKbps
+  if (rule.state === 'throttled' && !(kbps !== undefined && Number.isFinite(kbps) && kbps >= 1)) {
+    return 'throttled without a throttleKbps of at least 1'
+  }
+  if (rule.remainingBytes !== undefined && typeof rule.remainingBytes !== 'bigint') {
+    return 'remainingBytes must be a bigint'
+  }
+  return undefined
 }

@@ -78,6 +78,7 @@ export function createSimulatedDriver(options: { bytesPerSecond: number; now?: (
         sub.quotaLeft = rule.remainingBytes
         subscribers.set(rule.subscriberId, sub)
       }
+      return { skipped: [] }
     },
     async close() {},
   }

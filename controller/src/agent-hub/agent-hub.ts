@@ -3,10 +3,9 @@
  * older), limit pushes to connected agents, heartbeats, and "last seen". Runtime-neutral: sockets
  * arrive through AgentSocket; the Node glue is in server.ts.
  */
-import type { SubscriberLimit } from '@capd/protocol'
+import { CLOSE, type SubscriberLimit } from '@capd/protocol'
 import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
-import type { ReportedUsage } from '../domain/auto-topup.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
@@ -14,7 +13,6 @@ import { type Change, ChangeFeed } from '../live/change-feed.js'
 import type { Store } from '../store/store.js'
 import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
-import { CLOSE } from './close-codes.js'
 
 export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
 
@@ -183,9 +181,9 @@ export class AgentHub implements SessionHost {
     }
   }
 
-  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void {
+  afterBooks(subscriberIds: readonly string[]): void {
     this.track(
-      autoTopUpPass(this.store, this.env, subscriberIds, reported)
+      autoTopUpPass(this.store, this.env, subscriberIds)
         .then((toppedUp) => this.limitsChanged(toppedUp))
         .catch((err: Error) => this.log(`auto top-up failed: ${err.message}`)),
     )

@@ -5,6 +5,7 @@
  * for is applied. Usage is acked only once its transaction is durable.
  */
 import {
+  CLOSE,
   type ControllerMessage,
   type Hello,
   PROTOCOL_VERSION,
@@ -13,19 +14,19 @@ import {
   type SubscriberLimit,
   type Usage,
 } from '@capd/protocol'
+import { recordProblems } from '../domain/agent-problems.js'
 import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
-import type { ReportedUsage } from '../domain/auto-topup.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
+import { Refusal } from '../domain/refusal.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
-import { ApiError } from '../errors.js'
 import type { Change } from '../live/change-feed.js'
 import { StoreFailedError } from '../store/document-store.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Store, Tx } from '../store/store.js'
 import type { AgentSocket } from './agent-socket.js'
-import { CLOSE } from './close-codes.js'
+import { REFUSAL_CLOSE } from './refusal-close.js'
 
 export interface SessionLimits {
   /** Larger text messages are refused with `message_too_large` (close 1009). */
@@ -45,8 +46,8 @@ export interface SessionHost {
   /** A frame or a pong arrived: the connection is alive. */
   heard(session: AgentSession): void
   ended(session: AgentSession): void
-  /** Usage, an enforcement report or a reconnect happened: run auto top-up, push what changed. */
-  afterBooks(subscriberIds: readonly string[], reported?: ReadonlyMap<string, ReportedUsage>): void
+  /** Usage was booked or an agent reconnected: run auto top-up (on the books), push what changed. */
+  afterBooks(subscriberIds: readonly string[]): void
   /** Something pages show changed (committed): live pages refresh. */
   changed(change: Change): void
 }
@@ -213,6 +214,10 @@ export class AgentSession {
         return this.usage(message)
       case 'state':
         return this.state(message)
+      case 'problems':
+        await this.host.store.transact((tx) => recordProblems(tx, this.host.env, this.agentId, message))
+        this.host.changed({ kind: 'agents' })
+        return
       case 'error':
         this.host.log(`agent ${this.agentId} reports ${message.code}: ${message.message}`)
         return
@@ -292,20 +297,14 @@ export class AgentSession {
   private async state(report: State): Promise<void> {
     const { store, env } = this.host
     const recorded = await store.transact((tx) => recordStates(tx, env, this.agentId, report))
+    // Nothing is charged for a state report: auto top-up follows booked usage only.
     this.host.changed({ kind: 'subscribers', ids: recorded.map((s) => s.subscriberId) })
-    const atCap = recorded.filter((s) => s.state !== 'open')
-    if (atCap.length > 0) {
-      const reported = new Map(
-        atCap.map((s) => [s.subscriberId, { usedBytes: s.usedBytes, limitVersion: s.limitVersion }]),
-      )
-      this.host.afterBooks([...reported.keys()], reported)
-    }
   }
 
   /** A handler threw: refusals are the agent's to fix, anything else is ours. */
   private refuse(err: unknown): void {
-    if (err instanceof ApiError) {
-      this.fail(CLOSE.policyViolation, err.code, err.message)
+    if (err instanceof Refusal) {
+      this.fail(REFUSAL_CLOSE[err.code], err.code, err.message)
     } else if (err instanceof StoreFailedError) {
       this.fail(
         CLOSE.internalError,

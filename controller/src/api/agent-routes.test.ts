@@ -14,7 +14,14 @@ describe('agents', () => {
     expect(JSON.stringify(data)).not.toContain(res.body.token)
     const list = await call('GET', '/agents')
     expect(list.body.items).toEqual([
-      { id: res.body.id, name: 'tower-1', connected: false, lastSeenAt: null, createdAt: res.body.createdAt },
+      {
+        id: res.body.id,
+        name: 'tower-1',
+        connected: false,
+        lastSeenAt: null,
+        createdAt: res.body.createdAt,
+        problems: [],
+      },
     ])
     expect((await call('GET', `/agents/${res.body.id}`)).body.token).toBeUndefined()
   })

@@ -1,11 +1,11 @@
-/** Agents: enrol (the token is shown once), revoke, and list with their connection state. */
+/** Agents: enrol (the token is shown once), revoke, list with their connection state, read with their usage anomalies. */
 import { enrolAgent, revokeAgent } from '../domain/agents.js'
-import { notFound } from '../errors.js'
+import { notFound } from '../domain/refusal.js'
 import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
 import { CreateAgent } from './schemas.js'
 import { idParam, readJson } from './validate.js'
-import { agentView } from './views.js'
+import { agentView, anomalyView } from './views.js'
 
 export function agentRoutes(
   r: DocumentedRouter,
@@ -31,9 +31,12 @@ export function agentRoutes(
   })
   r.add({ method: 'get', path: '/agents/:id', summary: 'Read an agent', status: 200 }, async (c) => {
     const id = idParam(c)
-    const agent = await store.transact((tx) => tx.agents.get(id))
+    const { agent, anomalies } = await store.transact(async (tx) => ({
+      agent: await tx.agents.get(id),
+      anomalies: await tx.usageAnomalies.forAgent(id),
+    }))
     if (!agent) throw notFound('agent', id)
-    return c.json(agentView(agent, isAgentConnected(agent.id)))
+    return c.json({ ...agentView(agent, isAgentConnected(agent.id)), anomalies: anomalies.map(anomalyView) })
   })
   r.add(
     {

@@ -7,7 +7,7 @@ import {
   updatePlan,
   updateTopUpPlan,
 } from '../domain/plans.js'
-import { notFound } from '../errors.js'
+import { notFound } from '../domain/refusal.js'
 import type { ApiDeps } from './app-env.js'
 import { UpdatePlan, UpdateTopUpPlan } from './catalog-schemas.js'
 import type { DocumentedRouter } from './router.js'

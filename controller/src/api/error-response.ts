@@ -1,12 +1,14 @@
-/** Turns any thrown error into `{error:{code,message}}`: ApiErrors as they are, the rest as 5xx. */
+/** Turns any thrown error into `{error:{code,message}}`: refusals with their status (see refusal-status.ts), the rest as 5xx. */
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { ApiError } from '../errors.js'
 import { StoreFailedError } from '../store/document-store.js'
+import { httpRefusal } from './refusal-status.js'
 
 export function errorResponse(err: Error, c: Context): Response {
-  if (err instanceof ApiError) {
-    return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status)
+  const refusal = httpRefusal(err)
+  if (refusal) {
+    const { status, code, message, details } = refusal
+    return c.json({ error: { code, message, details } }, status)
   }
   if (err instanceof HTTPException) {
     const code = err.status === 413 ? 'payload_too_large' : 'http_error'

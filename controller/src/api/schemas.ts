@@ -1,5 +1,5 @@
 /** Request bodies and queries of the operator API, as zod schemas (also the OpenAPI source). */
-import { BillingDay, ByteCount, Money, NonNegativeMoney, parseIpPrefix } from '@capd/protocol'
+import { BillingDay, ByteCount, Money, NonNegativeMoney, parseSubscriberAddress } from '@capd/protocol'
 import { z } from 'zod'
 
 const Name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters')
@@ -33,7 +33,7 @@ export const CreateAgent = z.strictObject({ name: Name })
 
 export const Address = z.string().transform((value, ctx) => {
   try {
-    return parseIpPrefix(value).text
+    return parseSubscriberAddress(value).text
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message })
     return z.NEVER

@@ -1,6 +1,7 @@
 /** Subscribers: create, edit, read with usage and state, search and page through. */
+
+import { notFound } from '../domain/refusal.js'
 import { createSubscriber, preparePassword, updateSubscriber } from '../domain/subscribers.js'
-import { notFound } from '../errors.js'
 import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
 import { CreateSubscriber, SubscriberListQuery } from './schemas.js'

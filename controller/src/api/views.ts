@@ -11,6 +11,7 @@ import type {
   Subscriber,
   TopUp,
   TopUpPlan,
+  UsageAnomaly,
 } from '../store/entities.js'
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString())
@@ -42,6 +43,20 @@ export const agentView = (a: Agent, connected: boolean) => ({
   lastSeenAt: iso(a.lastSeenAtMs) ?? null,
   createdAt: iso(a.createdAtMs),
   revokedAt: iso(a.revokedAtMs),
+  /** Rules the agent skipped at its router (the rest are enforced): `{subscriberId, code, message}`. */
+  problems: a.problems ?? [],
+  ...(a.problemsOmitted ? { problemsOmitted: a.problemsOmitted } : {}),
+})
+
+/** Usage an agent reported that was acked but not booked (see domain/usage-anomalies.ts). */
+export const anomalyView = (a: UsageAnomaly) => ({
+  subscriberId: a.subscriberId,
+  reason: a.reason,
+  entries: a.entries,
+  bytes: a.bytes,
+  firstAt: iso(a.firstAtMs),
+  lastAt: iso(a.lastAtMs),
+  lastEpoch: a.lastEpoch,
 })
 
 export const subscriberView = (s: Subscriber, usage: UsageView) => ({

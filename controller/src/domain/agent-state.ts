@@ -1,11 +1,11 @@
 /** What an agent reports it has applied at the router, for a batch of its subscribers. */
 import type { State, SubscriberState } from '@capd/protocol'
-import { ApiError } from '../errors.js'
 import type { Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { requireLiveAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
+import { Refusal } from './refusal.js'
 
 /**
  * Records every state of the batch, or (one of them not this agent's) none. Returns the states
@@ -36,8 +36,7 @@ async function recordState(
   const sub = await tx.subscribers.get(report.subscriberId)
   if (sub && sub.agentId !== agentId && sub.formerAgentIds?.includes(agentId)) return undefined
   if (!sub || sub.agentId !== agentId) {
-    throw new ApiError(
-      403,
+    throw new Refusal(
       'foreign_subscriber',
       `subscriber ${report.subscriberId} is not enforced by agent ${agentId}`,
     )

@@ -2,12 +2,12 @@
 import { randomBytes } from 'node:crypto'
 import { agentToken } from '@capd/protocol'
 import { hashToken } from '../auth/tokens.js'
-import { ApiError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Agent } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { notFound, Refusal } from './refusal.js'
 
 export async function enrolAgent(
   tx: Tx,
@@ -34,20 +34,28 @@ export async function revokeAgent(tx: Tx, env: DomainEnv, actor: Actor, id: stri
   return revoked
 }
 
-/** Records a hello: the agent was heard from, and runs this version with this driver. */
+/** Records a hello: the agent was heard from, and runs this version with this driver and journal epoch. */
 export async function recordHello(
   tx: Tx,
   env: DomainEnv,
   agent: Agent,
-  hello: { agentVersion: string; driver: string },
+  hello: { agentVersion: string; driver: string; epoch: string },
 ): Promise<void> {
-  if (agent.agentVersion === hello.agentVersion && agent.driver === hello.driver) {
+  if (
+    agent.agentVersion === hello.agentVersion &&
+    agent.driver === hello.driver &&
+    agent.epoch === hello.epoch &&
+    !agent.problems
+  ) {
     return touchAgent(tx, env, agent)
   }
+  // A new connection starts without problems: the agent reports its own right after the sync.
+  const { problems: _, problemsAtMs: _at, problemsOmitted: _omitted, ...rest } = agent
   await tx.agents.update({
-    ...agent,
+    ...rest,
     agentVersion: hello.agentVersion,
     driver: hello.driver,
+    epoch: hello.epoch,
     lastSeenAtMs: env.clock.now(),
   })
 }
@@ -56,7 +64,7 @@ export async function recordHello(
 export async function requireLiveAgent(tx: Tx, id: string): Promise<Agent> {
   const agent = await tx.agents.get(id)
   if (!agent || agent.revokedAtMs !== undefined) {
-    throw new ApiError(401, 'agent_revoked', `agent ${id} is unknown or revoked`)
+    throw new Refusal('agent_revoked', `agent ${id} is unknown or revoked`)
   }
   return agent
 }

@@ -5,7 +5,7 @@
  * again on the next report, state change or reconnect.
  */
 import type { Store } from '../store/store.js'
-import { type ReportedUsage, runAutoTopUp } from './auto-topup.js'
+import { runAutoTopUp } from './auto-topup.js'
 import type { DomainEnv } from './env.js'
 
 /** Returns the ids of the subscribers that were topped up (their limits changed). */
@@ -13,13 +13,12 @@ export async function autoTopUpPass(
   store: Store,
   env: DomainEnv,
   subscriberIds: readonly string[],
-  reported?: ReadonlyMap<string, ReportedUsage>,
 ): Promise<string[]> {
   if (subscriberIds.length === 0) return []
   return store.transact(async (tx) => {
     const toppedUp: string[] = []
     for (const id of new Set(subscriberIds)) {
-      const applied = await runAutoTopUp(tx, env, id, reported?.get(id))
+      const applied = await runAutoTopUp(tx, env, id)
       if (applied.length > 0) toppedUp.push(id)
     }
     return toppedUp

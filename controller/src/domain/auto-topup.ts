@@ -4,12 +4,13 @@
  * it, so running it twice (duplicate reports, a retry after a crash) cannot apply more than the
  * books allow: at most `maxPerPeriod` per billing period, counted in the same transaction.
  */
-import { notFound } from '../errors.js'
+
 import type { AutoTopUp, AutoTopUpDecline, Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { requireActiveTopUpPlan } from './plans.js'
+import { notFound } from './refusal.js'
 import { createTopUp } from './topups.js'
 import { currentPeriod, limitBytes, type Period, usedBytesIn } from './usage.js'
 
@@ -29,23 +30,13 @@ export async function setAutoTopUp(
   return updated
 }
 
-/** What the agent said it counted, under which limit version: it may be ahead of the books. */
-export interface ReportedUsage {
-  usedBytes: number
-  limitVersion: number
-}
-
 /**
  * Applies the subscriber's auto top-up as often as needed (and allowed) to lift the remaining
- * bytes above the threshold, charged to the balance. Declines (no funds, the period's maximum
+ * bytes above the threshold, charged to the balance. Only booked usage counts: what an agent says
+ * it applied or counted (a state report) charges nobody. Declines (no funds, the period's maximum
  * reached, the top-up plan withdrawn) change nothing but are audited, once per period and reason.
  */
-export async function runAutoTopUp(
-  tx: Tx,
-  env: DomainEnv,
-  subscriberId: string,
-  reported?: ReportedUsage,
-): Promise<TopUp[]> {
+export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string): Promise<TopUp[]> {
   let sub = await tx.subscribers.get(subscriberId)
   const settings = sub?.autoTopUp
   if (!sub || !settings?.enabled) return []
@@ -56,11 +47,7 @@ export async function runAutoTopUp(
     const nowMs = env.clock.now()
     const period = currentPeriod(sub, nowMs, env.timeZone)
     const topUps = await tx.topUps.forSubscriber(sub.id)
-    let usedBytes = usedBytesIn(sub, period)
-    // The agent's count is used only while it refers to the limit the books still have.
-    if (reported && reported.limitVersion === (sub.limitVersion ?? 0)) {
-      usedBytes = Math.max(usedBytes, reported.usedBytes)
-    }
+    const usedBytes = usedBytesIn(sub, period)
     const remaining = limitBytes(plan, topUps, period, nowMs) - usedBytes
     if (remaining > (settings.thresholdBytes ?? 0)) break
     const reason = await declineReason(tx, env, sub, settings, topUps, period)

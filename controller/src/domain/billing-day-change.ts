@@ -3,7 +3,7 @@ import type { BillingDay } from '@capd/protocol'
 import type { Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import type { DomainEnv } from './env.js'
-import { fieldRefusal } from './field-refusal.js'
+import { fieldRefusal } from './refusal.js'
 import { currentPeriod, validTopUps } from './usage.js'
 import { reanchorUsage } from './usage-book.js'
 
@@ -29,7 +29,7 @@ export async function moveBillingDay(
   const lost = validTopUps(topUps, from, nowMs).find((t) => !kept.has(t))
   if (lost) {
     const problem = `a top-up bought on ${new Date(lost.createdAtMs).toISOString().slice(0, 10)} counts in the current period and would not count in the one this billing day starts; change the billing day once the current period has ended`
-    throw fieldRefusal(422, 'topup_in_period', 'billingDay', `billingDay: ${problem}`, problem)
+    throw fieldRefusal('topup_in_period', 'billingDay', `billingDay: ${problem}`, problem)
   }
   return { ...(await reanchorUsage(tx, sub, from, to)), billingDay }
 }

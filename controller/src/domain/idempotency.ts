@@ -5,9 +5,9 @@
  * A request that fails changes nothing and is not kept, so it may be retried with its key.
  */
 import { createHash } from 'node:crypto'
-import { ApiError } from '../errors.js'
 import type { Tx } from '../store/store.js'
 import type { DomainEnv } from './env.js'
+import { Refusal } from './refusal.js'
 
 export interface StoredResponse {
   status: number
@@ -21,11 +21,7 @@ export const isIdempotencyKey = (key: string) => KEY_PATTERN.test(key)
 
 export function checkIdempotencyKey(key: string): string {
   if (!isIdempotencyKey(key)) {
-    throw new ApiError(
-      400,
-      'invalid_idempotency_key',
-      'Idempotency-Key must be 1–255 visible ASCII characters',
-    )
+    throw new Refusal('invalid_idempotency_key', 'Idempotency-Key must be 1–255 visible ASCII characters')
   }
   return key
 }
@@ -46,8 +42,7 @@ export async function idempotent(
   const seen = await tx.idempotency.get(scope)
   if (seen && seen.createdAtMs > now - env.idempotencyTtlMs) {
     if (seen.requestHash !== hash) {
-      throw new ApiError(
-        422,
+      throw new Refusal(
         'idempotency_key_reused',
         'this Idempotency-Key was used for a different request; use a new key for a new request',
       )

@@ -1,12 +1,12 @@
 /** Payments credit the account balance; top-ups and auto top-ups may then be charged to it. */
 import type { Money } from '@capd/protocol'
-import { notFound, unprocessable } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Payment, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { requireCurrency } from './money-rules.js'
+import { notFound, Refusal } from './refusal.js'
 
 export interface PaymentInput {
   amount: Money
@@ -27,7 +27,7 @@ export async function recordPayment(
   const payment: Payment = { id: newId('pay', now), subscriberId, ...input, createdAtMs: now, actor }
   const balance = { amount: sub.balance.amount + input.amount.amount, currency: sub.balance.currency }
   if (!Number.isSafeInteger(balance.amount))
-    throw unprocessable('amount_too_large', 'the balance would overflow')
+    throw new Refusal('amount_too_large', 'the balance would overflow')
   const subscriber = { ...sub, balance }
   await tx.payments.insert(payment)
   await tx.subscribers.update(subscriber)

@@ -1,6 +1,5 @@
 /** Plans (the cap and what happens at it) and top-up plans (data packs for sale). */
 import type { Money } from '@capd/protocol'
-import { ApiError, notFound, unprocessable } from '../errors.js'
 import { newId } from '../ids.js'
 import type { OnCap, Plan, TopUpPlan } from '../store/entities.js'
 import type { Table, Tx } from '../store/store.js'
@@ -8,6 +7,7 @@ import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
 import { requireCurrency } from './money-rules.js'
+import { notFound, Refusal } from './refusal.js'
 
 export interface PlanInput {
   name: string
@@ -156,23 +156,23 @@ async function editable<T extends { id: string; retiredAtMs?: number }>(
   const row = await table.get(id)
   if (!row) throw notFound(what, id)
   if (row.retiredAtMs !== undefined)
-    throw unprocessable('retired', `${what} ${id} is retired and cannot be edited`)
+    throw new Refusal('retired', `${what} ${id} is retired and cannot be edited`)
   return row
 }
 
-const invalid = (message: string) => new ApiError(400, 'invalid_request', message)
+const invalid = (message: string) => new Refusal('invalid_request', message)
 
 /** A plan named in a request body: it must exist and be on offer. */
 export async function requireActivePlan(tx: Tx, id: string): Promise<Plan> {
   const plan = await tx.plans.get(id)
-  if (!plan) throw unprocessable('invalid_reference', `plan ${id} does not exist`)
-  if (plan.retiredAtMs !== undefined) throw unprocessable('retired', `plan ${id} is retired`)
+  if (!plan) throw new Refusal('invalid_reference', `plan ${id} does not exist`)
+  if (plan.retiredAtMs !== undefined) throw new Refusal('retired', `plan ${id} is retired`)
   return plan
 }
 
 export async function requireActiveTopUpPlan(tx: Tx, id: string): Promise<TopUpPlan> {
   const plan = await tx.topUpPlans.get(id)
-  if (!plan) throw unprocessable('invalid_reference', `top-up plan ${id} does not exist`)
-  if (plan.retiredAtMs !== undefined) throw unprocessable('retired', `top-up plan ${id} is retired`)
+  if (!plan) throw new Refusal('invalid_reference', `top-up plan ${id} does not exist`)
+  if (plan.retiredAtMs !== undefined) throw new Refusal('retired', `top-up plan ${id} is retired`)
   return plan
 }

@@ -1,15 +1,15 @@
 /** Subscribers: who they are, which plan and agent, which address the router knows them by. */
-import { type BillingDay, billingPeriod } from '@capd/protocol'
+import { type BillingDay, billingPeriod, parseIpPrefix } from '@capd/protocol'
 import { hashPassword } from '../auth/passwords.js'
-import { notFound } from '../errors.js'
 import { newId } from '../ids.js'
-import type { Subscriber } from '../store/entities.js'
+import type { AgentMove, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { epochsOf } from './agent-epochs.js'
 import { audit } from './audit.js'
 import { moveBillingDay } from './billing-day-change.js'
 import type { Actor, DomainEnv } from './env.js'
-import { fieldRefusal } from './field-refusal.js'
 import { refreshLimit } from './limits.js'
+import { fieldRefusal, notFound } from './refusal.js'
 
 export interface SubscriberInput {
   name: string
@@ -18,7 +18,7 @@ export interface SubscriberInput {
   email?: string
   planId: string
   agentId: string
-  /** Already canonical (see parseIpPrefix). */
+  /** Already canonical and allowed (see parseSubscriberAddress). */
   address: string
   billingDay: BillingDay
 }
@@ -38,13 +38,7 @@ export async function createSubscriber(
   await assignablePlan(tx, input.planId)
   await assignableAgent(tx, input.agentId)
   if (await tx.subscribers.byLogin(input.login)) {
-    throw fieldRefusal(
-      409,
-      'conflict',
-      'login',
-      `login "${input.login}" is taken`,
-      `"${input.login}" is taken`,
-    )
+    throw fieldRefusal('conflict', 'login', `login "${input.login}" is taken`, `"${input.login}" is taken`)
   }
   await requireFreeAddress(tx, input.agentId, input.address)
   const now = env.clock.now()
@@ -105,14 +99,22 @@ export async function updateSubscriber(
   const agentId = changed.agentId ?? sub.agentId
   const address = changed.address ?? sub.address
   if (changed.agentId !== undefined || changed.address !== undefined) {
-    await requireFreeAddress(tx, agentId, address)
+    await requireFreeAddress(tx, agentId, address, id)
   }
   const base = changed.billingDay === undefined ? sub : await moveBillingDay(tx, env, sub, changed.billingDay)
-  const { email: _email, passwordHash: _hash, limitTerms, formerAgentIds: _former, ...kept } = base
+  const {
+    email: _email,
+    passwordHash: _hash,
+    limitTerms,
+    formerAgentIds: _former,
+    moves: _moves,
+    ...kept
+  } = base
   const email = changed.email === undefined ? sub.email : (changed.email ?? undefined)
   const hash = passwordHash ?? sub.passwordHash
   const moved = agentId !== sub.agentId
   const former = formerAgents(sub, agentId)
+  const moves = moved ? await recordMove(tx, env, sub) : (sub.moves ?? [])
   const updated: Subscriber = {
     ...kept,
     name: changed.name ?? sub.name,
@@ -122,6 +124,7 @@ export async function updateSubscriber(
     ...(email === undefined ? {} : { email }),
     ...(hash === undefined ? {} : { passwordHash: hash }),
     ...(former.length > 0 ? { formerAgentIds: former } : {}),
+    ...(moves.length > 0 ? { moves } : {}),
     // Forgotten on a move, so the version is bumped even when the terms are the same: the new
     // agent's report of what it applied is then told apart from the old agent's.
     ...(limitTerms && !moved ? { limitTerms } : {}),
@@ -142,6 +145,15 @@ function formerAgents(sub: Subscriber, agentId: string): readonly string[] {
   return [...before.filter((a) => a !== agentId && a !== sub.agentId), sub.agentId]
 }
 
+/** The subscriber's moves with this one (away from its agent now) added; the oldest fall off. */
+async function recordMove(tx: Tx, env: DomainEnv, sub: Subscriber): Promise<readonly AgentMove[]> {
+  const move = { fromAgentId: sub.agentId, atMs: env.clock.now(), epochs: await epochsOf(tx, sub.agentId) }
+  return [...(sub.moves ?? []), move].slice(-MAX_MOVES)
+}
+
+/** Moves kept per subscriber: late usage is only ever that of the last few. */
+const MAX_MOVES = 8
+
 type FieldChanges = Omit<SubscriberChanges, 'passwordHash'>
 
 /** The fields whose value differs from the subscriber's now (a form sends them all). */
@@ -159,31 +171,44 @@ function changedFields(sub: Subscriber, fields: FieldChanges): FieldChanges {
 /** A plan a subscriber may be put on: it exists and is on offer. */
 async function assignablePlan(tx: Tx, id: string): Promise<void> {
   const plan = await tx.plans.get(id)
-  if (!plan) throw fieldRefusal(422, 'invalid_reference', 'planId', `plan ${id} does not exist`)
+  if (!plan) throw fieldRefusal('invalid_reference', 'planId', `plan ${id} does not exist`)
   if (plan.retiredAtMs !== undefined) {
-    throw fieldRefusal(422, 'retired', 'planId', `plan ${id} is retired`, `"${plan.name}" is retired`)
+    throw fieldRefusal('retired', 'planId', `plan ${id} is retired`, `"${plan.name}" is retired`)
   }
 }
 
 /** An agent a subscriber may be put on: it exists and is not revoked (a revoked one enforces nothing). */
 async function assignableAgent(tx: Tx, id: string): Promise<void> {
   const agent = await tx.agents.get(id)
-  if (!agent) throw fieldRefusal(422, 'invalid_reference', 'agentId', `agent ${id} does not exist`)
+  if (!agent) throw fieldRefusal('invalid_reference', 'agentId', `agent ${id} does not exist`)
   if (agent.revokedAtMs !== undefined) {
-    throw fieldRefusal(422, 'revoked', 'agentId', `agent ${id} is revoked`, `"${agent.name}" is revoked`)
+    throw fieldRefusal('revoked', 'agentId', `agent ${id} is revoked`, `"${agent.name}" is revoked`)
   }
 }
 
-/** One address per agent: the router could not tell two subscribers on it apart. */
-async function requireFreeAddress(tx: Tx, agentId: string, address: string): Promise<void> {
-  const other = await tx.subscribers.byAgentAndAddress(agentId, address)
+/**
+ * No two subscribers of one agent overlap: the router could not tell their bytes apart, and its rule
+ * set would hold both (the agent skips the later one, see agent/src/drivers/rules.ts).
+ */
+async function requireFreeAddress(
+  tx: Tx,
+  agentId: string,
+  address: string,
+  exceptId?: string,
+): Promise<void> {
+  const prefix = parseIpPrefix(address)
+  const other = await tx.subscribers.overlappingAddress(agentId, prefix, exceptId)
   if (!other) return
+  const same = other.address === prefix.text
   throw fieldRefusal(
-    409,
     'conflict',
     'address',
-    `address ${address} already belongs to subscriber ${other.id} on this agent`,
-    `${address} already belongs to ${other.name} on this agent`,
+    same
+      ? `address ${address} already belongs to subscriber ${other.id} on this agent`
+      : `address ${address} overlaps ${other.address} of subscriber ${other.id} on this agent`,
+    same
+      ? `${address} already belongs to ${other.name} on this agent`
+      : `${address} overlaps ${other.address} of ${other.name} on this agent`,
   )
 }
 

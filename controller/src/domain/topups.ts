@@ -1,6 +1,5 @@
 /** Top-ups: raise a subscriber's limit for the period, with an invoice, charged to it or to the balance. */
 import { formatMoney, type Money } from '@capd/protocol'
-import { ApiError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { ChargeTo, Invoice, Subscriber, TopUp, TopUpSource } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
@@ -10,6 +9,7 @@ import { issueInvoice } from './invoices.js'
 import { refreshLimit } from './limits.js'
 import { requireCurrency } from './money-rules.js'
 import { requireActiveTopUpPlan } from './plans.js'
+import { notFound, Refusal } from './refusal.js'
 import { currentPeriod } from './usage.js'
 
 const DAY_MS = 86_400_000
@@ -118,8 +118,7 @@ async function chargeBalance(
   topUpId: string,
 ): Promise<Subscriber> {
   if (sub.balance.amount < price.amount) {
-    throw new ApiError(
-      402,
+    throw new Refusal(
       'insufficient_balance',
       `balance is ${formatMoney(sub.balance)}, the top-up costs ${formatMoney(price)}`,
     )

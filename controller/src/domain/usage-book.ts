@@ -1,8 +1,9 @@
 /** Booking usage into the period it was used in: the current one on the subscriber, older ones in usagePeriods. */
-import { ApiError } from '../errors.js'
+
 import { type DailyUsage, type Subscriber, usagePeriodId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import type { DomainEnv } from './env.js'
+import { Refusal } from './refusal.js'
 import { currentPeriod, type Period } from './usage.js'
 
 /** Moves usage of a finished period off the subscriber (into usagePeriods), so it starts the current one at 0. */
@@ -100,11 +101,7 @@ export function addToDay(
 export function addBytes(a: number, b: number): number {
   const sum = a + b
   if (!Number.isSafeInteger(sum)) {
-    throw new ApiError(
-      422,
-      'usage_overflow',
-      'usage would exceed the largest byte count the controller keeps',
-    )
+    throw new Refusal('usage_overflow', 'usage would exceed the largest byte count the controller keeps')
   }
   return sum
 }

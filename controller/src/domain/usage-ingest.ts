@@ -2,15 +2,19 @@
  * Books an agent's usage batch exactly once. The batch and the agent's new high-water mark are
  * written in one transaction, so an entry is either booked with its mark or not at all: a replay,
  * a duplicate or a reordered batch at or below the mark is ignored, and the ack never runs ahead
- * of what is booked.
+ * of what is booked. Entries that are not the agent's to book (see usage-admission.ts) or of an
+ * epoch past the agent's allowance (see agent-epochs.ts) are acked and kept as anomalies: refusing
+ * the batch would only make the agent send it again forever.
  */
 import { billingPeriod, type Usage } from '@capd/protocol'
-import { ApiError } from '../errors.js'
-import { type Subscriber, usageMarkId } from '../store/entities.js'
+import { usageMarkId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { admitNewEpoch } from './agent-epochs.js'
 import { requireLiveAgent, touchAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
+import { admitUsage } from './usage-admission.js'
+import { recordAnomalies } from './usage-anomalies.js'
 import { addBytes, bookUsage } from './usage-book.js'
 
 export interface IngestResult {
@@ -26,31 +30,30 @@ export async function ingestUsage(
   agentId: string,
   usage: Usage,
 ): Promise<IngestResult> {
-  const agent = await requireLiveAgent(tx, agentId)
-  // Every entry is checked, booked or not: a batch naming someone else's subscriber is refused whole.
-  // One that moved away from this agent is still its to report: usage journalled before the agent
-  // learned of the move was used, and refusing it would stall the agent's journal for good.
-  const subscribers = new Map<string, Subscriber>()
-  for (const entry of usage.entries) {
-    if (subscribers.has(entry.subscriberId)) continue
-    const sub = await tx.subscribers.get(entry.subscriberId)
-    if (!sub || (sub.agentId !== agentId && !sub.formerAgentIds?.includes(agentId))) {
-      throw new ApiError(
-        403,
-        'foreign_subscriber',
-        `subscriber ${entry.subscriberId} is not enforced by agent ${agentId}; nothing in the batch was booked`,
-      )
-    }
-    subscribers.set(sub.id, sub)
-  }
-
+  let agent = await requireLiveAgent(tx, agentId)
   const markId = usageMarkId(agentId, usage.epoch)
   const mark = await tx.usageMarks.get(markId)
   const highWater = mark?.seq ?? 0
   const fresh = usage.entries.filter((e) => e.seq > highWater)
   if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, subscriberIds: [] }
-
+  const seq = fresh[fresh.length - 1]!.seq
   const actor = `agent:${agentId}`
+
+  if (!mark) {
+    const verdict = await admitNewEpoch(tx, env, agent, usage.epoch)
+    if (!verdict.ok) {
+      const unbooked = fresh.map((e) => ({
+        subscriberId: e.subscriberId,
+        reason: verdict.reason,
+        bytes: e.down + e.up,
+      }))
+      await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
+      await touchAgent(tx, env, agent)
+      return { ack: { epoch: usage.epoch, seq }, subscriberIds: [] }
+    }
+    agent = verdict.agent
+  }
+
   const firstSeq = fresh[0]!.seq
   if (firstSeq !== highWater + 1) {
     // Entries in between were never delivered (an agent bug or a restored controller backup):
@@ -62,10 +65,13 @@ export async function ingestUsage(
     })
   }
 
+  const { bookable, subscribers, unbooked } = await admitUsage(tx, agentId, usage.epoch, fresh)
+  await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
+
   // Summed per subscriber and period first: one row update each, however long the batch.
   const nowMs = env.clock.now()
   const sums = new Map<string, { subscriberId: string; periodStartMs: number; bytes: number }>()
-  for (const entry of fresh) {
+  for (const entry of bookable) {
     const sub = subscribers.get(entry.subscriberId)!
     // Usage dated before the subscriber existed or after now is put in the nearest real period.
     const atMs = Math.max(sub.createdAtMs, Math.min(Date.parse(entry.periodStart), nowMs))
@@ -80,13 +86,12 @@ export async function ingestUsage(
     subscribers.set(subscriberId, booked)
   }
 
-  const seq = fresh[fresh.length - 1]!.seq
   const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
   if (mark) await tx.usageMarks.update(newMark)
   else await tx.usageMarks.insert(newMark)
   await touchAgent(tx, env, agent)
   return {
     ack: { epoch: usage.epoch, seq },
-    subscriberIds: [...new Set(fresh.map((e) => e.subscriberId))],
+    subscriberIds: [...new Set(bookable.map((e) => e.subscriberId))],
   }
 }

@@ -1,15 +1,18 @@
 /** Operator pages for agents: enrol (token shown once), revoke, online state, last seen, version. */
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
+import { clientRefusal } from '../api/refusal-status.js'
 import { CreateAgent } from '../api/schemas.js'
 import { enrolAgent, revokeAgent } from '../domain/agents.js'
 import { idempotent, requestHash } from '../domain/idempotency.js'
-import { ApiError, notFound } from '../errors.js'
+import { notFound } from '../domain/refusal.js'
 import { setFlash } from '../ui/flash.js'
 import { formAction, refused } from '../ui/form-action.js'
 import { checkedAs, readForm } from '../ui/form-input.js'
 import { idempotencyKeyField } from '../ui/form-values.js'
+import type { AnomalyRow } from './agent-anomalies.js'
 import { agentConfigJson, controllerWsUrl } from './agent-config.js'
+import type { SkippedRule } from './agent-problems-view.js'
 import { type AgentRow, AgentsPage, type Enrolled, RevokeAgentPage } from './agent-views.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { frame, type OperatorKit } from './operator-kit.js'
@@ -19,16 +22,40 @@ const EnrolForm = z.object({ name: CreateAgent.shape.name })
 export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   const { store, env, isAgentConnected } = kit.deps
 
-  async function rows(): Promise<AgentRow[]> {
+  async function anomalies(): Promise<AnomalyRow[]> {
+    return store.peek(async (tx) => {
+      const rows: AnomalyRow[] = []
+      for (const agent of await tx.agents.list()) {
+        for (const anomaly of await tx.usageAnomalies.forAgent(agent.id))
+          rows.push({ agentName: agent.name, anomaly })
+      }
+      return rows.sort((a, b) => b.anomaly.lastAtMs - a.anomaly.lastAtMs)
+    })
+  }
+
+  async function rows(): Promise<{ rows: AgentRow[]; problems: SkippedRule[]; problemsOmitted: number }> {
     return store.peek(async (tx) => {
       const counts = new Map<string, number>()
       for (const s of await tx.subscribers.list()) counts.set(s.agentId, (counts.get(s.agentId) ?? 0) + 1)
-      return (await tx.agents.list()).map((agent) => ({
-        agent,
-        status:
-          agent.revokedAtMs !== undefined ? 'revoked' : isAgentConnected(agent.id) ? 'online' : 'offline',
-        subscribers: counts.get(agent.id) ?? 0,
-      }))
+      const agents = await tx.agents.list()
+      const problems: SkippedRule[] = []
+      for (const agent of agents) {
+        if (agent.revokedAtMs !== undefined) continue
+        for (const problem of agent.problems ?? []) {
+          const sub = await tx.subscribers.get(problem.subscriberId)
+          problems.push({ ...problem, agentName: agent.name, ...(sub ? { subscriberName: sub.name } : {}) })
+        }
+      }
+      return {
+        rows: agents.map((agent) => ({
+          agent,
+          status:
+            agent.revokedAtMs !== undefined ? 'revoked' : isAgentConnected(agent.id) ? 'online' : 'offline',
+          subscribers: counts.get(agent.id) ?? 0,
+        })),
+        problems,
+        problemsOmitted: agents.reduce((n, a) => n + (a.problemsOmitted ?? 0), 0),
+      }
     })
   }
 
@@ -36,7 +63,8 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     c.html(
       <AgentsPage
         frame={frame(c)}
-        rows={await rows()}
+        {...(await rows())}
+        anomalies={await anomalies()}
         nowMs={env.clock.now()}
         timeZone={env.timeZone}
         {...(enrolled ? { enrolled } : {})}
@@ -69,8 +97,9 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
         return c.redirect('/agents', 303)
       }
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status >= 500) throw err
-      return refused(c, 'operator', '/agents', err)
+      const refusal = clientRefusal(err)
+      if (!refusal) throw err
+      return refused(c, 'operator', '/agents', refusal)
     }
     kit.deps.changes?.publish({ kind: 'agents' })
     return page(c, enrolled!)

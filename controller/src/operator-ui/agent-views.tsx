@@ -4,6 +4,8 @@ import { DataTable } from '../ui/data-table.js'
 import { ago, dateTime } from '../ui/format.js'
 import { ActionForm, Field } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
+import { AgentAnomalies, type AnomalyRow } from './agent-anomalies.js'
+import { AgentProblems, type SkippedRule } from './agent-problems-view.js'
 import { OperatorPage } from './layout.js'
 import type { Frame } from './operator-kit.js'
 
@@ -24,6 +26,11 @@ export interface Enrolled {
 export interface AgentsPageProps {
   frame: Frame
   rows: readonly AgentRow[]
+  /** Usage agents reported that was not booked (see agent-anomalies.tsx). */
+  anomalies?: readonly AnomalyRow[]
+  /** Rules the agents report they skipped; shown above the table. */
+  problems: readonly SkippedRule[]
+  problemsOmitted: number
   nowMs: number
   timeZone: string
   /** Only in the answer to the enrolment itself: the token is never stored in clear nor shown again. */
@@ -36,8 +43,10 @@ export function AgentsPage(p: AgentsPageProps) {
       <h1>Agents</h1>
       {p.enrolled ? <EnrolledAgent {...p.enrolled} /> : null}
       <div id="agents" class="table-wrap" data-live>
+        <AgentProblems problems={p.problems} omitted={p.problemsOmitted} />
         <AgentTable rows={p.rows} csrf={p.frame.csrf} nowMs={p.nowMs} timeZone={p.timeZone} />
       </div>
+      <AgentAnomalies rows={p.anomalies ?? []} nowMs={p.nowMs} timeZone={p.timeZone} />
       <NamedForm
         id="enrol-agent"
         title="Enrol an agent"

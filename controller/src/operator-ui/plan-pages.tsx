@@ -1,7 +1,7 @@
 /** Routes of the plans pages: list and create, show, edit (new terms reach the agents at once), retire. */
 import type { Hono } from 'hono'
 import { createPlan, retirePlan, updatePlan } from '../domain/plans.js'
-import { notFound } from '../errors.js'
+import { notFound } from '../domain/refusal.js'
 import type { Subscriber } from '../store/entities.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'

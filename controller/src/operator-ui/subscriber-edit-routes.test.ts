@@ -145,6 +145,14 @@ describe('new subscriber', () => {
         /^Address: 10.0.0.5 already belongs to Alice on this agent$/,
       ],
       ['a bad address', { address: '10.0.0.300' }, /^Address: /],
+      [
+        'a prefix holding an address taken on the agent',
+        { address: '10.0.0.0/16' },
+        /^Address: 10\.0\.0\.0\/16 overlaps 10\.0\.0\.5 of Alice on this agent$/,
+      ],
+      ['a catch-all', { address: '0.0.0.0/0' }, /^Address: 0\.0\.0\.0\/0 is a catch-all prefix/],
+      ['a loopback address', { address: '127.0.0.1' }, /^Address: 127\.0\.0\.1 is a loopback address$/],
+      ['a multicast address', { address: 'ff02::1' }, /^Address: ff02::1 is a multicast address$/],
       ['a prefix with host bits', { address: '10.0.0.5/24' }, /^Address: /],
       [
         'a bad billing day',
@@ -293,6 +301,8 @@ describe('edit subscriber', () => {
 
   it.each([
     [{ address: 'home' }, /^Address: /],
+    [{ address: '::ffff:10.0.0.7' }, /^Address: ::ffff:a00:7 is an IPv4-mapped address/],
+    [{ address: '224.0.0.1' }, /^Address: 224\.0\.0\.1 is a multicast address$/],
     [{ billingDay: '0' }, /^Billing day: enter a day/],
     [{ name: '  ' }, /^Name: must not be empty/],
     [{ password: 'short' }, /^New password: must be at least 8 characters/],
@@ -317,6 +327,18 @@ describe('edit subscriber', () => {
     expect(await k.flash(k.page)).toEqual({
       kind: 'error',
       text: 'Address: 10.0.0.8 already belongs to Carol on this agent',
+    })
+    expect(k.snapshot()).toBe(before)
+  })
+
+  it('refuses a prefix that holds another subscriber on the agent, changing nothing', async () => {
+    const k = await setup()
+    await k.addSubscriber('Carol', '10.0.3.8')
+    const before = k.snapshot()
+    await k.edit({ address: '10.0.2.0/23' })
+    expect(await k.flash(k.page)).toEqual({
+      kind: 'error',
+      text: 'Address: 10.0.2.0/23 overlaps 10.0.3.8 of Carol on this agent',
     })
     expect(k.snapshot()).toBe(before)
   })

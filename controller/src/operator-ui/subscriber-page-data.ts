@@ -1,7 +1,7 @@
 /** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money, history and the edit form's choices. */
 import type { DomainEnv } from '../domain/env.js'
+import { notFound } from '../domain/refusal.js'
 import { currentPeriod, type Period, type UsageView, usageView } from '../domain/usage.js'
-import { notFound } from '../errors.js'
 import type { Invoice, LedgerEntry, Plan, Subscriber, TopUp, TopUpPlan } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'

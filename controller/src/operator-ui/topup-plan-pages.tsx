@@ -1,7 +1,7 @@
 /** Routes of the top-up plans pages: list and create, show, edit (for future sales only), retire. */
 import type { Hono } from 'hono'
 import { createTopUpPlan, retireTopUpPlan, updateTopUpPlan } from '../domain/plans.js'
-import { notFound } from '../errors.js'
+import { notFound } from '../domain/refusal.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
 import { topUpPlanFromForm } from './catalog-forms.js'

@@ -6,6 +6,7 @@ import type { Hono } from 'hono'
 import { z } from 'zod'
 import { runAutoTopUp, setAutoTopUp } from '../domain/auto-topup.js'
 import { requireActiveTopUpPlan } from '../domain/plans.js'
+import { Refusal } from '../domain/refusal.js'
 import { ApiError } from '../errors.js'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import type { AutoTopUp } from '../store/entities.js'
@@ -48,8 +49,8 @@ async function offeredPlan(tx: Tx, id: string): Promise<void> {
   try {
     await requireActiveTopUpPlan(tx, id)
   } catch (err) {
-    if (err instanceof ApiError && err.status < 500) {
-      throw new ApiError(422, err.code, 'That top-up plan is no longer on offer. Choose another one.')
+    if (err instanceof Refusal) {
+      throw new Refusal(err.code, 'That top-up plan is no longer on offer. Choose another one.')
     }
     throw err
   }

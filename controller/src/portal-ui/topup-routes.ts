@@ -7,8 +7,8 @@ import type { Money } from '@capd/protocol'
 import type { Hono } from 'hono'
 import { z } from 'zod'
 import { isIdempotencyKey } from '../domain/idempotency.js'
+import { Refusal } from '../domain/refusal.js'
 import { createTopUp } from '../domain/topups.js'
-import { ApiError } from '../errors.js'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import type { EnforcementState } from '../store/entities.js'
 import { CSRF_FIELD } from '../ui/csrf.js'
@@ -70,9 +70,8 @@ export function topUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
 
 /** The back button brings the old form (and key) back; choosing another offer there is a new purchase. */
 function usedForm(err: unknown): unknown {
-  if (!(err instanceof ApiError) || err.code !== 'idempotency_key_reused') return err
-  return new ApiError(
-    422,
+  if (!(err instanceof Refusal) || err.code !== 'idempotency_key_reused') return err
+  return new Refusal(
     err.code,
     'This form was already used for another purchase. Reload the page to buy again.',
   )
@@ -80,18 +79,17 @@ function usedForm(err: unknown): unknown {
 
 /** The domain's refusals, said to a customer: what is wrong and what to do about it. */
 export function forCustomer(err: unknown, balance: Money, price: Money | undefined): unknown {
-  if (!(err instanceof ApiError)) return err
+  if (!(err instanceof Refusal)) return err
   if (err.code === 'insufficient_balance' && price) {
     const short = { amount: price.amount - balance.amount, currency: price.currency }
-    return new ApiError(
-      402,
+    return new Refusal(
       err.code,
       `Your balance of ${money(balance)} is too low for this top-up (${money(price)}). ` +
         `Add at least ${money(short)} to your balance, then try again.`,
     )
   }
   if (err.code === 'invalid_reference' || err.code === 'retired') {
-    return new ApiError(err.status, err.code, 'That top-up is no longer on offer. Choose another one.')
+    return new Refusal(err.code, 'That top-up is no longer on offer. Choose another one.')
   }
   return err
 }

@@ -10,9 +10,11 @@ import type {
   Payment,
   Plan,
   PortalSession,
+  StoreSetting,
   Subscriber,
   TopUp,
   TopUpPlan,
+  UsageAnomaly,
   UsageMark,
   UsagePeriod,
   User,
@@ -33,12 +35,15 @@ export interface Data {
   payments: Record<string, Payment>
   usageMarks: Record<string, UsageMark>
   usagePeriods: Record<string, UsagePeriod>
+  usageAnomalies: Record<string, UsageAnomaly>
   ledger: Record<string, LedgerEntry>
   apiTokens: Record<string, ApiToken>
   users: Record<string, User>
   portalSessions: Record<string, PortalSession>
   operatorSessions: Record<string, OperatorSession>
   audit: AuditEntry[]
+  /** Facts about the store itself (its currency); absent in documents written before = none recorded. */
+  settings: Record<string, StoreSetting>
   /** In insertion (= age) order, so pruning stops at the first young record. */
   idempotency: Record<string, IdempotencyRecord>
   sequences: Record<string, number>
@@ -59,12 +64,14 @@ export function emptyData(): Data {
     payments: {},
     usageMarks: {},
     usagePeriods: {},
+    usageAnomalies: {},
     ledger: {},
     apiTokens: {},
     users: {},
     portalSessions: {},
     operatorSessions: {},
     audit: [],
+    settings: {},
     idempotency: {},
     sequences: {},
   }
@@ -88,8 +95,8 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), and optional fields
- * (a subscriber's `limitVersion` and `formerAgentIds`, an auto top-up's `thresholdBytes`) to version 1
+ * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, and optional fields
+ * (a subscriber's `limitVersion`, `formerAgentIds` and `moves`, an agent's `epoch` and `retiredEpochs`, an auto top-up's `thresholdBytes`) to version 1
  * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
  * never moved, threshold 0),
  * so a document written before means exactly what
@@ -101,4 +108,6 @@ function upgradeVersion1(d: Partial<Data>): void {
   d.usagePeriods ??= {}
   d.portalSessions ??= {}
   d.operatorSessions ??= {}
+  d.settings ??= {}
+  d.usageAnomalies ??= {}
 }

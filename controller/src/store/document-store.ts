@@ -5,10 +5,11 @@
  * size of the change; now and then the whole document is written as a snapshot and the log starts
  * over. With no persistence it is a purely in-memory store (tests).
  */
-
+import type { IpPrefix } from '@capd/protocol'
+import { AddressIndex } from './address-index.js'
 import { ChangeLog } from './change-log.js'
 import type { Data } from './data.js'
-import type { Agent, Subscriber, UsagePeriod } from './entities.js'
+import type { Agent, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
@@ -163,11 +164,11 @@ export class DocumentStore implements Store {
     const d = this.data
     const log = () => this.changes
     const byLogin = new MemoryIndex<Subscriber>((s) => s.login.toLowerCase())
-    const byAgentAddress = new MemoryIndex<Subscriber>((s) => `${s.agentId}|${s.address}`)
+    const byAddress = new AddressIndex<Subscriber>()
     const subscribersByAgent = new MemoryIndex<Subscriber>((s) => s.agentId)
     const subscribers = new MemoryTable('subscribers', d.subscribers, log, [
       byLogin,
-      byAgentAddress,
+      byAddress,
       subscribersByAgent,
     ])
     const agentsByTokenHash = new MemoryIndex<Agent>((a) => a.tokenHash)
@@ -182,6 +183,8 @@ export class DocumentStore implements Store {
     const ledger = new MemoryTable('ledger', d.ledger, log, [ledgerBySubscriber])
     const tokensByHash = new MemoryIndex<{ id: string; hash: string }>((t) => t.hash)
     const apiTokens = new MemoryTable('apiTokens', d.apiTokens, log, [tokensByHash])
+    const anomaliesByAgent = new MemoryIndex<UsageAnomaly>((a) => a.agentId)
+    const usageAnomalies = new MemoryTable('usageAnomalies', d.usageAnomalies, log, [anomaliesByAgent])
     const usersByName = new MemoryIndex<{ id: string; username: string }>((u) => u.username)
     const users = new MemoryTable('users', d.users, log, [usersByName])
 
@@ -193,14 +196,19 @@ export class DocumentStore implements Store {
       }),
       payments: new MemoryTable('payments', d.payments, log),
       usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
+      usageAnomalies: Object.assign(usageAnomalies, {
+        forAgent: async (agentId: string) => usageAnomalies.byIndex(anomaliesByAgent, agentId),
+      }),
       usagePeriods: Object.assign(usagePeriods, {
         forSubscriber: async (id: string) => usagePeriods.byIndex(usagePeriodsBySubscriber, id),
       }),
       subscribers: Object.assign(subscribers, {
         byLogin: async (login: string) => subscribers.byIndex(byLogin, login.toLowerCase())[0],
         forAgent: async (agentId: string) => subscribers.byIndex(subscribersByAgent, agentId),
-        byAgentAndAddress: async (agentId: string, address: string) =>
-          subscribers.byIndex(byAgentAddress, `${agentId}|${address}`)[0],
+        overlappingAddress: async (agentId: string, prefix: IpPrefix, exceptId?: string) => {
+          const id = byAddress.overlapping(agentId, prefix, exceptId)
+          return id === undefined ? undefined : subscribers.getNow(id)
+        },
         find: async (query: SubscriberQuery) => findSubscribers(subscribers, query),
       }),
       topUps: Object.assign(topUps, {
@@ -220,12 +228,20 @@ export class DocumentStore implements Store {
       }),
       portalSessions: new MemoryTable('portalSessions', d.portalSessions, log),
       operatorSessions: new MemoryTable('operatorSessions', d.operatorSessions, log),
+      settings: new MemoryTable('settings', d.settings, log),
       audit: {
         append: async (entry) => {
           d.audit.push(Object.freeze(entry))
           this.changes.record(() => d.audit.pop(), { o: 'p', t: 'audit', v: entry })
         },
         list: async (limit) => d.audit.slice(-limit).reverse(),
+        prune: async (beforeMs) => {
+          let n = 0
+          while (n < d.audit.length && d.audit[n]!.atMs < beforeMs) n++
+          if (n === 0) return
+          const dropped = d.audit.splice(0, n)
+          this.changes.record(() => d.audit.unshift(...dropped), { o: 'x', t: 'audit', n })
+        },
       },
       idempotency: {
         get: async (scope) => (Object.hasOwn(d.idempotency, scope) ? d.idempotency[scope] : undefined),

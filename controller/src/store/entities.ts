@@ -1,5 +1,5 @@
 /** The records the controller keeps. Rows are immutable: a change writes a new row. */
-import type { Money } from '@capd/protocol'
+import type { Money, RuleProblem } from '@capd/protocol'
 
 export type OnCap = 'block' | 'throttle'
 export type EnforcementState = 'open' | 'blocked' | 'throttled'
@@ -36,6 +36,15 @@ export interface Agent {
   /** What the agent said in its last hello. */
   readonly agentVersion?: string
   readonly driver?: string
+  /** The journal epoch of its last hello: the one it is using now. */
+  readonly epoch?: string
+  /** Epochs whose usage marks were pruned (newest last, bounded): their usage is never booked again. */
+  readonly retiredEpochs?: readonly string[]
+  /** Rules the agent skipped at its router on its current connection, as it last reported them. */
+  readonly problems?: readonly RuleProblem[]
+  readonly problemsAtMs?: number
+  /** Problems beyond the listed ones, counted by the agent. */
+  readonly problemsOmitted?: number
 }
 
 export interface AutoTopUp {
@@ -102,6 +111,43 @@ export interface Subscriber {
    * before it learned of the move is still booked (the customer used it). Absent = never moved.
    */
   readonly formerAgentIds?: readonly string[]
+  /**
+   * The moves away from an agent (newest last, bounded): late usage of that agent is booked only
+   * for an epoch it had then and for entries dated up to a short grace after the move.
+   */
+  readonly moves?: readonly AgentMove[]
+}
+
+export interface AgentMove {
+  readonly fromAgentId: string
+  readonly atMs: number
+  /** The epochs the agent had used by then (its usage marks and its last hello's). */
+  readonly epochs: readonly string[]
+}
+
+/** Why usage an agent reported was acked without being booked. */
+export type UsageAnomalyReason =
+  | 'unknown_subscriber'
+  | 'foreign_subscriber'
+  | 'moved_away'
+  | 'epoch_limit'
+  | 'epoch_retired'
+
+/**
+ * Usage acked but not booked, summed per agent, reason and subscriber, for operators to look into.
+ * `subscriberId` is `*` for the overflow row once an agent has many (see usage-anomalies.ts).
+ */
+export interface UsageAnomaly {
+  /** `<agentId>/<reason>/<subscriberId>` */
+  readonly id: string
+  readonly agentId: string
+  readonly subscriberId: string
+  readonly reason: UsageAnomalyReason
+  readonly entries: number
+  readonly bytes: number
+  readonly firstAtMs: number
+  readonly lastAtMs: number
+  readonly lastEpoch: string
 }
 
 export interface DailyUsage {
@@ -252,6 +298,14 @@ export interface AuditEntry {
   readonly data?: unknown
 }
 
+/** A fact about the store itself, fixed when it was first started (such as its currency). */
+export interface StoreSetting {
+  /** The setting's name: `currency`. */
+  readonly id: string
+  readonly value: string
+  readonly setAtMs: number
+}
+
 export interface IdempotencyRecord {
   /** `<actor>|<key>`: keys are private to whoever sent them; the request hash covers the route. */
   readonly scope: string
@@ -260,3 +314,6 @@ export interface IdempotencyRecord {
   readonly body: unknown
   readonly createdAtMs: number
 }
+
+export const usageAnomalyId = (agentId: string, reason: UsageAnomalyReason, subscriberId: string) =>
+  `${agentId}/${reason}/${subscriberId}`

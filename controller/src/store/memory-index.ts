@@ -1,5 +1,12 @@
 /** A secondary index over one in-memory table: key → ids. */
-export class MemoryIndex<T extends { id: string }> {
+
+/** What a table tells each of its indexes: rows come and go (an update is a remove and an add). */
+export interface RowIndex<T> {
+  add(row: T): void
+  remove(row: T): void
+}
+
+export class MemoryIndex<T extends { id: string }> implements RowIndex<T> {
   private map = new Map<string, string[]>()
 
   constructor(private readonly keyOf: (row: T) => string | undefined) {}

@@ -2,7 +2,7 @@
 
 import type { ChangeLog } from './change-log.js'
 import { deepFreeze } from './deep-freeze.js'
-import type { MemoryIndex } from './memory-index.js'
+import type { MemoryIndex, RowIndex } from './memory-index.js'
 import type { Table } from './store.js'
 
 export class MemoryTable<T extends { id: string }> implements Table<T> {
@@ -14,7 +14,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     private readonly name: string,
     private readonly rows: Record<string, T>,
     private readonly log: () => ChangeLog,
-    private readonly indexes: readonly MemoryIndex<T>[] = [],
+    private readonly indexes: readonly RowIndex<NoInfer<T>>[] = [],
   ) {
     this.sortedIds = Object.keys(rows).sort()
     for (const row of Object.values(rows)) {

@@ -1,4 +1,5 @@
 /** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
+import type { IpPrefix } from '@capd/protocol'
 import type {
   Agent,
   ApiToken,
@@ -11,9 +12,11 @@ import type {
   Payment,
   Plan,
   PortalSession,
+  StoreSetting,
   Subscriber,
   TopUp,
   TopUpPlan,
+  UsageAnomaly,
   UsageMark,
   UsagePeriod,
   User,
@@ -56,14 +59,19 @@ export interface Tx {
     byLogin(login: string): Promise<Subscriber | undefined>
     /** All subscribers an agent enforces, in id order. */
     forAgent(agentId: string): Promise<Subscriber[]>
-    byAgentAndAddress(agentId: string, address: string): Promise<Subscriber | undefined>
+    /** A subscriber on the agent (not `exceptId`) whose address overlaps `prefix`, if any. */
+    overlappingAddress(agentId: string, prefix: IpPrefix, exceptId?: string): Promise<Subscriber | undefined>
     find(query: SubscriberQuery): Promise<Page<Subscriber>>
   }
   readonly topUps: Table<TopUp> & { forSubscriber(subscriberId: string): Promise<TopUp[]> }
   readonly invoices: Table<Invoice> & { forSubscriber(subscriberId: string): Promise<Invoice[]> }
   readonly payments: Table<Payment>
   /** Usage high-water marks, one row per agent journal epoch; id from usageMarkId. */
-  readonly usageMarks: Table<UsageMark>
+  readonly usageMarks: PrunableTable<UsageMark>
+  /** Usage acked but not booked, per agent, reason and subscriber; id from usageAnomalyId. */
+  readonly usageAnomalies: PrunableTable<UsageAnomaly> & {
+    forAgent(agentId: string): Promise<UsageAnomaly[]>
+  }
   /** Usage of past periods; id from usagePeriodId. */
   readonly usagePeriods: Table<UsagePeriod> & { forSubscriber(subscriberId: string): Promise<UsagePeriod[]> }
   readonly ledger: Table<LedgerEntry> & { forSubscriber(subscriberId: string): Promise<LedgerEntry[]> }
@@ -73,7 +81,14 @@ export interface Tx {
   readonly portalSessions: PrunableTable<PortalSession>
   /** Operator UI sessions, keyed the same way. */
   readonly operatorSessions: PrunableTable<OperatorSession>
-  readonly audit: { append(entry: AuditEntry): Promise<void>; list(limit: number): Promise<AuditEntry[]> }
+  /** Facts about the store itself, by name (see StoreSetting). */
+  readonly settings: Table<StoreSetting>
+  readonly audit: {
+    append(entry: AuditEntry): Promise<void>
+    list(limit: number): Promise<AuditEntry[]>
+    /** Forgets entries made before `beforeMs` (entries are in time order). */
+    prune(beforeMs: number): Promise<void>
+  }
   readonly idempotency: {
     get(scope: string): Promise<IdempotencyRecord | undefined>
     put(record: IdempotencyRecord): Promise<void>

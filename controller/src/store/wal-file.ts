@@ -7,11 +7,12 @@
  */
 import { type LogLine, RecordLog } from '@capd/durable'
 
-/** One change to the document: set or delete a keyed row, or push to a list. */
+/** One change to the document: set or delete a keyed row, push to a list, or drop a list's first `n`. */
 export type RedoOp =
   | { o: 's'; t: string; k: string; v: unknown }
   | { o: 'd'; t: string; k: string }
   | { o: 'p'; t: string; v: unknown }
+  | { o: 'x'; t: string; n: number }
 
 export interface WalRecord {
   v: number
@@ -59,6 +60,7 @@ export function applyOps(doc: Record<string, unknown>, ops: readonly RedoOp[]): 
       throw new Error(`log names unknown part "${op.t}" of the store`)
     }
     if (op.o === 'p') (target as unknown[]).push(op.v)
+    else if (op.o === 'x') (target as unknown[]).splice(0, op.n)
     else if (op.o === 's') {
       // Delete first so a re-set key moves to the end, as the store does for age-ordered records.
       delete (target as Record<string, unknown>)[op.k]

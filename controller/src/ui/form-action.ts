@@ -1,10 +1,10 @@
 /**
  * A form post's outcome, post/redirect/get style: on success a 303 to the next page with a message;
- * a refusal (any 4xx ApiError) changes nothing and goes back with the reason and what was typed.
+ * a refusal (a domain refusal or any 4xx ApiError) changes nothing and goes back with the reason and what was typed.
  * Anything else is a bug and reaches the app's error handler.
  */
 import type { Context } from 'hono'
-import { ApiError } from '../errors.js'
+import { clientRefusal, type HttpRefusal } from '../api/refusal-status.js'
 import { type FlashScope, setFlash } from './flash.js'
 import { postedForm } from './form-refill.js'
 
@@ -25,13 +25,19 @@ export async function formAction(
     setFlash(c, scope, { kind: 'ok', text: result.message })
     return c.redirect(result.to ?? back, 303)
   } catch (err) {
-    if (!(err instanceof ApiError) || err.status >= 500) throw err
-    return refused(c, scope, back, err)
+    const refusal = clientRefusal(err)
+    if (!refusal) throw err
+    return refused(c, scope, back, refusal)
   }
 }
 
 /** Back to `back` with the refusal's reason, and the posted fields so that form comes back filled in. */
-export async function refused(c: Context, scope: FlashScope, back: string, err: ApiError): Promise<Response> {
+export async function refused(
+  c: Context,
+  scope: FlashScope,
+  back: string,
+  err: HttpRefusal,
+): Promise<Response> {
   const form = await postedForm(c)
   setFlash(c, scope, { kind: 'error', text: err.message, ...(form ? { form } : {}) })
   return c.redirect(back, 303)

@@ -1,7 +1,7 @@
 /** Errors on page routes answered as pages: a browser asking for HTML gets one, API clients JSON. */
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { ApiError } from '../errors.js'
+import { httpRefusal } from '../api/refusal-status.js'
 import { ErrorPage } from './error-page.js'
 import { setHtmlHeaders } from './html-policy.js'
 
@@ -13,10 +13,12 @@ export function wantsPage(c: Context): boolean {
 }
 
 export function errorPage(err: Error, c: Context): Response | Promise<Response> {
-  const known = err instanceof ApiError
+  const known = httpRefusal(err)
   if (!known) console.error('capd: unexpected error', err)
-  const status = (known ? err.status : 500) as ContentfulStatusCode
-  const message = known ? err.message : 'The server could not complete this request. The error is in its log.'
+  const status = (known ? known.status : 500) as ContentfulStatusCode
+  const message = known
+    ? known.message
+    : 'The server could not complete this request. The error is in its log.'
   const home = c.req.path.startsWith('/portal') ? '/portal' : '/'
   setHtmlHeaders(c)
   return c.html(<ErrorPage status={status} message={message} home={home} />, status)

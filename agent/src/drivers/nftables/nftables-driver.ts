@@ -1,6 +1,6 @@
 /** The `nftables` router driver: counts, blocks, caps and throttles per subscriber in table `inet capd`. */
 import { readFile } from 'node:fs/promises'
-import type { CounterReading, RouterDriver, SubscriberRule } from '../driver.js'
+import type { ApplyReport, CounterReading, RouterDriver, SubscriberRule } from '../driver.js'
 import { counterSamples } from './counters.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
@@ -70,7 +70,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       return reading
     },
 
-    async apply(rules: readonly SubscriberRule[], reading: CounterReading) {
+    async apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<ApplyReport> {
       // The reading's own listing is the state to diff against unless something changed since.
       const listed = cached?.reading === reading ? cached.installed : await list()
       const installed = await ensureStructure(listed)
@@ -80,6 +80,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       // An apply that changed nothing leaves the listing valid, so a limits push right after a
       // poll is planned without listing the whole table again.
       if (plan.changes.length > 0) await nft(['-f', '-'], changeBatch(table, plan.changes))
+      return { skipped: plan.skipped }
     },
 
     async close() {

@@ -169,19 +169,77 @@ describe('planChanges', () => {
     expect(changes.filter((c) => c.op === 'delete-element')).toEqual([])
   })
 
-  it('rejects a bad rule set before changing anything', () => {
-    const table = empty()
-    const plan = (rules: SubscriberRule[]) => () => planChanges(rules, table, noReading, new Map())
-    const open = (subscriberId: string, address: string): SubscriberRule => ({
-      subscriberId,
-      address,
-      state: 'open',
-    })
-    expect(plan([open('a', '10.0.0.0/24'), open('b', '10.0.0.7')])).toThrow(/a \(10.0.0.0\/24\) and b/)
-    expect(plan([open('a', '10.0.0.1'), open('a', '10.0.0.2')])).toThrow(/twice/)
-    expect(plan([open('a b', '10.0.0.1')])).toThrow(/subscriber id/)
-    expect(plan([open('a', '10.0.0.1/24')])).toThrow(/host bits/)
-    expect(plan([{ ...open('a', '10.0.0.1'), state: 'throttled' }])).toThrow(/throttleKbps/)
+  const open = (subscriberId: string, address: string): SubscriberRule => ({
+    subscriberId,
+    address,
+    state: 'open',
+  })
+  const BAD: Array<[string, SubscriberRule, string, RegExp]> = [
+    ['overlapping alice-1', open('wide', '10.200.0.0/16'), 'address_overlap', /overlaps subscriber alice-1/],
+    ['a catch-all', open('all', '0.0.0.0/0'), 'invalid_address', /catch-all/],
+    ['an IPv6 catch-all', open('all6', '::/0'), 'invalid_address', /catch-all/],
+    ['a multicast address', open('mc', '224.0.0.1'), 'invalid_address', /multicast/],
+    ['an IPv4-mapped address', open('mapped', '::ffff:10.200.0.2'), 'invalid_address', /IPv4-mapped/],
+    ['host bits', open('hb', '10.0.0.1/24'), 'invalid_address', /host bits/],
+    ['no address at all', open('nope', 'example.com'), 'invalid_address', /not an IPv4/],
+    ['a bad id', open('a b', '10.0.0.1'), 'invalid_rule', /subscriber id/],
+    [
+      'a throttle without a rate',
+      { ...open('t', '10.0.0.1'), state: 'throttled' },
+      'invalid_rule',
+      /throttleKbps/,
+    ],
+    ['alice-1 twice', open('alice-1', '10.0.0.9'), 'invalid_rule', /twice/],
+  ]
+
+  it.each(BAD)('skips a rule with %s and still enforces everyone else', (_, bad, code, message) => {
+    // The bad rule comes last (the newest subscriber) and again first where it may (an overlap
+    // keeps whoever was held first, so that case is only tried last).
+    const orders =
+      bad.subscriberId === 'wide' || bad.subscriberId === 'alice-1'
+        ? [[...RULES, bad]]
+        : [
+            [...RULES, bad],
+            [bad, ...RULES],
+          ]
+    for (const rules of orders) {
+      const withBad = planChanges(rules, empty(), noReading, new Map())
+      const without = planChanges(RULES, empty(), noReading, new Map())
+      expect(withBad.changes).toEqual(without.changes)
+      expect(withBad.caps).toEqual(without.caps)
+      expect(withBad.skipped).toEqual([
+        { subscriberId: bad.subscriberId, code, message: expect.stringMatching(message) },
+      ])
+      // Against the table as it stands: nothing to change for the good ones, nothing added for the bad.
+      const table = parseListing(LISTING, 'capd')
+      const current = rules.map(
+        (r) => CURRENT.find((c) => c.subscriberId === r.subscriberId && r !== bad) ?? r,
+      )
+      expect(planChanges(current, table, readingOf(table), new Map()).changes).toEqual([])
+    }
+  })
+
+  it('skips every bad rule of a random mix and plans the good ones as if alone', () => {
+    for (let round = 0; round < 50; round++) {
+      // An overlap keeps whoever came first, so the wide prefix (which holds two of RULES) comes last.
+      const bad = BAD.map(([, rule]) => rule).filter((rule) => rule.subscriberId !== 'wide')
+      const mix = [...[...RULES, ...bad].sort(() => Math.random() - 0.5), BAD[0]![1]]
+      const good = mix.filter((r) => RULES.includes(r))
+      const firstAlice = mix.find((r) => r.subscriberId === 'alice-1')!
+      if (firstAlice !== RULES[0]) continue // alice-1's duplicate first: a different subscriber set
+      const withBad = planChanges(mix, empty(), noReading, new Map())
+      const alone = planChanges(good, empty(), noReading, new Map())
+      expect(
+        new Set(
+          withBad.changes.map((c) => JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? `${v}` : v))),
+        ),
+      ).toEqual(
+        new Set(alone.changes.map((c) => JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? `${v}` : v)))),
+      )
+      expect(withBad.skipped.map((p) => p.subscriberId).sort()).toEqual(
+        BAD.map(([, rule]) => rule.subscriberId).sort(),
+      )
+    }
   })
 })
 

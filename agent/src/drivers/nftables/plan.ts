@@ -1,6 +1,7 @@
 /** The diff between the rules the agent wants and the table as listed: the changes for one batch. */
+import type { RuleProblem } from '@capd/protocol'
 import type { CounterReading, SubscriberRule } from '../driver.js'
-import { type CheckedRule, checkRules } from '../rules.js'
+import { type CheckedRules, checkRules } from '../rules.js'
 import { counterSamples } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
@@ -11,6 +12,8 @@ export interface Plan {
   changes: Change[]
   /** Quota caps (counter space) in force once the changes are applied; remember them for the next plan. */
   caps: Map<string, bigint>
+  /** Rules left out (each with why); everything of theirs in the table is removed like a departed subscriber's. */
+  skipped: RuleProblem[]
 }
 
 /**
@@ -42,7 +45,8 @@ export function planChanges(
   const current = new Map(counterSamples(installed).map((s) => [s.subscriberId, s]))
   const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
 
-  for (const { rule, prefix } of validate(rules)) {
+  const { checked, skipped } = validate(rules)
+  for (const { rule, prefix } of checked) {
     const id = rule.subscriberId
     const names = objectNames(id)
     const sets = setNames(prefix.family)
@@ -131,7 +135,7 @@ export function planChanges(
       }
     }
   }
-  return { changes, caps }
+  return { changes, caps, skipped }
 }
 
 /**
@@ -141,8 +145,8 @@ export function planChanges(
  */
 const REWRITE_AFTER_DELETES = 64
 
-/** Checks every rule before anything is changed, so a bad rule set changes nothing. */
-function validate(rules: readonly SubscriberRule[]): CheckedRule[] {
+/** Checks every rule before anything is changed: a bad one is left out, the others still applied. */
+function validate(rules: readonly SubscriberRule[]): CheckedRules {
   return checkRules(rules, (id) => {
     objectNames(id)
   })

@@ -96,7 +96,7 @@ describe('planChanges', () => {
   })
 
   it('changes nothing when the router already matches', () => {
-    expect(plan(RULES, APPLIED)).toEqual({ changes: [], problems: [], warnings: [] })
+    expect(plan(RULES, APPLIED)).toEqual({ changes: [], problems: [], warnings: [], skipped: [] })
   })
 
   it('unblocks, throttles and un-throttles with one call each', () => {
@@ -242,21 +242,62 @@ describe('planChanges', () => {
     expect(parseOwner(adopted.comment)?.adopted).toMatchObject({ name: 'customer-7' })
   })
 
-  it('refuses a bad rule set before changing anything', () => {
-    const bad: Array<[SubscriberRule[], RegExp]> = [
-      [[{ subscriberId: 'a b', address: '10.0.0.1', state: 'open' }], /must match/],
-      [[RULES[0]!, RULES[0]!], /appears twice/],
-      [[{ subscriberId: 'a', address: '10.0.0.1', state: 'throttled' }], /throttleKbps/],
-      [[{ subscriberId: 'a', address: '10.0.0.1/24', state: 'open' }], /host bits/],
-      [
-        [
-          { subscriberId: 'a', address: '10.0.0.0/24', state: 'open' },
-          { subscriberId: 'b', address: '10.0.0.9', state: 'open' },
-        ],
-        /overlap/,
-      ],
-    ]
-    for (const [rules, message] of bad) expect(() => plan(rules, APPLIED)).toThrow(message)
+  const open = (subscriberId: string, address: string): SubscriberRule => ({
+    subscriberId,
+    address,
+    state: 'open',
+  })
+  const BAD: Array<[string, SubscriberRule, string, RegExp]> = [
+    ['overlapping alice', open('wide', '10.0.0.0/16'), 'address_overlap', /overlaps subscriber alice/],
+    ['inside carol', open('inner', '2001:db8:5::9'), 'address_overlap', /overlaps subscriber carol/],
+    ['a catch-all', open('all', '0.0.0.0/0'), 'invalid_address', /catch-all/],
+    ['an IPv6 catch-all', open('all6', '::/0'), 'invalid_address', /catch-all/],
+    ['loopback', open('lo', '127.0.0.1'), 'invalid_address', /loopback/],
+    ['link-local', open('ll', 'fe80::1'), 'invalid_address', /link-local/],
+    ['host bits', open('hb', '10.0.0.1/24'), 'invalid_address', /host bits/],
+    ['a bad id', open('a b', '10.9.0.1'), 'invalid_rule', /must match/],
+    [
+      'a throttle without a rate',
+      { ...open('t', '10.9.0.1'), state: 'throttled' },
+      'invalid_rule',
+      /throttleKbps/,
+    ],
+    ['alice twice', open('alice', '10.9.0.1'), 'invalid_rule', /twice/],
+  ]
+
+  it.each(BAD)('skips a rule with %s and still enforces everyone else', (_, bad, code, message) => {
+    const fresh = plan([...RULES, bad], listing())
+    expect(fresh.changes).toEqual(plan(RULES, listing()).changes)
+    expect(fresh.skipped).toEqual([
+      { subscriberId: bad.subscriberId, code, message: expect.stringMatching(message) },
+    ])
+    // Applied already: nothing to do, and nothing of the good ones is let go.
+    expect(plan([...RULES, bad], APPLIED).changes).toEqual([])
+  })
+
+  it('lets go of what a subscriber whose rule is now bad had at the router', () => {
+    const result = plan([RULES[0]!, RULES[1]!, RULES[2]!, { ...RULES[3]!, address: 'ff02::1' }], APPLIED)
+    expect(result.skipped.map((p) => p.subscriberId)).toEqual(['dave'])
+    expect(result.changes.map((c) => c.what)).toEqual(
+      plan(RULES.slice(0, 3), APPLIED).changes.map((c) => c.what),
+    )
+  })
+
+  it('skips every bad rule of a random mix and plans the good ones as if alone', () => {
+    for (let round = 0; round < 50; round++) {
+      const bad = BAD.map(([, rule]) => rule)
+      // Overlaps keep whoever came first, so those come after every good rule.
+      const [first, rest] = [
+        bad.filter((r) => r.subscriberId !== 'wide' && r.subscriberId !== 'inner'),
+        bad.slice(0, 2),
+      ]
+      const mix = [...[...RULES, ...first].sort(() => Math.random() - 0.5), ...rest]
+      const alice = mix.findIndex((r) => r.subscriberId === 'alice')
+      if (mix[alice] !== RULES[0]) continue
+      const result = plan(mix, APPLIED)
+      expect(result.changes).toEqual([])
+      expect(result.skipped.map((p) => p.subscriberId).sort()).toEqual(bad.map((r) => r.subscriberId).sort())
+    }
   })
 })
 

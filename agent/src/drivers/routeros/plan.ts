@@ -1,7 +1,7 @@
 /** The diff between the rules the agent wants and the router as listed: the API calls that make them match. */
-import type { IpPrefix } from '@capd/protocol'
+import type { IpPrefix, RuleProblem } from '@capd/protocol'
 import type { SubscriberRule } from '../driver.js'
-import { checkRules } from '../rules.js'
+import { type CheckedRule, type CheckedRules, checkRules } from '../rules.js'
 import { addressListMenu, type EntryRow, type Family, type Listing, type QueueRow } from './listing.js'
 import {
   type AdoptedFrom,
@@ -40,6 +40,8 @@ export interface Plan {
   problems: string[]
   /** Worth an operator's attention, changes nothing. */
   warnings: string[]
+  /** Rules left out (each with why); their queues and list entries are let go like a departed subscriber's. */
+  skipped: RuleProblem[]
 }
 
 const ZERO: UpDown = { up: 0n, down: 0n }
@@ -50,8 +52,8 @@ interface Owned {
 }
 
 export function planChanges(rules: readonly SubscriberRule[], listing: Listing, options: PlanOptions): Plan {
-  const wanted = validate(rules)
-  const plan: Plan = { changes: [], problems: [], warnings: [] }
+  const { checked: wanted, skipped } = validate(rules)
+  const plan: Plan = { changes: [], problems: [], warnings: [], skipped }
   const owned = new Map<string, Owned[]>()
   const foreign: QueueRow[] = []
   for (const row of listing.queues) {
@@ -67,7 +69,7 @@ export function planChanges(rules: readonly SubscriberRule[], listing: Listing, 
   }
   for (const { rule, prefix } of wanted)
     planQueue(plan, rule, prefix, owned.get(rule.subscriberId), others, options)
-  const wantedIds = new Set(rules.map((rule) => rule.subscriberId))
+  const wantedIds = new Set(wanted.map(({ rule }) => rule.subscriberId))
   for (const [subscriberId, rows] of owned) {
     if (!wantedIds.has(subscriberId)) for (const queue of rows) letGo(plan, queue)
   }
@@ -211,7 +213,7 @@ function letGo(plan: Plan, { row, owner }: Owned): void {
   plan.changes.push(set('/queue/simple/set', row.id, args, `${name}: hand back queue to "${from.name}"`))
 }
 
-function planEntries(plan: Plan, wanted: readonly Wanted[], listing: Listing): void {
+function planEntries(plan: Plan, wanted: readonly CheckedRule[], listing: Listing): void {
   const lists: Array<[Family, EntryRow[] | undefined]> = [
     [4, listing.blocked4],
     [6, listing.blocked6],
@@ -283,13 +285,8 @@ function set(command: string, id: string, args: Record<string, string>, what: st
   return { phase: 'set', command, args: { '.id': id, ...args }, what }
 }
 
-interface Wanted {
-  rule: SubscriberRule
-  prefix: IpPrefix
-}
-
-/** Checks every rule before anything is changed, so a bad rule set changes nothing. */
-function validate(rules: readonly SubscriberRule[]): Wanted[] {
+/** Checks every rule before anything is changed: a bad one is left out, the others still applied. */
+function validate(rules: readonly SubscriberRule[]): CheckedRules {
   return checkRules(rules, (id) => {
     checkSubscriberId(id)
   })

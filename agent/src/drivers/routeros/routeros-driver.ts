@@ -24,7 +24,7 @@
  *   session stops dialing — so the router's login lockout is never provoked — and every later call
  *   fails with the same RouterOsLoginError until the agent is restarted with fixed config.
  */
-import type { CounterReading, CounterSample, RouterDriver, SubscriberRule } from '../driver.js'
+import type { ApplyReport, CounterReading, CounterSample, RouterDriver, SubscriberRule } from '../driver.js'
 import {
   createRouterOsSession,
   type RouterOsSession,
@@ -171,7 +171,7 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       }
     },
 
-    async apply(rules: readonly SubscriberRule[], reading: CounterReading) {
+    async apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<ApplyReport> {
       if (filterStale) {
         try {
           await ensureFilterRules()
@@ -190,12 +190,14 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       // Conflicts that only the operator can resolve: said (once), not thrown, so they cannot hold up
       // everyone else's enforcement or the agent's usage reports poll after poll.
       for (const line of [...plan.problems, ...plan.warnings]) warn(line)
-      if (plan.changes.length === 0) return
+      const report = { skipped: plan.skipped }
+      if (plan.changes.length === 0) return report
       cached = undefined
       const outcome = await runPhased(session, plan.changes)
       if (outcome.failures.length > 0) {
         throw new RouterOsApplyError(where, outcome.failures, plan.changes.length, { cause: outcome.cause })
       }
+      return report
     },
 
     async close() {

@@ -1,0 +1,121 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Agent } from './agent.js'
+import { loadAgentConfig } from './config.js'
+import { createSimulatedDriver } from './drivers/simulated.js'
+import { type FakeController, fakeController } from './testing-fake-controller.js'
+
+const AGENT_ID = 'agt_hostile0000000000000'
+const DAY = 86_400_000
+
+const cleanup: (() => Promise<unknown>)[] = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+function limit(over: Partial<SubscriberLimit>): SubscriberLimit {
+  const now = Date.now()
+  return {
+    subscriberId: 'sub_a',
+    address: '10.0.0.5',
+    periodStart: new Date(now - 10 * DAY).toISOString(),
+    periodEnd: new Date(now + 20 * DAY).toISOString(),
+    limitBytes: 5_000_000_000,
+    usedBytes: 0,
+    limitVersion: 1,
+    onCap: 'block',
+    ...over,
+  }
+}
+
+async function startAgent(controller: FakeController) {
+  const stateDir = await mkdtemp(join(tmpdir(), 'capd-agent-'))
+  cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
+  const config = await loadAgentConfig({
+    controller: controller.url,
+    token: agentToken(AGENT_ID, 'x'.repeat(43)),
+    stateDir,
+    pollIntervalMs: 60_000,
+    router: { kind: 'simulated', bytesPerSecond: 1000 },
+  })
+  const log: string[] = []
+  const agent = await Agent.start(config, createSimulatedDriver({ bytesPerSecond: 1000 }), {
+    log: (line) => log.push(line),
+    warn: (line) => log.push(line),
+  })
+  cleanup.push(() => agent.stop())
+  return { agent, log }
+}
+
+const sync = (subscribers: SubscriberLimit[]) => ({
+  v: PROTOCOL_VERSION,
+  type: 'sync',
+  serverTimeMs: Date.now(),
+  subscribers,
+})
+
+describe('an agent and a hostile or broken controller', () => {
+  it.each([
+    [
+      'a 1 minute period',
+      {
+        periodStart: new Date(Date.now() - 600_000).toISOString(),
+        periodEnd: new Date(Date.now() - 540_000).toISOString(),
+      },
+    ],
+    [
+      'a period dated 2020',
+      { periodStart: '2020-01-01T00:00:00.000Z', periodEnd: '2020-01-02T00:00:00.000Z' },
+    ],
+    ['a period ending in 2030', { periodEnd: '2030-01-01T00:00:00.000Z' }],
+  ])('refuses %s, logs why, and keeps enforcing the last good limits', async (_what, bad) => {
+    const controller = await fakeController((socket) =>
+      socket.send(JSON.stringify(sync([limit({ limitVersion: 1 })]))),
+    )
+    cleanup.push(() => controller.close())
+    const { agent, log } = await startAgent(controller)
+    await controller.next('state')
+    const good = agent.snapshot().books.sub_a!
+
+    controller.send({
+      v: PROTOCOL_VERSION,
+      type: 'limits',
+      subscribers: [limit({ limitVersion: 2, ...bad })],
+    })
+    controller.send(sync([limit({ limitVersion: 3, ...bad })]))
+    // A later good push shows both bad ones were handled (messages are taken in order).
+    controller.send({
+      v: PROTOCOL_VERSION,
+      type: 'limits',
+      subscribers: [{ ...good.limit, subscriberId: 'sub_a', limitVersion: 1 }],
+    })
+    await agent.pollNow()
+    await waitUntil(() => log.filter((l) => /refus/i.test(l)).length >= 2)
+
+    const book = agent.snapshot().books.sub_a!
+    expect(book.limit.limitVersion).toBe(1)
+    expect({ periodStart: book.periodStart, periodEnd: book.periodEnd }).toEqual({
+      periodStart: good.periodStart,
+      periodEnd: good.periodEnd,
+    })
+    expect(log.find((l) => /refus/i.test(l))).toMatch(/sub_a/)
+    // The controller is told too (its log names the agent).
+    expect(controller.received.find((m) => m.type === 'error')).toMatchObject({ code: 'limits_refused' })
+    expect(log.some((l) => /WARNING/.test(l))).toBe(false) // ws:// to loopback is fine
+  })
+
+  it('warns on start when it talks ws:// to a controller on another machine', async () => {
+    const controller = await fakeController()
+    cleanup.push(() => controller.close())
+    const { log } = await startAgent({ ...controller, url: 'ws://192.0.2.1:9' })
+    expect(log.find((l) => /WARNING/.test(l))).toMatch(/ws:\/\/.*wss:\/\//)
+  })
+})
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10))
+  if (!check()) throw new Error('condition not reached within 3 s')
+}

@@ -1,0 +1,22 @@
+/** The close code an agent connection ends with when the domain refuses what the agent sent (an `error` message comes first). */
+import { CLOSE } from '@capd/protocol'
+import type { RefusalCode } from '../domain/refusal.js'
+
+/** Every refusal is the agent's to fix, so none is a controller fault (1011) to retry blindly. */
+export const REFUSAL_CLOSE: Record<RefusalCode, number> = {
+  not_found: CLOSE.policyViolation,
+  conflict: CLOSE.policyViolation,
+  invalid_request: CLOSE.policyViolation,
+  invalid_reference: CLOSE.policyViolation,
+  retired: CLOSE.policyViolation,
+  revoked: CLOSE.policyViolation,
+  insufficient_balance: CLOSE.policyViolation,
+  amount_too_large: CLOSE.policyViolation,
+  currency_mismatch: CLOSE.policyViolation,
+  usage_overflow: CLOSE.policyViolation,
+  topup_in_period: CLOSE.policyViolation,
+  foreign_subscriber: CLOSE.policyViolation,
+  agent_revoked: CLOSE.policyViolation,
+  invalid_idempotency_key: CLOSE.policyViolation,
+  idempotency_key_reused: CLOSE.policyViolation,
+}
