@@ -8,6 +8,8 @@ describe('controller command line', () => {
     expect(parseControllerArgs(['--client-address-header', 'X-Forwarded-For'])['client-address-header']).toBe(
       'X-Forwarded-For',
     )
+    expect(parseControllerArgs([])['trusted-proxy-hops']).toBe(1)
+    expect(parseControllerArgs(['--trusted-proxy-hops', '2'])['trusted-proxy-hops']).toBe(2)
   })
 
   it('keeps audit rows and idle usage marks 400 days unless told otherwise', () => {
@@ -24,6 +26,8 @@ describe('controller command line', () => {
     [['--retention-days', 'forever'], /--retention-days/],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [['--client-address-header', 'X Forwarded'], /--client-address-header: must be an HTTP header name/],
+    [['--trusted-proxy-hops', '0'], /--trusted-proxy-hops/],
+    [['--trusted-proxy-hops', 'one'], /--trusted-proxy-hops/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => parseControllerArgs(argv)).toThrow(message)
   })

@@ -8,6 +8,7 @@ import { setFlash, takeFlash } from '../ui/flash.js'
 import { readForm } from '../ui/form-input.js'
 import { htmlPolicy } from '../ui/html-policy.js'
 import { CROSS_SITE_LOGIN, loginRefusal } from '../ui/login-card.js'
+import { sameOriginPath } from '../ui/same-origin-path.js'
 import { LoginPage } from './login-page.js'
 import { OPERATOR_COOKIE, type OperatorEnv } from './operator-auth.js'
 import type { OperatorKit } from './operator-kit.js'
@@ -19,7 +20,7 @@ const LoginForm = z.object({
 
 /** Only a path on this site: `next=//evil.example` or `https://…` would make the login an open redirect. */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : '/'
+  return sameOriginPath(next)
 }
 
 export function operatorLoginRoutes(

@@ -16,7 +16,9 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   const ui = new Hono<OperatorEnv>()
   const kit = operatorKit(deps)
   operatorLoginRoutes(ui, kit, options)
-  ui.get('/events', kit.page, (c) => changeStream(c, deps.changes, { filter: () => true }))
+  ui.get('/events', kit.page, (c) =>
+    changeStream(c, deps.changes, { filter: () => true, viewer: `operator-session:${c.var.session.id}` }),
+  )
   subscriberPages(ui, kit)
   catalogPages(ui, kit)
   agentPages(ui, kit)

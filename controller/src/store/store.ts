@@ -110,5 +110,7 @@ export interface Store {
    * whose answer acknowledges nothing (such as finding the caller's token); `fn` must not write.
    */
   peek<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /** Called when a write fails for good (the store then refuses every transaction); optional for stores that cannot. */
+  onFailure?(listener: (err: Error) => void): void
   close(): Promise<void>
 }
