@@ -42,6 +42,7 @@ type LogOp =
   | { o: 's'; t: string; k: string; v: unknown }
   | { o: 'd'; t: string; k: string }
   | { o: 'p'; t: string; v: unknown }
+  | { o: 'x'; t: string; n: number }
 
 /**
  * Reads the store as a restart would: the snapshot `capd.json` (if any) plus the write-ahead log
@@ -87,6 +88,7 @@ export async function readDataDir(dir: string): Promise<{ doc: StoreDoc; tornByt
       tables[op.t] ??= {}
       const table = tables[op.t]!
       if (op.o === 'p') (table as unknown[]).push(op.v)
+      else if (op.o === 'x') (table as unknown[]).splice(0, op.n)
       else if (op.o === 's') (table as Record<string, unknown>)[op.k] = op.v
       else delete (table as Record<string, unknown>)[op.k]
     }
