@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os'
 import { addressCheck } from './address-check.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
+import { outageDrain } from './outage-drain.js'
 import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
 import { routerOsPoll } from './routeros-poll.js'
@@ -29,6 +30,7 @@ await storeWriteCost(config)
 await uiPages()
 await bodyLimitCost()
 addressCheck()
+await outageDrain(config)
 await routerBenchmarks(routerConfig)
 await routerOsPoll()
 await routerOsTopUp(config)

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
 
-  const store = await openLowdbStore(config.data)
+  const store = await openLowdbStore(config.data, (line) => console.error(line))
   const env: DomainEnv = {
     clock: systemClock,
     timeZone: config.tz,
