@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'protocol', include: ['protocol/src/**/*.test.ts'] } },
+      { test: { name: 'durable', include: ['durable/src/**/*.test.ts'] } },
       { test: { name: 'agent', include: ['agent/src/**/*.test.ts'] } },
       { test: { name: 'controller', include: ['controller/src/**/*.test.ts'] } },
       {

@@ -36,7 +36,7 @@ export function fleetAddress(i: number): string {
 
 export async function seedFleet(dataDir: string, plan: FleetPlan, addresses: string[]): Promise<SeededFleet> {
   const env: DomainEnv = { clock: systemClock, timeZone: 'UTC', currency: 'USD', idempotencyTtlMs: 3600_000 }
-  const store = await openLowdbStore(join(dataDir, 'controller'))
+  const store = await openLowdbStore(join(dataDir, 'controller'), (line) => console.error(line))
   try {
     await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN })
     return await store.transact(async (tx) => {

@@ -1,7 +1,9 @@
 /** `pnpm bench`: every benchmark in sequence, each printing ratios against a baseline from the same run. */
 import { cpus, loadavg } from 'node:os'
 import { addressCheck } from './address-check.js'
+import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
+import { outageDrain } from './outage-drain.js'
 import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
 import { routerOsPoll } from './routeros-poll.js'
@@ -26,7 +28,9 @@ const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
 await uiPages()
+await bodyLimitCost()
 addressCheck()
+await outageDrain(config)
 await routerBenchmarks(routerConfig)
 await routerOsPoll()
 await routerOsTopUp(config)

@@ -45,12 +45,12 @@ async function open(command: Extract<ServerCommand, { type: 'open' }>): Promise<
     }
     // Seed, then close and reopen: the server starts as a restarted controller does, from a
     // snapshot and an empty log, rather than with the one huge seeding transaction in the log.
-    const seeding = await openLowdbStore(command.dataDir)
+    const seeding = await openLowdbStore(command.dataDir, (line) => console.error(line))
     store = seeding
     await bootstrap(seeding, env, { bootstrapToken: BENCH_TOKEN })
     subscriberIds = await seedSubscribers(seeding, command.subscribers, env.clock.now())
     await seeding.close()
-    const opened = await openLowdbStore(command.dataDir)
+    const opened = await openLowdbStore(command.dataDir, (line) => console.error(line))
     store = opened
     opened.onFailure((err) => {
       send({ type: 'failed', message: err.message })

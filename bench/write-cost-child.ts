@@ -53,10 +53,10 @@ async function measure(command: WriteCostCommand): Promise<WriteCostRow> {
   try {
     // Seed, then close and reopen: every size starts as a restarted controller does, from a
     // snapshot and an empty log, rather than with the one huge seeding transaction in the log.
-    store = await openLowdbStore(dataDir)
+    store = await openLowdbStore(dataDir, (line) => console.error(line))
     const ids = await seedSubscribers(store, subscribers, env.clock.now())
     await store.close()
-    store = await openLowdbStore(dataDir)
+    store = await openLowdbStore(dataDir, (line) => console.error(line))
     const opened = store
     const topUp = () =>
       opened.transact((tx) => {
@@ -100,7 +100,7 @@ async function measure(command: WriteCostCommand): Promise<WriteCostRow> {
     const snapshotIoMs: number[] = []
     const bareWriteMs: number[] = []
     for (let i = 0; i < command.snapshots; i++) {
-      if (i > 0) store = await openLowdbStore(dataDir)
+      if (i > 0) store = await openLowdbStore(dataDir, (line) => console.error(line))
       probe.reset()
       const started = performance.now()
       await store.close()

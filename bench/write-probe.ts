@@ -42,9 +42,11 @@ export function probeStoreWrites(): WriteProbe {
   const append = WalFile.prototype.append
   WalFile.prototype.append = async function probedAppend(this: WalFile, lines: string) {
     const started = performance.now()
+    const before = this.size
     await append.call(this, lines)
     appends.push({
-      bytes: Buffer.byteLength(lines),
+      // What reached the file: the records with their length and checksum headers.
+      bytes: this.size - before,
       lines: countLines(lines),
       ms: performance.now() - started,
     })

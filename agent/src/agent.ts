@@ -21,7 +21,7 @@ import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { limitsProblem } from './limit-check.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
-import { Journal, type JournalEntry } from './state/journal.js'
+import { Journal, type JournalEntry, type NewDelta } from './state/journal.js'
 import { forgetCreated, noteCreated, replay } from './state/replay.js'
 import { computeDeltas } from './usage-engine.js'
 import { AGENT_VERSION } from './version.js'
@@ -91,18 +91,16 @@ export class Agent {
     const journalPath = join(config.stateDir, 'journal.log')
     const log = deps.log ?? ((line: string) => console.log(line))
     let state = await loadCheckpoint(checkpointPath)
-    const { journal, tornBytes } = await Journal.open(journalPath)
-    if (tornBytes > 0) log(`capd agent: cut ${tornBytes} bytes of an unfinished journal write`)
+    const { journal, records } = await Journal.open(journalPath, log, state ?? freshState())
     if (!state) {
       state = freshState()
-      if (journal.all.length > 0) {
+      if (records.length > 0) {
         log('capd agent: journal without state file; starting a new epoch and dropping the old journal')
-        await journal.truncateThrough(Number.MAX_SAFE_INTEGER)
+        await journal.clear()
       }
       // The epoch is durable before any entry refers to it.
       await saveCheckpoint(checkpointPath, state)
-    }
-    replay(state, journal.all)
+    } else replay(state, records)
     const insecure = plainTextWarning(config.controller)
     if (insecure) (deps.warn ?? ((line: string) => console.warn(line)))(`capd agent: WARNING: ${insecure}`)
     const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
@@ -129,7 +127,8 @@ export class Agent {
       epoch: this.state.epoch,
       ackedSeq: this.state.ackedSeq,
       appliedSeq: this.state.appliedSeq,
-      unacked: this.journal.all.filter((e) => e.seq > this.state.ackedSeq).length,
+      unacked: this.journal.size,
+      journal: { ...this.journal.disk, lastSeq: this.journal.seq },
       connected: this.link.connected,
       books: Object.fromEntries(this.state.books),
     }
@@ -191,8 +190,7 @@ export class Agent {
       this.state.baselines.set(id, baseline)
     }
 
-    const entries: JournalEntry[] = []
-    let seq = this.state.appliedSeq
+    const fresh: NewDelta[] = []
     this.lastDelta.clear()
     for (const delta of deltas) {
       const book = this.state.books.get(delta.subscriberId)
@@ -203,8 +201,7 @@ export class Agent {
       const rolled = rollPeriod(book, reading.atMs)
       if (rolled !== book) this.state.books.set(delta.subscriberId, rolled)
       const { baseline } = delta
-      entries.push({
-        seq: ++seq,
+      fresh.push({
         subscriberId: delta.subscriberId,
         periodStart: rolled.periodStart,
         down: Number(delta.down),
@@ -221,8 +218,7 @@ export class Agent {
       this.lastDelta.set(delta.subscriberId, Number(delta.down + delta.up))
     }
     // Durable first: only a journalled delta changes what the agent believes or sends.
-    await this.journal.append(entries)
-    replay(this.state, entries)
+    replay(this.state, await this.journal.append(fresh))
     this.lastReading = reading
     for (const [id, book] of this.state.books) {
       const rolled = rollPeriod(book, reading.atMs)
@@ -234,7 +230,15 @@ export class Agent {
       // Usage already journalled is still reported; enforcement is retried next poll.
       this.log(`capd agent: applying at the router failed: ${(err as Error).message}`)
     }
+    await this.compactJournal()
     this.sendUsage()
+  }
+
+  /** Rewrites the journal once it is mostly acked records; the books are checkpointed first (see Journal.compact). */
+  private async compactJournal(): Promise<void> {
+    if (!this.journal.wantsCompaction) return
+    await saveCheckpoint(this.checkpointPath, this.state)
+    await this.journal.compact()
   }
 
   /** Makes the router match the books, and reports every state that changed. */
@@ -295,16 +299,16 @@ export class Agent {
    */
   private sendUsage(): void {
     if (!this.link.connected) return
-    const pending = this.journal.all.filter((e) => e.seq > Math.max(this.sentSeq, this.state.ackedSeq))
-    for (
-      let i = 0;
-      i < pending.length && this.inFlight.length < MAX_BATCHES_IN_FLIGHT;
-      i += MAX_USAGE_ENTRIES
-    ) {
-      const batch = pending.slice(i, i + MAX_USAGE_ENTRIES).map(toUsageEntry)
+    while (this.inFlight.length < MAX_BATCHES_IN_FLIGHT) {
+      const after = Math.max(this.sentSeq, this.state.ackedSeq)
+      const batch = this.journal.pending(after, MAX_USAGE_ENTRIES).map(toUsageEntry)
+      if (batch.length === 0) return
+      const lastSeq = batch[batch.length - 1]!.seq
+      // Sealed before it leaves: no later delta may join an entry the controller may have booked.
+      this.journal.seal(lastSeq)
       if (!this.link.send({ v: PROTOCOL_VERSION, type: 'usage', epoch: this.state.epoch, entries: batch }))
         return
-      this.sentSeq = batch[batch.length - 1]!.seq
+      this.sentSeq = lastSeq
       this.inFlight.push(this.sentSeq)
     }
   }
@@ -325,10 +329,11 @@ export class Agent {
         return
       case 'ack':
         if (message.epoch !== this.state.epoch || message.seq <= this.state.ackedSeq) return
-        this.state.ackedSeq = Math.min(message.seq, this.state.appliedSeq)
+        this.state.ackedSeq = Math.min(message.seq, this.journal.seq)
         this.inFlight = this.inFlight.filter((seq) => seq > this.state.ackedSeq)
+        this.journal.ack(this.state.ackedSeq)
         await saveCheckpoint(this.checkpointPath, this.state)
-        await this.journal.truncateThrough(this.state.ackedSeq)
+        await this.compactJournal()
         this.sendUsage()
         return
       case 'error':

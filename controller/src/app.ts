@@ -7,6 +7,8 @@ import { errorResponse } from './api/error-response.js'
 import { operatorApi } from './api/operator-api.js'
 import { LoginThrottle } from './auth/login-throttle.js'
 import { ApiError } from './errors.js'
+import { bodyCap, DEFAULT_BODY_LIMIT_BYTES, LOGIN_BODY_LIMIT_BYTES } from './http/body-cap.js'
+import type { FatalGate } from './http/fatal-gate.js'
 import { ChangeFeed } from './live/change-feed.js'
 import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
@@ -15,6 +17,7 @@ import { assetRoutes } from './ui/assets.js'
 import { errorPage, wantsPage } from './ui/html-errors.js'
 
 export interface AppOptions {
+  /** The largest request body any route takes (default 64 KiB); the login forms take 8 KiB at most. */
   bodyLimitBytes?: number
   /** Serves `GET /agent/v1/ws`; the runtime's upgrade helper comes in with it. */
   agents?: AgentEndpoint
@@ -22,10 +25,19 @@ export interface AppOptions {
   portal?: PortalOptions
   /** The same for the operator UI's login. */
   operatorUi?: OperatorUiOptions
+  /** Tripped by a fatal failure: from then on every request is answered 503 store_unavailable. */
+  fatal?: FatalGate
 }
+
+/** The password logins: each takes anyone's post, so each gets the small limit. */
+const LOGIN_DOORS = ['/login', '/portal/login', '/portal/api/login']
 
 export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   const app = new Hono()
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES
+  // Pushes follow commits: whatever transaction changed a limit, the hub hears of it.
+  const pushLimits = deps.limitsChanged
+  if (pushLimits) deps.store.onCommit((commit) => pushLimits(commit.subscriberIds))
   // One feed for the hub and the pages, so live pages hear of what the agents report.
   const withFeed: PageDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
   // One throttle for the portal's JSON and HTML logins, so guessing cannot switch doors to reset it.
@@ -35,6 +47,10 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   }
   app.use(secureHeaders())
   app.onError((err, c) => (wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)))
+  if (options.fatal) app.use(options.fatal.middleware())
+  // Before any route, authenticated or not, so no handler or middleware can read an unbounded body.
+  for (const door of LOGIN_DOORS) app.post(door, bodyCap(Math.min(LOGIN_BODY_LIMIT_BYTES, bodyLimitBytes)))
+  app.use(bodyCap(bodyLimitBytes))
   app.notFound((c) => {
     const err = new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)
     return wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)

@@ -17,8 +17,11 @@ export const USAGE = `Usage: pnpm controller [options]
                     forget audit rows and the usage marks of agent journals idle longer than
                     this (30–3650, default 400)
   --client-address-header NAME
-                    behind a reverse proxy: the header with the client's address, e.g.
-                    X-Forwarded-For (used to throttle portal logins per client)
+                    behind a reverse proxy: the header each proxy appends the client's address
+                    to, e.g. X-Forwarded-For (used to throttle logins per client)
+  --trusted-proxy-hops N
+                    how many proxies in front of capd append to that header (default 1): the
+                    client is the Nth entry from the end; entries before it are not believed
   --snapshot-after-log-bytes N
                     snapshot the store once its log passes N bytes (default: once it
                     passes 4 MiB and the last snapshot's size); small N = frequent snapshots
@@ -45,6 +48,7 @@ export const ControllerConfig = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
     .optional(),
+  'trusted-proxy-hops': z.coerce.number().int().min(1).max(10).default(1),
   'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
   help: z.boolean().default(false),
 })
@@ -62,6 +66,7 @@ export function parseControllerArgs(argv: string[]): ControllerConfig {
       currency: { type: 'string' },
       'retention-days': { type: 'string' },
       'client-address-header': { type: 'string' },
+      'trusted-proxy-hops': { type: 'string' },
       'snapshot-after-log-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,11 +1,12 @@
 /** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
-import type { Context } from 'hono'
 import { AgentHub } from './agent-hub/agent-hub.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
 import { pruneSessions } from './auth/sessions.js'
 import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
+import { forwardedClientAddress } from './http/client-address.js'
+import { FatalGate } from './http/fatal-gate.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
 
@@ -24,22 +25,38 @@ export async function runController(options: {
   env: DomainEnv
   port: number
   host: string
-  /** Behind a reverse proxy: the header holding the client's address (its first entry is used). */
+  /** Behind a reverse proxy: the header each proxy appends the client's address to. */
   clientAddressHeader?: string
+  /** How many proxies append to it (default 1): the client is that many entries from the end. */
+  trustedProxyHops?: number
+  /**
+   * Called once the store has failed for good and the requests of the last `fatalGraceMs` (1 s by
+   * default) have had their 503: the owner exits the process (crash-only: restart from the disk).
+   */
+  onFatal?: (err: Error) => void
+  fatalGraceMs?: number
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader } = options
   const hub = new AgentHub({ store, env })
   const portal = clientAddressHeader
-    ? { clientAddress: (c: Context) => c.req.header(clientAddressHeader)?.split(',')[0]?.trim() || undefined }
+    ? { clientAddress: forwardedClientAddress(clientAddressHeader, options.trustedProxyHops) }
     : {}
+  const fatal = new FatalGate()
+  let fatalTimer: ReturnType<typeof setTimeout> | undefined
+  store.onFailure?.((err) => {
+    if (!fatal.trip(err)) return
+    // The failing request's 503 is written after this listener returns; the grace lets it (and
+    // any other in flight) reach its client before the owner ends the process.
+    fatalTimer = setTimeout(() => options.onFatal?.(err), options.fatalGraceMs ?? 1000)
+  })
   const app = createApp(
     { store, env, ...hub.apiHooks() },
-    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal },
+    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
-  const refresher = new LimitRefresher({ store, env, onChanged: (ids) => hub.limitsChanged(ids) })
+  const refresher = new LimitRefresher({ store, env })
   refresher.start()
   const prune = setInterval(() => {
     const now = env.clock.now()
@@ -58,6 +75,7 @@ export async function runController(options: {
     hub,
     async stop() {
       clearInterval(prune)
+      clearTimeout(fatalTimer)
       refresher.stop()
       hub.close()
       await server.close()

@@ -32,7 +32,7 @@ const usd = (amount: number) => ({ amount, currency: 'USD' })
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'capd-demo-'))
-  const store = await openLowdbStore(join(dir, 'data'))
+  const store = await openLowdbStore(join(dir, 'data'), (line) => console.error(line))
   const env: DomainEnv = {
     clock: systemClock,
     timeZone: 'UTC',

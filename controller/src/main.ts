@@ -28,13 +28,8 @@ async function main(): Promise<void> {
   }
 
   const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
-  const store = await openLowdbStore(config.data, undefined, {
+  const store = await openLowdbStore(config.data, (line) => console.error(line), {
     ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
-  })
-  // Crash-only: after a failed write, memory and disk disagree; restart from the disk.
-  store.onFailure((err) => {
-    console.error(`capd controller: ${err.message}`)
-    process.exit(1)
   })
   const env: DomainEnv = {
     clock: systemClock,
@@ -64,6 +59,13 @@ async function main(): Promise<void> {
     host: config.host,
     retentionDays: config['retention-days'],
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
+    trustedProxyHops: config['trusted-proxy-hops'],
+    // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
+    // requests in flight have been told 503 store_unavailable).
+    onFatal: (err) => {
+      console.error(`capd controller: ${err.message}`)
+      process.exit(1)
+    },
   })
   console.log(
     `capd controller ${CAPD_VERSION} listening on http://${config.host}:${controller.port} (data ${config.data}, zone ${config.tz})`,

@@ -1,25 +1,2 @@
-/** Replaces a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync dir. */
-import { open, rename } from 'node:fs/promises'
-import { dirname } from 'node:path'
-
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.tmp`
-  const file = await open(tmp, 'w', 0o600)
-  try {
-    await file.writeFile(content)
-    await file.sync()
-  } finally {
-    await file.close()
-  }
-  await rename(tmp, path)
-  await syncDir(dirname(path))
-}
-
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
+/** Replacing a file crash-safely, shared with the controller (@capd/durable). */
+export { fsyncDirectory as syncDir, writeFileAtomic } from '@capd/durable'

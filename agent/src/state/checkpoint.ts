@@ -26,7 +26,7 @@ export interface Book {
 export interface AgentState {
   /** Random id of this journal's life: a wiped agent starts a new one instead of reusing seqs. */
   epoch: string
-  /** Journal entries up to here are reflected in `baselines` and `books`. */
+  /** Journal records up to this number (their `n`) are reflected in `baselines` and `books`. */
   appliedSeq: number
   ackedSeq: number
   baselines: Map<string, Baseline>

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { freshState, loadCheckpoint, saveCheckpoint } from './checkpoint.js'
-import type { JournalEntry } from './journal.js'
+import type { JournalRecord } from './journal.js'
 import { noteCreated, replay } from './replay.js'
 
 const baseline = (counterId: string) => ({ counterId, bootId: 'b', down: 5n, up: 1n, atMs: 10 })
-const entry = (seq: number, counterId: string): JournalEntry => ({
-  seq,
+const entry = (n: number, counterId: string): JournalRecord => ({
+  n,
+  seq: n,
   subscriberId: 'a',
   periodStart: '2026-11-01T00:00:00.000Z',
   down: 100,

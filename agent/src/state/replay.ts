@@ -3,12 +3,12 @@
  * record of counters the agent had the router create, from their creation until a baseline is taken.
  */
 import type { AgentState } from './checkpoint.js'
-import type { JournalEntry } from './journal.js'
+import type { JournalRecord } from './journal.js'
 
-/** Applies journal entries to the state: usage into the books, counter positions into the baselines. */
-export function replay(state: AgentState, entries: readonly JournalEntry[]): void {
-  for (const entry of entries) {
-    if (entry.seq <= state.appliedSeq) continue
+/** Applies journal records to the state: usage into the books, counter positions into the baselines. */
+export function replay(state: AgentState, records: readonly JournalRecord[]): void {
+  for (const entry of records) {
+    if (entry.n <= state.appliedSeq) continue
     const c = entry.counter
     forgetCreated(state, entry.subscriberId, c.id)
     state.baselines.set(entry.subscriberId, {
@@ -22,7 +22,7 @@ export function replay(state: AgentState, entries: readonly JournalEntry[]): voi
     if (book && book.periodStart === entry.periodStart) {
       state.books.set(entry.subscriberId, { ...book, usedBytes: book.usedBytes + entry.down + entry.up })
     }
-    state.appliedSeq = entry.seq
+    state.appliedSeq = entry.n
   }
 }
 

@@ -278,11 +278,7 @@ describe('limit pushes', () => {
 
   it('at the period roll-over the refresher pushes the new period with usage 0 and a higher version', async () => {
     const f = await hubFixture()
-    const refresher = new LimitRefresher({
-      store: f.store,
-      env: f.env,
-      onChanged: (ids) => f.hub.limitsChanged(ids),
-    })
+    const refresher = new LimitRefresher({ store: f.store, env: f.env })
     const { client, sync } = await f.greeted(f.agentA)
     client.send(usage('epoch-a', [{ seq: 1, subscriberId: f.subA.id, down: 300 }]))
     await client.next('ack')

@@ -10,6 +10,7 @@ import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { type Change, ChangeFeed } from '../live/change-feed.js'
+import { logText } from '../log-text.js'
 import type { Store } from '../store/store.js'
 import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
@@ -145,8 +146,9 @@ export class AgentHub implements SessionHost {
     }
   }
 
+  /** Lines carry what agents sent (error messages, codes): escaped, so an agent cannot forge a line. */
   log(line: string): void {
-    this.logLine(line)
+    this.logLine(logText(line))
   }
 
   heard(session: AgentSession): void {
@@ -183,9 +185,10 @@ export class AgentHub implements SessionHost {
 
   afterBooks(subscriberIds: readonly string[]): void {
     this.track(
-      autoTopUpPass(this.store, this.env, subscriberIds)
-        .then((toppedUp) => this.limitsChanged(toppedUp))
-        .catch((err: Error) => this.log(`auto top-up failed: ${err.message}`)),
+      // What it tops up is pushed as every commit's changes are (see createApp).
+      autoTopUpPass(this.store, this.env, subscriberIds).catch((err: Error) =>
+        this.log(`auto top-up failed: ${err.message}`),
+      ),
     )
   }
 

@@ -1,7 +1,7 @@
 /**
  * Limits that change with time alone (a new billing period, a top-up expiring): checked once a
  * minute and at the next known boundary; each subscriber whose terms changed gets a new
- * limitVersion and a push.
+ * limitVersion, and its commit a push (see Store.onCommit).
  */
 import type { DomainEnv } from '../domain/env.js'
 import { refreshAllLimits } from '../domain/limits.js'
@@ -10,8 +10,6 @@ import type { Store } from '../store/store.js'
 export interface LimitRefresherOptions {
   store: Store
   env: DomainEnv
-  /** Told which subscribers' limits changed (after the commit). */
-  onChanged: (subscriberIds: string[]) => void | Promise<void>
   intervalMs?: number
   log?: (line: string) => void
 }
@@ -35,12 +33,10 @@ export class LimitRefresher {
     clearTimeout(this.timer)
   }
 
-  /** One pass: returns the ids whose limits changed (and were pushed), and when to look again. */
+  /** One pass: returns the ids whose limits changed, and when to look again. */
   async runOnce(): Promise<{ changedIds: string[]; nextChangeAtMs: number }> {
-    const { store, env, onChanged } = this.options
-    const result = await store.transact((tx) => refreshAllLimits(tx, env))
-    if (result.changedIds.length > 0) await onChanged(result.changedIds)
-    return result
+    const { store, env } = this.options
+    return store.transact((tx) => refreshAllLimits(tx, env))
   }
 
   private schedule(delayMs: number): void {

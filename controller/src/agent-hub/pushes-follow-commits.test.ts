@@ -40,11 +40,7 @@ async function walk(seed: number, steps: number) {
     for (const id of ids) pushed.add(id)
     return push(ids)
   }
-  const refresher = new LimitRefresher({
-    store: t.store,
-    env: t.env,
-    onChanged: (ids) => t.hub.limitsChanged(ids),
-  })
+  const refresher = new LimitRefresher({ store: t.store, env: t.env })
   const seqs = new Map<string, number>()
 
   /** What the agent enforcing each subscriber must know: where, who, the terms and their version. */

@@ -19,4 +19,6 @@ export const REFUSAL_CLOSE: Record<RefusalCode, number> = {
   agent_revoked: CLOSE.policyViolation,
   invalid_idempotency_key: CLOSE.policyViolation,
   idempotency_key_reused: CLOSE.policyViolation,
+  login_taken: CLOSE.policyViolation,
+  last_admin: CLOSE.policyViolation,
 }

@@ -9,8 +9,8 @@ export interface ApiDeps {
   /** Whether an agent has a live connection (the WebSocket hub answers; false without one). */
   isAgentConnected: (agentId: string) => boolean
   /**
-   * Called right after a commit that may have changed these subscribers' limits (a top-up, a new
-   * subscriber, auto top-up settings), so the hub pushes them to the connected agents.
+   * Where the subscribers whose limits a commit may have changed go (the hub pushes them to the
+   * connected agents). createApp subscribes it to the store's commits; routes never call it.
    */
   limitsChanged?: (subscriberIds: readonly string[]) => void
   /** Called after an agent is revoked, so the hub drops its live connection. */

@@ -1,5 +1,6 @@
 /** The audit log: every change, newest first. */
 import { z } from 'zod'
+import { actorLabel } from '../domain/actor-label.js'
 import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
 import { readQuery } from './validate.js'
@@ -18,8 +19,14 @@ export function auditRoutes(r: DocumentedRouter, { store }: ApiDeps): void {
     },
     async (c) => {
       const { limit } = readQuery(c, AuditQuery)
-      const entries = await store.transact((tx) => tx.audit.list(limit))
-      return c.json({ items: entries.map(auditView) })
+      const { entries, staff } = await store.transact(async (tx) => ({
+        entries: await tx.audit.list(limit),
+        staff: new Map((await tx.users.list()).map((u) => [u.id, u])),
+      }))
+      // `actorName` says who in words: a staff login, `api token <id>`, `agent <id>`, `system`.
+      return c.json({
+        items: entries.map((a) => ({ ...auditView(a), actorName: actorLabel(a.actor, staff) })),
+      })
     },
   )
 }

@@ -15,7 +15,6 @@ import { invoiceView, ledgerView, paymentView, topUpView } from './views.js'
 
 export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
   const { store, env } = deps
-  const limitsChanged = (ids: readonly string[]) => deps.limitsChanged?.(ids)
 
   r.add(
     {
@@ -33,8 +32,6 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
       const response = await respondOnce(c, deps, input, async (tx) =>
         topUpAnswer(tx, env, await createTopUp(tx, env, c.var.actor, 'operator', id, input)),
       )
-      // Committed: the agent lifts a block at once. A replayed request pushes again, harmlessly.
-      limitsChanged([id])
       return response
     },
   )
@@ -65,7 +62,6 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
         await runAutoTopUp(tx, env, id)
         return loadSubscriberView(tx, env, (await tx.subscribers.get(id))!)
       })
-      limitsChanged([id])
       return c.json(view)
     },
   )
@@ -89,7 +85,7 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
       // Money arrived: an auto top-up declined for want of it may go ahead now. Its own transaction,
       // so the answer is about the payment alone; awaited, so a read after the answer sees it.
       try {
-        limitsChanged(await autoTopUpPass(store, env, [id]))
+        await autoTopUpPass(store, env, [id])
       } catch (err) {
         console.error(`capd: auto top-up after a payment failed: ${(err as Error).message}`)
       }

@@ -90,7 +90,7 @@ describe('top-up plans', () => {
   })
 })
 
-/** A test app whose limitsChanged hook records what it was told. */
+/** A test app whose limitsChanged hook records what commits told it, from after seeding on. */
 async function withSpy() {
   const t = await testApp()
   const pushed: string[][] = []
@@ -108,7 +108,12 @@ async function withSpy() {
     })
     return { status: res.status, body: (await res.json()) as Reply['body'] }
   }
-  return { ...t, pushed, patch }
+  const seed = async () => {
+    const seeded = await t.seed()
+    pushed.length = 0
+    return seeded
+  }
+  return { ...t, seed, pushed, patch }
 }
 
 describe('editing a plan', () => {

@@ -15,7 +15,7 @@ import { CreatePlan, CreateTopUpPlan } from './schemas.js'
 import { idParam, readJson } from './validate.js'
 import { planView, topUpPlanView } from './views.js'
 
-export function catalogRoutes(r: DocumentedRouter, { store, env, limitsChanged }: ApiDeps): void {
+export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
   r.add(
     { method: 'post', path: '/plans', summary: 'Create a plan', body: CreatePlan, status: 201 },
     async (c) => {
@@ -45,10 +45,7 @@ export function catalogRoutes(r: DocumentedRouter, { store, env, limitsChanged }
     async (c) => {
       const id = idParam(c)
       const changes = await readJson(c, UpdatePlan)
-      const { plan, subscriberIds } = await store.transact((tx) =>
-        updatePlan(tx, env, c.var.actor, id, changes),
-      )
-      limitsChanged?.(subscriberIds)
+      const { plan } = await store.transact((tx) => updatePlan(tx, env, c.var.actor, id, changes))
       return c.json(planView(plan))
     },
   )

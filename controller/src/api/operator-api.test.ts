@@ -56,7 +56,7 @@ describe('operator API edges', () => {
       'agent.enrol',
       'topup_plan.create',
       'plan.create',
-      'user.create',
+      'staff.create',
       'api_token.create',
     ])
     expect(audit.body.items[0]).toMatchObject({

@@ -20,6 +20,8 @@ export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   agent_revoked: 401,
   invalid_idempotency_key: 400,
   idempotency_key_reused: 422,
+  login_taken: 409,
+  last_admin: 409,
 }
 
 /** A refusal as HTTP sees it: a domain refusal with its mapped status, or the HTTP layer's own ApiError. */

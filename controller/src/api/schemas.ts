@@ -1,8 +1,11 @@
 /** Request bodies and queries of the operator API, as zod schemas (also the OpenAPI source). */
 import { BillingDay, ByteCount, Money, NonNegativeMoney, parseSubscriberAddress } from '@capd/protocol'
 import { z } from 'zod'
+import { safeText } from './safe-text.js'
 
-const Name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters')
+const Name = safeText(
+  z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+)
 const Id = z.string().min(1).max(64)
 const PositiveBytes = ByteCount.refine((n) => n > 0, 'must be greater than 0')
 
@@ -64,7 +67,7 @@ export const ManualTopUp = z.strictObject({
   bytes: PositiveBytes,
   price: NonNegativeMoney,
   validityDays: z.number().int().min(1).max(366).optional(),
-  description: z.string().trim().min(1).max(200).optional(),
+  description: safeText(z.string().trim().min(1).max(200)).optional(),
   chargeTo: ChargeTo,
 })
 
@@ -87,7 +90,7 @@ export const SetAutoTopUp = z.strictObject({
 
 export const CreatePayment = z.strictObject({
   amount: Money.refine((m) => m.amount > 0, { path: ['amount'], message: 'must be greater than 0' }),
-  reference: z.string().trim().min(1).max(200).optional(),
+  reference: safeText(z.string().trim().min(1).max(200)).optional(),
 })
 
 export const PageQuery = z.strictObject({

@@ -215,7 +215,7 @@ describe('editing a subscriber', () => {
     const res = await t.patch({ name: 'Alice', planId: t.plan.id, agentId: t.agent.id, address: '10.0.0.5' })
     expect(res.status).toBe(200)
     expect(t.snapshot()).toBe(before)
-    expect(t.pushed).toEqual([[]])
+    expect(t.pushed).toEqual([])
   })
 
   it('keeps a retired plan and a revoked agent the subscriber is already on, but puts nobody new there', async () => {
@@ -326,6 +326,7 @@ describe('editing a subscriber', () => {
       agentId: t.agent.id,
       address: '10.0.0.6',
     })
+    t.pushed.length = 0
     const before = t.snapshot()
     const res = await t.patch(body)
     expect(res.status).toBe(status)
@@ -345,6 +346,7 @@ describe('editing a subscriber', () => {
       agentId: t.other.id,
       address: '10.0.0.5',
     })
+    t.pushed.length = 0
     const before = t.snapshot()
     const retired = await t.patch({ planId: t.bigger.id })
     expect(retired.status).toBe(422)

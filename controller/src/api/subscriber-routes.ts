@@ -9,7 +9,7 @@ import { UpdateSubscriber } from './subscriber-schemas.js'
 import { loadSubscriberView } from './subscriber-view.js'
 import { idParam, readJson, readQuery } from './validate.js'
 
-export function subscriberRoutes(r: DocumentedRouter, { store, env, limitsChanged }: ApiDeps): void {
+export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
   r.add(
     {
       method: 'post',
@@ -25,8 +25,6 @@ export function subscriberRoutes(r: DocumentedRouter, { store, env, limitsChange
         const sub = await createSubscriber(tx, env, c.var.actor, input, passwordHash)
         return loadSubscriberView(tx, env, sub)
       })
-      // The agent learns of its new subscriber now, not at its next reconnect.
-      limitsChanged?.([view.id])
       return c.json(view, 201)
     },
   )
@@ -43,18 +41,13 @@ export function subscriberRoutes(r: DocumentedRouter, { store, env, limitsChange
       const id = idParam(c)
       const { password, ...changes } = await readJson(c, UpdateSubscriber)
       const passwordHash = await preparePassword(password)
-      const { view, subscriberIds } = await store.transact(async (tx) => {
+      const view = await store.transact(async (tx) => {
         const updated = await updateSubscriber(tx, env, c.var.actor, id, {
           ...changes,
           ...(passwordHash === undefined ? {} : { passwordHash }),
         })
-        return {
-          view: await loadSubscriberView(tx, env, updated.subscriber),
-          subscriberIds: updated.subscriberIds,
-        }
+        return loadSubscriberView(tx, env, updated.subscriber)
       })
-      // The agent enforces the new terms now; one the subscriber left drops it (see limitsChanged).
-      limitsChanged?.(subscriberIds)
       return c.json(view)
     },
   )

@@ -55,8 +55,18 @@ export async function bootstrap(
     }
     if (passwordHash && !(await tx.users.byUsername('admin'))) {
       const id = newId('usr', now)
-      await tx.users.insert({ id, username: 'admin', role: 'admin', passwordHash, createdAtMs: now })
-      await audit(tx, env, 'system', 'user.create', 'user', id, { username: 'admin' })
+      // The bootstrap admin is a staff account like any other (it can be renamed in spirit, disabled
+      // once another admin exists, and its password changed in the UI).
+      await tx.users.insert({
+        id,
+        username: 'admin',
+        name: 'Administrator',
+        role: 'admin',
+        passwordHash,
+        createdAtMs: now,
+        passwordChangedAtMs: now,
+      })
+      await audit(tx, env, 'system', 'staff.create', 'staff', id, { username: 'admin', role: 'admin' })
       result.createdAdminUser = true
     }
     return result

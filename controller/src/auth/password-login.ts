@@ -19,7 +19,7 @@ export interface PasswordLoginOptions {
 /** What differs between doors: who may log in, where their sessions live, and the cookie. */
 export interface PasswordDoor<S extends SessionRow> {
   cookie: { name: string; path: string }
-  /** The throttle's key for a login name (the client's address is the other one). */
+  /** The throttle's key for a login name (the client's address is counted beside it). */
   throttleKey: (name: string) => string
   sessions: (tx: Tx) => Table<S>
   /** The account with this name: its password hash (none: it cannot log in) and its session's owner fields. */
@@ -54,14 +54,11 @@ export function passwordLogin<S extends SessionRow>(
   /** Checks the password; on success starts a session and sets its cookie. */
   async function logIn(c: Context, name: string, password: string): Promise<LoginResult<S>> {
     const now = env.clock.now()
-    const address = clientAddress(c)
-    const keys = [door.throttleKey(name), ...(address ? [`address:${address}`] : [])]
-    const wait = throttle.retryAfterSeconds(keys, now)
-    if (wait > 0) {
-      c.header('Retry-After', String(wait))
-      return { outcome: 'throttled', waitSeconds: wait }
+    const attempt = await throttle.admit({ login: door.throttleKey(name), address: clientAddress(c) }, now)
+    if (attempt.outcome === 'throttled') {
+      c.header('Retry-After', String(attempt.waitSeconds))
+      return attempt
     }
-    const attempt = throttle.attempt(keys, now)
     const account = await store.peek((tx) => door.account(tx, name))
     const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()))
     if (!account?.passwordHash || !ok) return { outcome: 'refused' }

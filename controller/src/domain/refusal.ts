@@ -17,6 +17,8 @@ export type RefusalCode =
   | 'agent_revoked'
   | 'invalid_idempotency_key'
   | 'idempotency_key_reused'
+  | 'login_taken'
+  | 'last_admin'
 
 /** A field a refusal is about, named as a validation error names it. */
 export interface FieldProblem {

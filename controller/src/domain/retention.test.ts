@@ -13,6 +13,9 @@ import { pruneRetained } from './retention.js'
 import { createSubscriber } from './subscribers.js'
 import { ingestUsage } from './usage-ingest.js'
 
+/** Opening an undamaged store has nothing to say. */
+const unexpectedLog = (line: string) => expect.fail(`unexpected store message: ${line}`)
+
 const DAY = 86_400_000
 const RETENTION_MS = 400 * DAY
 
@@ -22,7 +25,7 @@ describe('retention', () => {
     onTestFinished(() => rm(dir, { recursive: true, force: true }))
     const clock = manualClock(Date.parse('2026-03-10T12:00:00Z'))
     const env: DomainEnv = { clock, timeZone: 'UTC', currency: 'USD', idempotencyTtlMs: 3600_000 }
-    let store = await openLowdbStore(dir)
+    let store = await openLowdbStore(dir, unexpectedLog)
     const { agentId, subscriberId } = await store.transact(async (tx) => {
       const plan = await createPlan(tx, env, 'system', { name: 'p', capBytes: 1e12, onCap: 'block' })
       const { agent } = await enrolAgent(tx, env, 'system', 'a')
@@ -56,7 +59,7 @@ describe('retention', () => {
 
     await store.transact((tx) => pruneRetained(tx, env, RETENTION_MS))
     await store.close()
-    store = await openLowdbStore(dir) // the pruning is in the log, not only in memory
+    store = await openLowdbStore(dir, unexpectedLog) // the pruning is in the log, not only in memory
     onTestFinished(() => store.close())
 
     const marks = await store.transact((tx) => tx.usageMarks.list())

@@ -9,6 +9,9 @@ import { openLowdbStore } from '../store/lowdb-store.js'
 import type { DomainEnv } from './env.js'
 import { claimStoreCurrency } from './store-currency.js'
 
+/** Opening an undamaged store has nothing to say. */
+const unexpectedLog = (line: string) => expect.fail(`unexpected store message: ${line}`)
+
 const envIn = (currency: string): DomainEnv => ({
   clock: manualClock(Date.parse('2026-03-10T12:00:00Z')),
   timeZone: 'UTC',
@@ -25,18 +28,18 @@ describe('the store keeps the currency it was started with', () => {
   it('refuses to start in another currency, naming both, and changes nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'capd-currency-'))
     dirs.push(dir)
-    const first = await openLowdbStore(dir)
+    const first = await openLowdbStore(dir, unexpectedLog)
     await claimStoreCurrency(first, envIn('USD'))
     await first.close()
 
-    const second = await openLowdbStore(dir)
+    const second = await openLowdbStore(dir, unexpectedLog)
     await expect(claimStoreCurrency(second, envIn('JPY'))).rejects.toThrow(
       /store .*USD.*--currency JPY|USD.*JPY/,
     )
     await second.close()
 
     // Nothing was rewritten: the same currency still starts, and another one is still refused.
-    const third = await openLowdbStore(dir)
+    const third = await openLowdbStore(dir, unexpectedLog)
     await expect(claimStoreCurrency(third, envIn('USD'))).resolves.toBe('USD')
     await expect(claimStoreCurrency(third, envIn('EUR'))).rejects.toThrow(/USD/)
     await third.close()

@@ -13,6 +13,9 @@ import { createPlan } from './plans.js'
 import { createSubscriber } from './subscribers.js'
 import { ingestUsage } from './usage-ingest.js'
 
+/** Opening an undamaged store has nothing to say. */
+const unexpectedLog = (line: string) => expect.fail(`unexpected store message: ${line}`)
+
 async function fixture() {
   const t = await testApp()
   const { plan, agent, subscriber } = await t.seed()
@@ -104,7 +107,7 @@ describe('ingestUsage', () => {
       currency: 'USD',
       idempotencyTtlMs: 3600_000,
     }
-    const store = await openLowdbStore(dir)
+    const store = await openLowdbStore(dir, unexpectedLog)
     const { agentId, subscriberId } = await store.transact(async (tx) => {
       const plan = await createPlan(tx, env, 'system', { name: 'p', capBytes: 1000, onCap: 'block' })
       const { agent } = await enrolAgent(tx, env, 'system', 'a')
@@ -127,7 +130,7 @@ describe('ingestUsage', () => {
     await cp(join(dir, WAL_FILE), join(crashed, WAL_FILE))
     await store.close()
 
-    const recovered = await openLowdbStore(crashed)
+    const recovered = await openLowdbStore(crashed, unexpectedLog)
     onTestFinished(() => recovered.close())
     const replayed = await recovered.transact((tx) => ingestUsage(tx, env, agentId, batch))
     expect(replayed).toEqual({ ack: { epoch: 'e1', seq: 2 }, subscriberIds: [] })

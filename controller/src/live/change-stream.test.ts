@@ -15,6 +15,7 @@ async function serveStream(feed: ChangeFeed, intervalMs: number) {
   const app = new Hono()
   app.get('/events', (c) =>
     changeStream(c, feed, {
+      viewer: 'test',
       intervalMs,
       filter: (change) => change.kind === 'subscribers' && change.ids.includes('mine'),
     }),

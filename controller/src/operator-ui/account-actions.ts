@@ -30,7 +30,7 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   const { deps } = kit
   const { store, env } = deps
 
-  ui.post('/subscribers/:id/auto-topup', kit.action, (c) =>
+  ui.post('/subscribers/:id/auto-topup', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const form = await readForm(c)
@@ -55,12 +55,11 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
         // Enabled for someone already at the threshold: the rule applies now, not at the next report.
         await runAutoTopUp(tx, env, id)
       })
-      deps.limitsChanged?.([id])
       return { message: 'Auto top-up saved.' }
     }),
   )
 
-  ui.post('/subscribers/:id/payments', kit.action, (c) =>
+  ui.post('/subscribers/:id/payments', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const form = await readForm(c)
@@ -76,7 +75,7 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       })
       // Money arrived: an auto top-up declined for want of it may go ahead now (as the API does).
       try {
-        deps.limitsChanged?.(await autoTopUpPass(store, env, [id]))
+        await autoTopUpPass(store, env, [id])
       } catch (err) {
         console.error(`capd: auto top-up after a payment failed: ${(err as Error).message}`)
       }

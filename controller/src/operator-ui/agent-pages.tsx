@@ -78,7 +78,7 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   // The form acts once per rendering: a reload of this answer resends the form, and must not enrol a
   // second agent. The idempotency record keeps only the agent's id; a resend is told the token was
   // shown once, never shown it again.
-  ui.post('/agents', kit.action, async (c) => {
+  ui.post('/agents', kit.action('agents'), async (c) => {
     let enrolled: Enrolled | undefined
     try {
       const form = await readForm(c)
@@ -105,7 +105,7 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return page(c, enrolled!)
   })
 
-  ui.get('/agents/:id/revoke', kit.page, async (c) => {
+  ui.get('/agents/:id/revoke', kit.pageFor('agents'), async (c) => {
     const id = c.req.param('id')
     const found = await store.peek(async (tx) => ({
       agent: await tx.agents.get(id),
@@ -116,7 +116,7 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return c.html(<RevokeAgentPage frame={frame(c)} agent={found.agent} subscribers={found.subscribers} />)
   })
 
-  ui.post('/agents/:id/revoke', kit.action, (c) => {
+  ui.post('/agents/:id/revoke', kit.action('agents'), (c) => {
     const id = c.req.param('id')
     return formAction(c, 'operator', '/agents', async () => {
       const agent = await store.transact((tx) => revokeAgent(tx, env, c.var.actor, id))

@@ -7,7 +7,7 @@ import { NamedForm } from '../ui/named-form.js'
 import { AgentAnomalies, type AnomalyRow } from './agent-anomalies.js'
 import { AgentProblems, type SkippedRule } from './agent-problems-view.js'
 import { OperatorPage } from './layout.js'
-import type { Frame } from './operator-kit.js'
+import { can, type Frame } from './operator-kit.js'
 
 export type AgentStatus = 'online' | 'offline' | 'revoked'
 
@@ -44,25 +44,31 @@ export function AgentsPage(p: AgentsPageProps) {
       {p.enrolled ? <EnrolledAgent {...p.enrolled} /> : null}
       <div id="agents" class="table-wrap" data-live>
         <AgentProblems problems={p.problems} omitted={p.problemsOmitted} />
-        <AgentTable rows={p.rows} csrf={p.frame.csrf} nowMs={p.nowMs} timeZone={p.timeZone} />
+        <AgentTable rows={p.rows} mayRevoke={can(p.frame, 'agents')} nowMs={p.nowMs} timeZone={p.timeZone} />
       </div>
       <AgentAnomalies rows={p.anomalies ?? []} nowMs={p.nowMs} timeZone={p.timeZone} />
-      <NamedForm
-        id="enrol-agent"
-        title="Enrol an agent"
-        action="/agents"
-        csrf={p.frame.csrf}
-        submit="Enrol agent"
-        once
-        intro={<p class="hint">An agent runs beside one router. Enrolling gives it a token, shown once.</p>}
-      >
-        <Field id="agent-name" name="name" label="Agent name" required placeholder="tower-1" />
-      </NamedForm>
+      {can(p.frame, 'agents') ? <EnrolForm csrf={p.frame.csrf} /> : null}
     </OperatorPage>
   )
 }
 
-function AgentTable(p: { rows: readonly AgentRow[]; csrf: string; nowMs: number; timeZone: string }) {
+function EnrolForm({ csrf }: { csrf: string }) {
+  return (
+    <NamedForm
+      id="enrol-agent"
+      title="Enrol an agent"
+      action="/agents"
+      csrf={csrf}
+      submit="Enrol agent"
+      once
+      intro={<p class="hint">An agent runs beside one router. Enrolling gives it a token, shown once.</p>}
+    >
+      <Field id="agent-name" name="name" label="Agent name" required placeholder="tower-1" />
+    </NamedForm>
+  )
+}
+
+function AgentTable(p: { rows: readonly AgentRow[]; mayRevoke: boolean; nowMs: number; timeZone: string }) {
   return (
     <DataTable
       rows={p.rows}
@@ -78,7 +84,7 @@ function AgentTable(p: { rows: readonly AgentRow[]; csrf: string; nowMs: number;
         {
           header: 'Actions',
           cell: ({ agent, status }) =>
-            status === 'revoked' ? null : (
+            status === 'revoked' || !p.mayRevoke ? null : (
               // A link to a confirmation: a revoked agent cannot come back, so one click is not enough.
               <a
                 class="button danger"

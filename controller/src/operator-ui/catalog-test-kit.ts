@@ -7,7 +7,7 @@ import { TEST_ADMIN_PASSWORD, testApp } from '../testing/test-app.js'
 export async function catalogTestKit() {
   const t = await testApp()
   const seeded = await t.seed()
-  /** Each limitsChanged call's subscriber ids. */
+  /** The subscriber ids of each commit that changed limits (see createApp). */
   const limitsChanged: string[][] = []
   /** Agent ids agentRevoked was called with. */
   const revoked: string[] = []

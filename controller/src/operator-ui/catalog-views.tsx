@@ -4,7 +4,7 @@ import { type Column, DataTable } from '../ui/data-table.js'
 import { date } from '../ui/format.js'
 import { NamedForm } from '../ui/named-form.js'
 import { OperatorPage, type Section } from './layout.js'
-import type { Frame } from './operator-kit.js'
+import { can, type Frame } from './operator-kit.js'
 
 export interface CatalogKind {
   /** The list's path; an item's is `<path>/<id>`. */
@@ -44,6 +44,7 @@ export function CatalogListPage<T extends CatalogItem>(p: {
 }) {
   const { path, section, noun, stem } = p.kind
   const title = `${capitalised(noun)}s`
+  const mayChange = can(p.frame, 'catalog')
   return (
     <OperatorPage {...p.frame} title={title} section={section}>
       <h1>{title}</h1>
@@ -56,19 +57,24 @@ export function CatalogListPage<T extends CatalogItem>(p: {
             { header: 'Name', cell: (item) => item.name },
             ...p.columns,
             { header: 'Status', cell: (item) => <CatalogState item={item} /> },
-            { header: 'Actions', cell: (item) => <a href={`${path}/${item.id}`}>Edit</a> },
+            {
+              header: 'Actions',
+              cell: (item) => <a href={`${path}/${item.id}`}>{mayChange ? 'Edit' : 'View'}</a>,
+            },
           ]}
         />
       </div>
-      <NamedForm
-        id={`new-${stem}`}
-        title={`New ${noun}`}
-        action={path}
-        csrf={p.frame.csrf}
-        submit={`Create ${noun}`}
-      >
-        {p.fields}
-      </NamedForm>
+      {mayChange ? (
+        <NamedForm
+          id={`new-${stem}`}
+          title={`New ${noun}`}
+          action={path}
+          csrf={p.frame.csrf}
+          submit={`Create ${noun}`}
+        >
+          {p.fields}
+        </NamedForm>
+      ) : null}
     </OperatorPage>
   )
 }
@@ -118,7 +124,7 @@ export function CatalogItemPage(p: {
       </dl>
       {item.retiredAtMs !== undefined ? (
         <p class="notice pending">{p.retiredNotice}</p>
-      ) : (
+      ) : !can(frame, 'catalog') ? null : (
         <div class="columns">
           <NamedForm
             id={`edit-${stem}`}

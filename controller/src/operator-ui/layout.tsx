@@ -1,24 +1,38 @@
 /** The operator UI's frame: top bar with the sections, who is logged in, and logout. */
 import type { Child } from 'hono/jsx'
+import { may, type Permission, type Role } from '../auth/roles.js'
 import { Document } from '../ui/document.js'
 import type { Flash } from '../ui/flash.js'
 import { ActionForm } from '../ui/forms.js'
 
-export type Section = 'dashboard' | 'subscribers' | 'plans' | 'topup-plans' | 'agents' | 'invoices'
+export type Section =
+  | 'dashboard'
+  | 'subscribers'
+  | 'plans'
+  | 'topup-plans'
+  | 'agents'
+  | 'invoices'
+  | 'audit'
+  | 'staff'
+  | 'account'
 
-const SECTIONS: readonly { id: Section; href: string; label: string }[] = [
+/** `only`: shown to roles with that permission (the server refuses the rest anyway). */
+const SECTIONS: readonly { id: Section; href: string; label: string; only?: Permission }[] = [
   { id: 'dashboard', href: '/', label: 'Dashboard' },
   { id: 'subscribers', href: '/subscribers', label: 'Subscribers' },
   { id: 'plans', href: '/plans', label: 'Plans' },
   { id: 'topup-plans', href: '/topup-plans', label: 'Top-up plans' },
   { id: 'agents', href: '/agents', label: 'Agents' },
   { id: 'invoices', href: '/invoices', label: 'Invoices' },
+  { id: 'audit', href: '/audit', label: 'Audit log' },
+  { id: 'staff', href: '/staff', label: 'Staff', only: 'staff' },
 ]
 
 export interface OperatorPageProps {
   title: string
   section: Section
   username: string
+  role: Role
   csrf: string
   flash?: Flash | undefined
   /** Pages with changing figures listen for changes and refresh their `data-live` regions. */
@@ -34,7 +48,7 @@ export function OperatorPage(p: OperatorPageProps) {
       </a>
       <nav aria-label="Sections">
         <ul>
-          {SECTIONS.map((s) => (
+          {SECTIONS.filter((s) => !s.only || may(p.role, s.only)).map((s) => (
             <li>
               <a href={s.href} aria-current={s.id === p.section ? 'page' : undefined}>
                 {s.label}
@@ -44,7 +58,13 @@ export function OperatorPage(p: OperatorPageProps) {
         </ul>
       </nav>
       <div class="who">
-        <span>{p.username}</span>
+        <a
+          href="/account/password"
+          title="Your account: change your password"
+          aria-current={p.section === 'account' ? 'page' : undefined}
+        >
+          {`${p.username} (${p.role})`}
+        </a>
         <ActionForm action="/logout" csrf={p.csrf} submit="Log out" kind="secondary" />
       </div>
     </header>

@@ -8,6 +8,7 @@ import { setFlash, takeFlash } from '../ui/flash.js'
 import { readForm } from '../ui/form-input.js'
 import { htmlPolicy } from '../ui/html-policy.js'
 import { CROSS_SITE_LOGIN, loginRefusal } from '../ui/login-card.js'
+import { sameOriginPath } from '../ui/same-origin-path.js'
 import { LoginPage } from './login-page.js'
 import { OPERATOR_COOKIE, type OperatorEnv } from './operator-auth.js'
 import type { OperatorKit } from './operator-kit.js'
@@ -19,7 +20,7 @@ const LoginForm = z.object({
 
 /** Only a path on this site: `next=//evil.example` or `https://…` would make the login an open redirect. */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : '/'
+  return sameOriginPath(next)
 }
 
 export function operatorLoginRoutes(
@@ -34,8 +35,10 @@ export function operatorLoginRoutes(
       throttleKey: (username) => `operator:${username.toLowerCase()}`,
       sessions: (tx) => tx.operatorSessions,
       account: async (tx, username) => {
-        const user = await tx.users.byUsername(username)
-        return user && { passwordHash: user.passwordHash, owner: { userId: user.id } }
+        // Logins are lower case; a disabled account has no password that works.
+        const user = await tx.users.byUsername(username.toLowerCase())
+        const enabled = user?.disabledAtMs === undefined
+        return user && { passwordHash: enabled ? user.passwordHash : undefined, owner: { userId: user.id } }
       },
     },
     options,
@@ -45,7 +48,7 @@ export function operatorLoginRoutes(
     c.html(<LoginPage next={safeNext(c.req.query('next'))} flash={takeFlash(c, 'operator')} />),
   )
 
-  ui.post('/login', htmlPolicy(), async (c) => {
+  ui.post('/login', kit.open, async (c) => {
     const next = safeNext(c.req.query('next'))
     const refuse = (status: 400 | 401 | 403 | 429, text: string, username?: string) =>
       c.html(<LoginPage next={next} flash={{ kind: 'error', text }} username={username} />, status)
@@ -61,7 +64,7 @@ export function operatorLoginRoutes(
     return c.redirect(next, 303)
   })
 
-  ui.post('/logout', kit.action, async (c) => {
+  ui.post('/logout', kit.action('self'), async (c) => {
     await door.logOut(c, c.var.session.id)
     setFlash(c, 'operator', { kind: 'ok', text: 'You are logged out.' })
     return c.redirect('/login', 303)

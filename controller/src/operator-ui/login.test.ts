@@ -41,7 +41,7 @@ describe('operator UI login', () => {
     expect(unknown.status).toBe(401)
     expect(wrong.html).toContain('The username or the password is wrong.')
     expect(browser.cookies.has('capd_session')).toBe(false)
-    for (let i = 0; i < 3; i++) await browser.post('/login', { username: 'admin', password: 'nope' })
+    for (let i = 0; i < 4; i++) await browser.post('/login', { username: 'admin', password: 'nope' })
     const throttled = await browser.post('/login', ADMIN)
     expect(throttled.status).toBe(429)
     expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/)

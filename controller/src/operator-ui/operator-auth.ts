@@ -32,7 +32,11 @@ export function operatorSession({ store, env }: ApiDeps): MiddlewareHandler<Oper
       (tx) => tx.operatorSessions,
       getCookie(c, OPERATOR_COOKIE),
       env.clock.now(),
-      (tx, session) => tx.users.get(session.userId),
+      // A disabled account's sessions stop at once, even one that was not ended.
+      async (tx, session) => {
+        const user = await tx.users.get(session.userId)
+        return user && user.disabledAtMs === undefined ? user : undefined
+      },
     )
     if (!found) {
       if (c.req.header('Accept')?.includes('text/html')) {

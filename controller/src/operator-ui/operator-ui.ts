@@ -3,11 +3,15 @@ import { Hono } from 'hono'
 import type { PageDeps } from '../api/app-env.js'
 import type { PasswordLoginOptions } from '../auth/password-login.js'
 import { changeStream } from '../live/change-stream.js'
+import { accountPages } from './account-pages.js'
 import { agentPages } from './agent-pages.js'
+import { auditPage } from './audit-page.js'
 import { catalogPages } from './catalog-pages.js'
 import { operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
+import { undeclaredRefused } from './permissions.js'
+import { staffPages } from './staff-pages.js'
 import { subscriberPages } from './subscriber-pages.js'
 
 export type OperatorUiOptions = PasswordLoginOptions
@@ -15,10 +19,16 @@ export type OperatorUiOptions = PasswordLoginOptions
 export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hono<OperatorEnv> {
   const ui = new Hono<OperatorEnv>()
   const kit = operatorKit(deps)
+  ui.use('*', undeclaredRefused())
   operatorLoginRoutes(ui, kit, options)
-  ui.get('/events', kit.page, (c) => changeStream(c, deps.changes, { filter: () => true }))
+  ui.get('/events', kit.page, (c) =>
+    changeStream(c, deps.changes, { filter: () => true, viewer: `operator-session:${c.var.session.id}` }),
+  )
   subscriberPages(ui, kit)
   catalogPages(ui, kit)
   agentPages(ui, kit)
+  staffPages(ui, kit)
+  accountPages(ui, kit)
+  auditPage(ui, kit)
   return ui
 }

@@ -28,7 +28,7 @@ export function planPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return c.html(<PlansPage frame={frame(c)} plans={plans} counts={counts} />)
   })
 
-  ui.post('/plans', kit.action, (c) =>
+  ui.post('/plans', kit.action('catalog'), (c) =>
     formAction(c, 'operator', '/plans', async () => {
       const input = planFromForm(await readForm(c))
       const plan = await store.transact((tx) => createPlan(tx, env, c.var.actor, input))
@@ -47,17 +47,16 @@ export function planPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return c.html(<PlanPage frame={frame(c)} {...found} timeZone={env.timeZone} />)
   })
 
-  ui.post('/plans/:id', kit.action, (c) => {
+  ui.post('/plans/:id', kit.action('catalog'), (c) => {
     const id = c.req.param('id')
     return formAction(c, 'operator', `/plans/${id}`, async () => {
       const input = planFromForm(await readForm(c))
-      const { subscriberIds } = await store.transact((tx) => updatePlan(tx, env, c.var.actor, id, input))
-      kit.deps.limitsChanged?.(subscriberIds)
+      await store.transact((tx) => updatePlan(tx, env, c.var.actor, id, input))
       return { message: 'Plan saved. Its subscribers have the new terms.' }
     })
   })
 
-  ui.post('/plans/:id/retire', kit.action, (c) => {
+  ui.post('/plans/:id/retire', kit.action('catalog'), (c) => {
     const id = c.req.param('id')
     return formAction(c, 'operator', `/plans/${id}`, async () => {
       await store.transact((tx) => retirePlan(tx, env, c.var.actor, id))

@@ -24,12 +24,12 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
   const { deps } = kit
   const { store, env } = deps
 
-  ui.get('/subscribers/new', kit.page, async (c) => {
+  ui.get('/subscribers/new', kit.pageFor('subscribers'), async (c) => {
     const choices = await store.peek((tx) => loadSubscriberChoices(tx))
     return c.html(<NewSubscriberPage frame={frame(c)} choices={choices} />)
   })
 
-  ui.post('/subscribers', kit.action, (c) =>
+  ui.post('/subscribers', kit.action('subscribers'), (c) =>
     formAction(c, 'operator', '/subscribers/new', async () => {
       const form = await readForm(c)
       const key = idempotencyKeyField(form)
@@ -45,8 +45,6 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
         }),
       )
       const created = answer.body as { id: string; name: string }
-      // The agent learns of its new subscriber now; a resent form pushes again, harmlessly.
-      deps.limitsChanged?.([created.id])
       return {
         to: `/subscribers/${encodeURIComponent(created.id)}`,
         message: `Subscriber ${created.name} created.`,
@@ -54,12 +52,12 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
     }),
   )
 
-  ui.post('/subscribers/:id', kit.action, (c) =>
+  ui.post('/subscribers/:id', kit.action('subscribers'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const { changes, password } = subscriberChangesFromForm(await readForm(c))
       const passwordHash = await preparePassword(password)
-      const { subscriberIds } = await labelRefusals(EDIT_LABELS, () =>
+      await labelRefusals(EDIT_LABELS, () =>
         store.transact((tx) =>
           updateSubscriber(tx, env, c.var.actor, id, {
             ...changes,
@@ -67,8 +65,6 @@ export function subscriberEditRoutes(ui: Hono<OperatorEnv>, kit: OperatorKit): v
           }),
         ),
       )
-      // New terms reach the agent now; an agent the subscriber left is re-synced without it.
-      deps.limitsChanged?.(subscriberIds)
       return { message: 'Subscriber saved.' }
     }),
   )

@@ -1,4 +1,5 @@
 /** The subscriber page's action forms: a manual top-up, selling a top-up plan, auto top-up settings, a payment, the edit. */
+import { may, type Role } from '../auth/roles.js'
 import { Field, Select } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { AutoTopUpForm, offerLabel } from './auto-topup-form.js'
@@ -9,15 +10,50 @@ import type { SubscriberPageData } from './subscriber-page-data.js'
 export function SubscriberForms({
   d,
   csrf,
+  role,
   currency,
 }: {
   d: SubscriberPageData
   csrf: string
+  /** Forms the role may not send are left out (the server refuses them anyway). */
+  role: Role
   currency: string
 }) {
   const base = `/subscribers/${encodeURIComponent(d.sub.id)}`
+  const billing = may(role, 'billing')
+  const edit = may(role, 'subscribers')
+  if (!billing && !edit) return null
   return (
     <div class="columns">
+      {billing ? <BillingForms d={d} csrf={csrf} base={base} currency={currency} /> : null}
+      {edit ? (
+        <NamedForm
+          id="edit-subscriber"
+          title="Edit subscriber"
+          action={base}
+          csrf={csrf}
+          submit="Save subscriber"
+        >
+          <SubscriberFields prefix="edit" choices={d.choices} sub={d.sub} />
+        </NamedForm>
+      ) : null}
+    </div>
+  )
+}
+
+function BillingForms({
+  d,
+  csrf,
+  base,
+  currency,
+}: {
+  d: SubscriberPageData
+  csrf: string
+  base: string
+  currency: string
+}) {
+  return (
+    <>
       <NamedForm
         id="manual-topup"
         title="Manual top-up"
@@ -85,16 +121,6 @@ export function SubscriberForms({
           hint="Optional, e.g. a bank transfer reference."
         />
       </NamedForm>
-
-      <NamedForm
-        id="edit-subscriber"
-        title="Edit subscriber"
-        action={base}
-        csrf={csrf}
-        submit="Save subscriber"
-      >
-        <SubscriberFields prefix="edit" choices={d.choices} sub={d.sub} />
-      </NamedForm>
-    </div>
+    </>
   )
 }

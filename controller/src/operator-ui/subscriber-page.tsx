@@ -1,4 +1,5 @@
 /** One subscriber: who they are, their usage (live), the top-up and payment forms, and their money history. */
+import type { Role } from '../auth/roles.js'
 import { bytes, money } from '../ui/format.js'
 import { SubscriberForms } from './subscriber-forms.js'
 import { SubscriberHistory } from './subscriber-history.js'
@@ -14,11 +15,12 @@ const DECLINED = {
 export interface SubscriberPageProps {
   d: SubscriberPageData
   csrf: string
+  role: Role
   timeZone: string
   currency: string
 }
 
-export function SubscriberPageBody({ d, csrf, timeZone, currency }: SubscriberPageProps) {
+export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: SubscriberPageProps) {
   return (
     <>
       <h1>{d.sub.name}</h1>
@@ -26,7 +28,7 @@ export function SubscriberPageBody({ d, csrf, timeZone, currency }: SubscriberPa
         <SubscriberFacts d={d} />
         <SubscriberUsage d={d} timeZone={timeZone} />
       </div>
-      <SubscriberForms d={d} csrf={csrf} currency={currency} />
+      <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />
       <SubscriberHistory d={d} timeZone={timeZone} />
     </>
   )
@@ -62,6 +64,10 @@ function SubscriberFacts({ d }: { d: SubscriberPageData }) {
         <dd>{sub.billingDay === 'last' ? 'last day of the month' : String(sub.billingDay)}</dd>
         <dt>Balance</dt>
         <dd>{money(sub.balance)}</dd>
+        <dt>History</dt>
+        <dd>
+          <a href={`/audit?target=${encodeURIComponent(sub.id)}`}>Audit log</a>
+        </dd>
         <dt>Auto top-up</dt>
         <dd>
           {auto?.enabled

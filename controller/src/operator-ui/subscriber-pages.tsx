@@ -7,7 +7,7 @@ import { DashboardFigures } from './dashboard-page.js'
 import { InvoiceList, loadInvoices } from './invoices-page.js'
 import { OperatorPage } from './layout.js'
 import type { OperatorEnv } from './operator-auth.js'
-import { frame, type OperatorKit } from './operator-kit.js'
+import { can, frame, type OperatorKit } from './operator-kit.js'
 import { subscriberEditRoutes } from './subscriber-edit-routes.js'
 import { SubscriberPageBody } from './subscriber-page.js'
 import { loadSubscriberPage } from './subscriber-page-data.js'
@@ -31,14 +31,17 @@ export function subscriberPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   ui.get('/subscribers', kit.page, async (c) => {
     const search = readSearch(c.req.query())
     const data = await store.transact((tx) => loadSubscriberList(tx, env, search))
+    const f = frame(c)
     return c.html(
-      <OperatorPage {...frame(c)} title="Subscribers" section="subscribers" live>
+      <OperatorPage {...f} title="Subscribers" section="subscribers" live>
         <h1>Subscribers</h1>
-        <p class="actions">
-          <a class="button" href="/subscribers/new">
-            New subscriber
-          </a>
-        </p>
+        {can(f, 'subscribers') ? (
+          <p class="actions">
+            <a class="button" href="/subscribers/new">
+              New subscriber
+            </a>
+          </p>
+        ) : null}
         <SubscriberSearchForm data={data} />
         <SubscriberTable data={data} />
       </OperatorPage>,
@@ -52,7 +55,13 @@ export function subscriberPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     const f = frame(c)
     return c.html(
       <OperatorPage {...f} title={d.sub.name} section="subscribers" live>
-        <SubscriberPageBody d={d} csrf={f.csrf} timeZone={env.timeZone} currency={env.currency} />
+        <SubscriberPageBody
+          d={d}
+          csrf={f.csrf}
+          role={f.role}
+          timeZone={env.timeZone}
+          currency={env.currency}
+        />
       </OperatorPage>,
     )
   })

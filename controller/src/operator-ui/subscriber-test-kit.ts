@@ -11,7 +11,7 @@ export const ADMIN = { username: 'admin', password: TEST_ADMIN_PASSWORD }
 export async function subscriberTestKit(options: TestAppOptions = {}) {
   const t = await testApp(options)
   const seeded = await t.seed()
-  /** Subscriber ids whose limits the routes said changed. */
+  /** Subscriber ids whose limits commits changed (see createApp). */
   const limitsChanged: string[] = []
   /** Agent ids the fake hub reports connected. */
   const connected = new Set<string>()

@@ -22,12 +22,10 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const result = await createTopUp(tx, env, c.var.actor, 'operator', id, input)
       return { status: 201, body: { topUpId: result.topUp.id, bytes: result.topUp.bytes } }
     })
-    // Committed: the agent lifts a block at once. A replayed form pushes again, harmlessly.
-    deps.limitsChanged?.([id])
     return { message: `Top-up of ${bytes((answer.body as { bytes: number }).bytes)} added.` }
   }
 
-  ui.post('/subscribers/:id/topups', kit.action, (c) =>
+  ui.post('/subscribers/:id/topups', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
       return topUp(c, idempotencyKeyField(form), {
@@ -38,7 +36,7 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     }),
   )
 
-  ui.post('/subscribers/:id/topups/plan', kit.action, (c) =>
+  ui.post('/subscribers/:id/topups/plan', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
       return topUp(c, idempotencyKeyField(form), {

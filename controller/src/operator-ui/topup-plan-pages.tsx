@@ -17,7 +17,7 @@ export function topUpPlanPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return c.html(<TopUpPlansPage frame={frame(c)} plans={plans} currency={env.currency} />)
   })
 
-  ui.post('/topup-plans', kit.action, (c) =>
+  ui.post('/topup-plans', kit.action('catalog'), (c) =>
     formAction(c, 'operator', '/topup-plans', async () => {
       const input = topUpPlanFromForm(await readForm(c), env.currency)
       const plan = await store.transact((tx) => createTopUpPlan(tx, env, c.var.actor, input))
@@ -34,7 +34,7 @@ export function topUpPlanPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     )
   })
 
-  ui.post('/topup-plans/:id', kit.action, (c) => {
+  ui.post('/topup-plans/:id', kit.action('catalog'), (c) => {
     const id = c.req.param('id')
     return formAction(c, 'operator', `/topup-plans/${id}`, async () => {
       const input = topUpPlanFromForm(await readForm(c), env.currency)
@@ -45,7 +45,7 @@ export function topUpPlanPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     })
   })
 
-  ui.post('/topup-plans/:id/retire', kit.action, (c) => {
+  ui.post('/topup-plans/:id/retire', kit.action('catalog'), (c) => {
     const id = c.req.param('id')
     return formAction(c, 'operator', `/topup-plans/${id}`, async () => {
       await store.transact((tx) => retireTopUpPlan(tx, env, c.var.actor, id))

@@ -81,7 +81,6 @@ export function autoTopUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
         // Switched on at the threshold already: the rule applies now, not at the next report.
         return runAutoTopUp(tx, env, id)
       })
-      kit.deps.limitsChanged?.([id])
       const bought = applied.reduce((sum, t) => sum + t.bytes, 0)
       return {
         message:

@@ -34,6 +34,8 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
     const ownId = c.var.subscriberId
     return changeStream(c, deps.changes, {
       filter: (change) => change.kind === 'subscribers' && change.ids.includes(ownId),
+      // Per customer, however many sessions they log in with.
+      viewer: `subscriber:${ownId}`,
     })
   })
   return ui

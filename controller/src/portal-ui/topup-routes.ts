@@ -57,8 +57,6 @@ export function topUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
       }).catch((err) => {
         throw usedForm(err)
       })
-      // Committed: the hub pushes the new limit at once (again, harmlessly, for a replay).
-      kit.deps.limitsChanged?.([id])
       const bought = body as Bought
       return {
         to: `/portal?topup=${encodeURIComponent(bought.topUpId)}&was=${bought.was}`,

@@ -49,8 +49,6 @@ export function accountRoutes(api: Hono<PortalEnv>, deps: ApiDeps): void {
     const response = await respondOnce(c, deps, input, async (tx) =>
       topUpAnswer(tx, env, await createTopUp(tx, env, c.var.actor, 'portal', id, topUp)),
     )
-    // Committed: the agent lifts a block at once, as after an operator top-up.
-    deps.limitsChanged?.([id])
     return response
   })
 }

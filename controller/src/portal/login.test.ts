@@ -70,33 +70,35 @@ describe('portal login', () => {
 describe('portal login throttling', () => {
   const wrong = { login: 'anna', password: 'wrong-password' }
 
-  it('refuses a login with 429 and Retry-After after 5 failures, even with the right password', async () => {
+  it('refuses one client with 429 and Retry-After after 5 failures on a login, even with the right password', async () => {
     const k = await portalKit()
     for (let i = 0; i < 5; i++) {
-      // Each from another address, so it is the login's count that trips.
       expect(
-        (await k.portal('POST', '/portal/api/login', { body: wrong, address: `192.0.2.${i}` })).status,
+        (await k.portal('POST', '/portal/api/login', { body: wrong, address: '192.0.2.1' })).status,
       ).toBe(401)
     }
-    const refused = await k.portal('POST', '/portal/api/login', { body: ANNA, address: '192.0.2.99' })
+    const refused = await k.portal('POST', '/portal/api/login', { body: ANNA, address: '192.0.2.1' })
     expect(refused.status).toBe(429)
     expect(refused.body.error.code).toBe('too_many_attempts')
     expect(refused.headers.get('retry-after')).toBe(String(15 * 60))
     expect(refused.setCookie).toBeNull()
-    // Another customer is not affected.
-    expect((await k.portal('POST', '/portal/api/login', { body: BEN, address: '192.0.2.99' })).status).toBe(
+    // Another customer is not affected, and neither is this customer from another address.
+    expect((await k.portal('POST', '/portal/api/login', { body: BEN, address: '192.0.2.1' })).status).toBe(
+      200,
+    )
+    expect((await k.portal('POST', '/portal/api/login', { body: ANNA, address: '192.0.2.99' })).status).toBe(
       200,
     )
 
     k.clock.advance(15 * 60_000)
-    expect((await k.portal('POST', '/portal/api/login', { body: ANNA, address: '192.0.2.99' })).status).toBe(
+    expect((await k.portal('POST', '/portal/api/login', { body: ANNA, address: '192.0.2.1' })).status).toBe(
       200,
     )
-  })
+  }, 30_000)
 
   it('throttles a client address that guesses at many logins', async () => {
     const k = await portalKit()
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 20; i++) {
       const reply = await k.portal('POST', '/portal/api/login', {
         body: { login: `user${i}`, password: 'guess-guess' },
         address: '203.0.113.9',
@@ -109,7 +111,7 @@ describe('portal login throttling', () => {
     expect((await k.portal('POST', '/portal/api/login', { body: BEN, address: '203.0.113.10' })).status).toBe(
       200,
     )
-  })
+  }, 30_000)
 
   it('counts attempts that run at the same time', async () => {
     const k = await portalKit()

@@ -7,14 +7,17 @@
  */
 import type { IpPrefix } from '@capd/protocol'
 import { AddressIndex } from './address-index.js'
+import { findAudit } from './audit-find.js'
 import { ChangeLog } from './change-log.js'
+import { type Commit, CommitListeners, CommitNotes } from './commit-notes.js'
 import type { Data } from './data.js'
 import type { Agent, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'
-import type { Page, Store, SubscriberQuery, Tx } from './store.js'
+import type { Store, SubscriberQuery, Tx } from './store.js'
+import { findSubscribers } from './subscriber-search.js'
 
 export class StoreFailedError extends Error {
   constructor(cause: Error) {
@@ -43,11 +46,14 @@ export class DocumentStore implements Store {
   private readonly mutex = new Mutex()
   private readonly commit: GroupCommit<PendingBatch>
   private changes = new ChangeLog()
+  /** What the running transaction hands on once committed (see onCommit). */
+  private notes: CommitNotes
   /** Log lines of committed transactions not yet handed to a write. */
   private pending: string[] = []
   private readonly tx: Tx
   private closed = false
   private failureListeners: ((err: StoreFailedError) => void)[] = []
+  private readonly commitListeners = new CommitListeners()
 
   constructor(
     private readonly data: Data,
@@ -58,6 +64,7 @@ export class DocumentStore implements Store {
       (batch) => this.write(batch),
       data.committedVersion ?? 0,
     )
+    this.notes = this.freshNotes()
     this.tx = this.buildTx()
   }
 
@@ -66,13 +73,16 @@ export class DocumentStore implements Store {
     const release = await this.mutex.lock()
     let version: number
     let result: T
+    let notes: CommitNotes
     try {
       if (this.commit.failed) throw new StoreFailedError(this.commit.failed)
       this.changes = new ChangeLog()
+      notes = this.notes = this.freshNotes()
       try {
         result = await fn(this.tx)
       } catch (err) {
         this.changes.rollback()
+        this.notes = this.freshNotes()
         throw err
       }
       // A read-only transaction may have seen changes not yet on disk: it waits for them too.
@@ -93,7 +103,20 @@ export class DocumentStore implements Store {
       for (const listener of this.failureListeners) listener(failure)
       throw failure
     }
+    if (!notes.empty) this.commitListeners.announce(notes.commit())
     return result
+  }
+
+  /**
+   * Calls `listener` after each durable commit that changed a subscriber's limit inputs, with
+   * their ids, before the transaction's promise resolves. Returns a function that unsubscribes.
+   */
+  onCommit(listener: (commit: Commit) => void): () => void {
+    return this.commitListeners.add(listener)
+  }
+
+  private freshNotes(): CommitNotes {
+    return new CommitNotes(this.data.subscribers)
   }
 
   /** Called when a write fails: the owner should stop the process (see GroupCommit). */
@@ -166,17 +189,21 @@ export class DocumentStore implements Store {
     const byLogin = new MemoryIndex<Subscriber>((s) => s.login.toLowerCase())
     const byAddress = new AddressIndex<Subscriber>()
     const subscribersByAgent = new MemoryIndex<Subscriber>((s) => s.agentId)
-    const subscribers = new MemoryTable('subscribers', d.subscribers, log, [
-      byLogin,
-      byAddress,
-      subscribersByAgent,
-    ])
+    const subscribers = new MemoryTable(
+      'subscribers',
+      d.subscribers,
+      log,
+      [byLogin, byAddress, subscribersByAgent],
+      (old, row) => this.notes.subscriberWritten(old, row),
+    )
     const agentsByTokenHash = new MemoryIndex<Agent>((a) => a.tokenHash)
     const agents = new MemoryTable('agents', d.agents, log, [agentsByTokenHash])
     const usagePeriodsBySubscriber = new MemoryIndex<UsagePeriod>((p) => p.subscriberId)
     const usagePeriods = new MemoryTable('usagePeriods', d.usagePeriods, log, [usagePeriodsBySubscriber])
     const topUpsBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
-    const topUps = new MemoryTable('topUps', d.topUps, log, [topUpsBySubscriber])
+    const topUps = new MemoryTable('topUps', d.topUps, log, [topUpsBySubscriber], (old, row) =>
+      this.notes.topUpWritten(old, row),
+    )
     const invoicesBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
     const invoices = new MemoryTable('invoices', d.invoices, log, [invoicesBySubscriber])
     const ledgerBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
@@ -189,7 +216,7 @@ export class DocumentStore implements Store {
     const users = new MemoryTable('users', d.users, log, [usersByName])
 
     return {
-      plans: new MemoryTable('plans', d.plans, log),
+      plans: new MemoryTable('plans', d.plans, log, [], (old, row) => this.notes.planWritten(old, row)),
       topUpPlans: new MemoryTable('topUpPlans', d.topUpPlans, log),
       agents: Object.assign(agents, {
         byTokenHash: async (hash: string) => agents.byIndex(agentsByTokenHash, hash)[0],
@@ -235,6 +262,7 @@ export class DocumentStore implements Store {
           this.changes.record(() => d.audit.pop(), { o: 'p', t: 'audit', v: entry })
         },
         list: async (limit) => d.audit.slice(-limit).reverse(),
+        find: async (query) => findAudit(d.audit, query),
         prune: async (beforeMs) => {
           let n = 0
           while (n < d.audit.length && d.audit[n]!.atMs < beforeMs) n++
@@ -287,31 +315,4 @@ export class DocumentStore implements Store {
       },
     }
   }
-}
-
-function findSubscribers(table: MemoryTable<Subscriber>, query: SubscriberQuery): Page<Subscriber> {
-  const q = query.q?.toLowerCase()
-  const items: Subscriber[] = []
-  let more = false
-  table.scanFrom(query.after, (s) => {
-    if (query.state && s.state !== query.state) return true
-    if (query.agentId && s.agentId !== query.agentId) return true
-    if (q && !matches(s, q)) return true
-    if (items.length === query.limit) {
-      more = true
-      return false
-    }
-    items.push(s)
-    return true
-  })
-  return { items, nextCursor: more ? items[items.length - 1]!.id : null }
-}
-
-function matches(s: Subscriber, q: string): boolean {
-  return (
-    s.name.toLowerCase().includes(q) ||
-    s.login.toLowerCase().includes(q) ||
-    s.address.includes(q) ||
-    (s.email?.toLowerCase().includes(q) ?? false)
-  )
 }

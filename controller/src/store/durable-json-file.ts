@@ -25,6 +25,14 @@ export class StoreCorruptError extends Error {
   }
 }
 
+export interface DurableJSONFileOptions {
+  /**
+   * What else restoring the backup loses, for the refusal message (files that continue the
+   * damaged generation), and the commands that set them aside.
+   */
+  backupLacks?: () => Promise<{ what: string; commands: string[] } | undefined>
+}
+
 export class DurableJSONFile<T> implements Adapter<T> {
   readonly filePath: string
   readonly backupPath: string
@@ -34,7 +42,10 @@ export class DurableJSONFile<T> implements Adapter<T> {
   // Every read and write starts after the previous one settles: two writes sharing `.tmp` would corrupt it.
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor(filePath: string) {
+  constructor(
+    filePath: string,
+    private readonly options: DurableJSONFileOptions = {},
+  ) {
     this.filePath = filePath
     this.backupPath = `${filePath}.prev`
     this.tmpPath = `${filePath}.tmp`
@@ -138,11 +149,14 @@ export class DurableJSONFile<T> implements Adapter<T> {
       const parsed = parseStore(backup)
       if (parsed.ok) {
         const { mtime } = await stat(this.backupPath)
+        const also = await this.options.backupLacks?.()
         lines.push(
-          `The backup ${this.backupPath} is valid JSON: the previous generation, written ${mtime.toISOString()}, ` +
-            'so it lacks the last write. Check it, then restore it (this overwrites the damaged file; ' +
-            'copy that aside first if you want to inspect it):',
+          `The backup ${this.backupPath} is valid JSON: the previous generation, written ${mtime.toISOString()}. ` +
+            `It lacks every change committed after ${mtime.toISOString()}: ` +
+            `${also?.what ?? `whatever the damaged ${this.filePath} held beyond it`}. ` +
+            'Check it, then restore it (this overwrites the damaged file; copy that aside first if you want to inspect it):',
           `  cp ${shellQuote(this.backupPath)} ${shellQuote(this.filePath)}`,
+          ...(also?.commands ?? []).map((command) => `  ${command}`),
         )
       } else {
         lines.push(`The backup ${this.backupPath} ${parsed.problem} too; restore from an off-machine backup.`)
@@ -198,6 +212,6 @@ function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
 }
 
-function shellQuote(path: string): string {
+export function shellQuote(path: string): string {
   return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`
 }

@@ -1,5 +1,6 @@
 /** The records the controller keeps. Rows are immutable: a change writes a new row. */
 import type { Money, RuleProblem } from '@capd/protocol'
+import type { Role } from '../auth/roles.js'
 
 export type OnCap = 'block' | 'throttle'
 export type EnforcementState = 'open' | 'blocked' | 'throttled'
@@ -253,12 +254,20 @@ export interface ApiToken {
   readonly revokedAtMs?: number
 }
 
+/** A staff account: an operator UI login with a role. Rows are never deleted (audit entries name them). */
 export interface User {
   readonly id: string
+  /** The login; unique, and never reused (a disabled account keeps it). */
   readonly username: string
-  readonly role: 'admin'
+  /** The person's name; absent in older rows (the login stands in). */
+  readonly name?: string
+  readonly role: Role
   readonly passwordHash: string
   readonly createdAtMs: number
+  /** Absent in older rows. */
+  readonly passwordChangedAtMs?: number
+  /** A disabled account cannot log in, and its sessions end at once. */
+  readonly disabledAtMs?: number
 }
 
 /**

@@ -80,8 +80,9 @@ export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
 // with open('wx') + write, a second controller could read it empty, call it garbage and take it over.
 async function tryCreate(lockPath: string, content: string): Promise<boolean> {
   const draft = `${lockPath}.${process.pid}.${randomUUID()}.tmp`
-  await writeFile(draft, content)
   try {
+    // Inside the try: a full disk creates the file and then fails to fill it.
+    await writeFile(draft, content)
     await link(draft, lockPath)
     return true
   } catch (error) {

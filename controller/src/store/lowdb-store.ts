@@ -4,12 +4,13 @@
  * write-ahead log (`capd.wal`) of the transactions committed since. Opening reads the snapshot and
  * replays the log; a snapshot is taken once the log outgrows it, and on a clean close.
  */
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { parseRecords } from '@capd/durable'
 import { Low } from 'lowdb'
 import { checkData, type Data, emptyData } from './data.js'
 import { DocumentStore, type Persistence } from './document-store.js'
-import { DurableJSONFile, StoreCorruptError } from './durable-json-file.js'
+import { DurableJSONFile, StoreCorruptError, shellQuote } from './durable-json-file.js'
 import { acquireDataDirLock, type DataDirLock } from './lock-file.js'
 import { applyOps, WalFile } from './wal-file.js'
 
@@ -28,23 +29,25 @@ export interface LowdbStoreOptions {
   snapshotAfterLogBytes?: number
 }
 
-/** Opens (or creates) the store in `dataDir`; refuses to start on a damaged store or a dir in use. */
+/**
+ * Opens (or creates) the store in `dataDir`; refuses to start on a damaged store or a dir in use.
+ * `log` gets what opening has to say (a torn log tail it cut), so nothing is dropped silently.
+ */
 export async function openLowdbStore(
   dataDir: string,
-  log: (line: string) => void = () => {},
+  log: (line: string) => void,
   { snapshotAfterLogBytes }: LowdbStoreOptions = {},
 ): Promise<DocumentStore> {
   await mkdir(dataDir, { recursive: true })
   const lock = await acquireDataDirLock(dataDir)
   try {
     const file = join(dataDir, STORE_FILE)
-    const adapter = new DurableJSONFile<Data>(file)
+    const walPath = join(dataDir, WAL_FILE)
+    const adapter = new DurableJSONFile<Data>(file, { backupLacks: () => unreplayedLog(file, walPath) })
     const db = new Low<Data>(adapter, emptyData())
     await db.read()
     const data = checkData(db.data, file)
-    const { wal, records, tornBytes } = await WalFile.open(join(dataDir, WAL_FILE))
-    if (tornBytes > 0)
-      log(`capd store: cut ${tornBytes} bytes of an unfinished (never acknowledged) log write`)
+    const { wal, records } = await WalFile.open(walPath, log)
     replay(data, records, wal.path, file)
     const snapshotBytes = await stat(file).then(
       (s) => s.size,
@@ -78,6 +81,22 @@ function replay(
     version = record.v
   }
   data.committedVersion = version
+}
+
+/** The log continues the damaged snapshot, not its backup: restoring the backup loses it too. */
+async function unreplayedLog(file: string, walPath: string) {
+  const bytes = await readFile(walPath).catch(() => Buffer.alloc(0))
+  if (bytes.length === 0) return undefined
+  const { records, bad } = parseRecords(bytes)
+  const count = `${records.length} transaction${records.length === 1 ? '' : 's'}`
+  return {
+    what:
+      `what the damaged ${file} held beyond it, and the ${count} in ${walPath}` +
+      `${bad ? ` (and ${bytes.length - bad.offset} bytes it cannot read)` : ''}, ` +
+      'which are not replayed onto it (they continue the damaged file, not the backup), so all of that is lost; ' +
+      'the log must be moved aside too, or the controller refuses to start on the gap',
+    commands: [`mv ${shellQuote(walPath)} ${shellQuote(`${walPath}.unreplayed`)}`],
+  }
 }
 
 function persistence(

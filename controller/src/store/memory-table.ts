@@ -15,6 +15,8 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     private readonly rows: Record<string, T>,
     private readonly log: () => ChangeLog,
     private readonly indexes: readonly RowIndex<NoInfer<T>>[] = [],
+    /** Told of every write (old row, new row; undefined for none), for what a commit hands on. */
+    private readonly written: (old: T | undefined, row: T | undefined) => void = () => {},
   ) {
     this.sortedIds = Object.keys(rows).sort()
     for (const row of Object.values(rows)) {
@@ -41,6 +43,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     this.rows[row.id] = row
     const at = this.insertSorted(row.id)
     for (const index of this.indexes) index.add(row)
+    this.written(undefined, row)
     this.log().record(
       () => {
         delete this.rows[row.id]
@@ -60,6 +63,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
       index.remove(old)
       index.add(row)
     }
+    this.written(old, row)
     this.log().record(
       () => {
         this.rows[row.id] = old
@@ -80,6 +84,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     const at = upperBound(this.sortedIds, id) - 1
     this.sortedIds.splice(at, 1)
     for (const index of this.indexes) index.remove(old)
+    this.written(old, undefined)
     this.log().record(
       () => {
         this.rows[id] = old

@@ -1,5 +1,8 @@
 /** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
+
 import type { IpPrefix } from '@capd/protocol'
+import type { AuditQuery } from './audit-find.js'
+import type { Commit } from './commit-notes.js'
 import type {
   Agent,
   ApiToken,
@@ -86,6 +89,7 @@ export interface Tx {
   readonly audit: {
     append(entry: AuditEntry): Promise<void>
     list(limit: number): Promise<AuditEntry[]>
+    find(query: AuditQuery): Promise<Page<AuditEntry>>
     /** Forgets entries made before `beforeMs` (entries are in time order). */
     prune(beforeMs: number): Promise<void>
   }
@@ -110,5 +114,13 @@ export interface Store {
    * whose answer acknowledges nothing (such as finding the caller's token); `fn` must not write.
    */
   peek<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Hands each durable commit's changes (the subscribers whose limits may have moved) to
+   * `listener`, before that transaction's promise resolves: what a transaction changed is
+   * collected by the store from its writes, never remembered by callers. Returns an unsubscribe.
+   */
+  onCommit(listener: (commit: Commit) => void): () => void
+  /** Called when a write fails for good (the store then refuses every transaction); optional for stores that cannot. */
+  onFailure?(listener: (err: Error) => void): void
   close(): Promise<void>
 }

@@ -1,11 +1,11 @@
 /**
- * The store's write-ahead log: each committed transaction is one JSON line `{"v":<version>,"ops":[…]}`
+ * The store's write-ahead log: each committed transaction is one record `{"v":<version>,"ops":[…]}`
  * appended and fsynced before it is acknowledged, so a commit costs the size of the change, not of
- * the whole document. A torn last line (a crash mid-append, never acknowledged) is cut off on open.
+ * the whole document. Records are length- and checksum-framed (@capd/durable): a torn last record
+ * (a crash mid-append, never acknowledged) is cut off on open and logged; damage anywhere else
+ * refuses to open, naming the file and byte offset.
  */
-import { open, readFile, truncate } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { fsyncDirectory } from './fsync.js'
+import { type LogLine, RecordLog } from '@capd/durable'
 
 /** One change to the document: set or delete a keyed row, push to a list, or drop a list's first `n`. */
 export type RedoOp =
@@ -20,61 +20,35 @@ export interface WalRecord {
 }
 
 export class WalFile {
-  private constructor(
-    readonly path: string,
-    private bytes: number,
-  ) {}
+  private constructor(private readonly log: RecordLog) {}
 
-  static async open(path: string): Promise<{ wal: WalFile; records: WalRecord[]; tornBytes: number }> {
-    let text = ''
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    }
-    const records: WalRecord[] = []
-    let good = 0
-    while (good < text.length) {
-      const end = text.indexOf('\n', good)
-      if (end < 0) break
-      try {
-        records.push(JSON.parse(text.slice(good, end)) as WalRecord)
-      } catch {
-        break
-      }
-      good = end + 1
-    }
-    const goodBytes = Buffer.byteLength(text.slice(0, good))
-    const tornBytes = Buffer.byteLength(text) - goodBytes
-    if (tornBytes > 0) await truncate(path, goodBytes)
-    return { wal: new WalFile(path, goodBytes), records, tornBytes }
+  static async open(
+    path: string,
+    log: LogLine,
+  ): Promise<{ wal: WalFile; records: WalRecord[]; tornBytes: number }> {
+    const opened = await RecordLog.open<WalRecord>(path, 'write-ahead log', log)
+    return { wal: new WalFile(opened.log), records: opened.records, tornBytes: opened.tornBytes }
+  }
+
+  get path(): string {
+    return this.log.path
   }
 
   /** Bytes in the log now: the store takes a snapshot when this grows past the document's size. */
   get size(): number {
-    return this.bytes
+    return this.log.size
   }
 
-  /** Appends lines (each ending in a newline) and fsyncs them. */
+  /** Appends JSON lines (each ending in a newline), one record each, and fsyncs them. */
   async append(lines: string): Promise<void> {
-    const created = this.bytes === 0
-    const file = await open(this.path, 'a', 0o600)
-    try {
-      await file.writeFile(lines)
-      await file.sync()
-    } finally {
-      await file.close()
-    }
-    if (created) await fsyncDirectory(dirname(this.path))
-    this.bytes += Buffer.byteLength(lines)
+    const payloads = lines.split('\n')
+    payloads.pop() // after the last newline
+    await this.log.append(payloads)
   }
 
   /** Empties the log once a snapshot holds everything in it. */
   async clear(): Promise<void> {
-    await truncate(this.path, 0).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err
-    })
-    this.bytes = 0
+    await this.log.clear()
   }
 }
 

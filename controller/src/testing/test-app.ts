@@ -1,7 +1,7 @@
 /** An app on an in-memory store with a hand-moved clock and an admin token, for route tests. */
 import type { Hono } from 'hono'
 import { AgentHub, type AgentHubOptions } from '../agent-hub/agent-hub.js'
-import { createApp } from '../app.js'
+import { type AppOptions, createApp } from '../app.js'
 import { bootstrap } from '../auth/bootstrap.js'
 import { manualClock } from '../clock.js'
 import type { DomainEnv } from '../domain/env.js'
@@ -25,6 +25,8 @@ export interface TestAppOptions {
   timeZone?: string
   bodyLimitBytes?: number
   hub?: Partial<Omit<AgentHubOptions, 'store' | 'env'>>
+  /** More of createApp's options (login throttles, client addresses). */
+  app?: Omit<AppOptions, 'agents' | 'bodyLimitBytes'>
 }
 
 export async function testApp(options: TestAppOptions = {}) {
@@ -44,6 +46,7 @@ export async function testApp(options: TestAppOptions = {}) {
   const app: Hono = createApp(
     { store, env, ...hub.apiHooks() },
     {
+      ...options.app,
       agents: nodeAgentEndpoint(hub),
       ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     },

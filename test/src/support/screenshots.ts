@@ -16,6 +16,8 @@ export type ScreenshotName =
   | 'operator-subscriber'
   | 'operator-agents'
   | 'operator-plans'
+  | 'operator-staff'
+  | 'operator-audit'
   | 'portal-login-phone'
   | 'portal-home-phone'
   | 'portal-topup-restored-phone'

@@ -5,6 +5,7 @@
  */
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import type { Op } from './client-ops.js'
 
 interface MoneyJson {
@@ -41,11 +42,13 @@ type LogOp =
   | { o: 's'; t: string; k: string; v: unknown }
   | { o: 'd'; t: string; k: string }
   | { o: 'p'; t: string; v: unknown }
+  | { o: 'x'; t: string; n: number }
 
 /**
  * Reads the store as a restart would: the snapshot `capd.json` (if any) plus the write-ahead log
- * `capd.wal` replayed in version order. Every complete log line must parse and versions must
- * follow on without a gap; only a torn last line (a write the kill interrupted) may be cut.
+ * `capd.wal` replayed in version order. Every complete log line must be a whole record
+ * (`<length> <crc32 hex> <json>`, length and checksum right) and versions must follow on without a
+ * gap; only a torn last line (a write the kill interrupted) may be cut.
  * Written independently of the controller's own reader, so it checks the format, not the code.
  */
 export async function readDataDir(dir: string): Promise<{ doc: StoreDoc; tornBytes: number }> {
@@ -70,7 +73,12 @@ export async function readDataDir(dir: string): Promise<{ doc: StoreDoc; tornByt
   for (const line of text.slice(0, end).split('\n').filter(Boolean)) {
     let record: { v: number; ops: LogOp[] }
     try {
-      record = JSON.parse(line)
+      const [, length, crc, payload] = /^(\d+) ([0-9a-f]{8}) (.*)$/s.exec(line) ?? []
+      if (payload === undefined) throw new Error('no record header')
+      const body = Buffer.from(payload, 'utf8')
+      if (body.length !== Number(length)) throw new Error(`length ${length}, payload ${body.length} bytes`)
+      if (crc32(body).toString(16).padStart(8, '0') !== crc) throw new Error('checksum mismatch')
+      record = JSON.parse(payload)
     } catch (error) {
       throw new Error(`${walPath} has a complete line that does not parse: ${(error as Error).message}`)
     }
@@ -80,6 +88,7 @@ export async function readDataDir(dir: string): Promise<{ doc: StoreDoc; tornByt
       tables[op.t] ??= {}
       const table = tables[op.t]!
       if (op.o === 'p') (table as unknown[]).push(op.v)
+      else if (op.o === 'x') (table as unknown[]).splice(0, op.n)
       else if (op.o === 's') (table as Record<string, unknown>)[op.k] = op.v
       else delete (table as Record<string, unknown>)[op.k]
     }

@@ -1,0 +1,60 @@
+/** Request body limits for the whole app: a body over its limit is refused with 413 before any handler parses it. */
+import type { MiddlewareHandler } from 'hono'
+import { ApiError } from '../errors.js'
+
+/** Every route's limit unless it has a smaller one. */
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
+/** The login forms (a name and a password): nobody needs more, and they take anyone's body. */
+export const LOGIN_BODY_LIMIT_BYTES = 8 * 1024
+
+/**
+ * Reads the body into memory up to `maxBytes` and hands the handlers that copy; past the limit it
+ * stops reading, cancels the rest and answers 413. A declared Content-Length over the limit is
+ * refused without reading. A smaller declared length is not believed (a hand-made Request or
+ * another runtime need not enforce it): bytes are counted as they come. hono's bodyLimit trusts
+ * Content-Length, so it is not used here. Requests without a body (GET, HEAD) pass untouched.
+ */
+export function bodyCap(maxBytes: number): MiddlewareHandler {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0)
+    throw new Error('bodyCap: maxBytes must be a whole number')
+  return async function bodyCap(c, next) {
+    const body = c.req.raw.body
+    if (!body) return next()
+    const declared = Number(c.req.header('content-length'))
+    const bytes = declared > maxBytes ? undefined : await readAtMost(body, maxBytes)
+    if (!bytes) {
+      await body.cancel().catch(() => {})
+      throw new ApiError(413, 'payload_too_large', `the request body is over ${maxBytes} bytes`)
+    }
+    c.req.raw = new Request(c.req.raw, { body: bytes })
+    return next()
+  }
+}
+
+/** The stream's bytes, or undefined as soon as there are more than `maxBytes`. */
+async function readAtMost(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > maxBytes) return undefined
+      chunks.push(value)
+    }
+  } finally {
+    reader.releaseLock()
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}

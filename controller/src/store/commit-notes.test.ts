@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import type { Commit } from './commit-notes.js'
+import { emptyData } from './data.js'
+import { DocumentStore } from './document-store.js'
+import type { Plan, Subscriber, TopUp } from './entities.js'
+
+const plan = (id: string, capBytes = 1e9): Plan => ({
+  id,
+  name: id,
+  capBytes,
+  onCap: 'block',
+  createdAtMs: 0,
+})
+const sub = (id: string, planId: string, extra: Partial<Subscriber> = {}) =>
+  ({
+    id,
+    name: id,
+    login: id,
+    planId,
+    agentId: 'agt_1',
+    address: `10.0.0.${id.length}`,
+    usedBytes: 0,
+    ...extra,
+  }) as Subscriber
+const topUp = (id: string, subscriberId: string) => ({ id, subscriberId, bytes: 1 }) as TopUp
+
+async function fixture() {
+  const store = new DocumentStore(emptyData(), null)
+  await store.transact(async (tx) => {
+    await tx.plans.insert(plan('p1'))
+    await tx.plans.insert(plan('p2'))
+    await tx.subscribers.insert(sub('a', 'p1'))
+    await tx.subscribers.insert(sub('bb', 'p1'))
+    await tx.subscribers.insert(sub('ccc', 'p2'))
+  })
+  const heard: Commit[] = []
+  store.onCommit((commit) => heard.push(commit))
+  return { store, heard }
+}
+
+describe('a commit hands on the subscribers whose limits it changed', () => {
+  it('names each subscriber a top-up, a row change or a plan change touched, once', async () => {
+    const { store, heard } = await fixture()
+    await store.transact(async (tx) => {
+      await tx.topUps.insert(topUp('t1', 'a'))
+      await tx.subscribers.update({ ...(await tx.subscribers.get('a'))!, address: '10.9.9.9' })
+      await tx.plans.update({ ...(await tx.plans.get('p2'))!, capBytes: 5e9 })
+    })
+    expect(heard.map((c) => [...c.subscriberIds].sort())).toEqual([['a', 'ccc']])
+  })
+
+  it('is told before the transaction resolves, and only once it is durable', async () => {
+    const { store, heard } = await fixture()
+    const done = store.transact((tx) => tx.topUps.insert(topUp('t1', 'bb')))
+    expect(heard).toEqual([])
+    await done
+    expect(heard).toEqual([{ subscriberIds: ['bb'] }])
+  })
+
+  it('says nothing for usage, names, state, a plan rename, reads, or a transaction that threw', async () => {
+    const { store, heard } = await fixture()
+    await store.transact(async (tx) => {
+      const a = (await tx.subscribers.get('a'))!
+      await tx.subscribers.update({ ...a, usedBytes: 5, name: 'A', state: 'blocked' })
+      await tx.plans.update({ ...(await tx.plans.get('p1'))!, name: 'Renamed' })
+    })
+    await store.transact((tx) => tx.subscribers.list())
+    const refused = store.transact(async (tx) => {
+      await tx.topUps.insert(topUp('t2', 'a'))
+      throw new Error('refused')
+    })
+    await expect(refused).rejects.toThrow('refused')
+    expect(heard).toEqual([])
+  })
+
+  it('a listener that unsubscribed hears nothing more', async () => {
+    const { store } = await fixture()
+    const heard: Commit[] = []
+    const stop = store.onCommit((commit) => heard.push(commit))
+    await store.transact((tx) => tx.topUps.insert(topUp('t1', 'a')))
+    stop()
+    await store.transact((tx) => tx.topUps.insert(topUp('t2', 'a')))
+    expect(heard).toHaveLength(1)
+  })
+})

@@ -1,0 +1,130 @@
+/**
+ * A durable append-only log file of JSON records (format in record-frame.ts): appends are fsynced
+ * before they resolve; opening cuts a torn last record (and says so through the logger) and refuses
+ * a damaged one with the file and byte offset, leaving the file exactly as it was.
+ */
+import { open, readFile, truncate } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { fsyncDirectory, writeFileAtomic } from './fsync.js'
+import { frameRecord, parseRecords } from './record-frame.js'
+
+export type LogLine = (line: string) => void
+
+/** The log cannot be trusted; the message names the file and offset and says what to do. */
+export class LogCorruptError extends Error {
+  override readonly name = 'LogCorruptError'
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly offset: number,
+  ) {
+    super(message)
+  }
+}
+
+export interface OpenedLog<T> {
+  log: RecordLog
+  records: T[]
+  /** Bytes of an interrupted last append that were cut off (0 if none). */
+  tornBytes: number
+}
+
+export class RecordLog {
+  private constructor(
+    readonly path: string,
+    private bytes: number,
+  ) {}
+
+  /**
+   * Opens (or starts) the log at `path`. `what` names it in messages ("write-ahead log"); `log`
+   * receives the line reporting a cut torn tail. Throws LogCorruptError on damage.
+   */
+  static async open<T>(path: string, what: string, log: LogLine): Promise<OpenedLog<T>> {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      bytes = Buffer.alloc(0)
+    }
+    const parsed = parseRecords(bytes)
+    if (parsed.bad && !parsed.bad.torn) throw corrupt(path, what, bytes, parsed.bad)
+    const records: T[] = []
+    for (const record of parsed.records) {
+      try {
+        records.push(JSON.parse(record.payload) as T)
+      } catch (err) {
+        // The checksum matched, so capd wrote this: a bug, not damage; still nothing is guessed.
+        throw new LogCorruptError(
+          `${what} ${path}: the record at byte offset ${record.offset} passed its checksum but is not JSON (${(err as Error).message}). Refusing to start; the file is left as it is.`,
+          path,
+          record.offset,
+        )
+      }
+    }
+    const tornBytes = bytes.length - parsed.goodBytes
+    if (parsed.bad) {
+      await truncate(path, parsed.goodBytes)
+      log(
+        `capd: ${what} ${path}: cut ${tornBytes} bytes at byte offset ${parsed.goodBytes} (${parsed.bad.reason}): the last append was interrupted by a crash and never acknowledged`,
+      )
+    }
+    return { log: new RecordLog(path, parsed.goodBytes), records, tornBytes }
+  }
+
+  /** Bytes in the file now. */
+  get size(): number {
+    return this.bytes
+  }
+
+  /** Appends records (each one line of JSON) and fsyncs them before resolving. */
+  async append(payloads: readonly string[]): Promise<void> {
+    if (payloads.length === 0) return
+    const text = payloads.map(frameRecord).join('')
+    const created = this.bytes === 0
+    const file = await open(this.path, 'a', 0o600)
+    try {
+      await file.writeFile(text)
+      await file.sync()
+    } catch (err) {
+      // A partial record left behind would sit mid-file once the next append succeeds: damage.
+      await file.truncate(this.bytes).catch(() => {})
+      throw err
+    } finally {
+      await file.close()
+    }
+    if (created) await fsyncDirectory(dirname(this.path))
+    this.bytes += Buffer.byteLength(text)
+  }
+
+  /** Replaces the whole log with these records, atomically (compaction). */
+  async rewrite(payloads: readonly string[]): Promise<void> {
+    if (payloads.length === 0) return this.clear()
+    const text = payloads.map(frameRecord).join('')
+    await writeFileAtomic(this.path, text)
+    this.bytes = Buffer.byteLength(text)
+  }
+
+  /** Empties the log. */
+  async clear(): Promise<void> {
+    await truncate(this.path, 0).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+    })
+    this.bytes = 0
+  }
+}
+
+function corrupt(path: string, what: string, bytes: Buffer, bad: { offset: number; reason: string }) {
+  const oldFormat = bad.offset === 0 && bytes[0] === 0x7b // '{': one bare JSON line per record
+  const detail = oldFormat
+    ? 'it holds JSON lines without lengths and checksums, the format of capd before checksummed logs; this capd cannot verify them'
+    : `${bad.reason}, and ${bytes.length - bad.offset} bytes follow, so this is damage, not an interrupted append`
+  return new LogCorruptError(
+    `${what} ${path} is damaged at byte offset ${bad.offset}: ${detail}. ` +
+      `Refusing to start; the file is left exactly as it is. Restore it from a backup, or, ` +
+      `accepting the loss of every record from that offset on, cut it with ` +
+      `\`truncate -s ${bad.offset} ${path}\` (copy it aside first).`,
+    path,
+    bad.offset,
+  )
+}
