@@ -5,6 +5,7 @@ import { parseControllerArgs, USAGE } from './config.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
 import { claimStoreCurrency } from './domain/store-currency.js'
+import { createLogger } from './log/logger.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
@@ -13,7 +14,7 @@ const IDEMPOTENCY_TTL_MS = 48 * 3600_000
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseControllerArgs>
   try {
-    config = parseControllerArgs(process.argv.slice(2))
+    config = parseControllerArgs(process.argv.slice(2), process.env)
   } catch (err) {
     console.error(`capd controller: ${(err as Error).message}\n\n${USAGE}`)
     process.exit(2)
@@ -27,8 +28,10 @@ async function main(): Promise<void> {
     process.exit(2)
   }
 
+  const logger = createLogger({ name: 'capd-controller', level: config['log-level'] })
+  const storeLog = logger.child({ component: 'store' })
   const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
-  const store = await openLowdbStore(config.data, (line) => console.error(line), {
+  const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
     ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
   })
   const env: DomainEnv = {
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
   try {
     await claimStoreCurrency(store, env)
   } catch (err) {
-    console.error(`capd controller: ${(err as Error).message}`)
+    logger.fatal({ err }, (err as Error).message)
     await store.close()
     process.exit(2)
   }
@@ -49,12 +52,14 @@ async function main(): Promise<void> {
     adminPassword: process.env.CAPD_ADMIN_PASSWORD,
   })
   if (boot.generatedToken) {
+    // Shown once, to the person starting capd: a plain line, never a log record (logs are shipped).
     console.log(`capd controller: created an admin API token (shown only now): ${boot.generatedToken}`)
   }
 
   const controller = await runController({
     store,
     env,
+    logger,
     port: config.port,
     host: config.host,
     retentionDays: config['retention-days'],
@@ -63,16 +68,18 @@ async function main(): Promise<void> {
     // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
     // requests in flight have been told 503 store_unavailable).
     onFatal: (err) => {
-      console.error(`capd controller: ${err.message}`)
+      logger.fatal({ err }, 'the store failed; exiting so a restart reads it from the disk')
       process.exit(1)
     },
   })
-  console.log(
-    `capd controller ${CAPD_VERSION} listening on http://${config.host}:${controller.port} (data ${config.data}, zone ${config.tz})`,
+  const url = `http://${config.host}:${controller.port}`
+  logger.info(
+    { version: CAPD_VERSION, url, data: config.data, zone: config.tz },
+    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})`,
   )
 
   const stop = async (signal: string) => {
-    console.log(`capd controller: ${signal}, stopping`)
+    logger.info({ signal }, `capd controller: ${signal}, stopping`)
     await controller.stop()
     process.exit(0)
   }

@@ -7,6 +7,7 @@ import { bootstrap } from './auth/bootstrap.js'
 import { manualClock } from './clock.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
+import { silentLogger } from './log/logger.js'
 import { emptyData } from './store/data.js'
 import { DocumentStore, type Persistence } from './store/document-store.js'
 import { TEST_TOKEN } from './testing/test-app.js'
@@ -46,6 +47,7 @@ describe('a failed store write', () => {
     const controller = await runController({
       store,
       env,
+      logger: silentLogger,
       port: 0,
       host: '127.0.0.1',
       fatalGraceMs: 300,

@@ -1,5 +1,5 @@
 /** the agent's structured logs: one pino logger (JSON lines) made in main and passed down; secrets redacted. */
-import { type DestinationStream, pino } from 'pino'
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino'
 
 /** What library code may call: pino's `Logger` satisfies it, and tests pass a collecting one. */
 export interface LogFn {
@@ -34,7 +34,11 @@ export const REDACTED_PATHS = [
 ]
 
 /** A JSON-lines logger to `destination` (default stdout); `name` becomes the `name` field of every line. */
-export function createLogger(options: { name: string; level?: LogLevel; destination?: DestinationStream }): Logger {
+export function createLogger(options: {
+  name: string
+  level?: LogLevel
+  destination?: DestinationStream
+}): PinoLogger {
   return pino(
     {
       name: options.name,

@@ -1,5 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import WebSocket from 'ws'
+import { silentLogger } from '../log/logger.js'
 import { connectAgent, hello, stateReport, upgradeStatus, usage } from '../testing/test-agent.js'
 import { type TestAppOptions, testApp } from '../testing/test-app.js'
 import { LimitRefresher } from './limit-refresher.js'
@@ -278,7 +279,7 @@ describe('limit pushes', () => {
 
   it('at the period roll-over the refresher pushes the new period with usage 0 and a higher version', async () => {
     const f = await hubFixture()
-    const refresher = new LimitRefresher({ store: f.store, env: f.env })
+    const refresher = new LimitRefresher({ store: f.store, env: f.env, logger: silentLogger })
     const { client, sync } = await f.greeted(f.agentA)
     client.send(usage('epoch-a', [{ seq: 1, subscriberId: f.subA.id, down: 300 }]))
     await client.next('ack')

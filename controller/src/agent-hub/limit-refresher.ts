@@ -5,13 +5,14 @@
  */
 import type { DomainEnv } from '../domain/env.js'
 import { refreshAllLimits } from '../domain/limits.js'
+import type { Logger } from '../log/logger.js'
 import type { Store } from '../store/store.js'
 
 export interface LimitRefresherOptions {
   store: Store
   env: DomainEnv
   intervalMs?: number
-  log?: (line: string) => void
+  logger: Logger
 }
 
 export class LimitRefresher {
@@ -52,7 +53,7 @@ export class LimitRefresher {
       // Wake at the boundary itself when it comes before the next regular pass.
       delayMs = Math.max(10, Math.min(this.intervalMs, nextChangeAtMs - this.options.env.clock.now()))
     } catch (err) {
-      ;(this.options.log ?? console.error)(`capd: refreshing limits failed: ${(err as Error).message}`)
+      this.options.logger.error({ err, component: 'limits' }, 'refreshing limits failed')
     }
     if (this.running) this.schedule(delayMs)
   }

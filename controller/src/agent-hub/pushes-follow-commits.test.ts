@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { limitTerms } from '../domain/limits.js'
 import { currentPeriod } from '../domain/usage.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
+import { silentLogger } from '../log/logger.js'
 import type { Subscriber } from '../store/entities.js'
 import { usage } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'
@@ -40,7 +41,7 @@ async function walk(seed: number, steps: number) {
     for (const id of ids) pushed.add(id)
     return push(ids)
   }
-  const refresher = new LimitRefresher({ store: t.store, env: t.env })
+  const refresher = new LimitRefresher({ store: t.store, env: t.env, logger: silentLogger })
   const seqs = new Map<string, number>()
 
   /** What the agent enforcing each subscriber must know: where, who, the terms and their version. */

@@ -3,7 +3,18 @@ import { memoryLogger } from './logger.js'
 
 /** Random text built from characters that could end or fake a log line. */
 function hostileText(seed: number): string {
-  const parts = ['\n', '\r', '\u2028', '"}', '{"level":50,"msg":"forged"}', '\\', '\u001b[2J', 'ok', ' ', '\t']
+  const parts = [
+    '\n',
+    '\r',
+    '\u2028',
+    '"}',
+    '{"level":50,"msg":"forged"}',
+    '\\',
+    '\u001b[2J',
+    'ok',
+    ' ',
+    '\t',
+  ]
   let s = seed
   let out = ''
   for (let i = 0; i < 24; i++) {
@@ -17,7 +28,10 @@ describe('logger', () => {
   it('never writes a secret, wherever it sits in the fields', () => {
     const { logger, lines } = memoryLogger()
     const secret = 'S3CRET-value'
-    logger.info({ token: secret, password: secret, authorization: `Bearer ${secret}`, cookie: `sid=${secret}` }, 'top')
+    logger.info(
+      { token: secret, password: secret, authorization: `Bearer ${secret}`, cookie: `sid=${secret}` },
+      'top',
+    )
     logger.warn({ req: { token: secret, password: secret, authorization: secret, cookie: secret } }, 'nested')
     logger.error({ headers: { authorization: `Bearer ${secret}`, cookie: `sid=${secret}` } }, 'headers')
     logger.child({ component: 'http' }).info({ request: { headers: { authorization: secret } } }, 'child')

@@ -1,5 +1,5 @@
 /** capd's structured logs: one pino logger (JSON lines) made in main and passed down; secrets redacted. */
-import { type DestinationStream, pino } from 'pino'
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino'
 
 /** What library code may call: pino's `Logger` satisfies it, and tests pass a collecting one. */
 export interface LogFn {
@@ -34,7 +34,11 @@ export const REDACTED_PATHS = [
 ]
 
 /** A JSON-lines logger to `destination` (default stdout); `name` becomes the `name` field of every line. */
-export function createLogger(options: { name: string; level?: LogLevel; destination?: DestinationStream }): Logger {
+export function createLogger(options: {
+  name: string
+  level?: LogLevel
+  destination?: DestinationStream
+}): PinoLogger {
   return pino(
     {
       name: options.name,
@@ -49,9 +53,15 @@ export function createLogger(options: { name: string; level?: LogLevel; destinat
 export const silentLogger: Logger = createLogger({ name: 'capd', level: 'silent' })
 
 /** A real logger writing into memory, for tests: `lines` is every line written, as text. */
-export function memoryLogger(level: LogLevel = 'debug'): { logger: Logger; lines: string[]; records(): Record<string, unknown>[] } {
+export function memoryLogger(level: LogLevel = 'debug'): {
+  logger: Logger
+  lines: string[]
+  records(): Record<string, unknown>[]
+} {
   const lines: string[] = []
-  const destination = { write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l !== '')) }
+  const destination = {
+    write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l !== '')),
+  }
   const logger = createLogger({ name: 'capd', level, destination })
   return { logger, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) }
 }

@@ -5,6 +5,7 @@ import { type AppOptions, createApp } from '../app.js'
 import { bootstrap } from '../auth/bootstrap.js'
 import { manualClock } from '../clock.js'
 import type { DomainEnv } from '../domain/env.js'
+import { memoryLogger } from '../log/logger.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from '../server.js'
 import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
@@ -40,9 +41,9 @@ export async function testApp(options: TestAppOptions = {}) {
     idempotencyTtlMs: 24 * 3600_000,
   }
   await bootstrap(store, env, { bootstrapToken: TEST_TOKEN, adminPassword: TEST_ADMIN_PASSWORD })
-  /** What the hub logged, instead of the console. */
-  const hubLog: string[] = []
-  const hub = new AgentHub({ store, env, log: (line) => hubLog.push(line), ...options.hub })
+  /** What the hub logged: its JSON lines, as text. */
+  const { logger, lines: hubLog } = memoryLogger()
+  const hub = new AgentHub({ store, env, logger, ...options.hub })
   const app: Hono = createApp(
     { store, env, ...hub.apiHooks() },
     {
