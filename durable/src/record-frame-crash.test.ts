@@ -60,3 +60,27 @@ describe('a crash in the middle of a group commit', () => {
     }
   })
 })
+
+describe('damage in the last record', () => {
+  // A crash leaves a prefix of what was written (then, at most, NUL fill): it can end with a newline
+  // only where a whole record ends, and that record reads back. A last record whose newline is the
+  // file's last byte, with no NUL in it, and which still does not read back, was written whole and
+  // changed since: cutting it as torn would silently drop an acknowledged record.
+  it('is refused when the record is whole (its newline the last byte) and holds no NUL', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const random = rng(seed)
+      const records = Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) => payload(random, i))
+      const bytes = Buffer.from(records.map(frameRecord).join(''), 'utf8')
+      const lastStart = bytes.length - Buffer.byteLength(frameRecord(records[records.length - 1]!))
+      const at = lastStart + Math.floor(random() * (bytes.length - 1 - lastStart))
+      let changed = bytes[at]! ^ (1 + Math.floor(random() * 255))
+      if (changed === 0) changed = 0x20
+      if (changed === bytes[at]) continue
+      bytes[at] = changed
+      const parsed = parseRecords(bytes)
+      const where = `seed ${seed}: byte ${at} (last record from ${lastStart}) now ${changed}`
+      expect(parsed.bad, where).toMatchObject({ offset: lastStart, torn: false })
+      expect(parsed.records, where).toHaveLength(records.length - 1)
+    }
+  })
+})
