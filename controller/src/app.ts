@@ -56,7 +56,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
     return wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)
   })
   app.get('/healthz', (c) => c.json({ ok: true }))
-  app.route('/api/v1', operatorApi(withFeed, options.bodyLimitBytes))
+  app.route('/api/v1', operatorApi(withFeed))
   app.route('/portal/api', portalApi(withFeed, portal))
   if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))
   app.route('/assets', assetRoutes())

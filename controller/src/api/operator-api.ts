@@ -1,6 +1,5 @@
 /** The operator API under /api/v1: token auth, body limit, every documented route, the OpenAPI document. */
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { apiTokenAuth } from '../auth/api-token-auth.js'
 import { ApiError } from '../errors.js'
 import { CAPD_VERSION } from '../version.js'
@@ -14,9 +13,8 @@ import { openApiDocument } from './openapi.js'
 import { DocumentedRouter } from './router.js'
 import { subscriberRoutes } from './subscriber-routes.js'
 
-export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
-
-export function operatorApi(deps: ApiDeps, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES): Hono<AppEnv> {
+/** The operator API; bodies are capped app-wide before it (see http/body-cap.ts). */
+export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>()
   api.onError(errorResponse)
 
@@ -31,14 +29,6 @@ export function operatorApi(deps: ApiDeps, bodyLimitBytes = DEFAULT_BODY_LIMIT_B
 
   api.get('/openapi.json', (c) => c.json(document))
   api.use(apiTokenAuth(deps.store))
-  api.use(
-    bodyLimit({
-      maxSize: bodyLimitBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `the request body is over ${bodyLimitBytes} bytes`)
-      },
-    }),
-  )
   api.route('/', routes)
   api.notFound((c) =>
     errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),

@@ -15,6 +15,8 @@ const CHUNK_BYTES = 16 * 1024
 
 /** The login forms documented with a smaller limit than the app's. */
 const LOGIN_DOORS = ['/login', '/portal/login', '/portal/api/login']
+/** The customer portal's own smaller limit (its API and its forms). */
+const PORTAL_LIMIT_BYTES = 16 * 1024
 
 /** `global.gc` without a command-line flag, so heap figures are taken after a full collection. */
 function collector(): () => void {
@@ -181,6 +183,24 @@ describe('body limits on every route', () => {
     const at = await send(t.app, route, {}, 'streamed', LOGIN_BODY_LIMIT_BYTES, 'username=a&x=')
     expect(at.status).not.toBe(413)
   })
+
+  it.each(['/portal/api/topups', '/portal/topups'])(
+    'holds the portal to its 16 KiB even when Content-Length lies (%s)',
+    async (path) => {
+      const t = await setup()
+      const route = { method: 'POST', path }
+      const over = await send(
+        t.app,
+        route,
+        t.credentials,
+        'lying-short',
+        PORTAL_LIMIT_BYTES + 1,
+        t.formPrefix(path),
+      )
+      expect(over.status).toBe(413)
+      expect(over.stats.pulledBytes).toBeLessThanOrEqual(PORTAL_LIMIT_BYTES + CHUNK_BYTES)
+    },
+  )
 
   it('changes nothing when it refuses', async () => {
     const t = await setup()

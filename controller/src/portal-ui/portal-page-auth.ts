@@ -3,11 +3,12 @@
  * of cross-site posts, and the CSRF token as a hidden form field. Every handler behind them reads
  * `c.var.subscriberId`, the session's subscriber, and never an id from the request.
  */
+
 import type { Context, MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { every } from 'hono/combine'
 import type { ApiDeps } from '../api/app-env.js'
 import { ApiError } from '../errors.js'
+import { bodyCap } from '../http/body-cap.js'
 import { findPortalSession, type PortalEnv, useSession } from '../portal/portal-auth.js'
 import { setFlash, takeFlash } from '../ui/flash.js'
 import { csrfField, sameSiteForm } from '../ui/form-guards.js'
@@ -42,13 +43,7 @@ function requireSession(deps: ApiDeps, missing: 'login' | 'refuse'): MiddlewareH
   }
 }
 
-const smallBody = () =>
-  bodyLimit({
-    maxSize: FORM_LIMIT_BYTES,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', `the form is over ${FORM_LIMIT_BYTES} bytes`)
-    },
-  })
+const smallBody = () => bodyCap(FORM_LIMIT_BYTES)
 
 export function portalPageKit(deps: ApiDeps): PortalPageKit {
   return {

@@ -1,10 +1,11 @@
 /** The customer portal's JSON API under /portal/api: cookie sessions, CSRF tokens, own account only. */
+
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { ApiDeps } from '../api/app-env.js'
 import { errorResponse } from '../api/error-response.js'
 import type { PasswordLoginOptions } from '../auth/password-login.js'
 import { ApiError } from '../errors.js'
+import { bodyCap } from '../http/body-cap.js'
 import { accountRoutes } from './account-routes.js'
 import { loginRoutes } from './login-routes.js'
 import type { PortalEnv } from './portal-auth.js'
@@ -22,14 +23,7 @@ export function portalApi(deps: ApiDeps, options: PortalOptions = {}): Hono<Port
     // Answers are one customer's account: never kept by a shared cache or the back button.
     c.header('Cache-Control', 'no-store')
   })
-  api.use(
-    bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `the request body is over ${BODY_LIMIT_BYTES} bytes`)
-      },
-    }),
-  )
+  api.use(bodyCap(BODY_LIMIT_BYTES))
   loginRoutes(api, deps, options)
   accountRoutes(api, deps)
   api.notFound((c) =>
