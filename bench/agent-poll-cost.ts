@@ -48,9 +48,9 @@ function timed(driver: RouterDriver) {
       last.readMs = performance.now() - started
       return reading
     },
-    async apply(rules, reading) {
+    async apply(rules, reading, creating) {
       const started = performance.now()
-      const report = await driver.apply(rules, reading)
+      const report = await driver.apply(rules, reading, creating)
       last.applyMs = performance.now() - started
       return report
     },

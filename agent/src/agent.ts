@@ -21,7 +21,8 @@ import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { limitsProblem } from './limit-check.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
-import { Journal, type JournalEntry, type JournalRecord, type NewDelta } from './state/journal.js'
+import { Journal, type JournalEntry, type NewDelta } from './state/journal.js'
+import { forgetCreated, noteCreated, replay } from './state/replay.js'
 import { computeDeltas } from './usage-engine.js'
 import { AGENT_VERSION } from './version.js'
 
@@ -37,7 +38,6 @@ export interface AgentDeps {
 
 export class Agent {
   private readonly queue = new PQueue({ concurrency: 1 })
-  private readonly created = new Map<string, number>()
   private readonly lastDelta = new Map<string, number>()
   private lastReading: CounterReading | null = null
   /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
@@ -177,17 +177,22 @@ export class Agent {
     const maxBytesPerMs = (this.config.linkSpeedMbps * 1e6) / 8 / 1000
     const { deltas, rebased, anomalies } = computeDeltas(this.state.baselines, reading, {
       maxBytesPerMs,
-      created: this.created,
+      created: this.state.created,
     })
     for (const line of anomalies) this.log(`capd agent: counter anomaly: ${line}`)
+    // The record of a creation goes with the journalled delta (replay) or the new baseline below.
+    for (const delta of deltas) this.sayCreatedTaken(delta.subscriberId, delta.baseline.counterId)
     for (const sample of reading.samples) {
-      this.created.delete(sample.subscriberId)
       const book = this.state.books.get(sample.subscriberId)
       if (book && Boolean(book.quotaSpent) !== Boolean(sample.quotaSpent)) {
         this.state.books.set(sample.subscriberId, { ...book, quotaSpent: Boolean(sample.quotaSpent) })
       }
     }
-    for (const [id, baseline] of rebased) this.state.baselines.set(id, baseline)
+    for (const [id, baseline] of rebased) {
+      this.sayCreatedTaken(id, baseline.counterId)
+      forgetCreated(this.state, id, baseline.counterId)
+      this.state.baselines.set(id, baseline)
+    }
 
     const fresh: NewDelta[] = []
     this.lastDelta.clear()
@@ -245,13 +250,7 @@ export class Agent {
     const observe = this.config.mode === 'observe'
     const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe))
     const reading = this.lastReading ?? { atMs: this.now(), bootId: '', samples: [] }
-    const present = new Set(reading.samples.map((s) => s.subscriberId))
-    for (const rule of rules) {
-      if (!present.has(rule.subscriberId) && !this.state.baselines.has(rule.subscriberId)) {
-        this.created.set(rule.subscriberId, this.now())
-      }
-    }
-    const report = await this.driver.apply(rules, reading)
+    const report = await this.driver.apply(rules, reading, (ids) => this.recordCreation(ids))
     const { changed: problemsChanged, added } = this.problems.update(report.skipped)
     for (const problem of added) this.log(`capd agent: skipped at the router: ${problem.message}`)
     if (problemsChanged) this.link.send(this.problems.message(this.now()))
@@ -265,6 +264,23 @@ export class Agent {
       }
     }
     this.reportStates(changed)
+  }
+
+  /**
+   * Before the router creates counters (at zero): durably, so that an agent killed before it books
+   * their first bytes counts them from zero after a restart instead of taking their value then as
+   * the starting point.
+   */
+  private async recordCreation(subscriberIds: readonly string[]): Promise<void> {
+    noteCreated(this.state, subscriberIds, this.now())
+    await saveCheckpoint(this.checkpointPath, this.state)
+  }
+
+  private sayCreatedTaken(subscriberId: string, counterId: string): void {
+    const created = this.state.created.get(subscriberId)
+    if (created && created.replaces !== counterId) {
+      this.log(`capd agent: counting ${subscriberId} on the counters it created (${counterId}) from zero`)
+    }
   }
 
   /** One `state` message per batch, so a sync of thousands is a few messages, not thousands. */
@@ -358,6 +374,7 @@ export class Agent {
         // The driver removes its counters too; if the subscriber comes back they start from zero.
         this.state.books.delete(id)
         this.state.baselines.delete(id)
+        this.state.created.delete(id)
       }
     }
     for (const limit of limits) {
@@ -390,26 +407,6 @@ export class Agent {
 
   private fail(err: unknown): void {
     this.log(`capd agent: ${(err as Error).message}`)
-  }
-}
-
-/** Applies journal records to the state: usage into the books, counter positions into the baselines. */
-function replay(state: AgentState, records: readonly JournalRecord[]): void {
-  for (const entry of records) {
-    if (entry.n <= state.appliedSeq) continue
-    const c = entry.counter
-    state.baselines.set(entry.subscriberId, {
-      counterId: c.id,
-      bootId: c.boot,
-      down: BigInt(c.down),
-      up: BigInt(c.up),
-      atMs: c.atMs,
-    })
-    const book = state.books.get(entry.subscriberId)
-    if (book && book.periodStart === entry.periodStart) {
-      state.books.set(entry.subscriberId, { ...book, usedBytes: book.usedBytes + entry.down + entry.up })
-    }
-    state.appliedSeq = entry.n
   }
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { CounterReading } from './drivers/driver.js'
-import { type Baseline, computeDeltas } from './usage-engine.js'
+import { type Baseline, type CreatedCounter, computeDeltas } from './usage-engine.js'
 
 const MBPS_100 = 100e6 / 8 / 1000 // bytes per ms
-const options = { maxBytesPerMs: MBPS_100, created: new Map<string, number>() }
+const options = { maxBytesPerMs: MBPS_100, created: new Map<string, CreatedCounter>() }
 
 const reading = (
   atMs: number,
@@ -43,9 +43,46 @@ describe('usage engine', () => {
   })
 
   it('counts a counter it created from zero', () => {
-    const created = new Map([['sub_a', 500]])
+    const created = new Map([['sub_a', { atMs: 500 }]])
     const { deltas } = computeDeltas(new Map(), reading(1000, 4000n, 100n), { ...options, created })
     expect(deltas.map((d) => [d.down, d.up])).toEqual([[4000n, 100n]])
+  })
+
+  it('counts a counter it re-created in place of a known one from zero, not as a new generation', () => {
+    const created = new Map([['sub_a', { atMs: 500, replaces: 'c1' }]])
+    const r = reading(1000, 4000n, 100n, {}, 'c2')
+    const { deltas, anomalies } = computeDeltas(base(1_000_000n, 1_000n), r, { ...options, created })
+    expect(anomalies).toEqual([])
+    expect(deltas).toEqual([
+      {
+        subscriberId: 'sub_a',
+        down: 4000n,
+        up: 100n,
+        baseline: { counterId: 'c2', bootId: 'boot1', down: 4000n, up: 100n, atMs: 1000 },
+      },
+    ])
+  })
+
+  it('holds a created counter to the link speed since its creation', () => {
+    const created = new Map([['sub_a', { atMs: 900 }]])
+    // 100 ms at 100 Mbit/s (+10%) is 1.375 MB.
+    const { deltas, anomalies } = computeDeltas(new Map(), reading(1000, 2_000_000n, 0n), {
+      ...options,
+      created,
+    })
+    expect(deltas).toEqual([])
+    expect(anomalies[0]).toMatch(/faster than the link/)
+  })
+
+  it.each([
+    ['the counter it was to replace is still there', 'c1', 'c1'],
+    ['another counter replaced the known one', 'c0', 'c2'],
+  ])('does not count from zero when %s', (_, replaces, counterId) => {
+    const created = new Map([['sub_a', { atMs: 500, replaces }]])
+    const r = reading(1000, 1_000_500n, 1_000n, {}, counterId)
+    const { deltas, anomalies } = computeDeltas(base(1_000_000n, 1_000n), r, { ...options, created })
+    if (counterId === 'c1') expect(deltas.map((d) => d.down)).toEqual([500n])
+    else expect([deltas, anomalies[0]]).toEqual([[], expect.stringMatching(/re-created/)])
   })
 
   it.each([
@@ -67,7 +104,7 @@ describe('usage engine', () => {
   })
 
   it('keeps a counter it created as its baseline while it is still at zero', () => {
-    const created = new Map([['sub_a', 500]])
+    const created = new Map([['sub_a', { atMs: 500 }]])
     const first = computeDeltas(new Map(), reading(1000, 0n, 0n), { ...options, created })
     expect(first.deltas).toEqual([])
     expect(first.rebased.get('sub_a')).toMatchObject({ down: 0n, up: 0n })

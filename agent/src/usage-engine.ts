@@ -15,6 +15,17 @@ export interface Baseline {
   atMs: number
 }
 
+/**
+ * The agent made the router create a subscriber's counters (at zero), recorded durably before the
+ * change that creates them: the next counter seen for the subscriber, other than the one it
+ * replaces, counts from zero since `atMs` instead of being a first sighting or a new generation.
+ */
+export interface CreatedCounter {
+  atMs: number
+  /** counterId of the subscriber's baseline when the creation was recorded (none: a first counter). */
+  replaces?: string
+}
+
 export interface Delta {
   subscriberId: string
   down: bigint
@@ -33,8 +44,8 @@ export interface DeltaResult {
 export interface EngineOptions {
   /** Link speed bound in bytes per millisecond. */
   maxBytesPerMs: number
-  /** Counters the agent itself created since the last reading (subscriber id → creation time): they started at 0. */
-  created: ReadonlyMap<string, number>
+  /** Counters the agent itself created and has not yet taken a baseline of: they started at 0. */
+  created: ReadonlyMap<string, CreatedCounter>
 }
 
 /** 10% slack over the line rate, in tenths to keep the bound exact. */
@@ -48,7 +59,8 @@ export function computeDeltas(
   const result: DeltaResult = { deltas: [], rebased: new Map(), anomalies: [] }
   for (const sample of reading.samples) {
     const current = baselineOf(sample, reading)
-    const base = baselines.get(sample.subscriberId) ?? createdBaseline(sample, reading, options)
+    const known = baselines.get(sample.subscriberId)
+    const base = createdBaseline(sample, reading, known, options) ?? known
     if (!base) {
       result.rebased.set(sample.subscriberId, current)
       continue
@@ -63,8 +75,8 @@ export function computeDeltas(
     const up = sample.up - base.up
     if (down === 0n && up === 0n) {
       // A created counter still at zero: keep it as the baseline, or the next reading would be a
-      // first sighting and its bytes would never be booked.
-      if (!baselines.has(sample.subscriberId)) result.rebased.set(sample.subscriberId, current)
+      // first sighting (or a new generation) and its bytes would never be booked.
+      if (base !== known) result.rebased.set(sample.subscriberId, current)
       continue
     }
     result.deltas.push({ subscriberId: sample.subscriberId, down, up, baseline: current })
@@ -84,15 +96,20 @@ function baselineOf(sample: CounterSample, reading: CounterReading): Baseline {
   }
 }
 
-/** A counter the agent created counts from zero, so its whole value is usage. */
+/**
+ * A counter the agent created counts from zero, so its whole value is usage: the subscriber's next
+ * counter after the recorded creation, i.e. not the one it replaced, in place of that one.
+ */
 function createdBaseline(
   sample: CounterSample,
   reading: CounterReading,
+  known: Baseline | undefined,
   options: EngineOptions,
 ): Baseline | undefined {
-  const createdAtMs = options.created.get(sample.subscriberId)
-  if (createdAtMs === undefined) return undefined
-  return { counterId: sample.counterId, bootId: reading.bootId, down: 0n, up: 0n, atMs: createdAtMs }
+  const created = options.created.get(sample.subscriberId)
+  if (!created || sample.counterId === created.replaces) return undefined
+  if (known && known.counterId !== created.replaces) return undefined
+  return { counterId: sample.counterId, bootId: reading.bootId, down: 0n, up: 0n, atMs: created.atMs }
 }
 
 function generationBreak(

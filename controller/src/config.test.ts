@@ -8,6 +8,7 @@ describe('controller command line', () => {
     expect(parseControllerArgs(['--client-address-header', 'X-Forwarded-For'])['client-address-header']).toBe(
       'X-Forwarded-For',
     )
+    expect(parseControllerArgs(['--snapshot-after-log-bytes', '4096'])['snapshot-after-log-bytes']).toBe(4096)
     expect(parseControllerArgs([])['trusted-proxy-hops']).toBe(1)
     expect(parseControllerArgs(['--trusted-proxy-hops', '2'])['trusted-proxy-hops']).toBe(2)
   })
@@ -26,6 +27,8 @@ describe('controller command line', () => {
     [['--retention-days', 'forever'], /--retention-days/],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [['--client-address-header', 'X Forwarded'], /--client-address-header: must be an HTTP header name/],
+    [['--snapshot-after-log-bytes', '0'], /--snapshot-after-log-bytes/],
+    [['--snapshot-after-log-bytes', '1.5'], /--snapshot-after-log-bytes/],
     [['--trusted-proxy-hops', '0'], /--trusted-proxy-hops/],
     [['--trusted-proxy-hops', 'one'], /--trusted-proxy-hops/],
   ])('refuses %j with a clear message', (argv, message) => {

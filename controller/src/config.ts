@@ -22,6 +22,9 @@ export const USAGE = `Usage: pnpm controller [options]
   --trusted-proxy-hops N
                     how many proxies in front of capd append to that header (default 1): the
                     client is the Nth entry from the end; entries before it are not believed
+  --snapshot-after-log-bytes N
+                    snapshot the store once its log passes N bytes (default: once it
+                    passes 4 MiB and the last snapshot's size); small N = frequent snapshots
   -h, --help        this text
 
 Environment:
@@ -46,6 +49,7 @@ export const ControllerConfig = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
     .optional(),
   'trusted-proxy-hops': z.coerce.number().int().min(1).max(10).default(1),
+  'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
   help: z.boolean().default(false),
 })
 export type ControllerConfig = z.infer<typeof ControllerConfig>
@@ -63,6 +67,7 @@ export function parseControllerArgs(argv: string[]): ControllerConfig {
       'retention-days': { type: 'string' },
       'client-address-header': { type: 'string' },
       'trusted-proxy-hops': { type: 'string' },
+      'snapshot-after-log-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
     process.exit(2)
   }
 
-  const store = await openLowdbStore(config.data, (line) => console.error(line))
+  const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
+  const store = await openLowdbStore(config.data, (line) => console.error(line), {
+    ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
+  })
   const env: DomainEnv = {
     clock: systemClock,
     timeZone: config.tz,

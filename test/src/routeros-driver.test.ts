@@ -470,7 +470,7 @@ describe('faults', () => {
 })
 
 describe('counter generations', () => {
-  const engine = { maxBytesPerMs: 1e15, created: new Map<string, number>() }
+  const engine = { maxBytesPerMs: 1e15, created: new Map() }
   const baselinesOf = (reading: CounterReading) =>
     new Map<string, Baseline>(computeDeltas(new Map(), reading, engine).rebased)
 

@@ -107,7 +107,7 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     new Map<string, Baseline>(
       reading.samples.map((s) => [s.subscriberId, { ...s, bootId: reading.bootId, atMs: reading.atMs }]),
     )
-  const engine = { maxBytesPerMs: 10 * MB, created: new Map<string, number>() }
+  const engine = { maxBytesPerMs: 10 * MB, created: new Map() }
 
   it('reads each customer interface as the kernel counts it, and deltas equal the bytes the kernel counted', async () => {
     const source = v2c()

@@ -48,6 +48,12 @@ export interface SubscriberRule {
   remainingBytes?: bigint
 }
 
+/**
+ * Called by `apply` with the subscribers whose counters it is about to create (at zero), before
+ * the change that creates them; the agent records that durably. If it throws, nothing is applied.
+ */
+export type CountersCreating = (subscriberIds: readonly string[]) => Promise<void>
+
 /** What an apply left out: rules skipped (each with why) while every other rule was applied. */
 export interface ApplyReport {
   skipped: RuleProblem[]
@@ -62,8 +68,13 @@ export interface RouterDriver {
    * Makes the router match `rules` exactly for the subscribers it owns: adds, changes and removes
    * only what differs. `reading` is the reading `remainingBytes` was computed from. A rule the
    * driver cannot apply (a bad or overlapping address) is skipped and reported, never allowed to
-   * stop the others.
+   * stop the others. A driver that creates the counters it reads calls `creating` first (a
+   * counter it only enforces with, or that someone else made, is not reported).
    */
-  apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<ApplyReport>
+  apply(
+    rules: readonly SubscriberRule[],
+    reading: CounterReading,
+    creating?: CountersCreating,
+  ): Promise<ApplyReport>
   close(): Promise<void>
 }

@@ -3,7 +3,7 @@
  * hardware. Open subscribers download at about `bytesPerSecond` (each at its own pace), throttled
  * ones at their throttle rate, blocked ones not at all; kernel-style quotas are honoured.
  */
-import type { CounterReading, RouterDriver, SubscriberRule } from './driver.js'
+import type { CounterReading, CountersCreating, RouterDriver, SubscriberRule } from './driver.js'
 
 interface SimSubscriber {
   rule: SubscriberRule
@@ -60,9 +60,11 @@ export function createSimulatedDriver(options: { bytesPerSecond: number; now?: (
         })),
       }
     },
-    async apply(rules) {
+    async apply(rules, _reading, creating?: CountersCreating) {
       // No advance here: remainingBytes was computed from the last reading, so the quota starts there.
       const wanted = new Set(rules.map((r) => r.subscriberId))
+      const added = rules.filter((r) => !subscribers.has(r.subscriberId)).map((r) => r.subscriberId)
+      if (added.length > 0) await creating?.(added)
       for (const id of subscribers.keys()) if (!wanted.has(id)) subscribers.delete(id)
       for (const rule of rules) {
         const existing = subscribers.get(rule.subscriberId)

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { SubscriberLimit } from '@capd/protocol'
 import type { EnforcementState } from '../drivers/driver.js'
-import type { Baseline } from '../usage-engine.js'
+import type { Baseline, CreatedCounter } from '../usage-engine.js'
 import { writeFileAtomic } from './atomic-file.js'
 
 /** One subscriber as the agent knows it: the controller's limit and the agent's own usage count. */
@@ -30,6 +30,12 @@ export interface AgentState {
   appliedSeq: number
   ackedSeq: number
   baselines: Map<string, Baseline>
+  /**
+   * Counters the router was told to create and no baseline has been taken of yet. Written before
+   * the change that creates them, so an agent killed before it books their first bytes still
+   * counts them from zero after a restart.
+   */
+  created: Map<string, CreatedCounter>
   books: Map<string, Book>
 }
 
@@ -38,6 +44,8 @@ interface StoredState {
   appliedSeq: number
   ackedSeq: number
   baselines: Record<string, Omit<Baseline, 'down' | 'up'> & { down: string; up: string }>
+  /** Absent in state files written before it existed. */
+  created?: Record<string, CreatedCounter>
   books: Record<string, Book>
 }
 
@@ -47,6 +55,7 @@ export function freshState(): AgentState {
     appliedSeq: 0,
     ackedSeq: 0,
     baselines: new Map(),
+    created: new Map(),
     books: new Map(),
   }
 }
@@ -77,6 +86,7 @@ export async function loadCheckpoint(path: string): Promise<AgentState | undefin
         { ...b, down: BigInt(b.down), up: BigInt(b.up) },
       ]),
     ),
+    created: new Map(Object.entries(stored.created ?? {})),
     books: new Map(Object.entries(stored.books)),
   }
 }
@@ -89,6 +99,7 @@ export async function saveCheckpoint(path: string, state: AgentState): Promise<v
     baselines: Object.fromEntries(
       [...state.baselines].map(([id, b]) => [id, { ...b, down: b.down.toString(), up: b.up.toString() }]),
     ),
+    created: Object.fromEntries(state.created),
     books: Object.fromEntries(state.books),
   }
   await writeFileAtomic(path, JSON.stringify(stored))

@@ -41,6 +41,29 @@ describe('lowdb store on disk', () => {
     await again.close()
   })
 
+  it('snapshots once the log passes snapshotAfterLogBytes, however small', async () => {
+    const dir = await tempDir()
+    const store = await openLowdbStore(dir, () => {}, { snapshotAfterLogBytes: 1 })
+    for (const id of ['pln_a', 'pln_b', 'pln_c', 'pln_d']) {
+      await store.transact(async (tx) => tx.plans.insert(plan(id)))
+    }
+    // Taken while running, not only on close: the snapshot holds plans and the log only what followed.
+    const snapshot = JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8'))
+    expect(Object.keys(snapshot.plans).length).toBeGreaterThan(0)
+    const crashed = await tempDir()
+    await cp(join(dir, STORE_FILE), join(crashed, STORE_FILE))
+    await cp(join(dir, WAL_FILE), join(crashed, WAL_FILE))
+    const recovered = await openLowdbStore(crashed, () => {})
+    expect((await recovered.transact((tx) => tx.plans.list())).map((p) => p.id).sort()).toEqual([
+      'pln_a',
+      'pln_b',
+      'pln_c',
+      'pln_d',
+    ])
+    await recovered.close()
+    await store.close()
+  })
+
   it('lets only one controller open a data dir', async () => {
     const dir = await tempDir()
     const store = await openLowdbStore(dir, unexpectedLog)

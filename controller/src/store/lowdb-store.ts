@@ -20,11 +20,24 @@ export const WAL_FILE = 'capd.wal'
 /** Below this the log is never worth a snapshot; above it, once it outgrows the snapshot. */
 const MIN_SNAPSHOT_BYTES = 4 * 1024 * 1024
 
+export interface LowdbStoreOptions {
+  /**
+   * Snapshot once the log passes this many bytes, however large the snapshot is (small stores,
+   * tests that want frequent snapshots). By default: once it passes both 4 MiB and the last
+   * snapshot's size, so a snapshot never costs more than the log it replaces.
+   */
+  snapshotAfterLogBytes?: number
+}
+
 /**
  * Opens (or creates) the store in `dataDir`; refuses to start on a damaged store or a dir in use.
  * `log` gets what opening has to say (a torn log tail it cut), so nothing is dropped silently.
  */
-export async function openLowdbStore(dataDir: string, log: (line: string) => void): Promise<DocumentStore> {
+export async function openLowdbStore(
+  dataDir: string,
+  log: (line: string) => void,
+  { snapshotAfterLogBytes }: LowdbStoreOptions = {},
+): Promise<DocumentStore> {
   await mkdir(dataDir, { recursive: true })
   const lock = await acquireDataDirLock(dataDir)
   try {
@@ -40,7 +53,7 @@ export async function openLowdbStore(dataDir: string, log: (line: string) => voi
       (s) => s.size,
       () => 0,
     )
-    return new DocumentStore(data, persistence(adapter, wal, lock, snapshotBytes))
+    return new DocumentStore(data, persistence(adapter, wal, lock, snapshotBytes, snapshotAfterLogBytes))
   } catch (err) {
     await lock.release()
     throw err
@@ -91,11 +104,13 @@ function persistence(
   wal: WalFile,
   lock: DataDirLock,
   snapshotBytes: number,
+  snapshotAfterLogBytes: number | undefined,
 ): Persistence {
   let lastSnapshotBytes = snapshotBytes
   return {
     append: (lines) => wal.append(lines),
-    wantsSnapshot: () => wal.size > Math.max(MIN_SNAPSHOT_BYTES, lastSnapshotBytes),
+    wantsSnapshot: () =>
+      wal.size > (snapshotAfterLogBytes ?? Math.max(MIN_SNAPSHOT_BYTES, lastSnapshotBytes)),
     async snapshot(json) {
       await adapter.writeText(json)
       lastSnapshotBytes = Buffer.byteLength(json)

@@ -45,6 +45,8 @@ export interface StackOptions {
   linkSpeedMbps?: number
   /** The agent reaches the controller through a TCP proxy the test can break (`stack.proxy`). */
   viaProxy?: boolean
+  /** More controller command-line options. */
+  controllerArgs?: readonly string[]
 }
 
 export interface Subscriber {
@@ -111,6 +113,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     fastPollIntervalMs = 100,
     linkSpeedMbps = 1_000_000,
     viaProxy = false,
+    controllerArgs = [],
   } = options
   const dir = await mkdtemp(join(tmpdir(), 'capd-e2e-'))
   const dataDir = join(dir, 'data')
@@ -134,7 +137,12 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     net = await createNetnsRouter({ customers })
     const port = await freePort()
     const start = async () => {
-      controller = await startController({ dataDir, port, env: { CAPD_BOOTSTRAP_TOKEN: TOKEN } })
+      controller = await startController({
+        dataDir,
+        port,
+        env: { CAPD_BOOTSTRAP_TOKEN: TOKEN },
+        args: controllerArgs,
+      })
       processes.push({ name: `controller ${controller.pid}`, output: controller.output })
       return controller
     }

@@ -29,6 +29,8 @@ export interface StartOptions {
   timeoutMs?: number
   /** TCP port to listen on; default 0 (a free one). A fixed port lets agents reconnect after a restart. */
   port?: number
+  /** More command-line options, e.g. `['--snapshot-after-log-bytes', '4096']`. */
+  args?: readonly string[]
 }
 
 // Every child still running, so a failed test can still kill them all in afterAll.
@@ -39,10 +41,11 @@ export async function startController({
   env = {},
   timeoutMs = 20_000,
   port = 0,
+  args = [],
 }: StartOptions): Promise<ControllerProcess> {
   const proc = await startTsxProcess({
     script: 'controller/src/main.ts',
-    args: ['--port', String(port), '--host', '127.0.0.1', '--tz', 'UTC', '--data', dataDir],
+    args: ['--port', String(port), '--host', '127.0.0.1', '--tz', 'UTC', '--data', dataDir, ...args],
     env,
     ready: LISTENING,
     what: 'controller',

@@ -1,11 +1,17 @@
 /** The `nftables` router driver: counts, blocks, caps and throttles per subscriber in table `inet capd`. */
 import { readFile } from 'node:fs/promises'
-import type { ApplyReport, CounterReading, RouterDriver, SubscriberRule } from '../driver.js'
+import type {
+  ApplyReport,
+  CounterReading,
+  CountersCreating,
+  RouterDriver,
+  SubscriberRule,
+} from '../driver.js'
 import { counterSamples } from './counters.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
 import { planChanges } from './plan.js'
-import { changeBatch, structureBatch } from './ruleset.js'
+import { type Change, changeBatch, structureBatch } from './ruleset.js'
 
 export interface NftablesDriverOptions {
   /** Table name in family `inet`; only tests should change it. */
@@ -70,7 +76,11 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       return reading
     },
 
-    async apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<ApplyReport> {
+    async apply(
+      rules: readonly SubscriberRule[],
+      reading: CounterReading,
+      creating?: CountersCreating,
+    ): Promise<ApplyReport> {
       // The reading's own listing is the state to diff against unless something changed since.
       const listed = cached?.reading === reading ? cached.installed : await list()
       const installed = await ensureStructure(listed)
@@ -79,7 +89,11 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       if (installed !== listed || plan.changes.length > 0) cached = undefined
       // An apply that changed nothing leaves the listing valid, so a limits push right after a
       // poll is planned without listing the whole table again.
-      if (plan.changes.length > 0) await nft(['-f', '-'], changeBatch(table, plan.changes))
+      if (plan.changes.length > 0) {
+        const created = createdPairs(plan.changes)
+        if (created.length > 0) await creating?.(created)
+        await nft(['-f', '-'], changeBatch(table, plan.changes))
+      }
       return { skipped: plan.skipped }
     },
 
@@ -88,4 +102,16 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       cached = undefined
     },
   }
+}
+
+/**
+ * Subscribers both of whose counters the batch creates: those count from zero. A lone re-created
+ * counter is not reported; its partner keeps its value, so the pair starts a new generation.
+ */
+function createdPairs(changes: readonly Change[]): string[] {
+  const added = new Map<string, number>()
+  for (const c of changes) {
+    if (c.op === 'add-counter') added.set(c.subscriberId, (added.get(c.subscriberId) ?? 0) + 1)
+  }
+  return [...added].filter(([, n]) => n === 2).map(([id]) => id)
 }

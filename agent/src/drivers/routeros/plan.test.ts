@@ -183,6 +183,18 @@ describe('planChanges', () => {
     ])
   })
 
+  it('marks the calls that start a counting queue from zero: a new queue, an adopted one reset', () => {
+    const foreign = queue('*7', { name: 'customer-7', target: '10.0.0.5/32' })
+    const adopting = plan([RULES[0]!, RULES[1]!], listing({ queues: [foreign] }), true)
+    expect(adopting.changes.filter((c) => c.zeroes).map((c) => `${c.zeroes} ${c.command}`)).toEqual([
+      'alice /queue/simple/reset-counters',
+      'bob /queue/simple/add',
+    ])
+    // Queues already there, updated or not, keep counting.
+    const updating = RULES.map((r) => ({ ...r, state: 'open' as const }))
+    expect(plan(updating, APPLIED).changes.filter((c) => c.zeroes)).toEqual([])
+  })
+
   it('without adoption: a foreign queue on the same target gets a warning, one named like ours a problem', () => {
     const foreign = queue('*7', { name: 'customer-7', target: '10.0.0.5/32', maxLimit: '10M/50M' })
     const result = plan([RULES[0]!], listing({ queues: [foreign] }))

@@ -24,6 +24,8 @@ export interface Change {
   args: Record<string, string>
   /** Whose object and what happens to it, for error messages: `capd:alice: add queue`. */
   what: string
+  /** The subscriber whose counting queue this call starts from zero (a new or adopted queue). */
+  zeroes?: string
 }
 
 export type Phase = 'remove' | 'set' | 'add'
@@ -144,6 +146,7 @@ function planQueue(
       command: '/queue/simple/reset-counters',
       args: { '.id': candidate.id },
       what: `${name}: reset the adopted queue's counters`,
+      zeroes: rule.subscriberId,
     })
     warnShadows(
       plan,
@@ -157,6 +160,7 @@ function planQueue(
     command: '/queue/simple/add',
     args: { name, target, 'max-limit': formatRate(wantedRate(rule, ZERO)), comment: name },
     what: `${name}: add queue`,
+    zeroes: rule.subscriberId,
   })
   warnShadows(plan, name, sameTarget)
 }

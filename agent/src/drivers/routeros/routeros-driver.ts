@@ -24,7 +24,14 @@
  *   session stops dialing — so the router's login lockout is never provoked — and every later call
  *   fails with the same RouterOsLoginError until the agent is restarted with fixed config.
  */
-import type { ApplyReport, CounterReading, CounterSample, RouterDriver, SubscriberRule } from '../driver.js'
+import type {
+  ApplyReport,
+  CounterReading,
+  CounterSample,
+  CountersCreating,
+  RouterDriver,
+  SubscriberRule,
+} from '../driver.js'
 import {
   createRouterOsSession,
   type RouterOsSession,
@@ -171,7 +178,11 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       }
     },
 
-    async apply(rules: readonly SubscriberRule[], reading: CounterReading): Promise<ApplyReport> {
+    async apply(
+      rules: readonly SubscriberRule[],
+      reading: CounterReading,
+      creating?: CountersCreating,
+    ): Promise<ApplyReport> {
       if (filterStale) {
         try {
           await ensureFilterRules()
@@ -192,6 +203,8 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       for (const line of [...plan.problems, ...plan.warnings]) warn(line)
       const report = { skipped: plan.skipped }
       if (plan.changes.length === 0) return report
+      const zeroed = plan.changes.flatMap((change) => (change.zeroes ? [change.zeroes] : []))
+      if (zeroed.length > 0) await creating?.(zeroed)
       cached = undefined
       const outcome = await runPhased(session, plan.changes)
       if (outcome.failures.length > 0) {
