@@ -21,6 +21,7 @@ import {
   createRouterOsDriver,
   type RouterOsDriverOptions,
 } from '../../agent/src/drivers/routeros/routeros-driver.js'
+import { memoryLogger } from '../../agent/src/log/logger.js'
 import { type Baseline, computeDeltas } from '../../agent/src/usage-engine.js'
 import { type Answer, apiClient } from './support/api-client.js'
 import { killAllControllers, startController } from './support/controller-process.js'
@@ -591,8 +592,8 @@ describe('end to end', () => {
       fastPollIntervalMs: 100,
       router: { kind: 'simulated' },
     })
-    const agentLog: string[] = []
-    const agent = await Agent.start(config, driver(), { log: (line) => agentLog.push(line) })
+    const { logger, lines: agentLog } = memoryLogger()
+    const agent = await Agent.start(config, driver(), { logger })
     cleanups.push(() => agent.stop())
     const state = async (id: string) => (await must(call('GET', `/subscribers/${id}`), 200)).state as string
     const queue = `capd:${sub.id}`

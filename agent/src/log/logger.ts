@@ -53,9 +53,15 @@ export function createLogger(options: {
 export const silentLogger: Logger = createLogger({ name: 'capd', level: 'silent' })
 
 /** A real logger writing into memory, for tests: `lines` is every line written, as text. */
-export function memoryLogger(level: LogLevel = 'debug'): { logger: Logger; lines: string[]; records(): Record<string, unknown>[] } {
+export function memoryLogger(level: LogLevel = 'debug'): {
+  logger: Logger
+  lines: string[]
+  records(): Record<string, unknown>[]
+} {
   const lines: string[] = []
-  const destination = { write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l !== '')) }
+  const destination = {
+    write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l !== '')),
+  }
   const logger = createLogger({ name: 'capd', level, destination })
   return { logger, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) }
 }
