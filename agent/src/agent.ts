@@ -81,8 +81,9 @@ export class Agent {
         this.inFlight = []
         this.log.info('capd agent: connected to the controller')
       },
-      disconnected: (reason) => this.log.info({ reason }, `capd agent: controller connection ${reason}`),
-      log: (line) => this.log.warn({ component: 'link' }, line),
+      disconnected: (closeCode, closeReason) =>
+        this.log.info({ closeCode, closeReason }, 'capd agent: controller connection closed'),
+      log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
     })
   }
 

@@ -132,6 +132,23 @@ describe('an agent and a hostile or broken controller', () => {
     }
   })
 
+  it("logs the controller's close reason and a bad message as fields, never inside msg", async () => {
+    const reason = 'bye\n{"level":60,"msg":"forged"}'
+    const controller = await fakeController((socket) => {
+      socket.send('{"v":1,"type":"sync","forged\\n":1}')
+      setTimeout(() => socket.close(4000, reason), 50)
+    })
+    cleanup.push(() => controller.close())
+    const { log, records } = await startAgent(controller)
+    await waitUntil(() => records().some((r) => r.closeReason === reason))
+    for (const line of log) expect(typeof JSON.parse(line)).toBe('object')
+    for (const r of records()) expect(String(r.msg)).not.toMatch(/forged|bye/)
+    expect(records().find((r) => r.closeReason === reason)).toMatchObject({
+      agentId: AGENT_ID,
+      closeCode: 4000,
+    })
+  })
+
   it('warns on start when it talks ws:// to a controller on another machine', async () => {
     const controller = await fakeController()
     cleanup.push(() => controller.close())
