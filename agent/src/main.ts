@@ -1,5 +1,6 @@
 /** `pnpm agent --config agent.json`: run an agent until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util'
+import type { Logger } from 'pino'
 import { Agent } from './agent.js'
 import { readAgentConfigFile } from './config.js'
 import { createDriver } from './drivers/create-driver.js'
@@ -14,6 +15,9 @@ Runs a capd agent beside one router: counts usage, enforces caps locally, syncs 
   --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default: CAPD_LOG_LEVEL,
                      else the config's logLevel, else info); logs are JSON lines on stdout
   -h, --help         this text`
+
+/** Once made, every later failure is logged through it (a JSON line), not printed. */
+let logger: Logger | undefined
 
 async function main(): Promise<void> {
   let values: { config?: string; 'log-level'?: string; help?: boolean }
@@ -47,10 +51,11 @@ async function main(): Promise<void> {
     console.error(`capd agent: --log-level must be one of ${LOG_LEVELS.join(', ')}\n\n${USAGE}`)
     process.exit(2)
   }
-  const logger = createLogger({ name: 'capd-agent', level: level as LogLevel })
-  const log = logger.child({ agentId: config.agentId })
-  const driver = await createDriver(config, logger)
-  const agent = await Agent.start(config, driver, { logger })
+  const root = createLogger({ name: 'capd-agent', level: level as LogLevel })
+  logger = root
+  const log = root.child({ agentId: config.agentId })
+  const driver = await createDriver(config, root)
+  const agent = await Agent.start(config, driver, { logger: root })
   log.info(
     {
       version: AGENT_VERSION,
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  console.error(`capd agent: ${err.message}`)
+  if (logger) logger.fatal({ err }, err.message)
+  else console.error(`capd agent: ${err.message}`)
   process.exit(1)
 })

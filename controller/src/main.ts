@@ -1,4 +1,6 @@
 /** `pnpm controller`: open the store, bootstrap credentials, serve the app until told to stop. */
+
+import type { Logger } from 'pino'
 import { bootstrap } from './auth/bootstrap.js'
 import { systemClock } from './clock.js'
 import { parseControllerArgs, USAGE } from './config.js'
@@ -10,6 +12,9 @@ import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
 const IDEMPOTENCY_TTL_MS = 48 * 3600_000
+
+/** Once made, every later failure is logged through it (a JSON line), not printed. */
+let logger: Logger | undefined
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseControllerArgs>
@@ -28,8 +33,9 @@ async function main(): Promise<void> {
     process.exit(2)
   }
 
-  const logger = createLogger({ name: 'capd-controller', level: config['log-level'] })
-  const storeLog = logger.child({ component: 'store' })
+  const log = createLogger({ name: 'capd-controller', level: config['log-level'] })
+  logger = log
+  const storeLog = log.child({ component: 'store' })
   const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
   const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
     ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
@@ -43,7 +49,7 @@ async function main(): Promise<void> {
   try {
     await claimStoreCurrency(store, env)
   } catch (err) {
-    logger.fatal({ err }, (err as Error).message)
+    log.fatal({ err }, (err as Error).message)
     await store.close()
     process.exit(2)
   }
@@ -59,7 +65,7 @@ async function main(): Promise<void> {
   const controller = await runController({
     store,
     env,
-    logger,
+    logger: log,
     port: config.port,
     host: config.host,
     retentionDays: config['retention-days'],
@@ -68,18 +74,18 @@ async function main(): Promise<void> {
     // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
     // requests in flight have been told 503 store_unavailable).
     onFatal: (err) => {
-      logger.fatal({ err }, 'the store failed; exiting so a restart reads it from the disk')
+      log.fatal({ err }, 'the store failed; exiting so a restart reads it from the disk')
       process.exit(1)
     },
   })
   const url = `http://${config.host}:${controller.port}`
-  logger.info(
+  log.info(
     { version: CAPD_VERSION, url, data: config.data, zone: config.tz },
     `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})`,
   )
 
   const stop = async (signal: string) => {
-    logger.info({ signal }, `capd controller: ${signal}, stopping`)
+    log.info({ signal }, `capd controller: ${signal}, stopping`)
     await controller.stop()
     process.exit(0)
   }
@@ -88,6 +94,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  console.error(`capd controller: ${err.message}`)
+  if (logger) logger.fatal({ err }, err.message)
+  else console.error(`capd controller: ${err.message}`)
   process.exit(1)
 })
