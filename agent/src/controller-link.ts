@@ -133,7 +133,7 @@ export class ControllerLink {
       this.alive = true
     })
     socket.on('error', (err) => {
-      this.events.log('capd agent: controller connection failed', { err })
+      this.events.log('capd agent: controller connection failed', { error: err.message })
     })
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return
