@@ -8,11 +8,11 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { memoryLogger } from '@capd/log'
 import { Agent } from '../agent/src/agent.js'
 import { loadAgentConfig } from '../agent/src/config.js'
 import { createDriver } from '../agent/src/drivers/create-driver.js'
 import type { RouterDriver } from '../agent/src/drivers/driver.js'
-import { memoryLogger } from '../agent/src/log/logger.js'
 import { createNetnsRouter } from '../test/src/support/netns-router.js'
 import { closedPort, OFFLINE_AGENT_TOKEN, seedStateDir } from './offline-agent.js'
 import type { RouterBenchConfig } from './router-config.js'

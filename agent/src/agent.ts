@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { type Logger, silentLogger } from '@capd/log'
 import {
   type ControllerMessage,
   MAX_STATE_ENTRIES,
@@ -19,7 +20,6 @@ import { ControllerLink } from './controller-link.js'
 import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { limitsProblem } from './limit-check.js'
-import { type Logger, silentLogger } from './log/logger.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
 import { Journal, type JournalEntry, type NewDelta } from './state/journal.js'

@@ -1,8 +1,8 @@
 /** The agent's config file: one zod schema with documented defaults; errors name the bad field. */
 import { readFile } from 'node:fs/promises'
+import { LOG_LEVELS } from '@capd/log'
 import { agentIdFromToken } from '@capd/protocol'
 import { z } from 'zod'
-import { LOG_LEVELS } from './log/logger.js'
 
 const NftablesRouter = z.strictObject({
   kind: z.literal('nftables'),

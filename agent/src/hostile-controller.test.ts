@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { memoryLogger } from '@capd/log'
 import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Agent } from './agent.js'
 import { loadAgentConfig } from './config.js'
 import { createSimulatedDriver } from './drivers/simulated.js'
-import { memoryLogger } from './log/logger.js'
 import { type FakeController, fakeController } from './testing-fake-controller.js'
 
 const AGENT_ID = 'agt_hostile0000000000000'

@@ -1,10 +1,9 @@
 /** `pnpm agent --config agent.json`: run an agent until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util'
-import type { Logger } from 'pino'
+import { createLogger, LOG_LEVELS, type LogLevel, type RootLogger } from '@capd/log'
 import { Agent } from './agent.js'
 import { readAgentConfigFile } from './config.js'
 import { createDriver } from './drivers/create-driver.js'
-import { createLogger, LOG_LEVELS, type LogLevel } from './log/logger.js'
 import { AGENT_VERSION } from './version.js'
 
 const USAGE = `Usage: pnpm agent --config agent.json
@@ -17,7 +16,7 @@ Runs a capd agent beside one router: counts usage, enforces caps locally, syncs 
   -h, --help         this text`
 
 /** Once made, every later failure is logged through it (a JSON line), not printed. */
-let logger: Logger | undefined
+let logger: RootLogger | undefined
 
 async function main(): Promise<void> {
   let values: { config?: string; 'log-level'?: string; help?: boolean }

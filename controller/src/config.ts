@@ -1,9 +1,9 @@
 /** The controller's command line, parsed into one validated config with clear errors. */
 import { parseArgs } from 'node:util'
+import { LOG_LEVELS } from '@capd/log'
 import { CurrencyCode, TimeZone } from '@capd/protocol'
 import { z } from 'zod'
 import { DEFAULT_RETENTION_DAYS } from './domain/retention.js'
-import { LOG_LEVELS } from './log/logger.js'
 
 export const USAGE = `Usage: pnpm controller [options]
 

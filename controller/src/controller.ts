@@ -1,4 +1,6 @@
 /** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
+
+import type { Logger } from '@capd/log'
 import { AgentHub } from './agent-hub/agent-hub.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
@@ -7,7 +9,6 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
-import type { Logger } from './log/logger.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
 

@@ -1,20 +1,19 @@
 /** `pnpm controller`: open the store, bootstrap credentials, serve the app until told to stop. */
 
-import type { Logger } from 'pino'
+import { createLogger, type RootLogger } from '@capd/log'
 import { bootstrap } from './auth/bootstrap.js'
 import { systemClock } from './clock.js'
 import { parseControllerArgs, USAGE } from './config.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
 import { claimStoreCurrency } from './domain/store-currency.js'
-import { createLogger } from './log/logger.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
 const IDEMPOTENCY_TTL_MS = 48 * 3600_000
 
 /** Once made, every later failure is logged through it (a JSON line), not printed. */
-let logger: Logger | undefined
+let logger: RootLogger | undefined
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseControllerArgs>

@@ -2,12 +2,13 @@
  * A failed store write: the request that hit it, and every request after it, is answered 503
  * `store_unavailable` before the controller's fatal hook (which exits the process) runs.
  */
+
+import { silentLogger } from '@capd/log'
 import { describe, expect, it } from 'vitest'
 import { bootstrap } from './auth/bootstrap.js'
 import { manualClock } from './clock.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
-import { silentLogger } from './log/logger.js'
 import { emptyData } from './store/data.js'
 import { DocumentStore, type Persistence } from './store/document-store.js'
 import { TEST_TOKEN } from './testing/test-app.js'

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { memoryLogger } from '@capd/log'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Agent } from '../../agent/src/agent.js'
 import { loadAgentConfig } from '../../agent/src/config.js'
@@ -21,7 +22,6 @@ import {
   createRouterOsDriver,
   type RouterOsDriverOptions,
 } from '../../agent/src/drivers/routeros/routeros-driver.js'
-import { memoryLogger } from '../../agent/src/log/logger.js'
 import { type Baseline, computeDeltas } from '../../agent/src/usage-engine.js'
 import { type Answer, apiClient } from './support/api-client.js'
 import { killAllControllers, startController } from './support/controller-process.js'

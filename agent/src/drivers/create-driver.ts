@@ -1,7 +1,7 @@
 /** Builds the router driver the config names. */
 import { readFile } from 'node:fs/promises'
+import { type Logger, silentLogger } from '@capd/log'
 import type { AgentConfig, LoadedConfig } from '../config.js'
-import { type Logger, silentLogger } from '../log/logger.js'
 import type { RouterDriver } from './driver.js'
 import { pairCountersWithEnforcer } from './paired-driver.js'
 import { createSimulatedDriver } from './simulated.js'

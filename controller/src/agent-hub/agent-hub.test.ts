@@ -1,6 +1,6 @@
+import { silentLogger } from '@capd/log'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import WebSocket from 'ws'
-import { silentLogger } from '../log/logger.js'
 import { connectAgent, hello, stateReport, upgradeStatus, usage } from '../testing/test-agent.js'
 import { type TestAppOptions, testApp } from '../testing/test-app.js'
 import { LimitRefresher } from './limit-refresher.js'

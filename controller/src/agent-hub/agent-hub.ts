@@ -3,6 +3,8 @@
  * older), limit pushes to connected agents, heartbeats, and "last seen". Runtime-neutral: sockets
  * arrive through AgentSocket; the Node glue is in server.ts.
  */
+
+import type { Logger } from '@capd/log'
 import { CLOSE, type SubscriberLimit } from '@capd/protocol'
 import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
@@ -10,7 +12,6 @@ import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { type Change, ChangeFeed } from '../live/change-feed.js'
-import type { Logger } from '../log/logger.js'
 import type { Store } from '../store/store.js'
 import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'

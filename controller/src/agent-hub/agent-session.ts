@@ -4,6 +4,8 @@
  * protocol or is refused gets an `error` message and the connection is closed; nothing it asked
  * for is applied. Usage is acked only once its transaction is durable.
  */
+
+import type { Logger } from '@capd/log'
 import {
   CLOSE,
   type ControllerMessage,
@@ -22,7 +24,6 @@ import { limitsFor } from '../domain/limits.js'
 import { Refusal } from '../domain/refusal.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
 import type { Change } from '../live/change-feed.js'
-import type { Logger } from '../log/logger.js'
 import { StoreFailedError } from '../store/document-store.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Store, Tx } from '../store/store.js'

@@ -3,9 +3,10 @@
  * minute and at the next known boundary; each subscriber whose terms changed gets a new
  * limitVersion, and its commit a push (see Store.onCommit).
  */
+
+import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import { refreshAllLimits } from '../domain/limits.js'
-import type { Logger } from '../log/logger.js'
 import type { Store } from '../store/store.js'
 
 export interface LimitRefresherOptions {

@@ -3,12 +3,13 @@
  * random walk of operator API calls, usage reports (with the auto top-up they trigger) and time
  * passing, comparing each subscriber's limit before and after every step with what the hub was told.
  */
+
+import { silentLogger } from '@capd/log'
 import type { Usage } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
 import { limitTerms } from '../domain/limits.js'
 import { currentPeriod } from '../domain/usage.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
-import { silentLogger } from '../log/logger.js'
 import type { Subscriber } from '../store/entities.js'
 import { usage } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'

@@ -1,7 +1,8 @@
 /** The hono environment of the API: what middleware hands to handlers, and what handlers need. */
+
+import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import type { ChangeFeed } from '../live/change-feed.js'
-import type { Logger } from '../log/logger.js'
 import type { Store } from '../store/store.js'
 
 export interface ApiDeps {

@@ -1,7 +1,7 @@
+import { memoryLogger } from '@capd/log'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { errorResponse } from '../api/error-response.js'
-import { memoryLogger } from '../log/logger.js'
 import { errorPage } from '../ui/html-errors.js'
 import { requestLog } from './request-log.js'
 

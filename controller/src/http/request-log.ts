@@ -1,6 +1,7 @@
 /** The logger of one request (`component: http`, method, path), for the error handlers that have only the context. */
+
+import { type Logger, silentLogger } from '@capd/log'
 import type { Context, MiddlewareHandler } from 'hono'
-import { type Logger, silentLogger } from '../log/logger.js'
 
 const KEY = 'capdLogger'
 

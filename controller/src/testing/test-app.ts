@@ -1,11 +1,12 @@
 /** An app on an in-memory store with a hand-moved clock and an admin token, for route tests. */
+
+import { memoryLogger } from '@capd/log'
 import type { Hono } from 'hono'
 import { AgentHub, type AgentHubOptions } from '../agent-hub/agent-hub.js'
 import { type AppOptions, createApp } from '../app.js'
 import { bootstrap } from '../auth/bootstrap.js'
 import { manualClock } from '../clock.js'
 import type { DomainEnv } from '../domain/env.js'
-import { memoryLogger } from '../log/logger.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from '../server.js'
 import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'

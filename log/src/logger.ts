@@ -1,4 +1,4 @@
-/** the agent's structured logs: one pino logger (JSON lines) made in main and passed down; secrets redacted. */
+/** capd's structured logs, shared by the agent and the controller: one pino logger (JSON lines) made in main and passed down; secrets redacted. */
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino'
 
 /** What library code may call: pino's `Logger` satisfies it, and tests pass a collecting one. */
@@ -33,12 +33,15 @@ export const REDACTED_PATHS = [
   '*.headers.cookie',
 ]
 
+/** The logger main makes (pino's, with `fatal` and `flush`); everything below takes a Logger. */
+export type RootLogger = PinoLogger
+
 /** A JSON-lines logger to `destination` (default stdout); `name` becomes the `name` field of every line. */
 export function createLogger(options: {
   name: string
   level?: LogLevel
   destination?: DestinationStream
-}): PinoLogger {
+}): RootLogger {
   return pino(
     {
       name: options.name,
