@@ -2,33 +2,25 @@
  * The agent: polls the router's counters, journals every delta before it is sent, enforces caps
  * from its own numbers without waiting for the controller, and syncs when the controller is there.
  */
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import { type Logger, silentLogger } from '@capd/log'
-import {
-  type ControllerMessage,
-  MAX_STATE_ENTRIES,
-  MAX_USAGE_ENTRIES,
-  PROTOCOL_VERSION,
-  type SubscriberLimit,
-  type UsageEntry,
-} from '@capd/protocol'
+import { type ControllerMessage, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import PQueue from 'p-queue'
 import { remainingBytes, rollPeriod, ruleFor, takeLimit } from './books.js'
 import type { LoadedConfig } from './config.js'
 import { ControllerLink } from './controller-link.js'
 import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
+import { journalDeltas } from './journal-deltas.js'
 import { limitsProblem } from './limit-check.js'
 import { ProblemReport } from './problem-report.js'
-import { type AgentState, freshState, loadCheckpoint, saveCheckpoint } from './state/checkpoint.js'
-import { Journal, type JournalEntry, type NewDelta } from './state/journal.js'
+import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
+import type { Journal } from './state/journal.js'
+import { openState } from './state/open-state.js'
 import { forgetCreated, noteCreated, replay } from './state/replay.js'
+import { stateMessages } from './state-report.js'
 import { computeDeltas } from './usage-engine.js'
+import { ackAheadWarning, UsageSender } from './usage-sender.js'
 import { AGENT_VERSION } from './version.js'
-
-/** Usage batches sent ahead of the acks; well under what the controller lets wait (64 messages). */
-const MAX_BATCHES_IN_FLIGHT = 8
 
 export interface AgentDeps {
   now?: () => number
@@ -42,12 +34,10 @@ export class Agent {
   private lastReading: CounterReading | null = null
   /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
   private readonly problems = new ProblemReport()
-  private sentSeq = 0
-  /** Last seq of each usage batch sent on this connection and not yet acked. */
-  private inFlight: number[] = []
   private pollTimer: NodeJS.Timeout | null = null
   private stopped = false
   private readonly link: ControllerLink
+  private readonly usage: UsageSender
   private readonly now: () => number
   private readonly log: Logger
   /** Said once: the controller booked seqs this journal never reached (see onMessage 'ack'). */
@@ -75,42 +65,23 @@ export class Agent {
       }),
       message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
       connected: () => {
-        // A new connection resumes right after the last ack: what was sent on the old one may be
-        // lost, and a later seq first would be booked past the gap and the rest ignored.
-        this.sentSeq = 0
-        this.inFlight = []
+        this.usage.restart()
         this.log.info('capd agent: connected to the controller')
       },
       disconnected: (closeCode, closeReason) =>
         this.log.info({ closeCode, closeReason }, 'capd agent: controller connection closed'),
       log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
     })
+    this.usage = new UsageSender(this.link, journal, state)
   }
 
   /** Loads state from `stateDir` (replaying the journal), enforces the last known limits, then connects. */
   static async start(config: LoadedConfig, driver: RouterDriver, deps: AgentDeps = {}): Promise<Agent> {
-    await mkdir(config.stateDir, { recursive: true })
-    const checkpointPath = join(config.stateDir, 'state.json')
-    const journalPath = join(config.stateDir, 'journal.log')
     const log = agentLogger(config, deps)
-    const journalLog = log.child({ component: 'journal' })
-    let state = await loadCheckpoint(checkpointPath)
-    const { journal, records } = await Journal.open(
-      journalPath,
-      (line) => journalLog.warn(line),
-      state ?? freshState(),
+    const { state, journal, checkpointPath } = await openState(
+      config.stateDir,
+      log.child({ component: 'journal' }),
     )
-    if (!state) {
-      state = freshState()
-      if (records.length > 0) {
-        journalLog.warn(
-          'capd agent: journal without state file; starting a new epoch and dropping the old journal',
-        )
-        await journal.clear()
-      }
-      // The epoch is durable before any entry refers to it.
-      await saveCheckpoint(checkpointPath, state)
-    } else replay(state, records)
     const insecure = plainTextWarning(config.controller)
     if (insecure) log.warn(`capd agent: WARNING: ${insecure}`)
     const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
@@ -203,33 +174,8 @@ export class Agent {
       this.state.baselines.set(id, baseline)
     }
 
-    const fresh: NewDelta[] = []
     this.lastDelta.clear()
-    for (const delta of deltas) {
-      const book = this.state.books.get(delta.subscriberId)
-      if (!book) {
-        this.state.baselines.set(delta.subscriberId, delta.baseline)
-        continue
-      }
-      const rolled = rollPeriod(book, reading.atMs)
-      if (rolled !== book) this.state.books.set(delta.subscriberId, rolled)
-      const { baseline } = delta
-      fresh.push({
-        subscriberId: delta.subscriberId,
-        periodStart: rolled.periodStart,
-        down: Number(delta.down),
-        up: Number(delta.up),
-        atMs: reading.atMs,
-        counter: {
-          id: baseline.counterId,
-          boot: baseline.bootId,
-          down: baseline.down.toString(),
-          up: baseline.up.toString(),
-          atMs: baseline.atMs,
-        },
-      })
-      this.lastDelta.set(delta.subscriberId, Number(delta.down + delta.up))
-    }
+    const fresh = journalDeltas(this.state, deltas, reading.atMs, this.lastDelta)
     // Durable first: only a journalled delta changes what the agent believes or sends.
     replay(this.state, await this.journal.append(fresh))
     this.lastReading = reading
@@ -244,7 +190,7 @@ export class Agent {
       this.log.warn({ err, component: 'driver' }, 'capd agent: applying at the router failed')
     }
     await this.compactJournal()
-    this.sendUsage()
+    this.usage.send()
   }
 
   /** Rewrites the journal once it is mostly acked records; the books are checkpointed first (see Journal.compact). */
@@ -300,50 +246,20 @@ export class Agent {
     }
   }
 
-  /** One `state` message per batch, so a sync of thousands is a few messages, not thousands. */
+  /** Reports what the router now applies for these subscribers (see stateMessages). */
   private reportStates(subscriberIds: readonly string[]): void {
-    const states = subscriberIds.flatMap((subscriberId) => {
-      const book = this.state.books.get(subscriberId)
-      if (!book) return []
-      const { applied: state, usedBytes } = book
-      return [{ subscriberId, state, limitVersion: book.limit.limitVersion, usedBytes }]
-    })
-    for (let i = 0; i < states.length; i += MAX_STATE_ENTRIES) {
-      const subscribers = states.slice(i, i + MAX_STATE_ENTRIES)
-      this.link.send({ v: PROTOCOL_VERSION, type: 'state', atMs: this.now(), subscribers })
-    }
-  }
-
-  /**
-   * Sends what is journalled and not yet sent, at most MAX_BATCHES_IN_FLIGHT batches ahead of the
-   * acks: a slow controller then gets fewer, larger batches instead of a pile it would refuse.
-   */
-  private sendUsage(): void {
-    if (!this.link.connected) return
-    while (this.inFlight.length < MAX_BATCHES_IN_FLIGHT) {
-      const after = Math.max(this.sentSeq, this.state.ackedSeq)
-      const batch = this.journal.pending(after, MAX_USAGE_ENTRIES).map(toUsageEntry)
-      if (batch.length === 0) return
-      const lastSeq = batch[batch.length - 1]!.seq
-      // Sealed before it leaves: no later delta may join an entry the controller may have booked.
-      this.journal.seal(lastSeq)
-      if (!this.link.send({ v: PROTOCOL_VERSION, type: 'usage', epoch: this.state.epoch, entries: batch }))
-        return
-      this.sentSeq = lastSeq
-      this.inFlight.push(this.sentSeq)
-    }
+    for (const message of stateMessages(this.state.books, subscriberIds, this.now())) this.link.send(message)
   }
 
   private async onMessage(message: ControllerMessage): Promise<void> {
     switch (message.type) {
       case 'sync':
         if (this.acceptable('sync', message.subscribers)) await this.takeLimits(message.subscribers, true)
-        this.sentSeq = 0
-        this.inFlight = []
+        this.usage.restart()
         this.reportStates([...this.state.books.keys()])
         // The controller forgets an agent's problems when it connects; an agent with none sends nothing.
         if (!this.problems.empty) this.link.send(this.problems.message(this.now()))
-        this.sendUsage()
+        this.usage.send()
         return
       case 'limits':
         if (this.acceptable('limits', message.subscribers)) await this.takeLimits(message.subscribers, false)
@@ -352,11 +268,11 @@ export class Agent {
         if (message.epoch !== this.state.epoch || message.seq <= this.state.ackedSeq) return
         if (message.seq > this.journal.seq) this.warnAckAhead(message.seq)
         this.state.ackedSeq = Math.min(message.seq, this.journal.seq)
-        this.inFlight = this.inFlight.filter((seq) => seq > this.state.ackedSeq)
+        this.usage.acked()
         this.journal.ack(this.state.ackedSeq)
         await saveCheckpoint(this.checkpointPath, this.state)
         await this.compactJournal()
-        this.sendUsage()
+        this.usage.send()
         return
       case 'error':
         this.log.warn(
@@ -412,17 +328,11 @@ export class Agent {
     await saveCheckpoint(this.checkpointPath, this.state)
   }
 
-  /**
-   * The controller booked seqs of this epoch that this journal never numbered: the state dir is older
-   * than what the agent once sent (a restored backup, a copied machine). Entries it numbers up to
-   * `seq` are ones the controller already holds and ignores; only a new epoch ends that.
-   */
+  /** Said once: the state dir is older than what the agent once sent (see ackAheadWarning). */
   private warnAckAhead(seq: number): void {
     if (this.warnedAckAhead) return
     this.warnedAckAhead = true
-    this.log.warn(
-      `capd agent: WARNING: the controller has booked seq ${seq} of journal epoch ${this.state.epoch}, but this journal reached ${this.journal.seq}: ${this.config.stateDir} is older than what this agent once sent (restored from a backup or copied?). The controller ignores the entries this agent numbers up to seq ${seq}. Stop the agent and move ${this.config.stateDir} aside: it then starts a new epoch from the router's counters.`,
-    )
+    this.log.warn(ackAheadWarning(seq, this.state.epoch, this.journal.seq, this.config.stateDir))
   }
 
   private fail(err: unknown): void {
@@ -433,8 +343,4 @@ export class Agent {
 /** The agent's logger: a child of the one passed down, with the agent's id on every line. */
 function agentLogger(config: LoadedConfig, deps: AgentDeps): Logger {
   return (deps.logger ?? silentLogger).child({ agentId: config.agentId })
-}
-
-function toUsageEntry({ counter: _, ...entry }: JournalEntry): UsageEntry {
-  return entry
 }
