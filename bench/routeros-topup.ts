@@ -182,7 +182,12 @@ export async function routerOsTopUp({ tmpRoot }: Pick<BenchConfig, 'tmpRoot'>): 
       stops.unshift(() => controller.kill().then(() => released(controller.pid)))
       const api = apiClient(controller.baseUrl, ADMIN_TOKEN)
       const plan = await must(
-        api('POST', '/plans', { name: 'bench 100 kB', capBytes: ALLOWANCE_BYTES, onCap: 'block', allowTiny: true }),
+        api('POST', '/plans', {
+          name: 'bench 100 kB',
+          capBytes: ALLOWANCE_BYTES,
+          onCap: 'block',
+          allowTiny: true,
+        }),
         201,
         'plan',
       )

@@ -74,14 +74,15 @@ const ChargeTo = z.enum(['invoice', 'balance']).default('invoice')
 
 export const TopUpFromPlan = z.strictObject({ topUpPlanId: Id, chargeTo: ChargeTo })
 
-export const ManualTopUp = z.strictObject({
-  bytes: PositiveBytes,
-  price: NonNegativeMoney,
-  validityDays: z.number().int().min(1).max(366).optional(),
-  description: safeText(z.string().trim().min(1).max(200)).optional(),
-  chargeTo: ChargeTo,
-  allowTiny: AllowTiny,
-})
+export const ManualTopUp = z
+  .strictObject({
+    bytes: PositiveBytes,
+    price: NonNegativeMoney,
+    validityDays: z.number().int().min(1).max(366).optional(),
+    description: safeText(z.string().trim().min(1).max(200)).optional(),
+    chargeTo: ChargeTo,
+    allowTiny: AllowTiny,
+  })
   .superRefine(refuseTiny(['bytes']))
   .transform(withoutAllowTiny)
 

@@ -10,7 +10,12 @@ const sends = (ids: { plan: string; topUpPlan: string; subscriber: string }) =>
     ['PATCH', `/plans/${ids.plan}`, (n: number) => ({ capBytes: n }), 'capBytes'],
     ['POST', '/topup-plans', (n: number) => ({ name: 't', bytes: n, price: usd(500) }), 'bytes'],
     ['PATCH', `/topup-plans/${ids.topUpPlan}`, (n: number) => ({ bytes: n }), 'bytes'],
-    ['POST', `/subscribers/${ids.subscriber}/topups`, (n: number) => ({ bytes: n, price: usd(1000) }), 'bytes'],
+    [
+      'POST',
+      `/subscribers/${ids.subscriber}/topups`,
+      (n: number) => ({ bytes: n, price: usd(1000) }),
+      'bytes',
+    ],
   ] as const
 
 describe('data amounts under 1 MB in the API', () => {

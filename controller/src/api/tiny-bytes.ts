@@ -27,7 +27,9 @@ export function refuseTiny<T extends { allowTiny?: boolean | undefined }>(fields
 }
 
 /** The input without the flag, so it never reaches the domain or the store. */
-export function withoutAllowTiny<T extends { allowTiny?: boolean | undefined }>(value: T): Omit<T, 'allowTiny'> {
+export function withoutAllowTiny<T extends { allowTiny?: boolean | undefined }>(
+  value: T,
+): Omit<T, 'allowTiny'> {
   const { allowTiny: _, ...rest } = value
   return rest
 }

@@ -218,7 +218,10 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       },
       async topUp(subscriberId, bytes) {
         const price = { amount: 500, currency: 'USD' }
-        must(await call('POST', `/subscribers/${subscriberId}/topups`, { bytes, price, allowTiny: true }), 201)
+        must(
+          await call('POST', `/subscribers/${subscriberId}/topups`, { bytes, price, allowTiny: true }),
+          201,
+        )
       },
       async kernel(subscriberId) {
         const items = await nftJson()
