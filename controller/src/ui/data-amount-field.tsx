@@ -34,7 +34,7 @@ export function DataAmountField(p: DataAmountFieldProps) {
           placeholder={p.placeholder}
           aria-describedby={hintId}
         />
-        <select id={`${p.id}-unit`} name={unitName} required aria-label={`${p.label}: unit`}>
+        <select id={`${p.id}-unit`} name={unitName} required aria-label={`${p.label} (unit)`}>
           {known ? null : (
             <option value="" selected>
               Unit
