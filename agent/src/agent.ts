@@ -50,6 +50,9 @@ export class Agent {
   private readonly link: ControllerLink
   private readonly now: () => number
   private readonly log: (line: string) => void
+  private readonly warn: (line: string) => void
+  /** Said once: the controller booked seqs this journal never reached (see onMessage 'ack'). */
+  private warnedAckAhead = false
 
   private constructor(
     private readonly config: LoadedConfig,
@@ -61,6 +64,7 @@ export class Agent {
   ) {
     this.now = deps.now ?? Date.now
     this.log = deps.log ?? ((line) => console.log(line))
+    this.warn = deps.warn ?? ((line) => console.warn(line))
     this.link = new ControllerLink(config.controller, config.token, {
       hello: () => ({
         v: PROTOCOL_VERSION,
@@ -329,6 +333,7 @@ export class Agent {
         return
       case 'ack':
         if (message.epoch !== this.state.epoch || message.seq <= this.state.ackedSeq) return
+        if (message.seq > this.journal.seq) this.warnAckAhead(message.seq)
         this.state.ackedSeq = Math.min(message.seq, this.journal.seq)
         this.inFlight = this.inFlight.filter((seq) => seq > this.state.ackedSeq)
         this.journal.ack(this.state.ackedSeq)
@@ -385,6 +390,19 @@ export class Agent {
     // the checkpoint only means the older limits until the controller's next sync.
     await this.enforce()
     await saveCheckpoint(this.checkpointPath, this.state)
+  }
+
+  /**
+   * The controller booked seqs of this epoch that this journal never numbered: the state dir is older
+   * than what the agent once sent (a restored backup, a copied machine). Entries it numbers up to
+   * `seq` are ones the controller already holds and ignores; only a new epoch ends that.
+   */
+  private warnAckAhead(seq: number): void {
+    if (this.warnedAckAhead) return
+    this.warnedAckAhead = true
+    this.warn(
+      `capd agent: WARNING: the controller has booked seq ${seq} of journal epoch ${this.state.epoch}, but this journal reached ${this.journal.seq}: ${this.config.stateDir} is older than what this agent once sent (restored from a backup or copied?). The controller ignores the entries this agent numbers up to seq ${seq}. Stop the agent and move ${this.config.stateDir} aside: it then starts a new epoch from the router's counters.`,
+    )
   }
 
   private fail(err: unknown): void {

@@ -93,11 +93,20 @@ function readRecord(bytes: Buffer, at: number): ReadResult {
  * A bad record is torn only if it is the last thing in the file: no line ends after its start but
  * the file's last byte, and, where its length could be read, that length does not stop short of the
  * end (a record that ends inside the file with more after it was written whole and then damaged).
+ * NUL bytes at the very end do not count as written: capd never writes one (JSON escapes it), while
+ * a crash can leave a file extended over an append whose data never reached the disk, so a group
+ * commit cut inside one record reads as that record's beginning followed by NULs. Nor is a last
+ * record torn that ends in its newline and holds no NUL: what a crash leaves is a prefix of what was
+ * written (with NULs where data never arrived), which ends in a newline only where a whole record
+ * ends, and that record would read back; this one was written whole and changed since.
  */
 function isTorn(bytes: Buffer, at: number, result: { declaredEnd?: number }): boolean {
+  let end = bytes.length
+  while (end > at && bytes[end - 1] === 0) end--
   const newline = bytes.indexOf(NEWLINE, at)
-  if (newline !== -1 && newline < bytes.length - 1) return false
-  return result.declaredEnd === undefined || result.declaredEnd >= bytes.length - 1
+  if (newline !== -1 && newline < end - 1) return false
+  if (newline === end - 1 && !bytes.subarray(at, end).includes(0)) return false
+  return result.declaredEnd === undefined || result.declaredEnd >= end - 1
 }
 
 function isDigit(byte: number): boolean {

@@ -105,11 +105,19 @@ export class RecordLog {
     this.bytes = Buffer.byteLength(text)
   }
 
-  /** Empties the log. */
+  /** Empties the log, durably: callers record that they did (a new epoch), and old records must not come back. */
   async clear(): Promise<void> {
-    await truncate(this.path, 0).catch((err: NodeJS.ErrnoException) => {
+    const file = await open(this.path, 'r+').catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err
     })
+    if (file) {
+      try {
+        await file.truncate(0)
+        await file.sync()
+      } finally {
+        await file.close()
+      }
+    }
     this.bytes = 0
   }
 }

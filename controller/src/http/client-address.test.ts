@@ -31,6 +31,21 @@ describe('client address behind proxies', () => {
     expect(await clientOf(forwardedClientAddress('X-Forwarded-For'), ' , ')).toBe('192.0.2.1')
   })
 
+  it('drops the port a proxy writes with the address: each connection has a new one, the client does not', async () => {
+    // Azure Application Gateway, for one, appends `address:port`; a port in the throttle's key would
+    // make every new connection of one client a new client.
+    const read = forwardedClientAddress('X-Forwarded-For')
+    for (let i = 0; i < 20; i++) {
+      const port = 1024 + Math.floor(Math.random() * 64_000)
+      expect(await clientOf(read, `10.0.0.1:${i}, 203.0.113.5:${port}`)).toBe('203.0.113.5')
+      expect(await clientOf(read, `forged, [2001:db8::7]:${port}`)).toBe('2001:db8::7')
+    }
+    expect(await clientOf(read, '[2001:db8::7]')).toBe('2001:db8::7')
+    // Not an address with a port: left as it is.
+    for (const odd of ['2001:db8::7', 'unknown', '[not-an-address]:80', '203.0.113.5:x'])
+      expect(await clientOf(read, odd)).toBe(odd)
+  })
+
   it('refuses a hop count that is not a whole number of at least 1', () => {
     for (const hops of [0, -1, 1.5, Number.NaN])
       expect(() => forwardedClientAddress('X-Forwarded-For', hops)).toThrow()
