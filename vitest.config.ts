@@ -6,6 +6,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'protocol', include: ['protocol/src/**/*.test.ts'] } },
       { test: { name: 'durable', include: ['durable/src/**/*.test.ts'] } },
+      { test: { name: 'log', include: ['log/src/**/*.test.ts'] } },
       { test: { name: 'agent', include: ['agent/src/**/*.test.ts'] } },
       { test: { name: 'controller', include: ['controller/src/**/*.test.ts'] } },
       {

@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { memoryLogger } from '@capd/log'
 import { Agent } from '../agent/src/agent.js'
 import { loadAgentConfig } from '../agent/src/config.js'
 import { createDriver } from '../agent/src/drivers/create-driver.js'
@@ -94,10 +95,10 @@ async function measure(subscribers: number, config: RouterBenchConfig): Promise<
         router: { kind: 'nftables', netns: net.routerNs },
       })
       const { driver, last } = timed(await createDriver(agentConfig))
-      const logs: string[] = []
+      const { logger, lines: logs } = memoryLogger('info')
       const started = performance.now()
       // Start enforces the books: the first apply creates every subscriber in the router.
-      agent = await Agent.start(agentConfig, driver, { log: (line) => logs.push(line) })
+      agent = await Agent.start(agentConfig, driver, { logger })
       const firstApplyMs = last.applyMs
       console.error(
         `  poll cost, ${subscribers} subscribers: agent started in ${formatNumber((performance.now() - started) / 1000)} s`,

@@ -41,7 +41,8 @@ export interface AgentProcessOptions {
 /** Starts the agent and resolves once it is connected to the controller, or only started. */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const { dir, readyWhen = 'connected', timeoutMs = 20_000 } = options
-  const readyLine = readyWhen === 'connected' ? /connected to the controller/ : /^capd agent \S+ running/m
+  const readyLine =
+    readyWhen === 'connected' ? /connected to the controller/ : /"msg":"capd agent \S+ running/
   const configPath = join(dir, 'agent.json')
   await writeFile(
     configPath,

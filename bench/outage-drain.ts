@@ -44,8 +44,7 @@ export async function outageDrain(config: Pick<BenchConfig, 'tmpRoot'>): Promise
       fastPollIntervalMs: 60_000,
       router: { kind: 'simulated' },
     })
-    const logs: string[] = []
-    const agent = await Agent.start(agentConfig, driver, { now: () => clockMs, log: (l) => logs.push(l) })
+    const agent = await Agent.start(agentConfig, driver, { now: () => clockMs })
     try {
       await until(
         () => Object.keys(agent.snapshot().books).length === SUBSCRIBERS && agent.snapshot().connected,

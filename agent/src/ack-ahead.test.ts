@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { memoryLogger } from '@capd/log'
 import { agentToken, PROTOCOL_VERSION } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Agent } from './agent.js'
@@ -33,10 +34,13 @@ describe('an ack past anything this journal numbered', () => {
       pollIntervalMs: 60_000,
       router: { kind: 'simulated', bytesPerSecond: 1000 },
     })
-    const warnings: string[] = []
+    const { logger, records } = memoryLogger()
+    const warnings = () =>
+      records()
+        .map((r) => String(r.msg))
+        .filter((msg) => msg.includes('WARNING: the controller has booked'))
     const agent = await Agent.start(config, createSimulatedDriver({ bytesPerSecond: 1000 }), {
-      log: () => {},
-      warn: (line) => warnings.push(line),
+      logger,
     })
     cleanup.push(() => agent.stop())
     const hello = await controller.next('hello')
@@ -71,9 +75,9 @@ describe('an ack past anything this journal numbered', () => {
     for (let i = 0; i < 200 && agent.snapshot().ackedSeq !== reached; i++) await sleep(10)
     await agent.pollNow()
     expect(agent.snapshot().ackedSeq).toBe(reached)
-    expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toContain(`seq ${reached + 40}`)
-    expect(warnings[0]).toContain(`reached ${reached}`)
-    expect(warnings[0]).toContain(stateDir)
+    expect(warnings()).toHaveLength(1)
+    expect(warnings()[0]).toContain(`seq ${reached + 40}`)
+    expect(warnings()[0]).toContain(`reached ${reached}`)
+    expect(warnings()[0]).toContain(stateDir)
   })
 })

@@ -54,7 +54,7 @@ async function offlineAgent(subscribers: number) {
     router: { kind: 'simulated' },
   })
   const driver = createSimulatedDriver({ bytesPerSecond: 100_000, now: () => clockMs })
-  const agent = await Agent.start(config, driver, { now: () => clockMs, log: () => {} })
+  const agent = await Agent.start(config, driver, { now: () => clockMs })
   cleanups.push(() => agent.stop())
   return {
     agent,

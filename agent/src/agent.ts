@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { type Logger, silentLogger } from '@capd/log'
 import {
   type ControllerMessage,
   MAX_STATE_ENTRIES,
@@ -31,9 +32,8 @@ const MAX_BATCHES_IN_FLIGHT = 8
 
 export interface AgentDeps {
   now?: () => number
-  log?: (line: string) => void
-  /** Warnings an operator must act on (default: stderr). */
-  warn?: (line: string) => void
+  /** The one logger (default: nowhere); the agent logs through a child with its `agentId`. */
+  logger?: Logger
 }
 
 export class Agent {
@@ -49,8 +49,7 @@ export class Agent {
   private stopped = false
   private readonly link: ControllerLink
   private readonly now: () => number
-  private readonly log: (line: string) => void
-  private readonly warn: (line: string) => void
+  private readonly log: Logger
   /** Said once: the controller booked seqs this journal never reached (see onMessage 'ack'). */
   private warnedAckAhead = false
 
@@ -63,8 +62,7 @@ export class Agent {
     deps: AgentDeps,
   ) {
     this.now = deps.now ?? Date.now
-    this.log = deps.log ?? ((line) => console.log(line))
-    this.warn = deps.warn ?? ((line) => console.warn(line))
+    this.log = agentLogger(config, deps)
     this.link = new ControllerLink(config.controller, config.token, {
       hello: () => ({
         v: PROTOCOL_VERSION,
@@ -81,10 +79,11 @@ export class Agent {
         // lost, and a later seq first would be booked past the gap and the rest ignored.
         this.sentSeq = 0
         this.inFlight = []
-        this.log('capd agent: connected to the controller')
+        this.log.info('capd agent: connected to the controller')
       },
-      disconnected: (reason) => this.log(`capd agent: controller connection ${reason}`),
-      log: this.log,
+      disconnected: (closeCode, closeReason) =>
+        this.log.info({ closeCode, closeReason }, 'capd agent: controller connection closed'),
+      log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
     })
   }
 
@@ -93,20 +92,27 @@ export class Agent {
     await mkdir(config.stateDir, { recursive: true })
     const checkpointPath = join(config.stateDir, 'state.json')
     const journalPath = join(config.stateDir, 'journal.log')
-    const log = deps.log ?? ((line: string) => console.log(line))
+    const log = agentLogger(config, deps)
+    const journalLog = log.child({ component: 'journal' })
     let state = await loadCheckpoint(checkpointPath)
-    const { journal, records } = await Journal.open(journalPath, log, state ?? freshState())
+    const { journal, records } = await Journal.open(
+      journalPath,
+      (line) => journalLog.warn(line),
+      state ?? freshState(),
+    )
     if (!state) {
       state = freshState()
       if (records.length > 0) {
-        log('capd agent: journal without state file; starting a new epoch and dropping the old journal')
+        journalLog.warn(
+          'capd agent: journal without state file; starting a new epoch and dropping the old journal',
+        )
         await journal.clear()
       }
       // The epoch is durable before any entry refers to it.
       await saveCheckpoint(checkpointPath, state)
     } else replay(state, records)
     const insecure = plainTextWarning(config.controller)
-    if (insecure) (deps.warn ?? ((line: string) => console.warn(line)))(`capd agent: WARNING: ${insecure}`)
+    if (insecure) log.warn(`capd agent: WARNING: ${insecure}`)
     const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
@@ -114,7 +120,10 @@ export class Agent {
       agent.lastReading = await driver.readCounters()
       await agent.enforce()
     } catch (err) {
-      log(`capd agent: the router refused the first apply (${(err as Error).message}); retrying each poll`)
+      log.warn(
+        { err, component: 'driver' },
+        'capd agent: the router refused the first apply; retrying each poll',
+      )
     }
     agent.link.start()
     agent.schedulePoll(0)
@@ -156,7 +165,7 @@ export class Agent {
     this.pollTimer = setTimeout(() => {
       this.queue
         .add(() => this.poll())
-        .catch((err) => this.log(`capd agent: poll failed: ${(err as Error).message}`))
+        .catch((err) => this.log.warn({ err }, 'capd agent: poll failed'))
         .finally(() => this.schedulePoll(this.nextInterval()))
     }, delayMs)
   }
@@ -179,7 +188,7 @@ export class Agent {
       maxBytesPerMs,
       created: this.state.created,
     })
-    for (const line of anomalies) this.log(`capd agent: counter anomaly: ${line}`)
+    for (const line of anomalies) this.log.warn(`capd agent: counter anomaly: ${line}`)
     // The record of a creation goes with the journalled delta (replay) or the new baseline below.
     for (const delta of deltas) this.sayCreatedTaken(delta.subscriberId, delta.baseline.counterId)
     for (const sample of reading.samples) {
@@ -232,7 +241,7 @@ export class Agent {
       await this.enforce()
     } catch (err) {
       // Usage already journalled is still reported; enforcement is retried next poll.
-      this.log(`capd agent: applying at the router failed: ${(err as Error).message}`)
+      this.log.warn({ err, component: 'driver' }, 'capd agent: applying at the router failed')
     }
     await this.compactJournal()
     this.sendUsage()
@@ -252,7 +261,12 @@ export class Agent {
     const reading = this.lastReading ?? { atMs: this.now(), bootId: '', samples: [] }
     const report = await this.driver.apply(rules, reading, (ids) => this.recordCreation(ids))
     const { changed: problemsChanged, added } = this.problems.update(report.skipped)
-    for (const problem of added) this.log(`capd agent: skipped at the router: ${problem.message}`)
+    for (const problem of added) {
+      this.log.warn(
+        { subscriberId: problem.subscriberId },
+        `capd agent: skipped at the router: ${problem.message}`,
+      )
+    }
     if (problemsChanged) this.link.send(this.problems.message(this.now()))
     const skipped = this.problems.skippedIds()
     const changed: string[] = []
@@ -279,7 +293,10 @@ export class Agent {
   private sayCreatedTaken(subscriberId: string, counterId: string): void {
     const created = this.state.created.get(subscriberId)
     if (created && created.replaces !== counterId) {
-      this.log(`capd agent: counting ${subscriberId} on the counters it created (${counterId}) from zero`)
+      this.log.info(
+        { subscriberId, counterId },
+        `capd agent: counting ${subscriberId} on the counters it created (${counterId}) from zero`,
+      )
     }
   }
 
@@ -342,7 +359,10 @@ export class Agent {
         this.sendUsage()
         return
       case 'error':
-        this.log(`capd agent: the controller says ${message.code}: ${message.message}`)
+        this.log.warn(
+          { code: message.code, controllerMessage: message.message },
+          'the controller reports an error',
+        )
         return
     }
   }
@@ -355,7 +375,7 @@ export class Agent {
     const problem = limitsProblem(limits, this.now())
     if (!problem) return true
     const message = `refused the controller's ${what} (${problem}); enforcing the last good limits`
-    this.log(`capd agent: ${message}`)
+    this.log.warn(`capd agent: ${message}`)
     this.link.send({
       v: PROTOCOL_VERSION,
       type: 'error',
@@ -400,14 +420,19 @@ export class Agent {
   private warnAckAhead(seq: number): void {
     if (this.warnedAckAhead) return
     this.warnedAckAhead = true
-    this.warn(
+    this.log.warn(
       `capd agent: WARNING: the controller has booked seq ${seq} of journal epoch ${this.state.epoch}, but this journal reached ${this.journal.seq}: ${this.config.stateDir} is older than what this agent once sent (restored from a backup or copied?). The controller ignores the entries this agent numbers up to seq ${seq}. Stop the agent and move ${this.config.stateDir} aside: it then starts a new epoch from the router's counters.`,
     )
   }
 
   private fail(err: unknown): void {
-    this.log(`capd agent: ${(err as Error).message}`)
+    this.log.error({ err }, 'capd agent: handling a controller message failed')
   }
+}
+
+/** The agent's logger: a child of the one passed down, with the agent's id on every line. */
+function agentLogger(config: LoadedConfig, deps: AgentDeps): Logger {
+  return (deps.logger ?? silentLogger).child({ agentId: config.agentId })
 }
 
 function toUsageEntry({ counter: _, ...entry }: JournalEntry): UsageEntry {

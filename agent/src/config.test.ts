@@ -20,6 +20,12 @@ describe('agent config', () => {
     })
   })
 
+  it('logs at info unless logLevel says otherwise, and refuses an unknown level', async () => {
+    expect((await loadAgentConfig(base)).logLevel).toBe('info')
+    expect((await loadAgentConfig({ ...base, logLevel: 'debug' })).logLevel).toBe('debug')
+    await expect(loadAgentConfig({ ...base, logLevel: 'loud' })).rejects.toThrow(/logLevel/)
+  })
+
   it('reads a file:// token', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
     await writeFile(join(dir, 'token'), `${TOKEN}\n`)

@@ -1,5 +1,6 @@
 /** The agent's config file: one zod schema with documented defaults; errors name the bad field. */
 import { readFile } from 'node:fs/promises'
+import { LOG_LEVELS } from '@capd/log'
 import { agentIdFromToken } from '@capd/protocol'
 import { z } from 'zod'
 
@@ -93,6 +94,8 @@ export const AgentConfig = z.strictObject({
   mode: z.enum(['enforce', 'observe']).default('enforce'),
   /** The fastest a subscriber's link can move bytes; larger counter jumps are anomalies, not usage. */
   linkSpeedMbps: z.number().positive().max(1_000_000).default(10_000),
+  /** How much the agent logs (JSON lines on stdout); `--log-level` and CAPD_LOG_LEVEL override it. */
+  logLevel: z.enum(LOG_LEVELS).default('info'),
   router: z.discriminatedUnion('kind', [NftablesRouter, RouterOsRouter, SnmpRouter, SimulatedRouter], {
     error: 'router.kind must be "nftables", "routeros", "snmp" or "simulated"',
   }),

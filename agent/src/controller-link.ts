@@ -19,8 +19,10 @@ export interface LinkEvents {
   hello(): AgentMessage
   message(message: ControllerMessage): void
   connected(): void
-  disconnected(reason: string): void
-  log(line: string): void
+  /** The connection closed: the close code and the controller's reason (its text, not ours). */
+  disconnected(code: number, reason: string): void
+  /** What the link has to say; text from the controller is in `fields`, never in `msg`. */
+  log(msg: string, fields?: Record<string, unknown>): void
 }
 
 /** The timers the link waits with (tests put them on a simulated clock). */
@@ -120,7 +122,7 @@ export class ControllerLink {
       this.alive = true
       const parsed = parseControllerMessage(data.toString())
       if (!parsed.ok) {
-        this.events.log(`capd agent: ignoring a bad message from the controller: ${parsed.error}`)
+        this.events.log('capd agent: ignoring a bad message from the controller', { problem: parsed.error })
         return
       }
       // The controller booked something for this agent: the link works, whatever came before.
@@ -131,14 +133,14 @@ export class ControllerLink {
       this.alive = true
     })
     socket.on('error', (err) => {
-      this.events.log(`capd agent: controller connection: ${err.message}`)
+      this.events.log('capd agent: controller connection failed', { error: err.message })
     })
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return
       this.socket = null
       this.stopHeartbeat()
       this.timers.clear(this.healthyTimer)
-      this.events.disconnected(`closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)
+      this.events.disconnected(code, reason.toString())
       const terminal = terminalClose(code)
       if (terminal) {
         this.refused = terminal

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { memoryLogger } from '@capd/log'
 import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Agent } from './agent.js'
@@ -41,13 +42,10 @@ async function startAgent(controller: FakeController) {
     pollIntervalMs: 60_000,
     router: { kind: 'simulated', bytesPerSecond: 1000 },
   })
-  const log: string[] = []
-  const agent = await Agent.start(config, createSimulatedDriver({ bytesPerSecond: 1000 }), {
-    log: (line) => log.push(line),
-    warn: (line) => log.push(line),
-  })
+  const { logger, lines: log, records } = memoryLogger()
+  const agent = await Agent.start(config, createSimulatedDriver({ bytesPerSecond: 1000 }), { logger })
   cleanup.push(() => agent.stop())
-  return { agent, log }
+  return { agent, log, records }
 }
 
 const sync = (subscribers: SubscriberLimit[]) => ({
@@ -105,6 +103,50 @@ describe('an agent and a hostile or broken controller', () => {
     // The controller is told too (its log names the agent).
     expect(controller.received.find((m) => m.type === 'error')).toMatchObject({ code: 'limits_refused' })
     expect(log.some((l) => /WARNING/.test(l))).toBe(false) // ws:// to loopback is fine
+  })
+
+  it("logs the controller's error text as a field of one JSON line, never as lines of its own", async () => {
+    const controller = await fakeController((socket) => socket.send(JSON.stringify(sync([limit({})]))))
+    cleanup.push(() => controller.close())
+    const { log, records } = await startAgent(controller)
+    await controller.next('state')
+    const texts = [
+      'disk\ncapd agent: connected to the controller',
+      'x"}\r\n{"level":60,"msg":"forged',
+      '\u2028\u001b[2J',
+    ]
+    for (const [i, text] of texts.entries()) {
+      controller.send({ v: PROTOCOL_VERSION, type: 'error', code: `c\n${i}`, message: text })
+    }
+    await waitUntil(() => records().filter((r) => 'controllerMessage' in r).length >= texts.length)
+    const said = records().filter((r) => 'controllerMessage' in r)
+    expect(said.map((r) => [r.code, r.controllerMessage])).toEqual(texts.map((t, i) => [`c\n${i}`, t]))
+    for (const r of said)
+      expect(r).toMatchObject({ agentId: AGENT_ID, msg: 'the controller reports an error', level: 40 })
+    // Each line is one JSON object; the text shows in no other field.
+    for (const line of log) {
+      const record = JSON.parse(line) as Record<string, unknown>
+      for (const [key, value] of Object.entries(record)) {
+        if (key !== 'controllerMessage') for (const text of texts) expect(String(value)).not.toContain(text)
+      }
+    }
+  })
+
+  it("logs the controller's close reason and a bad message as fields, never inside msg", async () => {
+    const reason = 'bye\n{"level":60,"msg":"forged"}'
+    const controller = await fakeController((socket) => {
+      socket.send('{"v":1,"type":"sync","forged\\n":1}')
+      setTimeout(() => socket.close(4000, reason), 50)
+    })
+    cleanup.push(() => controller.close())
+    const { log, records } = await startAgent(controller)
+    await waitUntil(() => records().some((r) => r.closeReason === reason))
+    for (const line of log) expect(typeof JSON.parse(line)).toBe('object')
+    for (const r of records()) expect(String(r.msg)).not.toMatch(/forged|bye/)
+    expect(records().find((r) => r.closeReason === reason)).toMatchObject({
+      agentId: AGENT_ID,
+      closeCode: 4000,
+    })
   })
 
   it('warns on start when it talks ws:// to a controller on another machine', async () => {

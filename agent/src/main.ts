@@ -1,21 +1,32 @@
 /** `pnpm agent --config agent.json`: run an agent until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util'
+import { createLogger, LOG_LEVELS, type LogLevel, type RootLogger } from '@capd/log'
 import { Agent } from './agent.js'
 import { readAgentConfigFile } from './config.js'
 import { createDriver } from './drivers/create-driver.js'
+import { AGENT_VERSION } from './version.js'
 
 const USAGE = `Usage: pnpm agent --config agent.json
 
 Runs a capd agent beside one router: counts usage, enforces caps locally, syncs with the controller.
 
-  --config FILE   the agent's JSON config (see the README, "Agent")
-  -h, --help      this text`
+  --config FILE      the agent's JSON config (see the README, "Agent")
+  --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default: CAPD_LOG_LEVEL,
+                     else the config's logLevel, else info); logs are JSON lines on stdout
+  -h, --help         this text`
+
+/** Once made, every later failure is logged through it (a JSON line), not printed. */
+let logger: RootLogger | undefined
 
 async function main(): Promise<void> {
-  let values: { config?: string; help?: boolean }
+  let values: { config?: string; 'log-level'?: string; help?: boolean }
   try {
     ;({ values } = parseArgs({
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }))
   } catch (err) {
@@ -34,13 +45,28 @@ async function main(): Promise<void> {
     console.error(`capd agent: ${err.message}`)
     process.exit(2)
   })
-  const driver = await createDriver(config)
-  const agent = await Agent.start(config, driver)
-  console.log(
+  const level = values['log-level'] ?? process.env.CAPD_LOG_LEVEL ?? config.logLevel
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    console.error(`capd agent: --log-level must be one of ${LOG_LEVELS.join(', ')}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  const root = createLogger({ name: 'capd-agent', level: level as LogLevel })
+  logger = root
+  const log = root.child({ agentId: config.agentId })
+  const driver = await createDriver(config, root)
+  const agent = await Agent.start(config, driver, { logger: root })
+  log.info(
+    {
+      version: AGENT_VERSION,
+      driver: config.router.kind,
+      mode: config.mode,
+      epoch: agent.epoch,
+      stateDir: config.stateDir,
+    },
     `capd agent ${config.agentId} running (${config.router.kind}, ${config.mode}, epoch ${agent.epoch}, state in ${config.stateDir})`,
   )
   const stop = async (signal: string) => {
-    console.log(`capd agent: ${signal}, stopping (enforcement stays in place at the router)`)
+    log.info({ signal }, `capd agent: ${signal}, stopping (enforcement stays in place at the router)`)
     await agent.stop()
     process.exit(0)
   }
@@ -49,6 +75,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  console.error(`capd agent: ${err.message}`)
+  if (logger) logger.fatal({ err }, err.message)
+  else console.error(`capd agent: ${err.message}`)
   process.exit(1)
 })

@@ -9,6 +9,7 @@ import { LoginThrottle } from './auth/login-throttle.js'
 import { ApiError } from './errors.js'
 import { bodyCap, DEFAULT_BODY_LIMIT_BYTES, LOGIN_BODY_LIMIT_BYTES } from './http/body-cap.js'
 import type { FatalGate } from './http/fatal-gate.js'
+import { requestLog } from './http/request-log.js'
 import { ChangeFeed } from './live/change-feed.js'
 import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
@@ -45,6 +46,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
     ...options.portal,
     throttle: options.portal?.throttle ?? new LoginThrottle(),
   }
+  if (deps.logger) app.use(requestLog(deps.logger))
   app.use(secureHeaders())
   app.onError((err, c) => (wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)))
   if (options.fatal) app.use(options.fatal.middleware())

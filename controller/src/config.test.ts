@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { parseControllerArgs } from './config.js'
 
 describe('controller command line', () => {
+  it('takes the log level from --log-level, else CAPD_LOG_LEVEL, else info; refuses an unknown one', () => {
+    expect(parseControllerArgs([])['log-level']).toBe('info')
+    expect(parseControllerArgs([], { CAPD_LOG_LEVEL: 'debug' })['log-level']).toBe('debug')
+    expect(parseControllerArgs(['--log-level', 'warn'], { CAPD_LOG_LEVEL: 'debug' })['log-level']).toBe(
+      'warn',
+    )
+    expect(() => parseControllerArgs(['--log-level', 'loud'])).toThrow(/--log-level/)
+    expect(() => parseControllerArgs([], { CAPD_LOG_LEVEL: 'loud' })).toThrow(/--log-level/)
+  })
+
   it('reads the options of the contract', () => {
     const config = parseControllerArgs(['--port', '9090', '--data', '/var/lib/capd', '--tz', 'Europe/Berlin'])
     expect(config).toMatchObject({ port: 9090, data: '/var/lib/capd', tz: 'Europe/Berlin', currency: 'USD' })

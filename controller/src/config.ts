@@ -1,5 +1,6 @@
 /** The controller's command line, parsed into one validated config with clear errors. */
 import { parseArgs } from 'node:util'
+import { LOG_LEVELS } from '@capd/log'
 import { CurrencyCode, TimeZone } from '@capd/protocol'
 import { z } from 'zod'
 import { DEFAULT_RETENTION_DAYS } from './domain/retention.js'
@@ -25,11 +26,14 @@ export const USAGE = `Usage: pnpm controller [options]
   --snapshot-after-log-bytes N
                     snapshot the store once its log passes N bytes (default: once it
                     passes 4 MiB and the last snapshot's size); small N = frequent snapshots
+  --log-level LEVEL fatal, error, warn, info (default), debug, trace or silent; logs are JSON
+                    lines on stdout
   -h, --help        this text
 
 Environment:
   CAPD_BOOTSTRAP_TOKEN   on a store with no admin token, create one with this value
-  CAPD_ADMIN_PASSWORD    on a store with no admin user, create user "admin" with this password`
+  CAPD_ADMIN_PASSWORD    on a store with no admin user, create user "admin" with this password
+  CAPD_LOG_LEVEL         the log level when --log-level is not given`
 
 export const ControllerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -50,11 +54,13 @@ export const ControllerConfig = z.strictObject({
     .optional(),
   'trusted-proxy-hops': z.coerce.number().int().min(1).max(10).default(1),
   'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
+  'log-level': z.enum(LOG_LEVELS).default('info'),
   help: z.boolean().default(false),
 })
 export type ControllerConfig = z.infer<typeof ControllerConfig>
 
-export function parseControllerArgs(argv: string[]): ControllerConfig {
+/** `env` gives CAPD_LOG_LEVEL, which --log-level overrides. */
+export function parseControllerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): ControllerConfig {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -68,11 +74,16 @@ export function parseControllerArgs(argv: string[]): ControllerConfig {
       'client-address-header': { type: 'string' },
       'trusted-proxy-hops': { type: 'string' },
       'snapshot-after-log-bytes': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
-  const result = ControllerConfig.safeParse(values)
+  const logLevel = values['log-level'] ?? env.CAPD_LOG_LEVEL
+  const result = ControllerConfig.safeParse({
+    ...values,
+    ...(logLevel === undefined ? {} : { 'log-level': logLevel }),
+  })
   if (!result.success) {
     const issue = result.error.issues[0]!
     throw new Error(`--${issue.path.join('.')}: ${issue.message}`)

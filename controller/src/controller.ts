@@ -1,4 +1,6 @@
 /** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
+
+import type { Logger } from '@capd/log'
 import { AgentHub } from './agent-hub/agent-hub.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
@@ -23,6 +25,8 @@ export interface RunningController {
 export async function runController(options: {
   store: Store
   env: DomainEnv
+  /** The one logger; each part logs through a child of it. */
+  logger: Logger
   port: number
   host: string
   /** Behind a reverse proxy: the header each proxy appends the client's address to. */
@@ -38,8 +42,8 @@ export async function runController(options: {
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
 }): Promise<RunningController> {
-  const { store, env, clientAddressHeader } = options
-  const hub = new AgentHub({ store, env })
+  const { store, env, clientAddressHeader, logger } = options
+  const hub = new AgentHub({ store, env, logger })
   const portal = clientAddressHeader
     ? { clientAddress: forwardedClientAddress(clientAddressHeader, options.trustedProxyHops) }
     : {}
@@ -52,11 +56,11 @@ export async function runController(options: {
     fatalTimer = setTimeout(() => options.onFatal?.(err), options.fatalGraceMs ?? 1000)
   })
   const app = createApp(
-    { store, env, ...hub.apiHooks() },
+    { store, env, logger, ...hub.apiHooks() },
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
-  const refresher = new LimitRefresher({ store, env })
+  const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
   const prune = setInterval(() => {
     const now = env.clock.now()
@@ -67,7 +71,9 @@ export async function runController(options: {
         await pruneSessions(tx.operatorSessions, now, SESSION_KEEP_MS)
         await pruneRetained(tx, env, (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000)
       })
-      .catch(() => {})
+      .catch((err: Error) =>
+        logger.warn({ err, component: 'store' }, 'housekeeping failed; trying again in an hour'),
+      )
   }, 3600_000)
   prune.unref()
   return {

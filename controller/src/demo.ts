@@ -10,6 +10,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createLogger } from '@capd/log'
 import { bootstrap } from './auth/bootstrap.js'
 import { hashPassword } from './auth/passwords.js'
 import { systemClock } from './clock.js'
@@ -32,7 +33,9 @@ const usd = (amount: number) => ({ amount, currency: 'USD' })
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'capd-demo-'))
-  const store = await openLowdbStore(join(dir, 'data'), (line) => console.error(line))
+  const logger = createLogger({ name: 'capd-controller', level: 'warn' })
+  const storeLog = logger.child({ component: 'store' })
+  const store = await openLowdbStore(join(dir, 'data'), (line) => storeLog.warn(line))
   const env: DomainEnv = {
     clock: systemClock,
     timeZone: 'UTC',
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
     return { agentToken: token, firstSubscriberId: ids[0]! }
   })
 
-  const controller = await runController({ store, env, port: PORT, host: '127.0.0.1' })
+  const controller = await runController({ store, env, logger, port: PORT, host: '127.0.0.1' })
   const agentConfig = join(dir, 'agent.json')
   await writeFile(
     agentConfig,

@@ -1,4 +1,6 @@
 /** `pnpm controller`: open the store, bootstrap credentials, serve the app until told to stop. */
+
+import { createLogger, type RootLogger } from '@capd/log'
 import { bootstrap } from './auth/bootstrap.js'
 import { systemClock } from './clock.js'
 import { parseControllerArgs, USAGE } from './config.js'
@@ -10,10 +12,13 @@ import { CAPD_VERSION } from './version.js'
 
 const IDEMPOTENCY_TTL_MS = 48 * 3600_000
 
+/** Once made, every later failure is logged through it (a JSON line), not printed. */
+let logger: RootLogger | undefined
+
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseControllerArgs>
   try {
-    config = parseControllerArgs(process.argv.slice(2))
+    config = parseControllerArgs(process.argv.slice(2), process.env)
   } catch (err) {
     console.error(`capd controller: ${(err as Error).message}\n\n${USAGE}`)
     process.exit(2)
@@ -27,8 +32,11 @@ async function main(): Promise<void> {
     process.exit(2)
   }
 
+  const log = createLogger({ name: 'capd-controller', level: config['log-level'] })
+  logger = log
+  const storeLog = log.child({ component: 'store' })
   const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
-  const store = await openLowdbStore(config.data, (line) => console.error(line), {
+  const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
     ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
   })
   const env: DomainEnv = {
@@ -40,7 +48,7 @@ async function main(): Promise<void> {
   try {
     await claimStoreCurrency(store, env)
   } catch (err) {
-    console.error(`capd controller: ${(err as Error).message}`)
+    log.fatal({ err }, (err as Error).message)
     await store.close()
     process.exit(2)
   }
@@ -49,12 +57,14 @@ async function main(): Promise<void> {
     adminPassword: process.env.CAPD_ADMIN_PASSWORD,
   })
   if (boot.generatedToken) {
+    // Shown once, to the person starting capd: a plain line, never a log record (logs are shipped).
     console.log(`capd controller: created an admin API token (shown only now): ${boot.generatedToken}`)
   }
 
   const controller = await runController({
     store,
     env,
+    logger: log,
     port: config.port,
     host: config.host,
     retentionDays: config['retention-days'],
@@ -63,16 +73,18 @@ async function main(): Promise<void> {
     // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
     // requests in flight have been told 503 store_unavailable).
     onFatal: (err) => {
-      console.error(`capd controller: ${err.message}`)
+      log.fatal({ err }, 'the store failed; exiting so a restart reads it from the disk')
       process.exit(1)
     },
   })
-  console.log(
-    `capd controller ${CAPD_VERSION} listening on http://${config.host}:${controller.port} (data ${config.data}, zone ${config.tz})`,
+  const url = `http://${config.host}:${controller.port}`
+  log.info(
+    { version: CAPD_VERSION, url, data: config.data, zone: config.tz },
+    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})`,
   )
 
   const stop = async (signal: string) => {
-    console.log(`capd controller: ${signal}, stopping`)
+    log.info({ signal }, `capd controller: ${signal}, stopping`)
     await controller.stop()
     process.exit(0)
   }
@@ -81,6 +93,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  console.error(`capd controller: ${err.message}`)
+  if (logger) logger.fatal({ err }, err.message)
+  else console.error(`capd controller: ${err.message}`)
   process.exit(1)
 })

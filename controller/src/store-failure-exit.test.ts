@@ -2,6 +2,8 @@
  * A failed store write: the request that hit it, and every request after it, is answered 503
  * `store_unavailable` before the controller's fatal hook (which exits the process) runs.
  */
+
+import { silentLogger } from '@capd/log'
 import { describe, expect, it } from 'vitest'
 import { bootstrap } from './auth/bootstrap.js'
 import { manualClock } from './clock.js'
@@ -46,6 +48,7 @@ describe('a failed store write', () => {
     const controller = await runController({
       store,
       env,
+      logger: silentLogger,
       port: 0,
       host: '127.0.0.1',
       fatalGraceMs: 300,

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { memoryLogger } from '@capd/log'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Agent } from '../../agent/src/agent.js'
 import { loadAgentConfig } from '../../agent/src/config.js'
@@ -591,8 +592,8 @@ describe('end to end', () => {
       fastPollIntervalMs: 100,
       router: { kind: 'simulated' },
     })
-    const agentLog: string[] = []
-    const agent = await Agent.start(config, driver(), { log: (line) => agentLog.push(line) })
+    const { logger, lines: agentLog } = memoryLogger()
+    const agent = await Agent.start(config, driver(), { logger })
     cleanups.push(() => agent.stop())
     const state = async (id: string) => (await must(call('GET', `/subscribers/${id}`), 200)).state as string
     const queue = `capd:${sub.id}`

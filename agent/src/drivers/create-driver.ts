@@ -1,5 +1,6 @@
 /** Builds the router driver the config names. */
 import { readFile } from 'node:fs/promises'
+import { type Logger, silentLogger } from '@capd/log'
 import type { AgentConfig, LoadedConfig } from '../config.js'
 import type { RouterDriver } from './driver.js'
 import { pairCountersWithEnforcer } from './paired-driver.js'
@@ -8,14 +9,19 @@ import { createSimulatedDriver } from './simulated.js'
 type RouterConfig = AgentConfig['router']
 type EnforcerConfig = Extract<RouterConfig, { kind: 'snmp' }>['enforcer']
 
-export async function createDriver(config: LoadedConfig): Promise<RouterDriver> {
+/** `logger` hears what the driver warns of (as `component: driver`). */
+export async function createDriver(
+  config: LoadedConfig,
+  logger: Logger = silentLogger,
+): Promise<RouterDriver> {
   const router = config.router
+  const log = logger.child({ agentId: config.agentId, component: 'driver' })
   switch (router.kind) {
     case 'simulated':
       return createSimulatedDriver({ bytesPerSecond: router.bytesPerSecond })
     case 'nftables':
     case 'routeros':
-      return createEnforcer(router)
+      return createEnforcer(router, log)
     case 'snmp': {
       const { createSnmpCounterSource } = await import('./snmp/counter-source.js')
       const credentials =
@@ -36,7 +42,7 @@ export async function createDriver(config: LoadedConfig): Promise<RouterDriver> 
         table: router.table,
         ...(router.downloadIs ? { downloadIs: router.downloadIs } : {}),
       })
-      return pairCountersWithEnforcer(source, await createEnforcer(router.enforcer), {
+      return pairCountersWithEnforcer(source, await createEnforcer(router.enforcer, log), {
         namePattern: router.namePattern,
         ...(router.names ? { names: router.names } : {}),
       })
@@ -44,7 +50,7 @@ export async function createDriver(config: LoadedConfig): Promise<RouterDriver> 
   }
 }
 
-async function createEnforcer(router: EnforcerConfig): Promise<RouterDriver> {
+async function createEnforcer(router: EnforcerConfig, logger: Logger): Promise<RouterDriver> {
   if (router.kind === 'nftables') {
     const { createNftablesDriver } = await import('./nftables/nftables-driver.js')
     return createNftablesDriver(router.netns ? { netns: router.netns } : {})
@@ -67,5 +73,6 @@ async function createEnforcer(router: EnforcerConfig): Promise<RouterDriver> {
     password: router.password,
     adoptExistingQueues: router.adoptExistingQueues,
     manageFilterRule: router.manageFilterRule,
+    log: (line) => logger.warn(line),
   })
 }

@@ -1,3 +1,4 @@
+import { silentLogger } from '@capd/log'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import WebSocket from 'ws'
 import { connectAgent, hello, stateReport, upgradeStatus, usage } from '../testing/test-agent.js'
@@ -286,7 +287,7 @@ describe('limit pushes', () => {
 
   it('at the period roll-over the refresher pushes the new period with usage 0 and a higher version', async () => {
     const f = await hubFixture()
-    const refresher = new LimitRefresher({ store: f.store, env: f.env })
+    const refresher = new LimitRefresher({ store: f.store, env: f.env, logger: silentLogger })
     const { client, sync } = await f.greeted(f.agentA)
     client.send(usage('epoch-a', [{ seq: 1, subscriberId: f.subA.id, down: 300 }]))
     await client.next('ack')

@@ -3,6 +3,8 @@
  * older), limit pushes to connected agents, heartbeats, and "last seen". Runtime-neutral: sockets
  * arrive through AgentSocket; the Node glue is in server.ts.
  */
+
+import type { Logger } from '@capd/log'
 import { CLOSE, type SubscriberLimit } from '@capd/protocol'
 import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
@@ -10,7 +12,6 @@ import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { type Change, ChangeFeed } from '../live/change-feed.js'
-import { logText } from '../log-text.js'
 import type { Store } from '../store/store.js'
 import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
@@ -20,7 +21,8 @@ export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
 export interface AgentHubOptions {
   store: Store
   env: DomainEnv
-  log?: (line: string) => void
+  /** Where the hub logs (as `component: hub`). */
+  logger: Logger
   maxMessageBytes?: number
   maxPendingMessages?: number
   helloTimeoutMs?: number
@@ -42,7 +44,7 @@ export class AgentHub implements SessionHost {
   private readonly seenWrittenAtMs = new Map<string, number>()
   private readonly heartbeatIntervalMs: number
   private readonly silentTimeoutMs: number
-  private readonly logLine: (line: string) => void
+  readonly logger: Logger
   private sweepTimer: ReturnType<typeof setInterval> | undefined
   private closing = false
   /** Follow-up work not tied to a reply (auto top-up, pushes, last seen), for drain(). */
@@ -52,7 +54,7 @@ export class AgentHub implements SessionHost {
     this.store = options.store
     this.changes = options.changes ?? new ChangeFeed()
     this.env = options.env
-    this.logLine = options.log ?? ((line) => console.warn(`capd hub: ${line}`))
+    this.logger = options.logger.child({ component: 'hub' })
     this.limits = {
       maxMessageBytes: options.maxMessageBytes ?? MAX_AGENT_MESSAGE_BYTES,
       maxPendingMessages: options.maxPendingMessages ?? 64,
@@ -121,7 +123,7 @@ export class AgentHub implements SessionHost {
       for (const session of left) session.resync()
       for (const [session, limits] of byAgent) session.push(limits)
     } catch (err) {
-      this.log(`pushing limits failed: ${(err as Error).message}`)
+      this.logger.error({ err }, 'pushing limits failed')
     }
   }
 
@@ -146,11 +148,6 @@ export class AgentHub implements SessionHost {
     }
   }
 
-  /** Lines carry what agents sent (error messages, codes): escaped, so an agent cannot forge a line. */
-  log(line: string): void {
-    this.logLine(logText(line))
-  }
-
   heard(session: AgentSession): void {
     session.lastHeardMs = Date.now()
     if (!session.greeted) return
@@ -164,7 +161,7 @@ export class AgentHub implements SessionHost {
           const agent = await tx.agents.get(session.agentId)
           if (agent) await touchAgent(tx, this.env, agent)
         })
-        .catch((err: Error) => this.log(`recording last seen failed: ${err.message}`)),
+        .catch((err: Error) => this.logger.error({ err }, 'recording last seen failed')),
     )
   }
 
@@ -187,7 +184,7 @@ export class AgentHub implements SessionHost {
     this.track(
       // What it tops up is pushed as every commit's changes are (see createApp).
       autoTopUpPass(this.store, this.env, subscriberIds).catch((err: Error) =>
-        this.log(`auto top-up failed: ${err.message}`),
+        this.logger.error({ err }, 'auto top-up failed'),
       ),
     )
   }
@@ -207,7 +204,10 @@ export class AgentHub implements SessionHost {
     const now = Date.now()
     for (const session of [...this.sessions.values()]) {
       if (now - session.lastHeardMs > this.silentTimeoutMs) {
-        this.log(`agent ${session.agentId} silent for ${now - session.lastHeardMs} ms; dropping it`)
+        this.logger.warn(
+          { agentId: session.agentId, silentMs: now - session.lastHeardMs },
+          'agent silent; dropping it',
+        )
         session.terminate()
       } else {
         session.ping()

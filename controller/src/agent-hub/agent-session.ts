@@ -4,6 +4,8 @@
  * protocol or is refused gets an `error` message and the connection is closed; nothing it asked
  * for is applied. Usage is acked only once its transaction is durable.
  */
+
+import type { Logger } from '@capd/log'
 import {
   CLOSE,
   type ControllerMessage,
@@ -42,7 +44,8 @@ export interface SessionHost {
   readonly store: Store
   readonly env: DomainEnv
   readonly limits: SessionLimits
-  log(line: string): void
+  /** The hub's logger (`component: hub`); a session adds its `agentId`. */
+  readonly logger: Logger
   /** A frame or a pong arrived: the connection is alive. */
   heard(session: AgentSession): void
   ended(session: AgentSession): void
@@ -69,12 +72,14 @@ export class AgentSession {
    */
   private readonly given = new Set<string>()
   private readonly helloTimer: ReturnType<typeof setTimeout>
+  private readonly log: Logger
 
   constructor(
     readonly agentId: string,
     private readonly socket: AgentSocket,
     private readonly host: SessionHost,
   ) {
+    this.log = host.logger.child({ agentId })
     const { helloTimeoutMs } = host.limits
     this.helloTimer = setTimeout(() => {
       if (this.phase === 'hello') {
@@ -219,7 +224,7 @@ export class AgentSession {
         this.host.changed({ kind: 'agents' })
         return
       case 'error':
-        this.host.log(`agent ${this.agentId} reports ${message.code}: ${message.message}`)
+        this.log.warn({ code: message.code, agentMessage: message.message }, 'agent reports an error')
         return
     }
   }
@@ -253,8 +258,9 @@ export class AgentSession {
     if (mark && mark.seq >= 1)
       this.send({ v: PROTOCOL_VERSION, type: 'ack', epoch: hello.epoch, seq: mark.seq })
     if (hello.lastSeq > (mark?.seq ?? 0)) {
-      this.host.log(
-        `agent ${this.agentId} says seq ${hello.lastSeq} of epoch ${hello.epoch} was acked, but the store has ${mark?.seq ?? 0}: was the store restored from an older copy?`,
+      this.log.warn(
+        { epoch: hello.epoch, agentLastSeq: hello.lastSeq, storedSeq: mark?.seq ?? 0 },
+        'the agent says more was acked than the store holds: was the store restored from an older copy?',
       )
     }
     this.phase = 'ready'
@@ -312,7 +318,7 @@ export class AgentSession {
         'the controller cannot store anything now; retry later',
       )
     } else {
-      this.host.log(`agent ${this.agentId}: ${(err as Error).stack ?? err}`)
+      this.log.error({ err }, 'handling an agent message failed')
       this.fail(CLOSE.internalError, 'internal_error', 'internal error; see the controller log')
     }
   }
@@ -329,7 +335,7 @@ export class AgentSession {
       this.socket.send(JSON.stringify(message))
     } catch (err) {
       // The socket went away under us; its close event ends the session.
-      this.host.log(`agent ${this.agentId}: send failed: ${(err as Error).message}`)
+      this.log.warn({ err }, 'send failed')
     }
   }
 }

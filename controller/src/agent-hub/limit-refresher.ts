@@ -3,6 +3,8 @@
  * minute and at the next known boundary; each subscriber whose terms changed gets a new
  * limitVersion, and its commit a push (see Store.onCommit).
  */
+
+import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import { refreshAllLimits } from '../domain/limits.js'
 import type { Store } from '../store/store.js'
@@ -11,7 +13,7 @@ export interface LimitRefresherOptions {
   store: Store
   env: DomainEnv
   intervalMs?: number
-  log?: (line: string) => void
+  logger: Logger
 }
 
 export class LimitRefresher {
@@ -52,7 +54,7 @@ export class LimitRefresher {
       // Wake at the boundary itself when it comes before the next regular pass.
       delayMs = Math.max(10, Math.min(this.intervalMs, nextChangeAtMs - this.options.env.clock.now()))
     } catch (err) {
-      ;(this.options.log ?? console.error)(`capd: refreshing limits failed: ${(err as Error).message}`)
+      this.options.logger.error({ err, component: 'limits' }, 'refreshing limits failed')
     }
     if (this.running) this.schedule(delayMs)
   }

@@ -3,6 +3,8 @@
  * random walk of operator API calls, usage reports (with the auto top-up they trigger) and time
  * passing, comparing each subscriber's limit before and after every step with what the hub was told.
  */
+
+import { silentLogger } from '@capd/log'
 import type { Usage } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
 import { limitTerms } from '../domain/limits.js'
@@ -40,7 +42,7 @@ async function walk(seed: number, steps: number) {
     for (const id of ids) pushed.add(id)
     return push(ids)
   }
-  const refresher = new LimitRefresher({ store: t.store, env: t.env })
+  const refresher = new LimitRefresher({ store: t.store, env: t.env, logger: silentLogger })
   const seqs = new Map<string, number>()
 
   /** What the agent enforcing each subscriber must know: where, who, the terms and their version. */

@@ -1,4 +1,6 @@
 /** The hono environment of the API: what middleware hands to handlers, and what handlers need. */
+
+import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import type { ChangeFeed } from '../live/change-feed.js'
 import type { Store } from '../store/store.js'
@@ -17,6 +19,8 @@ export interface ApiDeps {
   agentRevoked?: (agentId: string) => void
   /** Where pages learn that something changed (live updates); the agents' hub publishes to it. */
   changes?: ChangeFeed
+  /** Where requests log (as `component: http`); default: nowhere. */
+  logger?: Logger
 }
 
 export interface AppEnv {

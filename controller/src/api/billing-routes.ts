@@ -4,6 +4,7 @@ import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import { recordPayment } from '../domain/payments.js'
 import { notFound } from '../domain/refusal.js'
 import { createTopUp } from '../domain/topups.js'
+import { logOf } from '../http/request-log.js'
 import type { Tx } from '../store/store.js'
 import type { ApiDeps } from './app-env.js'
 import { respondOnce, topUpAnswer } from './idempotent-route.js'
@@ -87,7 +88,7 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
       try {
         await autoTopUpPass(store, env, [id])
       } catch (err) {
-        console.error(`capd: auto top-up after a payment failed: ${(err as Error).message}`)
+        logOf(c).error({ err, subscriberId: id }, 'auto top-up after a payment failed')
       }
       return response
     },

@@ -1,6 +1,7 @@
 /** Turns any thrown error into `{error:{code,message}}`: refusals with their status (see refusal-status.ts), the rest as 5xx. */
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { logOf } from '../http/request-log.js'
 import { StoreFailedError } from '../store/document-store.js'
 import { httpRefusal } from './refusal-status.js'
 
@@ -17,6 +18,6 @@ export function errorResponse(err: Error, c: Context): Response {
   if (err instanceof StoreFailedError) {
     return c.json({ error: { code: 'store_unavailable', message: err.message } }, 503)
   }
-  console.error('capd: unexpected error', err)
+  logOf(c).error({ err }, 'unexpected error')
   return c.json({ error: { code: 'internal_error', message: 'internal error; see the controller log' } }, 500)
 }

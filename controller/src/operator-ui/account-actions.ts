@@ -5,6 +5,7 @@ import { idParam } from '../api/validate.js'
 import { runAutoTopUp, setAutoTopUp } from '../domain/auto-topup.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import { recordPayment } from '../domain/payments.js'
+import { logOf } from '../http/request-log.js'
 import type { AutoTopUp } from '../store/entities.js'
 import { dataAmountField } from '../ui/data-amount.js'
 import { formAction } from '../ui/form-action.js'
@@ -75,7 +76,7 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       try {
         await autoTopUpPass(store, env, [id])
       } catch (err) {
-        console.error(`capd: auto top-up after a payment failed: ${(err as Error).message}`)
+        logOf(c).error({ err, subscriberId: id }, 'auto top-up after a payment failed')
       }
       return { message: `Payment of ${money((answer.body as { amount: Money }).amount)} recorded.` }
     }),

@@ -100,9 +100,13 @@ describe('acquireDataDirLock', () => {
     const pid = await deadPid()
     await writeHolder({ pid, host: hostname(), startedAt })
 
-    const lock = await acquireDataDirLock(dir)
+    const said: string[] = []
+    const lock = await acquireDataDirLock(dir, (line) => said.push(line))
     expect((await readHolder()).pid).toBe(process.pid)
     expect(await readdir(dir)).toEqual(['capd.lock'])
+    // Said once, so an operator sees that the last controller did not stop cleanly.
+    expect(said).toHaveLength(1)
+    expect(said[0]).toContain(`pid ${pid}`)
     await lock.release()
   })
 

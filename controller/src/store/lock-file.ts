@@ -45,7 +45,11 @@ const LOCK_FILE = 'capd.lock'
 // earlier process that happened to get the same pid (always pid 1 in a restarted container).
 const heldByUs = new Set<string>()
 
-export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
+/** `log` hears of a lock taken over from a controller that is gone (it did not stop cleanly). */
+export async function acquireDataDirLock(
+  dir: string,
+  log: (line: string) => void = () => {},
+): Promise<DataDirLock> {
   const lockPath = join(resolve(dir), LOCK_FILE)
   const mine = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })
 
@@ -55,6 +59,9 @@ export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
       const holder = parseHolder(found)
       if (holder && isAlive(holder, lockPath)) throw new DataDirLockedError(dir, lockPath, holder)
       await evictStale(dir, lockPath, found)
+      log(
+        `took over ${lockPath} from ${holder ? `controller pid ${holder.pid} on ${holder.host} (started ${holder.startedAt})` : 'an unreadable lock'}, which is no longer running`,
+      )
     }
     if (!(await tryCreate(lockPath, mine))) {
       const winner = await readLock(lockPath)

@@ -39,7 +39,7 @@ export async function openLowdbStore(
   { snapshotAfterLogBytes }: LowdbStoreOptions = {},
 ): Promise<DocumentStore> {
   await mkdir(dataDir, { recursive: true })
-  const lock = await acquireDataDirLock(dataDir)
+  const lock = await acquireDataDirLock(dataDir, log)
   try {
     const file = join(dataDir, STORE_FILE)
     const walPath = join(dataDir, WAL_FILE)

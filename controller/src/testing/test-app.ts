@@ -1,4 +1,6 @@
 /** An app on an in-memory store with a hand-moved clock and an admin token, for route tests. */
+
+import { memoryLogger } from '@capd/log'
 import type { Hono } from 'hono'
 import { AgentHub, type AgentHubOptions } from '../agent-hub/agent-hub.js'
 import { type AppOptions, createApp } from '../app.js'
@@ -40,9 +42,9 @@ export async function testApp(options: TestAppOptions = {}) {
     idempotencyTtlMs: 24 * 3600_000,
   }
   await bootstrap(store, env, { bootstrapToken: TEST_TOKEN, adminPassword: TEST_ADMIN_PASSWORD })
-  /** What the hub logged, instead of the console. */
-  const hubLog: string[] = []
-  const hub = new AgentHub({ store, env, log: (line) => hubLog.push(line), ...options.hub })
+  /** What the hub logged: its JSON lines, as text. */
+  const { logger, lines: hubLog } = memoryLogger()
+  const hub = new AgentHub({ store, env, logger, ...options.hub })
   const app: Hono = createApp(
     { store, env, ...hub.apiHooks() },
     {

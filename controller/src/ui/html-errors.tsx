@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { httpRefusal } from '../api/refusal-status.js'
+import { logOf } from '../http/request-log.js'
 import { ErrorPage } from './error-page.js'
 import { setHtmlHeaders } from './html-policy.js'
 
@@ -14,7 +15,7 @@ export function wantsPage(c: Context): boolean {
 
 export function errorPage(err: Error, c: Context): Response | Promise<Response> {
   const known = httpRefusal(err)
-  if (!known) console.error('capd: unexpected error', err)
+  if (!known) logOf(c).error({ err }, 'unexpected error')
   const status = (known ? known.status : 500) as ContentfulStatusCode
   const message = known
     ? known.message

@@ -69,7 +69,7 @@ export interface RouterOsDriverOptions {
   concurrency?: number
   /** A session to use instead of one built from the options above (tests); the caller closes it. */
   session?: RouterOsSession
-  /** Warnings for the operator (default: console.warn); each distinct line once. */
+  /** Warnings for the operator (default: none); each distinct line once. */
   log?: (line: string) => void
 }
 
@@ -88,7 +88,7 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     })
-  const log = options.log ?? ((line: string) => console.warn(line))
+  const log = options.log ?? (() => {})
   const warned = new Set<string>()
   const warn = (line: string) => {
     if (warned.has(line)) return

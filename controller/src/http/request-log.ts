@@ -1,0 +1,20 @@
+/** The logger of one request (`component: http`, method, path), for the error handlers that have only the context. */
+
+import { type Logger, silentLogger } from '@capd/log'
+import type { Context, MiddlewareHandler } from 'hono'
+
+const KEY = 'capdLogger'
+
+/** Puts a child of `logger` on each request's context; errors thrown below it are logged there. */
+export function requestLog(logger: Logger): MiddlewareHandler {
+  const http = logger.child({ component: 'http' })
+  return async function requestLogger(c, next) {
+    c.set(KEY, http.child({ method: c.req.method, path: c.req.path }))
+    await next()
+  }
+}
+
+/** This request's logger; nowhere if the app was built without one. */
+export function logOf(c: Context): Logger {
+  return (c.get(KEY) as Logger | undefined) ?? silentLogger
+}
