@@ -114,7 +114,7 @@ async function capdRound(peer: RouterOsPeer, api: Call, subscriberId: string, ta
     () => isBlocked(peer),
     BLOCK_TIMEOUT_MS,
   )
-  const body = { bytes: burst, price: { amount: 1, currency: 'USD' } }
+  const body = { bytes: burst, price: { amount: 1, currency: 'USD' }, allowTiny: true }
   const startNs = process.hrtime.bigint()
   const gone = whenTrue(peer, `${tag}: ${ADDRESS} out of ${BLOCK_LIST}`, () => !isBlocked(peer), startNs)
   gone.catch(() => {}) // awaited below; a failed POST must not leave it unhandled
@@ -182,7 +182,12 @@ export async function routerOsTopUp({ tmpRoot }: Pick<BenchConfig, 'tmpRoot'>): 
       stops.unshift(() => controller.kill().then(() => released(controller.pid)))
       const api = apiClient(controller.baseUrl, ADMIN_TOKEN)
       const plan = await must(
-        api('POST', '/plans', { name: 'bench 100 kB', capBytes: ALLOWANCE_BYTES, onCap: 'block' }),
+        api('POST', '/plans', {
+          name: 'bench 100 kB',
+          capBytes: ALLOWANCE_BYTES,
+          onCap: 'block',
+          allowTiny: true,
+        }),
         201,
         'plan',
       )

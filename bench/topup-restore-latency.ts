@@ -184,7 +184,7 @@ async function scenario(config: RouterBenchConfig, background: number, rounds: n
 }
 
 async function topUp(api: Call, subscriberId: string, key: string): Promise<void> {
-  const body = { bytes: TOPUP_BYTES, price: { amount: 100, currency: 'USD' } }
+  const body = { bytes: TOPUP_BYTES, price: { amount: 100, currency: 'USD' }, allowTiny: true }
   const answer = await api('POST', `/subscribers/${subscriberId}/topups`, body, { 'idempotency-key': key })
   if (answer.status !== 201)
     throw new Error(`top-up answered ${answer.status}: ${JSON.stringify(answer.body)}`)

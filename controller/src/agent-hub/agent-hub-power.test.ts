@@ -7,8 +7,12 @@ const usd = (amount: number) => ({ amount, currency: 'USD' })
 /** One agent with one subscriber (cap 1000 bytes), auto top-up on, funds for several packs. */
 async function fixture() {
   const t = await testApp()
-  const plan = (await t.call('POST', '/plans', { name: 'Tiny', capBytes: 1000, onCap: 'block' })).body
-  const pack = (await t.call('POST', '/topup-plans', { name: '500 B', bytes: 500, price: usd(500) })).body
+  const plan = (
+    await t.call('POST', '/plans', { name: 'Tiny', capBytes: 1000, onCap: 'block', allowTiny: true })
+  ).body
+  const pack = (
+    await t.call('POST', '/topup-plans', { name: '500 B', bytes: 500, price: usd(500), allowTiny: true })
+  ).body
   const agent = (await t.call('POST', '/agents', { name: 'tower-a' })).body
   const sub = (
     await t.call('POST', '/subscribers', {

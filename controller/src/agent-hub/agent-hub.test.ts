@@ -10,8 +10,12 @@ const usd = (amount: number) => ({ amount, currency: 'USD' })
 /** Two agents with one subscriber each (cap 1000 bytes), a 500-byte pack for $1, and a live server. */
 async function hubFixture(options: TestAppOptions = {}) {
   const t = await testApp(options)
-  const plan = (await t.call('POST', '/plans', { name: 'Tiny', capBytes: 1000, onCap: 'block' })).body
-  const pack = (await t.call('POST', '/topup-plans', { name: '500 B', bytes: 500, price: usd(100) })).body
+  const plan = (
+    await t.call('POST', '/plans', { name: 'Tiny', capBytes: 1000, onCap: 'block', allowTiny: true })
+  ).body
+  const pack = (
+    await t.call('POST', '/topup-plans', { name: '500 B', bytes: 500, price: usd(100), allowTiny: true })
+  ).body
   const agentA = (await t.call('POST', '/agents', { name: 'tower-a' })).body
   const agentB = (await t.call('POST', '/agents', { name: 'tower-b' })).body
   const subscriber = async (login: string, agentId: string, address: string) =>
@@ -252,7 +256,11 @@ describe('limit pushes', () => {
     const f = await hubFixture()
     const { client, sync } = await f.greeted(f.agentA)
     const before = sync.subscribers[0].limitVersion
-    const res = await f.call('POST', `/subscribers/${f.subA.id}/topups`, { bytes: 250, price: usd(50) })
+    const res = await f.call('POST', `/subscribers/${f.subA.id}/topups`, {
+      bytes: 250,
+      price: usd(50),
+      allowTiny: true,
+    })
     expect(res.status).toBe(201)
     const push = await client.next('limits')
     expect(push.subscribers).toEqual([
@@ -432,7 +440,7 @@ describe('moving a subscriber to another agent', () => {
     expect(a.client.received.filter((m) => m.type === 'error')).toEqual([])
 
     // From now on its limits go to the new agent only.
-    await f.call('POST', `/subscribers/${f.subA.id}/topups`, { bytes: 250, price: usd(50) })
+    await f.call('POST', `/subscribers/${f.subA.id}/topups`, { bytes: 250, price: usd(50), allowTiny: true })
     expect((await b.client.next('limits')).subscribers[0]).toMatchObject({ limitBytes: 1250 })
     await f.hub.drain()
     expect(a.client.received.filter((m) => m.type === 'limits')).toEqual([])

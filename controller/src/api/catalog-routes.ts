@@ -11,15 +11,15 @@ import { notFound } from '../domain/refusal.js'
 import type { ApiDeps } from './app-env.js'
 import { UpdatePlan, UpdateTopUpPlan } from './catalog-schemas.js'
 import type { DocumentedRouter } from './router.js'
-import { CreatePlan, CreateTopUpPlan } from './schemas.js'
+import { CreatePlanBody, CreateTopUpPlanBody } from './schemas.js'
 import { idParam, readJson } from './validate.js'
 import { planView, topUpPlanView } from './views.js'
 
 export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
   r.add(
-    { method: 'post', path: '/plans', summary: 'Create a plan', body: CreatePlan, status: 201 },
+    { method: 'post', path: '/plans', summary: 'Create a plan', body: CreatePlanBody, status: 201 },
     async (c) => {
-      const input = await readJson(c, CreatePlan)
+      const input = await readJson(c, CreatePlanBody)
       const plan = await store.transact((tx) => createPlan(tx, env, c.var.actor, input))
       return c.json(planView(plan), 201)
     },
@@ -67,11 +67,11 @@ export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): voi
       method: 'post',
       path: '/topup-plans',
       summary: 'Create a top-up plan',
-      body: CreateTopUpPlan,
+      body: CreateTopUpPlanBody,
       status: 201,
     },
     async (c) => {
-      const input = await readJson(c, CreateTopUpPlan)
+      const input = await readJson(c, CreateTopUpPlanBody)
       const plan = await store.transact((tx) => createTopUpPlan(tx, env, c.var.actor, input))
       return c.json(topUpPlanView(plan), 201)
     },

@@ -1,6 +1,7 @@
 /** Request bodies of the catalog edits (PATCH a plan or a top-up plan): any of the create fields, at least one. */
 import { z } from 'zod'
 import { CreatePlan, CreateTopUpPlan } from './schemas.js'
+import { AllowTiny, refuseTiny, withoutAllowTiny } from './tiny-bytes.js'
 
 const SOME_FIELD = 'give at least one field to change'
 
@@ -11,7 +12,10 @@ const SOME_FIELD = 'give at least one field to change'
 export const UpdatePlan = z
   .strictObject(CreatePlan.shape)
   .partial()
-  .refine((p) => Object.keys(p).length > 0, SOME_FIELD)
+  .extend({ allowTiny: AllowTiny })
+  .refine((p) => Object.keys(withoutAllowTiny(p)).length > 0, SOME_FIELD)
+  .superRefine(refuseTiny(['capBytes']))
+  .transform(withoutAllowTiny)
 
 export const UpdateTopUpPlan = z
   .strictObject({
@@ -20,4 +24,7 @@ export const UpdateTopUpPlan = z
     validityDays: CreateTopUpPlan.shape.validityDays.unwrap().nullable(),
   })
   .partial()
-  .refine((p) => Object.keys(p).length > 0, SOME_FIELD)
+  .extend({ allowTiny: AllowTiny })
+  .refine((p) => Object.keys(withoutAllowTiny(p)).length > 0, SOME_FIELD)
+  .superRefine(refuseTiny(['bytes']))
+  .transform(withoutAllowTiny)

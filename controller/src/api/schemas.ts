@@ -2,6 +2,7 @@
 import { BillingDay, ByteCount, Money, NonNegativeMoney, parseSubscriberAddress } from '@capd/protocol'
 import { z } from 'zod'
 import { safeText } from './safe-text.js'
+import { AllowTiny, refuseTiny, withoutAllowTiny } from './tiny-bytes.js'
 
 const Name = safeText(
   z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
@@ -31,6 +32,16 @@ export const CreateTopUpPlan = z.strictObject({
   price: NonNegativeMoney,
   validityDays: z.number().int().min(1).max(366).optional(),
 })
+
+/** The API's body for a new plan: a cap under 1 MB needs `allowTiny` (see tiny-bytes.ts). */
+export const CreatePlanBody = CreatePlan.safeExtend({ allowTiny: AllowTiny })
+  .superRefine(refuseTiny(['capBytes']))
+  .transform(withoutAllowTiny)
+
+/** The API's body for a new top-up plan: a pack under 1 MB needs `allowTiny`. */
+export const CreateTopUpPlanBody = CreateTopUpPlan.safeExtend({ allowTiny: AllowTiny })
+  .superRefine(refuseTiny(['bytes']))
+  .transform(withoutAllowTiny)
 
 export const CreateAgent = z.strictObject({ name: Name })
 
@@ -63,13 +74,17 @@ const ChargeTo = z.enum(['invoice', 'balance']).default('invoice')
 
 export const TopUpFromPlan = z.strictObject({ topUpPlanId: Id, chargeTo: ChargeTo })
 
-export const ManualTopUp = z.strictObject({
-  bytes: PositiveBytes,
-  price: NonNegativeMoney,
-  validityDays: z.number().int().min(1).max(366).optional(),
-  description: safeText(z.string().trim().min(1).max(200)).optional(),
-  chargeTo: ChargeTo,
-})
+export const ManualTopUp = z
+  .strictObject({
+    bytes: PositiveBytes,
+    price: NonNegativeMoney,
+    validityDays: z.number().int().min(1).max(366).optional(),
+    description: safeText(z.string().trim().min(1).max(200)).optional(),
+    chargeTo: ChargeTo,
+    allowTiny: AllowTiny,
+  })
+  .superRefine(refuseTiny(['bytes']))
+  .transform(withoutAllowTiny)
 
 export const CreateTopUp = z.union([TopUpFromPlan, ManualTopUp])
 

@@ -9,8 +9,12 @@ const usd = (amount: number) => ({ amount, currency: 'USD' })
 
 async function fixture(settings: object, balance: number) {
   const t = await testApp()
-  const plan = (await t.call('POST', '/plans', { name: 'Tiny', capBytes: 1000, onCap: 'block' })).body
-  const pack = (await t.call('POST', '/topup-plans', { name: '500 B', bytes: 500, price: usd(100) })).body
+  const plan = (
+    await t.call('POST', '/plans', { name: 'Tiny', capBytes: 1000, onCap: 'block', allowTiny: true })
+  ).body
+  const pack = (
+    await t.call('POST', '/topup-plans', { name: '500 B', bytes: 500, price: usd(100), allowTiny: true })
+  ).body
   const agent = (await t.call('POST', '/agents', { name: 'tower' })).body
   const sub = (
     await t.call('POST', '/subscribers', {

@@ -19,7 +19,13 @@ async function setup() {
   return { ...k, page, submit, flash, sub }
 }
 
-const AUTO = { enabled: 'on', maxPerPeriod: '2', thresholdBytes: '1 GB', customerMayChange: 'on' }
+const AUTO = {
+  enabled: 'on',
+  maxPerPeriod: '2',
+  thresholdBytes: '1',
+  thresholdBytesUnit: 'GB',
+  customerMayChange: 'on',
+}
 
 describe('auto top-up form', () => {
   it('saves the settings, including whether the customer may change them, and shows them', async () => {
@@ -41,7 +47,8 @@ describe('auto top-up form', () => {
     const { html } = await k.browser.get(k.page)
     expect(html).toContain('On: 10 GB, at most 2 per period')
     expect(html).toMatch(/id="auto-customer" name="customerMayChange" type="checkbox" value="on" checked/)
-    expect(html).toContain('value="1 GB"')
+    expect(html).toMatch(/name="thresholdBytes" type="text" inputmode="decimal" value="1"/)
+    expect(html).toMatch(/<option value="GB" selected/)
   })
 
   it('turns off, keeping the plan, and stores that the customer may not change it', async () => {
@@ -72,7 +79,7 @@ describe('auto top-up form', () => {
     [{ ...AUTO, topUpPlanId: 'tpp_nothing' }, /^Top-up plan: top-up plan tpp_nothing does not exist/],
     [{ ...AUTO, maxPerPeriod: '0' }, /^Maximum per period: must be a whole number from 1 to 100/],
     [{ ...AUTO, maxPerPeriod: '1.5' }, /^Maximum per period: must be a whole number/],
-    [{ ...AUTO, thresholdBytes: 'lots' }, /^Top up when remaining data is at most: invalid byte size/],
+    [{ ...AUTO, thresholdBytes: 'lots' }, /^Top up when remaining data is at most: "lots" is not a number/],
   ])('refuses %j with a clear message, changing nothing', async (fields, message) => {
     const k = await setup()
     const before = k.snapshot()

@@ -7,11 +7,11 @@ import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import { recordPayment } from '../domain/payments.js'
 import { logOf } from '../http/request-log.js'
 import type { AutoTopUp } from '../store/entities.js'
+import { dataAmountField } from '../ui/data-amount.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
 import { runOnce } from '../ui/form-once.js'
 import {
-  bytesField,
   checkbox,
   fieldError,
   fieldText,
@@ -44,9 +44,7 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
         // Off with no plan chosen yet (say, to let the customer choose one in the portal).
         topUpPlanId: topUpPlanId ?? '',
         maxPerPeriod: wholeNumberField(form, 'maxPerPeriod', 'Maximum per period', { min: 1, max: 100 }),
-        thresholdBytes: fieldText(form, 'thresholdBytes')
-          ? bytesField(form, 'thresholdBytes', THRESHOLD, { positive: false })
-          : 0,
+        thresholdBytes: dataAmountField(form, 'thresholdBytes', THRESHOLD, { minBytes: 0, empty: 0 }),
         customerMayChange: checkbox(form, 'customerMayChange'),
       }
       await store.transact(async (tx) => {

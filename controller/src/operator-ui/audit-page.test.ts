@@ -11,7 +11,8 @@ describe('the audit log page', () => {
     const billing = await k.sessionOf(bill.id)
     const topup = (s: typeof billing) =>
       s.post(`/subscribers/${k.subscriber.id}/topups`, {
-        bytes: '1 GB',
+        bytes: '1',
+        bytesUnit: 'GB',
         price: '0',
         chargeTo: 'invoice',
         idempotencyKey: crypto.randomUUID(),

@@ -1,6 +1,7 @@
 /** The operator's auto top-up form: which plan, how many per period, at what remaining data, and the customer's say. */
 import type { TopUpPlan } from '../store/entities.js'
-import { bytes, money } from '../ui/format.js'
+import { DataAmountField } from '../ui/data-amount-field.js'
+import { money } from '../ui/format.js'
 import { Checkbox, Field, Select } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
@@ -40,11 +41,11 @@ export function AutoTopUpForm({ d, csrf, action }: { d: SubscriberPageData; csrf
         max={100}
         value={auto?.maxPerPeriod ?? 1}
       />
-      <Field
+      <DataAmountField
         id="auto-threshold"
         name="thresholdBytes"
         label="Top up when remaining data is at most"
-        value={bytes(auto?.thresholdBytes ?? 0)}
+        bytes={auto?.thresholdBytes ?? 0}
         hint="0 = when the limit is reached."
       />
       <Checkbox

@@ -12,12 +12,22 @@ const message = (fn: () => unknown) => {
 
 describe('plan form', () => {
   it('reads a block and a throttle plan', () => {
-    expect(planFromForm({ name: 'Basic', capBytes: '100 GB', onCap: 'block', throttleKbps: '' })).toEqual({
+    expect(
+      planFromForm({ name: 'Basic', capBytes: '100', capBytesUnit: 'GB', onCap: 'block', throttleKbps: '' }),
+    ).toEqual({
       name: 'Basic',
       capBytes: 100e9,
       onCap: 'block',
     })
-    expect(planFromForm({ name: 'Slow', capBytes: '1 GB', onCap: 'throttle', throttleKbps: '512' })).toEqual({
+    expect(
+      planFromForm({
+        name: 'Slow',
+        capBytes: '1',
+        capBytesUnit: 'GB',
+        onCap: 'throttle',
+        throttleKbps: '512',
+      }),
+    ).toEqual({
       name: 'Slow',
       capBytes: 1e9,
       onCap: 'throttle',
@@ -27,7 +37,7 @@ describe('plan form', () => {
 
   it('ignores a leftover rate for Block', () => {
     expect(
-      planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'block', throttleKbps: '512' }),
+      planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'block', throttleKbps: '512' }),
     ).not.toHaveProperty('throttleKbps')
   })
 
@@ -36,24 +46,31 @@ describe('plan form', () => {
       /^Data cap: /,
     )
     expect(
-      message(() => planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'throttle', throttleKbps: '' })),
+      message(() =>
+        planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'throttle', throttleKbps: '' }),
+      ),
     ).toBe('Throttle rate (kbit/s): enter the rate subscribers are slowed to at the cap')
     expect(
-      message(() => planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'throttle', throttleKbps: '0' })),
+      message(() =>
+        planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'throttle', throttleKbps: '0' }),
+      ),
     ).toMatch(/^Throttle rate \(kbit\/s\): /)
-    expect(message(() => planFromForm({ name: ' ', capBytes: '1 GB', onCap: 'block' }))).toBe(
-      'Name: must not be empty',
-    )
-    expect(message(() => planFromForm({ name: 'B', capBytes: '1 GB', onCap: 'explode' }))).toMatch(
-      /^At the cap: /,
-    )
+    expect(
+      message(() => planFromForm({ name: ' ', capBytes: '1', capBytesUnit: 'GB', onCap: 'block' })),
+    ).toBe('Name: must not be empty')
+    expect(
+      message(() => planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'explode' })),
+    ).toMatch(/^At the cap: /)
   })
 })
 
 describe('top-up plan form', () => {
   it('reads amount, price and optional validity', () => {
     expect(
-      topUpPlanFromForm({ name: 'Week', bytes: '5 GB', price: '2.99', validityDays: '7' }, 'USD'),
+      topUpPlanFromForm(
+        { name: 'Week', bytes: '5', bytesUnit: 'GB', price: '2.99', validityDays: '7' },
+        'USD',
+      ),
     ).toEqual({
       name: 'Week',
       bytes: 5e9,
@@ -61,13 +78,15 @@ describe('top-up plan form', () => {
       validityDays: 7,
     })
     expect(
-      topUpPlanFromForm({ name: 'P', bytes: '1 GB', price: '1', validityDays: '' }, 'USD'),
+      topUpPlanFromForm({ name: 'P', bytes: '1', bytesUnit: 'GB', price: '1', validityDays: '' }, 'USD'),
     ).not.toHaveProperty('validityDays')
   })
 
   it('says which field is wrong', () => {
-    const base = { name: 'P', bytes: '1 GB', price: '1.00', validityDays: '' }
-    expect(message(() => topUpPlanFromForm({ ...base, bytes: '0 GB' }, 'USD'))).toMatch(/^Data amount: /)
+    const base = { name: 'P', bytes: '1', bytesUnit: 'GB', price: '1.00', validityDays: '' }
+    expect(message(() => topUpPlanFromForm({ ...base, bytes: '0', bytesUnit: 'GB' }, 'USD'))).toMatch(
+      /^Data amount: /,
+    )
     expect(message(() => topUpPlanFromForm({ ...base, price: '-1' }, 'USD'))).toMatch(/^Price: /)
     expect(message(() => topUpPlanFromForm({ ...base, price: 'free' }, 'USD'))).toMatch(/^Price: /)
     expect(message(() => topUpPlanFromForm({ ...base, validityDays: '400' }, 'USD'))).toMatch(

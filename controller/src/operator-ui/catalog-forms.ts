@@ -1,8 +1,10 @@
 /** The plan and top-up plan forms' fields, read into the API's inputs and checked by the API's schemas. */
 import { CreatePlan, CreateTopUpPlan } from '../api/schemas.js'
+import { TINY_BELOW_BYTES } from '../api/tiny-bytes.js'
 import type { PlanInput, TopUpPlanInput } from '../domain/plans.js'
+import { dataAmountField } from '../ui/data-amount.js'
 import { checkedAs } from '../ui/form-input.js'
-import { bytesValue, type FormFields, fieldError, moneyValue, wholeNumberValue } from '../ui/form-values.js'
+import { type FormFields, fieldError, moneyValue, wholeNumberValue } from '../ui/form-values.js'
 
 export const PLAN_LABELS = {
   name: 'Name',
@@ -33,7 +35,7 @@ export function planFromForm(form: FormFields): PlanInput {
     CreatePlan,
     {
       name: form.name ?? '',
-      capBytes: bytesValue(form.capBytes, PLAN_LABELS.capBytes),
+      capBytes: dataAmountField(form, 'capBytes', PLAN_LABELS.capBytes, { minBytes: TINY_BELOW_BYTES }),
       onCap,
       ...(throttleKbps === undefined ? {} : { throttleKbps }),
     },
@@ -48,7 +50,7 @@ export function topUpPlanFromForm(form: FormFields, currency: string): TopUpPlan
     CreateTopUpPlan,
     {
       name: form.name ?? '',
-      bytes: bytesValue(form.bytes, TOPUP_PLAN_LABELS.bytes),
+      bytes: dataAmountField(form, 'bytes', TOPUP_PLAN_LABELS.bytes, { minBytes: TINY_BELOW_BYTES }),
       price: moneyValue(form.price, currency, TOPUP_PLAN_LABELS.price),
       ...(validityDays === undefined ? {} : { validityDays }),
     },

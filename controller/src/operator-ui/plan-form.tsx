@@ -1,6 +1,6 @@
 /** The fields of the plan forms (new and edit), pre-filled from a plan when editing; and how a plan's terms read. */
 import type { Plan } from '../store/entities.js'
-import { bytesInputValue } from '../ui/form-prefill.js'
+import { DataAmountField } from '../ui/data-amount-field.js'
 import { Field, Select } from '../ui/forms.js'
 import { PLAN_LABELS } from './catalog-forms.js'
 
@@ -14,14 +14,14 @@ export function PlanFields({ prefix, plan }: { prefix: string; plan?: Plan }) {
   return (
     <>
       <Field id={`${prefix}-name`} name="name" label={PLAN_LABELS.name} required value={plan?.name} />
-      <Field
+      <DataAmountField
         id={`${prefix}-cap`}
         name="capBytes"
         label={PLAN_LABELS.capBytes}
         required
-        value={plan ? bytesInputValue(plan.capBytes) : undefined}
-        placeholder="100 GB"
-        hint="A number and a unit, such as 500 MB, 100 GB or 1.5 TB."
+        bytes={plan?.capBytes}
+        placeholder="100"
+        hint="A number, such as 100 or 1.5, and its unit (1 GB = 1000 MB)."
       />
       <Select
         id={`${prefix}-on-cap`}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { BrowserCaller } from '../testing/browser-caller.js'
 import { catalogTestKit, hasForm } from './catalog-test-kit.js'
 
-const NEW = { name: 'Family 200 GB', capBytes: '200 GB', onCap: 'block', throttleKbps: '' }
+const NEW = { name: 'Family 200 GB', capBytes: '200', capBytesUnit: 'GB', onCap: 'block', throttleKbps: '' }
 
 describe('plans pages', () => {
   it('send a visitor to the login page', async () => {
@@ -45,7 +45,7 @@ describe('plans pages', () => {
   })
 
   it.each([
-    [{ ...NEW, capBytes: 'lots' }, 'Data cap: invalid byte size'],
+    [{ ...NEW, capBytes: 'lots' }, 'Data cap: &quot;lots&quot; is not a number'],
     [{ ...NEW, onCap: 'throttle' }, 'Throttle rate (kbit/s): enter the rate'],
     [{ ...NEW, name: '' }, 'Name: must not be empty'],
     [{ ...NEW, onCap: 'explode' }, 'At the cap:'],
@@ -66,11 +66,13 @@ describe('plans pages', () => {
     expect(page.html).toContain('<h1>Basic 100 GB</h1>')
     expect(hasForm(page.html, 'edit-plan-title')).toBe(true)
     expect(hasForm(page.html, 'retire-plan-title')).toBe(true)
-    expect(page.html).toContain('name="capBytes" type="text" value="100 GB"')
+    expect(page.html).toMatch(/name="capBytes" type="text" inputmode="decimal" value="100"/)
+    expect(page.html).toMatch(/<option value="GB" selected/)
     expect(page.html).toContain('everyone on this plan at once (1 subscriber)')
     const { reply, next } = await k.submit(`/plans/${k.plan.id}`, {
       name: 'Basic 150 GB',
-      capBytes: '150 GB',
+      capBytes: '150',
+      capBytesUnit: 'GB',
       onCap: 'throttle',
       throttleKbps: '1024',
     })

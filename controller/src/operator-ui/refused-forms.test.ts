@@ -108,7 +108,8 @@ describe('a refused form comes back with what was typed', () => {
     const k = await setup()
     const before = k.snapshot()
     const { reply } = await k.post(k.page, 'manual-topup-title', `${k.page}/topups`, {
-      bytes: '5 GB',
+      bytes: '5',
+      bytesUnit: 'GB',
       price: '5.00',
       chargeTo: 'balance',
     })
@@ -117,7 +118,8 @@ describe('a refused form comes back with what was typed', () => {
 
     const next = (await k.browser.get(k.page)).html
     expect(flashIn(next)).toEqual({ kind: 'error', text: 'balance is $0.00, the top-up costs $5.00' })
-    expect(valueIn(next, 'manual-topup-title', 'bytes')).toBe('5 GB')
+    expect(valueIn(next, 'manual-topup-title', 'bytes')).toBe('5')
+    expect(chosenIn(next, 'manual-topup-title', 'bytesUnit')).toBe('GB')
     expect(valueIn(next, 'manual-topup-title', 'price')).toBe('5.00')
     expect(chosenIn(next, 'manual-topup-title', 'chargeTo')).toBe('balance')
     // Another form with a field of the same name keeps its own value.
@@ -126,6 +128,7 @@ describe('a refused form comes back with what was typed', () => {
 
     const after = (await k.browser.get(k.page)).html
     expect(valueIn(after, 'manual-topup-title', 'bytes')).toBeUndefined()
+    expect(chosenIn(after, 'manual-topup-title', 'bytesUnit')).toBe('')
     expect(valueIn(after, 'manual-topup-title', 'price')).toBeUndefined()
     expect(chosenIn(after, 'manual-topup-title', 'chargeTo')).toBe('invoice')
   })
@@ -176,7 +179,13 @@ describe('a refused form comes back with what was typed', () => {
       k.page,
       'auto-topup-title',
       `${k.page}/auto-topup`,
-      { enabled: 'on', topUpPlanId: k.topUpPlan.id, maxPerPeriod: '0', thresholdBytes: '1 GB' },
+      {
+        enabled: 'on',
+        topUpPlanId: k.topUpPlan.id,
+        maxPerPeriod: '0',
+        thresholdBytes: '1',
+        thresholdBytesUnit: 'GB',
+      },
       false,
     )
     const auto = (await k.browser.get(k.page)).html
@@ -184,7 +193,8 @@ describe('a refused form comes back with what was typed', () => {
     expect(checkedIn(auto, 'auto-topup-title', 'enabled')).toBe(true)
     expect(chosenIn(auto, 'auto-topup-title', 'topUpPlanId')).toBe(k.topUpPlan.id)
     expect(valueIn(auto, 'auto-topup-title', 'maxPerPeriod')).toBe('0')
-    expect(valueIn(auto, 'auto-topup-title', 'thresholdBytes')).toBe('1 GB')
+    expect(valueIn(auto, 'auto-topup-title', 'thresholdBytes')).toBe('1')
+    expect(chosenIn(auto, 'auto-topup-title', 'thresholdBytesUnit')).toBe('GB')
   })
 
   it('new and edit plan, new top-up plan, enrol an agent', async () => {
@@ -214,18 +224,21 @@ describe('a refused form comes back with what was typed', () => {
     const edited = (await k.browser.get(planPage)).html
     expect(valueIn(edited, 'edit-plan-title', 'name')).toBe('Renamed')
     expect(valueIn(edited, 'edit-plan-title', 'capBytes')).toBe('-1')
-    expect(valueIn((await k.browser.get(planPage)).html, 'edit-plan-title', 'capBytes')).toBe('100 GB')
+    const again = (await k.browser.get(planPage)).html
+    expect(valueIn(again, 'edit-plan-title', 'capBytes')).toBe('100')
+    expect(chosenIn(again, 'edit-plan-title', 'capBytesUnit')).toBe('GB')
 
     await k.post(
       '/topup-plans',
       'new-topup-plan-title',
       '/topup-plans',
-      { name: 'Weekend', bytes: '2 GB', price: 'free', validityDays: '3' },
+      { name: 'Weekend', bytes: '2', bytesUnit: 'GB', price: 'free', validityDays: '3' },
       false,
     )
     const topUpPlans = (await k.browser.get('/topup-plans')).html
     expect(valueIn(topUpPlans, 'new-topup-plan-title', 'name')).toBe('Weekend')
-    expect(valueIn(topUpPlans, 'new-topup-plan-title', 'bytes')).toBe('2 GB')
+    expect(valueIn(topUpPlans, 'new-topup-plan-title', 'bytes')).toBe('2')
+    expect(chosenIn(topUpPlans, 'new-topup-plan-title', 'bytesUnit')).toBe('GB')
     expect(valueIn(topUpPlans, 'new-topup-plan-title', 'price')).toBe('free')
     expect(valueIn(topUpPlans, 'new-topup-plan-title', 'validityDays')).toBe('3')
 

@@ -1,5 +1,6 @@
 /** The subscriber page's action forms: a manual top-up, selling a top-up plan, auto top-up settings, a payment, the edit. */
 import { may, type Role } from '../auth/roles.js'
+import { DataAmountField } from '../ui/data-amount-field.js'
 import { Field, Select } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { AutoTopUpForm, offerLabel } from './auto-topup-form.js'
@@ -62,7 +63,7 @@ function BillingForms({
         submit="Add top-up"
         once
       >
-        <Field id="manual-bytes" name="bytes" label="Data amount" required placeholder="5 GB" />
+        <DataAmountField id="manual-bytes" name="bytes" label="Data amount" required placeholder="5" />
         <Field
           id="manual-price"
           name="price"

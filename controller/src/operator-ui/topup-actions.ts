@@ -1,11 +1,13 @@
 /** The subscriber page's top-up posts (manual, or a top-up plan sold), through createTopUp as the API calls it. */
 import type { Context, Hono } from 'hono'
+import { TINY_BELOW_BYTES } from '../api/tiny-bytes.js'
 import { idParam } from '../api/validate.js'
 import { createTopUp, type TopUpInput } from '../domain/topups.js'
+import { dataAmountField } from '../ui/data-amount.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
 import { runOnce } from '../ui/form-once.js'
-import { bytesField, idempotencyKeyField, moneyField, requiredText } from '../ui/form-values.js'
+import { idempotencyKeyField, moneyField, requiredText } from '../ui/form-values.js'
 import { bytes } from '../ui/format.js'
 import { chargeToField } from './charge-to.js'
 import type { OperatorEnv } from './operator-auth.js'
@@ -29,7 +31,7 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
       return topUp(c, idempotencyKeyField(form), {
-        bytes: bytesField(form, 'bytes', 'Data amount', { positive: true }),
+        bytes: dataAmountField(form, 'bytes', 'Data amount', { minBytes: TINY_BELOW_BYTES }),
         price: moneyField(form, 'price', 'Price', env.currency, { positive: false }),
         chargeTo: chargeToField(form),
       })

@@ -1,6 +1,7 @@
 /** The fields of the top-up plan forms (new and edit), pre-filled from a top-up plan when editing. */
 import type { TopUpPlan } from '../store/entities.js'
-import { bytesInputValue, moneyInputValue } from '../ui/form-prefill.js'
+import { DataAmountField } from '../ui/data-amount-field.js'
+import { moneyInputValue } from '../ui/form-prefill.js'
 import { Field } from '../ui/forms.js'
 import { TOPUP_PLAN_LABELS } from './catalog-forms.js'
 
@@ -17,14 +18,14 @@ export function TopUpPlanFields({
   return (
     <>
       <Field id={`${prefix}-name`} name="name" label={TOPUP_PLAN_LABELS.name} required value={plan?.name} />
-      <Field
+      <DataAmountField
         id={`${prefix}-bytes`}
         name="bytes"
         label={TOPUP_PLAN_LABELS.bytes}
         required
-        value={plan ? bytesInputValue(plan.bytes) : undefined}
-        placeholder="5 GB"
-        hint="A number and a unit, such as 500 MB or 5 GB."
+        bytes={plan?.bytes}
+        placeholder="5"
+        hint="A number, such as 5 or 1.5, and its unit (1 GB = 1000 MB)."
       />
       <Field
         id={`${prefix}-price`}

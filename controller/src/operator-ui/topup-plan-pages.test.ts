@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { catalogTestKit, hasForm } from './catalog-test-kit.js'
 
-const NEW = { name: 'Week pass', bytes: '5 GB', price: '2.99', validityDays: '7' }
+const NEW = { name: 'Week pass', bytes: '5', bytesUnit: 'GB', price: '2.99', validityDays: '7' }
 
 describe('top-up plans pages', () => {
   it('lists the top-up plans with an edit link and the new top-up plan form', async () => {
@@ -36,8 +36,8 @@ describe('top-up plans pages', () => {
   })
 
   it.each([
-    [{ ...NEW, bytes: 'lots' }, 'Data amount: invalid byte size'],
-    [{ ...NEW, bytes: '0 MB' }, 'Data amount:'],
+    [{ ...NEW, bytes: 'lots' }, 'Data amount: &quot;lots&quot; is not a number'],
+    [{ ...NEW, bytes: '0', bytesUnit: 'MB' }, 'Data amount:'],
     [{ ...NEW, price: '2.999' }, 'Price:'],
     [{ ...NEW, price: '-1' }, 'Price:'],
     [{ ...NEW, validityDays: '1.5' }, 'Valid for (days): enter a whole number'],
@@ -59,12 +59,14 @@ describe('top-up plans pages', () => {
     expect(sold.status).toBe(201)
     const topUpBefore = JSON.stringify(k.data.topUps)
     const page = await k.browser.get(`/topup-plans/${k.topUpPlan.id}`)
-    expect(page.html).toContain('name="bytes" type="text" value="10 GB"')
+    expect(page.html).toMatch(/name="bytes" type="text" inputmode="decimal" value="10"/)
+    expect(page.html).toMatch(/<option value="GB" selected/)
     expect(page.html).toContain('name="price" type="text" value="5.00"')
     const { next } = await k.submit(`/topup-plans/${k.topUpPlan.id}`, {
       ...NEW,
       name: '20 GB',
-      bytes: '20 GB',
+      bytes: '20',
+      bytesUnit: 'GB',
     })
     expect(next?.html).toContain('Top-up plan saved.')
     expect(k.data.topUpPlans[k.topUpPlan.id]).toMatchObject({

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { bytesInputValue, moneyInputValue } from './form-prefill.js'
-import { bytesValue, moneyValue } from './form-values.js'
+import { moneyInputValue } from './form-prefill.js'
+import { moneyValue } from './form-values.js'
 
 describe('form pre-fill', () => {
-  it('pre-fills bytes with a unit only when that is exact', () => {
-    expect(bytesInputValue(100e9)).toBe('100 GB')
-    expect(bytesInputValue(1_500_000)).toBe('1.5 MB')
-    expect(bytesInputValue(1_234_567_890)).toBe('1234567890')
-    for (const n of [0, 1, 999, 1_234_567_890, 5e9, 2 ** 40])
-      expect(bytesValue(bytesInputValue(n), 'x')).toBe(n)
-  })
-
   it('pre-fills money as an exact decimal in the currency', () => {
     expect(moneyInputValue({ amount: 500, currency: 'USD' })).toBe('5.00')
     expect(moneyInputValue({ amount: 7, currency: 'USD' })).toBe('0.07')

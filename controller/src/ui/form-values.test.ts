@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { refusal, refusalMessage } from '../testing/refusal.js'
 import {
-  bytesField,
-  bytesValue,
   checkbox,
   idempotencyKeyField,
   moneyField,
@@ -12,13 +10,9 @@ import {
 } from './form-values.js'
 
 describe('form text values', () => {
-  it('reads bytes and money, and names the field when the text is bad', () => {
-    expect(bytesValue('100 GB', 'Data cap')).toBe(100e9)
+  it('reads money, and names the field when the text is bad', () => {
     expect(moneyValue('2.99', 'USD', 'Price')).toEqual({ amount: 299, currency: 'USD' })
-    const bad = refusal(() => bytesValue('lots', 'Data cap'))
-    expect(bad.status).toBe(400)
-    expect(bad.message).toMatch(/^Data cap: invalid byte size "lots"/)
-    expect(refusal(() => bytesValue('', 'Data cap')).message).toBe('Data cap: byte size must not be empty')
+    expect(refusal(() => moneyValue('', 'USD', 'Price')).status).toBe(400)
     expect(refusal(() => moneyValue('1.999', 'USD', 'Price')).message).toMatch(/^Price: .*decimal places/)
     expect(refusal(() => moneyValue('five', 'USD', 'Price')).message).toMatch(/^Price: invalid amount/)
   })
@@ -33,9 +27,7 @@ describe('form text values', () => {
 })
 
 describe('form fields', () => {
-  it('reads sizes and prices people type', () => {
-    expect(bytesField({ b: ' 1.5 GB ' }, 'b', 'Data amount', { positive: true })).toBe(1.5e9)
-    expect(bytesField({ b: '0 MB' }, 'b', 'Threshold', { positive: false })).toBe(0)
+  it('reads prices people type', () => {
     expect(moneyField({ p: '2.5' }, 'p', 'Price', 'USD', { positive: false })).toEqual({
       amount: 250,
       currency: 'USD',
@@ -48,12 +40,6 @@ describe('form fields', () => {
   })
 
   it('names the field by its label in every refusal', () => {
-    expect(
-      refusalMessage(() => bytesField({ b: '5 parsecs' }, 'b', 'Data amount', { positive: true })),
-    ).toMatch(/^Data amount: unknown byte unit "parsecs"/)
-    expect(refusalMessage(() => bytesField({}, 'b', 'Data amount', { positive: true }))).toBe(
-      'Data amount: this field is required',
-    )
     expect(refusalMessage(() => moneyField({ p: '-1' }, 'p', 'Price', 'USD', { positive: false }))).toBe(
       'Price: must not be negative',
     )

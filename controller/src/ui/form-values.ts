@@ -1,5 +1,5 @@
 /** Typed values out of form fields; each refusal is a 400 naming the field by its label. */
-import { type Money, parseBytes, parseMoney } from '@capd/protocol'
+import { type Money, parseMoney } from '@capd/protocol'
 import { isIdempotencyKey } from '../domain/idempotency.js'
 import { ApiError } from '../errors.js'
 
@@ -21,10 +21,6 @@ function parsed<T>(label: string, parse: () => T): T {
     throw err
   }
 }
-
-/** "100 GB", "1.5 GiB", "512000" → bytes; empty text is refused in the parser's own words. */
-export const bytesValue = (text: string | undefined, label: string): number =>
-  parsed(label, () => parseBytes(text ?? ''))
 
 /** "5.00" in the controller's currency → money; empty text is refused in the parser's own words. */
 export const moneyValue = (text: string | undefined, currency: string, label: string): Money =>
@@ -56,17 +52,7 @@ export function requiredText(form: FormFields, name: string, label: string): str
   return value
 }
 
-/** A required size; `positive` refuses 0. */
-export function bytesField(
-  form: FormFields,
-  name: string,
-  label: string,
-  opts: { positive: boolean },
-): number {
-  const n = bytesValue(requiredText(form, name, label), label)
-  if (opts.positive && n === 0) throw fieldError(label, 'must be more than 0 bytes')
-  return n
-}
+/* Data amounts are read by dataAmountField (data-amount.ts): a number and its unit, never bare bytes. */
 
 /** A required amount, never negative; `positive` refuses 0. */
 export function moneyField(

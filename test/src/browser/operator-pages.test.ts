@@ -93,13 +93,15 @@ describe.skipIf(skipBrowser)(browserTitle('operator pages in a browser'), () => 
     const form = page.getByRole('form', { name: 'New plan' })
 
     await form.getByLabel('Name').fill('Broken plan')
-    await form.getByLabel('Data cap').fill('a lot')
+    await form.getByLabel('Data cap', { exact: true }).fill('a lot')
+    await form.getByLabel('Data cap (unit)').selectOption('GB')
     await form.getByRole('button', { name: 'Create plan' }).click()
     await waitForText(page.getByRole('alert'), /Data cap/)
     expect((await plans()).length).toBe(count)
 
     await form.getByLabel('Name').fill('Rural 50 GB, then 512 kbit/s')
-    await form.getByLabel('Data cap').fill('50 GB')
+    await form.getByLabel('Data cap', { exact: true }).fill('50')
+    await form.getByLabel('Data cap (unit)').selectOption('GB')
     await form.getByLabel('At the cap').selectOption({ label: 'Throttle' })
     await form.getByLabel('Throttle rate (kbit/s)').fill('512')
     await form.getByRole('button', { name: 'Create plan' }).click()

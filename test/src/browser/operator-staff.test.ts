@@ -46,7 +46,8 @@ describe.skipIf(skipBrowser)(browserTitle('staff accounts in a browser'), () => 
     const csrf = await sam.locator('input[name="_csrf"]').first().inputValue()
     const form = {
       _csrf: csrf,
-      bytes: '5 GB',
+      bytes: '5',
+      bytesUnit: 'GB',
       price: '0',
       chargeTo: 'invoice',
       idempotencyKey: crypto.randomUUID(),

@@ -200,7 +200,9 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       },
       async createPlan(capBytes) {
         const n = ++seq
-        return must(await call('POST', '/plans', { name: `plan ${n}`, capBytes, onCap: 'block' }), 201).id
+        // Tests give exact byte counts, some under 1 MB: allowTiny says they are meant.
+        const body = { name: `plan ${n}`, capBytes, onCap: 'block', allowTiny: true }
+        return must(await call('POST', '/plans', body), 201).id
       },
       async addSubscriber(customerIndex, planId) {
         const customer = router.customer(customerIndex)
@@ -216,7 +218,10 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       },
       async topUp(subscriberId, bytes) {
         const price = { amount: 500, currency: 'USD' }
-        must(await call('POST', `/subscribers/${subscriberId}/topups`, { bytes, price }), 201)
+        must(
+          await call('POST', `/subscribers/${subscriberId}/topups`, { bytes, price, allowTiny: true }),
+          201,
+        )
       },
       async kernel(subscriberId) {
         const items = await nftJson()
