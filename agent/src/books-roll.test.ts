@@ -1,4 +1,5 @@
 import type { SubscriberLimit } from '@capd/protocol'
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { rollPeriod, takeLimit } from './books.js'
 import type { Book } from './state/checkpoint.js'
@@ -29,17 +30,7 @@ function steppedRoll(b: Book, nowMs: number): { periodStart: string; periodEnd: 
   return { periodStart: new Date(start).toISOString(), periodEnd: new Date(end).toISOString() }
 }
 
-/** Deterministic, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+const random = (seed: number) => seededRandom(seed).next
 
 describe('rollPeriod', () => {
   it('lands where stepping one period at a time lands, for random periods and clocks', () => {

@@ -1,17 +1,8 @@
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { frameRecord, parseRecords } from './record-frame.js'
 
-/** A small deterministic PRNG, so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+const rng = (seed: number) => seededRandom(seed).next
 
 function payload(random: () => number, i: number): string {
   return JSON.stringify({ i, pad: 'x'.repeat(Math.floor(random() * 300)), u: 'é' })

@@ -1,3 +1,4 @@
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import {
   type BillingDay,
@@ -204,17 +205,7 @@ describe('periodStartInMonth', () => {
   })
 })
 
-/** mulberry32: a tiny seeded PRNG, so the property test is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+const prng = (seed: number) => seededRandom(seed).next
 
 /** Local calendar date via a formatter of the test's own, independent of the implementation's. */
 function localDate(ms: number, tz: string): string {

@@ -3,6 +3,7 @@
  * counters that vanish under the agent (the table deleted by hand) never produce a bogus delta.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { seededRandom } from '@capd/protocol/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   createStack,
@@ -13,7 +14,6 @@ import {
   trafficLoop,
   waitFor,
 } from './support/capd-stack.js'
-import { seededRandom } from './support/seeded-random.js'
 
 const SEED = Number(process.env.CAPD_E2E_SEED ?? Math.floor(Math.random() * 2 ** 32))
 

@@ -7,6 +7,7 @@
  * `CAPD_E2E_SEED=<n>` replays a run's kill moments.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { seededRandom } from '@capd/protocol/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   createStack,
@@ -18,7 +19,6 @@ import {
   trafficLoop,
   waitFor,
 } from './support/capd-stack.js'
-import { seededRandom } from './support/seeded-random.js'
 
 const SEED = Number(process.env.CAPD_E2E_SEED ?? Math.floor(Math.random() * 2 ** 32))
 const KILLS = 4

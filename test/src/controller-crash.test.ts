@@ -8,11 +8,11 @@ import { access, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { seededRandom } from '@capd/protocol/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient, type Call } from './support/api-client.js'
 import { type Op, opFactory, randomKind, runLoad, send } from './support/client-ops.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
-import { seededRandom } from './support/seeded-random.js'
 import {
   effectIndex,
   invoiceNumber,

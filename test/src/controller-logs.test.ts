@@ -5,9 +5,9 @@
 import { appendFile, mkdtemp, rm, stat, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { seededRandom } from '@capd/protocol/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { killAllControllers, startController } from './support/controller-process.js'
-import { seededRandom } from './support/seeded-random.js'
 
 const SEED = Number(process.env.CAPD_E2E_SEED ?? Date.now() % 100_000)
 const TOKEN = 'capd_logs-test-admin-token-0123456789abcdefghijklm'

@@ -1,19 +1,11 @@
 import { appendFile, mkdtemp, rm, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { Journal, type JournalEntry, type NewDelta } from './journal.js'
 
-function random(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const random = (seed: number) => seededRandom(seed).next
 
 const SUBSCRIBERS = ['sub_a', 'sub_b', 'sub_c']
 const PERIODS = ['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z']

@@ -6,6 +6,7 @@
 
 import { silentLogger } from '@capd/log'
 import type { Usage } from '@capd/protocol'
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { limitTerms } from '../domain/limits.js'
 import { currentPeriod } from '../domain/usage.js'
@@ -15,16 +16,9 @@ import { usage } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'
 import { LimitRefresher } from './limit-refresher.js'
 
-/** A small seeded generator, so a failing walk can be replayed from its seed. */
+/** A seeded generator, so a failing walk can be replayed from its seed. */
 function random(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
+  const { next } = seededRandom(seed)
   const int = (n: number) => Math.floor(next() * n)
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!
   return { next, int, pick }

@@ -1,20 +1,11 @@
 import type { Usage } from '@capd/protocol'
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { usage } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'
 import { ingestUsage } from './usage-ingest.js'
 
-/** Deterministic, so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+const random = (seed: number) => seededRandom(seed).next
 
 async function fixture() {
   const t = await testApp()

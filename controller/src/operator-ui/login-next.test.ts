@@ -1,3 +1,4 @@
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { BrowserCaller } from '../testing/browser-caller.js'
 import { TEST_ADMIN_PASSWORD, testApp } from '../testing/test-app.js'
@@ -77,15 +78,7 @@ const randomNext = (random: () => number) => {
   return out
 }
 
-/** A small seeded generator, so a failing case can be replayed. */
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const mulberry32 = (seed: number) => seededRandom(seed).next
 
 describe('where the operator login sends the browser next', () => {
   it.each(NASTY)('keeps %j on this site', (next) => {

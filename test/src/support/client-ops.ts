@@ -2,8 +2,9 @@
  * The client side of the crash test: logical requests (top-ups, balance-charged top-ups, payments),
  * each with its own Idempotency-Key and a body that tells its effect apart from every other's.
  */
+
+import type { Random } from '@capd/protocol/testing'
 import type { Answer, Call } from './api-client.js'
-import type { Random } from './seeded-random.js'
 
 export type OpKind = 'topup' | 'balance-topup' | 'payment'
 

@@ -10,11 +10,11 @@ import { watch } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { type Random, seededRandom } from '@capd/protocol/testing'
 import { killAllAgents } from './agent-process.js'
 import { type AuditCounters, createAuditCounters } from './audit-counter.js'
 import { createStack, MB, type Stack, waitFor } from './capd-stack.js'
 import type { NetnsCustomer } from './netns-router.js'
-import { type Random, seededRandom } from './seeded-random.js'
 
 const CUSTOMERS = 2
 /** Large enough that nobody is ever blocked: dropped packets are not what this counts. */

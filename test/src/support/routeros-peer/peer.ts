@@ -5,7 +5,7 @@
  */
 import net from 'node:net'
 import tls from 'node:tls'
-import { seededRandom } from '../seeded-random.js'
+import { seededRandom } from '@capd/protocol/testing'
 import { RouterState } from './router-state.js'
 import { PeerTrap } from './trap.js'
 import { encodeWords, WordReader } from './wire.js'

@@ -1,4 +1,4 @@
-/** A small seeded PRNG (mulberry32), so a failing crash run can be replayed with the same choices. */
+/** A small seeded PRNG (mulberry32) for randomized tests in every package, so a failing run can be replayed from its seed. */
 export interface Random {
   /** A float in [0, 1). */
   next(): number
