@@ -99,6 +99,7 @@ describe('message schemas', () => {
     ['state', state],
     ['problems', problems],
     ['problems (none left)', { ...problems, problems: [] }],
+    ['synced', { v: 1, type: 'synced', syncId: 's-1', journalSeq: 0 }],
     ['error', error],
   ])('agent message %s survives JSON round-trip', (_, message) => {
     expect(AgentMessage.parse(JSON.parse(JSON.stringify(message)))).toEqual(
@@ -108,6 +109,7 @@ describe('message schemas', () => {
 
   it.each([
     ['sync', sync],
+    ['sync with an id', { ...sync, syncId: 's-1' }],
     ['ack', ack],
     ['limits', limits],
     ['error', error],
@@ -126,6 +128,9 @@ describe('message schemas', () => {
     expect(Hello.safeParse({ ...hello, token: 'x' }).error?.issues[0]?.code).toBe('unrecognized_keys')
     expect(Usage.safeParse({ ...usage, entries: [{ ...entry(1), extra: true }] }).success).toBe(false)
     expect(Sync.safeParse({ ...sync, subscribers: [{ ...limit, note: '' }] }).success).toBe(false)
+    expect(Sync.safeParse({ ...sync, syncId: '' }).success).toBe(false)
+    expect(AgentMessage.safeParse({ v: 1, type: 'synced', syncId: 's', journalSeq: -1 }).success).toBe(false)
+    expect(AgentMessage.safeParse({ v: 1, type: 'synced', journalSeq: 3 }).success).toBe(false)
   })
 
   it('rejects negative and fractional byte counts', () => {

@@ -63,6 +63,8 @@ export const Sync = z.strictObject({
   type: z.literal('sync'),
   serverTimeMs: EpochMs,
   subscribers: z.array(SubscriberLimit),
+  /** When present, the agent answers `synced` with it once it has applied this sync. */
+  syncId: z.string().min(1).max(64).optional(),
 })
 export type Sync = z.infer<typeof Sync>
 
@@ -139,6 +141,18 @@ export const State = z.strictObject({
 })
 export type State = z.infer<typeof State>
 
+/**
+ * The agent applied the sync `syncId`: every subscriber it left out was dropped, and no entry for one
+ * of them has a seq above `journalSeq` (the agent's highest seq then, in the epoch of its hello).
+ */
+export const Synced = z.strictObject({
+  v,
+  type: z.literal('synced'),
+  syncId: z.string().min(1).max(64),
+  journalSeq: z.number().int().nonnegative(),
+})
+export type Synced = z.infer<typeof Synced>
+
 export const ErrorMessage = z.strictObject({
   v,
   type: z.literal('error'),
@@ -147,7 +161,7 @@ export const ErrorMessage = z.strictObject({
 })
 export type ErrorMessage = z.infer<typeof ErrorMessage>
 
-export const AgentMessage = z.discriminatedUnion('type', [Hello, Usage, State, Problems, ErrorMessage])
+export const AgentMessage = z.discriminatedUnion('type', [Hello, Usage, State, Problems, Synced, ErrorMessage])
 export type AgentMessage = z.infer<typeof AgentMessage>
 
 export const ControllerMessage = z.discriminatedUnion('type', [Sync, Ack, Limits, ErrorMessage])

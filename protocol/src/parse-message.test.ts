@@ -31,7 +31,7 @@ describe('parseAgentMessage', () => {
     ['{"v":1}', /^missing message type/],
     [
       '{"v":1,"type":"shutdown"}',
-      /^unknown agent message type "shutdown" \(expected one of hello, usage, state, problems, error\)$/,
+      /^unknown agent message type "shutdown" \(expected one of hello, usage, state, problems, synced, error\)$/,
     ],
     ['{"v":1,"type":"ack","epoch":"e","seq":1}', /^"ack" is sent by the controller, not by the agent$/],
   ])('rejects %j', (raw, error) => {
