@@ -161,7 +161,14 @@ export const ErrorMessage = z.strictObject({
 })
 export type ErrorMessage = z.infer<typeof ErrorMessage>
 
-export const AgentMessage = z.discriminatedUnion('type', [Hello, Usage, State, Problems, Synced, ErrorMessage])
+export const AgentMessage = z.discriminatedUnion('type', [
+  Hello,
+  Usage,
+  State,
+  Problems,
+  Synced,
+  ErrorMessage,
+])
 export type AgentMessage = z.infer<typeof AgentMessage>
 
 export const ControllerMessage = z.discriminatedUnion('type', [Sync, Ack, Limits, ErrorMessage])

@@ -14,6 +14,7 @@ import {
   parseAgentMessage,
   type State,
   type SubscriberLimit,
+  type Synced,
   type Usage,
 } from '@capd/protocol'
 import { recordProblems } from '../domain/agent-problems.js'
@@ -21,6 +22,7 @@ import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
+import { noteSyncSent, recordSynced } from '../domain/move-bounds.js'
 import { Refusal } from '../domain/refusal.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
 import type { Change } from '../live/change-feed.js'
@@ -29,6 +31,7 @@ import { usageMarkId } from '../store/entities.js'
 import type { Store, Tx } from '../store/store.js'
 import type { AgentSocket } from './agent-socket.js'
 import { REFUSAL_CLOSE } from './refusal-close.js'
+import { SentSyncs } from './sent-syncs.js'
 
 export interface SessionLimits {
   /** Larger text messages are refused with `message_too_large` (close 1009). */
@@ -71,6 +74,10 @@ export class AgentSession {
    * (see AgentHub.limitsChanged).
    */
   private readonly given = new Set<string>()
+  /** The syncs sent on this connection, for the agent's `synced` answers (see move-bounds.ts). */
+  private readonly sentSyncs = new SentSyncs()
+  /** The epoch of this connection's hello: the one its `synced` seqs are in. */
+  private epoch = ''
   private readonly helloTimer: ReturnType<typeof setTimeout>
   private readonly log: Logger
 
@@ -219,6 +226,8 @@ export class AgentSession {
         return this.usage(message)
       case 'state':
         return this.state(message)
+      case 'synced':
+        return this.synced(message)
       case 'problems':
         await this.host.store.transact((tx) => recordProblems(tx, this.host.env, this.agentId, message))
         this.host.changed({ kind: 'agents' })
@@ -245,6 +254,7 @@ export class AgentSession {
     clearTimeout(this.helloTimer)
     this.phase = 'syncing'
     const { store, env } = this.host
+    this.epoch = hello.epoch
     const { limits, mark } = await store.transact(async (tx) => {
       await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
       return {
@@ -253,7 +263,7 @@ export class AgentSession {
       }
     })
     if (!this.open) return
-    this.send({ v: PROTOCOL_VERSION, type: 'sync', serverTimeMs: env.clock.now(), subscribers: limits })
+    this.sendSync(limits)
     // An ack lost with the previous connection: the agent learns its high-water mark before replaying.
     if (mark && mark.seq >= 1)
       this.send({ v: PROTOCOL_VERSION, type: 'ack', epoch: hello.epoch, seq: mark.seq })
@@ -270,24 +280,48 @@ export class AgentSession {
     this.host.afterBooks(limits.map((l) => l.subscriberId))
   }
 
-  /** The agent's subscribers' limits, for a sync: from now on this connection is given exactly these. */
+  /**
+   * The agent's subscribers' limits, for a sync: from now on this connection is given exactly these.
+   * The moves away from it that no sync left out before are noted as left out now.
+   */
   private async readSync(tx: Tx): Promise<SubscriberLimit[]> {
     const ids = (await tx.subscribers.forAgent(this.agentId)).map((s) => s.id)
     this.given.clear()
     for (const id of ids) this.given.add(id)
+    await noteSyncSent(tx, this.agentId, this.host.env.clock.now())
     return limitsFor(tx, this.host.env, ids)
+  }
+
+  /** Sends a sync under a fresh syncId, remembering when it was read and what it listed. */
+  private sendSync(limits: SubscriberLimit[]): void {
+    const serverTimeMs = this.host.env.clock.now()
+    const syncId = this.sentSyncs.add(serverTimeMs, this.given)
+    this.send({ v: PROTOCOL_VERSION, type: 'sync', serverTimeMs, subscribers: limits, syncId })
+  }
+
+  /**
+   * The agent applied one of our syncs: the subscribers it left out are dropped, and what it can
+   * still book for them is bounded by its journal's seq then. An unknown syncId (sent before a
+   * controller restart, or made up) is ignored: the next sync asks again.
+   */
+  private async synced(synced: Synced): Promise<void> {
+    const sent = this.sentSyncs.take(synced.syncId)
+    if (!sent) return
+    await this.host.store.transact((tx) =>
+      recordSynced(tx, this.agentId, sent, this.epoch, synced.journalSeq),
+    )
   }
 
   /** A sync on a connection past its hello (see resync). */
   private async sync(): Promise<void> {
     this.phase = 'syncing'
-    const { store, env } = this.host
+    const { store } = this.host
     const limits = await store.transact(async (tx) => {
       await requireLiveAgent(tx, this.agentId)
       return this.readSync(tx)
     })
     if (!this.open) return
-    this.send({ v: PROTOCOL_VERSION, type: 'sync', serverTimeMs: env.clock.now(), subscribers: limits })
+    this.sendSync(limits)
     this.phase = 'ready'
     for (const limitsPushed of this.deferred.splice(0)) this.push(limitsPushed)
   }

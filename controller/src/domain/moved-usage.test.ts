@@ -47,7 +47,7 @@ describe('usage from the agent a subscriber moved away from', () => {
     await f.hello(f.agent.id, 'e-old') // said hello, nothing booked yet: the epoch is still its own
     const movedAtMs = f.clock.now()
     await f.move(f.other.id)
-    f.clock.advance(60 * MINUTE)
+    f.clock.advance(9 * MINUTE) // it has not answered `synced` yet, and still may
     await f.ingestAs(f.agent.id, f.entry('e-old', 1, 10, movedAtMs - MINUTE))
     await f.ingestAs(f.agent.id, f.entry('e-old', 2, 20, movedAtMs + 5 * MINUTE))
     await f.ingestAs(f.agent.id, f.entry('e-old', 3, 40, movedAtMs + 5 * MINUTE + 1))
@@ -57,6 +57,17 @@ describe('usage from the agent a subscriber moved away from', () => {
     // The new agent books what it counts, whatever its epoch.
     await f.ingestAs(f.other.id, f.entry('e-new', 1, 1000))
     expect(f.usedBytes()).toBe(1030)
+  })
+
+  it('books nothing new 6 h after the move, whatever date the old agent puts on it (25 GB stays off the books)', async () => {
+    const f = await fixture()
+    await f.hello(f.agent.id, 'e-old')
+    const movedAtMs = f.clock.now()
+    await f.move(f.other.id)
+    f.clock.advance(6 * 60 * MINUTE)
+    for (let seq = 1; seq <= 5; seq++) await f.ingestAs(f.agent.id, f.entry('e-old', seq, 5 * GB, movedAtMs))
+    expect(f.usedBytes()).toBe(0)
+    expect(f.anomaly(f.agent.id, 'moved_away')).toMatchObject({ bytes: 25 * GB, entries: 5 })
   })
 
   it('moved back, the agent books as its own again', async () => {

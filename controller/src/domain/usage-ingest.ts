@@ -65,7 +65,13 @@ export async function ingestUsage(
     })
   }
 
-  const { bookable, subscribers, unbooked } = await admitUsage(tx, agentId, usage.epoch, fresh)
+  const { bookable, subscribers, unbooked } = await admitUsage(
+    tx,
+    agentId,
+    usage.epoch,
+    fresh,
+    env.clock.now(),
+  )
   await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
 
   // Summed per subscriber and period first: one row update each, however long the batch.

@@ -114,7 +114,8 @@ export interface Subscriber {
   readonly formerAgentIds?: readonly string[]
   /**
    * The moves away from an agent (newest last, bounded): late usage of that agent is booked only
-   * for an epoch it had then and for entries dated up to a short grace after the move.
+   * for an epoch it had then, and only what it journalled before it dropped the subscriber (see
+   * usage-admission.ts).
    */
   readonly moves?: readonly AgentMove[]
 }
@@ -124,6 +125,18 @@ export interface AgentMove {
   readonly atMs: number
   /** The epochs the agent had used by then (its usage marks and its last hello's). */
   readonly epochs: readonly string[]
+  /** When the controller first sent that agent a sync without the subscriber (see move-bounds.ts). */
+  readonly excludedAtMs?: number
+  /**
+   * The agent said it applied such a sync: no entry of it for the subscriber has a seq above `seq`
+   * in `epoch` (the epoch of the connection that said so).
+   */
+  readonly bound?: MoveBound
+}
+
+export interface MoveBound {
+  readonly epoch: string
+  readonly seq: number
 }
 
 /** Why usage an agent reported was acked without being booked. */
