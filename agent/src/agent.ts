@@ -254,7 +254,20 @@ export class Agent {
   private async onMessage(message: ControllerMessage): Promise<void> {
     switch (message.type) {
       case 'sync':
-        if (this.acceptable('sync', message.subscribers)) await this.takeLimits(message.subscribers, true)
+        if (this.acceptable('sync', message.subscribers)) {
+          await this.takeLimits(message.subscribers, true)
+          // Polls wait in the same queue, and seqs are given when a delta is journalled: every entry
+          // of a subscriber just dropped (sent, unsent or coalescing) has a seq up to this one, and
+          // none is journalled for it from now on. The controller bounds what it books by it.
+          if (message.syncId !== undefined) {
+            this.link.send({
+              v: PROTOCOL_VERSION,
+              type: 'synced',
+              syncId: message.syncId,
+              journalSeq: this.journal.seq,
+            })
+          }
+        }
         this.usage.restart()
         this.reportStates([...this.state.books.keys()])
         // The controller forgets an agent's problems when it connects; an agent with none sends nothing.
