@@ -11,7 +11,7 @@ import { ControllerLink } from './controller-link.js'
 import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { journalDeltas } from './journal-deltas.js'
-import { limitsProblem } from './limit-check.js'
+import { limitsRefusal } from './limit-check.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
@@ -256,17 +256,7 @@ export class Agent {
       case 'sync':
         if (this.acceptable('sync', message.subscribers)) {
           await this.takeLimits(message.subscribers, true)
-          // Polls wait in the same queue, and seqs are given when a delta is journalled: every entry
-          // of a subscriber just dropped (sent, unsent or coalescing) has a seq up to this one, and
-          // none is journalled for it from now on. The controller bounds what it books by it.
-          if (message.syncId !== undefined) {
-            this.link.send({
-              v: PROTOCOL_VERSION,
-              type: 'synced',
-              syncId: message.syncId,
-              journalSeq: this.journal.seq,
-            })
-          }
+          if (message.syncId !== undefined) this.usage.answerSync(message.syncId)
         }
         this.usage.restart()
         this.reportStates([...this.state.books.keys()])
@@ -301,9 +291,8 @@ export class Agent {
    * whole message is refused, logged and reported back: the agent keeps its last good limits.
    */
   private acceptable(what: 'sync' | 'limits', limits: readonly SubscriberLimit[]): boolean {
-    const problem = limitsProblem(limits, this.now())
-    if (!problem) return true
-    const message = `refused the controller's ${what} (${problem}); enforcing the last good limits`
+    const message = limitsRefusal(what, limits, this.now())
+    if (!message) return true
     this.log.warn(`capd agent: ${message}`)
     this.link.send({
       v: PROTOCOL_VERSION,

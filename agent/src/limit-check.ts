@@ -33,3 +33,13 @@ export function limitsProblem(limits: readonly SubscriberLimit[], nowMs: number)
   }
   return undefined
 }
+
+/** The message refusing a `sync` or `limits` with a bad limit, or undefined if the agent takes it. */
+export function limitsRefusal(
+  what: 'sync' | 'limits',
+  limits: readonly SubscriberLimit[],
+  nowMs: number,
+): string | undefined {
+  const problem = limitsProblem(limits, nowMs)
+  return problem && `refused the controller's ${what} (${problem}); enforcing the last good limits`
+}

@@ -35,6 +35,16 @@ export class UsageSender {
     this.inFlight = this.inFlight.filter((seq) => seq > this.state.ackedSeq)
   }
 
+  /**
+   * Tells the controller a sync was applied. Polls wait in the same queue as controller messages,
+   * and seqs are given when a delta is journalled: every entry of a subscriber the sync dropped
+   * (sent, unsent or coalescing) has a seq up to the journal's now, and none is journalled for it
+   * from now on. The controller bounds what it books for a moved subscriber by it.
+   */
+  answerSync(syncId: string): void {
+    this.link.send({ v: PROTOCOL_VERSION, type: 'synced', syncId, journalSeq: this.journal.seq })
+  }
+
   /** Sends what is journalled and not yet sent, as far as the window allows. */
   send(): void {
     if (!this.link.connected) return

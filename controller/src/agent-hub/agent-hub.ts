@@ -13,8 +13,9 @@ import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { type Change, ChangeFeed } from '../live/change-feed.js'
 import type { Store } from '../store/store.js'
-import { AgentSession, type SessionHost, type SessionLimits } from './agent-session.js'
+import { AgentSession } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
+import type { SessionHost, SessionLimits } from './session-host.js'
 
 export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
 

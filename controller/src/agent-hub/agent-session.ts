@@ -20,43 +20,16 @@ import {
 import { recordProblems } from '../domain/agent-problems.js'
 import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
-import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { noteSyncSent, recordSynced } from '../domain/move-bounds.js'
-import { Refusal } from '../domain/refusal.js'
 import { ingestUsage } from '../domain/usage-ingest.js'
-import type { Change } from '../live/change-feed.js'
-import { StoreFailedError } from '../store/document-store.js'
 import { usageMarkId } from '../store/entities.js'
-import type { Store, Tx } from '../store/store.js'
+import type { Tx } from '../store/store.js'
 import type { AgentSocket } from './agent-socket.js'
-import { REFUSAL_CLOSE } from './refusal-close.js'
+import { closeFor } from './refusal-close.js'
 import { SentSyncs } from './sent-syncs.js'
-
-export interface SessionLimits {
-  /** Larger text messages are refused with `message_too_large` (close 1009). */
-  maxMessageBytes: number
-  /** Messages received but not yet handled; more means the agent is not waiting for answers. */
-  maxPendingMessages: number
-  /** A connection that has not said hello by then is closed. */
-  helloTimeoutMs: number
-}
-
-/** What a session needs from the hub that owns it. */
-export interface SessionHost {
-  readonly store: Store
-  readonly env: DomainEnv
-  readonly limits: SessionLimits
-  /** The hub's logger (`component: hub`); a session adds its `agentId`. */
-  readonly logger: Logger
-  /** A frame or a pong arrived: the connection is alive. */
-  heard(session: AgentSession): void
-  ended(session: AgentSession): void
-  /** Usage was booked or an agent reconnected: run auto top-up (on the books), push what changed. */
-  afterBooks(subscriberIds: readonly string[]): void
-  /** Something pages show changed (committed): live pages refresh. */
-  changed(change: Change): void
-}
+import type { SessionHost } from './session-host.js'
+import { utf8Length } from './utf8-length.js'
 
 type Phase = 'hello' | 'syncing' | 'ready' | 'closed'
 
@@ -343,18 +316,14 @@ export class AgentSession {
 
   /** A handler threw: refusals are the agent's to fix, anything else is ours. */
   private refuse(err: unknown): void {
-    if (err instanceof Refusal) {
-      this.fail(REFUSAL_CLOSE[err.code], err.code, err.message)
-    } else if (err instanceof StoreFailedError) {
-      this.fail(
-        CLOSE.internalError,
-        'store_unavailable',
-        'the controller cannot store anything now; retry later',
-      )
-    } else {
-      this.log.error({ err }, 'handling an agent message failed')
-      this.fail(CLOSE.internalError, 'internal_error', 'internal error; see the controller log')
+    const close = closeFor(err)
+    if (!close) this.log.error({ err }, 'handling an agent message failed')
+    const { code, errorCode, message } = close ?? {
+      code: CLOSE.internalError,
+      errorCode: 'internal_error',
+      message: 'internal error; see the controller log',
     }
+    this.fail(code, errorCode, message)
   }
 
   private fail(code: number, errorCode: string, message: string): void {
@@ -372,11 +341,4 @@ export class AgentSession {
       this.log.warn({ err }, 'send failed')
     }
   }
-}
-
-/** The UTF-8 size of `text`, computed exactly only when it could be near `max`. */
-function utf8Length(text: string, max: number): number {
-  if (text.length > max) return text.length // at least one byte per UTF-16 unit
-  if (text.length * 3 <= max) return text.length
-  return new TextEncoder().encode(text).byteLength
 }

@@ -1,6 +1,7 @@
 /** The close code an agent connection ends with when the domain refuses what the agent sent (an `error` message comes first). */
 import { CLOSE } from '@capd/protocol'
-import type { RefusalCode } from '../domain/refusal.js'
+import { Refusal, type RefusalCode } from '../domain/refusal.js'
+import { StoreFailedError } from '../store/document-store.js'
 
 /** Every refusal is the agent's to fix, so none is a controller fault (1011) to retry blindly. */
 export const REFUSAL_CLOSE: Record<RefusalCode, number> = {
@@ -21,4 +22,18 @@ export const REFUSAL_CLOSE: Record<RefusalCode, number> = {
   idempotency_key_reused: CLOSE.policyViolation,
   login_taken: CLOSE.policyViolation,
   last_admin: CLOSE.policyViolation,
+}
+
+/** How a connection ends for an error its handler threw, or undefined for an unexpected one (ours). */
+export function closeFor(err: unknown): { code: number; errorCode: string; message: string } | undefined {
+  if (err instanceof Refusal)
+    return { code: REFUSAL_CLOSE[err.code], errorCode: err.code, message: err.message }
+  if (err instanceof StoreFailedError) {
+    return {
+      code: CLOSE.internalError,
+      errorCode: 'store_unavailable',
+      message: 'the controller cannot store anything now; retry later',
+    }
+  }
+  return undefined
 }

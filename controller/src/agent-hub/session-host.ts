@@ -1,0 +1,31 @@
+/** What an agent session needs from the hub that owns it, and the limits it holds an agent to. */
+import type { Logger } from '@capd/log'
+import type { DomainEnv } from '../domain/env.js'
+import type { Change } from '../live/change-feed.js'
+import type { Store } from '../store/store.js'
+import type { AgentSession } from './agent-session.js'
+
+export interface SessionLimits {
+  /** Larger text messages are refused with `message_too_large` (close 1009). */
+  maxMessageBytes: number
+  /** Messages received but not yet handled; more means the agent is not waiting for answers. */
+  maxPendingMessages: number
+  /** A connection that has not said hello by then is closed. */
+  helloTimeoutMs: number
+}
+
+/** What a session needs from the hub that owns it. */
+export interface SessionHost {
+  readonly store: Store
+  readonly env: DomainEnv
+  readonly limits: SessionLimits
+  /** The hub's logger (`component: hub`); a session adds its `agentId`. */
+  readonly logger: Logger
+  /** A frame or a pong arrived: the connection is alive. */
+  heard(session: AgentSession): void
+  ended(session: AgentSession): void
+  /** Usage was booked or an agent reconnected: run auto top-up (on the books), push what changed. */
+  afterBooks(subscriberIds: readonly string[]): void
+  /** Something pages show changed (committed): live pages refresh. */
+  changed(change: Change): void
+}
