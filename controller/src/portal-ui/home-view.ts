@@ -48,7 +48,13 @@ export async function loadHome(
   let topUp: HomeView['topUp']
   if (query.topUpId !== undefined) {
     const found = await tx.topUps.get(query.topUpId)
-    const status = topUpStatus({ sub, limitBytes: me.usage.limitBytes, topUp: found, was: query.was })
+    const status = topUpStatus({
+      sub,
+      limitBytes: me.usage.limitBytes,
+      usedBytes: me.usage.usedBytes,
+      topUp: found,
+      was: query.was,
+    })
     if (!status || !found) throw noSuchTopUp()
     topUp = { status, bytes: found.bytes }
   }
