@@ -10,6 +10,7 @@ import { billingRoutes } from './billing-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
 import { errorResponse } from './error-response.js'
 import { openApiDocument } from './openapi.js'
+import { orderRoutes } from './order-routes.js'
 import { DocumentedRouter } from './router.js'
 import { subscriberRoutes } from './subscriber-routes.js'
 
@@ -24,6 +25,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   agentRoutes(router, deps)
   subscriberRoutes(router, deps)
   billingRoutes(router, deps)
+  orderRoutes(router, deps)
   auditRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)
 
