@@ -12,6 +12,7 @@ export type Section =
   | 'topup-plans'
   | 'agents'
   | 'invoices'
+  | 'orders'
   | 'audit'
   | 'staff'
   | 'account'
@@ -24,6 +25,7 @@ const SECTIONS: readonly { id: Section; href: string; label: string; only?: Perm
   { id: 'topup-plans', href: '/topup-plans', label: 'Top-up plans' },
   { id: 'agents', href: '/agents', label: 'Agents' },
   { id: 'invoices', href: '/invoices', label: 'Invoices' },
+  { id: 'orders', href: '/orders', label: 'Orders' },
   { id: 'audit', href: '/audit', label: 'Audit log' },
   { id: 'staff', href: '/staff', label: 'Staff', only: 'staff' },
 ]

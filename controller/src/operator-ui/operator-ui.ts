@@ -10,6 +10,7 @@ import { catalogPages } from './catalog-pages.js'
 import { operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
+import { ordersPage } from './orders-page.js'
 import { undeclaredRefused } from './permissions.js'
 import { staffPages } from './staff-pages.js'
 import { subscriberPages } from './subscriber-pages.js'
@@ -30,5 +31,6 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   staffPages(ui, kit)
   accountPages(ui, kit)
   auditPage(ui, kit)
+  ordersPage(ui, kit)
   return ui
 }
