@@ -12,6 +12,18 @@ describe('controller command line', () => {
     expect(() => parseControllerArgs([], { CAPD_LOG_LEVEL: 'loud' })).toThrow(/--log-level/)
   })
 
+  it('takes the public URL from --public-url, else CAPD_PUBLIC_URL; refuses one that is not http(s)', () => {
+    expect(parseControllerArgs([])['public-url']).toBeUndefined()
+    const env = { CAPD_PUBLIC_URL: 'https://isp.example.net/' }
+    expect(parseControllerArgs([], env)['public-url']).toBe('https://isp.example.net')
+    expect(parseControllerArgs(['--public-url', 'http://10.0.0.1:8080'], env)['public-url']).toBe(
+      'http://10.0.0.1:8080',
+    )
+    for (const bad of ['isp.example.net', 'ftp://isp.example.net', 'javascript:alert(1)']) {
+      expect(() => parseControllerArgs(['--public-url', bad])).toThrow(/--public-url/)
+    }
+  })
+
   it('reads the options of the contract', () => {
     const config = parseControllerArgs(['--port', '9090', '--data', '/var/lib/capd', '--tz', 'Europe/Berlin'])
     expect(config).toMatchObject({ port: 9090, data: '/var/lib/capd', tz: 'Europe/Berlin', currency: 'USD' })
