@@ -1,8 +1,9 @@
-/** The portal's home page: data left (live), a purchase's progress (live), buy a top-up, auto top-up. */
+/** The portal's home page: data left (live), a purchase's progress (live), buy a top-up, add money, auto top-up. */
 import type { Context } from 'hono'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import type { Flash } from '../ui/flash.js'
 import { AutoTopUpForm } from './auto-topup-form.js'
+import { BalanceForm } from './balance-form.js'
 import { BuyForm } from './buy-form.js'
 import { type HomeView, loadHome } from './home-view.js'
 import { PortalPage } from './portal-layout.js'
@@ -27,6 +28,7 @@ export function HomePage({ view, csrf, flash, timeZone }: HomePageProps) {
         <UsageSummary me={view.me} runOut={view.runOut} periodEndMs={view.periodEndMs} timeZone={timeZone} />
       </section>
       <BuyForm offers={offers} csrf={csrf} balance={view.me.balance} ways={view.ways} />
+      <BalanceForm csrf={csrf} ways={view.ways} balance={view.me.balance} />
       {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
       <p>
         <a href="/portal/history">History</a>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { closeOrder, settleOrder } from '../domain/order-settlement.js'
 import { setPaymentInstructions } from '../domain/payment-instructions.js'
+import { csrfFrom } from '../testing/browser-caller.js'
 import { cardDeclined, TestCardProvider } from '../testing/test-card-provider.js'
 import { ANNA, BEN, pagesKit } from './portal-pages-test-kit.js'
 
@@ -132,6 +133,45 @@ describe('portal orders: paying through a provider', () => {
     expect(theirs.status).toBe(404)
     expect(missing.status).toBe(404)
     expect(theirs.html).not.toContain(INSTRUCTIONS.slice(0, 10))
+  })
+
+  it('adds money to the balance by card from the home page, once the card payment is confirmed', async () => {
+    const plain = await kitWith({ offline: true })
+    // The office takes top-up orders only: no add-money form without a card or M-Pesa provider.
+    expect((await (await plain.browserFor(ANNA)).get('/portal')).html).not.toContain('Add money')
+    const k = await kitWith({ card: true })
+    const browser = await k.browserFor(ANNA)
+    const home = (await browser.get('/portal')).html
+    expect(home).toContain('Add money to your balance')
+    const form = {
+      _csrf: csrfFrom(home),
+      idempotencyKey: [...home.matchAll(/name="idempotencyKey" value="([^"]+)"/g)].at(-1)![1]!,
+      amount: '12.50',
+      pay: 'card',
+    }
+    const reply = await browser.post('/portal/balance', form)
+    expect(reply.location).toMatch(/^\/portal\/orders\//)
+    const again = await browser.post('/portal/balance', form)
+    expect(again.location).toBe(reply.location)
+    expect(k.card.started).toHaveLength(1)
+    const orderId = orderIdIn(reply.location!)
+    expect(k.data.orders[orderId]).toMatchObject({ item: { kind: 'balance' }, amount: { amount: 1250 } })
+    await k.store.transact((tx) =>
+      settleOrder(tx, k.env, {
+        orderId,
+        provider: 'stripe',
+        amount: { amount: 1250, currency: 'USD' },
+        method: 'card',
+        actor: 'stripe',
+      }),
+    )
+    expect(k.data.subscribers[k.anna.id]!.balance.amount).toBe(2000 + 1250)
+    expect((await browser.get(reply.location!)).html).toContain('$12.50 was added to your balance.')
+    for (const amount of ['0', '-1', 'lots']) {
+      const bad = await browser.post('/portal/balance', { ...form, idempotencyKey: `bad-${amount}`, amount })
+      expect(bad.location).toBe('/portal')
+    }
+    expect(Object.keys(k.data.orders)).toHaveLength(1)
   })
 
   it('refuses a way to pay that is not set up, changing nothing', async () => {

@@ -7,6 +7,7 @@ import { findPortalSession, type PortalEnv, useSession } from '../portal/portal-
 import { takeFlash } from '../ui/flash.js'
 import { htmlPolicy } from '../ui/html-policy.js'
 import { autoTopUpRoutes } from './auto-topup-routes.js'
+import { balanceRoutes } from './balance-routes.js'
 import { historyRoutes } from './history-page.js'
 import { orderPageRoutes } from './order-page.js'
 import { renderHome } from './portal-home.js'
@@ -29,6 +30,7 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
   portalLoginRoutes(ui, kit, options)
   topUpRoutes(ui, kit)
   orderPageRoutes(ui, kit)
+  balanceRoutes(ui, kit)
   autoTopUpRoutes(ui, kit)
   historyRoutes(ui, kit)
   // Only the customer's own changes: another subscriber's activity is none of this page's business.
