@@ -20,6 +20,8 @@ const EXPECTED: Record<string, string> = {
   '/subscribers/:id/topups/plan': 'billing',
   '/subscribers/:id/auto-topup': 'billing',
   '/subscribers/:id/payments': 'billing',
+  '/orders/:id/payments': 'billing',
+  '/settings/payment-instructions': 'billing',
   '/plans': 'catalog',
   '/plans/:id': 'catalog',
   '/plans/:id/retire': 'catalog',
