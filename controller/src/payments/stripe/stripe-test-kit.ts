@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto'
 import { memoryLogger } from '@capd/log'
 import { HttpResponse, http } from 'msw'
-import type { SetupServerApi } from 'msw/node'
+import type { SetupServer } from 'msw/node'
 import { placeOrder, recordCheckout } from '../../domain/orders.js'
 import { testApp } from '../../testing/test-app.js'
 import { StripeProvider } from './stripe-provider.js'
@@ -54,7 +54,7 @@ export function sessionEvent(eventId: string, type: string, s: SessionFields): s
 }
 
 /** Every Checkout Session create the stripe package sent, decoded from its form body. */
-export function stripeSessions(server: SetupServerApi) {
+export function stripeSessions(server: SetupServer) {
   const created: { form: URLSearchParams; headers: Headers }[] = []
   server.use(
     http.post(SESSIONS_URL, async ({ request }) => {

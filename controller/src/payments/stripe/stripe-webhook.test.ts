@@ -1,7 +1,9 @@
+import { silentLogger } from '@capd/log'
 import { seededRandom } from '@capd/protocol/testing'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { StoreFailedError } from '../../store/document-store.js'
+import type { Store } from '../../store/store.js'
 import { StripeProvider } from './stripe-provider.js'
 import {
   SECRET_KEY,
@@ -151,7 +153,7 @@ describe('the Stripe webhook', () => {
     for (const { code, ...options } of forged) {
       const answer = await f.deliver(body, options)
       expect(answer.status, code).toBe(400)
-      expect((await answer.json()).error.code).toBe(code)
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe(code)
     }
     expect(f.data.paymentEvents).toEqual({})
     expect(f.data.orders[order.id]!.status).toBe('awaiting_payment')
@@ -252,14 +254,16 @@ describe('the Stripe webhook', () => {
   it('answers 503 when the store cannot write, so Stripe delivers again', async () => {
     const f = await stripeFixture()
     const { order, sessionId } = await f.buyByCard()
-    const failing = {
-      ...f.store,
+    const failing: Store = {
       transact: () => Promise.reject(new StoreFailedError(new Error('disk full'))),
+      peek: (fn) => f.store.peek(fn),
+      onCommit: (listener) => f.store.onCommit(listener),
+      close: () => f.store.close(),
     }
     const webhook = new StripeProvider({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET }).webhooks({
       store: failing,
       env: f.env,
-      logger: f.logger,
+      logger: silentLogger,
     })
     const body = sessionEvent('evt_1', COMPLETED, { id: sessionId, orderId: order.id })
     const signature = stripeSignature(body, Math.floor(f.env.clock.now() / 1000))
