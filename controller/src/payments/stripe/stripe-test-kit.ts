@@ -5,10 +5,13 @@
  */
 import { createHmac } from 'node:crypto'
 import { memoryLogger } from '@capd/log'
+import { Hono } from 'hono'
 import { HttpResponse, http } from 'msw'
 import type { SetupServer } from 'msw/node'
 import { placeOrder, recordCheckout } from '../../domain/orders.js'
+import { listen } from '../../server.js'
 import { testApp } from '../../testing/test-app.js'
+import type { StripeConfig } from './stripe-config.js'
 import { StripeProvider } from './stripe-provider.js'
 
 export const SECRET_KEY = 'sk_test_capd_0123456789abcdef'
@@ -75,9 +78,12 @@ export function stripeSessions(server: SetupServer) {
   return created
 }
 
-/** A controller with a subscriber, a 5 GB top-up for 5.00 USD, and Stripe as the card provider. */
-export async function stripeFixture() {
-  const t = await testApp()
+/**
+ * A controller with a subscriber, a 5 GB top-up for 5.00 USD, and Stripe as the card provider
+ * (Stripe's own API unless `config` says otherwise; the clock stands at `nowMs`).
+ */
+export async function stripeFixture(options: { config?: Partial<StripeConfig>; nowMs?: number } = {}) {
+  const t = await testApp(options.nowMs === undefined ? {} : { nowMs: options.nowMs })
   const plan = (await t.call('POST', '/plans', { name: 'Home', capBytes: 10e9, onCap: 'block' })).body
   const pack = (await t.call('POST', '/topup-plans', { name: '5 GB', bytes: 5e9, price: usd(500) })).body
   const agent = (await t.call('POST', '/agents', { name: 'tower' })).body
@@ -92,7 +98,11 @@ export async function stripeFixture() {
     })
   ).body
   const { logger, records } = memoryLogger()
-  const provider = new StripeProvider({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET })
+  const provider = new StripeProvider({
+    secretKey: SECRET_KEY,
+    webhookSecret: WEBHOOK_SECRET,
+    ...options.config,
+  })
   const webhook = provider.webhooks({ store: t.store, env: t.env, logger })
 
   /** Places a card order for the top-up and starts its Checkout Session, as the portal does. */
@@ -132,12 +142,18 @@ export async function stripeFixture() {
     })
   }
 
+  /** The webhook on a real server on 127.0.0.1, at the path the controller mounts it on. */
+  async function serveWebhook(): Promise<{ url: string; close(): Promise<void> }> {
+    const server = await listen(new Hono().route('/webhooks/stripe', webhook), 0, '127.0.0.1')
+    return { url: `http://127.0.0.1:${server.port}/webhooks/stripe`, close: () => server.close() }
+  }
+
   const rows = () => ({
     topUps: Object.values(t.data.topUps),
     invoices: Object.values(t.data.invoices).filter((i) => i.kind === 'invoice'),
     payments: Object.values(t.data.payments),
   })
-  return { ...t, sub, pack, provider, webhook, buyByCard, deliver, rows, logRecords: records }
+  return { ...t, sub, pack, provider, webhook, buyByCard, deliver, serveWebhook, rows, logRecords: records }
 }
 
 export const usd = (amount: number) => ({ amount, currency: 'USD' })
