@@ -3,7 +3,7 @@
  * Checkout Session settles the order (exactly once, at the order's amount), a failed or expired one
  * closes it, anything else changes nothing. Returns an outcome for the event's de-dup row and the log.
  */
-import { formatMoney } from '@capd/protocol'
+import { formatMoney, type Money } from '@capd/protocol'
 import { z } from 'zod'
 import { audit } from '../../domain/audit.js'
 import type { DomainEnv } from '../../domain/env.js'
@@ -50,12 +50,29 @@ export async function onSessionEvent(
 ): Promise<EventOutcome> {
   const found = await orderOf(tx, session)
   if ('outcome' in found) return found
-  const { order } = found
+  const { order, otherSession } = found
   const orderId = order.id
+  // Bank debits and vouchers complete unpaid and confirm later (async_payment_succeeded).
+  const paid =
+    type === 'checkout.session.async_payment_succeeded' ||
+    (type === 'checkout.session.completed' && session.payment_status === 'paid')
+  if (otherSession) {
+    // A second session for one order (a start retried after Stripe forgot its idempotency key):
+    // its payment is money taken that the order's own session does not account for.
+    const warn = `session ${session.id} is not order ${orderId}'s session ${otherSession}`
+    if (!paid) return { outcome: 'other_session', orderId, warn }
+    return keepForOperator(
+      tx,
+      env,
+      order,
+      session,
+      'paid_other_session',
+      `${warn}, yet was paid: nothing applied`,
+    )
+  }
   switch (type) {
     case 'checkout.session.completed':
-      // Bank debits and vouchers complete unpaid and confirm later (async_payment_succeeded).
-      if (session.payment_status !== 'paid') return { outcome: `not_paid:${session.payment_status}`, orderId }
+      if (!paid) return { outcome: `not_paid:${session.payment_status}`, orderId }
       return settle(tx, env, order, session)
     case 'checkout.session.async_payment_succeeded':
       return settle(tx, env, order, session)
@@ -76,7 +93,10 @@ export async function onSessionEvent(
 }
 
 /** The order the session was made for, checked against it; otherwise why the event changes nothing. */
-async function orderOf(tx: Tx, session: CheckoutSession): Promise<{ order: Order } | EventOutcome> {
+async function orderOf(
+  tx: Tx,
+  session: CheckoutSession,
+): Promise<{ order: Order; otherSession?: string } | EventOutcome> {
   const ref = session.client_reference_id ?? undefined
   const meta = session.metadata?.orderId
   if (ref && meta && ref !== meta) {
@@ -92,13 +112,7 @@ async function orderOf(tx: Tx, session: CheckoutSession): Promise<{ order: Order
   if (order?.provider !== 'stripe') {
     return { outcome: 'unknown_order', warn: `session ${session.id} names ${orderId}, not a card order here` }
   }
-  if (order.providerRef && order.providerRef !== session.id) {
-    return {
-      outcome: 'other_session',
-      orderId,
-      warn: `session ${session.id} is not order ${orderId}'s session ${order.providerRef}`,
-    }
-  }
+  if (order.providerRef && order.providerRef !== session.id) return { order, otherSession: order.providerRef }
   if (order.providerRef) return { order }
   // The controller stopped between Stripe's answer and keeping it: the signed event says which.
   const updated: Order = { ...order, providerRef: session.id }
@@ -108,24 +122,18 @@ async function orderOf(tx: Tx, session: CheckoutSession): Promise<{ order: Order
 
 async function settle(tx: Tx, env: DomainEnv, order: Order, session: CheckoutSession): Promise<EventOutcome> {
   const orderId = order.id
-  if (session.amount_total == null || !session.currency) {
-    return { outcome: 'no_amount', orderId, warn: `paid session ${session.id} carries no amount` }
-  }
-  const amount = { amount: session.amount_total, currency: session.currency.toUpperCase() }
+  const amount = paidAmount(session)
+  if (!amount) return { outcome: 'no_amount', orderId, warn: `paid session ${session.id} carries no amount` }
   if (order.status === 'expired') {
     // Stripe cannot take money on an expired session: a payment for one is kept for the operator, not applied.
-    const mismatch = { amount, atMs: env.clock.now(), ref: session.id }
-    await tx.orders.update({ ...order, mismatch })
-    await audit(tx, env, ACTOR, 'order.paid_after_expiry', 'subscriber', order.subscriberId, {
-      orderId,
-      paid: formatMoney(amount),
-      providerRef: session.id,
-    })
-    return {
-      outcome: 'paid_after_expiry',
-      orderId,
-      warn: `session ${session.id} said paid after it expired: nothing applied`,
-    }
+    return keepForOperator(
+      tx,
+      env,
+      order,
+      session,
+      'paid_after_expiry',
+      `session ${session.id} said paid after it expired: nothing applied`,
+    )
   }
   const settled = await settleOrder(tx, env, {
     orderId,
@@ -141,4 +149,29 @@ async function settle(tx: Tx, env: DomainEnv, order: Order, session: CheckoutSes
     orderId,
     warn: `session ${session.id} paid ${formatMoney(amount)} for an order of ${formatMoney(order.amount)}: nothing applied`,
   }
+}
+
+/** A payment that must not apply: kept on the order (where operators see mismatches) and audited. */
+async function keepForOperator(
+  tx: Tx,
+  env: DomainEnv,
+  order: Order,
+  session: CheckoutSession,
+  outcome: 'paid_after_expiry' | 'paid_other_session',
+  warn: string,
+): Promise<EventOutcome> {
+  const amount = paidAmount(session) ?? { amount: 0, currency: order.amount.currency }
+  await tx.orders.update({ ...order, mismatch: { amount, atMs: env.clock.now(), ref: session.id } })
+  await audit(tx, env, ACTOR, `order.${outcome}`, 'subscriber', order.subscriberId, {
+    orderId: order.id,
+    paid: formatMoney(amount),
+    providerRef: session.id,
+  })
+  return { outcome, orderId: order.id, warn }
+}
+
+/** Stripe's amount in the order's terms: minor units, upper-case ISO code. */
+function paidAmount(session: CheckoutSession): Money | undefined {
+  if (session.amount_total == null || !session.currency) return undefined
+  return { amount: session.amount_total, currency: session.currency.toUpperCase() }
 }
