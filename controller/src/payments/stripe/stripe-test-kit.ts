@@ -120,7 +120,7 @@ export async function stripeFixture(options: { config?: Partial<StripeConfig>; n
       cancelUrl: `https://isp.example/portal/orders/${order.id}?cancelled=1`,
       callbackUrl: 'https://isp.example/unused',
     })
-    await t.store.transact((tx) => recordCheckout(tx, order.id, started))
+    await t.store.transact((tx) => recordCheckout(tx, t.env, order.id, started))
     return { order, sessionId: started.providerRef! }
   }
 
