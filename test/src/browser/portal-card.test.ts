@@ -39,7 +39,10 @@ describe.skipIf(skipBrowser)(browserTitle('paying for a top-up by card'), () => 
     await buy.getByRole('radio', { name: 'Card' }).check()
     await buy.getByRole('button', { name: 'Buy', exact: true }).click()
 
-    // On the provider's page: one session, for the top-up's price, and nothing applied yet.
+    // The order, placed and waiting; then the provider's page: one session, for the top-up's
+    // price, and nothing applied yet.
+    await page.getByRole('heading', { level: 1, name: 'Your order' }).waitFor()
+    await page.getByRole('link', { name: 'Continue to payment' }).click()
     await page.waitForURL((u) => u.origin === stripe.url)
     await page.getByText('3.00 USD').waitFor()
     expect(stripe.sessions()).toEqual([
