@@ -8,7 +8,7 @@ import { memoryLogger } from '@capd/log'
 import { Hono } from 'hono'
 import { HttpResponse, http } from 'msw'
 import type { SetupServer } from 'msw/node'
-import { placeOrder, recordCheckout } from '../../domain/orders.js'
+import { type OrderRequest, placeOrder, recordCheckout } from '../../domain/orders.js'
 import { listen } from '../../server.js'
 import { testApp } from '../../testing/test-app.js'
 import type { StripeConfig } from './stripe-config.js'
@@ -105,11 +105,11 @@ export async function stripeFixture(options: { config?: Partial<StripeConfig>; n
   })
   const webhook = provider.webhooks({ store: t.store, env: t.env, logger })
 
-  /** Places a card order for the top-up and starts its Checkout Session, as the portal does. */
-  async function buyByCard() {
+  /** Places a card order (the top-up unless told) and starts its Checkout Session, as the portal does. */
+  async function buyByCard(request: OrderRequest = { kind: 'topup', topUpPlanId: pack.id }) {
     const order = await t.store.transact((tx) =>
       placeOrder(tx, t.env, `customer:${sub.id}`, sub.id, {
-        request: { kind: 'topup', topUpPlanId: pack.id },
+        request,
         provider: 'stripe',
       }),
     )

@@ -133,6 +133,18 @@ describe('the Stripe webhook', () => {
     expect(f.rows().payments).toHaveLength(1)
   })
 
+  it('money for the balance paid by card credits the balance once', async () => {
+    const f = await stripeFixture()
+    const { order, sessionId } = await f.buyByCard({ kind: 'balance', amount: usd(2500) })
+    const body = (eventId: string) =>
+      sessionEvent(eventId, COMPLETED, { id: sessionId, orderId: order.id, amount_total: 2500 })
+    await Promise.all(['evt_1', 'evt_1', 'evt_2'].map((id) => f.deliver(body(id))))
+    expect(f.data.orders[order.id]!.status).toBe('applied')
+    expect(f.rows().payments).toEqual([expect.objectContaining({ orderId: order.id, amount: usd(2500) })])
+    expect(f.data.subscribers[f.sub.id]!.balance).toEqual(usd(2500))
+    expect(f.rows().topUps).toHaveLength(0)
+  })
+
   it('refuses with 400 and changes nothing when the signature does not hold', async () => {
     const f = await stripeFixture()
     const { order, sessionId } = await f.buyByCard()
