@@ -37,7 +37,12 @@ Environment:
   CAPD_BOOTSTRAP_TOKEN   on a store with no admin token, create one with this value
   CAPD_ADMIN_PASSWORD    on a store with no admin user, create user "admin" with this password
   CAPD_LOG_LEVEL         the log level when --log-level is not given
-  CAPD_PUBLIC_URL        the public URL when --public-url is not given`
+  CAPD_PUBLIC_URL        the public URL when --public-url is not given
+  CAPD_STRIPE_SECRET_KEY card payments through Stripe Checkout: the secret key (sk_… or rk_…),
+                         or file:///path to a file holding it; needs the webhook secret too
+  CAPD_STRIPE_WEBHOOK_SECRET
+                         the signing secret (whsec_…) of the endpoint <public URL>/webhooks/stripe
+  CAPD_STRIPE_API_URL    another base URL for Stripe's API (a test server), e.g. http://127.0.0.1:12111`
 
 export const ControllerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -35,6 +35,14 @@ async function main(): Promise<void> {
 
   const log = createLogger({ name: 'capd-controller', level: config['log-level'] })
   logger = log
+  let payments: ReturnType<typeof buildProviders>
+  try {
+    payments = buildProviders(process.env, log.child({ component: 'payments' }))
+  } catch (err) {
+    // Before the store opens: a half-configured provider is a mistake to fix, not a state to run in.
+    log.fatal({ err }, `capd controller: ${(err as Error).message}`)
+    process.exit(2)
+  }
   const storeLog = log.child({ component: 'store' })
   const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
   const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
@@ -69,7 +77,7 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     retentionDays: config['retention-days'],
-    payments: buildProviders(process.env),
+    payments,
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
     trustedProxyHops: config['trusted-proxy-hops'],

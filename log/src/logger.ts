@@ -31,6 +31,11 @@ export const REDACTED_PATHS = [
   'headers.cookie',
   '*.headers.authorization',
   '*.headers.cookie',
+  // Payment providers' keys (Stripe's secret key and webhook signing secret).
+  'secretKey',
+  'webhookSecret',
+  '*.secretKey',
+  '*.webhookSecret',
 ]
 
 /** The logger main makes (pino's, with `fatal` and `flush`); everything below takes a Logger. */

@@ -2,18 +2,21 @@
  * The payment providers this controller offers, built from its environment. A provider is one
  * module implementing PaymentProvider plus, when it needs settings, a config module read here.
  */
+import type { Logger } from '@capd/log'
 import { OfflineProvider } from './offline.js'
 import type { PaymentProvider, PaymentProviders, ProviderId } from './provider.js'
+import { stripeConfig } from './stripe/stripe-config.js'
+import { StripeProvider } from './stripe/stripe-provider.js'
 
 /**
- * Every provider whose settings are present. The offline provider is always built: whether it is
- * offered depends on the ISP's payment instructions (domain/payment-instructions.ts), a setting
- * operators change in the UI, not at start-up.
+ * Every provider whose settings are present; a half-configured one stops the start with its
+ * reason. The offline provider is always built: whether it is offered depends on the ISP's payment
+ * instructions (domain/payment-instructions.ts), a setting operators change in the UI, not at start-up.
  */
-export function buildProviders(_env: NodeJS.ProcessEnv): PaymentProviders {
+export function buildProviders(env: NodeJS.ProcessEnv, logger?: Logger): PaymentProviders {
   const providers: PaymentProvider[] = [new OfflineProvider()]
-  // One line per provider configured from the environment, e.g.:
-  //   const stripe = stripeConfig(_env); if (stripe) providers.push(new StripeProvider(stripe))
+  const stripe = stripeConfig(env)
+  if (stripe) providers.push(new StripeProvider(stripe, logger ? { logger } : {}))
   return providerMap(providers)
 }
 

@@ -79,7 +79,16 @@ export interface UiStack {
   destroy(): Promise<void>
 }
 
-export async function createUiStack({ bytesPerSecond = 8_000_000 } = {}): Promise<UiStack> {
+export interface UiStackOptions {
+  bytesPerSecond?: number
+  /** More of the controller's environment (a payment provider's settings). */
+  controllerEnv?: () => Record<string, string>
+}
+
+export async function createUiStack({
+  bytesPerSecond = 8_000_000,
+  controllerEnv,
+}: UiStackOptions = {}): Promise<UiStack> {
   const dir = await mkdtemp(join(tmpdir(), 'capd-ui-'))
   let controller: ControllerProcess | undefined
   let agent: AgentProcess | undefined
@@ -93,7 +102,7 @@ export async function createUiStack({ bytesPerSecond = 8_000_000 } = {}): Promis
   try {
     controller = await startController({
       dataDir: join(dir, 'data'),
-      env: { CAPD_BOOTSTRAP_TOKEN: TOKEN, CAPD_ADMIN_PASSWORD: ADMIN.password },
+      env: { CAPD_BOOTSTRAP_TOKEN: TOKEN, CAPD_ADMIN_PASSWORD: ADMIN.password, ...controllerEnv?.() },
     })
     const call = apiClient(controller.baseUrl, TOKEN)
     const post = async (path: string, body: object) => must(await call('POST', path, body), 201, path)

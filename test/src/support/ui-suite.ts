@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { type ContextOptions, launchBrowser, newContext } from './browser.js'
 import { failureDir } from './screenshots.js'
-import { createUiStack, type UiStack } from './ui-stack.js'
+import { createUiStack, type UiStack, type UiStackOptions } from './ui-stack.js'
 
 export interface UiSuite {
   readonly stack: UiStack
@@ -18,7 +18,7 @@ export interface UiSuite {
   page(options?: ContextOptions): Promise<Page>
 }
 
-export function uiSuite(options: { bytesPerSecond?: number } = {}): UiSuite {
+export function uiSuite(options: UiStackOptions = {}): UiSuite {
   let stack: UiStack | undefined
   let browser: Browser | undefined
   let contexts: BrowserContext[] = []
