@@ -51,8 +51,18 @@ export interface PaymentProvider {
    * on the network); throws a Refusal `payment_failed` with a plain message when the provider says no.
    */
   start(request: CheckoutRequest): Promise<CheckoutStarted>
-  /** Asks the provider whether the order has been paid (used on the order page and by reconciliation). */
-  check?(order: Order): Promise<void>
+  /** What the order page says while the order waits for the customer ("approve the request on your phone"). */
+  readonly waitingHint?: string
+  /**
+   * Checks and normalises what the customer typed for `payerField` before an order is placed;
+   * throws a field Refusal for a value the provider cannot use.
+   */
+  checkPayer?(typed: string | undefined): string
+  /**
+   * Asks the provider whether the order has been paid and settles or closes it accordingly (used
+   * on the order page and by reconciliation); `deps` is where it settles.
+   */
+  check?(order: Order, deps: ProviderDeps): Promise<void>
   /** The routes the provider calls, mounted at `/webhooks/<id>`; they answer before any auth. */
   webhooks?(deps: ProviderDeps): Hono
 }
