@@ -15,6 +15,9 @@ function appWith(handler: typeof errorResponse | typeof errorPage) {
   app.get('/boom', () => {
     throw new Error('boom\nforged line')
   })
+  app.post('/webhooks/mpesa/:order/:secret', () => {
+    throw new Error('store down')
+  })
   return { app, records }
 }
 
@@ -43,4 +46,14 @@ describe('unexpected errors on the web app', () => {
       expect(JSON.stringify(records())).not.toContain('sekrit')
     })
   }
+})
+
+describe('a provider callback that fails', () => {
+  it('is logged without the secret in its path', async () => {
+    const { app, records } = appWith(errorResponse)
+    const res = await app.request('/webhooks/mpesa/ord_1/s3cr3t-callback-path', { method: 'POST' })
+    expect(res.status).toBe(500)
+    expect(records().find((r) => r.level === 50)).toMatchObject({ path: '/webhooks/mpesa/ord_1/[redacted]' })
+    expect(JSON.stringify(records())).not.toContain('s3cr3t')
+  })
 })
