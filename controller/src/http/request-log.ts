@@ -19,5 +19,5 @@ export function logOf(c: Context): Logger {
   return (c.get(KEY) as Logger | undefined) ?? silentLogger
 }
 
-/** The path as logs show it: a provider callback's secret (`/webhooks/<provider>/<order>/<secret>`) never. */
-export const loggedPath = (path: string) => path.replace(/^(\/webhooks\/[^/]+\/[^/]+\/)[^/]+/, '$1[redacted]')
+/** The path as logs show it: a provider callback's secret (`/webhooks/<provider>/…/<order>/<secret>`) never. */
+export const loggedPath = (path: string) => path.replace(/^(\/webhooks\/[^/]+\/.+\/)[^/]+$/, '$1[redacted]')

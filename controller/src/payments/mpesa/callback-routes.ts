@@ -4,7 +4,7 @@
  * order's push, and the STK Query must say the push was paid before anything is applied.
  */
 import { timingSafeEqual } from 'node:crypto'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { secretHash } from '../../domain/orders.js'
 import type { Order } from '../../store/entities.js'
 import type { ProviderDeps } from '../provider.js'
@@ -19,8 +19,9 @@ const ACCEPTED = { ResultCode: 0, ResultDesc: 'Accepted' }
 export function mpesaCallbackRoutes(deps: ProviderDeps, daraja: DarajaClient): Hono {
   const log = deps.logger.child({ component: 'mpesa' })
   const app = new Hono()
-  app.post('/:orderId/:secret', async function mpesaCallback(c) {
-    const { orderId, secret } = c.req.param()
+  const mpesaCallback = async (c: Context) => {
+    const orderId = c.req.param('orderId') ?? ''
+    const secret = c.req.param('secret') ?? ''
     const order = await deps.store.peek((tx) => tx.orders.get(orderId))
     // One answer for an unknown order, another provider's order and a wrong secret: none says which.
     if (order?.provider !== 'mpesa' || !secretMatches(order, secret)) {
@@ -50,7 +51,10 @@ export function mpesaCallbackRoutes(deps: ProviderDeps, daraja: DarajaClient): H
     if (result === 'mismatch')
       log.warn({ orderId, checkoutRequestId }, 'M-Pesa paid another amount than the order')
     return c.json(ACCEPTED)
-  })
+  }
+  app.post('/:orderId/:secret', mpesaCallback)
+  // The portal's checkout names callback URLs `/webhooks/<provider>/callback/<order>/<secret>`.
+  app.post('/callback/:orderId/:secret', mpesaCallback)
   return app
 }
 

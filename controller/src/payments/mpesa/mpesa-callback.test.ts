@@ -32,6 +32,20 @@ describe('M-Pesa callback', () => {
     expect(f.data.subscribers[f.sub.id]!.limitTerms?.limitBytes).toBe(15e9)
   })
 
+  it("answers on the portal checkout's URL form too (`/callback/<order>/<secret>`), with the same checks", async () => {
+    const f = await mpesaFixture(server)
+    const { order, secret, checkoutRequestId } = await f.buy()
+    f.daraja.state.answers.set(checkoutRequestId, PAID)
+    expect(
+      (await f.callback(order.id, 'wrong', paidCallback(checkoutRequestId, 100), '/callback')).status,
+    ).toBe(404)
+    expect(await f.callback(order.id, secret, paidCallback(checkoutRequestId, 100), '/callback')).toEqual({
+      status: 200,
+      body: ACCEPTED,
+    })
+    expect(f.data.orders[order.id]!.status).toBe('applied')
+  })
+
   it('applies nothing on a callback alone: the query has to say paid', async () => {
     const f = await mpesaFixture(server)
     const { order, secret, checkoutRequestId } = await f.buy()

@@ -65,9 +65,9 @@ export async function mpesaFixture(server: SetupServer, options: { priceCents?: 
     return { order, secret, checkoutRequestId: started.providerRef! }
   }
 
-  /** Posts a callback to `/webhooks/mpesa/<orderId>/<secret>` as Daraja would. */
-  async function callback(orderId: string, secret: string, body: unknown) {
-    const res = await webhooks.request(`/${orderId}/${secret}`, {
+  /** Posts a callback to `/webhooks/mpesa[<prefix>]/<orderId>/<secret>` as Daraja would. */
+  async function callback(orderId: string, secret: string, body: unknown, prefix = '') {
+    const res = await webhooks.request(`${prefix}/${orderId}/${secret}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
