@@ -51,8 +51,6 @@ export interface PaymentProvider {
    * on the network); throws a Refusal `payment_failed` with a plain message when the provider says no.
    */
   start(request: CheckoutRequest): Promise<CheckoutStarted>
-  /** What the order page says while the order waits for the customer ("approve the request on your phone"). */
-  readonly waitingHint?: string
   /**
    * Checks and normalises what the customer typed for `payerField` before an order is placed;
    * throws a field Refusal for a value the provider cannot use.

@@ -22,8 +22,6 @@ export class MpesaProvider implements PaymentProvider {
   readonly id = 'mpesa' as const
   readonly label = 'M-Pesa'
   readonly payerField = { name: 'phone', label: 'M-Pesa phone number' } as const
-  /** What the order page says while the order waits. */
-  readonly waitingHint = 'Approve the payment request on your phone: enter your M-Pesa PIN when it asks.'
   readonly #daraja: DarajaClient
 
   constructor(config: MpesaConfig, options: MpesaOptions = {}) {
