@@ -25,6 +25,7 @@ export function mpesaCallbackRoutes(deps: ProviderDeps, daraja: DarajaClient): H
     const order = await deps.store.peek((tx) => tx.orders.get(orderId))
     // One answer for an unknown order, another provider's order and a wrong secret: none says which.
     if (order?.provider !== 'mpesa' || !secretMatches(order, secret)) {
+      log.warn({ orderId }, 'M-Pesa callback for an unknown order or with a wrong secret: refused')
       return c.json({ error: { code: 'not_found', message: 'no such callback' } }, 404)
     }
     const parsed = StkCallback.safeParse(await c.req.json().catch(() => undefined))

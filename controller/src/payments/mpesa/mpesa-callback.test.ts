@@ -2,7 +2,13 @@ import { type Random, seededRandom } from '@capd/protocol/testing'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { placeOrder } from '../../domain/orders.js'
-import { CANCELLED, cancelledCallback, PAID, paidCallback } from './fake-daraja-test-kit.js'
+import {
+  CANCELLED,
+  cancelledCallback,
+  PAID,
+  paidCallback,
+  TEST_MPESA_CONFIG,
+} from './fake-daraja-test-kit.js'
 import { kes, mpesaFixture } from './mpesa-test-kit.js'
 
 const server = setupServer()
