@@ -16,6 +16,7 @@ const REASONS: Record<string, string> = {
   '1032': 'the payment request was cancelled on the phone',
   '1037': 'the phone could not be reached, or the request was not answered in time',
   '1019': 'the payment request expired before it was approved',
+  '1001': 'another M-Pesa payment was under way on the phone; try again in a few minutes',
   '2001': 'the M-Pesa PIN entered was wrong',
   '1025': 'M-Pesa could not send the request to the phone',
   '9999': 'M-Pesa could not send the request to the phone',
