@@ -41,10 +41,15 @@ export async function runController(options: {
    */
   onFatal?: (err: Error) => void
   fatalGraceMs?: number
+  /**
+   * The payment providers configured (payments/providers.ts); orders still waiting for one that
+   * can be asked are asked about once a minute.
+   */
+  payments?: PaymentProviders
+  /** The URL customers and providers reach the controller at. */
+  publicUrl?: string
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
-  /** The configured payment providers: orders still waiting for them are asked about once a minute. */
-  payments?: PaymentProviders
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
   const hub = new AgentHub({ store, env, logger })
@@ -60,7 +65,14 @@ export async function runController(options: {
     fatalTimer = setTimeout(() => options.onFatal?.(err), options.fatalGraceMs ?? 1000)
   })
   const app = createApp(
-    { store, env, logger, ...hub.apiHooks() },
+    {
+      store,
+      env,
+      logger,
+      ...hub.apiHooks(),
+      ...(options.payments ? { payments: options.payments } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    },
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })

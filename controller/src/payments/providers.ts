@@ -1,9 +1,14 @@
-/** The payment providers this controller offers, built from its environment at start-up. */
+/**
+ * The payment providers this controller offers, built from its environment. A provider is one
+ * module implementing PaymentProvider plus, when it needs settings, a config module read here.
+ */
 
 import { mpesaConfigFromEnv } from './mpesa/mpesa-config.js'
 import { MpesaProvider } from './mpesa/mpesa-provider.js'
+import { OfflineProvider } from './offline.js'
 import type { PaymentProvider, PaymentProviders, ProviderId } from './provider.js'
 
+/** What providers' settings are checked against. */
 export interface ProvidersContext {
   /** The controller's currency (M-Pesa needs KES). */
   currency: string
@@ -12,12 +17,25 @@ export interface ProvidersContext {
 }
 
 /**
- * Every provider whose settings are given; throws (the controller then refuses to start) when a
- * provider's settings are half given or cannot work with this controller.
+ * Every provider whose settings are present; throws (the controller then refuses to start) when a
+ * provider's settings are half given or cannot work with this controller. The offline provider is
+ * always built: whether it is offered depends on the ISP's payment instructions
+ * (domain/payment-instructions.ts), a setting operators change in the UI, not at start-up.
  */
-export function configuredProviders(env: NodeJS.ProcessEnv, context: ProvidersContext): PaymentProviders {
-  const providers = new Map<ProviderId, PaymentProvider>()
+export function buildProviders(env: NodeJS.ProcessEnv, context: ProvidersContext): PaymentProviders {
+  const providers: PaymentProvider[] = [new OfflineProvider()]
+  // One line per provider configured from the environment.
   const mpesa = mpesaConfigFromEnv(env, context)
-  if (mpesa) providers.set('mpesa', new MpesaProvider(mpesa))
-  return providers
+  if (mpesa) providers.push(new MpesaProvider(mpesa))
+  return providerMap(providers)
+}
+
+/** The providers by id; two with one id is a wiring mistake, refused at start-up. */
+export function providerMap(providers: readonly PaymentProvider[]): PaymentProviders {
+  const map = new Map<ProviderId, PaymentProvider>()
+  for (const p of providers) {
+    if (map.has(p.id)) throw new Error(`two payment providers with the id ${p.id}`)
+    map.set(p.id, p)
+  }
+  return map
 }

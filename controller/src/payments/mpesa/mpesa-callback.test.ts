@@ -208,6 +208,16 @@ describe('M-Pesa callback', () => {
       expect(f.data.paymentEvents[`mpesa:${a.checkoutRequestId}`], `seed ${seed}`).toMatchObject({
         outcome: 'applied',
       })
+      const logged = f.log.join('\n')
+      expect(logged).toContain('wrong secret')
+      for (const secret of [
+        a.secret,
+        b.secret,
+        TEST_MPESA_CONFIG.passkey,
+        TEST_MPESA_CONFIG.consumerSecret,
+      ]) {
+        expect(logged, `seed ${seed}`).not.toContain(secret)
+      }
     }
   }, 60_000)
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { configuredProviders } from '../providers.js'
+import { buildProviders } from '../providers.js'
 import { mpesaConfigFromEnv } from './mpesa-config.js'
 
 const FULL = {
@@ -14,7 +14,7 @@ const KENYA = { currency: 'KES', publicUrl: 'https://isp.example/' }
 describe('M-Pesa settings', () => {
   it('are absent when no CAPD_MPESA_* is set: M-Pesa is not offered', () => {
     expect(mpesaConfigFromEnv({}, KENYA)).toBeUndefined()
-    expect(configuredProviders({}, KENYA).has('mpesa')).toBe(false)
+    expect(buildProviders({}, KENYA).has('mpesa')).toBe(false)
   })
 
   it('are read whole, with pay bill as the default transaction type', () => {
@@ -32,7 +32,7 @@ describe('M-Pesa settings', () => {
       KENYA,
     )
     expect(tills?.transactionType).toBe('CustomerBuyGoodsOnline')
-    const provider = configuredProviders(FULL, KENYA).get('mpesa')
+    const provider = buildProviders(FULL, KENYA).get('mpesa')
     expect(provider).toMatchObject({ id: 'mpesa', label: 'M-Pesa', payerField: { name: 'phone' } })
   })
 

@@ -22,6 +22,8 @@ export class MpesaProvider implements PaymentProvider {
   readonly id = 'mpesa' as const
   readonly label = 'M-Pesa'
   readonly payerField = { name: 'phone', label: 'M-Pesa phone number' } as const
+  /** Daraja calls back to the controller's public URL. */
+  readonly needsPublicUrl = true
   readonly #daraja: DarajaClient
 
   constructor(config: MpesaConfig, options: MpesaOptions = {}) {

@@ -61,7 +61,7 @@ export async function mpesaFixture(server: SetupServer, options: { priceCents?: 
       callbackUrl: `${TEST_MPESA_CONFIG.publicUrl}/webhooks/mpesa/${placed.id}/${secret}`,
       payer: phone,
     })
-    const order = await t.store.transact((tx) => recordCheckout(tx, placed.id, started))
+    const order = await t.store.transact((tx) => recordCheckout(tx, t.env, placed.id, started))
     return { order, secret, checkoutRequestId: started.providerRef! }
   }
 

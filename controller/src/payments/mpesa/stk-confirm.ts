@@ -43,7 +43,7 @@ export async function confirmStk(deps: ProviderDeps, c: StkConfirmation): Promis
       // A crash between sending the push and storing its id leaves the order without one; the
       // callback reached this order's secret URL and the query vouched for the push, so adopt it.
       if (order.providerRef === undefined) {
-        await recordCheckout(tx, order.id, { providerRef: c.checkoutRequestId })
+        await recordCheckout(tx, env, order.id, { providerRef: c.checkoutRequestId })
       }
       if (outcome.kind === 'failed') {
         await closeOrder(tx, env, order.id, 'failed', outcome.reason, MPESA_ACTOR)
