@@ -37,6 +37,10 @@ export function mpesaCallbackRoutes(deps: ProviderDeps, daraja: DarajaClient): H
       log.warn({ orderId, checkoutRequestId }, 'M-Pesa callback names another push than its order: ignored')
       return c.json({ error: { code: 'not_found', message: 'no such callback' } }, 404)
     }
+    // A push already decided needs no second question to Daraja (retried callbacks are common).
+    if (await deps.store.peek((tx) => tx.paymentEvents.get(`mpesa:${checkoutRequestId}`))) {
+      return c.json(ACCEPTED)
+    }
     const outcome = stkOutcome(await daraja.stkQuery(checkoutRequestId))
     const result = await confirmStk(deps, {
       orderId,

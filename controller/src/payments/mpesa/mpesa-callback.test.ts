@@ -36,6 +36,14 @@ describe('M-Pesa callback', () => {
     ])
     expect(f.data.orders[order.id]!.status).toBe('applied')
     expect(f.data.subscribers[f.sub.id]!.limitTerms?.limitBytes).toBe(15e9)
+    // Daraja retrying the callback is answered without asking it again, and changes nothing.
+    const before = f.snapshot()
+    expect(await f.callback(order.id, secret, paidCallback(checkoutRequestId, 100, 'QKL1XYZ9AB'))).toEqual({
+      status: 200,
+      body: ACCEPTED,
+    })
+    expect(f.daraja.state.queries).toHaveLength(1)
+    expect(f.snapshot()).toBe(before)
   })
 
   it("answers on the portal checkout's URL form too (`/callback/<order>/<secret>`), with the same checks", async () => {
