@@ -56,7 +56,7 @@ export class DarajaClient {
       TransactionType: this.config.transactionType,
       Amount: input.amountKes,
       PartyA: input.phone,
-      PartyB: shortcode,
+      PartyB: this.config.partyB,
       PhoneNumber: input.phone,
       CallBackURL: input.callbackUrl,
       AccountReference: input.accountReference,

@@ -11,6 +11,7 @@ export const TEST_MPESA_CONFIG: MpesaConfig = {
   consumerKey: 'test-consumer-key',
   consumerSecret: 'test-consumer-secret',
   shortcode: '174379',
+  partyB: '174379',
   passkey: 'test-passkey-never-logged-0123456789',
   apiUrl: SANDBOX_URL,
   transactionType: 'CustomerPayBillOnline',

@@ -22,6 +22,7 @@ describe('M-Pesa settings', () => {
       consumerKey: 'key-1',
       consumerSecret: 'secret-1',
       shortcode: '174379',
+      partyB: '174379',
       passkey: 'passkey-that-must-not-leak',
       apiUrl: 'https://sandbox.safaricom.co.ke',
       transactionType: 'CustomerPayBillOnline',
@@ -31,7 +32,13 @@ describe('M-Pesa settings', () => {
       { ...FULL, CAPD_MPESA_TRANSACTION_TYPE: 'CustomerBuyGoodsOnline' },
       KENYA,
     )
-    expect(tills?.transactionType).toBe('CustomerBuyGoodsOnline')
+    expect(tills).toMatchObject({ transactionType: 'CustomerBuyGoodsOnline', partyB: '174379' })
+    const till = {
+      ...FULL,
+      CAPD_MPESA_TRANSACTION_TYPE: 'CustomerBuyGoodsOnline',
+      CAPD_MPESA_TILL_NUMBER: '5678901',
+    }
+    expect(mpesaConfigFromEnv(till, KENYA)).toMatchObject({ shortcode: '174379', partyB: '5678901' })
     const provider = buildProviders(FULL, KENYA).get('mpesa')
     expect(provider).toMatchObject({ id: 'mpesa', label: 'M-Pesa', payerField: { name: 'phone' } })
   })
@@ -52,6 +59,12 @@ describe('M-Pesa settings', () => {
       { ...FULL, CAPD_MPESA_TRANSACTION_TYPE: 'Paybill' },
       {},
       /CustomerPayBillOnline or CustomerBuyGoodsOnline/,
+    ],
+    [{ ...FULL, CAPD_MPESA_TILL_NUMBER: '5678901' }, {}, /TILL_NUMBER is the till number .* for .*BuyGoods/],
+    [
+      { ...FULL, CAPD_MPESA_TRANSACTION_TYPE: 'CustomerBuyGoodsOnline', CAPD_MPESA_TILL_NUMBER: 'x' },
+      {},
+      /TILL_NUMBER is the till number/,
     ],
   ])('refuses settings that cannot work (%#)', (env, controller, why) => {
     let message = ''

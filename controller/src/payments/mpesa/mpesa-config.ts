@@ -7,8 +7,10 @@ export type TransactionType = (typeof TRANSACTION_TYPES)[number]
 export interface MpesaConfig {
   consumerKey: string
   consumerSecret: string
-  /** The paybill or till number customers pay to (BusinessShortCode and PartyB). */
+  /** The paybill, or for buy goods the store number (BusinessShortCode; the password is made with it). */
   shortcode: string
+  /** Who receives the money (PartyB): the shortcode, or for buy goods the till number when it differs. */
+  partyB: string
   passkey: string
   /** Daraja's base URL, sandbox or production, without a trailing slash. */
   apiUrl: string
@@ -66,6 +68,12 @@ export function mpesaConfigFromEnv(
   if (!(TRANSACTION_TYPES as readonly string[]).includes(type)) {
     throw new Error(`CAPD_MPESA_TRANSACTION_TYPE must be ${TRANSACTION_TYPES.join(' or ')}`)
   }
+  const till = env.CAPD_MPESA_TILL_NUMBER?.trim()
+  if (till && (type !== 'CustomerBuyGoodsOnline' || !/^\d{5,7}$/.test(till))) {
+    throw new Error(
+      'CAPD_MPESA_TILL_NUMBER is the till number (5 to 7 digits) for CAPD_MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline',
+    )
+  }
   const apiUrl = httpUrl('CAPD_MPESA_API_URL').safeParse(env.CAPD_MPESA_API_URL!.trim())
   if (!apiUrl.success) throw new Error(apiUrl.error.issues[0]!.message)
   const publicUrl = httpUrl('--public-url').safeParse(controller.publicUrl)
@@ -74,6 +82,7 @@ export function mpesaConfigFromEnv(
     consumerKey: env.CAPD_MPESA_CONSUMER_KEY!.trim(),
     consumerSecret: env.CAPD_MPESA_CONSUMER_SECRET!.trim(),
     shortcode,
+    partyB: till || shortcode,
     passkey: env.CAPD_MPESA_PASSKEY!.trim(),
     apiUrl: apiUrl.data,
     transactionType: type as TransactionType,

@@ -46,6 +46,19 @@ describe('M-Pesa start: the STK Push', () => {
     expect(f.rows()).toEqual({ topUps: [], invoices: [], payments: [] })
   })
 
+  it('buy goods: the till number receives, the store number signs', async () => {
+    const f = await mpesaFixture(server, {
+      config: { transactionType: 'CustomerBuyGoodsOnline', shortcode: '300584', partyB: '5678901' },
+    })
+    await f.buy()
+    expect(f.daraja.state.pushes[0]).toMatchObject({
+      BusinessShortCode: '300584',
+      Password: Buffer.from(`300584${TEST_MPESA_CONFIG.passkey}20261201101509`).toString('base64'),
+      TransactionType: 'CustomerBuyGoodsOnline',
+      PartyB: '5678901',
+    })
+  })
+
   it('reuses one access token until it is about to expire, even for pushes at once', async () => {
     const f = await mpesaFixture(server)
     await Promise.all([f.buy(), f.buy(), f.buy()])

@@ -5,17 +5,22 @@ import type { SetupServer } from 'msw/node'
 import { placeOrder, recordCheckout } from '../../domain/orders.js'
 import { testApp } from '../../testing/test-app.js'
 import { fakeDaraja, TEST_MPESA_CONFIG } from './fake-daraja-test-kit.js'
+import type { MpesaConfig } from './mpesa-config.js'
 import { MpesaProvider } from './mpesa-provider.js'
 
 export const kes = (amount: number) => ({ amount, currency: 'KES' })
 
-export async function mpesaFixture(server: SetupServer, options: { priceCents?: number } = {}) {
+export async function mpesaFixture(
+  server: SetupServer,
+  options: { priceCents?: number; config?: Partial<MpesaConfig> } = {},
+) {
   const t = await testApp({
     currency: 'KES',
     timeZone: 'Africa/Nairobi',
     nowMs: Date.parse('2026-12-01T07:15:09Z'),
   })
-  const daraja = fakeDaraja()
+  const config = { ...TEST_MPESA_CONFIG, ...options.config }
+  const daraja = fakeDaraja(config)
   server.use(...daraja.handlers)
   const plan = (await t.call('POST', '/plans', { name: 'Home', capBytes: 10e9, onCap: 'block' })).body
   const pack = (
@@ -39,7 +44,7 @@ export async function mpesaFixture(server: SetupServer, options: { priceCents?: 
   const sub = await newSubscriber('alice', '10.0.0.1')
   const { logger, lines: log } = memoryLogger()
   const deps = { store: t.store, env: t.env, logger }
-  const provider = new MpesaProvider(TEST_MPESA_CONFIG, { clock: t.clock })
+  const provider = new MpesaProvider(config, { clock: t.clock })
   const webhooks = provider.webhooks(deps)
 
   /** What the checkout does: an order with a fresh callback secret, the push, the push's id stored. */
