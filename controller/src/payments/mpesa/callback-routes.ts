@@ -17,7 +17,7 @@ import { stkOutcome } from './stk-outcome.js'
 const ACCEPTED = { ResultCode: 0, ResultDesc: 'Accepted' }
 
 export function mpesaCallbackRoutes(deps: ProviderDeps, daraja: DarajaClient): Hono {
-  const log = deps.logger.child({ component: 'mpesa' })
+  const log = deps.logger.child({ provider: 'mpesa' })
   const app = new Hono()
   const mpesaCallback = async (c: Context) => {
     const orderId = c.req.param('orderId') ?? ''
