@@ -9,6 +9,7 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
+import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
@@ -40,7 +41,10 @@ export async function runController(options: {
    */
   onFatal?: (err: Error) => void
   fatalGraceMs?: number
-  /** The payment providers configured (payments/providers.ts). */
+  /**
+   * The payment providers configured (payments/providers.ts); orders still waiting for one that
+   * can be asked are asked about once a minute.
+   */
   payments?: PaymentProviders
   /** The URL customers and providers reach the controller at. */
   publicUrl?: string
@@ -88,11 +92,26 @@ export async function runController(options: {
       )
   }, 3600_000)
   prune.unref()
+  const reconciler = new OrderReconciler({ store, env, logger }, options.payments ?? new Map())
+  // One pass at a time: a slow provider must not pile passes up.
+  let reconciling = false
+  const reconcile = setInterval(() => {
+    if (reconciling || !options.payments?.size) return
+    reconciling = true
+    reconciler
+      .pass()
+      .catch((err: Error) => logger.warn({ err, component: 'payments' }, 'order reconciliation failed'))
+      .finally(() => {
+        reconciling = false
+      })
+  }, 60_000)
+  reconcile.unref()
   return {
     port: server.port,
     hub,
     async stop() {
       clearInterval(prune)
+      clearInterval(reconcile)
       clearTimeout(fatalTimer)
       refresher.stop()
       hub.close()

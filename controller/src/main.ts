@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   logger = log
   let payments: ReturnType<typeof buildProviders>
   try {
-    payments = buildProviders(process.env, log.child({ component: 'payments' }))
+    payments = buildProviders(
+      process.env,
+      { currency: config.currency, publicUrl: config['public-url'] },
+      log.child({ component: 'payments' }),
+    )
   } catch (err) {
     // Before the store opens: a half-configured provider is a mistake to fix, not a state to run in.
     log.fatal({ err }, `capd controller: ${(err as Error).message}`)

@@ -15,6 +15,9 @@ function appWith(handler: typeof errorResponse | typeof errorPage) {
   app.get('/boom', () => {
     throw new Error('boom\nforged line')
   })
+  app.post('/webhooks/mpesa/*', () => {
+    throw new Error('store down')
+  })
   return { app, records }
 }
 
@@ -43,4 +46,22 @@ describe('unexpected errors on the web app', () => {
       expect(JSON.stringify(records())).not.toContain('sekrit')
     })
   }
+})
+
+describe('a provider callback that fails', () => {
+  it('is logged without the secret in its path', async () => {
+    const { app, records } = appWith(errorResponse)
+    for (const path of [
+      '/webhooks/mpesa/ord_1/s3cr3t-callback-path',
+      '/webhooks/mpesa/callback/ord_1/s3cr3t-2',
+    ]) {
+      const res = await app.request(path, { method: 'POST' })
+      expect(res.status).toBe(500)
+    }
+    expect(records().filter((r) => r.level === 50)).toEqual([
+      expect.objectContaining({ path: '/webhooks/mpesa/ord_1/[redacted]' }),
+      expect.objectContaining({ path: '/webhooks/mpesa/callback/ord_1/[redacted]' }),
+    ])
+    expect(JSON.stringify(records())).not.toContain('s3cr3t')
+  })
 })

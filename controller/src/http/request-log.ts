@@ -9,7 +9,7 @@ const KEY = 'capdLogger'
 export function requestLog(logger: Logger): MiddlewareHandler {
   const http = logger.child({ component: 'http' })
   return async function requestLogger(c, next) {
-    c.set(KEY, http.child({ method: c.req.method, path: c.req.path }))
+    c.set(KEY, http.child({ method: c.req.method, path: loggedPath(c.req.path) }))
     await next()
   }
 }
@@ -18,3 +18,6 @@ export function requestLog(logger: Logger): MiddlewareHandler {
 export function logOf(c: Context): Logger {
   return (c.get(KEY) as Logger | undefined) ?? silentLogger
 }
+
+/** The path as logs show it: a provider callback's secret (`/webhooks/<provider>/…/<order>/<secret>`) never. */
+export const loggedPath = (path: string) => path.replace(/^(\/webhooks\/[^/]+\/.+\/)[^/]+$/, '$1[redacted]')

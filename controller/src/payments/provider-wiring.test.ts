@@ -80,7 +80,7 @@ describe('payment provider wiring', () => {
   })
 
   it('always builds the offline provider and refuses two providers with one id', () => {
-    expect([...buildProviders({}).keys()]).toEqual(['offline'])
+    expect([...buildProviders({}, { currency: 'USD' }).keys()]).toEqual(['offline'])
     expect(() => providerMap([new OfflineProvider(), new OfflineProvider()])).toThrow(/two payment providers/)
   })
 })

@@ -58,8 +58,16 @@ export interface PaymentProvider {
    * recording the checkout): a provider that can should pass the order id as its own idempotency key.
    */
   start(request: CheckoutRequest): Promise<CheckoutStarted>
-  /** Asks the provider whether the order has been paid (used on the order page and by reconciliation). */
-  check?(order: Order): Promise<void>
+  /**
+   * Checks and normalises what the customer typed for `payerField` before an order is placed;
+   * throws a field Refusal for a value the provider cannot use.
+   */
+  checkPayer?(typed: string | undefined): string
+  /**
+   * Asks the provider whether the order has been paid and settles or closes it accordingly (used
+   * on the order page and by reconciliation); `deps` is where it settles.
+   */
+  check?(order: Order, deps: ProviderDeps): Promise<void>
   /** The routes the provider calls, mounted at `/webhooks/<id>`; they answer before any auth. */
   webhooks?(deps: ProviderDeps): Hono
 }

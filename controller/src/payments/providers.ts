@@ -3,20 +3,38 @@
  * module implementing PaymentProvider plus, when it needs settings, a config module read here.
  */
 import type { Logger } from '@capd/log'
+import { mpesaConfigFromEnv } from './mpesa/mpesa-config.js'
+import { MpesaProvider } from './mpesa/mpesa-provider.js'
 import { OfflineProvider } from './offline.js'
 import type { PaymentProvider, PaymentProviders, ProviderId } from './provider.js'
 import { stripeConfig } from './stripe/stripe-config.js'
 import { StripeProvider } from './stripe/stripe-provider.js'
 
+/** What providers' settings are checked against. */
+export interface ProvidersContext {
+  /** The controller's currency (M-Pesa needs KES). */
+  currency: string
+  /** The URL customers and providers reach the controller at (M-Pesa calls back under it). */
+  publicUrl?: string | undefined
+}
+
 /**
- * Every provider whose settings are present; a half-configured one stops the start with its
- * reason. The offline provider is always built: whether it is offered depends on the ISP's payment
- * instructions (domain/payment-instructions.ts), a setting operators change in the UI, not at start-up.
+ * Every provider whose settings are present; throws (the controller then refuses to start) when a
+ * provider's settings are half given or cannot work with this controller. The offline provider is
+ * always built: whether it is offered depends on the ISP's payment instructions
+ * (domain/payment-instructions.ts), a setting operators change in the UI, not at start-up.
  */
-export function buildProviders(env: NodeJS.ProcessEnv, logger?: Logger): PaymentProviders {
+export function buildProviders(
+  env: NodeJS.ProcessEnv,
+  context: ProvidersContext,
+  logger?: Logger,
+): PaymentProviders {
   const providers: PaymentProvider[] = [new OfflineProvider()]
+  // One line per provider configured from the environment.
   const stripe = stripeConfig(env)
   if (stripe) providers.push(new StripeProvider(stripe, logger ? { logger } : {}))
+  const mpesa = mpesaConfigFromEnv(env, context)
+  if (mpesa) providers.push(new MpesaProvider(mpesa))
   return providerMap(providers)
 }
 

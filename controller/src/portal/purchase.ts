@@ -31,10 +31,12 @@ export async function buyThrough(c: Context, deps: ApiDeps, p: ProviderPurchase)
     sub: await tx.subscribers.get(p.subscriberId),
   }))
   if (!sub) throw new Error(`portal session for missing subscriber ${p.subscriberId}`)
-  const payer = provider.payerField ? (p.phone ?? phoneOf(sub)) : undefined
-  if (provider.payerField && !payer) {
+  const typed = provider.payerField ? (p.phone ?? phoneOf(sub)) : undefined
+  if (provider.payerField && !typed) {
     throw new Refusal('invalid_request', `Enter the ${provider.payerField.label.toLowerCase()} to pay from.`)
   }
+  // A number the provider cannot use is refused on its field before any order is placed.
+  const payer = typed !== undefined && provider.checkPayer ? provider.checkPayer(typed) : typed
   const base = baseUrl(c, deps)
   return checkout(
     { store, env, logger: deps.logger },

@@ -25,6 +25,8 @@ export interface Reply {
 export interface TestAppOptions {
   nowMs?: number
   timeZone?: string
+  /** The controller's currency (default USD). */
+  currency?: string
   bodyLimitBytes?: number
   hub?: Partial<Omit<AgentHubOptions, 'store' | 'env'>>
   /** More of createApp's options (login throttles, client addresses). */
@@ -38,7 +40,7 @@ export async function testApp(options: TestAppOptions = {}) {
   const env: DomainEnv = {
     clock,
     timeZone: options.timeZone ?? 'UTC',
-    currency: 'USD',
+    currency: options.currency ?? 'USD',
     idempotencyTtlMs: 24 * 3600_000,
   }
   await bootstrap(store, env, { bootstrapToken: TEST_TOKEN, adminPassword: TEST_ADMIN_PASSWORD })
