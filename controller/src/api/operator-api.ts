@@ -11,6 +11,7 @@ import { catalogRoutes } from './catalog-routes.js'
 import { errorResponse } from './error-response.js'
 import { openApiDocument } from './openapi.js'
 import { DocumentedRouter } from './router.js'
+import { subscriberLifecycleRoutes } from './subscriber-lifecycle-routes.js'
 import { subscriberRoutes } from './subscriber-routes.js'
 
 /** The operator API; bodies are capped app-wide before it (see http/body-cap.ts). */
@@ -23,6 +24,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   catalogRoutes(router, deps)
   agentRoutes(router, deps)
   subscriberRoutes(router, deps)
+  subscriberLifecycleRoutes(router, deps)
   billingRoutes(router, deps)
   auditRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)

@@ -19,6 +19,8 @@ export type RefusalCode =
   | 'idempotency_key_reused'
   | 'login_taken'
   | 'last_admin'
+  | 'suspended'
+  | 'deleted'
 
 /** A field a refusal is about, named as a validation error names it. */
 export interface FieldProblem {

@@ -7,6 +7,7 @@ import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { issueInvoice } from './invoices.js'
 import { refreshLimit } from './limits.js'
+import { requireLive } from './live-subscriber.js'
 import { requireCurrency } from './money-rules.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { notFound, Refusal } from './refusal.js'
@@ -34,6 +35,14 @@ export async function createTopUp(
 ): Promise<TopUpResult> {
   const sub = await tx.subscribers.get(subscriberId)
   if (!sub) throw notFound('subscriber', subscriberId)
+  requireLive(sub)
+  if (sub.suspension && source !== 'operator') {
+    // An operator may still add one (it waits behind the suspension); the customer may not buy.
+    throw new Refusal(
+      'suspended',
+      `subscriber ${subscriberId} is suspended (${sub.suspension.reason}); top-ups are not sold until it is resumed`,
+    )
+  }
   const offer = await resolveOffer(tx, input)
   requireCurrency(env, offer.price.currency, 'price')
 
