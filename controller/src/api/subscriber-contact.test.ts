@@ -38,7 +38,17 @@ describe('phone, postal address and notes', () => {
   it('refuses every phone number that is not E.164 with a plain message, creating nothing', async () => {
     const k = await kit()
     const snapshot = k.snapshot()
-    const bad = ['0712345678', '+1234567', '+1234567890123456', '+254 (712) 345678', '+254.712.345', '254712345678', '+', '++254712345678', '+２５４７１２３４５６７８']
+    const bad = [
+      '0712345678',
+      '+1234567',
+      '+1234567890123456',
+      '+254 (712) 345678',
+      '+254.712.345',
+      '254712345678',
+      '+',
+      '++254712345678',
+      '+２５４７１２３４５６７８',
+    ]
     for (const phone of bad) {
       const reply = await k.create({ phone })
       expect(reply.status, phone).toBe(400)
@@ -67,7 +77,11 @@ describe('phone, postal address and notes', () => {
       postalAddress: '1 High St\nLondon',
     })
     expect(edited.status).toBe(200)
-    expect(edited.body).toMatchObject({ phone: '+442079460000', postalAddress: '1 High St\nLondon', notes: 'VIP' })
+    expect(edited.body).toMatchObject({
+      phone: '+442079460000',
+      postalAddress: '1 High St\nLondon',
+      notes: 'VIP',
+    })
     const removed = await k.call('PATCH', `/subscribers/${id}`, { phone: null, notes: null })
     expect(removed.body.phone).toBeUndefined()
     expect(removed.body.notes).toBeUndefined()

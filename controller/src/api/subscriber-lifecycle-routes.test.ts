@@ -66,7 +66,13 @@ describe('suspend and resume', () => {
   it('refuses a missing, empty, over-long or forged reason and an unknown subscriber, changing nothing', async () => {
     const k = await kit()
     const snapshot = k.snapshot()
-    for (const body of [{}, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(201) }, { reason: 'a\u202eb' }]) {
+    for (const body of [
+      {},
+      { reason: '' },
+      { reason: '   ' },
+      { reason: 'x'.repeat(201) },
+      { reason: 'a\u202eb' },
+    ]) {
       const reply = await k.call('POST', `/subscribers/${k.id}/suspend`, body)
       expect(reply.status).toBe(400)
       expect(reply.body.error.code).toBe('invalid_request')

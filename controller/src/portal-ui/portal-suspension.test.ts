@@ -44,7 +44,10 @@ describe('a suspended customer in the portal', () => {
     await k.call('POST', `/subscribers/${k.anna.id}/suspend`, { reason: REASON })
     const before = k.snapshot()
 
-    await browser.submit('/portal', '/portal/topups', { topUpPlanId: k.topUpPlan.id, idempotencyKey: 'sus-1' })
+    await browser.submit('/portal', '/portal/topups', {
+      topUpPlanId: k.topUpPlan.id,
+      idempotencyKey: 'sus-1',
+    })
     expect((await browser.get('/portal')).html).toContain(SUSPENDED_NO_TOPUPS)
     const api = await k.portal('POST', '/portal/api/topups', {
       ...session,
