@@ -20,6 +20,9 @@ const EXPECTED: Record<string, string> = {
   '/subscribers/:id/topups/plan': 'billing',
   '/subscribers/:id/auto-topup': 'billing',
   '/subscribers/:id/payments': 'billing',
+  '/subscribers/:id/suspend': 'lifecycle',
+  '/subscribers/:id/resume': 'lifecycle',
+  '/subscribers/:id/delete': 'lifecycle',
   '/plans': 'catalog',
   '/plans/:id': 'catalog',
   '/plans/:id/retire': 'catalog',
@@ -168,6 +171,8 @@ describe('operator form permissions', () => {
         topUp: hasForm(html.subscriber, 'manual-topup-title'),
         payment: hasForm(html.subscriber, 'payment-title'),
         edit: hasForm(html.subscriber, 'edit-subscriber-title'),
+        suspend: hasForm(html.subscriber, 'suspend-title'),
+        deleteLink: html.subscriber.includes(`href="/subscribers/${k.subscriber.id}/delete"`),
         newSubscriber: html.subscribers.includes('href="/subscribers/new"'),
         newPlan: hasForm(html.plans, 'new-plan-title'),
         editPlan: hasForm(html.plan, 'edit-plan-title'),
@@ -180,6 +185,8 @@ describe('operator form permissions', () => {
       topUp: true,
       payment: true,
       edit: true,
+      suspend: true,
+      deleteLink: true,
       newSubscriber: true,
       newPlan: true,
       editPlan: true,
@@ -191,6 +198,8 @@ describe('operator form permissions', () => {
       topUp: true,
       payment: true,
       edit: true,
+      suspend: true,
+      deleteLink: true,
       newSubscriber: true,
       newPlan: false,
       editPlan: false,
@@ -202,6 +211,8 @@ describe('operator form permissions', () => {
       topUp: false,
       payment: false,
       edit: false,
+      suspend: false,
+      deleteLink: false,
       newSubscriber: false,
       newPlan: false,
       editPlan: false,
@@ -211,7 +222,12 @@ describe('operator form permissions', () => {
     })
     const support = (await k.sessionOf(Object.values(k.data.users).find((u) => u.role === 'support')!.id))
       .browser
-    for (const path of ['/staff', '/subscribers/new', `/agents/${k.agent.id}/revoke`]) {
+    for (const path of [
+      '/staff',
+      '/subscribers/new',
+      `/agents/${k.agent.id}/revoke`,
+      `/subscribers/${k.subscriber.id}/delete`,
+    ]) {
       expect((await support.get(path)).status, path).toBe(403)
     }
   })
