@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { limitsFor } from '../domain/limits.js'
-import { testApp } from '../testing/test-app.js'
+import { type Reply, testApp } from '../testing/test-app.js'
 
 async function kit() {
   const t = await testApp()
@@ -140,5 +140,14 @@ describe('delete', () => {
     }
     expect(k.snapshot()).toBe(snapshot)
     expect((await k.call('DELETE', '/subscribers/sub_nobody')).status).toBe(404)
+  })
+
+  it('are documented in openapi.json', async () => {
+    const k = await kit()
+    const doc = (await (await k.app.request('/api/v1/openapi.json')).json()) as Reply['body']
+    expect(doc.paths['/api/v1/subscribers/{id}'].delete).toBeDefined()
+    expect(doc.paths['/api/v1/subscribers/{id}/resume'].post).toBeDefined()
+    const suspend = doc.paths['/api/v1/subscribers/{id}/suspend'].post
+    expect(Object.keys(suspend.requestBody.content['application/json'].schema.properties)).toEqual(['reason'])
   })
 })
