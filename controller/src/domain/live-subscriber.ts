@@ -11,6 +11,16 @@ export async function liveSubscriber(tx: Tx, id: string): Promise<Subscriber> {
   return sub
 }
 
+/** A suspended subscriber is sold no top-up (an operator may still add one: it waits behind the block). */
+export function requireNotSuspended(sub: Subscriber): void {
+  if (sub.suspension) {
+    throw new Refusal(
+      'suspended',
+      `subscriber ${sub.id} is suspended (${sub.suspension.reason}); top-ups are not sold until it is resumed`,
+    )
+  }
+}
+
 /** Deleted subscribers keep their books but take no changes: nothing may be added to them. */
 export function requireLive(sub: Subscriber): void {
   if (sub.deletedAtMs !== undefined) {

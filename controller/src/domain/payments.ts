@@ -1,7 +1,7 @@
 /** Payments credit the account balance; top-ups and auto top-ups may then be charged to it. */
 import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
-import type { Payment, Subscriber } from '../store/entities.js'
+import type { Payment, PaymentMethod, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
@@ -12,6 +12,10 @@ import { notFound, Refusal } from './refusal.js'
 export interface PaymentInput {
   amount: Money
   reference?: string
+  /** Absent: money an operator credits (older API callers). */
+  method?: PaymentMethod
+  orderId?: string
+  providerRef?: string
 }
 
 export async function recordPayment(
@@ -23,7 +27,8 @@ export async function recordPayment(
 ): Promise<{ payment: Payment; subscriber: Subscriber }> {
   const sub = await tx.subscribers.get(subscriberId)
   if (!sub) throw notFound('subscriber', subscriberId)
-  requireLive(sub)
+  // A paid order's money is booked even for a subscriber deleted since; nothing else is taken.
+  if (input.orderId === undefined) requireLive(sub)
   requireCurrency(env, input.amount.currency, 'amount')
   const now = env.clock.now()
   const payment: Payment = { id: newId('pay', now), subscriberId, ...input, createdAtMs: now, actor }
