@@ -99,7 +99,10 @@ describe('operator form permissions', () => {
     expect((await app.request('/page')).status).toBe(200)
   })
 
-  it('each role may post exactly what its permissions allow; a refusal is a 403 page and changes nothing', async () => {
+  // Every post route times every role: the cases grow with the routes, so more than the default time.
+  it('each role may post exactly what its permissions allow; a refusal is a 403 page and changes nothing', {
+    timeout: 20_000,
+  }, async () => {
     const k = await staffTestKit()
     const target = await k.addAccount('target', 'support')
     const staffOf = {
