@@ -108,7 +108,9 @@ export class AgentHub implements SessionHost {
         const found = new Map<AgentSession, SubscriberLimit[]>()
         const stale = new Set<AgentSession>()
         for (const id of new Set(subscriberIds)) {
-          const sub = await tx.subscribers.get(id)
+          const row = await tx.subscribers.get(id)
+          // A deleted subscriber is on no agent: the one that had it is re-synced without it.
+          const sub = row?.deletedAtMs === undefined ? row : undefined
           for (const session of this.sessions.values()) {
             if (session.agentId !== sub?.agentId && session.wasGiven(id)) stale.add(session)
           }

@@ -12,6 +12,7 @@ import { errorResponse } from './error-response.js'
 import { openApiDocument } from './openapi.js'
 import { orderRoutes } from './order-routes.js'
 import { DocumentedRouter } from './router.js'
+import { subscriberLifecycleRoutes } from './subscriber-lifecycle-routes.js'
 import { subscriberRoutes } from './subscriber-routes.js'
 
 /** The operator API; bodies are capped app-wide before it (see http/body-cap.ts). */
@@ -24,6 +25,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   catalogRoutes(router, deps)
   agentRoutes(router, deps)
   subscriberRoutes(router, deps)
+  subscriberLifecycleRoutes(router, deps)
   billingRoutes(router, deps)
   orderRoutes(router, deps)
   auditRoutes(router, deps)

@@ -25,6 +25,8 @@ export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   payment_unavailable: 422,
   payment_failed: 422,
   order_closed: 409,
+  suspended: 409,
+  deleted: 409,
 }
 
 /** A refusal as HTTP sees it: a domain refusal with its mapped status, or the HTTP layer's own ApiError. */

@@ -1,6 +1,7 @@
 /** Request bodies and queries of the operator API, as zod schemas (also the OpenAPI source). */
 import { BillingDay, ByteCount, Money, NonNegativeMoney, parseSubscriberAddress } from '@capd/protocol'
 import { z } from 'zod'
+import { Notes, Phone, PostalAddress } from './contact-schemas.js'
 import { safeText } from './safe-text.js'
 import { AllowTiny, refuseTiny, withoutAllowTiny } from './tiny-bytes.js'
 
@@ -64,6 +65,9 @@ export const CreateSubscriber = z.strictObject({
     .regex(/^[A-Za-z0-9._@+-]+$/, 'may contain letters, digits and . _ @ + - only'),
   password: z.string().min(8, 'must be at least 8 characters').max(200).optional(),
   email: z.email().max(254).optional(),
+  phone: Phone.optional(),
+  postalAddress: PostalAddress.optional(),
+  notes: Notes.optional(),
   planId: Id,
   agentId: Id,
   address: Address,
@@ -117,4 +121,9 @@ export const SubscriberListQuery = PageQuery.extend({
   q: z.string().trim().max(100).optional(),
   state: z.enum(['open', 'blocked', 'throttled']).optional(),
   agentId: Id.optional(),
+  /** `true` lists deleted subscribers instead of live ones. */
+  deleted: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 })

@@ -373,7 +373,18 @@ describe('editing a subscriber', () => {
     const doc = (await (await t.app.request('/api/v1/openapi.json')).json()) as Reply['body']
     const patch = doc.paths['/api/v1/subscribers/{id}'].patch
     expect(Object.keys(patch.requestBody.content['application/json'].schema.properties).sort()).toEqual(
-      ['address', 'agentId', 'billingDay', 'email', 'name', 'password', 'planId'].sort(),
+      [
+        'address',
+        'agentId',
+        'billingDay',
+        'email',
+        'name',
+        'notes',
+        'password',
+        'phone',
+        'planId',
+        'postalAddress',
+      ].sort(),
     )
   })
 })

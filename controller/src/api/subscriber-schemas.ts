@@ -3,18 +3,22 @@ import { BillingDay } from '@capd/protocol'
 import { z } from 'zod'
 import { CreateSubscriber } from './schemas.js'
 
-const { name, password, email, planId, agentId, address } = CreateSubscriber.shape
+const { name, password, email, phone, postalAddress, notes, planId, agentId, address } =
+  CreateSubscriber.shape
 
 /**
  * The login is not editable (it is how the customer logs in), so it is refused as an unknown
- * field. `password` sets a new one (there is no reading it back); `email: null` removes the
- * e-mail address.
+ * field. `password` sets a new one (there is no reading it back); `null` removes an e-mail
+ * address, phone, postal address or notes.
  */
 export const UpdateSubscriber = z
   .strictObject({
     name,
     password: password.unwrap(),
     email: email.unwrap().nullable(),
+    phone: phone.unwrap().nullable(),
+    postalAddress: postalAddress.unwrap().nullable(),
+    notes: notes.unwrap().nullable(),
     planId,
     agentId,
     address,

@@ -64,6 +64,9 @@ export const subscriberView = (s: Subscriber, usage: UsageView) => ({
   name: s.name,
   login: s.login,
   email: s.email,
+  phone: s.phone,
+  postalAddress: s.postalAddress,
+  notes: s.notes,
   planId: s.planId,
   agentId: s.agentId,
   address: s.address,
@@ -73,6 +76,8 @@ export const subscriberView = (s: Subscriber, usage: UsageView) => ({
   state: s.state,
   usage,
   createdAt: iso(s.createdAtMs),
+  suspension: s.suspension && { reason: s.suspension.reason, at: iso(s.suspension.atMs) },
+  deletedAt: iso(s.deletedAtMs),
 })
 
 export const topUpView = (t: TopUp) => ({

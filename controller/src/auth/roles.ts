@@ -11,16 +11,25 @@ export type Role = (typeof ROLES)[number]
  * - `self`: one's own session and password (log out, change password).
  * - `subscribers`: add and edit subscribers.
  * - `billing`: top-ups, payments, auto top-up settings.
+ * - `lifecycle`: suspend, resume and delete subscribers (money decisions: not for support).
  * - `catalog`: plans and top-up plans.
  * - `agents`: enrol and revoke agents.
  * - `staff`: staff accounts (add, role, disable, reset password).
  */
-export type Permission = 'public' | 'self' | 'subscribers' | 'billing' | 'catalog' | 'agents' | 'staff'
+export type Permission =
+  | 'public'
+  | 'self'
+  | 'subscribers'
+  | 'billing'
+  | 'lifecycle'
+  | 'catalog'
+  | 'agents'
+  | 'staff'
 
 /** The role matrix (documented in the README under "Staff accounts"). */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['public', 'self', 'subscribers', 'billing', 'catalog', 'agents', 'staff'],
-  billing: ['public', 'self', 'subscribers', 'billing'],
+  admin: ['public', 'self', 'subscribers', 'billing', 'lifecycle', 'catalog', 'agents', 'staff'],
+  billing: ['public', 'self', 'subscribers', 'billing', 'lifecycle'],
   support: ['public', 'self'],
 }
 
@@ -31,6 +40,6 @@ export const isRole = (value: unknown): value is Role => ROLES.includes(value as
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   admin: 'Admin: everything, staff accounts included',
-  billing: 'Billing: subscribers, top-ups, payments, auto top-up',
+  billing: 'Billing: subscribers (suspend and delete too), top-ups, payments, auto top-up',
   support: 'Support: read-only',
 }

@@ -9,8 +9,8 @@ import type { AutoTopUp, AutoTopUpDecline, Subscriber, TopUp } from '../store/en
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { liveSubscriber } from './live-subscriber.js'
 import { requireActiveTopUpPlan } from './plans.js'
-import { notFound } from './refusal.js'
 import { createTopUp } from './topups.js'
 import { currentPeriod, limitBytes, type Period, usedBytesIn } from './usage.js'
 
@@ -21,8 +21,7 @@ export async function setAutoTopUp(
   subscriberId: string,
   settings: AutoTopUp,
 ): Promise<Subscriber> {
-  const sub = await tx.subscribers.get(subscriberId)
-  if (!sub) throw notFound('subscriber', subscriberId)
+  const sub = await liveSubscriber(tx, subscriberId)
   if (settings.enabled) await requireActiveTopUpPlan(tx, settings.topUpPlanId)
   const updated = { ...sub, autoTopUp: settings }
   await tx.subscribers.update(updated)
@@ -39,7 +38,8 @@ export async function setAutoTopUp(
 export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string): Promise<TopUp[]> {
   let sub = await tx.subscribers.get(subscriberId)
   const settings = sub?.autoTopUp
-  if (!sub || !settings?.enabled) return []
+  // Suspended: the limit blocks anyway, and charging for bytes the customer cannot use is wrong.
+  if (!sub || !settings?.enabled || sub.suspension || sub.deletedAtMs !== undefined) return []
   const plan = await tx.plans.get(sub.planId)
   if (!plan) return []
   const applied: TopUp[] = []

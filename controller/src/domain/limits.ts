@@ -17,6 +17,18 @@ export function limitTerms(
   timeZone: string,
 ): LimitTerms {
   const period = currentPeriod(sub, nowMs, timeZone)
+  // Limit 0 with "block": the agent blocks at used >= limit, so a suspended subscriber is blocked
+  // whatever it has used or bought; the marker keeps the terms (and so the version) distinct.
+  if (sub.suspension) {
+    return {
+      periodStartMs: period.startMs,
+      periodEndMs: period.endMs,
+      limitBytes: 0,
+      onCap: 'block',
+      address: sub.address,
+      suspended: true,
+    }
+  }
   return {
     periodStartMs: period.startMs,
     periodEndMs: period.endMs,
@@ -37,7 +49,8 @@ export function sameTerms(a: LimitTerms | undefined, b: LimitTerms): boolean {
     a.limitBytes === b.limitBytes &&
     a.onCap === b.onCap &&
     a.throttleKbps === b.throttleKbps &&
-    a.address === b.address
+    a.address === b.address &&
+    a.suspended === b.suspended
   )
 }
 
@@ -92,7 +105,7 @@ export async function refreshLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Pro
   return (await currentLimit(tx, env, sub)).subscriber
 }
 
-/** The limits of these subscribers as the agent should enforce them; unknown ids are skipped. */
+/** The limits of these subscribers as the agent should enforce them; unknown and deleted ids are skipped. */
 export async function limitsFor(
   tx: Tx,
   env: DomainEnv,
@@ -101,7 +114,7 @@ export async function limitsFor(
   const limits: SubscriberLimit[] = []
   for (const id of subscriberIds) {
     const sub = await tx.subscribers.get(id)
-    if (sub) limits.push((await currentLimit(tx, env, sub)).limit)
+    if (sub && sub.deletedAtMs === undefined) limits.push((await currentLimit(tx, env, sub)).limit)
   }
   return limits
 }
@@ -114,6 +127,7 @@ export async function refreshAllLimits(
   const changedIds: string[] = []
   let nextChangeAtMs = Number.POSITIVE_INFINITY
   for (const sub of await tx.subscribers.list()) {
+    if (sub.deletedAtMs !== undefined) continue
     const current = await currentLimit(tx, env, sub)
     if (current.changed) changedIds.push(sub.id)
     nextChangeAtMs = Math.min(nextChangeAtMs, current.nextChangeAtMs)

@@ -11,6 +11,7 @@ import { audit } from './audit.js'
 import { billingSettings } from './billing-settings.js'
 import type { Actor, DomainEnv } from './env.js'
 import { issueDocument } from './invoices.js'
+import { requireLive, requireNotSuspended } from './live-subscriber.js'
 import { requireCurrency } from './money-rules.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { notFound, Refusal } from './refusal.js'
@@ -37,6 +38,9 @@ export async function placeOrder(
 ): Promise<Order> {
   const sub = await tx.subscribers.get(subscriberId)
   if (!sub) throw notFound('subscriber', subscriberId)
+  requireLive(sub)
+  // Credit for the balance is still taken from a suspended customer (it may settle the debt).
+  if (input.request.kind === 'topup') requireNotSuspended(sub)
   const { item, amount } = await priced(tx, input.request)
   requireCurrency(env, amount.currency, 'amount')
   if (amount.amount <= 0) throw new Refusal('invalid_request', 'an order must cost more than nothing')

@@ -5,6 +5,7 @@ import type { Payment, PaymentMethod, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { requireLive } from './live-subscriber.js'
 import { requireCurrency } from './money-rules.js'
 import { notFound, Refusal } from './refusal.js'
 
@@ -26,6 +27,8 @@ export async function recordPayment(
 ): Promise<{ payment: Payment; subscriber: Subscriber }> {
   const sub = await tx.subscribers.get(subscriberId)
   if (!sub) throw notFound('subscriber', subscriberId)
+  // A paid order's money is booked even for a subscriber deleted since; nothing else is taken.
+  if (input.orderId === undefined) requireLive(sub)
   requireCurrency(env, input.amount.currency, 'amount')
   const now = env.clock.now()
   const payment: Payment = { id: newId('pay', now), subscriberId, ...input, createdAtMs: now, actor }

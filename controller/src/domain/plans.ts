@@ -59,7 +59,7 @@ export async function updatePlan(
   await audit(tx, env, actor, 'plan.update', 'plan', id, changes)
   const subscriberIds: string[] = []
   for (const sub of await tx.subscribers.list()) {
-    if (sub.planId !== id) continue
+    if (sub.planId !== id || sub.deletedAtMs !== undefined) continue
     await refreshLimit(tx, env, sub)
     subscriberIds.push(sub.id)
   }

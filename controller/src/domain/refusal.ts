@@ -22,6 +22,8 @@ export type RefusalCode =
   | 'payment_unavailable'
   | 'payment_failed'
   | 'order_closed'
+  | 'suspended'
+  | 'deleted'
 
 /** A field a refusal is about, named as a validation error names it. */
 export interface FieldProblem {

@@ -1,19 +1,22 @@
 /**
  * What the controller forgets after the retention (`--retention-days`, default 400): audit rows,
- * usage anomalies, and the usage marks of agent journal epochs idle that long (never an agent's
- * current one). A forgotten epoch is remembered as retired on its agent, so a replay of it is
+ * usage anomalies, the usage marks of agent journal epochs idle that long (never an agent's
+ * current one) and the personal data of subscribers deleted that long ago (see
+ * subscriber-deletion.ts). A forgotten epoch is remembered as retired on its agent, so a replay of it is
  * still never booked twice. Bills, payments and past usage are kept: they are the books.
  */
 import type { UsageMark } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { retireEpochs } from './agent-epochs.js'
 import type { DomainEnv } from './env.js'
+import { eraseDeleted } from './subscriber-deletion.js'
 
 export const DEFAULT_RETENTION_DAYS = 400
 
 export async function pruneRetained(tx: Tx, env: DomainEnv, retentionMs: number): Promise<void> {
   const beforeMs = env.clock.now() - retentionMs
   await tx.audit.prune(beforeMs)
+  await eraseDeleted(tx, env, beforeMs)
   for (const anomaly of await tx.usageAnomalies.list()) {
     if (anomaly.lastAtMs < beforeMs) await tx.usageAnomalies.delete(anomaly.id)
   }

@@ -9,13 +9,18 @@ import { audit } from './audit.js'
 import { moveBillingDay } from './billing-day-change.js'
 import type { Actor, DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
-import { fieldRefusal, notFound } from './refusal.js'
+import { liveSubscriber } from './live-subscriber.js'
+import { fieldRefusal } from './refusal.js'
 
 export interface SubscriberInput {
   name: string
   login: string
   password?: string
   email?: string
+  /** Already normalised (see api/contact-schemas.ts). */
+  phone?: string
+  postalAddress?: string
+  notes?: string
   planId: string
   agentId: string
   /** Already canonical and allowed (see parseSubscriberAddress). */
@@ -61,8 +66,11 @@ export async function createSubscriber(
 /** What an edit may change; the login is not among them (it is how the customer logs in). */
 export interface SubscriberChanges {
   name?: string
-  /** `null` removes the e-mail address. */
+  /** `null` removes the e-mail address; likewise for the other optional fields. */
   email?: string | null
+  phone?: string | null
+  postalAddress?: string | null
+  notes?: string | null
   planId?: string
   agentId?: string
   /** Already canonical (see parseIpPrefix). */
@@ -87,8 +95,7 @@ export async function updateSubscriber(
   id: string,
   changes: SubscriberChanges,
 ): Promise<{ subscriber: Subscriber; subscriberIds: string[] }> {
-  const sub = await tx.subscribers.get(id)
-  if (!sub) throw notFound('subscriber', id)
+  const sub = await liveSubscriber(tx, id)
   const { passwordHash, ...fields } = changes
   const changed = changedFields(sub, fields)
   if (Object.keys(changed).length === 0 && passwordHash === undefined) {
@@ -104,13 +111,21 @@ export async function updateSubscriber(
   const base = changed.billingDay === undefined ? sub : await moveBillingDay(tx, env, sub, changed.billingDay)
   const {
     email: _email,
+    phone: _phone,
+    postalAddress: _postal,
+    notes: _notes,
     passwordHash: _hash,
     limitTerms,
     formerAgentIds: _former,
     moves: _moves,
     ...kept
   } = base
-  const email = changed.email === undefined ? sub.email : (changed.email ?? undefined)
+  const optional = {
+    email: pick(sub.email, changed.email),
+    phone: pick(sub.phone, changed.phone),
+    postalAddress: pick(sub.postalAddress, changed.postalAddress),
+    notes: pick(sub.notes, changed.notes),
+  }
   const hash = passwordHash ?? sub.passwordHash
   const moved = agentId !== sub.agentId
   const former = formerAgents(sub, agentId)
@@ -121,7 +136,7 @@ export async function updateSubscriber(
     planId: changed.planId ?? sub.planId,
     agentId,
     address,
-    ...(email === undefined ? {} : { email }),
+    ...withoutUndefined(optional),
     ...(hash === undefined ? {} : { passwordHash: hash }),
     ...(former.length > 0 ? { formerAgentIds: former } : {}),
     ...(moves.length > 0 ? { moves } : {}),
@@ -156,13 +171,16 @@ const MAX_MOVES = 8
 
 type FieldChanges = Omit<SubscriberChanges, 'passwordHash'>
 
+/** The fields an edit removes with `null`. */
+const NULLABLE = new Set<keyof FieldChanges>(['email', 'phone', 'postalAddress', 'notes'])
+
 /** The fields whose value differs from the subscriber's now (a form sends them all). */
 function changedFields(sub: Subscriber, fields: FieldChanges): FieldChanges {
   const changed: FieldChanges = {}
   for (const key of Object.keys(fields) as (keyof FieldChanges)[]) {
     const value = fields[key]
     if (value === undefined) continue
-    const now = key === 'email' ? (sub.email ?? null) : sub[key]
+    const now = NULLABLE.has(key) ? (sub[key] ?? null) : sub[key]
     if (value !== now) Object.assign(changed, { [key]: value })
   }
   return changed
@@ -212,8 +230,15 @@ async function requireFreeAddress(
   )
 }
 
-/** Whoever knew the old password is logged out of the portal. */
-async function endPortalSessions(tx: Tx, subscriberId: string, nowMs: number): Promise<void> {
+/** The field's value after an edit: `undefined` keeps it, `null` removes it. */
+const pick = (now: string | undefined, change: string | null | undefined) =>
+  change === undefined ? now : (change ?? undefined)
+
+const withoutUndefined = (fields: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
+
+/** Whoever knew the old password (or a deleted subscriber's customer) is logged out of the portal. */
+export async function endPortalSessions(tx: Tx, subscriberId: string, nowMs: number): Promise<void> {
   for (const session of await tx.portalSessions.list()) {
     if (session.subscriberId !== subscriberId || session.endedAtMs !== undefined) continue
     await tx.portalSessions.update({ ...session, endedAtMs: nowMs })

@@ -16,6 +16,7 @@ import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { issueDocument } from './invoices.js'
 import { refreshLimit } from './limits.js'
+import { requireLive, requireNotSuspended } from './live-subscriber.js'
 import { requireCurrency } from './money-rules.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { notFound, Refusal } from './refusal.js'
@@ -53,6 +54,12 @@ export async function createTopUp(
 ): Promise<TopUpResult> {
   const sub = await tx.subscribers.get(subscriberId)
   if (!sub) throw notFound('subscriber', subscriberId)
+  // A paid order is applied whatever happened since it was placed: the money was taken (placeOrder
+  // refused it for a suspended or deleted subscriber). Anything else is a new sale.
+  if (input.chargeTo !== 'order') {
+    requireLive(sub)
+    if (source !== 'operator') requireNotSuspended(sub)
+  }
   const offer = await resolveOffer(tx, input)
   requireCurrency(env, offer.price.currency, 'price')
   const charged = grossOf(offer.price, offer.tax)

@@ -49,7 +49,8 @@ export async function loadDashboard(
   const blocked: SubscriberFigure[] = []
   for (const sub of await tx.subscribers.list()) {
     const plan = plans.get(sub.planId)
-    if (!plan) continue
+    // A deleted subscriber is on no router: nothing to watch.
+    if (!plan || sub.deletedAtMs !== undefined) continue
     const usage = usageFigures(sub, plan, running.get(sub.id) ?? [], periodOf(sub), nowMs)
     if (sub.state === 'blocked') blocked.push({ sub, usage })
     else if (usage.remainingBytes <= usage.limitBytes * NEAR_CAP_SHARE) near.push({ sub, usage })

@@ -22,6 +22,9 @@ const EXPECTED: Record<string, string> = {
   '/subscribers/:id/payments': 'billing',
   '/orders/:id/payments': 'billing',
   '/settings/payment-instructions': 'billing',
+  '/subscribers/:id/suspend': 'lifecycle',
+  '/subscribers/:id/resume': 'lifecycle',
+  '/subscribers/:id/delete': 'lifecycle',
   '/plans': 'catalog',
   '/plans/:id': 'catalog',
   '/plans/:id/retire': 'catalog',
@@ -98,7 +101,10 @@ describe('operator form permissions', () => {
     expect((await app.request('/page')).status).toBe(200)
   })
 
-  it('each role may post exactly what its permissions allow; a refusal is a 403 page and changes nothing', async () => {
+  // Every post route times every role: the cases grow with the routes, so more than the default time.
+  it('each role may post exactly what its permissions allow; a refusal is a 403 page and changes nothing', {
+    timeout: 20_000,
+  }, async () => {
     const k = await staffTestKit()
     const target = await k.addAccount('target', 'support')
     const staffOf = {
@@ -170,6 +176,8 @@ describe('operator form permissions', () => {
         topUp: hasForm(html.subscriber, 'manual-topup-title'),
         payment: hasForm(html.subscriber, 'payment-title'),
         edit: hasForm(html.subscriber, 'edit-subscriber-title'),
+        suspend: hasForm(html.subscriber, 'suspend-title'),
+        deleteLink: html.subscriber.includes(`href="/subscribers/${k.subscriber.id}/delete"`),
         newSubscriber: html.subscribers.includes('href="/subscribers/new"'),
         newPlan: hasForm(html.plans, 'new-plan-title'),
         editPlan: hasForm(html.plan, 'edit-plan-title'),
@@ -182,6 +190,8 @@ describe('operator form permissions', () => {
       topUp: true,
       payment: true,
       edit: true,
+      suspend: true,
+      deleteLink: true,
       newSubscriber: true,
       newPlan: true,
       editPlan: true,
@@ -193,6 +203,8 @@ describe('operator form permissions', () => {
       topUp: true,
       payment: true,
       edit: true,
+      suspend: true,
+      deleteLink: true,
       newSubscriber: true,
       newPlan: false,
       editPlan: false,
@@ -204,6 +216,8 @@ describe('operator form permissions', () => {
       topUp: false,
       payment: false,
       edit: false,
+      suspend: false,
+      deleteLink: false,
       newSubscriber: false,
       newPlan: false,
       editPlan: false,
@@ -213,7 +227,12 @@ describe('operator form permissions', () => {
     })
     const support = (await k.sessionOf(Object.values(k.data.users).find((u) => u.role === 'support')!.id))
       .browser
-    for (const path of ['/staff', '/subscribers/new', `/agents/${k.agent.id}/revoke`]) {
+    for (const path of [
+      '/staff',
+      '/subscribers/new',
+      `/agents/${k.agent.id}/revoke`,
+      `/subscribers/${k.subscriber.id}/delete`,
+    ]) {
       expect((await support.get(path)).status, path).toBe(403)
     }
   })

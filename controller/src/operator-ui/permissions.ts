@@ -18,6 +18,7 @@ const WHAT: Readonly<Record<Permission, string>> = {
   self: 'change their own account',
   subscribers: 'add or edit subscribers',
   billing: 'add top-ups, record payments or change auto top-up',
+  lifecycle: 'suspend, resume or delete subscribers',
   catalog: 'change plans or top-up plans',
   agents: 'enrol or revoke agents',
   staff: 'manage staff accounts',

@@ -1,6 +1,8 @@
 /** The fields of the new and edit subscriber forms; when editing, pre-filled and with the login as text. */
+
+import { NOTES_MAX, POSTAL_ADDRESS_MAX } from '../api/contact-schemas.js'
 import type { Subscriber } from '../store/entities.js'
-import { Field, Select } from '../ui/forms.js'
+import { Field, Select, TextArea } from '../ui/forms.js'
 import type { SubscriberChoices } from './subscriber-choices.js'
 import { EDIT_LABELS, SUBSCRIBER_LABELS } from './subscriber-form-input.js'
 
@@ -63,6 +65,31 @@ export function SubscriberFields({
         type="email"
         value={sub?.email}
         hint="Optional."
+      />
+      <Field
+        id={`${prefix}-phone`}
+        name="phone"
+        label={labels.phone}
+        type="tel"
+        autocomplete="off"
+        value={sub?.phone}
+        hint="Optional. International form: + and the country code, e.g. +254 712 345 678."
+      />
+      <TextArea
+        id={`${prefix}-postal-address`}
+        name="postalAddress"
+        label={labels.postalAddress}
+        value={sub?.postalAddress}
+        maxlength={POSTAL_ADDRESS_MAX}
+        hint="Optional. The customer sees it in the portal."
+      />
+      <TextArea
+        id={`${prefix}-notes`}
+        name="notes"
+        label={labels.notes}
+        value={sub?.notes}
+        maxlength={NOTES_MAX}
+        hint="Optional. For staff only: never shown to the customer."
       />
       <Select
         id={`${prefix}-plan`}

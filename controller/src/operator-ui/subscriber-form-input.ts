@@ -11,6 +11,9 @@ export const SUBSCRIBER_LABELS = {
   login: 'Login',
   password: 'Password',
   email: 'E-mail',
+  phone: 'Phone',
+  postalAddress: 'Postal address',
+  notes: 'Notes',
   planId: 'Plan',
   agentId: 'Agent',
   address: 'Address',
@@ -34,6 +37,13 @@ function billingDayValue(form: FormFields, label: string): BillingDay {
 /** A password is taken as typed (spaces count); an empty box means none. */
 const passwordValue = (form: FormFields) => (form.password ? form.password : undefined)
 
+/** The optional contact fields and notes as typed; an empty box is none. */
+const optionalFields = (form: FormFields) => ({
+  phone: fieldText(form, 'phone'),
+  postalAddress: fieldText(form, 'postalAddress'),
+  notes: fieldText(form, 'notes'),
+})
+
 /** The fields both forms have, in the shape the API's schemas read. */
 function commonFields(form: FormFields, labels: typeof SUBSCRIBER_LABELS | typeof EDIT_LABELS) {
   return {
@@ -48,6 +58,7 @@ function commonFields(form: FormFields, labels: typeof SUBSCRIBER_LABELS | typeo
 export function newSubscriberFromForm(form: FormFields): SubscriberInput {
   const password = passwordValue(form)
   const email = fieldText(form, 'email')
+  const given = Object.entries(optionalFields(form)).filter(([, v]) => v !== undefined)
   return checkedAs(
     CreateSubscriber,
     {
@@ -55,6 +66,7 @@ export function newSubscriberFromForm(form: FormFields): SubscriberInput {
       login: requiredText(form, 'login', SUBSCRIBER_LABELS.login),
       ...(password === undefined ? {} : { password }),
       ...(email === undefined ? {} : { email }),
+      ...Object.fromEntries(given),
     },
     SUBSCRIBER_LABELS,
   )
@@ -62,7 +74,7 @@ export function newSubscriberFromForm(form: FormFields): SubscriberInput {
 
 /**
  * The edit form sends every field: what is unchanged is left alone by updateSubscriber. An empty
- * e-mail removes it; an empty new password keeps the old one.
+ * e-mail, phone, postal address or notes box removes it; an empty new password keeps the old one.
  */
 export function subscriberChangesFromForm(form: FormFields): {
   changes: Omit<SubscriberChanges, 'passwordHash'>
@@ -74,6 +86,7 @@ export function subscriberChangesFromForm(form: FormFields): {
     {
       ...commonFields(form, EDIT_LABELS),
       email: fieldText(form, 'email') ?? null,
+      ...Object.fromEntries(Object.entries(optionalFields(form)).map(([k, v]) => [k, v ?? null])),
       ...(password === undefined ? {} : { password }),
     },
     EDIT_LABELS,

@@ -6,6 +6,7 @@ import { NamedForm } from '../ui/named-form.js'
 import { AutoTopUpForm, offerLabel } from './auto-topup-form.js'
 import { CHARGE_TO } from './charge-to.js'
 import { SubscriberFields } from './subscriber-fields.js'
+import { SubscriberLifecycleForms } from './subscriber-lifecycle-forms.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 
 export function SubscriberForms({
@@ -23,9 +24,11 @@ export function SubscriberForms({
   const base = `/subscribers/${encodeURIComponent(d.sub.id)}`
   const billing = may(role, 'billing')
   const edit = may(role, 'subscribers')
-  if (!billing && !edit) return null
+  const lifecycle = may(role, 'lifecycle')
+  if (!billing && !edit && !lifecycle) return null
   return (
     <div class="columns">
+      {lifecycle ? <SubscriberLifecycleForms sub={d.sub} csrf={csrf} /> : null}
       {billing ? <BillingForms d={d} csrf={csrf} base={base} currency={currency} /> : null}
       {edit ? (
         <NamedForm

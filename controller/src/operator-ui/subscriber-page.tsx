@@ -1,6 +1,7 @@
 /** One subscriber: who they are, their usage (live), the top-up and payment forms, and their money history. */
 import type { Role } from '../auth/roles.js'
 import { bytes, money } from '../ui/format.js'
+import { LifecycleNotice, Lines } from './lifecycle-notice.js'
 import { SubscriberForms } from './subscriber-forms.js'
 import { SubscriberHistory } from './subscriber-history.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
@@ -24,11 +25,15 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
   return (
     <>
       <h1>{d.sub.name}</h1>
+      <LifecycleNotice sub={d.sub} timeZone={timeZone} />
       <div class="columns">
         <SubscriberFacts d={d} />
         <SubscriberUsage d={d} timeZone={timeZone} />
       </div>
-      <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />
+      {/* A deleted subscriber takes no changes: its page only shows its books. */}
+      {d.sub.deletedAtMs === undefined ? (
+        <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />
+      ) : null}
       <SubscriberHistory d={d} timeZone={timeZone} />
     </>
   )
@@ -49,6 +54,20 @@ function SubscriberFacts({ d }: { d: SubscriberPageData }) {
           <>
             <dt>E-mail</dt>
             <dd>{sub.email}</dd>
+          </>
+        ) : null}
+        {sub.phone ? (
+          <>
+            <dt>Phone</dt>
+            <dd>{sub.phone}</dd>
+          </>
+        ) : null}
+        {sub.postalAddress ? (
+          <>
+            <dt>Postal address</dt>
+            <dd>
+              <Lines text={sub.postalAddress} />
+            </dd>
           </>
         ) : null}
         <dt>Address</dt>
@@ -75,6 +94,14 @@ function SubscriberFacts({ d }: { d: SubscriberPageData }) {
             : 'Off'}
           {declined ? ` (last one declined: ${DECLINED[declined]})` : null}
         </dd>
+        {sub.notes ? (
+          <>
+            <dt>Notes</dt>
+            <dd>
+              <Lines text={sub.notes} />
+            </dd>
+          </>
+        ) : null}
       </dl>
     </section>
   )

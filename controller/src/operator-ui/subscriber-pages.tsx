@@ -9,6 +9,7 @@ import { OperatorPage } from './layout.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { can, frame, type OperatorKit } from './operator-kit.js'
 import { subscriberEditRoutes } from './subscriber-edit-routes.js'
+import { subscriberLifecycleRoutes } from './subscriber-lifecycle-routes.js'
 import { SubscriberPageBody } from './subscriber-page.js'
 import { loadSubscriberPage } from './subscriber-page-data.js'
 import { loadSubscriberList, readSearch } from './subscribers-data.js'
@@ -49,6 +50,7 @@ export function subscriberPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   })
 
   subscriberEditRoutes(ui, kit)
+  subscriberLifecycleRoutes(ui, kit)
 
   ui.get('/subscribers/:id', kit.page, async (c) => {
     const d = await store.transact((tx) => loadSubscriberPage(tx, env, idParam(c)))

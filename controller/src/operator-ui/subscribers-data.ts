@@ -14,6 +14,8 @@ const blankToUndefined = (v: unknown) => (v === '' ? undefined : v)
 export const SubscriberSearch = z.object({
   q: z.preprocess(blankToUndefined, z.string().trim().max(100, 'must be at most 100 characters').optional()),
   state: z.preprocess(blankToUndefined, z.enum(['open', 'blocked', 'throttled']).optional()),
+  /** `deleted` lists the deleted subscribers instead of the current ones. */
+  show: z.preprocess(blankToUndefined, z.enum(['deleted']).optional()),
   after: z.preprocess(blankToUndefined, z.string().max(64).optional()),
 })
 export type SubscriberSearch = z.infer<typeof SubscriberSearch>
@@ -38,7 +40,8 @@ export async function loadSubscriberList(
   env: DomainEnv,
   search: SubscriberSearch,
 ): Promise<SubscriberListData> {
-  const page = await tx.subscribers.find({ ...search, limit: PAGE_SIZE })
+  const { show, ...query } = search
+  const page = await tx.subscribers.find({ ...query, deleted: show === 'deleted', limit: PAGE_SIZE })
   const nowMs = env.clock.now()
   const periodOf = periodFinder(nowMs, env.timeZone)
   const plans = new Map((await tx.plans.list()).map((p) => [p.id, p]))
@@ -56,6 +59,7 @@ export function listUrl(search: SubscriberSearch, after?: string): string {
   const params = new URLSearchParams()
   if (search.q) params.set('q', search.q)
   if (search.state) params.set('state', search.state)
+  if (search.show) params.set('show', search.show)
   if (after) params.set('after', after)
   const query = params.toString()
   return query ? `/subscribers?${query}` : '/subscribers'

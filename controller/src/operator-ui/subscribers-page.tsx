@@ -12,12 +12,18 @@ const STATES = [
   { value: 'throttled', label: 'Throttled' },
 ]
 
+const SHOW = [
+  { value: '', label: 'Current' },
+  { value: 'deleted', label: 'Deleted' },
+]
+
 export function SubscriberSearchForm({ data }: { data: SubscriberListData }) {
   return (
     <search aria-label="Find subscribers">
       <form method="get" action="/subscribers" class="inline">
         <Field id="q" label="Search" type="search" value={data.search.q ?? ''} />
         <Select id="state" label="State" options={STATES} value={data.search.state ?? ''} />
+        <Select id="show" label="Show" options={SHOW} value={data.search.show ?? ''} />
         <button type="submit" class="button secondary">
           Filter
         </button>
@@ -40,7 +46,16 @@ export function SubscriberTable({ data }: { data: SubscriberListData }) {
           { header: 'Login', cell: ({ sub }) => sub.login },
           { header: 'Address', cell: ({ sub }) => sub.address },
           { header: 'Plan', cell: ({ sub, plan }) => plan?.name ?? sub.planId },
-          { header: 'State', cell: ({ sub }) => <StateBadge state={sub.state} /> },
+          {
+            header: 'State',
+            cell: ({ sub }) => (
+              <>
+                <StateBadge state={sub.state} />
+                {sub.suspension ? <span class="badge suspended">Suspended</span> : null}
+                {sub.deletedAtMs === undefined ? null : <span class="badge deleted">Deleted</span>}
+              </>
+            ),
+          },
           {
             header: 'Usage',
             cell: ({ sub, usage }) =>

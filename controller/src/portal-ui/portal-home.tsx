@@ -8,6 +8,7 @@ import { BuyForm } from './buy-form.js'
 import { type HomeView, loadHome } from './home-view.js'
 import { PortalPage } from './portal-layout.js'
 import { type PortalPageKit, portalFrame } from './portal-page-auth.js'
+import { SuspendedNotice } from './suspended-notice.js'
 import { TopUpStatusNotice } from './topup-status-notice.js'
 import { UsageSummary } from './usage-summary.js'
 
@@ -23,11 +24,14 @@ export function HomePage({ view, csrf, flash, timeZone }: HomePageProps) {
   return (
     <PortalPage title="Your data" csrf={csrf} flash={flash} live>
       <h1>Your data</h1>
+      {view.me.suspension ? <SuspendedNotice reason={view.me.suspension.reason} /> : null}
       {view.topUp ? <TopUpStatusNotice status={view.topUp.status} topUpBytes={view.topUp.bytes} /> : null}
       <section class="card">
         <UsageSummary me={view.me} runOut={view.runOut} periodEndMs={view.periodEndMs} timeZone={timeZone} />
       </section>
-      <BuyForm offers={offers} csrf={csrf} balance={view.me.balance} ways={view.ways} />
+      {view.me.suspension ? null : (
+        <BuyForm offers={offers} csrf={csrf} balance={view.me.balance} ways={view.ways} />
+      )}
       <BalanceForm csrf={csrf} ways={view.ways} balance={view.me.balance} />
       {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
       <p>

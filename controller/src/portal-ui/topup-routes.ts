@@ -21,6 +21,7 @@ import { IDEMPOTENCY_FIELD } from '../ui/form-values.js'
 import { bytes, money } from '../ui/format.js'
 import { readPortalForm, STALE_FORM } from './portal-form.js'
 import type { PortalPageKit } from './portal-page-auth.js'
+import { SUSPENDED_NO_TOPUPS } from './suspended-notice.js'
 
 /** Strict: a form naming anything else (a `subscriberId`, say) is refused, not quietly ignored. */
 const BuyTopUp = z.strictObject({
@@ -119,6 +120,7 @@ export function forCustomer(err: unknown, balance: Money, price: Money | undefin
         `Add at least ${money(short)} to your balance, then try again.`,
     )
   }
+  if (err.code === 'suspended') return new Refusal(err.code, SUSPENDED_NO_TOPUPS)
   if (err.code === 'invalid_reference' || err.code === 'retired') {
     return new Refusal(err.code, 'That top-up is no longer on offer. Choose another one.')
   }

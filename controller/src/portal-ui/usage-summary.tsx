@@ -19,7 +19,8 @@ export function UsageSummary({ me, runOut, periodEndMs, timeZone }: UsageSummary
       {runOut.kind === 'reached' && me.state !== 'open' ? null : (
         <p>{runOutText(runOut, periodEndMs, timeZone)}</p>
       )}
-      <CutOffNotice state={me.state} remainingBytes={me.usage.remainingBytes} />
+      {/* Suspended: the suspension notice says why the customer is offline, not the data left. */}
+      {me.suspension ? null : <CutOffNotice state={me.state} remainingBytes={me.usage.remainingBytes} />}
       <p class="balance">{`Balance: ${money(me.balance)}`}</p>
     </div>
   )

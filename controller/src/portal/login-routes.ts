@@ -26,7 +26,9 @@ export const portalPasswordLogin = (deps: ApiDeps, options: PasswordLoginOptions
       sessions: (tx) => tx.portalSessions,
       account: async (tx, login) => {
         const sub = await tx.subscribers.byLogin(login)
-        return sub && { passwordHash: sub.passwordHash, owner: { subscriberId: sub.id } }
+        // A deleted subscriber's login is refused like an unknown one.
+        if (!sub || sub.deletedAtMs !== undefined) return undefined
+        return { passwordHash: sub.passwordHash, owner: { subscriberId: sub.id } }
       },
     },
     options,

@@ -15,6 +15,13 @@ export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession)
     name: sub.name,
     login: sub.login,
     email: sub.email,
+    phone: sub.phone,
+    postalAddress: sub.postalAddress,
+    // The operator's reason is meant for the customer; who suspended and the notes are not.
+    suspension: sub.suspension && {
+      reason: sub.suspension.reason,
+      since: new Date(sub.suspension.atMs).toISOString(),
+    },
     state: sub.state,
     balance: sub.balance,
     usage: usageView(sub, plan, topUps, env.clock.now(), env.timeZone),

@@ -19,7 +19,7 @@ export interface PortalEnv {
   }
 }
 
-/** The live session the cookie names, renewed when due; undefined if none or its subscriber is gone. */
+/** The live session the cookie names, renewed when due; undefined if none or its subscriber is gone or deleted. */
 export async function findPortalSession(
   { store, env }: ApiDeps,
   c: Context,
@@ -29,7 +29,10 @@ export async function findPortalSession(
     (tx) => tx.portalSessions,
     getCookie(c, SESSION_COOKIE),
     env.clock.now(),
-    (tx, session) => tx.subscribers.get(session.subscriberId),
+    async (tx, session) => {
+      const sub = await tx.subscribers.get(session.subscriberId)
+      return sub?.deletedAtMs === undefined ? sub : undefined
+    },
   )
   return found?.session
 }

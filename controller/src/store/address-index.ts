@@ -27,7 +27,11 @@ export class AddressIndex<T extends Row> {
   /** `agentId|family|prefixLength|start` → ids. */
   private readonly exact = new Map<string, string[]>()
 
+  /** `holds` says which rows count (the rest are left out of every check). */
+  constructor(private readonly holds: (row: T) => boolean = () => true) {}
+
   add(row: T): void {
+    if (!this.holds(row)) return
     const prefix = tryParse(row.address)
     if (!prefix) return
     const start = prefixRange(prefix).start
@@ -38,6 +42,7 @@ export class AddressIndex<T extends Row> {
   }
 
   remove(row: T): void {
+    if (!this.holds(row)) return
     const prefix = tryParse(row.address)
     if (!prefix) return
     const start = prefixRange(prefix).start

@@ -24,6 +24,7 @@ const LIMIT_FIELDS = [
   'limitVersion',
   'limitTerms',
   'autoTopUp',
+  'deletedAtMs',
 ] as const satisfies readonly (keyof Subscriber)[]
 
 /** The fields of a plan its subscribers' limits are made of. */

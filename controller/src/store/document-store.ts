@@ -187,8 +187,11 @@ export class DocumentStore implements Store {
     const d = this.data
     const log = () => this.changes
     const byLogin = new MemoryIndex<Subscriber>((s) => s.login.toLowerCase())
-    const byAddress = new AddressIndex<Subscriber>()
-    const subscribersByAgent = new MemoryIndex<Subscriber>((s) => s.agentId)
+    // A deleted subscriber is on no agent and holds no address (it may be given to another).
+    const byAddress = new AddressIndex<Subscriber>((s) => s.deletedAtMs === undefined)
+    const subscribersByAgent = new MemoryIndex<Subscriber>((s) =>
+      s.deletedAtMs === undefined ? s.agentId : undefined,
+    )
     const subscribers = new MemoryTable(
       'subscribers',
       d.subscribers,

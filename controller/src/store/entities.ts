@@ -72,6 +72,15 @@ export interface LimitTerms {
   readonly onCap: OnCap
   readonly throttleKbps?: number
   readonly address: string
+  /** The subscriber is suspended: the terms block (limit 0) whatever the allowance. */
+  readonly suspended?: true
+}
+
+/** Why and since when an operator suspended a subscriber (see domain/suspension.ts). */
+export interface Suspension {
+  readonly reason: string
+  readonly atMs: number
+  readonly actor: string
 }
 
 /** Why the last auto top-up was not applied; kept so a decline is audited once, not on every report. */
@@ -86,6 +95,12 @@ export interface Subscriber {
   readonly login: string
   readonly passwordHash?: string
   readonly email?: string
+  /** E.164: `+` and 8–15 digits. */
+  readonly phone?: string
+  /** Free text, may span lines. */
+  readonly postalAddress?: string
+  /** The operators' own notes: never shown to the customer. */
+  readonly notes?: string
   readonly planId: string
   readonly agentId: string
   /** Canonical IPv4/IPv6 address or prefix (`10.0.0.5`, `2001:db8::/64`). */
@@ -123,6 +138,15 @@ export interface Subscriber {
    * usage-admission.ts).
    */
   readonly moves?: readonly AgentMove[]
+  /** Set while suspended: blocked whatever the allowance, no portal or auto top-ups. */
+  readonly suspension?: Suspension
+  /**
+   * When an operator deleted the subscriber: gone from its agent, the portal, lists and address
+   * checks; its books stay. Absent = live.
+   */
+  readonly deletedAtMs?: number
+  /** When its personal data was erased, a retention period after deletion (see subscriber-erasure.ts). */
+  readonly erasedAtMs?: number
 }
 
 export interface AgentMove {

@@ -51,6 +51,8 @@ export interface SubscriberQuery {
   q?: string
   state?: EnforcementState
   agentId?: string
+  /** Only deleted subscribers (true), or only live ones (absent or false). */
+  deleted?: boolean
   /** Return rows with id greater than this. */
   after?: string
   limit: number

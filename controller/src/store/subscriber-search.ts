@@ -8,6 +8,7 @@ export function findSubscribers(table: MemoryTable<Subscriber>, query: Subscribe
   const items: Subscriber[] = []
   let more = false
   table.scanFrom(query.after, (s) => {
+    if ((s.deletedAtMs !== undefined) !== (query.deleted ?? false)) return true
     if (query.state && s.state !== query.state) return true
     if (query.agentId && s.agentId !== query.agentId) return true
     if (q && !matches(s, q)) return true

@@ -49,7 +49,7 @@ export interface FieldProps {
   id: string
   name?: string
   label: string
-  type?: 'text' | 'password' | 'number' | 'email' | 'search'
+  type?: 'text' | 'password' | 'number' | 'email' | 'search' | 'tel'
   value?: string | number
   required?: boolean
   hint?: string
@@ -82,6 +82,31 @@ export function Field(p: FieldProps) {
         autofocus={p.autofocus}
         aria-describedby={hintId(p)}
       />
+    </Labelled>
+  )
+}
+
+/** A multi-line text box (a postal address, notes); refilled after a refusal like a field. */
+export function TextArea(p: {
+  id: string
+  name?: string
+  label: string
+  value?: string | undefined
+  rows?: number
+  maxlength?: number
+  hint?: string
+}) {
+  return (
+    <Labelled id={p.id} label={p.label} hint={p.hint}>
+      <textarea
+        id={p.id}
+        name={p.name ?? p.id}
+        rows={p.rows ?? 3}
+        maxlength={p.maxlength}
+        aria-describedby={hintId(p)}
+      >
+        {refilledValue(p.name ?? p.id, p.value) ?? ''}
+      </textarea>
     </Labelled>
   )
 }
