@@ -25,6 +25,9 @@ export const REFUSAL_CLOSE: Record<RefusalCode, number> = {
   payment_unavailable: CLOSE.policyViolation,
   payment_failed: CLOSE.policyViolation,
   order_closed: CLOSE.policyViolation,
+  invoice_closed: CLOSE.policyViolation,
+  overpayment: CLOSE.policyViolation,
+  not_reversible: CLOSE.policyViolation,
 }
 
 /** How a connection ends for an error its handler threw, or undefined for an unexpected one (ours). */

@@ -9,8 +9,11 @@ import { auditRoutes } from './audit-routes.js'
 import { billingRoutes } from './billing-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
 import { errorResponse } from './error-response.js'
+import { exportRoutes } from './export-routes.js'
+import { invoiceRoutes } from './invoice-routes.js'
 import { openApiDocument } from './openapi.js'
 import { DocumentedRouter } from './router.js'
+import { settingsRoutes } from './settings-routes.js'
 import { subscriberRoutes } from './subscriber-routes.js'
 
 /** The operator API; bodies are capped app-wide before it (see http/body-cap.ts). */
@@ -24,6 +27,9 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   agentRoutes(router, deps)
   subscriberRoutes(router, deps)
   billingRoutes(router, deps)
+  invoiceRoutes(router, deps)
+  exportRoutes(router, deps)
+  settingsRoutes(router, deps)
   auditRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)
 

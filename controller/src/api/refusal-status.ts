@@ -25,6 +25,9 @@ export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   payment_unavailable: 422,
   payment_failed: 502,
   order_closed: 409,
+  invoice_closed: 409,
+  overpayment: 422,
+  not_reversible: 422,
 }
 
 /** A refusal as HTTP sees it: a domain refusal with its mapped status, or the HTTP layer's own ApiError. */

@@ -22,6 +22,9 @@ export type RefusalCode =
   | 'payment_unavailable'
   | 'payment_failed'
   | 'order_closed'
+  | 'invoice_closed'
+  | 'overpayment'
+  | 'not_reversible'
 
 /** A field a refusal is about, named as a validation error names it. */
 export interface FieldProblem {
