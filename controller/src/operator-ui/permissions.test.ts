@@ -33,6 +33,11 @@ const EXPECTED: Record<string, string> = {
   '/staff/:id/disable': 'staff',
   '/staff/:id/enable': 'staff',
   '/staff/:id/password': 'staff',
+  '/invoices/:id/payments': 'billing',
+  '/invoices/:id/pay-from-balance': 'billing',
+  '/invoices/:id/void': 'billing',
+  '/topups/:id/reverse': 'billing',
+  '/settings/billing': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */

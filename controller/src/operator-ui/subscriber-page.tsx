@@ -1,5 +1,7 @@
 /** One subscriber: who they are, their usage (live), the top-up and payment forms, and their money history. */
+
 import type { Role } from '../auth/roles.js'
+import { may } from '../auth/roles.js'
 import { bytes, money } from '../ui/format.js'
 import { SubscriberForms } from './subscriber-forms.js'
 import { SubscriberHistory } from './subscriber-history.js'
@@ -29,7 +31,7 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
         <SubscriberUsage d={d} timeZone={timeZone} />
       </div>
       <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />
-      <SubscriberHistory d={d} timeZone={timeZone} />
+      <SubscriberHistory d={d} timeZone={timeZone} reverseCsrf={may(role, 'billing') ? csrf : undefined} />
     </>
   )
 }

@@ -5,7 +5,11 @@ import { dateTime, money } from './format.js'
 
 /** An invoice's status as a word in a badge (never colour alone). */
 export const InvoiceStatus = ({ invoice }: { invoice: Invoice }) => (
-  <span class={`badge ${invoice.status === 'paid' ? 'paid' : 'invoice-open'}`}>{invoice.status}</span>
+  <span
+    class={`badge ${invoice.status === 'paid' ? 'paid' : invoice.status === 'void' ? 'retired' : 'invoice-open'}`}
+  >
+    {invoice.status}
+  </span>
 )
 
 /** The columns a page picks from; it may rename one (`{ ...issued, header: 'Date' }`) or add its own. */
