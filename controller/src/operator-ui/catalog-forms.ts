@@ -18,9 +18,9 @@ export const TOPUP_PLAN_LABELS = {
   bytes: 'Data amount',
   price: 'Price',
   validityDays: 'Valid for (days)',
-  tax: 'Tax',
-  'tax.ratePercent': 'Tax rate (%)',
-  'tax.inclusive': 'Tax is',
+  /** The form's one free tax box is the rate (labels go by the field's first path segment). */
+  tax: 'Tax rate (%)',
+  taxInclusive: 'Tax is',
 } as const
 
 /**
@@ -69,7 +69,7 @@ function taxFromForm(form: FormFields): { tax?: { ratePercent: number; inclusive
   const ratePercent = Number(text)
   if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(ratePercent)) {
     throw fieldError(
-      TOPUP_PLAN_LABELS['tax.ratePercent'],
+      TOPUP_PLAN_LABELS.tax,
       'enter a percentage such as 16 or 7.5, or leave it empty for no tax',
     )
   }

@@ -54,7 +54,7 @@ export function TopUpPlanFields({
       <Field
         id={`${prefix}-tax-rate`}
         name="taxRatePercent"
-        label={TOPUP_PLAN_LABELS['tax.ratePercent']}
+        label={TOPUP_PLAN_LABELS.tax}
         inputmode="decimal"
         value={plan?.tax ? String(plan.tax.rateBp / 100) : undefined}
         placeholder="16"
@@ -63,7 +63,7 @@ export function TopUpPlanFields({
       <Select
         id={`${prefix}-tax-inclusive`}
         name="taxInclusive"
-        label={TOPUP_PLAN_LABELS['tax.inclusive']}
+        label={TOPUP_PLAN_LABELS.taxInclusive}
         options={[
           { value: 'inclusive', label: 'Included in the price (VAT-style)' },
           { value: 'exclusive', label: 'Added to the price' },
