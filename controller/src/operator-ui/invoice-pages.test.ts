@@ -106,6 +106,26 @@ describe('invoice page', () => {
   })
 })
 
+describe('accounting downloads', () => {
+  it('the Invoices page offers the three CSVs; a logged-in operator downloads them, a stranger does not', async () => {
+    const k = await setup()
+    const html = (await k.browser.get('/invoices')).html
+    for (const name of ['invoices', 'payments', 'credit-notes'])
+      expect(html).toContain(`/exports/${name}.csv`)
+    const csv = await k.browser.get('/exports/invoices.csv?from=2026-03-01&to=2026-03-31')
+    expect(csv.status).toBe(200)
+    expect(csv.headers.get('content-type')).toContain('text/csv')
+    expect(csv.html.split('\r\n')[1]).toMatch(
+      /^INV-2026-000001,invoice,2026-03-10T12:00:00.000Z,[^,]+,Alice,open,10.00,1.60,11.60,0.00,USD,,,$/,
+    )
+    expect((await k.browser.get('/exports/invoices.csv?from=2026-03-31&to=2026-03-01')).status).toBe(400)
+    const stranger = await k.app.request(
+      new Request('http://localhost/exports/invoices.csv?from=2026-03-01&to=2026-03-31'),
+    )
+    expect(stranger.status).not.toBe(200)
+  })
+})
+
 describe('invoice actions by role', () => {
   it('support may read an invoice but not pay, void or reverse; billing may; only admin sees billing settings', async () => {
     const k = await staffTestKit()
