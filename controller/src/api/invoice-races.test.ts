@@ -8,7 +8,7 @@ describe('payments, balance payments and voids racing on the same invoices', () 
       const random = seededRandom(seed)
       const k = await invoiceKit()
       await k.call('POST', `/subscribers/${k.subscriber.id}/payments`, { amount: usd(random.int(0, 3000)) })
-      const invoices = []
+      const invoices: { id: string }[] = []
       for (let i = 0; i < 4; i++) invoices.push((await k.topUp(1e9, random.int(100, 1000))).invoice)
       // Each request with its own key, some sent twice; all at once.
       const sends = Array.from({ length: 30 }, (_, i) => {
