@@ -109,7 +109,12 @@ describe('operator form permissions', () => {
       billing: await k.addAccount('bill', 'billing'),
       support: await k.addAccount('sup', 'support'),
     }
+    const sold = (
+      await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { topUpPlanId: k.topUpPlan.id })
+    ).body
     const ids: Record<string, string> = {
+      invoices: sold.invoice.id,
+      topups: sold.topUp.id,
       subscribers: k.subscriber.id,
       plans: k.plan.id,
       'topup-plans': k.topUpPlan.id,
