@@ -27,6 +27,9 @@ export const REFUSAL_CLOSE: Record<RefusalCode, number> = {
   order_closed: CLOSE.policyViolation,
   suspended: CLOSE.policyViolation,
   deleted: CLOSE.policyViolation,
+  invoice_closed: CLOSE.policyViolation,
+  overpayment: CLOSE.policyViolation,
+  not_reversible: CLOSE.policyViolation,
 }
 
 /** How a connection ends for an error its handler threw, or undefined for an unexpected one (ours). */

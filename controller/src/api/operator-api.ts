@@ -9,9 +9,12 @@ import { auditRoutes } from './audit-routes.js'
 import { billingRoutes } from './billing-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
 import { errorResponse } from './error-response.js'
+import { exportRoutes } from './export-routes.js'
+import { invoiceRoutes } from './invoice-routes.js'
 import { openApiDocument } from './openapi.js'
 import { orderRoutes } from './order-routes.js'
 import { DocumentedRouter } from './router.js'
+import { settingsRoutes } from './settings-routes.js'
 import { subscriberLifecycleRoutes } from './subscriber-lifecycle-routes.js'
 import { subscriberRoutes } from './subscriber-routes.js'
 
@@ -28,6 +31,9 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   subscriberLifecycleRoutes(router, deps)
   billingRoutes(router, deps)
   orderRoutes(router, deps)
+  invoiceRoutes(router, deps)
+  exportRoutes(router, deps)
+  settingsRoutes(router, deps)
   auditRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)
 

@@ -27,6 +27,9 @@ export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   order_closed: 409,
   suspended: 409,
   deleted: 409,
+  invoice_closed: 409,
+  overpayment: 422,
+  not_reversible: 422,
 }
 
 /** A refusal as HTTP sees it: a domain refusal with its mapped status, or the HTTP layer's own ApiError. */

@@ -3,6 +3,7 @@ import { BillingDay, ByteCount, Money, NonNegativeMoney, parseSubscriberAddress 
 import { z } from 'zod'
 import { Notes, Phone, PostalAddress } from './contact-schemas.js'
 import { safeText } from './safe-text.js'
+import { TaxInput } from './tax-schema.js'
 import { AllowTiny, refuseTiny, withoutAllowTiny } from './tiny-bytes.js'
 
 const Name = safeText(
@@ -32,6 +33,8 @@ export const CreateTopUpPlan = z.strictObject({
   bytes: PositiveBytes,
   price: NonNegativeMoney,
   validityDays: z.number().int().min(1).max(366).optional(),
+  /** `null` or absent = untaxed. */
+  tax: TaxInput.nullable().optional(),
 })
 
 /** The API's body for a new plan: a cap under 1 MB needs `allowTiny` (see tiny-bytes.ts). */
@@ -84,6 +87,7 @@ export const ManualTopUp = z
     price: NonNegativeMoney,
     validityDays: z.number().int().min(1).max(366).optional(),
     description: safeText(z.string().trim().min(1).max(200)).optional(),
+    tax: TaxInput.optional(),
     chargeTo: ChargeTo,
     allowTiny: AllowTiny,
   })

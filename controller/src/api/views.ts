@@ -1,5 +1,8 @@
 /** What the API shows of each record: ISO times, no secrets. */
 
+import { amountDue, amountPaid } from '../domain/invoice-amounts.js'
+import { kindOf } from '../domain/invoices.js'
+import { grossOf } from '../domain/tax.js'
 import type { UsageView } from '../domain/usage.js'
 import type {
   Agent,
@@ -13,6 +16,7 @@ import type {
   TopUpPlan,
   UsageAnomaly,
 } from '../store/entities.js'
+import { taxView } from './tax-schema.js'
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString())
 
@@ -31,6 +35,10 @@ export const topUpPlanView = (p: TopUpPlan) => ({
   name: p.name,
   bytes: p.bytes,
   price: p.price,
+  /** `{ratePercent, inclusive}` or null (untaxed). */
+  tax: taxView(p.tax),
+  /** What the customer pays: the price, plus the tax when it is not included. */
+  grossPrice: grossOf(p.price, p.tax),
   validityDays: p.validityDays,
   createdAt: iso(p.createdAtMs),
   retiredAt: iso(p.retiredAtMs),
@@ -91,19 +99,41 @@ export const topUpView = (t: TopUp) => ({
   invoiceId: t.invoiceId,
   createdAt: iso(t.createdAtMs),
   expiresAt: iso(t.expiresAtMs),
+  reversedAt: iso(t.reversedAtMs),
 })
 
+/** An invoice, pro-forma or credit note: per line net, tax rate and tax; totals; what is paid; its links. */
 export const invoiceView = (i: Invoice) => ({
   id: i.id,
+  kind: kindOf(i),
   number: i.number,
   subscriberId: i.subscriberId,
   topUpId: i.topUpId,
+  orderId: i.orderId,
   issuedAt: iso(i.issuedAtMs),
-  lines: i.lines,
+  lines: i.lines.map((l) => ({
+    description: l.description,
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    net: l.net ?? l.amount,
+    taxRatePercent: l.taxRule ? l.taxRule.rateBp / 100 : 0,
+    taxInclusive: l.taxRule?.inclusive ?? false,
+    tax: l.tax ?? { amount: 0, currency: l.amount.currency },
+    amount: l.amount,
+  })),
+  net: i.net ?? i.total,
+  tax: i.tax ?? { amount: 0, currency: i.total.currency },
   total: i.total,
   status: i.status,
+  amountPaid: amountPaid(i),
+  amountDue: amountDue(i),
   paidAt: iso(i.paidAtMs),
   paidWith: i.paidWith,
+  proformaId: i.proformaId,
+  invoiceId: i.invoiceId,
+  creditNoteId: i.creditNoteId,
+  voidedAt: iso(i.voidedAtMs),
+  voidReason: i.voidReason,
 })
 
 export const paymentView = (p: Payment) => ({
@@ -111,6 +141,8 @@ export const paymentView = (p: Payment) => ({
   subscriberId: p.subscriberId,
   amount: p.amount,
   reference: p.reference,
+  method: p.method,
+  allocations: p.allocations ?? [],
   createdAt: iso(p.createdAtMs),
 })
 

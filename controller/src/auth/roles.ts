@@ -15,6 +15,7 @@ export type Role = (typeof ROLES)[number]
  * - `catalog`: plans and top-up plans.
  * - `agents`: enrol and revoke agents.
  * - `staff`: staff accounts (add, role, disable, reset password).
+ * - `settings`: the ISP's settings (billing choices).
  */
 export type Permission =
   | 'public'
@@ -25,10 +26,11 @@ export type Permission =
   | 'catalog'
   | 'agents'
   | 'staff'
+  | 'settings'
 
 /** The role matrix (documented in the README under "Staff accounts"). */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['public', 'self', 'subscribers', 'billing', 'lifecycle', 'catalog', 'agents', 'staff'],
+  admin: ['public', 'self', 'subscribers', 'billing', 'lifecycle', 'catalog', 'agents', 'staff', 'settings'],
   billing: ['public', 'self', 'subscribers', 'billing', 'lifecycle'],
   support: ['public', 'self'],
 }
@@ -40,6 +42,7 @@ export const isRole = (value: unknown): value is Role => ROLES.includes(value as
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   admin: 'Admin: everything, staff accounts included',
-  billing: 'Billing: subscribers (suspend and delete too), top-ups, payments, auto top-up',
+  billing:
+    'Billing: subscribers (suspend and delete too), top-ups, payments, invoices (void, credit notes), auto top-up',
   support: 'Support: read-only',
 }

@@ -1,7 +1,7 @@
 /** Plans (the cap and what happens at it) and top-up plans (data packs for sale). */
 import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
-import type { OnCap, Plan, TopUpPlan } from '../store/entities.js'
+import type { OnCap, Plan, TaxRule, TopUpPlan } from '../store/entities.js'
 import type { Table, Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
@@ -75,6 +75,8 @@ export interface TopUpPlanInput {
   bytes: number
   price: Money
   validityDays?: number
+  /** `null` or absent = untaxed. */
+  tax?: TaxRule | null
 }
 
 export async function createTopUpPlan(
@@ -85,7 +87,8 @@ export async function createTopUpPlan(
 ): Promise<TopUpPlan> {
   requireCurrency(env, input.price.currency, 'price')
   const now = env.clock.now()
-  const plan: TopUpPlan = { id: newId('tpp', now), ...input, createdAtMs: now }
+  const { tax, ...rest } = input
+  const plan: TopUpPlan = { id: newId('tpp', now), ...rest, ...(tax ? { tax } : {}), createdAtMs: now }
   await tx.topUpPlans.insert(plan)
   await audit(tx, env, actor, 'topup_plan.create', 'topup_plan', plan.id, input)
   return plan
@@ -110,14 +113,16 @@ export async function updateTopUpPlan(
 ): Promise<TopUpPlan> {
   if (changes.price) requireCurrency(env, changes.price.currency, 'price')
   const plan = await editable(tx.topUpPlans, id, 'topup_plan')
-  const { validityDays: _, ...kept } = plan
+  const { validityDays: _, tax: __, ...kept } = plan
   const validityDays = changes.validityDays === undefined ? plan.validityDays : changes.validityDays
+  const tax = changes.tax === undefined ? plan.tax : changes.tax
   const updated: TopUpPlan = {
     ...kept,
     name: changes.name ?? plan.name,
     bytes: changes.bytes ?? plan.bytes,
     price: changes.price ?? plan.price,
     ...(validityDays == null ? {} : { validityDays }),
+    ...(tax == null ? {} : { tax }),
   }
   await tx.topUpPlans.update(updated)
   await audit(tx, env, actor, 'topup_plan.update', 'topup_plan', id, changes)

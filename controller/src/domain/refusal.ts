@@ -24,6 +24,9 @@ export type RefusalCode =
   | 'order_closed'
   | 'suspended'
   | 'deleted'
+  | 'invoice_closed'
+  | 'overpayment'
+  | 'not_reversible'
 
 /** A field a refusal is about, named as a validation error names it. */
 export interface FieldProblem {

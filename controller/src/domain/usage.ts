@@ -26,9 +26,14 @@ export function usedBytesIn(sub: Subscriber, period: Period): number {
   return inPeriod(sub.usagePeriodStartMs, period) ? sub.usedBytes : 0
 }
 
-/** Top-ups bought in this period and not yet expired. Usage is never reduced when one expires. */
+/**
+ * Top-ups bought in this period, not yet expired and not reversed. Usage is never reduced when one
+ * expires or is reversed: only the limit shrinks.
+ */
 export function validTopUps(topUps: readonly TopUp[], period: Period, nowMs: number): TopUp[] {
-  return topUps.filter((t) => inPeriod(t.createdAtMs, period) && t.expiresAtMs > nowMs)
+  return topUps.filter(
+    (t) => inPeriod(t.createdAtMs, period) && t.expiresAtMs > nowMs && t.reversedAtMs === undefined,
+  )
 }
 
 export function limitBytes(plan: Plan, topUps: readonly TopUp[], period: Period, nowMs: number): number {

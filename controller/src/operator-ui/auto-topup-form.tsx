@@ -1,13 +1,13 @@
 /** The operator's auto top-up form: which plan, how many per period, at what remaining data, and the customer's say. */
 import type { TopUpPlan } from '../store/entities.js'
 import { DataAmountField } from '../ui/data-amount-field.js'
-import { money } from '../ui/format.js'
 import { Checkbox, Field, Select } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
+import { priceText } from './topup-plan-form.js'
 
 export const offerLabel = (p: TopUpPlan) =>
-  `${p.name} — ${money(p.price)}${p.retiredAtMs === undefined ? '' : ' (retired)'}`
+  `${p.name} — ${priceText(p)}${p.retiredAtMs === undefined ? '' : ' (retired)'}`
 
 export function AutoTopUpForm({ d, csrf, action }: { d: SubscriberPageData; csrf: string; action: string }) {
   const auto = d.sub.autoTopUp

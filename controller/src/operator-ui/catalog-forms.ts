@@ -18,6 +18,9 @@ export const TOPUP_PLAN_LABELS = {
   bytes: 'Data amount',
   price: 'Price',
   validityDays: 'Valid for (days)',
+  /** The form's one free tax box is the rate (labels go by the field's first path segment). */
+  tax: 'Tax rate (%)',
+  taxInclusive: 'Tax is',
 } as const
 
 /**
@@ -53,7 +56,23 @@ export function topUpPlanFromForm(form: FormFields, currency: string): TopUpPlan
       bytes: dataAmountField(form, 'bytes', TOPUP_PLAN_LABELS.bytes, { minBytes: TINY_BELOW_BYTES }),
       price: moneyValue(form.price, currency, TOPUP_PLAN_LABELS.price),
       ...(validityDays === undefined ? {} : { validityDays }),
+      ...taxFromForm(form),
     },
     TOPUP_PLAN_LABELS,
   )
+}
+
+/** An empty rate = untaxed; the API's schema checks the range and the decimals. */
+function taxFromForm(form: FormFields): { tax?: { ratePercent: number; inclusive: boolean } } {
+  const text = form.taxRatePercent?.trim().replace(/%$/, '').trim()
+  if (!text) return {}
+  const ratePercent = Number(text)
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(ratePercent)) {
+    throw fieldError(
+      TOPUP_PLAN_LABELS.tax,
+      'enter a percentage such as 16 or 7.5, or leave it empty for no tax',
+    )
+  }
+  const inclusive = form.taxInclusive !== 'exclusive'
+  return { tax: { ratePercent, inclusive } }
 }

@@ -6,6 +6,7 @@ import { localDateTime, type Money, startOfLocalDay } from '@capd/protocol'
 import type { DomainEnv } from '../domain/env.js'
 import type { Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { outstandingInvoices, receivedSince } from './revenue.js'
 import { periodFinder, type UsageFigures, usageFigures } from './usage-figures.js'
 
 /** Remaining data at or below this share of the limit counts as near the cap. */
@@ -21,7 +22,10 @@ export interface Dashboard {
   nearCap: { count: number; top: SubscriberFigure[] }
   blocked: { count: number; first: SubscriberFigure[] }
   agents: { online: number; total: number }
+  /** Money received this month (every payment method but `balance`, which only moves money already received). */
   revenueThisMonth: Money
+  /** What open invoices still ask for, whenever issued. */
+  outstanding: { amount: Money; invoices: number }
 }
 
 export async function loadDashboard(
@@ -32,12 +36,11 @@ export async function loadDashboard(
   const nowMs = env.clock.now()
   const plans = new Map((await tx.plans.list()).map((p) => [p.id, p]))
   const monthStartMs = startOfLocalMonth(nowMs, env.timeZone)
-  let revenue = 0
+  const revenue = await receivedSince(tx, env, monthStartMs, nowMs)
+  const outstanding = await outstandingInvoices(tx, env)
   // Only top-ups still running can add to a limit; expired ones are skipped before grouping.
   const running = new Map<string, TopUp[]>()
   for (const t of await tx.topUps.list()) {
-    if (t.createdAtMs >= monthStartMs && t.createdAtMs <= nowMs && t.price.currency === env.currency)
-      revenue += t.price.amount
     if (t.expiresAtMs <= nowMs) continue
     const list = running.get(t.subscriberId)
     if (list) list.push(t)
@@ -62,7 +65,8 @@ export async function loadDashboard(
     nearCap: { count: near.length, top: near.slice(0, LISTED) },
     blocked: { count: blocked.length, first: blocked.slice(0, LISTED) },
     agents: { online: agents.filter((a) => isAgentConnected(a.id)).length, total: agents.length },
-    revenueThisMonth: { amount: revenue, currency: env.currency },
+    revenueThisMonth: revenue,
+    outstanding,
   }
 }
 

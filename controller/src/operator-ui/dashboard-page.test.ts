@@ -61,25 +61,42 @@ describe('dashboard', () => {
     expect(figure((await k.browser.get('/')).html, 'Agents online')).toBe('1 of 2')
   })
 
-  it("sums this calendar month's top-up prices, not last month's", async () => {
+  it('counts money received this calendar month, not invoices issued nor balance moves', async () => {
     const k = await subscriberTestKit()
+    const key = (n: string) => ({ 'idempotency-key': n })
     k.clock.set(Date.parse('2026-02-27T12:00:00Z'))
-    await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { topUpPlanId: k.topUpPlan.id })
+    await k.call('POST', `/subscribers/${k.subscriber.id}/payments`, { amount: USD(1000) }) // last month
     k.clock.set(Date.parse('2026-03-10T12:00:00Z'))
-    await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { topUpPlanId: k.topUpPlan.id })
-    await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { bytes: GB, price: USD(150) })
-    expect(figure((await k.browser.get('/')).html, 'Top-up revenue this month')).toBe('$6.50')
+    // Issued, unpaid: outstanding, not revenue.
+    const open = (
+      await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { topUpPlanId: k.topUpPlan.id })
+    ).body
+    const part = (
+      await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { bytes: GB, price: USD(150) })
+    ).body
+    await k.call(
+      'POST',
+      `/invoices/${part.invoice.id}/payments`,
+      { amount: USD(100), method: 'cash' },
+      key('a'),
+    )
+    // Paid from the balance (money received last month): not revenue again.
+    await k.call('POST', `/invoices/${open.invoice.id}/pay-from-balance`, undefined, key('b'))
+    await k.call('POST', `/subscribers/${k.subscriber.id}/payments`, { amount: USD(25) })
+    const { html } = await k.browser.get('/')
+    expect(figure(html, 'Received this month')).toBe('$1.25')
+    expect(figure(html, 'Outstanding \\(1 open invoice\\)')).toBe('$0.50')
   })
 
   it("starts the month at local midnight in the controller's zone", async () => {
     const k = await subscriberTestKit({ timeZone: 'Pacific/Auckland' })
     // 28 Feb 12:00 UTC is 1 Mar 01:00 in Auckland (UTC+13): this month there.
     k.clock.set(Date.parse('2026-02-28T12:00:00Z'))
-    await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { topUpPlanId: k.topUpPlan.id })
+    await k.call('POST', `/subscribers/${k.subscriber.id}/payments`, { amount: USD(500) })
     // 28 Feb 10:00 UTC is still 28 Feb 23:00 there: last month.
     k.clock.set(Date.parse('2026-02-28T10:00:00Z'))
-    await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { bytes: GB, price: USD(150) })
+    await k.call('POST', `/subscribers/${k.subscriber.id}/payments`, { amount: USD(150) })
     k.clock.set(Date.parse('2026-03-10T12:00:00Z'))
-    expect(figure((await k.browser.get('/')).html, 'Top-up revenue this month')).toBe('$5.00')
+    expect(figure((await k.browser.get('/')).html, 'Received this month')).toBe('$5.00')
   })
 })

@@ -1,4 +1,4 @@
-/** The dashboard: who is near their cap, who is blocked, which agents are online, this month's top-up revenue. */
+/** The dashboard: who is near their cap, who is blocked, which agents are online, money received this month and what open invoices still ask for. */
 import { money } from '../ui/format.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import type { Dashboard, SubscriberFigure } from './dashboard-data.js'
@@ -10,7 +10,11 @@ export function DashboardFigures({ d }: { d: Dashboard }) {
         <Card caption="Near their cap" figure={String(d.nearCap.count)} />
         <Card caption="Blocked now" figure={String(d.blocked.count)} />
         <Card caption="Agents online" figure={`${d.agents.online} of ${d.agents.total}`} />
-        <Card caption="Top-up revenue this month" figure={money(d.revenueThisMonth)} />
+        <Card caption="Received this month" figure={money(d.revenueThisMonth)} />
+        <Card
+          caption={`Outstanding (${d.outstanding.invoices} open invoice${d.outstanding.invoices === 1 ? '' : 's'})`}
+          figure={money(d.outstanding.amount)}
+        />
       </div>
       <div class="columns">
         <SubscriberList

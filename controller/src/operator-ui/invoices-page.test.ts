@@ -18,7 +18,8 @@ describe('invoices page', () => {
     const aliceAt = html.indexOf(`<a href="/subscribers/${k.subscriber.id}">Alice</a>`)
     expect(bobAt).toBeGreaterThan(0)
     expect(aliceAt).toBeGreaterThan(bobAt)
-    for (const invoice of Object.values(k.data.invoices)) expect(html).toContain(`<td>${invoice.number}</td>`)
+    for (const invoice of Object.values(k.data.invoices))
+      expect(html).toContain(`<a href="/invoices/${invoice.id}">${invoice.number}</a>`)
     expect(html).toContain('$1.50')
     expect(html).toContain('$5.00')
     expect(html).toContain('<span class="badge paid">paid</span>')
@@ -41,7 +42,7 @@ describe('invoices page', () => {
     expect(second.html).not.toContain('Older invoices')
     expect(second.html).toContain('<a href="/invoices">Newest</a>')
     const oldest = Object.values(k.data.invoices).sort((a, b) => (a.id < b.id ? -1 : 1))[0]!
-    expect(second.html).toContain(`<td>${oldest.number}</td>`)
+    expect(second.html).toContain(`<a href="/invoices/${oldest.id}">${oldest.number}</a>`)
   })
 
   it('refuses a malformed cursor with a 400 page', async () => {

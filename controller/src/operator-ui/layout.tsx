@@ -16,6 +16,7 @@ export type Section =
   | 'audit'
   | 'staff'
   | 'account'
+  | 'settings'
 
 /** `only`: shown to roles with that permission (the server refuses the rest anyway). */
 const SECTIONS: readonly { id: Section; href: string; label: string; only?: Permission }[] = [
@@ -28,6 +29,7 @@ const SECTIONS: readonly { id: Section; href: string; label: string; only?: Perm
   { id: 'orders', href: '/orders', label: 'Orders' },
   { id: 'audit', href: '/audit', label: 'Audit log' },
   { id: 'staff', href: '/staff', label: 'Staff', only: 'staff' },
+  { id: 'settings', href: '/settings/billing', label: 'Settings', only: 'settings' },
 ]
 
 export interface OperatorPageProps {

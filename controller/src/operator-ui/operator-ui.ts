@@ -7,6 +7,7 @@ import { accountPages } from './account-pages.js'
 import { agentPages } from './agent-pages.js'
 import { auditPage } from './audit-page.js'
 import { catalogPages } from './catalog-pages.js'
+import { invoicePages } from './invoice-pages.js'
 import { operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
@@ -26,6 +27,7 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
     changeStream(c, deps.changes, { filter: () => true, viewer: `operator-session:${c.var.session.id}` }),
   )
   subscriberPages(ui, kit)
+  invoicePages(ui, kit)
   catalogPages(ui, kit)
   agentPages(ui, kit)
   staffPages(ui, kit)

@@ -38,6 +38,11 @@ const EXPECTED: Record<string, string> = {
   '/staff/:id/disable': 'staff',
   '/staff/:id/enable': 'staff',
   '/staff/:id/password': 'staff',
+  '/invoices/:id/payments': 'billing',
+  '/invoices/:id/pay-from-balance': 'billing',
+  '/invoices/:id/void': 'billing',
+  '/topups/:id/reverse': 'billing',
+  '/settings/billing': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */
@@ -112,7 +117,12 @@ describe('operator form permissions', () => {
       billing: await k.addAccount('bill', 'billing'),
       support: await k.addAccount('sup', 'support'),
     }
+    const sold = (
+      await k.call('POST', `/subscribers/${k.subscriber.id}/topups`, { topUpPlanId: k.topUpPlan.id })
+    ).body
     const ids: Record<string, string> = {
+      invoices: sold.invoice.id,
+      topups: sold.topUp.id,
       subscribers: k.subscriber.id,
       plans: k.plan.id,
       'topup-plans': k.topUpPlan.id,

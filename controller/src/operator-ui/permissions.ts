@@ -17,11 +17,12 @@ const WHAT: Readonly<Record<Permission, string>> = {
   public: 'open this page',
   self: 'change their own account',
   subscribers: 'add or edit subscribers',
-  billing: 'add top-ups, record payments or change auto top-up',
+  billing: 'add top-ups, record payments, void invoices or change auto top-up',
   lifecycle: 'suspend, resume or delete subscribers',
   catalog: 'change plans or top-up plans',
   agents: 'enrol or revoke agents',
   staff: 'manage staff accounts',
+  settings: "change the ISP's settings",
 }
 
 /** Marks `handler` as the route's permission check (see undeclaredRefused). */

@@ -76,7 +76,13 @@ function BillingForms({
           placeholder="0.00"
           hint={`In ${currency}.`}
         />
-        <Select id="manual-charge-to" name="chargeTo" label="Charge to" options={CHARGE_TO} value="invoice" />
+        <Select
+          id="manual-charge-to"
+          name="chargeTo"
+          label="Charge to"
+          options={CHARGE_TO}
+          value={d.defaultChargeTo}
+        />
       </NamedForm>
 
       <NamedForm
@@ -97,7 +103,13 @@ function BillingForms({
             d.offers.length === 0 ? 'No top-up plans are on sale: create one under Top-up plans.' : undefined
           }
         />
-        <Select id="sell-charge-to" name="chargeTo" label="Charge to" options={CHARGE_TO} value="invoice" />
+        <Select
+          id="sell-charge-to"
+          name="chargeTo"
+          label="Charge to"
+          options={CHARGE_TO}
+          value={d.defaultChargeTo}
+        />
       </NamedForm>
 
       <AutoTopUpForm d={d} csrf={csrf} action={`${base}/auto-topup`} />

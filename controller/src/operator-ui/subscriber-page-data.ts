@@ -1,8 +1,17 @@
 /** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money, history and the edit form's choices. */
+import { billingSettings } from '../domain/billing-settings.js'
 import type { DomainEnv } from '../domain/env.js'
 import { notFound } from '../domain/refusal.js'
 import { currentPeriod, type Period, type UsageView, usageView } from '../domain/usage.js'
-import type { Invoice, LedgerEntry, Plan, Subscriber, TopUp, TopUpPlan } from '../store/entities.js'
+import type {
+  Invoice,
+  LedgerEntry,
+  OperatorChargeTo,
+  Plan,
+  Subscriber,
+  TopUp,
+  TopUpPlan,
+} from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
 import { loadSubscriberChoices, type SubscriberChoices } from './subscriber-choices.js'
@@ -30,6 +39,8 @@ export interface SubscriberPageData {
   autoPlan: TopUpPlan | undefined
   /** Plans and agents for the edit form. */
   choices: SubscriberChoices
+  /** The Charge to choice's default, from the billing settings ("add to the next invoice" = Invoice). */
+  defaultChargeTo: OperatorChargeTo
 }
 
 export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Promise<SubscriberPageData> {
@@ -64,5 +75,6 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
     offers: (await tx.topUpPlans.list()).filter((p) => p.retiredAtMs === undefined),
     autoPlan: autoPlanId ? await tx.topUpPlans.get(autoPlanId) : undefined,
     choices: await loadSubscriberChoices(tx, sub),
+    defaultChargeTo: (await billingSettings(tx)).operatorTopUps === 'balance_now' ? 'balance' : 'invoice',
   }
 }

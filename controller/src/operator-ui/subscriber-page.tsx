@@ -1,5 +1,7 @@
 /** One subscriber: who they are, their usage (live), the top-up and payment forms, and their money history. */
+
 import type { Role } from '../auth/roles.js'
+import { may } from '../auth/roles.js'
 import { bytes, money } from '../ui/format.js'
 import { LifecycleNotice, Lines } from './lifecycle-notice.js'
 import { SubscriberForms } from './subscriber-forms.js'
@@ -34,7 +36,7 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
       {d.sub.deletedAtMs === undefined ? (
         <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />
       ) : null}
-      <SubscriberHistory d={d} timeZone={timeZone} />
+      <SubscriberHistory d={d} timeZone={timeZone} reverseCsrf={may(role, 'billing') ? csrf : undefined} />
     </>
   )
 }

@@ -4,7 +4,7 @@ import { idParam } from '../api/validate.js'
 import { accountActions } from './account-actions.js'
 import { loadDashboard } from './dashboard-data.js'
 import { DashboardFigures } from './dashboard-page.js'
-import { InvoiceList, loadInvoices } from './invoices-page.js'
+import { ExportForm, InvoiceList, loadInvoices } from './invoices-page.js'
 import { OperatorPage } from './layout.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { can, frame, type OperatorKit } from './operator-kit.js'
@@ -74,6 +74,7 @@ export function subscriberPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       <OperatorPage {...frame(c)} title="Invoices" section="invoices" live>
         <h1>Invoices</h1>
         <InvoiceList data={data} timeZone={env.timeZone} />
+        <ExportForm nowMs={env.clock.now()} timeZone={env.timeZone} />
       </OperatorPage>,
     )
   })

@@ -39,7 +39,7 @@ export function topUpPlanPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     return formAction(c, 'operator', `/topup-plans/${id}`, async () => {
       const input = topUpPlanFromForm(await readForm(c), env.currency)
       // The whole form is sent: an empty "Valid for (days)" clears the validity, it does not keep it.
-      const changes = { ...input, validityDays: input.validityDays ?? null }
+      const changes = { ...input, validityDays: input.validityDays ?? null, tax: input.tax ?? null }
       await store.transact((tx) => updateTopUpPlan(tx, env, c.var.actor, id, changes))
       return { message: 'Top-up plan saved.' }
     })

@@ -1,9 +1,9 @@
 /** The top-up plans pages: the list with the "New top-up plan" form, and one with its edit and retire forms. */
 import type { TopUpPlan } from '../store/entities.js'
-import { bytes, money } from '../ui/format.js'
+import { bytes } from '../ui/format.js'
 import { CatalogItemPage, type CatalogKind, CatalogListPage } from './catalog-views.js'
 import type { Frame } from './operator-kit.js'
-import { TopUpPlanFields, validityText } from './topup-plan-form.js'
+import { priceText, TopUpPlanFields, validityText } from './topup-plan-form.js'
 
 const TOPUP_PLANS: CatalogKind = {
   path: '/topup-plans',
@@ -20,7 +20,7 @@ export function TopUpPlansPage(p: { frame: Frame; plans: readonly TopUpPlan[]; c
       items={p.plans}
       columns={[
         { header: 'Data amount', num: true, cell: (plan) => bytes(plan.bytes) },
-        { header: 'Price', num: true, cell: (plan) => money(plan.price) },
+        { header: 'Price', num: true, cell: priceText },
         { header: 'Valid for', cell: validityText },
       ]}
       fields={<TopUpPlanFields prefix="new-topup-plan" currency={p.currency} />}
@@ -38,7 +38,7 @@ export function TopUpPlanPage(p: { frame: Frame; plan: TopUpPlan; currency: stri
       timeZone={p.timeZone}
       facts={[
         ['Data amount', bytes(plan.bytes)],
-        ['Price', money(plan.price)],
+        ['Price', priceText(plan)],
         ['Valid for', validityText(plan)],
       ]}
       retiredNotice="This top-up plan is retired. It is kept for the top-ups sold from it, and can no longer be edited."

@@ -110,7 +110,7 @@ function Offers({ offers }: { offers: BuyFormProps['offers'] }) {
               required
               aria-describedby={`offer-${o.id}-hint`}
             />
-            <span>{`${o.name} — ${money(o.price)}`}</span>
+            <span>{`${o.name} — ${money(o.price)}${o.taxIncluded ? ` incl. ${o.taxIncluded.ratePercent}% tax` : ''}`}</span>
           </label>
           <span class="hint" id={`offer-${o.id}-hint`}>
             {offerHint(o)}

@@ -1,5 +1,7 @@
 /** What a customer sees of their own account: usage, state, balance, offers. No ids of others, no secrets. */
+
 import type { DomainEnv } from '../domain/env.js'
+import { grossOf } from '../domain/tax.js'
 import { usageView } from '../domain/usage.js'
 import type { PortalSession } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
@@ -30,7 +32,9 @@ export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession)
       id: p.id,
       name: p.name,
       bytes: p.bytes,
-      price: p.price,
+      /** What the customer pays: tax added when the plan's rate is not included in its price. */
+      price: grossOf(p.price, p.tax),
+      ...(p.tax ? { taxIncluded: { ratePercent: p.tax.rateBp / 100 } } : {}),
       validityDays: p.validityDays,
     })),
     autoTopUp: sub.autoTopUp ?? { enabled: false },

@@ -3,10 +3,15 @@ import type { Invoice } from '../store/entities.js'
 import { type Column, DataTable, type DataTableProps } from './data-table.js'
 import { dateTime, money } from './format.js'
 
-/** An invoice's status as a word in a badge (never colour alone). */
-export const InvoiceStatus = ({ invoice }: { invoice: Invoice }) => (
-  <span class={`badge ${invoice.status === 'paid' ? 'paid' : 'invoice-open'}`}>{invoice.status}</span>
-)
+/**
+ * An invoice's status as a word in a badge (never colour alone). A credit note is "issued": it is
+ * neither owed nor paid by the customer.
+ */
+export function InvoiceStatus({ invoice }: { invoice: Invoice }) {
+  if (invoice.kind === 'credit_note') return <span class="badge invoice-open">issued</span>
+  const style = invoice.status === 'paid' ? 'paid' : invoice.status === 'void' ? 'retired' : 'invoice-open'
+  return <span class={`badge ${style}`}>{invoice.status}</span>
+}
 
 /** The columns a page picks from; it may rename one (`{ ...issued, header: 'Date' }`) or add its own. */
 export function invoiceColumns(timeZone: string) {
