@@ -8,6 +8,7 @@ import type { ApiDeps, AppEnv } from './app-env.js'
 import { auditRoutes } from './audit-routes.js'
 import { billingRoutes } from './billing-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
+import { documentRoutes } from './document-routes.js'
 import { errorResponse } from './error-response.js'
 import { openApiDocument } from './openapi.js'
 import { DocumentedRouter } from './router.js'
@@ -24,6 +25,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   agentRoutes(router, deps)
   subscriberRoutes(router, deps)
   billingRoutes(router, deps)
+  documentRoutes(router, deps)
   auditRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)
 

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { parseInput } from '../api/validate.js'
 import type { Invoice } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
-import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
+import { InvoiceTable, invoiceColumns, pdfColumn } from '../ui/invoice-table.js'
 
 const PAGE_SIZE = 50
 
@@ -50,7 +50,10 @@ export function InvoiceList({ data, timeZone }: { data: InvoiceListData; timeZon
   }
   return (
     <div id="invoices" data-live>
-      <InvoiceTable rows={data.invoices} columns={[c.number, subscriber, c.issued, c.total, c.status]} />
+      <InvoiceTable
+        rows={data.invoices}
+        columns={[c.number, subscriber, c.issued, c.total, c.status, pdfColumn('/invoices')]}
+      />
       <nav class="pager" aria-label="Pages">
         {data.first ? null : <a href="/invoices">Newest</a>}
         {data.olderThan ? (

@@ -7,6 +7,7 @@ import { accountPages } from './account-pages.js'
 import { agentPages } from './agent-pages.js'
 import { auditPage } from './audit-page.js'
 import { catalogPages } from './catalog-pages.js'
+import { invoicePdfRoute } from './invoice-pdf-route.js'
 import { operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
@@ -30,5 +31,6 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   staffPages(ui, kit)
   accountPages(ui, kit)
   auditPage(ui, kit)
+  invoicePdfRoute(ui, kit)
   return ui
 }

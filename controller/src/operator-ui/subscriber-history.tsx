@@ -2,7 +2,7 @@
 import type { LedgerEntry, TopUp } from '../store/entities.js'
 import { DataTable } from '../ui/data-table.js'
 import { dateTime, money } from '../ui/format.js'
-import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
+import { InvoiceTable, invoiceColumns, pdfColumn } from '../ui/invoice-table.js'
 import { TopUpTable, topUpColumns } from '../ui/topup-table.js'
 import { CHARGED_LABELS } from './charge-to.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
@@ -36,7 +36,7 @@ export function SubscriberHistory({ d, timeZone }: { d: SubscriberPageData; time
         <h2 id="invoices-title">Invoices</h2>
         <InvoiceTable
           rows={d.invoices}
-          columns={[inv.number, inv.issued, inv.description, inv.total, inv.status]}
+          columns={[inv.number, inv.issued, inv.description, inv.total, inv.status, pdfColumn('/invoices')]}
         />
       </section>
       <section aria-labelledby="ledger-title">
