@@ -7,6 +7,7 @@ import { agentRoutes } from './agent-routes.js'
 import type { ApiDeps, AppEnv } from './app-env.js'
 import { auditRoutes } from './audit-routes.js'
 import { billingRoutes } from './billing-routes.js'
+import { brandingRoutes } from './branding-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
 import { documentRoutes } from './document-routes.js'
 import { errorResponse } from './error-response.js'
@@ -26,6 +27,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   subscriberRoutes(router, deps)
   billingRoutes(router, deps)
   documentRoutes(router, deps)
+  brandingRoutes(router, deps)
   auditRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)
 

@@ -14,12 +14,21 @@ export type Role = (typeof ROLES)[number]
  * - `catalog`: plans and top-up plans.
  * - `agents`: enrol and revoke agents.
  * - `staff`: staff accounts (add, role, disable, reset password).
+ * - `settings`: the ISP's settings (branding: name, contact, address, tax id, logo).
  */
-export type Permission = 'public' | 'self' | 'subscribers' | 'billing' | 'catalog' | 'agents' | 'staff'
+export type Permission =
+  | 'public'
+  | 'self'
+  | 'subscribers'
+  | 'billing'
+  | 'catalog'
+  | 'agents'
+  | 'staff'
+  | 'settings'
 
 /** The role matrix (documented in the README under "Staff accounts"). */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['public', 'self', 'subscribers', 'billing', 'catalog', 'agents', 'staff'],
+  admin: ['public', 'self', 'subscribers', 'billing', 'catalog', 'agents', 'staff', 'settings'],
   billing: ['public', 'self', 'subscribers', 'billing'],
   support: ['public', 'self'],
 }
@@ -30,7 +39,7 @@ export const may = (role: Role, permission: Permission): boolean =>
 export const isRole = (value: unknown): value is Role => ROLES.includes(value as Role)
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
-  admin: 'Admin: everything, staff accounts included',
+  admin: 'Admin: everything, staff accounts and settings included',
   billing: 'Billing: subscribers, top-ups, payments, auto top-up',
   support: 'Support: read-only',
 }

@@ -14,6 +14,7 @@ export type Section =
   | 'invoices'
   | 'audit'
   | 'staff'
+  | 'settings'
   | 'account'
 
 /** `only`: shown to roles with that permission (the server refuses the rest anyway). */
@@ -26,6 +27,7 @@ const SECTIONS: readonly { id: Section; href: string; label: string; only?: Perm
   { id: 'invoices', href: '/invoices', label: 'Invoices' },
   { id: 'audit', href: '/audit', label: 'Audit log' },
   { id: 'staff', href: '/staff', label: 'Staff', only: 'staff' },
+  { id: 'settings', href: '/settings', label: 'Settings', only: 'settings' },
 ]
 
 export interface OperatorPageProps {

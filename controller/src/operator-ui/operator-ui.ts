@@ -12,6 +12,7 @@ import { operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
 import { undeclaredRefused } from './permissions.js'
+import { settingsPages } from './settings-pages.js'
 import { staffPages } from './staff-pages.js'
 import { subscriberPages } from './subscriber-pages.js'
 
@@ -32,5 +33,6 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   accountPages(ui, kit)
   auditPage(ui, kit)
   invoicePdfRoute(ui, kit)
+  settingsPages(ui, kit)
   return ui
 }

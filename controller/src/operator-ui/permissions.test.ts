@@ -33,6 +33,9 @@ const EXPECTED: Record<string, string> = {
   '/staff/:id/disable': 'staff',
   '/staff/:id/enable': 'staff',
   '/staff/:id/password': 'staff',
+  '/settings/branding': 'settings',
+  '/settings/branding/logo': 'settings',
+  '/settings/branding/logo/remove': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */

@@ -21,6 +21,7 @@ const WHAT: Readonly<Record<Permission, string>> = {
   catalog: 'change plans or top-up plans',
   agents: 'enrol or revoke agents',
   staff: 'manage staff accounts',
+  settings: "change the ISP's settings",
 }
 
 /** Marks `handler` as the route's permission check (see undeclaredRefused). */
