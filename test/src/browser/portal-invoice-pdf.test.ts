@@ -1,0 +1,61 @@
+/**
+ * A customer downloads an invoice from the portal in a real browser (the download event, the real
+ * controller): the PDF carries the ISP's branding, the line, the tax and the total; the portal's
+ * bar and title carry the ISP's name.
+ */
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { browserTitle, skipBrowser } from '../support/browser.js'
+import { pdfText, pdfTextMissing } from '../support/pdf-text.js'
+import { portalLogin } from '../support/ui-login.js'
+import { uiSuite } from '../support/ui-suite.js'
+
+const noPdfText = pdfTextMissing()
+
+describe.skipIf(skipBrowser || noPdfText)(
+  browserTitle(`invoice downloads in the portal${noPdfText ? ` (skipped: ${noPdfText})` : ''}`),
+  () => {
+    const ui = uiSuite()
+
+    it('a customer downloads their invoice as a PDF with the ISP’s name, the line, tax and total', async () => {
+      const { call, seed } = ui.stack
+      const branded = await call('PUT', '/settings/branding', {
+        name: 'Skyline Wireless',
+        supportEmail: 'help@skyline.example',
+        postalAddress: ['PO Box 4711', 'Nairobi'],
+        taxId: 'P051234567X',
+      })
+      expect(branded.status).toBe(200)
+      const invoices = (await call('GET', `/subscribers/${seed.bongani.id}/invoices`)).body.items
+      const invoice = invoices[0]
+      expect(invoice).toBeDefined()
+
+      const page = await ui.page({ device: 'phone' })
+      await portalLogin(page, seed.bongani)
+      expect(await page.title()).toBe('Your data · Skyline Wireless')
+      await page.getByRole('banner').getByText('Skyline Wireless').waitFor()
+      await page.getByRole('link', { name: 'History' }).click()
+      await page.getByRole('heading', { level: 1, name: 'History' }).waitFor()
+
+      const link = page.getByRole('link', { name: `Download ${invoice.number}` })
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
+      expect(download.suggestedFilename()).toBe(`${invoice.number}.pdf`)
+      const pdf = new Uint8Array(await readFile(await download.path()))
+      const text = pdfText(pdf)
+      for (const words of [
+        'Skyline Wireless',
+        'PO Box 4711',
+        'Tax id: P051234567X',
+        'Invoice',
+        invoice.number,
+        '2 GB week pass',
+        'Tax',
+        '$9.00',
+        'Total $9.00',
+        'Login: bongani',
+      ]) {
+        expect(text).toContain(words)
+      }
+    })
+  },
+)
