@@ -23,7 +23,7 @@ export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   login_taken: 409,
   last_admin: 409,
   payment_unavailable: 422,
-  payment_failed: 502,
+  payment_failed: 422,
   order_closed: 409,
 }
 
