@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_ISP_NAME } from '../domain/branding.js'
 import { invoiceLine } from '../domain/tax.js'
 import type { Invoice } from '../store/entities.js'
+import { jpegImage, pngImage } from '../testing/images.js'
 import { pdfText, pdfTextMissing } from '../testing/pdf-text.js'
 import type { InvoiceDocument } from './invoice-document.js'
 import { invoicePdf } from './invoice-pdf.js'
@@ -157,5 +158,21 @@ describe.skipIf(skip)(`invoice PDF${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const t = await text(document({ isp: { name: DEFAULT_ISP_NAME, named: false } }))
     expect(t).toContain(DEFAULT_ISP_NAME)
     expect(t).not.toContain('Tax id')
+  })
+
+  it('embeds the logo, PNG or JPEG, as an image', async () => {
+    for (const [contentType, bytes] of [
+      ['image/png', pngImage(120, 40, { noise: true })],
+      ['image/jpeg', jpegImage(200, 100)],
+    ] as const) {
+      const logo = { contentType, widthPx: 1, heightPx: 1, sha256: 'x', bytes }
+      const base = document()
+      const pdf = Buffer.from(await invoicePdf({ ...base, isp: { ...base.isp, logo } }, { timeZone: 'UTC' }))
+      expect(pdf.includes('/Subtype /Image')).toBe(true)
+      expect(pdfText(pdf)).toContain('Skyline Wireless Ltd')
+    }
+    expect(Buffer.from(await invoicePdf(document(), { timeZone: 'UTC' })).includes('/Subtype /Image')).toBe(
+      false,
+    )
   })
 })

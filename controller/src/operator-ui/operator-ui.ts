@@ -26,13 +26,14 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   ui.get('/events', kit.page, (c) =>
     changeStream(c, deps.changes, { filter: () => true, viewer: `operator-session:${c.var.session.id}` }),
   )
+  // Before any `/invoices/:id` page, which would otherwise take `<id>.pdf` for an id.
+  invoicePdfRoute(ui, kit)
   subscriberPages(ui, kit)
   catalogPages(ui, kit)
   agentPages(ui, kit)
   staffPages(ui, kit)
   accountPages(ui, kit)
   auditPage(ui, kit)
-  invoicePdfRoute(ui, kit)
   settingsPages(ui, kit)
   return ui
 }

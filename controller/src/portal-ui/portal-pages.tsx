@@ -30,10 +30,11 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
     return renderHome(c, kit)
   })
   portalLoginRoutes(ui, kit, options)
+  // Before any `/invoices/:id` page, which would otherwise take `<id>.pdf` for an id.
+  invoicePdfRoute(ui, kit)
   topUpRoutes(ui, kit)
   autoTopUpRoutes(ui, kit)
   historyRoutes(ui, kit)
-  invoicePdfRoute(ui, kit)
   // Only the customer's own changes: another subscriber's activity is none of this page's business.
   ui.get('/events', kit.stream, (c) => {
     const ownId = c.var.subscriberId
