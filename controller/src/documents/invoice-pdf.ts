@@ -3,12 +3,13 @@
  * gives the same bytes (the creation date is the issue date and the file id derives from it), so a
  * PDF can be cached and compared.
  */
-import { formatMoney, type Money } from '@capd/protocol'
+import { formatMoney } from '@capd/protocol'
 import PDFDocument from 'pdfkit'
 import { ratePercent } from '../domain/tax.js'
 import type { DocumentKind, InvoiceLine } from '../store/entities.js'
 import { date } from '../ui/format.js'
 import type { InvoiceDocument } from './invoice-document.js'
+import { closingNote, statusLabel, totals } from './invoice-figures.js'
 import { type PdfFonts, pdfFonts, printable } from './pdf-font.js'
 
 export const DOCUMENT_TITLE: Readonly<Record<DocumentKind, string>> = {
@@ -186,13 +187,6 @@ export async function invoicePdf(d: InvoiceDocument, options: PdfOptions): Promi
   return new Uint8Array(Buffer.concat(chunks))
 }
 
-function statusLabel(d: InvoiceDocument): string {
-  const { invoice } = d
-  if (invoice.status === 'void') return d.kind === 'proforma' ? 'Cancelled' : 'Void'
-  if (invoice.status === 'paid') return 'Paid'
-  return d.kind === 'credit_note' ? 'Issued' : 'Due'
-}
-
 /**
  * PAID or VOID in a framed stamp beside the title: a word, never colour alone, and level, so text
  * extraction (and screen readers) read it as a word.
@@ -211,32 +205,6 @@ function stamp(doc: PDFKit.PDFDocument, d: InvoiceDocument, y: number): void {
   doc.font('bold').fontSize(22).fillColor(colour)
   doc.text(word, x, y + 2, { width: 140, align: 'center', lineBreak: false })
   doc.restore()
-}
-
-function totals(d: InvoiceDocument): [string, Money, boolean][] {
-  const { invoice } = d
-  const zero = { amount: 0, currency: invoice.total.currency }
-  const net = invoice.net ?? invoice.total
-  const tax = invoice.tax ?? zero
-  const rows: [string, Money, boolean][] = [
-    ['Net', net, false],
-    ['Tax', tax, false],
-    ['Total', invoice.total, true],
-  ]
-  if (d.kind === 'credit_note') return rows
-  const paid = invoice.amountPaid ?? (invoice.status === 'paid' ? invoice.total : zero)
-  const due =
-    invoice.status === 'void' ? zero : { ...zero, amount: Math.max(0, invoice.total.amount - paid.amount) }
-  return [...rows, ['Paid', paid, false], ['Due', due, true]]
-}
-
-function closingNote(d: InvoiceDocument): string | undefined {
-  if (d.kind === 'credit_note')
-    return 'This credit note reverses the invoice it names; the total is owed to you.'
-  if (d.kind === 'proforma')
-    return 'This is a request for payment, not a tax invoice; the invoice follows payment.'
-  if (d.invoice.voidReason) return `Voided: ${d.invoice.voidReason}`
-  return undefined
 }
 
 /** On every page: who to ask, the page number, and a small "Powered by capd". */

@@ -31,7 +31,7 @@ export function settingsPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
 
   ui.post('/settings/branding/logo', act, (c) =>
     formAction(c, 'operator', back, async () => {
-      const file = (await c.req.parseBody())['logo']
+      const file = (await c.req.parseBody()).logo
       if (!(file instanceof File) || file.size === 0) {
         throw new ApiError(400, 'invalid_request', 'Choose an image file to upload.')
       }
