@@ -3,12 +3,14 @@
  * controller): the PDF carries the ISP's branding, the line, the tax and the total; the portal's
  * bar and title carry the ISP's name.
  */
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { expectAccessible } from '../support/a11y.js'
 import { browserTitle, skipBrowser } from '../support/browser.js'
 import { pdfText, pdfTextMissing } from '../support/pdf-text.js'
 import { solidPng } from '../support/png.js'
+import { saveScreenshot, screenshotDir } from '../support/screenshots.js'
 import { operatorLogin, portalLogin } from '../support/ui-login.js'
 import { uiSuite } from '../support/ui-suite.js'
 
@@ -22,6 +24,9 @@ describe.skipIf(skipBrowser || noPdfText)(
     it('an admin uploads a logo through the settings form; the portal bar shows it', async () => {
       const admin = await ui.page()
       await operatorLogin(admin, '/settings/branding')
+      await admin.getByLabel('Name', { exact: true }).fill('Skyline Wireless')
+      await admin.getByRole('button', { name: 'Save' }).click()
+      await admin.getByText('Branding saved.').waitFor()
       await admin.getByLabel('Image file').setInputFiles({
         name: 'logo.png',
         mimeType: 'image/png',
@@ -30,6 +35,7 @@ describe.skipIf(skipBrowser || noPdfText)(
       await admin.getByRole('button', { name: 'Upload logo' }).click()
       await admin.getByText('Logo saved (120 × 40 pixels).').waitFor()
       await admin.getByRole('img', { name: 'Your current logo' }).waitFor()
+      await saveScreenshot(admin, 'operator-settings-branding')
 
       const customer = await ui.page({ device: 'phone' })
       await customer.goto('/portal')
@@ -41,6 +47,8 @@ describe.skipIf(skipBrowser || noPdfText)(
         return i.complete ? i.naturalWidth : 0
       })
       expect(loaded).toBe(120)
+      await customer.getByRole('banner').getByText('Skyline Wireless').waitFor()
+      await saveScreenshot(customer, 'portal-login-branded-phone')
       const checked = await ui.page({ device: 'phone', bypassCSP: true })
       await checked.goto('/portal')
       await expectAccessible(checked, 'the branded portal login page')
@@ -70,6 +78,9 @@ describe.skipIf(skipBrowser || noPdfText)(
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
       expect(download.suggestedFilename()).toBe(`${invoice.number}.pdf`)
       const pdf = new Uint8Array(await readFile(await download.path()))
+      // Beside the screenshots: what a customer gets (docs/ with UPDATE_SCREENSHOTS=1).
+      await mkdir(screenshotDir(), { recursive: true })
+      await download.saveAs(join(screenshotDir(), 'invoice-example.pdf'))
       const text = pdfText(pdf)
       for (const words of [
         'Skyline Wireless',
