@@ -138,21 +138,22 @@ describe.skipIf(skip)(`invoice PDF${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const emoji = await text(document({ customer: { name: 'Happy 😀 customer 🇰🇪 🦄', login: 'x' } }))
     expect(emoji).toContain('customer ?? ?')
     const long = 'Very long description '.repeat(200)
-    const many = Array.from({ length: 80 }, (_, i) =>
+    const many = Array.from({ length: 45 }, (_, i) =>
       invoiceLine(`${long.slice(0, 40 + i * 7)} #${i}`, USD(100 + i), { rateBp: 1600, inclusive: false }),
     )
     const pdf = await invoicePdf(
       document({
-        customer: { name: 'N'.repeat(3000), login: 'l'.repeat(500) },
+        customer: { name: 'N'.repeat(1000), login: 'l'.repeat(500) },
         invoice: taxedInvoice({ lines: many }),
       }),
       { timeZone: 'UTC' },
     )
     const t = pdfText(pdf)
     expect(t).toContain('#0')
-    expect(t).toContain('#79')
+    expect(t).toContain('#44')
     expect(t).toMatch(/Page 1 of \d+/)
-  })
+    expect(t).toMatch(/Page 2 of \d+/)
+  }, 30_000)
 
   it('carries plain words where the ISP has set no branding', async () => {
     const t = await text(document({ isp: { name: DEFAULT_ISP_NAME, named: false } }))

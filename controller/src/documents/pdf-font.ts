@@ -4,25 +4,32 @@
  * garbage: a Unicode TrueType font that ships with Debian (fonts-dejavu-core) is embedded instead.
  * A character it lacks (an emoji) is printed as "?" rather than an empty box.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 
 const DEJAVU = '/usr/share/fonts/truetype/dejavu'
 
 export interface PdfFonts {
-  regular: string
-  bold: string
+  regular: Buffer
+  bold: Buffer
 }
+
+/** Read once per directory: every PDF embeds the same files. */
+const loaded = new Map<string, PdfFonts>()
 
 /** The font files; `CAPD_PDF_FONT_DIR` names another directory holding DejaVuSans(.ttf, -Bold.ttf). */
 export function pdfFonts(dir = process.env.CAPD_PDF_FONT_DIR ?? DEJAVU): PdfFonts {
-  const fonts = { regular: `${dir}/DejaVuSans.ttf`, bold: `${dir}/DejaVuSans-Bold.ttf` }
-  for (const file of Object.values(fonts)) {
+  const known = loaded.get(dir)
+  if (known) return known
+  const files = { regular: `${dir}/DejaVuSans.ttf`, bold: `${dir}/DejaVuSans-Bold.ttf` }
+  for (const file of Object.values(files)) {
     if (!existsSync(file)) {
       throw new Error(
         `invoice PDFs need the DejaVu Sans font, missing at ${file}: install the Debian package fonts-dejavu-core (or set CAPD_PDF_FONT_DIR)`,
       )
     }
   }
+  const fonts = { regular: readFileSync(files.regular), bold: readFileSync(files.bold) }
+  loaded.set(dir, fonts)
   return fonts
 }
 
