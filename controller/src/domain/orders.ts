@@ -23,7 +23,7 @@ export type OrderRequest =
 
 export interface PlaceOrderInput {
   request: OrderRequest
-  provider: Exclude<OrderProvider, 'balance'>
+  provider: OrderProvider
   /** The secret in the order's callback path, when its provider calls back without a signature. */
   callbackSecret?: string
 }
@@ -54,6 +54,7 @@ export async function placeOrder(
   }
   if (
     item.kind === 'topup' &&
+    input.provider !== 'balance' &&
     (input.provider === 'offline' || (await billingSettings(tx)).paidTopUps === 'proforma')
   ) {
     const proforma = await issueDocument(tx, env, {
@@ -74,15 +75,16 @@ export async function placeOrder(
   return order
 }
 
-/** Stores what the provider answered when asked to collect the order's money. */
+/** Stores what the provider answered when asked to collect the order's money, and when. */
 export async function recordCheckout(
   tx: Tx,
+  env: DomainEnv,
   orderId: string,
   checkout: { providerRef?: string; checkoutUrl?: string },
 ): Promise<Order> {
   const order = await tx.orders.get(orderId)
   if (!order) throw notFound('order', orderId)
-  const updated = { ...order, ...checkout }
+  const updated: Order = { ...order, ...checkout, checkoutAtMs: env.clock.now() }
   await tx.orders.update(updated)
   return updated
 }

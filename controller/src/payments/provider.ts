@@ -47,8 +47,15 @@ export interface PaymentProvider {
   /** Whether the customer must type something to pay this way (M-Pesa: a phone number). */
   readonly payerField?: { name: 'phone'; label: string }
   /**
+   * Whether the provider calls back to `callbackUrl` (M-Pesa): it is offered only when the
+   * controller knows its public URL (`--public-url`), since a request's origin may be a LAN address.
+   */
+  readonly needsPublicUrl?: boolean
+  /**
    * Asks the provider to collect the order's amount. Runs outside any store transaction (it waits
    * on the network); throws a Refusal `payment_failed` with a plain message when the provider says no.
+   * May be asked again for the same order (a retry after a crash between placing the order and
+   * recording the checkout): a provider that can should pass the order id as its own idempotency key.
    */
   start(request: CheckoutRequest): Promise<CheckoutStarted>
   /** Asks the provider whether the order has been paid (used on the order page and by reconciliation). */

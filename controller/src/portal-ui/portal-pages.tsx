@@ -10,6 +10,7 @@ import { htmlPolicy } from '../ui/html-policy.js'
 import { autoTopUpRoutes } from './auto-topup-routes.js'
 import { historyRoutes } from './history-page.js'
 import { invoicePdfRoute } from './invoice-pdf-route.js'
+import { orderPageRoutes } from './order-page.js'
 import { renderHome } from './portal-home.js'
 import { portalLoginRoutes } from './portal-login.js'
 import { PortalLoginPage } from './portal-login-page.js'
@@ -33,6 +34,7 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
   // Before any `/invoices/:id` page, which would otherwise take `<id>.pdf` for an id.
   invoicePdfRoute(ui, kit)
   topUpRoutes(ui, kit)
+  orderPageRoutes(ui, kit)
   autoTopUpRoutes(ui, kit)
   historyRoutes(ui, kit)
   // Only the customer's own changes: another subscriber's activity is none of this page's business.

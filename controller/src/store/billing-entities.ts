@@ -50,6 +50,8 @@ export interface Order {
   readonly providerRef?: string
   /** Where the customer pays (Stripe Checkout). */
   readonly checkoutUrl?: string
+  /** When the provider accepted the request to collect (recordCheckout): absent = not asked, or no answer kept. */
+  readonly checkoutAtMs?: number
   /** Hex SHA-256 of the secret in the order's callback path (M-Pesa callbacks carry no signature). */
   readonly callbackHash?: string
   /** The unpaid pro-forma issued for the order, if any. */

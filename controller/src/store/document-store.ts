@@ -218,7 +218,9 @@ export class DocumentStore implements Store {
     const ordersByRef = new MemoryIndex<Order>((o) =>
       o.providerRef ? `${o.provider}/${o.providerRef}` : undefined,
     )
-    const orders = new MemoryTable('orders', d.orders, log, [ordersBySubscriber, ordersByRef])
+    const orders = new MemoryTable('orders', d.orders, log, [ordersBySubscriber, ordersByRef], (old, row) =>
+      this.notes.orderWritten(old, row),
+    )
     const usersByName = new MemoryIndex<{ id: string; username: string }>((u) => u.username)
     const users = new MemoryTable('users', d.users, log, [usersByName])
 
