@@ -8,7 +8,13 @@ import { errorResponse } from './api/error-response.js'
 import { operatorApi } from './api/operator-api.js'
 import { LoginThrottle } from './auth/login-throttle.js'
 import { ApiError } from './errors.js'
-import { bodyCap, DEFAULT_BODY_LIMIT_BYTES, LOGIN_BODY_LIMIT_BYTES } from './http/body-cap.js'
+import {
+  bodyCap,
+  DEFAULT_BODY_LIMIT_BYTES,
+  LOGIN_BODY_LIMIT_BYTES,
+  LOGO_BODY_LIMIT_BYTES,
+  LOGO_UPLOAD_PATHS,
+} from './http/body-cap.js'
 import type { FatalGate } from './http/fatal-gate.js'
 import { requestLog } from './http/request-log.js'
 import { ChangeFeed } from './live/change-feed.js'
@@ -17,6 +23,7 @@ import { type PortalOptions, portalApi } from './portal/portal-api.js'
 import { portalPages } from './portal-ui/portal-pages.js'
 import { assetRoutes } from './ui/assets.js'
 import { errorPage, wantsPage } from './ui/html-errors.js'
+import { logoRoutes } from './ui/logo-route.js'
 
 export interface AppOptions {
   /** The largest request body any route takes (default 64 KiB); the login forms take 8 KiB at most. */
@@ -62,7 +69,8 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   if (options.fatal) app.use(options.fatal.middleware())
   // Before any route, authenticated or not, so no handler or middleware can read an unbounded body.
   for (const door of LOGIN_DOORS) app.post(door, bodyCap(Math.min(LOGIN_BODY_LIMIT_BYTES, bodyLimitBytes)))
-  app.use(bodyCap(bodyLimitBytes))
+  const logoLimit = Math.max(LOGO_BODY_LIMIT_BYTES, bodyLimitBytes)
+  app.use(bodyCap(bodyLimitBytes, Object.fromEntries(LOGO_UPLOAD_PATHS.map((path) => [path, logoLimit]))))
   app.notFound((c) => {
     const err = new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)
     return wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)
@@ -78,6 +86,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   app.route('/portal/api', portalApi(withFeed, portal))
   if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))
   app.route('/assets', assetRoutes())
+  app.route('/brand', logoRoutes(deps.store))
   app.route('/portal', portalPages(withFeed, portal))
   app.route('/', operatorUi(withFeed, options.operatorUi))
   return app

@@ -7,7 +7,9 @@ import { agentRoutes } from './agent-routes.js'
 import type { ApiDeps, AppEnv } from './app-env.js'
 import { auditRoutes } from './audit-routes.js'
 import { billingRoutes } from './billing-routes.js'
+import { brandingRoutes } from './branding-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
+import { documentRoutes } from './document-routes.js'
 import { errorResponse } from './error-response.js'
 import { exportRoutes } from './export-routes.js'
 import { invoiceRoutes } from './invoice-routes.js'
@@ -34,6 +36,8 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   invoiceRoutes(router, deps)
   exportRoutes(router, deps)
   settingsRoutes(router, deps)
+  documentRoutes(router, deps)
+  brandingRoutes(router, deps)
   auditRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)
 

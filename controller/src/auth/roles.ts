@@ -15,7 +15,7 @@ export type Role = (typeof ROLES)[number]
  * - `catalog`: plans and top-up plans.
  * - `agents`: enrol and revoke agents.
  * - `staff`: staff accounts (add, role, disable, reset password).
- * - `settings`: the ISP's settings (billing choices).
+ * - `settings`: the ISP's settings (billing choices; branding: name, contact, address, tax id, logo).
  */
 export type Permission =
   | 'public'
@@ -41,7 +41,7 @@ export const may = (role: Role, permission: Permission): boolean =>
 export const isRole = (value: unknown): value is Role => ROLES.includes(value as Role)
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
-  admin: 'Admin: everything, staff accounts included',
+  admin: 'Admin: everything, staff accounts and settings included',
   billing:
     'Billing: subscribers (suspend and delete too), top-ups, payments, invoices (void, credit notes), auto top-up',
   support: 'Support: read-only',

@@ -6,6 +6,9 @@ import { ApiError } from '../errors.js'
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 /** The login forms (a name and a password): nobody needs more, and they take anyone's body. */
 export const LOGIN_BODY_LIMIT_BYTES = 8 * 1024
+/** The logo uploads (a 200 KB image, with the form's fields and multipart framing): the only bodies allowed more. */
+export const LOGO_BODY_LIMIT_BYTES = 256 * 1024
+export const LOGO_UPLOAD_PATHS = ['/settings/branding/logo', '/api/v1/settings/branding/logo'] as const
 
 /**
  * Reads the body into memory up to `maxBytes` and hands the handlers that copy; past the limit it
@@ -14,12 +17,18 @@ export const LOGIN_BODY_LIMIT_BYTES = 8 * 1024
  * another runtime need not enforce it): bytes are counted as they come. hono's bodyLimit trusts
  * Content-Length, so it is not used here. Requests without a body (GET, HEAD) pass untouched.
  */
-export function bodyCap(maxBytes: number): MiddlewareHandler {
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0)
-    throw new Error('bodyCap: maxBytes must be a whole number')
+export function bodyCap(
+  defaultMaxBytes: number,
+  /** Exact paths that take a different limit (the logo uploads). */
+  perPath: Readonly<Record<string, number>> = {},
+): MiddlewareHandler {
+  for (const limit of [defaultMaxBytes, ...Object.values(perPath)]) {
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new Error('bodyCap: maxBytes must be a whole number')
+  }
   return async function bodyCap(c, next) {
     const body = c.req.raw.body
     if (!body) return next()
+    const maxBytes = Object.hasOwn(perPath, c.req.path) ? perPath[c.req.path]! : defaultMaxBytes
     const declared = Number(c.req.header('content-length'))
     const bytes = declared > maxBytes ? undefined : await readAtMost(body, maxBytes)
     if (!bytes) {

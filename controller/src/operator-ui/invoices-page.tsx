@@ -6,7 +6,7 @@ import { kindOf } from '../domain/invoices.js'
 import type { Invoice } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { money } from '../ui/format.js'
-import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
+import { InvoiceTable, invoiceColumns, pdfColumn } from '../ui/invoice-table.js'
 import { invoicePath, KIND_LABELS } from './invoice-page.js'
 
 const PAGE_SIZE = 50
@@ -61,7 +61,7 @@ export function InvoiceList({ data, timeZone }: { data: InvoiceListData; timeZon
     <div id="invoices" data-live>
       <InvoiceTable
         rows={data.invoices}
-        columns={[number, kind, subscriber, c.issued, net, tax, c.total, c.status]}
+        columns={[number, kind, subscriber, c.issued, net, tax, c.total, c.status, pdfColumn('/invoices')]}
       />
       <nav class="pager" aria-label="Pages">
         {data.first ? null : <a href="/invoices">Newest</a>}

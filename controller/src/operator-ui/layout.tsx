@@ -15,6 +15,7 @@ export type Section =
   | 'orders'
   | 'audit'
   | 'staff'
+  | 'settings'
   | 'account'
   | 'settings'
 
@@ -29,7 +30,7 @@ const SECTIONS: readonly { id: Section; href: string; label: string; only?: Perm
   { id: 'orders', href: '/orders', label: 'Orders' },
   { id: 'audit', href: '/audit', label: 'Audit log' },
   { id: 'staff', href: '/staff', label: 'Staff', only: 'staff' },
-  { id: 'settings', href: '/settings/billing', label: 'Settings', only: 'settings' },
+  { id: 'settings', href: '/settings', label: 'Settings', only: 'settings' },
 ]
 
 export interface OperatorPageProps {

@@ -8,11 +8,13 @@ import { agentPages } from './agent-pages.js'
 import { auditPage } from './audit-page.js'
 import { catalogPages } from './catalog-pages.js'
 import { invoicePages } from './invoice-pages.js'
+import { invoicePdfRoute } from './invoice-pdf-route.js'
 import { operatorLoginRoutes } from './login-routes.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
 import { ordersPage } from './orders-page.js'
 import { undeclaredRefused } from './permissions.js'
+import { settingsPages } from './settings-pages.js'
 import { staffPages } from './staff-pages.js'
 import { subscriberPages } from './subscriber-pages.js'
 
@@ -26,6 +28,8 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   ui.get('/events', kit.page, (c) =>
     changeStream(c, deps.changes, { filter: () => true, viewer: `operator-session:${c.var.session.id}` }),
   )
+  // Before any `/invoices/:id` page, which would otherwise take `<id>.pdf` for an id.
+  invoicePdfRoute(ui, kit)
   subscriberPages(ui, kit)
   invoicePages(ui, kit)
   catalogPages(ui, kit)
@@ -34,5 +38,6 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   accountPages(ui, kit)
   auditPage(ui, kit)
   ordersPage(ui, kit)
+  settingsPages(ui, kit)
   return ui
 }

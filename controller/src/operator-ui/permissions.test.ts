@@ -43,6 +43,9 @@ const EXPECTED: Record<string, string> = {
   '/invoices/:id/void': 'billing',
   '/topups/:id/reverse': 'billing',
   '/settings/billing': 'settings',
+  '/settings/branding': 'settings',
+  '/settings/branding/logo': 'settings',
+  '/settings/branding/logo/remove': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */

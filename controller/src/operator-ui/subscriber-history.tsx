@@ -3,7 +3,7 @@ import type { LedgerEntry, TopUp } from '../store/entities.js'
 import { DataTable } from '../ui/data-table.js'
 import { dateTime, money } from '../ui/format.js'
 import { ActionForm } from '../ui/forms.js'
-import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
+import { InvoiceTable, invoiceColumns, pdfColumn } from '../ui/invoice-table.js'
 import { TopUpTable, topUpColumns } from '../ui/topup-table.js'
 import { CHARGED_LABELS } from './charge-to.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
@@ -73,6 +73,7 @@ export function SubscriberHistory({
             inv.description,
             inv.total,
             inv.status,
+            pdfColumn('/invoices'),
           ]}
         />
       </section>

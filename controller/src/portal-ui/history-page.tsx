@@ -2,7 +2,7 @@
 import type { Hono } from 'hono'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import type { TopUpSource } from '../store/entities.js'
-import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
+import { InvoiceTable, invoiceColumns, pdfColumn } from '../ui/invoice-table.js'
 import { TopUpTable, topUpColumns } from '../ui/topup-table.js'
 import { PortalPage } from './portal-layout.js'
 import { type PortalPageKit, portalFrame } from './portal-page-auth.js'
@@ -43,7 +43,13 @@ export function historyRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
           <h2 id="invoices-title">Invoices</h2>
           <InvoiceTable
             rows={newestFirst(invoices, (i) => i.issuedAtMs)}
-            columns={[inv.number, { ...inv.issued, header: 'Date' }, inv.total, inv.status]}
+            columns={[
+              inv.number,
+              { ...inv.issued, header: 'Date' },
+              inv.total,
+              inv.status,
+              pdfColumn('/portal/invoices'),
+            ]}
             labelledBy="invoices-title"
           />
         </section>

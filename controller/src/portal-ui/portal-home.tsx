@@ -1,6 +1,7 @@
 /** The portal's home page: data left (live), a purchase's progress (live), buy a top-up, add money, auto top-up. */
 import type { Context } from 'hono'
 import type { PortalEnv } from '../portal/portal-auth.js'
+import type { Brand } from '../ui/brand.js'
 import type { Flash } from '../ui/flash.js'
 import { AutoTopUpForm } from './auto-topup-form.js'
 import { BalanceForm } from './balance-form.js'
@@ -15,14 +16,15 @@ import { UsageSummary } from './usage-summary.js'
 export interface HomePageProps {
   view: HomeView
   csrf: string
+  brand: Brand
   flash?: Flash | undefined
   timeZone: string
 }
 
-export function HomePage({ view, csrf, flash, timeZone }: HomePageProps) {
+export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) {
   const offers = view.me.topUpPlans
   return (
-    <PortalPage title="Your data" csrf={csrf} flash={flash} live>
+    <PortalPage title="Your data" csrf={csrf} brand={brand} flash={flash} live>
       <h1>Your data</h1>
       {view.me.suspension ? <SuspendedNotice reason={view.me.suspension.reason} /> : null}
       {view.topUp ? <TopUpStatusNotice status={view.topUp.status} topUpBytes={view.topUp.bytes} /> : null}

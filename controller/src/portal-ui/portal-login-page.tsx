@@ -1,12 +1,20 @@
 /** The portal's login page. */
-import { Document } from '../ui/document.js'
+import type { Brand } from '../ui/brand.js'
 import type { Flash } from '../ui/flash.js'
 import { LoginCard } from '../ui/login-card.js'
-import { LoggedOutBar } from './portal-layout.js'
+import { LoggedOutBar, PortalDocument } from './portal-layout.js'
 
-export function PortalLoginPage({ flash, login }: { flash?: Flash | undefined; login?: string }) {
+export function PortalLoginPage({
+  flash,
+  login,
+  brand,
+}: {
+  flash?: Flash | undefined
+  login?: string
+  brand: Brand
+}) {
   return (
-    <Document title="Log in" variant="portal" header={<LoggedOutBar />}>
+    <PortalDocument title="Log in" brand={brand} header={<LoggedOutBar brand={brand} />}>
       <LoginCard
         heading="Log in"
         action="/portal/login"
@@ -14,6 +22,6 @@ export function PortalLoginPage({ flash, login }: { flash?: Flash | undefined; l
         flash={flash}
         wide
       />
-    </Document>
+    </PortalDocument>
   )
 }

@@ -7,6 +7,7 @@ import { LoginBody, portalPasswordLogin } from '../portal/login-routes.js'
 import type { PortalOptions } from '../portal/portal-api.js'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import { isCrossSite } from '../portal/request-origin.js'
+import { loadBrand } from '../ui/brand.js'
 import { setFlash } from '../ui/flash.js'
 import { readForm } from '../ui/form-input.js'
 import { CROSS_SITE_LOGIN, loginRefusal } from '../ui/login-card.js'
@@ -24,8 +25,15 @@ export function portalLoginRoutes(
   ui.get('/login', (c) => c.redirect('/portal', 303))
 
   ui.post('/login', loginGuards(), async (c) => {
-    const refuse = (status: 400 | 401 | 403 | 429, text: string, login?: string) =>
-      c.html(<PortalLoginPage flash={{ kind: 'error', text }} login={login} />, status)
+    const refuse = async (status: 400 | 401 | 403 | 429, text: string, login?: string) =>
+      c.html(
+        <PortalLoginPage
+          flash={{ kind: 'error', text }}
+          login={login}
+          brand={await loadBrand(kit.deps.store)}
+        />,
+        status,
+      )
     if (isCrossSite(c)) return refuse(403, CROSS_SITE_LOGIN)
     const parsed = LoginBody.safeParse(await readForm(c))
     if (!parsed.success) return refuse(400, 'Enter your login and your password.')

@@ -10,6 +10,7 @@ import type { ApiDeps } from '../api/app-env.js'
 import { ApiError } from '../errors.js'
 import { bodyCap } from '../http/body-cap.js'
 import { findPortalSession, type PortalEnv, useSession } from '../portal/portal-auth.js'
+import { loadBrand } from '../ui/brand.js'
 import { setFlash, takeFlash } from '../ui/flash.js'
 import { csrfField, sameSiteForm } from '../ui/form-guards.js'
 import { htmlPolicy } from '../ui/html-policy.js'
@@ -39,6 +40,7 @@ function requireSession(deps: ApiDeps, missing: 'login' | 'refuse'): MiddlewareH
       return c.redirect('/portal', 303)
     }
     useSession(c, session)
+    if (missing === 'login') c.set('brand', await loadBrand(deps.store))
     await next()
   }
 }
@@ -60,9 +62,9 @@ export function portalPageKit(deps: ApiDeps): PortalPageKit {
   }
 }
 
-/** What PortalPage needs from the request: the CSRF token and any message left for the customer. */
+/** What PortalPage needs from the request: the CSRF token, any message left for the customer, the ISP. */
 export function portalFrame(c: Context<PortalEnv>) {
-  return { csrf: c.var.session.csrfToken, flash: takeFlash(c, 'portal') }
+  return { csrf: c.var.session.csrfToken, flash: takeFlash(c, 'portal'), brand: c.var.brand }
 }
 
 /** For the login form, which needs no session. */

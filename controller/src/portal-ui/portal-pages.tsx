@@ -4,11 +4,13 @@ import type { PageDeps } from '../api/app-env.js'
 import { changeStream } from '../live/change-stream.js'
 import type { PortalOptions } from '../portal/portal-api.js'
 import { findPortalSession, type PortalEnv, useSession } from '../portal/portal-auth.js'
+import { loadBrand } from '../ui/brand.js'
 import { takeFlash } from '../ui/flash.js'
 import { htmlPolicy } from '../ui/html-policy.js'
 import { autoTopUpRoutes } from './auto-topup-routes.js'
 import { balanceRoutes } from './balance-routes.js'
 import { historyRoutes } from './history-page.js'
+import { invoicePdfRoute } from './invoice-pdf-route.js'
 import { orderPageRoutes } from './order-page.js'
 import { renderHome } from './portal-home.js'
 import { portalLoginRoutes } from './portal-login.js'
@@ -23,11 +25,15 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
 
   ui.get('/', htmlPolicy(), async (c) => {
     const session = await findPortalSession(deps, c)
-    if (!session) return c.html(<PortalLoginPage flash={takeFlash(c, 'portal')} />)
+    const brand = await loadBrand(deps.store)
+    if (!session) return c.html(<PortalLoginPage flash={takeFlash(c, 'portal')} brand={brand} />)
     useSession(c, session)
+    c.set('brand', brand)
     return renderHome(c, kit)
   })
   portalLoginRoutes(ui, kit, options)
+  // Before any `/invoices/:id` page, which would otherwise take `<id>.pdf` for an id.
+  invoicePdfRoute(ui, kit)
   topUpRoutes(ui, kit)
   orderPageRoutes(ui, kit)
   balanceRoutes(ui, kit)

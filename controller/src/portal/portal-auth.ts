@@ -1,4 +1,5 @@
 /** Portal middleware: the session cookie, the CSRF token and the same-site check for state changes. */
+
 import { timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
@@ -6,6 +7,7 @@ import type { ApiDeps, AppEnv } from '../api/app-env.js'
 import { resumeSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
 import type { PortalSession } from '../store/entities.js'
+import type { Brand } from '../ui/brand.js'
 import { isCrossSite } from './request-origin.js'
 
 export const SESSION_COOKIE = 'capd_portal'
@@ -16,6 +18,8 @@ export interface PortalEnv {
     /** The logged-in customer: every portal route reads and changes this subscriber only. */
     subscriberId: string
     session: PortalSession
+    /** The ISP's name and logo for the page's frame (set by the portal pages' guard). */
+    brand: Brand
   }
 }
 

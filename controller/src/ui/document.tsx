@@ -17,10 +17,22 @@ export interface DocumentProps {
   header?: Child
   /** The message a previous action left (see flash.ts), with the fields of a refused form. */
   flash?: Flash | undefined
+  /** Whose site it is, after the page's title in the browser's tab (the ISP's name on the portal). */
+  site?: string
+  footer?: Child
   children?: Child
 }
 
-export function Document({ title, liveSource, variant, header, flash, children }: DocumentProps) {
+export function Document({
+  title,
+  liveSource,
+  variant,
+  header,
+  flash,
+  site,
+  footer,
+  children,
+}: DocumentProps) {
   return (
     <RefillPage posted={flash?.form}>
       <html lang="en">
@@ -28,7 +40,7 @@ export function Document({ title, liveSource, variant, header, flash, children }
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="color-scheme" content="light" />
-          <title>{`${title} · capd`}</title>
+          <title>{`${title} · ${site ?? 'capd'}`}</title>
           <link rel="stylesheet" href={assetUrl('capd.css')} />
           {liveSource ? <script src={assetUrl('live.js')} defer /> : null}
         </head>
@@ -41,6 +53,7 @@ export function Document({ title, liveSource, variant, header, flash, children }
             <FlashNotice flash={flash} />
             {children}
           </main>
+          {footer}
         </body>
       </html>
     </RefillPage>

@@ -27,3 +27,13 @@ export function invoiceColumns(timeZone: string) {
 export const InvoiceTable = (p: Omit<DataTableProps<Invoice>, 'empty'>) => (
   <DataTable {...p} empty="No invoices yet." />
 )
+
+/** A column with the document's PDF, under `base` (`/invoices` for staff, `/portal/invoices` for customers). */
+export const pdfColumn = (base: string): Column<Invoice> => ({
+  header: 'PDF',
+  cell: (i) => (
+    <a href={`${base}/${encodeURIComponent(i.id)}.pdf`} download>
+      Download<span class="visually-hidden">{` ${i.number}`}</span>
+    </a>
+  ),
+})

@@ -21,6 +21,8 @@ export type ScreenshotName =
   | 'portal-login-phone'
   | 'portal-home-phone'
   | 'portal-topup-restored-phone'
+  | 'operator-settings-branding'
+  | 'portal-login-branded-phone'
 
 export const screenshotDir = () =>
   process.env.UPDATE_SCREENSHOTS === '1'

@@ -1,0 +1,19 @@
+/** The sections of the ISP's settings, as the settings index lists them (one line each: merges stay easy). */
+export interface SettingsSection {
+  readonly href: string
+  readonly label: string
+  readonly about: string
+}
+
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  {
+    href: '/settings/branding',
+    label: 'Branding',
+    about: 'Your name, logo, support contact, postal address and tax id, as customers see them.',
+  },
+  {
+    href: '/settings/billing',
+    label: 'Billing',
+    about: 'Whether a top-up paid first gets an invoice or a pro-forma, and what Charge to defaults to.',
+  },
+]
