@@ -1,6 +1,7 @@
 /** "Buy a top-up": one radio per offer, paid from the balance; a fresh idempotency key per render stops double buys. */
 
-import { RefillForm, refilledValue } from '../ui/form-refill-context.js'
+import { describedBy, errorId, FieldErrorText } from '../ui/field-error.js'
+import { fieldProblem, RefillForm, refilledValue } from '../ui/form-refill-context.js'
 import { bytes, money } from '../ui/format.js'
 import { CsrfField, OnceField } from '../ui/forms.js'
 import type { MeView } from './home-view.js'
@@ -37,12 +38,14 @@ export function BuyForm({ offers, csrf }: BuyFormProps) {
   )
 }
 
-/** One radio per offer: the first is chosen, or the one a refused purchase chose. */
+/** One radio per offer: the first is chosen, or the one a refused purchase chose; a problem shown above them. */
 function Offers({ offers }: { offers: BuyFormProps['offers'] }) {
   const chosen = refilledValue('topUpPlanId', offers[0]?.id)
+  const problem = fieldProblem('topUpPlanId')
   return (
-    <fieldset class="offers">
+    <fieldset class={problem ? 'offers invalid' : 'offers'}>
       <legend class="visually-hidden">Choose a top-up</legend>
+      <FieldErrorText id="offers" message={problem} />
       {offers.map((o) => (
         <div class="offer">
           <label>
@@ -52,7 +55,8 @@ function Offers({ offers }: { offers: BuyFormProps['offers'] }) {
               value={o.id}
               checked={o.id === chosen}
               required
-              aria-describedby={`offer-${o.id}-hint`}
+              aria-invalid={problem ? 'true' : undefined}
+              aria-describedby={describedBy(problem && errorId('offers'), `offer-${o.id}-hint`)}
             />
             <span>{`${o.name} — ${money(o.price)}`}</span>
           </label>

@@ -19,10 +19,12 @@ import { bytes, money } from '../ui/format.js'
 import { readPortalForm, STALE_FORM } from './portal-form.js'
 import type { PortalPageKit } from './portal-page-auth.js'
 
+const CHOOSE = 'Choose a top-up.'
+
 /** Strict: a form naming anything else (a `subscriberId`, say) is refused, not quietly ignored. */
 const BuyTopUp = z.strictObject({
   [CSRF_FIELD]: z.string(),
-  topUpPlanId: z.string({ error: 'Choose a top-up.' }).min(1, 'Choose a top-up.').max(100, STALE_FORM),
+  topUpPlanId: z.string().min(1).max(100),
   [IDEMPOTENCY_FIELD]: z.string({ error: STALE_FORM }).refine(isIdempotencyKey, STALE_FORM),
 })
 
@@ -38,7 +40,7 @@ export function topUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
 
   ui.post('/topups', kit.action, (c) =>
     formAction(c, 'portal', '/portal', async () => {
-      const { topUpPlanId, idempotencyKey } = await readPortalForm(c, BuyTopUp)
+      const { topUpPlanId, idempotencyKey } = await readPortalForm(c, BuyTopUp, { topUpPlanId: CHOOSE })
       const id = c.var.subscriberId
       const { body } = await runOnce(c, kit.deps, idempotencyKey, { topUpPlanId }, async (tx) => {
         const before = await tx.subscribers.get(id)
@@ -87,7 +89,8 @@ export function forCustomer(err: unknown, balance: Money, price: Money | undefin
     )
   }
   if (err.code === 'invalid_reference' || err.code === 'retired') {
-    return new Refusal(err.code, 'That top-up is no longer on offer. Choose another one.')
+    const gone = 'That top-up is no longer on offer. Choose another one.'
+    return new Refusal(err.code, gone, [{ path: 'topUpPlanId', message: gone }])
   }
   return err
 }
