@@ -16,6 +16,7 @@
  */
 import type { z } from 'zod'
 import { ApiError } from '../errors.js'
+import { unitFieldName } from './data-amount.js'
 import { type FieldError, FormRefusal } from './form-refusal.js'
 
 /** Our sentence for any issue on a field, or one chosen by the issue (too short, too long…). */
@@ -43,9 +44,14 @@ export class FormCheck {
 
   /** Notes a refusal's problems; a field keeps its first problem (the later ones follow from it). */
   add(refusal: FormRefusal): void {
-    const fresh = refusal.problems.filter((p) => !this.problems.some((q) => q.field === p.field))
+    const fresh = refusal.problems.filter((p) => !this.has(p.field))
     this.problems.push(...fresh)
     if (fresh.length > 0) this.described.push(refusal.message)
+  }
+
+  /** Whether `field` has a problem; a data amount's unit problem (see data-amount.ts) is the amount's. */
+  private has(field: string): boolean {
+    return this.problems.some((p) => p.field === field || p.field === unitFieldName(field))
   }
 
   /**

@@ -42,10 +42,15 @@ export function fieldErrorsOf(err: unknown): FieldError[] {
   return []
 }
 
-/** "is taken" → "Is taken."; domain problems are written to follow a label, a page shows them alone. */
+/**
+ * "agent x does not exist" → "Agent x does not exist."; domain problems are written to follow a
+ * label, a page shows them alone. A first word that is not a plain word ("ff02::1") keeps its case.
+ */
 export function sentence(text: string): string {
   const trimmed = text.trim()
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+  const capital = /^[a-z]+(?![\w:])/.test(trimmed)
+    ? trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+    : trimmed
   return /[.!?]$/.test(capital) ? capital : `${capital}.`
 }
 
