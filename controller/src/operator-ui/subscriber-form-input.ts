@@ -32,7 +32,7 @@ const MESSAGES: Record<keyof typeof SUBSCRIBER_LABELS, IssueMessage> = {
       ? 'Enter a login.'
       : issue.code === 'too_big'
         ? 'Use at most 64 characters.'
-        : 'Use only letters, digits and . _ @ + -',
+        : 'Use only letters, digits and . _ @ + - (no spaces).',
   password: (issue) =>
     issue.code === 'too_big'
       ? 'Use at most 200 characters.'
