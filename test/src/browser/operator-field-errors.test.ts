@@ -12,7 +12,7 @@ import { uiSuite } from '../support/ui-suite.js'
 /** The text a screen reader reads as the control's description: its aria-describedby targets. */
 async function description(page: Page, control: Locator): Promise<string> {
   const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean)
-  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).innerText()))
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()))
   return texts.join(' ')
 }
 
@@ -42,7 +42,7 @@ describe.skipIf(skipBrowser)(browserTitle('a refused form in a browser'), () => 
       const field = refused.locator('.field', { has: page.getByLabel(label, { exact: true }) })
       const shown = field.locator('.field-error')
       expect(await shown.isVisible(), label).toBe(true)
-      expect(await shown.innerText(), label).toContain(message)
+      expect(await shown.textContent(), label).toContain(message)
       const [labelBox, messageBox, controlBox] = await Promise.all([
         field.locator('label').first().boundingBox(),
         shown.boundingBox(),
