@@ -46,10 +46,11 @@ export async function seedSubscribers(store: Store, count: number, nowMs: number
       const topUpId = newId('top', nowMs)
       const invoiceId = newId('inv', nowMs)
       const boughtAtMs = previous.startMs + 86_400_000
-      const number = await tx.nextSequence('invoice')
+      const year = new Date(boughtAtMs).getUTCFullYear()
+      const number = await tx.nextSequence(`invoice/${year}`)
       await tx.invoices.insert({
         id: invoiceId,
-        number: `INV-${String(number).padStart(6, '0')}`,
+        number: `INV-${year}-${String(number).padStart(6, '0')}`,
         subscriberId: id,
         issuedAtMs: boughtAtMs,
         lines: [{ description: 'Data top-up', quantity: 1, unitPrice: price, amount: price }],

@@ -1,4 +1,5 @@
 /** The controller's web app: security headers, the operator API and UI, the customer portal, the agents' endpoint, health. */
+import { silentLogger } from '@capd/log'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import { type AgentEndpoint, agentWsRoutes } from './agent-hub/agent-ws-route.js'
@@ -30,6 +31,9 @@ export interface AppOptions {
   fatal?: FatalGate
 }
 
+/** Providers log through the app's logger, or nowhere. */
+const webhookLogger = (deps: ApiDeps) => deps.logger?.child({ component: 'payments' }) ?? silentLogger
+
 /** The password logins: each takes anyone's post, so each gets the small limit. */
 const LOGIN_DOORS = ['/login', '/portal/login', '/portal/api/login']
 
@@ -41,6 +45,12 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   if (pushLimits) deps.store.onCommit((commit) => pushLimits(commit.subscriberIds))
   // One feed for the hub and the pages, so live pages hear of what the agents report.
   const withFeed: PageDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
+  // An order paid, failed or expired changes no limit, yet the customer's order page waits for it.
+  deps.store.onCommit((commit) => {
+    const pushed = new Set(pushLimits ? commit.subscriberIds : [])
+    const ids = commit.orderSubscriberIds.filter((id) => !pushed.has(id))
+    withFeed.changes.publish({ kind: 'subscribers', ids })
+  })
   // One throttle for the portal's JSON and HTML logins, so guessing cannot switch doors to reset it.
   const portal: PortalOptions = {
     ...options.portal,
@@ -58,6 +68,12 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
     return wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)
   })
   app.get('/healthz', (c) => c.json({ ok: true }))
+  // Before any auth: providers sign (or put a secret in) what they send. The body cap above keeps
+  // the exact bytes readable (it hands on a copy), which Stripe's signature is computed over.
+  for (const provider of deps.payments?.values() ?? []) {
+    const routes = provider.webhooks?.({ store: deps.store, env: deps.env, logger: webhookLogger(deps) })
+    if (routes) app.route(`/webhooks/${provider.id}`, routes)
+  }
   app.route('/api/v1', operatorApi(withFeed))
   app.route('/portal/api', portalApi(withFeed, portal))
   if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))

@@ -23,6 +23,9 @@ export const USAGE = `Usage: pnpm controller [options]
   --trusted-proxy-hops N
                     how many proxies in front of capd append to that header (default 1): the
                     client is the Nth entry from the end; entries before it are not believed
+  --public-url URL  the URL customers and payment providers reach this controller at, e.g.
+                    https://isp.example.net (return and callback URLs; default: return
+                    URLs follow each request, and providers that call back are not offered)
   --snapshot-after-log-bytes N
                     snapshot the store once its log passes N bytes (default: once it
                     passes 4 MiB and the last snapshot's size); small N = frequent snapshots
@@ -33,7 +36,8 @@ export const USAGE = `Usage: pnpm controller [options]
 Environment:
   CAPD_BOOTSTRAP_TOKEN   on a store with no admin token, create one with this value
   CAPD_ADMIN_PASSWORD    on a store with no admin user, create user "admin" with this password
-  CAPD_LOG_LEVEL         the log level when --log-level is not given`
+  CAPD_LOG_LEVEL         the log level when --log-level is not given
+  CAPD_PUBLIC_URL        the public URL when --public-url is not given`
 
 export const ControllerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -54,6 +58,10 @@ export const ControllerConfig = z.strictObject({
     .optional(),
   'trusted-proxy-hops': z.coerce.number().int().min(1).max(10).default(1),
   'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
+  'public-url': z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://isp.example.net' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   'log-level': z.enum(LOG_LEVELS).default('info'),
   help: z.boolean().default(false),
 })
@@ -74,15 +82,18 @@ export function parseControllerArgs(argv: string[], env: NodeJS.ProcessEnv = {})
       'client-address-header': { type: 'string' },
       'trusted-proxy-hops': { type: 'string' },
       'snapshot-after-log-bytes': { type: 'string' },
+      'public-url': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
   const logLevel = values['log-level'] ?? env.CAPD_LOG_LEVEL
+  const publicUrl = values['public-url'] ?? env.CAPD_PUBLIC_URL
   const result = ControllerConfig.safeParse({
     ...values,
     ...(logLevel === undefined ? {} : { 'log-level': logLevel }),
+    ...(publicUrl === undefined ? {} : { 'public-url': publicUrl }),
   })
   if (!result.success) {
     const issue = result.error.issues[0]!

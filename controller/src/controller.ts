@@ -9,6 +9,7 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
+import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
 import type { Store } from './store/store.js'
 
@@ -39,6 +40,10 @@ export async function runController(options: {
    */
   onFatal?: (err: Error) => void
   fatalGraceMs?: number
+  /** The payment providers configured (payments/providers.ts). */
+  payments?: PaymentProviders
+  /** The URL customers and providers reach the controller at. */
+  publicUrl?: string
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
 }): Promise<RunningController> {
@@ -56,7 +61,14 @@ export async function runController(options: {
     fatalTimer = setTimeout(() => options.onFatal?.(err), options.fatalGraceMs ?? 1000)
   })
   const app = createApp(
-    { store, env, logger, ...hub.apiHooks() },
+    {
+      store,
+      env,
+      logger,
+      ...hub.apiHooks(),
+      ...(options.payments ? { payments: options.payments } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    },
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })

@@ -7,6 +7,7 @@ import { parseControllerArgs, USAGE } from './config.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
 import { claimStoreCurrency } from './domain/store-currency.js'
+import { buildProviders } from './payments/providers.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
 
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     retentionDays: config['retention-days'],
+    payments: buildProviders(process.env),
+    ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
     trustedProxyHops: config['trusted-proxy-hops'],
     // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the

@@ -15,7 +15,7 @@ import { type Op, opFactory, randomKind, runLoad, send } from './support/client-
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
 import {
   effectIndex,
-  invoiceNumber,
+  numberingProblems,
   readDataDir,
   readStore,
   type StoreDoc,
@@ -249,9 +249,8 @@ async function checkThroughApi(
     )
   }
   const topUpCount = ops.filter((op) => op.kind !== 'payment').length
-  expect(invoiceNumbers.sort(), context('invoice numbers')).toEqual(
-    Array.from({ length: topUpCount }, (_, i) => invoiceNumber(i + 1)),
-  )
+  expect(invoiceNumbers.length, context('invoice count')).toBe(topUpCount)
+  expect(numberingProblems(invoiceNumbers), context('invoice numbers')).toEqual([])
 }
 
 /** Keys outlive restarts: a sample of acknowledged requests sent again is answered, not applied. */

@@ -22,6 +22,9 @@ export const REFUSAL_CLOSE: Record<RefusalCode, number> = {
   idempotency_key_reused: CLOSE.policyViolation,
   login_taken: CLOSE.policyViolation,
   last_admin: CLOSE.policyViolation,
+  payment_unavailable: CLOSE.policyViolation,
+  payment_failed: CLOSE.policyViolation,
+  order_closed: CLOSE.policyViolation,
 }
 
 /** How a connection ends for an error its handler threw, or undefined for an unexpected one (ours). */

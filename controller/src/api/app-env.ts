@@ -3,6 +3,7 @@
 import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import type { ChangeFeed } from '../live/change-feed.js'
+import type { PaymentProviders } from '../payments/provider.js'
 import type { Store } from '../store/store.js'
 
 export interface ApiDeps {
@@ -21,6 +22,14 @@ export interface ApiDeps {
   changes?: ChangeFeed
   /** Where requests log (as `component: http`); default: nowhere. */
   logger?: Logger
+  /** The payment providers configured (payments/providers.ts); none: only the balance pays. */
+  payments?: PaymentProviders
+  /**
+   * The URL customers and providers reach the controller at (`--public-url`), for return and
+   * callback URLs. Absent: return URLs follow the request's origin, and providers that call back
+   * are not offered.
+   */
+  publicUrl?: string
 }
 
 export interface AppEnv {

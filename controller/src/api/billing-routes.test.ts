@@ -16,13 +16,13 @@ describe('top-ups', () => {
       chargeTo: 'invoice',
     })
     expect(res.body.topUp.expiresAt).toBe('2026-04-01T00:00:00.000Z')
-    expect(res.body.invoice).toMatchObject({ number: 'INV-000001', total: usd(250), status: 'open' })
+    expect(res.body.invoice).toMatchObject({ number: 'INV-2026-000001', total: usd(250), status: 'open' })
     expect(res.body.usage.limitBytes).toBe(100e9 + 2e9)
     const read = await call('GET', `/subscribers/${subscriber.id}`)
     expect(read.body.usage.limitBytes).toBe(102e9)
     const invoices = await call('GET', `/subscribers/${subscriber.id}/invoices`)
     expect(invoices.body.items).toHaveLength(1)
-    expect((await call('GET', `/invoices/${res.body.invoice.id}`)).body.number).toBe('INV-000001')
+    expect((await call('GET', `/invoices/${res.body.invoice.id}`)).body.number).toBe('INV-2026-000001')
     expect((await call('GET', `/subscribers/${subscriber.id}/topups`)).body.items[0].id).toBe(
       res.body.topUp.id,
     )

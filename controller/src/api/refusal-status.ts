@@ -22,6 +22,9 @@ export const REFUSAL_STATUS: Record<RefusalCode, ContentfulStatusCode> = {
   idempotency_key_reused: 422,
   login_taken: 409,
   last_admin: 409,
+  payment_unavailable: 422,
+  payment_failed: 422,
+  order_closed: 409,
 }
 
 /** A refusal as HTTP sees it: a domain refusal with its mapped status, or the HTTP layer's own ApiError. */

@@ -1,7 +1,7 @@
 /** Payments credit the account balance; top-ups and auto top-ups may then be charged to it. */
 import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
-import type { Payment, Subscriber } from '../store/entities.js'
+import type { Payment, PaymentMethod, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
@@ -11,6 +11,10 @@ import { notFound, Refusal } from './refusal.js'
 export interface PaymentInput {
   amount: Money
   reference?: string
+  /** Absent: money an operator credits (older API callers). */
+  method?: PaymentMethod
+  orderId?: string
+  providerRef?: string
 }
 
 export async function recordPayment(

@@ -19,6 +19,9 @@ export type RefusalCode =
   | 'idempotency_key_reused'
   | 'login_taken'
   | 'last_admin'
+  | 'payment_unavailable'
+  | 'payment_failed'
+  | 'order_closed'
 
 /** A field a refusal is about, named as a validation error names it. */
 export interface FieldProblem {

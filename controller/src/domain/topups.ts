@@ -1,22 +1,41 @@
 /** Top-ups: raise a subscriber's limit for the period, with an invoice, charged to it or to the balance. */
 import { formatMoney, type Money } from '@capd/protocol'
 import { newId } from '../ids.js'
-import type { ChargeTo, Invoice, Subscriber, TopUp, TopUpSource } from '../store/entities.js'
+import type {
+  Invoice,
+  OperatorChargeTo,
+  Order,
+  PaymentMethod,
+  Subscriber,
+  TaxRule,
+  TopUp,
+  TopUpSource,
+} from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
-import { issueInvoice } from './invoices.js'
+import { issueDocument } from './invoices.js'
 import { refreshLimit } from './limits.js'
 import { requireCurrency } from './money-rules.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { notFound, Refusal } from './refusal.js'
+import { grossOf, invoiceLine } from './tax.js'
 import { currentPeriod } from './usage.js'
 
 const DAY_MS = 86_400_000
 
 export type TopUpInput =
-  | { topUpPlanId: string; chargeTo: ChargeTo }
-  | { bytes: number; price: Money; validityDays?: number; description?: string; chargeTo: ChargeTo }
+  | { topUpPlanId: string; chargeTo: OperatorChargeTo }
+  | {
+      bytes: number
+      price: Money
+      validityDays?: number
+      description?: string
+      tax?: TaxRule
+      chargeTo: OperatorChargeTo
+    }
+  /** What a paid order bought, as it was when the order was placed. */
+  | { chargeTo: 'order'; order: Order; method: PaymentMethod }
 
 export interface TopUpResult {
   topUp: TopUp
@@ -36,6 +55,7 @@ export async function createTopUp(
   if (!sub) throw notFound('subscriber', subscriberId)
   const offer = await resolveOffer(tx, input)
   requireCurrency(env, offer.price.currency, 'price')
+  const charged = grossOf(offer.price, offer.tax)
 
   const now = env.clock.now()
   const period = currentPeriod(sub, now, env.timeZone)
@@ -47,20 +67,25 @@ export async function createTopUp(
 
   let subscriber = sub
   if (input.chargeTo === 'balance') {
-    subscriber = await chargeBalance(tx, env, sub, offer.price, topUpId)
+    subscriber = await chargeBalance(tx, env, sub, charged, topUpId)
   }
-  const invoice = await issueInvoice(tx, env, {
+  const order = input.chargeTo === 'order' ? input.order : undefined
+  const paidWith =
+    input.chargeTo === 'order' ? input.method : input.chargeTo === 'balance' ? 'balance' : undefined
+  const invoice = await issueDocument(tx, env, {
+    kind: 'invoice',
     subscriberId,
     topUpId,
-    description: offer.description,
-    price: offer.price,
-    paidWith: input.chargeTo === 'balance' ? 'balance' : undefined,
+    lines: [invoiceLine(offer.description, offer.price, offer.tax)],
+    ...(order ? { orderId: order.id } : {}),
+    ...(order?.proformaId ? { proformaId: order.proformaId } : {}),
+    ...(paidWith ? { paid: { method: paidWith } } : {}),
   })
   const topUp: TopUp = {
     id: topUpId,
     subscriberId,
     bytes: offer.bytes,
-    price: offer.price,
+    price: charged,
     source,
     chargeTo: input.chargeTo,
     ...(offer.topUpPlanId ? { topUpPlanId: offer.topUpPlanId } : {}),
@@ -68,6 +93,7 @@ export async function createTopUp(
     periodStartMs: period.startMs,
     expiresAtMs,
     invoiceId: invoice.id,
+    ...(order ? { orderId: order.id } : {}),
     actor,
   }
   await tx.topUps.insert(topUp)
@@ -77,6 +103,7 @@ export async function createTopUp(
     price: topUp.price,
     source,
     chargeTo: input.chargeTo,
+    ...(order ? { orderId: order.id } : {}),
   })
   // The limit grew: a new limitVersion, so the push that follows the commit supersedes older ones.
   subscriber = await refreshLimit(tx, env, subscriber)
@@ -85,18 +112,27 @@ export async function createTopUp(
 
 interface Offer {
   bytes: number
+  /** The listed price; what is charged adds the tax when the rule excludes it. */
   price: Money
+  tax?: TaxRule
   validityDays?: number
   description: string
   topUpPlanId?: string
 }
 
 async function resolveOffer(tx: Tx, input: TopUpInput): Promise<Offer> {
+  if (input.chargeTo === 'order') {
+    const item = input.order.item
+    if (item.kind !== 'topup') throw new Error(`order ${input.order.id} does not buy a top-up`)
+    const { kind: _, ...offer } = item
+    return offer
+  }
   if ('topUpPlanId' in input) {
     const plan = await requireActiveTopUpPlan(tx, input.topUpPlanId)
     return {
       bytes: plan.bytes,
       price: plan.price,
+      ...(plan.tax ? { tax: plan.tax } : {}),
       ...(plan.validityDays !== undefined ? { validityDays: plan.validityDays } : {}),
       description: `Data top-up: ${plan.name}`,
       topUpPlanId: plan.id,
@@ -105,6 +141,7 @@ async function resolveOffer(tx: Tx, input: TopUpInput): Promise<Offer> {
   return {
     bytes: input.bytes,
     price: input.price,
+    ...(input.tax ? { tax: input.tax } : {}),
     ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
     description: input.description ?? 'Data top-up',
   }

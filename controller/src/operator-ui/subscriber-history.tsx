@@ -4,7 +4,7 @@ import { DataTable } from '../ui/data-table.js'
 import { dateTime, money } from '../ui/format.js'
 import { InvoiceTable, invoiceColumns } from '../ui/invoice-table.js'
 import { TopUpTable, topUpColumns } from '../ui/topup-table.js'
-import { CHARGE_TO_LABELS } from './charge-to.js'
+import { CHARGED_LABELS } from './charge-to.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 
 const SOURCE: Record<TopUp['source'], string> = {
@@ -27,7 +27,7 @@ export function SubscriberHistory({ d, timeZone }: { d: SubscriberPageData; time
             top.data,
             top.price,
             { header: 'By', cell: (row) => SOURCE[row.source] },
-            { header: 'Charged to', cell: (row) => CHARGE_TO_LABELS[row.chargeTo] },
+            { header: 'Charged to', cell: (row) => CHARGED_LABELS[row.chargeTo] },
             top.validUntil,
           ]}
         />

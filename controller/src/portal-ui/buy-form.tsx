@@ -1,4 +1,9 @@
-/** "Buy a top-up": one radio per offer, paid from the balance; a fresh idempotency key per render stops double buys. */
+/**
+ * "Buy a top-up": one radio per offer and one per way to pay on offer (the balance, and whatever
+ * providers the ISP has set up); a fresh idempotency key per render stops double buys.
+ */
+import type { Money } from '@capd/protocol'
+import type { ProviderWay } from '../payments/ways-to-pay.js'
 
 import { describedBy, errorId, FieldErrorText } from '../ui/field-error.js'
 import { fieldProblem, RefillForm, refilledValue } from '../ui/form-refill-context.js'
@@ -6,12 +11,22 @@ import { bytes, money } from '../ui/format.js'
 import { CsrfField, OnceField } from '../ui/forms.js'
 import type { MeView } from './home-view.js'
 
+/** A way to pay through a provider, as the form offers it. */
+export interface WayOffered {
+  way: ProviderWay
+  label: string
+  /** Something the customer types to pay this way (the M-Pesa phone number). */
+  payer?: { label: string; value?: string | undefined } | undefined
+}
+
 export interface BuyFormProps {
   offers: MeView['topUpPlans']
   csrf: string
+  balance: Money
+  ways: readonly WayOffered[]
 }
 
-export function BuyForm({ offers, csrf }: BuyFormProps) {
+export function BuyForm({ offers, csrf, balance, ways }: BuyFormProps) {
   return (
     <section>
       <h2 id="buy-title">Buy a top-up</h2>
@@ -24,17 +39,81 @@ export function BuyForm({ offers, csrf }: BuyFormProps) {
           <OnceField />
           <RefillForm action="/portal/topups">
             <Offers offers={offers} />
+            {ways.length > 0 ? <PayWith offers={offers} balance={balance} ways={ways} /> : null}
           </RefillForm>
           <button type="submit" class="button primary wide">
-            Buy with balance
+            {ways.length > 0 ? 'Buy' : 'Buy with balance'}
           </button>
-          <p class="hint">
-            Paid from your balance. Paying by card is not offered yet: it arrives with the billing
-            integration.
-          </p>
+          {ways.length > 0 ? null : <p class="hint">{`Paid from your balance (${money(balance)}).`}</p>}
         </form>
       )}
     </section>
+  )
+}
+
+/**
+ * One radio per way to pay. The balance is offered when it covers an offer; the server refuses
+ * (saying what is missing) when the one chosen costs more.
+ */
+function PayWith({ offers, balance, ways }: Pick<BuyFormProps, 'offers' | 'balance' | 'ways'>) {
+  const cheapest = Math.min(...offers.map((o) => o.price.amount))
+  const balanceCovers = balance.amount >= cheapest
+  const chosen = refilledValue('pay', balanceCovers ? 'balance' : ways[0]?.way)
+  const problem = fieldProblem('pay')
+  const phoneProblem = fieldProblem('phone')
+  const marked = (text: string | undefined, id: string) => ({
+    'aria-invalid': text ? ('true' as const) : undefined,
+    'aria-describedby': describedBy(text && errorId(id)),
+  })
+  return (
+    <fieldset class={problem ? 'offers invalid' : 'offers'}>
+      <legend>How to pay</legend>
+      <FieldErrorText id="pay-with" message={problem} />
+      {balanceCovers ? (
+        <div class="offer">
+          <label>
+            <input
+              type="radio"
+              name="pay"
+              value="balance"
+              checked={chosen === 'balance'}
+              required
+              {...marked(problem, 'pay-with')}
+            />
+            <span>{`From your balance (${money(balance)})`}</span>
+          </label>
+        </div>
+      ) : null}
+      {ways.map((w) => (
+        <div class="offer">
+          <label>
+            <input
+              type="radio"
+              name="pay"
+              value={w.way}
+              checked={chosen === w.way}
+              required
+              {...marked(problem, 'pay-with')}
+            />
+            <span>{w.label}</span>
+          </label>
+          {w.payer ? (
+            <label class="field">
+              <span>{w.payer.label}</span>
+              <FieldErrorText id={`pay-${w.way}-phone`} message={phoneProblem} />
+              <input
+                type="tel"
+                name="phone"
+                autocomplete="tel"
+                value={refilledValue('phone', w.payer.value) ?? ''}
+                maxlength={32}
+                {...marked(phoneProblem, `pay-${w.way}-phone`)}
+              />
+            </label>
+          ) : null}
+        </div>
+      ))}
+    </fieldset>
   )
 }
 

@@ -1,10 +1,13 @@
 /** What the portal's home page shows, read for the session's subscriber only. */
 import type { DomainEnv } from '../domain/env.js'
 import { ApiError } from '../errors.js'
+import { type PaymentSetup, providerWaysOffered } from '../payments/ways-to-pay.js'
 import { loadMeView } from '../portal/me-view.js'
+import { phoneOf } from '../portal/purchase.js'
 import type { AutoTopUp, PortalSession } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
+import type { WayOffered } from './buy-form.js'
 import { type TopUpStatus, topUpStatus } from './topup-status.js'
 
 export type MeView = Awaited<ReturnType<typeof loadMeView>>
@@ -23,6 +26,8 @@ export interface HomeView {
   /** The settings, only when the operator lets the customer change them. */
   autoTopUp?: AutoTopUp | undefined
   topUp?: { status: TopUpStatus; bytes: number } | undefined
+  /** The ways to pay through a provider that are on offer now (the balance is always there). */
+  ways: WayOffered[]
 }
 
 /** The same answer for a top-up of someone else as for one that never existed. */
@@ -33,6 +38,7 @@ export async function loadHome(
   env: DomainEnv,
   session: PortalSession,
   query: HomeQuery,
+  payments: PaymentSetup = {},
 ): Promise<HomeView> {
   const me = await loadMeView(tx, env, session)
   const sub = await tx.subscribers.get(session.subscriberId)
@@ -48,10 +54,21 @@ export async function loadHome(
   let topUp: HomeView['topUp']
   if (query.topUpId !== undefined) {
     const found = await tx.topUps.get(query.topUpId)
-    const status = topUpStatus({ sub, limitBytes: me.usage.limitBytes, topUp: found, was: query.was })
+    const status = topUpStatus({
+      sub,
+      limitBytes: me.usage.limitBytes,
+      usedBytes: me.usage.usedBytes,
+      topUp: found,
+      was: query.was,
+    })
     if (!status || !found) throw noSuchTopUp()
     topUp = { status, bytes: found.bytes }
   }
   const autoTopUp = sub.autoTopUp?.customerMayChange ? sub.autoTopUp : undefined
-  return { me, runOut, periodEndMs, autoTopUp, topUp }
+  const ways = (await providerWaysOffered(tx, payments)).map(({ way, provider }) => ({
+    way,
+    label: provider.label,
+    payer: provider.payerField ? { label: provider.payerField.label, value: phoneOf(sub) } : undefined,
+  }))
+  return { me, runOut, periodEndMs, autoTopUp, topUp, ways }
 }

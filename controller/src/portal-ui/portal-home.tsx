@@ -26,7 +26,7 @@ export function HomePage({ view, csrf, flash, timeZone }: HomePageProps) {
       <section class="card">
         <UsageSummary me={view.me} runOut={view.runOut} periodEndMs={view.periodEndMs} timeZone={timeZone} />
       </section>
-      <BuyForm offers={offers} csrf={csrf} />
+      <BuyForm offers={offers} csrf={csrf} balance={view.me.balance} ways={view.ways} />
       {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
       <p>
         <a href="/portal/history">History</a>
@@ -39,6 +39,6 @@ export function HomePage({ view, csrf, flash, timeZone }: HomePageProps) {
 export async function renderHome(c: Context<PortalEnv>, kit: PortalPageKit): Promise<Response> {
   const { store, env } = kit.deps
   const query = { topUpId: c.req.query('topup'), was: c.req.query('was') }
-  const view = await store.peek((tx) => loadHome(tx, env, c.var.session, query))
+  const view = await store.peek((tx) => loadHome(tx, env, c.var.session, query, kit.deps))
   return c.html(<HomePage view={view} {...portalFrame(c)} timeZone={env.timeZone} />)
 }

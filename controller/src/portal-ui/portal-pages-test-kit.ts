@@ -2,7 +2,7 @@
 import { PROTOCOL_VERSION } from '@capd/protocol'
 import { recordStates } from '../domain/agent-state.js'
 import { limitsFor } from '../domain/limits.js'
-import { portalKit } from '../portal/portal-test-kit.js'
+import { type PortalKitOptions, portalKit } from '../portal/portal-test-kit.js'
 import type { EnforcementState } from '../store/entities.js'
 import { BrowserCaller, csrfFrom } from '../testing/browser-caller.js'
 
@@ -15,8 +15,8 @@ export function fieldFrom(html: string, name: string): string {
   return match[1]
 }
 
-export async function pagesKit() {
-  const k = await portalKit()
+export async function pagesKit(options: PortalKitOptions = {}) {
+  const k = await portalKit(options)
 
   /** A browser logged in as `who`. */
   async function browserFor(who: { login: string; password: string }): Promise<BrowserCaller> {

@@ -8,6 +8,7 @@ import { takeFlash } from '../ui/flash.js'
 import { htmlPolicy } from '../ui/html-policy.js'
 import { autoTopUpRoutes } from './auto-topup-routes.js'
 import { historyRoutes } from './history-page.js'
+import { orderPageRoutes } from './order-page.js'
 import { renderHome } from './portal-home.js'
 import { portalLoginRoutes } from './portal-login.js'
 import { PortalLoginPage } from './portal-login-page.js'
@@ -27,6 +28,7 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
   })
   portalLoginRoutes(ui, kit, options)
   topUpRoutes(ui, kit)
+  orderPageRoutes(ui, kit)
   autoTopUpRoutes(ui, kit)
   historyRoutes(ui, kit)
   // Only the customer's own changes: another subscriber's activity is none of this page's business.

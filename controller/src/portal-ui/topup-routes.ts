@@ -1,15 +1,18 @@
 /**
- * Buying a top-up from the home page: the JSON route's steps (portal/account-routes.ts) for a
- * form. Only ever for the session's subscriber, paid from the balance, once per idempotency key.
+ * Buying a top-up from the home page: the JSON route's steps (portal/order-routes.ts) for a
+ * form. Only ever for the session's subscriber, once per idempotency key: from the balance at
+ * once (back to the home page's confirmation), or through a provider (to the order's page).
  */
 
 import type { Money } from '@capd/protocol'
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { isIdempotencyKey } from '../domain/idempotency.js'
+import { isIdempotencyKey, requestHash } from '../domain/idempotency.js'
 import { Refusal } from '../domain/refusal.js'
-import { createTopUp } from '../domain/topups.js'
+import { payFromBalance } from '../payments/balance-order.js'
+import { PROVIDER_WAYS } from '../payments/ways-to-pay.js'
 import type { PortalEnv } from '../portal/portal-auth.js'
+import { buyThrough, orderPagePath } from '../portal/purchase.js'
 import type { EnforcementState } from '../store/entities.js'
 import { CSRF_FIELD } from '../ui/csrf.js'
 import { formAction } from '../ui/form-action.js'
@@ -19,13 +22,26 @@ import { bytes, money } from '../ui/format.js'
 import { readPortalForm, STALE_FORM } from './portal-form.js'
 import type { PortalPageKit } from './portal-page-auth.js'
 
-const CHOOSE = 'Choose a top-up.'
+/** What each field the customer can fix says when it is refused (see FormCheck.schema). */
+const BUY_MESSAGES = {
+  topUpPlanId: 'Choose a top-up.',
+  pay: 'Choose how to pay.',
+  phone: 'Enter a phone number of at most 32 characters.',
+}
 
 /** Strict: a form naming anything else (a `subscriberId`, say) is refused, not quietly ignored. */
 const BuyTopUp = z.strictObject({
   [CSRF_FIELD]: z.string(),
   topUpPlanId: z.string().min(1).max(100),
   [IDEMPOTENCY_FIELD]: z.string({ error: STALE_FORM }).refine(isIdempotencyKey, STALE_FORM),
+  /** Absent on a page that offers only the balance. */
+  pay: z.enum(['balance', ...PROVIDER_WAYS]).default('balance'),
+  phone: z
+    .string()
+    .trim()
+    .max(32)
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
 })
 
 /** What a purchase answered, kept with its key so a double submit gets the same redirect. */
@@ -40,16 +56,31 @@ export function topUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
 
   ui.post('/topups', kit.action, (c) =>
     formAction(c, 'portal', '/portal', async () => {
-      const { topUpPlanId, idempotencyKey } = await readPortalForm(c, BuyTopUp, { topUpPlanId: CHOOSE })
+      const { topUpPlanId, idempotencyKey, pay, phone } = await readPortalForm(c, BuyTopUp, BUY_MESSAGES)
       const id = c.var.subscriberId
+      if (pay !== 'balance') {
+        const input = { topUpPlanId, pay, phone }
+        const { order } = await buyThrough(c, kit.deps, {
+          subscriberId: id,
+          actor: c.var.actor,
+          request: { kind: 'topup', topUpPlanId },
+          way: pay,
+          phone: pay === 'mpesa' ? phone : undefined,
+          idempotency: {
+            scope: `${c.var.actor}|${idempotencyKey}`,
+            hash: requestHash(`${c.req.method} ${c.req.path}`, input),
+          },
+        }).catch((err) => {
+          throw usedForm(forCustomer(err, { amount: 0, currency: env.currency }, undefined))
+        })
+        const was = (await kit.deps.store.peek((tx) => tx.subscribers.get(id)))?.state
+        return { to: orderPagePath(order.id, was), message: placedMessage(order.provider) }
+      }
       const { body } = await runOnce(c, kit.deps, idempotencyKey, { topUpPlanId }, async (tx) => {
         const before = await tx.subscribers.get(id)
         if (!before) throw new Error(`portal session for missing subscriber ${id}`)
         try {
-          const { topUp } = await createTopUp(tx, env, c.var.actor, 'portal', id, {
-            topUpPlanId,
-            chargeTo: 'balance',
-          })
+          const { topUp } = await payFromBalance(tx, env, c.var.actor, id, topUpPlanId)
           const message = `Top-up of ${bytes(topUp.bytes)} bought for ${money(topUp.price)}.`
           const bought: Bought = { topUpId: topUp.id, was: before.state, message }
           return { status: 201, body: bought }
@@ -66,6 +97,13 @@ export function topUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
       }
     }),
   )
+}
+
+/** What the order's page is about to say, in a sentence. */
+function placedMessage(provider: string): string {
+  if (provider === 'offline') return 'Your order is placed. Pay as shown below to get your top-up.'
+  if (provider === 'mpesa') return 'Check your phone: approve the payment request to get your top-up.'
+  return 'Your order is placed. Continue to the payment to get your top-up.'
 }
 
 /** The back button brings the old form (and key) back; choosing another offer there is a new purchase. */

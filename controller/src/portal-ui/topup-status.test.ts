@@ -21,6 +21,7 @@ const bought = (over: Partial<TopUpStatusInput['sub']> = {}, was?: string): TopU
     ...over,
   },
   limitBytes: 110e9,
+  usedBytes: 100e9,
   topUp: { subscriberId: 'sub_anna' },
   was,
 })
@@ -42,6 +43,16 @@ describe('topUpStatus', () => {
 
   it('is pending while the agent still blocks, even at the new version', () => {
     expect(topUpStatus(bought({ appliedLimitVersion: 3 }, 'blocked'))).toBe('pending')
+  })
+
+  it('says used up once the agent enforces the version with the top-up and the usage reached it', () => {
+    const usedUp = { ...bought({ appliedLimitVersion: 3 }, 'blocked'), usedBytes: 110e9 }
+    expect(topUpStatus(usedUp)).toBe('used_up')
+    expect(topUpStatus({ ...usedUp, sub: { ...usedUp.sub, state: 'throttled' } })).toBe('used_up')
+    // Not before the agent has the version: the block may be the old one.
+    expect(topUpStatus({ ...usedUp, sub: { ...usedUp.sub, appliedLimitVersion: 2 } })).toBe('pending')
+    // Open at the limit: the agent has not cut the connection yet, the top-up still counts as applied.
+    expect(topUpStatus({ ...usedUp, sub: { ...usedUp.sub, state: 'open' } })).toBe('restored')
   })
 
   it('says access is restored for someone who bought while blocked or throttled', () => {

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.js'
 import { bodyCap } from '../http/body-cap.js'
 import { accountRoutes } from './account-routes.js'
 import { loginRoutes } from './login-routes.js'
+import { orderRoutes } from './order-routes.js'
 import type { PortalEnv } from './portal-auth.js'
 
 export type PortalOptions = PasswordLoginOptions
@@ -26,6 +27,7 @@ export function portalApi(deps: ApiDeps, options: PortalOptions = {}): Hono<Port
   api.use(bodyCap(BODY_LIMIT_BYTES))
   loginRoutes(api, deps, options)
   accountRoutes(api, deps)
+  orderRoutes(api, deps)
   api.notFound((c) =>
     errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),
   )

@@ -1,6 +1,9 @@
 /** Route-test helpers for the portal: two customers with passwords and money, and a cookie-carrying caller. */
 import type { Hono } from 'hono'
 import { createApp } from '../app.js'
+import { OfflineProvider } from '../payments/offline.js'
+import type { PaymentProvider } from '../payments/provider.js'
+import { providerMap } from '../payments/providers.js'
 import { type Reply, TEST_TOKEN, testApp } from '../testing/test-app.js'
 
 export const ANNA = { login: 'anna', password: 'anna-secret-1' }
@@ -22,7 +25,13 @@ export interface PortalReply extends Reply {
   setCookie: string | null
 }
 
-export async function portalKit() {
+export interface PortalKitOptions {
+  /** Payment providers beyond the balance (the offline one is offered once instructions are set). */
+  providers?: PaymentProvider[]
+  publicUrl?: string
+}
+
+export async function portalKit(options: PortalKitOptions = {}) {
   const t = await testApp()
   const { plan, topUpPlan, agent } = await t.seed()
   /** Subscriber ids whose limits commits changed (see createApp), from the end of this setup on. */
@@ -32,6 +41,8 @@ export async function portalKit() {
     env: t.env,
     isAgentConnected: () => false,
     limitsChanged: (ids) => limitsChanged.push(...ids),
+    payments: providerMap([new OfflineProvider(), ...(options.providers ?? [])]),
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   })
 
   async function customer(who: { login: string; password: string }, address: string, balance: number) {

@@ -81,7 +81,7 @@ describe('portal top-ups', () => {
     expect(k.limitsChanged).toEqual([])
   })
 
-  it('answers card payment with 501 not_implemented, changing nothing', async () => {
+  it('refuses card payment where no card provider is configured, changing nothing', async () => {
     const k = await portalKit()
     const session = await k.login(ANNA)
     const before = k.snapshot()
@@ -90,11 +90,8 @@ describe('portal top-ups', () => {
       idempotencyKey: 'card-1',
       body: { topUpPlanId: k.topUpPlan.id, pay: 'card' },
     })
-    expect(reply.status).toBe(501)
-    expect(reply.body.error).toMatchObject({
-      code: 'not_implemented',
-      message: 'card payments arrive with the billing integration',
-    })
+    expect(reply.status).toBe(422)
+    expect(reply.body.error).toMatchObject({ code: 'payment_unavailable' })
     expect(k.snapshot()).toBe(before)
   })
 

@@ -4,12 +4,14 @@
  * a top-up of theirs; their plan's cap). The store's tables report every write here, so no caller
  * can forget to say what it changed.
  */
-import type { Plan, Subscriber, TopUp } from './entities.js'
+import type { Order, Plan, Subscriber, TopUp } from './entities.js'
 
 /** What one committed transaction hands on (see Store.onCommit). */
 export interface Commit {
   /** Subscribers whose limits may have changed: their agents must hear of it. */
   readonly subscriberIds: readonly string[]
+  /** Subscribers whose orders changed (placed, paid, failed): their pages show it; agents need not hear. */
+  readonly orderSubscriberIds: readonly string[]
 }
 
 /** The fields of a subscriber row an agent's copy of its limit is made of. */
@@ -34,6 +36,7 @@ function differ<T>(a: T | undefined, b: T | undefined, fields: readonly (keyof T
 
 export class CommitNotes {
   private readonly subscribers = new Set<string>()
+  private readonly orderOwners = new Set<string>()
 
   constructor(
     /** Every subscriber row, to find those on a plan whose terms change. */
@@ -41,11 +44,15 @@ export class CommitNotes {
   ) {}
 
   get empty(): boolean {
-    return this.subscribers.size === 0
+    return this.subscribers.size === 0 && this.orderOwners.size === 0
   }
 
   commit(): Commit {
-    return { subscriberIds: [...this.subscribers] }
+    return { subscriberIds: [...this.subscribers], orderSubscriberIds: [...this.orderOwners] }
+  }
+
+  orderWritten(old: Order | undefined, row: Order | undefined): void {
+    for (const order of [old, row]) if (order) this.orderOwners.add(order.subscriberId)
   }
 
   subscriberWritten(old: Subscriber | undefined, row: Subscriber | undefined): void {

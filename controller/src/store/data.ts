@@ -7,7 +7,9 @@ import type {
   Invoice,
   LedgerEntry,
   OperatorSession,
+  Order,
   Payment,
+  PaymentEvent,
   Plan,
   PortalSession,
   StoreSetting,
@@ -33,6 +35,8 @@ export interface Data {
   topUps: Record<string, TopUp>
   invoices: Record<string, Invoice>
   payments: Record<string, Payment>
+  orders: Record<string, Order>
+  paymentEvents: Record<string, PaymentEvent>
   usageMarks: Record<string, UsageMark>
   usagePeriods: Record<string, UsagePeriod>
   usageAnomalies: Record<string, UsageAnomaly>
@@ -62,6 +66,8 @@ export function emptyData(): Data {
     topUps: {},
     invoices: {},
     payments: {},
+    orders: {},
+    paymentEvents: {},
     usageMarks: {},
     usagePeriods: {},
     usageAnomalies: {},
@@ -95,7 +101,7 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, and optional fields
+ * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, payments their `orders` and `paymentEvents`, and optional fields
  * (a subscriber's `limitVersion`, `formerAgentIds` and `moves`, an agent's `epoch` and `retiredEpochs`, an auto top-up's `thresholdBytes`) to version 1
  * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
  * never moved, threshold 0),
@@ -110,4 +116,6 @@ function upgradeVersion1(d: Partial<Data>): void {
   d.operatorSessions ??= {}
   d.settings ??= {}
   d.usageAnomalies ??= {}
+  d.orders ??= {}
+  d.paymentEvents ??= {}
 }

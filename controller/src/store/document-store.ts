@@ -11,7 +11,7 @@ import { findAudit } from './audit-find.js'
 import { ChangeLog } from './change-log.js'
 import { type Commit, CommitListeners, CommitNotes } from './commit-notes.js'
 import type { Data } from './data.js'
-import type { Agent, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
+import type { Agent, Order, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
@@ -212,6 +212,15 @@ export class DocumentStore implements Store {
     const apiTokens = new MemoryTable('apiTokens', d.apiTokens, log, [tokensByHash])
     const anomaliesByAgent = new MemoryIndex<UsageAnomaly>((a) => a.agentId)
     const usageAnomalies = new MemoryTable('usageAnomalies', d.usageAnomalies, log, [anomaliesByAgent])
+    const paymentsBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
+    const payments = new MemoryTable('payments', d.payments, log, [paymentsBySubscriber])
+    const ordersBySubscriber = new MemoryIndex<Order>((o) => o.subscriberId)
+    const ordersByRef = new MemoryIndex<Order>((o) =>
+      o.providerRef ? `${o.provider}/${o.providerRef}` : undefined,
+    )
+    const orders = new MemoryTable('orders', d.orders, log, [ordersBySubscriber, ordersByRef], (old, row) =>
+      this.notes.orderWritten(old, row),
+    )
     const usersByName = new MemoryIndex<{ id: string; username: string }>((u) => u.username)
     const users = new MemoryTable('users', d.users, log, [usersByName])
 
@@ -221,7 +230,15 @@ export class DocumentStore implements Store {
       agents: Object.assign(agents, {
         byTokenHash: async (hash: string) => agents.byIndex(agentsByTokenHash, hash)[0],
       }),
-      payments: new MemoryTable('payments', d.payments, log),
+      payments: Object.assign(payments, {
+        forSubscriber: async (id: string) => payments.byIndex(paymentsBySubscriber, id),
+      }),
+      orders: Object.assign(orders, {
+        forSubscriber: async (id: string) => orders.byIndex(ordersBySubscriber, id),
+        byProviderRef: async (provider: Order['provider'], ref: string) =>
+          ref ? orders.byIndex(ordersByRef, `${provider}/${ref}`)[0] : undefined,
+      }),
+      paymentEvents: new MemoryTable('paymentEvents', d.paymentEvents, log),
       usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
       usageAnomalies: Object.assign(usageAnomalies, {
         forAgent: async (agentId: string) => usageAnomalies.byIndex(anomaliesByAgent, agentId),

@@ -1,6 +1,9 @@
 /** The records the controller keeps. Rows are immutable: a change writes a new row. */
 import type { Money, RuleProblem } from '@capd/protocol'
 import type { Role } from '../auth/roles.js'
+import type { TaxRule } from './billing-entities.js'
+
+export * from './billing-entities.js'
 
 export type OnCap = 'block' | 'throttle'
 export type EnforcementState = 'open' | 'blocked' | 'throttled'
@@ -23,6 +26,8 @@ export interface TopUpPlan {
   readonly price: Money
   /** Days of validity from purchase; absent = to the end of the billing period. */
   readonly validityDays?: number
+  /** Tax on its price; absent = untaxed. */
+  readonly tax?: TaxRule
   readonly createdAtMs: number
   readonly retiredAtMs?: number
 }
@@ -198,7 +203,10 @@ export const usagePeriodId = (subscriberId: string, periodStartMs: number) =>
   `${subscriberId}/${new Date(periodStartMs).toISOString()}`
 
 export type TopUpSource = 'operator' | 'auto' | 'portal'
-export type ChargeTo = 'invoice' | 'balance'
+/** `order`: paid before it was applied, through an order (card, mobile money, office). */
+export type ChargeTo = OperatorChargeTo | 'order'
+/** What an operator chooses for a top-up they sell: an open invoice, or the account balance now. */
+export type OperatorChargeTo = 'invoice' | 'balance'
 
 export interface TopUp {
   readonly id: string
@@ -213,48 +221,10 @@ export interface TopUp {
   readonly periodStartMs: number
   readonly expiresAtMs: number
   readonly invoiceId: string
+  readonly orderId?: string
+  /** An operator reversed it (a mistaken top-up): its bytes no longer count, its invoice is credited. */
+  readonly reversedAtMs?: number
   readonly actor: string
-}
-
-export interface InvoiceLine {
-  readonly description: string
-  readonly quantity: number
-  readonly unitPrice: Money
-  readonly amount: Money
-}
-
-export interface Invoice {
-  readonly id: string
-  readonly number: string
-  readonly subscriberId: string
-  readonly issuedAtMs: number
-  readonly lines: readonly InvoiceLine[]
-  readonly total: Money
-  readonly status: 'open' | 'paid'
-  readonly paidAtMs?: number
-  readonly paidWith?: 'balance' | 'card'
-  readonly topUpId: string
-}
-
-export interface Payment {
-  readonly id: string
-  readonly subscriberId: string
-  readonly amount: Money
-  readonly reference?: string
-  readonly createdAtMs: number
-  readonly actor: string
-}
-
-/** One movement of a subscriber's account balance. */
-export interface LedgerEntry {
-  readonly id: string
-  readonly subscriberId: string
-  readonly atMs: number
-  readonly kind: 'payment' | 'topup_charge'
-  /** Signed: credits positive, charges negative. */
-  readonly amount: Money
-  readonly balanceAfter: Money
-  readonly ref: string
 }
 
 export interface ApiToken {

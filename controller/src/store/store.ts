@@ -12,7 +12,9 @@ import type {
   Invoice,
   LedgerEntry,
   OperatorSession,
+  Order,
   Payment,
+  PaymentEvent,
   Plan,
   PortalSession,
   StoreSetting,
@@ -68,7 +70,14 @@ export interface Tx {
   }
   readonly topUps: Table<TopUp> & { forSubscriber(subscriberId: string): Promise<TopUp[]> }
   readonly invoices: Table<Invoice> & { forSubscriber(subscriberId: string): Promise<Invoice[]> }
-  readonly payments: Table<Payment>
+  readonly payments: Table<Payment> & { forSubscriber(subscriberId: string): Promise<Payment[]> }
+  readonly orders: Table<Order> & {
+    forSubscriber(subscriberId: string): Promise<Order[]>
+    /** The order a provider's handle (Checkout Session id, CheckoutRequestID) belongs to. */
+    byProviderRef(provider: Order['provider'], ref: string): Promise<Order | undefined>
+  }
+  /** Provider notifications handled, by `<provider>:<event id>`, so a replay does nothing. */
+  readonly paymentEvents: Table<PaymentEvent>
   /** Usage high-water marks, one row per agent journal epoch; id from usageMarkId. */
   readonly usageMarks: PrunableTable<UsageMark>
   /** Usage acked but not booked, per agent, reason and subscriber; id from usageAnomalyId. */

@@ -24,8 +24,20 @@ function attributes(tag: string): Record<string, string> {
 /** The text inside the element with `id` (tags stripped, entities decoded), or undefined. */
 export function textOfId(html: string, id: string): string | undefined {
   const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const match = new RegExp(`<(\\w+)[^>]*\\sid="${escaped}"[^>]*>([\\s\\S]*?)</\\1>`).exec(html)
-  return match ? decoded(match[2]!.replace(/<[^>]*>/g, '')).trim() : undefined
+  const open = new RegExp(`<(\\w+)[^>]*\\sid="${escaped}"[^>]*>`).exec(html)
+  if (!open) return undefined
+  // The element ends at the close tag that balances it: it may hold elements of its own kind.
+  const tags = new RegExp(`<(/?)${open[1]}\\b[^>]*>`, 'g')
+  tags.lastIndex = open.index + open[0].length
+  let depth = 1
+  for (let tag = tags.exec(html); tag; tag = tags.exec(html)) {
+    depth += tag[1] ? -1 : 1
+    if (depth === 0) {
+      const inner = html.slice(open.index + open[0].length, tag.index)
+      return decoded(inner.replace(/<[^>]*>/g, '')).trim()
+    }
+  }
+  return undefined
 }
 
 /** The inside of the form named by the heading `titleId`. */

@@ -7,12 +7,12 @@ export const errorId = (id: string) => `${id}-error`
 export const describedBy = (...ids: (string | false | undefined)[]) =>
   ids.filter((id): id is string => typeof id === 'string').join(' ') || undefined
 
-/** The message for the control `id`, if it has one; "Error:" is said, not shown (the colour shows it). */
+/** The message for the control `id`, if it has one; "Error:" is said, not shown (the colour shows it). A span: it may sit inside a label. */
 export function FieldErrorText({ id, message }: { id: string; message: string | undefined }) {
   return message ? (
-    <p class="field-error" id={errorId(id)}>
+    <span class="field-error" id={errorId(id)}>
       <span class="visually-hidden">Error: </span>
       {message}
-    </p>
+    </span>
   ) : null
 }

@@ -217,19 +217,52 @@ function invoiceProblems(doc: StoreDoc): string[] {
       problems.push(`invoice ${invoice.number} is for a missing top-up ${invoice.topUpId}`)
     }
   }
-  const numbers = invoices.map((i) => i.number).sort()
-  const expected = invoices.map((_, i) => invoiceNumber(i + 1))
-  if (numbers.join() !== expected.join()) {
-    const wrong = numbers.findIndex((n, i) => n !== expected[i])
-    problems.push(`invoice numbers are not INV-000001…: at #${wrong + 1} found ${numbers[wrong]}`)
-  }
-  if ((doc.sequences.invoice ?? 0) !== invoices.length) {
-    problems.push(`invoice sequence is ${doc.sequences.invoice}, but there are ${invoices.length} invoices`)
+  problems.push(...numberingProblems(invoices.map((i) => i.number)))
+  for (const [series, count] of seriesCounts(invoices.map((i) => i.number))) {
+    const [prefix, year] = series.split('-')
+    const name = `${SERIES_NAMES[prefix ?? ''] ?? prefix}/${year}`
+    if ((doc.sequences[name] ?? 0) !== count) {
+      problems.push(
+        `sequence ${name} is ${doc.sequences[name]}, but there are ${count} documents in ${series}`,
+      )
+    }
   }
   return problems
 }
 
-export const invoiceNumber = (n: number) => `INV-${String(n).padStart(6, '0')}`
+const SERIES_NAMES: Record<string, string> = { INV: 'invoice', PRO: 'proforma', CN: 'credit_note' }
+const NUMBER = /^([A-Z]+-\d{4})-(\d{6})$/
+
+/** Document numbers by series and year (`INV-2026`): how many of each. */
+function seriesCounts(numbers: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const n of numbers) {
+    const series = NUMBER.exec(n)?.[1]
+    if (series) counts.set(series, (counts.get(series) ?? 0) + 1)
+  }
+  return counts
+}
+
+/** Each series and year must be numbered 1…n: no gap, no duplicate, nothing malformed. */
+export function numberingProblems(numbers: readonly string[]): string[] {
+  const problems: string[] = []
+  const bySeries = new Map<string, number[]>()
+  for (const n of numbers) {
+    const m = NUMBER.exec(n)
+    if (!m) {
+      problems.push(`document number ${n} is not <SERIES>-<YEAR>-<6 digits>`)
+      continue
+    }
+    bySeries.set(m[1]!, [...(bySeries.get(m[1]!) ?? []), Number(m[2])])
+  }
+  for (const [series, got] of bySeries) {
+    got.sort((a, b) => a - b)
+    const wrong = got.findIndex((n, i) => n !== i + 1)
+    if (wrong >= 0)
+      problems.push(`${series} numbers are not 1…${got.length}: at #${wrong + 1} found ${got[wrong]}`)
+  }
+  return problems
+}
 
 function balanceProblems(doc: StoreDoc): string[] {
   const problems: string[] = []

@@ -1,0 +1,33 @@
+/**
+ * A card-like payment provider for tests: a hosted checkout page per order, confirmed (or failed)
+ * by the test as the provider's webhook would. A double of the provider edge only; the orders,
+ * their settlement and the portal are the real ones.
+ */
+import { Refusal } from '../domain/refusal.js'
+import type { CheckoutRequest, CheckoutStarted, PaymentProvider } from '../payments/provider.js'
+
+export class TestCardProvider implements PaymentProvider {
+  readonly id = 'stripe' as const
+  readonly label = 'Card'
+  /** Every request to collect, in order. */
+  readonly started: CheckoutRequest[] = []
+  /** When set, the next start fails with it (a provider's refusal or a network error). */
+  failNext: Error | undefined
+  /** Lets a test hold a start open (to race retries against it). */
+  gate: Promise<void> | undefined
+
+  async start(request: CheckoutRequest): Promise<CheckoutStarted> {
+    this.started.push(request)
+    await this.gate
+    const failure = this.failNext
+    this.failNext = undefined
+    if (failure) throw failure
+    return {
+      providerRef: `cs_test_${request.order.id}`,
+      checkoutUrl: `https://pay.example.test/${request.order.id}`,
+    }
+  }
+}
+
+export const cardDeclined = () =>
+  new Refusal('payment_failed', 'The card provider is not taking payments right now.')
