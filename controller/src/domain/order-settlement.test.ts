@@ -38,7 +38,7 @@ async function fixture() {
 
 describe('settling an order', () => {
   it('applies nothing before payment, then exactly once, however confirmations interleave', async () => {
-    for (let seed = 1; seed <= 20; seed++) {
+    for (let seed = 1; seed <= 12; seed++) {
       const random = seededRandom(seed)
       const f = await fixture()
       const order = await f.order('stripe')
@@ -70,7 +70,7 @@ describe('settling an order', () => {
       expect(stored.topUpId).toBe(topUps[0]!.id)
       expect(f.data.subscribers[f.sub.id]!.limitTerms?.limitBytes).toBe(15e9)
     }
-  })
+  }, 60_000)
 
   it('a payment of another amount applies nothing and is kept on the order', async () => {
     const f = await fixture()
