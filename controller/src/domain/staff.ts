@@ -54,10 +54,15 @@ async function endSessions(tx: Tx, userId: string, nowMs: number, keep?: string)
 export async function addStaff(tx: Tx, env: DomainEnv, actor: Actor, input: NewStaff): Promise<User> {
   if (!LOGIN_PATTERN.test(input.username)) {
     const rule = 'must be 2–40 lower-case letters, digits, ".", "_" or "-"'
-    throw fieldRefusal('invalid_request', 'username', `The login ${rule}.`, rule)
+    throw fieldRefusal('invalid_request', 'username', `The login ${rule}.`, `The login ${rule}.`)
   }
   if (await tx.users.byUsername(input.username)) {
-    throw fieldRefusal('login_taken', 'username', `The login ${input.username} is taken.`, 'is taken')
+    throw fieldRefusal(
+      'login_taken',
+      'username',
+      `The login ${input.username} is taken.`,
+      'This login is taken: choose another.',
+    )
   }
   const now = env.clock.now()
   const user: User = { id: newId('usr', now), ...input, createdAtMs: now, passwordChangedAtMs: now }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { csrfFrom } from '../testing/browser-caller.js'
+import { refusalIn } from '../testing/field-marks.js'
 import { fieldIn, flashIn, subscriberTestKit } from './subscriber-test-kit.js'
 
 async function setup() {
@@ -75,11 +76,14 @@ describe('auto top-up form', () => {
   })
 
   it.each([
-    [{ ...AUTO, topUpPlanId: '' }, /^Top-up plan: choose the top-up plan/],
-    [{ ...AUTO, topUpPlanId: 'tpp_nothing' }, /^Top-up plan: top-up plan tpp_nothing does not exist/],
-    [{ ...AUTO, maxPerPeriod: '0' }, /^Maximum per period: must be a whole number from 1 to 100/],
-    [{ ...AUTO, maxPerPeriod: '1.5' }, /^Maximum per period: must be a whole number/],
-    [{ ...AUTO, thresholdBytes: 'lots' }, /^Top up when remaining data is at most: "lots" is not a number/],
+    [{ ...AUTO, topUpPlanId: '' }, /^Top-up plan: Choose the top-up plan/],
+    [{ ...AUTO, topUpPlanId: 'tpp_nothing' }, /^Top-up plan: That top-up plan no longer exists/],
+    [{ ...AUTO, maxPerPeriod: '0' }, /^Maximum per period: Enter a whole number from 1 to 100\.$/],
+    [{ ...AUTO, maxPerPeriod: '1.5' }, /^Maximum per period: Enter a whole number/],
+    [
+      { ...AUTO, thresholdBytes: 'lots' },
+      /^Top up when remaining data is at most: Enter the data amount as a number/,
+    ],
   ])('refuses %j with a clear message, changing nothing', async (fields, message) => {
     const k = await setup()
     const before = k.snapshot()
@@ -88,9 +92,9 @@ describe('auto top-up form', () => {
       ...fields,
     })
     expect(reply.status).toBe(303)
-    const { kind, text } = (await k.flash())!
-    expect(kind).toBe('error')
-    expect(text).toMatch(message)
+    const html = (await k.browser.get(k.page)).html
+    expect(flashIn(html)?.kind).toBe('error')
+    expect(refusalIn(html)).toMatch(message)
     expect(k.snapshot()).toBe(before)
   })
 })
@@ -129,15 +133,15 @@ describe('payment form', () => {
   })
 
   it.each([
-    [{ amount: '' }, /^Amount: this field is required/],
-    [{ amount: '0' }, /^Amount: must be more than 0/],
-    [{ amount: 'ten' }, /^Amount: invalid amount/],
-    [{ amount: '5', reference: 'x'.repeat(201) }, /^Reference: must be at most 200 characters/],
+    [{ amount: '' }, /^Amount: This field is required\.$/],
+    [{ amount: '0' }, /^Amount: Enter an amount more than 0/],
+    [{ amount: 'ten' }, /^Amount: Enter an amount such as 10\.00\.$/],
+    [{ amount: '5', reference: 'x'.repeat(201) }, /^Reference: Use at most 200 characters\.$/],
   ])('refuses %j, changing nothing', async (fields, message) => {
     const k = await setup()
     const before = k.snapshot()
     await k.submit('payment-title', '/payments', fields)
-    expect((await k.flash())?.text).toMatch(message)
+    expect(refusalIn((await k.browser.get(k.page)).html)).toMatch(message)
     expect(k.snapshot()).toBe(before)
   })
 })

@@ -9,11 +9,12 @@ import { logOf } from '../http/request-log.js'
 import type { AutoTopUp } from '../store/entities.js'
 import { dataAmountField } from '../ui/data-amount.js'
 import { formAction } from '../ui/form-action.js'
+import { FormCheck } from '../ui/form-check.js'
 import { readForm } from '../ui/form-input.js'
 import { runOnce } from '../ui/form-once.js'
+import { fieldError } from '../ui/form-refusal.js'
 import {
   checkbox,
-  fieldError,
   fieldText,
   idempotencyKeyField,
   moneyField,
@@ -26,6 +27,7 @@ import type { OperatorKit } from './operator-kit.js'
 import { subscriberPath } from './subscriber-path.js'
 
 const THRESHOLD = 'Top up when remaining data is at most'
+const PLAN = 'Top-up plan'
 
 export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   const { deps } = kit
@@ -37,19 +39,29 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const form = await readForm(c)
       const enabled = checkbox(form, 'enabled')
       const topUpPlanId = fieldText(form, 'topUpPlanId')
+      const check = new FormCheck()
       if (enabled && !topUpPlanId)
-        throw fieldError('Top-up plan', 'choose the top-up plan to sell when auto top-up is enabled')
+        check.add(
+          fieldError('topUpPlanId', PLAN, 'Choose the top-up plan to sell when auto top-up is enabled.'),
+        )
+      const read = check.doneAll({
+        maxPerPeriod: check.read(() =>
+          wholeNumberField(form, 'maxPerPeriod', 'Maximum per period', { min: 1, max: 100 }),
+        ),
+        thresholdBytes: check.read(() =>
+          dataAmountField(form, 'thresholdBytes', THRESHOLD, { minBytes: 0, empty: 0 }),
+        ),
+      })
       const settings: AutoTopUp = {
         enabled,
         // Off with no plan chosen yet (say, to let the customer choose one in the portal).
         topUpPlanId: topUpPlanId ?? '',
-        maxPerPeriod: wholeNumberField(form, 'maxPerPeriod', 'Maximum per period', { min: 1, max: 100 }),
-        thresholdBytes: dataAmountField(form, 'thresholdBytes', THRESHOLD, { minBytes: 0, empty: 0 }),
+        ...read,
         customerMayChange: checkbox(form, 'customerMayChange'),
       }
       await store.transact(async (tx) => {
         if (topUpPlanId && !(await tx.topUpPlans.get(topUpPlanId)))
-          throw fieldError('Top-up plan', `top-up plan ${topUpPlanId} does not exist`)
+          throw fieldError('topUpPlanId', PLAN, 'That top-up plan no longer exists: choose another.')
         await setAutoTopUp(tx, env, c.var.actor, id, settings)
         // Enabled for someone already at the threshold: the rule applies now, not at the next report.
         await runAutoTopUp(tx, env, id)
@@ -63,11 +75,10 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const id = idParam(c)
       const form = await readForm(c)
       const key = idempotencyKeyField(form)
-      const reference = optionalText(form, 'reference', 'Reference', 200)
-      const input = {
-        amount: moneyField(form, 'amount', 'Amount', env.currency, { positive: true }),
-        ...(reference ? { reference } : {}),
-      }
+      const check = new FormCheck()
+      const reference = check.read(() => optionalText(form, 'reference', 'Reference', 200))
+      const amount = check.read(() => moneyField(form, 'amount', 'Amount', env.currency, { positive: true }))
+      const input = check.doneAll({ amount, ...(reference ? { reference } : {}) })
       const answer = await runOnce(c, deps, key, input, async (tx) => {
         const { payment } = await recordPayment(tx, env, c.var.actor, id, input)
         return { status: 201, body: { amount: payment.amount } }

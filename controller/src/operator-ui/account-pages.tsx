@@ -6,7 +6,9 @@ import { ROLE_LABELS } from '../auth/roles.js'
 import { changeOwnPassword } from '../domain/staff.js'
 import { ApiError } from '../errors.js'
 import { formAction } from '../ui/form-action.js'
+import { FormCheck } from '../ui/form-check.js'
 import { readForm } from '../ui/form-input.js'
+import { fieldError } from '../ui/form-refusal.js'
 import { Field } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { OperatorPage } from './layout.js'
@@ -38,11 +40,13 @@ export function accountPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
           `Too many wrong passwords; try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}. Nothing was changed.`,
         )
       }
-      if (!(await verifyPassword(form.currentPassword ?? '', user.passwordHash))) {
-        throw new ApiError(400, 'wrong_password', 'The current password is wrong. Nothing was changed.')
-      }
-      attempt.succeeded()
-      const passwordHash = await hashPassword(newPasswordField(form, user.username, 'confirmPassword'))
+      const check = new FormCheck()
+      if (await verifyPassword(form.currentPassword ?? '', user.passwordHash)) attempt.succeeded()
+      else check.add(fieldError('currentPassword', 'Current password', 'The current password is wrong.'))
+      const { password } = check.doneAll({
+        password: check.read(() => newPasswordField(form, user.username, 'confirmPassword')),
+      })
+      const passwordHash = await hashPassword(password)
       await store.transact((tx) =>
         changeOwnPassword(tx, env, c.var.actor, {
           userId: user.id,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { hashToken } from '../auth/tokens.js'
 import { BrowserCaller } from '../testing/browser-caller.js'
+import { refusalIn } from '../testing/field-marks.js'
 import { catalogTestKit, hasForm } from './catalog-test-kit.js'
 
 const TOKEN = /<p id="agent-token" class="secret">(capda_[^<]+)<\/p>/
@@ -84,7 +85,7 @@ describe('agents page', () => {
     const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: '  ', idempotencyKey: 'k1' })
     expect(reply.status).toBe(303)
     expect(reply.location).toBe('/agents')
-    expect((await k.browser.get('/agents')).html).toContain('Agent name: must not be empty')
+    expect(refusalIn((await k.browser.get('/agents')).html)).toMatch(/: Enter a name for the agent\.$/)
     expect(k.snapshot()).toBe(before)
   })
 

@@ -8,7 +8,9 @@ import { idempotent, requestHash } from '../domain/idempotency.js'
 import { notFound } from '../domain/refusal.js'
 import { setFlash } from '../ui/flash.js'
 import { formAction, refused } from '../ui/form-action.js'
-import { checkedAs, readForm } from '../ui/form-input.js'
+import { FormCheck, textMessage } from '../ui/form-check.js'
+import { readForm } from '../ui/form-input.js'
+import { fieldErrorsOf } from '../ui/form-refusal.js'
 import { idempotencyKeyField } from '../ui/form-values.js'
 import type { AnomalyRow } from './agent-anomalies.js'
 import { agentConfigJson, controllerWsUrl } from './agent-config.js'
@@ -83,7 +85,17 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     try {
       const form = await readForm(c)
       const key = idempotencyKeyField(form)
-      const { name } = checkedAs(EnrolForm, { name: form.name }, { name: 'Agent name' })
+      const check = new FormCheck()
+      const { name } = check.done(
+        check.schema(
+          EnrolForm,
+          { name: form.name },
+          { name: textMessage('Enter a name for the agent.', 100) },
+          {
+            name: 'Agent name',
+          },
+        ),
+      )
       const once = await store.transact((tx) =>
         idempotent(tx, env, `${c.var.actor}|${key}`, requestHash('POST /agents', { name }), async () => {
           const { agent, token } = await enrolAgent(tx, env, c.var.actor, name)
@@ -99,7 +111,7 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     } catch (err) {
       const refusal = clientRefusal(err)
       if (!refusal) throw err
-      return refused(c, 'operator', '/agents', refusal)
+      return refused(c, 'operator', '/agents', refusal, fieldErrorsOf(err))
     }
     kit.deps.changes?.publish({ kind: 'agents' })
     return page(c, enrolled!)

@@ -4,7 +4,8 @@ import { BillingSettingsBody } from '../api/settings-routes.js'
 import { audit } from '../domain/audit.js'
 import { type BillingSettings, billingSettings, setBillingSettings } from '../domain/billing-settings.js'
 import { formAction } from '../ui/form-action.js'
-import { checkedAs, readForm } from '../ui/form-input.js'
+import { FormCheck } from '../ui/form-check.js'
+import { readForm } from '../ui/form-input.js'
 import { Select } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { OperatorPage } from './layout.js'
@@ -33,10 +34,17 @@ export function billingSettingsPage(ui: Hono<OperatorEnv>, kit: OperatorKit): vo
   ui.post('/settings/billing', kit.action('settings'), (c) =>
     formAction(c, 'operator', '/settings/billing', async () => {
       const form = await readForm(c)
-      const input = checkedAs(
-        BillingSettingsBody,
-        { paidTopUps: form.paidTopUps, operatorTopUps: form.operatorTopUps },
-        LABELS,
+      const check = new FormCheck()
+      const input = check.done(
+        check.schema(
+          BillingSettingsBody,
+          { paidTopUps: form.paidTopUps, operatorTopUps: form.operatorTopUps },
+          {
+            paidTopUps: 'Choose what a top-up paid first produces.',
+            operatorTopUps: 'Choose what Charge to starts on.',
+          },
+          LABELS,
+        ),
       )
       await store.transact(async (tx) => {
         await setBillingSettings(tx, env, input)

@@ -49,7 +49,9 @@ describe('plan form', () => {
       message(() =>
         planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'throttle', throttleKbps: '' }),
       ),
-    ).toBe('Throttle rate (kbit/s): enter the rate subscribers are slowed to at the cap')
+    ).toBe(
+      'Throttle rate (kbit/s): Enter the rate subscribers are slowed to at the cap, in kbit/s, such as 512.',
+    )
     expect(
       message(() =>
         planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'throttle', throttleKbps: '0' }),
@@ -57,7 +59,7 @@ describe('plan form', () => {
     ).toMatch(/^Throttle rate \(kbit\/s\): /)
     expect(
       message(() => planFromForm({ name: ' ', capBytes: '1', capBytesUnit: 'GB', onCap: 'block' })),
-    ).toBe('Name: must not be empty')
+    ).toBe('Name: Enter a name.')
     expect(
       message(() => planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'explode' })),
     ).toMatch(/^At the cap: /)

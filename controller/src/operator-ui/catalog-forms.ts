@@ -3,8 +3,9 @@ import { CreatePlan, CreateTopUpPlan } from '../api/schemas.js'
 import { TINY_BELOW_BYTES } from '../api/tiny-bytes.js'
 import type { PlanInput, TopUpPlanInput } from '../domain/plans.js'
 import { dataAmountField } from '../ui/data-amount.js'
-import { checkedAs } from '../ui/form-input.js'
-import { type FormFields, fieldError, moneyValue, wholeNumberValue } from '../ui/form-values.js'
+import { FormCheck, type IssueMessage, textMessage } from '../ui/form-check.js'
+import { fieldError } from '../ui/form-refusal.js'
+import { type FormFields, moneyValue, wholeNumberValue } from '../ui/form-values.js'
 
 export const PLAN_LABELS = {
   name: 'Name',
@@ -23,43 +24,68 @@ export const TOPUP_PLAN_LABELS = {
   taxInclusive: 'Tax is',
 } as const
 
+const NAME = textMessage('Enter a name.', 100)
+const THROTTLE = 'Enter the rate subscribers are slowed to at the cap, in kbit/s, such as 512.'
+
+/** What each field says when the API's schema refuses it (its own words are for API clients). */
+const PLAN_MESSAGES: Record<keyof typeof PLAN_LABELS, IssueMessage> = {
+  name: NAME,
+  capBytes: 'Enter the data cap as a number, e.g. 100, and choose its unit.',
+  onCap: 'Choose Block or Throttle.',
+  throttleKbps: (issue) => (issue.code === 'too_big' ? 'Enter at most 100000000 kbit/s.' : THROTTLE),
+}
+
+const TOPUP_PLAN_MESSAGES: Record<keyof typeof TOPUP_PLAN_LABELS, IssueMessage> = {
+  name: NAME,
+  bytes: 'Enter the data amount as a number, e.g. 5, and choose its unit.',
+  price: 'Enter a price of 0 or more, such as 10.00.',
+  validityDays: 'Enter a whole number of days from 1 to 366, or leave it empty.',
+  tax: 'Enter a tax rate from 0 to 100 with at most 2 decimals, such as 16 or 7.5, or leave it empty for no tax.',
+  taxInclusive: 'Choose whether the price includes the tax or the tax is added to it.',
+}
+
 /**
  * A plan from the form. The rate box is read only for Throttle: an edit page pre-fills it, and
  * switching such a plan to Block should not need clearing it first.
  */
 export function planFromForm(form: FormFields): PlanInput {
+  const check = new FormCheck()
   const onCap = form.onCap
   const throttleKbps =
-    onCap === 'throttle' ? wholeNumberValue(form.throttleKbps, PLAN_LABELS.throttleKbps) : undefined
+    onCap === 'throttle'
+      ? check.read(() => wholeNumberValue(form.throttleKbps, 'throttleKbps', PLAN_LABELS.throttleKbps))
+      : undefined
   if (onCap === 'throttle' && throttleKbps === undefined) {
-    throw fieldError(PLAN_LABELS.throttleKbps, 'enter the rate subscribers are slowed to at the cap')
+    check.add(fieldError('throttleKbps', PLAN_LABELS.throttleKbps, THROTTLE))
   }
-  return checkedAs(
-    CreatePlan,
-    {
-      name: form.name ?? '',
-      capBytes: dataAmountField(form, 'capBytes', PLAN_LABELS.capBytes, { minBytes: TINY_BELOW_BYTES }),
-      onCap,
-      ...(throttleKbps === undefined ? {} : { throttleKbps }),
-    },
-    PLAN_LABELS,
+  const capBytes = check.read(() =>
+    dataAmountField(form, 'capBytes', PLAN_LABELS.capBytes, { minBytes: TINY_BELOW_BYTES }),
   )
+  const input = {
+    name: form.name ?? '',
+    capBytes,
+    onCap,
+    ...(throttleKbps === undefined ? {} : { throttleKbps }),
+  }
+  return check.done(check.schema(CreatePlan, input, PLAN_MESSAGES, PLAN_LABELS))
 }
 
 /** A top-up plan from the form; an empty "Valid for (days)" = to the end of the billing period. */
 export function topUpPlanFromForm(form: FormFields, currency: string): TopUpPlanInput {
-  const validityDays = wholeNumberValue(form.validityDays, TOPUP_PLAN_LABELS.validityDays)
-  return checkedAs(
-    CreateTopUpPlan,
-    {
-      name: form.name ?? '',
-      bytes: dataAmountField(form, 'bytes', TOPUP_PLAN_LABELS.bytes, { minBytes: TINY_BELOW_BYTES }),
-      price: moneyValue(form.price, currency, TOPUP_PLAN_LABELS.price),
-      ...(validityDays === undefined ? {} : { validityDays }),
-      ...taxFromForm(form),
-    },
-    TOPUP_PLAN_LABELS,
+  const check = new FormCheck()
+  const validityDays = check.read(() =>
+    wholeNumberValue(form.validityDays, 'validityDays', TOPUP_PLAN_LABELS.validityDays),
   )
+  const input = {
+    name: form.name ?? '',
+    bytes: check.read(() =>
+      dataAmountField(form, 'bytes', TOPUP_PLAN_LABELS.bytes, { minBytes: TINY_BELOW_BYTES }),
+    ),
+    price: check.read(() => moneyValue(form.price, currency, 'price', TOPUP_PLAN_LABELS.price)),
+    ...(validityDays === undefined ? {} : { validityDays }),
+    ...check.read(() => taxFromForm(form)),
+  }
+  return check.done(check.schema(CreateTopUpPlan, input, TOPUP_PLAN_MESSAGES, TOPUP_PLAN_LABELS))
 }
 
 /** An empty rate = untaxed; the API's schema checks the range and the decimals. */
@@ -67,11 +93,8 @@ function taxFromForm(form: FormFields): { tax?: { ratePercent: number; inclusive
   const text = form.taxRatePercent?.trim().replace(/%$/, '').trim()
   if (!text) return {}
   const ratePercent = Number(text)
-  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(ratePercent)) {
-    throw fieldError(
-      TOPUP_PLAN_LABELS.tax,
-      'enter a percentage such as 16 or 7.5, or leave it empty for no tax',
-    )
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(text) || ratePercent > 100) {
+    throw fieldError('taxRatePercent', TOPUP_PLAN_LABELS.tax, TOPUP_PLAN_MESSAGES.tax as string)
   }
   const inclusive = form.taxInclusive !== 'exclusive'
   return { tax: { ratePercent, inclusive } }

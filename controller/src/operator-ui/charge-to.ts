@@ -1,6 +1,7 @@
 /** Where a top-up sold by the operator is charged: the "Charge to" choice, its words, and reading it from a form. */
 import type { ChargeTo as Charged, OperatorChargeTo as ChargeTo } from '../store/entities.js'
-import { type FormFields, fieldError } from '../ui/form-values.js'
+import { fieldError } from '../ui/form-refusal.js'
+import type { FormFields } from '../ui/form-values.js'
 
 export const CHARGE_TO_LABELS: Record<ChargeTo, string> = { invoice: 'Invoice', balance: 'Account balance' }
 
@@ -17,6 +18,6 @@ export const CHARGE_TO = (Object.keys(CHARGE_TO_LABELS) as ChargeTo[]).map((valu
 export function chargeToField(form: FormFields): ChargeTo {
   const value = form.chargeTo ?? 'invoice'
   if (value !== 'invoice' && value !== 'balance')
-    throw fieldError('Charge to', 'choose Invoice or Account balance')
+    throw fieldError('chargeTo', 'Charge to', 'Choose Invoice or Account balance.')
   return value
 }

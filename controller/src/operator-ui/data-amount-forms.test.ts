@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { fieldMarksIn } from '../testing/field-marks.js'
 import { catalogTestKit } from './catalog-test-kit.js'
 import { flashIn } from './subscriber-test-kit.js'
 
@@ -96,9 +97,13 @@ async function refused(k: Kit, f: AmountForm, amount: string, unit: string | und
   const before = JSON.stringify({ ...k.data, operatorSessions: {} })
   const { next } = await post(k, f, amount, unit)
   const flash = flashIn(next!.html)
-  expect(flash?.kind, `${f.title} ${amount} ${unit}`).toBe('error')
-  expect(flash?.text.startsWith(`${f.label}: `), flash?.text).toBe(true)
-  expect(flash?.text, `${f.title} ${amount} ${unit}`).toMatch(why)
+  expect(flash, `${f.title} ${amount} ${unit}`).toEqual({
+    kind: 'error',
+    text: 'Check the field marked below.',
+  })
+  const marks = fieldMarksIn(next!.html)
+  expect(marks.map((m) => m.label)).toEqual([f.label])
+  expect(marks[0]!.message, `${f.title} ${amount} ${unit}`).toMatch(why)
   expect(JSON.stringify({ ...k.data, operatorSessions: {} })).toBe(before)
   expect(next!.html).toContain(`value="${amount.replace(/"/g, '&quot;')}"`)
 }
@@ -122,7 +127,7 @@ describe.each(FORMS)('the $title form', (f) => {
       await refused(k, f, typed, 'GB', /number/)
     await refused(k, f, '99999999999', 'TB', /too large/)
     await refused(k, f, '9'.repeat(400), 'MB', /too large|number/)
-    await refused(k, f, '1.0000000001', 'MB', /whole number of bytes/)
+    await refused(k, f, '1.0000000001', 'MB', /decimal places/)
   })
 
   it('reads a number and a unit exactly, decimals included', async () => {

@@ -109,7 +109,8 @@ function voidInput(form: FormFields): VoidInput {
 
 function methodField(form: FormFields): ReceivedMethod {
   const method = form.method ?? ''
-  if (!Object.hasOwn(METHOD_LABELS, method)) throw fieldError('Method', 'choose how the money was received')
+  if (!Object.hasOwn(METHOD_LABELS, method))
+    throw fieldError('method', 'Method', 'Choose how the money was received.')
   return method as ReceivedMethod
 }
 

@@ -4,19 +4,24 @@ import { z } from 'zod'
 import { type PasswordLoginOptions, passwordLogin } from '../auth/password-login.js'
 import { isCrossSite } from '../portal/request-origin.js'
 import type { OperatorSession } from '../store/entities.js'
-import { setFlash, takeFlash } from '../ui/flash.js'
+import { type Flash, setFlash, takeFlash } from '../ui/flash.js'
 import { readForm } from '../ui/form-input.js'
 import { htmlPolicy } from '../ui/html-policy.js'
-import { CROSS_SITE_LOGIN, loginRefusal } from '../ui/login-card.js'
+import { CROSS_SITE_LOGIN, loginFields, loginMessage, loginRefusal } from '../ui/login-card.js'
 import { sameOriginPath } from '../ui/same-origin-path.js'
-import { LoginPage } from './login-page.js'
+import { LoginPage, loginAction } from './login-page.js'
 import { OPERATOR_COOKIE, type OperatorEnv } from './operator-auth.js'
 import type { OperatorKit } from './operator-kit.js'
 
 const LoginForm = z.object({
-  username: z.string().trim().min(1, 'enter your username').max(200),
-  password: z.string().min(1, 'enter your password').max(200),
+  username: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(200),
 })
+
+const LOGIN_MESSAGES = {
+  username: loginMessage('Enter your username.'),
+  password: loginMessage('Enter your password.'),
+}
 
 /** Only a path on this site: `next=//evil.example` or `https://…` would make the login an open redirect. */
 export function safeNext(next: string | undefined): string {
@@ -50,16 +55,18 @@ export function operatorLoginRoutes(
 
   ui.post('/login', kit.open, async (c) => {
     const next = safeNext(c.req.query('next'))
-    const refuse = (status: 400 | 401 | 403 | 429, text: string, username?: string) =>
-      c.html(<LoginPage next={next} flash={{ kind: 'error', text }} username={username} />, status)
-    if (isCrossSite(c)) return refuse(403, CROSS_SITE_LOGIN)
-    const parsed = LoginForm.safeParse(await readForm(c))
-    if (!parsed.success) return refuse(400, parsed.error.issues.map((i) => i.message).join('; '))
-    const { username, password } = parsed.data
+    const action = loginAction(next)
+    const refuse = (status: 400 | 401 | 403 | 429, flash: Flash, username?: string) =>
+      c.html(<LoginPage next={next} flash={flash} username={username} />, status)
+    if (isCrossSite(c)) return refuse(403, { kind: 'error', text: CROSS_SITE_LOGIN })
+    const fields = await readForm(c)
+    const read = loginFields(LoginForm, fields, LOGIN_MESSAGES, action)
+    if ('refused' in read) return refuse(400, read.refused, fields.username)
+    const { username, password } = read.value
     const result = await door.logIn(c, username, password)
     if (result.outcome !== 'in') {
       const { status, text } = loginRefusal(result, 'The username or the password is wrong.')
-      return refuse(status, text, username)
+      return refuse(status, { kind: 'error', text }, username)
     }
     return c.redirect(next, 303)
   })

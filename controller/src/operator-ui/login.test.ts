@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BrowserCaller } from '../testing/browser-caller.js'
+import { bannerIn, fieldMarksIn } from '../testing/field-marks.js'
 import { TEST_ADMIN_PASSWORD, TEST_TOKEN, testApp } from '../testing/test-app.js'
 import { safeNext } from './login-routes.js'
 
@@ -109,5 +110,22 @@ describe('operator UI login', () => {
     expect(safeNext('/\\evil.example')).toBe('/')
     expect(safeNext('https://evil.example')).toBe('/')
     expect(safeNext(undefined)).toBe('/')
+  })
+})
+
+describe('the login form, refused', () => {
+  it('marks each empty box beside it, and keeps the username typed', async () => {
+    const { app } = await testApp()
+    const browser = new BrowserCaller(app)
+    const both = await browser.post('/login', { username: '', password: '' })
+    expect(both.status).toBe(400)
+    expect(bannerIn(both.html)).toBe('Check the 2 fields marked below.')
+    expect(fieldMarksIn(both.html)).toEqual([
+      { name: 'username', label: 'Username', message: 'Enter your username.' },
+      { name: 'password', label: 'Password', message: 'Enter your password.' },
+    ])
+    const one = await browser.post('/login', { username: 'admin', password: '' })
+    expect(fieldMarksIn(one.html).map((m) => m.name)).toEqual(['password'])
+    expect(one.html).toMatch(/name="username"[^>]*value="admin"/)
   })
 })

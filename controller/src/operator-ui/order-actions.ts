@@ -20,7 +20,7 @@ export function orderActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const form = await readForm(c)
       const method = form.method as OfflineMethod
       if (!OFFLINE_METHODS.includes(method))
-        throw fieldError('Paid by', 'choose cash, bank transfer or other')
+        throw fieldError('method', 'Paid by', 'Choose cash, bank transfer or other.')
       const input = {
         method,
         reference: requiredText(form, 'reference', 'Receipt or transfer reference'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Role } from '../auth/roles.js'
+import { refusalIn } from '../testing/field-marks.js'
 import { STAFF_PASSWORD, staffTestKit } from './staff-test-kit.js'
 
 const enabledAdmins = (users: Record<string, { role: string; disabledAtMs?: number }>) =>
@@ -57,7 +58,9 @@ describe('staff accounts', () => {
       expect((await browser.get(reply.location!)).html).toContain('class="notice error"')
     }
     const taken = await post('/staff', { ...good, username: 'taken' })
-    expect((await browser.get(taken.location!)).html).toContain('Login: is taken')
+    expect(refusalIn((await browser.get(taken.location!)).html)).toBe(
+      'Login: This login is taken: choose another.',
+    )
   })
 
   it('never disables or demotes the last enabled admin, whatever the order of changes', async () => {

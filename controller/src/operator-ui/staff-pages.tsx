@@ -6,7 +6,6 @@ import { addStaff, changeRole, disableStaff, enableStaff, resetPassword } from '
 import { ApiError } from '../errors.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
-import { labelRefusals } from '../ui/refusal-labels.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { frame, type OperatorKit } from './operator-kit.js'
 import { newPasswordField, newStaffFields, roleField } from './staff-form-input.js'
@@ -25,12 +24,9 @@ export function staffPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
 
   ui.post('/staff', act, (c) =>
     formAction(c, 'operator', '/staff', async () => {
-      const form = await readForm(c)
-      const fields = newStaffFields(form)
-      const passwordHash = await hashPassword(newPasswordField(form, fields.username))
-      const user = await labelRefusals({ username: 'Login' }, () =>
-        store.transact((tx) => addStaff(tx, env, c.var.actor, { ...fields, passwordHash })),
-      )
+      const { password, ...fields } = newStaffFields(await readForm(c))
+      const passwordHash = await hashPassword(password)
+      const user = await store.transact((tx) => addStaff(tx, env, c.var.actor, { ...fields, passwordHash }))
       return { to: pathOf(user.id), message: `${user.username} can now log in as ${user.role}.` }
     }),
   )

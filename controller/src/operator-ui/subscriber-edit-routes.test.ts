@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BrowserCaller, csrfFrom } from '../testing/browser-caller.js'
+import { refusalIn } from '../testing/field-marks.js'
 import { portalLoginStatus } from '../testing/portal-login.js'
 import { fieldIn, flashIn, subscriberTestKit } from './subscriber-test-kit.js'
 
@@ -138,38 +139,38 @@ describe('new subscriber', () => {
 
   const refusals: [string, Record<string, string>, RegExp, ((k: Kit) => Promise<Record<string, string>>)?][] =
     [
-      ['a taken login (any case)', { login: 'ALICE' }, /^Login: "ALICE" is taken$/],
+      ['a taken login (any case)', { login: 'ALICE' }, /^Login: "ALICE" is taken\.$/],
       [
         'a taken address',
         { address: '10.0.0.5' },
-        /^Address: 10.0.0.5 already belongs to Alice on this agent$/,
+        /^Address: 10.0.0.5 already belongs to Alice on this agent\.$/,
       ],
       ['a bad address', { address: '10.0.0.300' }, /^Address: /],
       [
         'a prefix holding an address taken on the agent',
         { address: '10.0.0.0/16' },
-        /^Address: 10\.0\.0\.0\/16 overlaps 10\.0\.0\.5 of Alice on this agent$/,
+        /^Address: 10\.0\.0\.0\/16 overlaps 10\.0\.0\.5 of Alice on this agent\.$/,
       ],
       ['a catch-all', { address: '0.0.0.0/0' }, /^Address: 0\.0\.0\.0\/0 is a catch-all prefix/],
-      ['a loopback address', { address: '127.0.0.1' }, /^Address: 127\.0\.0\.1 is a loopback address$/],
-      ['a multicast address', { address: 'ff02::1' }, /^Address: ff02::1 is a multicast address$/],
+      ['a loopback address', { address: '127.0.0.1' }, /^Address: 127\.0\.0\.1 is a loopback address\.$/],
+      ['a multicast address', { address: 'ff02::1' }, /^Address: ff02::1 is a multicast address\.$/],
       ['a prefix with host bits', { address: '10.0.0.5/24' }, /^Address: /],
       [
         'a bad billing day',
         { billingDay: '32' },
-        /^Billing day: enter a day of the month from 1 to 31, or "last"$/,
+        /^Billing day: Enter a day of the month from 1 to 31, or "last"\.$/,
       ],
-      ['a word for a billing day', { billingDay: 'first' }, /^Billing day: enter a day/],
-      ['an empty name', { name: '' }, /^Name: must not be empty/],
-      ['an empty login', { login: ' ' }, /^Login: this field is required/],
-      ['a login with spaces', { login: 'bob jones' }, /^Login: may contain letters/],
-      ['a short password', { password: 'short' }, /^Password: must be at least 8 characters/],
+      ['a word for a billing day', { billingDay: 'first' }, /^Billing day: Enter a day/],
+      ['an empty name', { name: '' }, /^Name: Enter the subscriber's name\.$/],
+      ['an empty login', { login: ' ' }, /^Login: This field is required\.$/],
+      ['a login with spaces', { login: 'bob jones' }, /^Login: Use only letters/],
+      ['a short password', { password: 'short' }, /^Password: Use at least 8 characters/],
       ['a bad e-mail', { email: 'bob-at-home' }, /^E-mail: /],
-      ['no plan', { planId: '' }, /^Plan: this field is required/],
+      ['no plan', { planId: '' }, /^Plan: This field is required\.$/],
       [
         'a retired plan',
         {},
-        /^Plan: "Old plan" is retired$/,
+        /^Plan: "Old plan" is retired\.$/,
         async (k) => {
           const old = (await k.call('POST', '/plans', { name: 'Old plan', capBytes: 1e9, onCap: 'block' }))
             .body
@@ -180,7 +181,7 @@ describe('new subscriber', () => {
       [
         'a revoked agent',
         {},
-        /^Agent: "tower-gone" is revoked$/,
+        /^Agent: "tower-gone" is revoked\.$/,
         async (k) => {
           const gone = (await k.call('POST', '/agents', { name: 'tower-gone' })).body
           await k.call('POST', `/agents/${gone.id}/revoke`)
@@ -198,9 +199,9 @@ describe('new subscriber', () => {
       const { reply } = await k.create(k.bob({ ...fields, ...prepared }))
       expect(reply.status).toBe(303)
       expect(reply.location).toBe('/subscribers/new')
-      const { kind, text } = (await k.flash('/subscribers/new'))!
-      expect(kind).toBe('error')
-      expect(text).toMatch(message)
+      const html = (await k.browser.get('/subscribers/new')).html
+      expect(flashIn(html)).toEqual({ kind: 'error', text: 'Check the field marked below.' })
+      expect(refusalIn(html)).toMatch(message)
       expect(k.snapshot()).toBe(before)
       expect(k.limitsChanged).toEqual([])
     },
@@ -302,19 +303,19 @@ describe('edit subscriber', () => {
   it.each([
     [{ address: 'home' }, /^Address: /],
     [{ address: '::ffff:10.0.0.7' }, /^Address: ::ffff:a00:7 is an IPv4-mapped address/],
-    [{ address: '224.0.0.1' }, /^Address: 224\.0\.0\.1 is a multicast address$/],
-    [{ billingDay: '0' }, /^Billing day: enter a day/],
-    [{ name: '  ' }, /^Name: must not be empty/],
-    [{ password: 'short' }, /^New password: must be at least 8 characters/],
-    [{ agentId: 'agt_nope' }, /^Agent: agent agt_nope does not exist$/],
+    [{ address: '224.0.0.1' }, /^Address: 224\.0\.0\.1 is a multicast address\.$/],
+    [{ billingDay: '0' }, /^Billing day: Enter a day/],
+    [{ name: '  ' }, /^Name: Enter the subscriber's name\.$/],
+    [{ password: 'short' }, /^New password: Use at least 8 characters/],
+    [{ agentId: 'agt_nope' }, /^Agent: Agent agt_nope does not exist\.$/],
   ])('refuses %j with a message naming the field, changing nothing', async (fields, message) => {
     const k = await setup()
     const before = k.snapshot()
     const reply = await k.edit(fields)
     expect(reply.location).toBe(k.page)
-    const { kind, text } = (await k.flash(k.page))!
-    expect(kind).toBe('error')
-    expect(text).toMatch(message)
+    const html = (await k.browser.get(k.page)).html
+    expect(flashIn(html)).toEqual({ kind: 'error', text: 'Check the field marked below.' })
+    expect(refusalIn(html)).toMatch(message)
     expect(k.snapshot()).toBe(before)
     expect(k.limitsChanged).toEqual([])
   })
@@ -324,10 +325,9 @@ describe('edit subscriber', () => {
     await k.addSubscriber('Carol', '10.0.0.8')
     const before = k.snapshot()
     await k.edit({ address: '10.0.0.8' })
-    expect(await k.flash(k.page)).toEqual({
-      kind: 'error',
-      text: 'Address: 10.0.0.8 already belongs to Carol on this agent',
-    })
+    expect(refusalIn((await k.browser.get(k.page)).html)).toBe(
+      'Address: 10.0.0.8 already belongs to Carol on this agent.',
+    )
     expect(k.snapshot()).toBe(before)
   })
 
@@ -336,10 +336,9 @@ describe('edit subscriber', () => {
     await k.addSubscriber('Carol', '10.0.3.8')
     const before = k.snapshot()
     await k.edit({ address: '10.0.2.0/23' })
-    expect(await k.flash(k.page)).toEqual({
-      kind: 'error',
-      text: 'Address: 10.0.2.0/23 overlaps 10.0.3.8 of Carol on this agent',
-    })
+    expect(refusalIn((await k.browser.get(k.page)).html)).toBe(
+      'Address: 10.0.2.0/23 overlaps 10.0.3.8 of Carol on this agent.',
+    )
     expect(k.snapshot()).toBe(before)
   })
 

@@ -8,7 +8,8 @@ import { deleteSubscriber } from '../domain/subscriber-deletion.js'
 import { resumeSubscriber, suspendSubscriber } from '../domain/suspension.js'
 import type { Subscriber } from '../store/entities.js'
 import { formAction } from '../ui/form-action.js'
-import { checkedAs, readForm } from '../ui/form-input.js'
+import { FormCheck, textMessage } from '../ui/form-check.js'
+import { readForm } from '../ui/form-input.js'
 import { ActionForm } from '../ui/forms.js'
 import { OperatorPage } from './layout.js'
 import type { OperatorEnv } from './operator-auth.js'
@@ -21,7 +22,15 @@ export function subscriberLifecycleRoutes(ui: Hono<OperatorEnv>, kit: OperatorKi
   ui.post('/subscribers/:id/suspend', kit.action('lifecycle'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
-      const { reason } = checkedAs(SuspendSubscriber, { reason: form.reason ?? '' }, { reason: 'Reason' })
+      const check = new FormCheck()
+      const { reason } = check.done(
+        check.schema(
+          SuspendSubscriber,
+          { reason: form.reason ?? '' },
+          { reason: textMessage('Say why the subscriber is suspended.', 200) },
+          { reason: 'Reason' },
+        ),
+      )
       const { subscriber } = await store.transact((tx) =>
         suspendSubscriber(tx, env, c.var.actor, idParam(c), reason),
       )

@@ -5,6 +5,7 @@ import { idParam } from '../api/validate.js'
 import { createTopUp, type TopUpInput } from '../domain/topups.js'
 import { dataAmountField } from '../ui/data-amount.js'
 import { formAction } from '../ui/form-action.js'
+import { FormCheck } from '../ui/form-check.js'
 import { readForm } from '../ui/form-input.js'
 import { runOnce } from '../ui/form-once.js'
 import { idempotencyKeyField, moneyField, requiredText } from '../ui/form-values.js'
@@ -30,21 +31,35 @@ export function topUpActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   ui.post('/subscribers/:id/topups', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
-      return topUp(c, idempotencyKeyField(form), {
-        bytes: dataAmountField(form, 'bytes', 'Data amount', { minBytes: TINY_BELOW_BYTES }),
-        price: moneyField(form, 'price', 'Price', env.currency, { positive: false }),
-        chargeTo: chargeToField(form),
-      })
+      const key = idempotencyKeyField(form)
+      const check = new FormCheck()
+      return topUp(
+        c,
+        key,
+        check.doneAll({
+          bytes: check.read(() =>
+            dataAmountField(form, 'bytes', 'Data amount', { minBytes: TINY_BELOW_BYTES }),
+          ),
+          price: check.read(() => moneyField(form, 'price', 'Price', env.currency, { positive: false })),
+          chargeTo: check.read(() => chargeToField(form)),
+        }),
+      )
     }),
   )
 
   ui.post('/subscribers/:id/topups/plan', kit.action('billing'), (c) =>
     formAction(c, 'operator', subscriberPath(c), async () => {
       const form = await readForm(c)
-      return topUp(c, idempotencyKeyField(form), {
-        topUpPlanId: requiredText(form, 'topUpPlanId', 'Top-up plan'),
-        chargeTo: chargeToField(form),
-      })
+      const key = idempotencyKeyField(form)
+      const check = new FormCheck()
+      return topUp(
+        c,
+        key,
+        check.doneAll({
+          topUpPlanId: check.read(() => requiredText(form, 'topUpPlanId', 'Top-up plan')),
+          chargeTo: check.read(() => chargeToField(form)),
+        }),
+      )
     }),
   )
 }

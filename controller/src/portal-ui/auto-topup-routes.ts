@@ -13,12 +13,14 @@ import type { AutoTopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { CSRF_FIELD } from '../ui/csrf.js'
 import { formAction } from '../ui/form-action.js'
+import { fieldError } from '../ui/form-refusal.js'
 import { bytes } from '../ui/format.js'
 import { CUSTOMER_MAX_PER_PERIOD } from './auto-topup-form.js'
 import { readPortalForm, STALE_FORM } from './portal-form.js'
 import type { PortalPageKit } from './portal-page-auth.js'
 
-const MAX_MESSAGE = `Maximum per period must be a whole number from 1 to ${CUSTOMER_MAX_PER_PERIOD}.`
+const MAX_MESSAGE = `Enter a whole number from 1 to ${CUSTOMER_MAX_PER_PERIOD}.`
+const CHOOSE_PLAN = 'Choose a top-up plan.'
 
 const AutoTopUpForm = z.strictObject({
   [CSRF_FIELD]: z.string(),
@@ -50,7 +52,8 @@ async function offeredPlan(tx: Tx, id: string): Promise<void> {
     await requireActiveTopUpPlan(tx, id)
   } catch (err) {
     if (err instanceof Refusal) {
-      throw new Refusal(err.code, 'That top-up plan is no longer on offer. Choose another one.')
+      const gone = 'That top-up plan is no longer on offer. Choose another one.'
+      throw new Refusal(err.code, gone, [{ path: 'topUpPlanId', message: gone }])
     }
     throw err
   }
@@ -64,12 +67,15 @@ export function autoTopUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
     // Refused as a page, not a message on the home page: there is no form to go back to.
     await store.peek((tx) => changeable(tx, id))
     return formAction(c, 'portal', '/portal', async () => {
-      const input = await readPortalForm(c, AutoTopUpForm)
+      // Switched on, a plan must be chosen: said with any other problem of the form, at once.
+      const input = await readPortalForm(c, AutoTopUpForm, { maxPerPeriod: MAX_MESSAGE }, (fields, check) => {
+        if (fields.enabled === 'on' && !fields.topUpPlanId?.trim())
+          check.add(fieldError('topUpPlanId', 'Top-up plan', CHOOSE_PLAN))
+      })
       const applied = await store.transact(async (tx) => {
         const current = await changeable(tx, id)
         const enabled = input.enabled === 'on'
         // Switched off, the plan field may be empty (nothing on offer): the saved one is kept.
-        if (enabled && !input.topUpPlanId) throw new ApiError(400, 'invalid_request', 'Choose a top-up plan.')
         if (input.topUpPlanId) await offeredPlan(tx, input.topUpPlanId)
         await setAutoTopUp(tx, env, c.var.actor, id, {
           enabled,

@@ -31,9 +31,13 @@ export function balanceRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
   const { env } = kit.deps
   ui.post('/balance', kit.action, (c) =>
     formAction(c, 'portal', '/portal', async () => {
-      const form = await readPortalForm(c, AddMoney)
-      const amount = moneyValue(form.amount, env.currency, 'Amount')
-      if (amount.amount <= 0) throw fieldError('Amount', 'must be more than 0')
+      const form = await readPortalForm(c, AddMoney, {
+        amount: 'Enter an amount such as 10.00.',
+        pay: 'Choose how to pay.',
+        phone: 'Enter the phone number that pays, e.g. 0712 345 678.',
+      })
+      const amount = moneyValue(form.amount, env.currency, 'amount', 'Amount')
+      if (amount.amount <= 0) throw fieldError('amount', 'Amount', 'Enter an amount of more than 0.')
       const input = { amount, pay: form.pay, phone: form.phone }
       const { order } = await buyThrough(c, kit.deps, {
         subscriberId: c.var.subscriberId,

@@ -5,7 +5,8 @@
 import type { Money } from '@capd/protocol'
 import type { ProviderWay } from '../payments/ways-to-pay.js'
 
-import { RefillForm, refilledValue } from '../ui/form-refill-context.js'
+import { describedBy, errorId, FieldErrorText } from '../ui/field-error.js'
+import { fieldProblem, RefillForm, refilledValue } from '../ui/form-refill-context.js'
 import { bytes, money } from '../ui/format.js'
 import { CsrfField, OnceField } from '../ui/forms.js'
 import type { MeView } from './home-view.js'
@@ -58,13 +59,27 @@ function PayWith({ offers, balance, ways }: Pick<BuyFormProps, 'offers' | 'balan
   const cheapest = Math.min(...offers.map((o) => o.price.amount))
   const balanceCovers = balance.amount >= cheapest
   const chosen = refilledValue('pay', balanceCovers ? 'balance' : ways[0]?.way)
+  const problem = fieldProblem('pay')
+  const phoneProblem = fieldProblem('phone')
+  const marked = (text: string | undefined, id: string) => ({
+    'aria-invalid': text ? ('true' as const) : undefined,
+    'aria-describedby': describedBy(text && errorId(id)),
+  })
   return (
-    <fieldset class="offers">
+    <fieldset class={problem ? 'offers invalid' : 'offers'}>
       <legend>How to pay</legend>
+      <FieldErrorText id="pay-with" message={problem} />
       {balanceCovers ? (
         <div class="offer">
           <label>
-            <input type="radio" name="pay" value="balance" checked={chosen === 'balance'} required />
+            <input
+              type="radio"
+              name="pay"
+              value="balance"
+              checked={chosen === 'balance'}
+              required
+              {...marked(problem, 'pay-with')}
+            />
             <span>{`From your balance (${money(balance)})`}</span>
           </label>
         </div>
@@ -72,18 +87,27 @@ function PayWith({ offers, balance, ways }: Pick<BuyFormProps, 'offers' | 'balan
       {ways.map((w) => (
         <div class="offer">
           <label>
-            <input type="radio" name="pay" value={w.way} checked={chosen === w.way} required />
+            <input
+              type="radio"
+              name="pay"
+              value={w.way}
+              checked={chosen === w.way}
+              required
+              {...marked(problem, 'pay-with')}
+            />
             <span>{w.label}</span>
           </label>
           {w.payer ? (
             <label class="field">
               <span>{w.payer.label}</span>
+              <FieldErrorText id={`pay-${w.way}-phone`} message={phoneProblem} />
               <input
                 type="tel"
                 name="phone"
                 autocomplete="tel"
                 value={refilledValue('phone', w.payer.value) ?? ''}
                 maxlength={32}
+                {...marked(phoneProblem, `pay-${w.way}-phone`)}
               />
             </label>
           ) : null}
@@ -93,12 +117,14 @@ function PayWith({ offers, balance, ways }: Pick<BuyFormProps, 'offers' | 'balan
   )
 }
 
-/** One radio per offer: the first is chosen, or the one a refused purchase chose. */
+/** One radio per offer: the first is chosen, or the one a refused purchase chose; a problem shown above them. */
 function Offers({ offers }: { offers: BuyFormProps['offers'] }) {
   const chosen = refilledValue('topUpPlanId', offers[0]?.id)
+  const problem = fieldProblem('topUpPlanId')
   return (
-    <fieldset class="offers">
+    <fieldset class={problem ? 'offers invalid' : 'offers'}>
       <legend class="visually-hidden">Choose a top-up</legend>
+      <FieldErrorText id="offers" message={problem} />
       {offers.map((o) => (
         <div class="offer">
           <label>
@@ -108,7 +134,8 @@ function Offers({ offers }: { offers: BuyFormProps['offers'] }) {
               value={o.id}
               checked={o.id === chosen}
               required
-              aria-describedby={`offer-${o.id}-hint`}
+              aria-invalid={problem ? 'true' : undefined}
+              aria-describedby={describedBy(problem && errorId('offers'), `offer-${o.id}-hint`)}
             />
             <span>{`${o.name} — ${money(o.price)}${o.taxIncluded ? ` incl. ${o.taxIncluded.ratePercent}% tax` : ''}`}</span>
           </label>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { refusalIn } from '../testing/field-marks.js'
 import { ANNA, pagesKit } from './portal-pages-test-kit.js'
 
 /** Anna, with auto top-up settings the operator chose (and may let her change). */
@@ -85,8 +86,8 @@ describe('auto top-up in the portal', () => {
         save({ enabled: 'on', topUpPlanId: k.topUpPlan.id, maxPerPeriod }),
       )
       expect(reply.status).toBe(303)
-      expect((await browser.get('/portal')).html).toContain(
-        'Maximum per period must be a whole number from 1 to 10.',
+      expect(refusalIn((await browser.get('/portal')).html)).toBe(
+        'Maximum per period: Enter a whole number from 1 to 10.',
       )
     }
     // The refused form comes back with what was typed, on the next page only.
@@ -98,7 +99,9 @@ describe('auto top-up in the portal', () => {
     expect(fresh).toMatch(/id="auto-max"[^>]*value="3"/)
     expect(fresh).not.toMatch(/id="auto-enabled"[^>]*checked/)
     await browser.submit('/portal', '/portal/auto-topup', save({ enabled: 'on', topUpPlanId: 'tpp_nope' }))
-    expect((await browser.get('/portal')).html).toContain('That top-up plan is no longer on offer.')
+    expect(refusalIn((await browser.get('/portal')).html)).toBe(
+      'Top-up plan: That top-up plan is no longer on offer. Choose another one.',
+    )
     expect(k.snapshot()).toBe(before)
   })
 })

@@ -4,6 +4,8 @@ import type { Flash } from '../ui/flash.js'
 import { LoginCard } from '../ui/login-card.js'
 import { LoggedOutBar, PortalDocument } from './portal-layout.js'
 
+export const PORTAL_LOGIN_ACTION = '/portal/login'
+
 export function PortalLoginPage({
   flash,
   login,
@@ -17,7 +19,7 @@ export function PortalLoginPage({
     <PortalDocument title="Log in" brand={brand} header={<LoggedOutBar brand={brand} />}>
       <LoginCard
         heading="Log in"
-        action="/portal/login"
+        action={PORTAL_LOGIN_ACTION}
         name={{ id: 'login', label: 'Login', value: login }}
         flash={flash}
         wide

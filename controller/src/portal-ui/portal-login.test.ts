@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BrowserCaller, csrfFrom } from '../testing/browser-caller.js'
+import { bannerIn, fieldMarksIn } from '../testing/field-marks.js'
 import { TEST_ADMIN_PASSWORD } from '../testing/test-app.js'
 import { ANNA, pagesKit } from './portal-pages-test-kit.js'
 
@@ -76,7 +77,11 @@ describe('portal login page', () => {
     expect(cross.status).toBe(403)
     const empty = await browser.post('/portal/login', { login: '', password: '' })
     expect(empty.status).toBe(400)
-    expect(empty.html).toContain('Enter your login and your password.')
+    expect(bannerIn(empty.html)).toBe('Check the 2 fields marked below.')
+    expect(fieldMarksIn(empty.html)).toEqual([
+      { name: 'login', label: 'Login', message: 'Enter your login.' },
+      { name: 'password', label: 'Password', message: 'Enter your password.' },
+    ])
     expect(browser.cookies.has('capd_portal')).toBe(false)
   })
 

@@ -8,11 +8,16 @@ import type { PortalOptions } from '../portal/portal-api.js'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import { isCrossSite } from '../portal/request-origin.js'
 import { loadBrand } from '../ui/brand.js'
-import { setFlash } from '../ui/flash.js'
+import { type Flash, setFlash } from '../ui/flash.js'
 import { readForm } from '../ui/form-input.js'
-import { CROSS_SITE_LOGIN, loginRefusal } from '../ui/login-card.js'
-import { PortalLoginPage } from './portal-login-page.js'
+import { CROSS_SITE_LOGIN, loginFields, loginMessage, loginRefusal } from '../ui/login-card.js'
+import { PORTAL_LOGIN_ACTION, PortalLoginPage } from './portal-login-page.js'
 import { loginGuards, type PortalPageKit } from './portal-page-auth.js'
+
+const LOGIN_MESSAGES = {
+  login: loginMessage('Enter your login.'),
+  password: loginMessage('Enter your password.'),
+}
 
 export function portalLoginRoutes(
   ui: Hono<PortalEnv>,
@@ -25,23 +30,17 @@ export function portalLoginRoutes(
   ui.get('/login', (c) => c.redirect('/portal', 303))
 
   ui.post('/login', loginGuards(), async (c) => {
-    const refuse = async (status: 400 | 401 | 403 | 429, text: string, login?: string) =>
-      c.html(
-        <PortalLoginPage
-          flash={{ kind: 'error', text }}
-          login={login}
-          brand={await loadBrand(kit.deps.store)}
-        />,
-        status,
-      )
-    if (isCrossSite(c)) return refuse(403, CROSS_SITE_LOGIN)
-    const parsed = LoginBody.safeParse(await readForm(c))
-    if (!parsed.success) return refuse(400, 'Enter your login and your password.')
-    const { login, password } = parsed.data
+    const refuse = async (status: 400 | 401 | 403 | 429, flash: Flash, login?: string) =>
+      c.html(<PortalLoginPage flash={flash} login={login} brand={await loadBrand(kit.deps.store)} />, status)
+    if (isCrossSite(c)) return refuse(403, { kind: 'error', text: CROSS_SITE_LOGIN })
+    const fields = await readForm(c)
+    const read = loginFields(LoginBody, fields, LOGIN_MESSAGES, PORTAL_LOGIN_ACTION)
+    if ('refused' in read) return refuse(400, read.refused, fields.login)
+    const { login, password } = read.value
     const result = await door.logIn(c, login, password)
     if (result.outcome !== 'in') {
       const { status, text } = loginRefusal(result, 'The login or the password is wrong.')
-      return refuse(status, text, login)
+      return refuse(status, { kind: 'error', text }, login)
     }
     return c.redirect('/portal', 303)
   })

@@ -23,17 +23,24 @@ import { readPortalForm, STALE_FORM } from './portal-form.js'
 import type { PortalPageKit } from './portal-page-auth.js'
 import { SUSPENDED_NO_TOPUPS } from './suspended-notice.js'
 
+/** What each field the customer can fix says when it is refused (see FormCheck.schema). */
+const BUY_MESSAGES = {
+  topUpPlanId: 'Choose a top-up.',
+  pay: 'Choose how to pay.',
+  phone: 'Enter a phone number of at most 32 characters.',
+}
+
 /** Strict: a form naming anything else (a `subscriberId`, say) is refused, not quietly ignored. */
 const BuyTopUp = z.strictObject({
   [CSRF_FIELD]: z.string(),
-  topUpPlanId: z.string({ error: 'Choose a top-up.' }).min(1, 'Choose a top-up.').max(100, STALE_FORM),
+  topUpPlanId: z.string().min(1).max(100),
   [IDEMPOTENCY_FIELD]: z.string({ error: STALE_FORM }).refine(isIdempotencyKey, STALE_FORM),
   /** Absent on a page that offers only the balance. */
-  pay: z.enum(['balance', ...PROVIDER_WAYS], { error: 'Choose how to pay.' }).default('balance'),
+  pay: z.enum(['balance', ...PROVIDER_WAYS]).default('balance'),
   phone: z
     .string()
     .trim()
-    .max(32, 'Enter a phone number of at most 32 characters.')
+    .max(32)
     .transform((v) => (v === '' ? undefined : v))
     .optional(),
 })
@@ -50,7 +57,7 @@ export function topUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
 
   ui.post('/topups', kit.action, (c) =>
     formAction(c, 'portal', '/portal', async () => {
-      const { topUpPlanId, idempotencyKey, pay, phone } = await readPortalForm(c, BuyTopUp)
+      const { topUpPlanId, idempotencyKey, pay, phone } = await readPortalForm(c, BuyTopUp, BUY_MESSAGES)
       const id = c.var.subscriberId
       if (pay !== 'balance') {
         const input = { topUpPlanId, pay, phone }
@@ -122,7 +129,8 @@ export function forCustomer(err: unknown, balance: Money, price: Money | undefin
   }
   if (err.code === 'suspended') return new Refusal(err.code, SUSPENDED_NO_TOPUPS)
   if (err.code === 'invalid_reference' || err.code === 'retired') {
-    return new Refusal(err.code, 'That top-up is no longer on offer. Choose another one.')
+    const gone = 'That top-up is no longer on offer. Choose another one.'
+    return new Refusal(err.code, gone, [{ path: 'topUpPlanId', message: gone }])
   }
   return err
 }

@@ -1,6 +1,7 @@
 /** The operator UI's data amount field: a number box and, beside it, MB, GB or TB (see data-amount.ts). */
 import { DATA_UNITS, dataAmountInput, unitFieldName } from './data-amount.js'
-import { refilledValue } from './form-refill-context.js'
+import { describedBy, errorId, FieldErrorText } from './field-error.js'
+import { fieldProblem, refilledValue } from './form-refill-context.js'
 
 export interface DataAmountFieldProps {
   id: string
@@ -20,9 +21,15 @@ export function DataAmountField(p: DataAmountFieldProps) {
   const unit = refilledValue(unitName, saved?.unit ?? '')
   const known = DATA_UNITS.some((u) => u === unit)
   const hintId = p.hint ? `${p.id}-hint` : undefined
+  // One message beside the pair, about the number or the unit; the control at fault is marked.
+  const numberProblem = fieldProblem(p.name)
+  const unitProblem = fieldProblem(unitName)
+  const problem = numberProblem ?? unitProblem
+  const problemId = problem ? errorId(p.id) : undefined
   return (
-    <div class="field">
+    <div class={problem ? 'field invalid' : 'field'}>
       <label for={p.id}>{p.label}</label>
+      <FieldErrorText id={p.id} message={problem} />
       <div class="amount-unit">
         <input
           id={p.id}
@@ -32,9 +39,17 @@ export function DataAmountField(p: DataAmountFieldProps) {
           value={amount}
           required={p.required}
           placeholder={p.placeholder}
-          aria-describedby={hintId}
+          aria-invalid={numberProblem ? 'true' : undefined}
+          aria-describedby={describedBy(problemId, hintId)}
         />
-        <select id={`${p.id}-unit`} name={unitName} required aria-label={`${p.label} (unit)`}>
+        <select
+          id={`${p.id}-unit`}
+          name={unitName}
+          required
+          aria-label={`${p.label} (unit)`}
+          aria-invalid={unitProblem && !numberProblem ? 'true' : undefined}
+          aria-describedby={problemId}
+        >
           {known ? null : (
             <option value="" selected>
               Unit

@@ -3,7 +3,8 @@
  * (SI, as the UI shows sizes: 1 GB = 1,000,000,000 bytes). A bare number is never taken as bytes.
  */
 import { formatBytes } from '@capd/protocol'
-import { type FormFields, fieldError } from './form-values.js'
+import { fieldError } from './form-refusal.js'
+import type { FormFields } from './form-values.js'
 
 export const DATA_UNITS = ['MB', 'GB', 'TB'] as const
 export type DataUnit = (typeof DATA_UNITS)[number]
@@ -20,8 +21,8 @@ const asUnit = (text: string | undefined): DataUnit | undefined =>
   DATA_UNITS.find((u) => u.toLowerCase() === text?.trim().toLowerCase())
 
 /**
- * The bytes of the amount in field `name` and its unit, or a 400 naming the field by `label`.
- * `minBytes` refuses smaller amounts; an empty box is refused, or gives `empty` when one is given.
+ * The bytes of the amount in field `name` and its unit, or a refusal about the box (the number) or
+ * the unit beside it. `minBytes` refuses smaller amounts; an empty box is refused, or gives `empty`.
  */
 export function dataAmountField(
   form: FormFields,
@@ -29,48 +30,45 @@ export function dataAmountField(
   label: string,
   opts: { minBytes: number; empty?: number },
 ): number {
+  const refuse = (message: string, field = name) => fieldError(field, label, message)
   const typed = form[name]?.trim() ?? ''
   if (typed === '') {
     if (opts.empty !== undefined) return opts.empty
-    throw fieldError(label, 'this field is required')
+    throw refuse('Enter the data amount as a number, e.g. 5.')
   }
-  if (/^\d{17,}(\.\d*)?$/.test(typed)) throw fieldError(label, `${shown(typed)} is too large`)
+  const tooLarge = 'This amount is too large.'
+  if (/^\d{17,}(\.\d*)?$/.test(typed)) throw refuse(tooLarge)
   const match = TYPED.exec(typed)
-  if (!match) throw fieldError(label, `"${shown(typed)}" is not a number: type a number such as 5 or 1.5`)
+  if (!match) throw refuse('Enter the data amount as a number, e.g. 5 or 1.5.')
   const [, whole = '', fraction = '', typedUnit] = match
-  const chosen = form[unitFieldName(name)]?.trim() ?? ''
-  const unit = unitOf(label, typedUnit, chosen)
+  const unit = unitOf(refuse, typedUnit, form[unitFieldName(name)]?.trim() ?? '', unitFieldName(name))
   const scale = 10n ** BigInt(fraction.length)
   const scaled = (BigInt(whole) * scale + BigInt(fraction || '0')) * UNIT_BYTES[unit]
-  if (scaled % scale !== 0n)
-    throw fieldError(label, `${typed} ${unit} is not a whole number of bytes: use fewer decimal places`)
+  if (scaled % scale !== 0n) throw refuse(`Use fewer decimal places: ${unit} counts whole bytes.`)
   const bytes = scaled / scale
-  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw fieldError(label, `${typed} ${unit} is too large`)
-  if (bytes < BigInt(opts.minBytes)) throw fieldError(label, `must be at least ${formatBytes(opts.minBytes)}`)
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw refuse(tooLarge)
+  if (bytes < BigInt(opts.minBytes)) throw refuse(`Enter at least ${formatBytes(opts.minBytes)}.`)
   return Number(bytes)
 }
 
 /** The unit chosen beside the box, or typed in it; both given, they must agree. */
-function unitOf(label: string, typed: string | undefined, chosen: string): DataUnit {
-  const offered = 'choose its unit, MB, GB or TB'
+function unitOf(
+  refuse: (message: string, field?: string) => Error,
+  typed: string | undefined,
+  chosen: string,
+  unitField: string,
+): DataUnit {
   if (typed !== undefined && asUnit(typed) === undefined)
-    throw fieldError(label, `"${shown(typed)}" is not a unit here: type only the number and ${offered}`)
-  if (chosen !== '' && asUnit(chosen) === undefined)
-    throw fieldError(label, `"${shown(chosen)}" is not a unit here: ${offered}`)
+    throw refuse('Type only the number here, and choose its unit (MB, GB or TB) beside it.')
+  if (chosen !== '' && asUnit(chosen) === undefined) throw refuse('Choose a unit: MB, GB or TB.', unitField)
   const fromTyped = asUnit(typed)
   const fromChosen = asUnit(chosen)
   if (fromTyped && fromChosen && fromTyped !== fromChosen)
-    throw fieldError(
-      label,
-      `${fromTyped} was typed but ${fromChosen} chosen as the unit: type only the number`,
-    )
+    throw refuse(`${fromTyped} was typed but ${fromChosen} chosen as the unit: type only the number.`)
   const unit = fromChosen ?? fromTyped
-  if (!unit) throw fieldError(label, `a number alone is not an amount: ${offered} beside it`)
+  if (!unit) throw refuse('Choose a unit: MB, GB or TB.', unitField)
   return unit
 }
-
-/** Typed text as a refusal quotes it: short, so a pasted essay does not fill the page. */
-const shown = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}…` : text)
 
 /** How an edit form shows `bytes`: in the largest unit it reaches (MB below 1 MB), exactly. */
 export function dataAmountInput(bytes: number): { amount: string; unit: DataUnit } {

@@ -1,12 +1,14 @@
 /**
  * A form post's outcome, post/redirect/get style: on success a 303 to the next page with a message;
  * a refusal (a domain refusal or any 4xx ApiError) changes nothing and goes back with the reason and what was typed.
- * Anything else is a bug and reaches the app's error handler.
+ * A refusal about fields (a FormRefusal, see form-check.ts, or a domain fieldRefusal) is shown beside
+ * each of those fields, the banner pointing at them. Anything else is a bug and reaches the app's error handler.
  */
 import type { Context } from 'hono'
 import { clientRefusal, type HttpRefusal } from '../api/refusal-status.js'
-import { type FlashScope, setFlash } from './flash.js'
+import { type Flash, type FlashScope, setFlash } from './flash.js'
 import { postedForm } from './form-refill.js'
+import { checkFieldsText, type FieldError, fieldErrorsOf } from './form-refusal.js'
 
 export interface ActionResult {
   /** Where to go next; by default back where the form was. */
@@ -27,18 +29,27 @@ export async function formAction(
   } catch (err) {
     const refusal = clientRefusal(err)
     if (!refusal) throw err
-    return refused(c, scope, back, refusal)
+    return refused(c, scope, back, refusal, fieldErrorsOf(err))
   }
 }
 
-/** Back to `back` with the refusal's reason, and the posted fields so that form comes back filled in. */
+/**
+ * Back to `back` with the refusal's reason, and the posted fields so that form comes back filled in;
+ * with `problems`, each is shown beside its field and the banner says to check them.
+ */
 export async function refused(
   c: Context,
   scope: FlashScope,
   back: string,
   err: HttpRefusal,
+  problems: readonly FieldError[] = [],
 ): Promise<Response> {
   const form = await postedForm(c)
-  setFlash(c, scope, { kind: 'error', text: err.message, ...(form ? { form } : {}) })
+  // Marks need the form they belong to; without it (an unreadable post) the reason stands alone.
+  const marked = form && problems.length > 0
+  const flash: Flash = marked
+    ? { kind: 'error', text: checkFieldsText(problems.length), form: { ...form, problems: [...problems] } }
+    : { kind: 'error', text: err.message, ...(form ? { form } : {}) }
+  setFlash(c, scope, flash)
   return c.redirect(back, 303)
 }

@@ -2,12 +2,16 @@
 import type { Context } from 'hono'
 import { CSRF_FIELD } from './csrf.js'
 import { readForm } from './form-input.js'
+import type { FieldError } from './form-refusal.js'
 import { type FormFields, IDEMPOTENCY_FIELD } from './form-values.js'
 
 /** The fields of one posted form, and the form's action path, so only that form is filled again. */
 export interface PostedForm {
   action: string
-  fields: FormFields
+  /** What was typed; absent when it did not fit the flash (the form shows its own values). */
+  fields?: FormFields
+  /** The bad fields, each shown beside its field (see form-check.ts). */
+  problems?: FieldError[]
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { refusal, refusalMessage } from '../testing/refusal.js'
+import { fieldErrorsOf } from './form-refusal.js'
 import {
   checkbox,
   idempotencyKeyField,
@@ -10,19 +11,26 @@ import {
 } from './form-values.js'
 
 describe('form text values', () => {
-  it('reads money, and names the field when the text is bad', () => {
-    expect(moneyValue('2.99', 'USD', 'Price')).toEqual({ amount: 299, currency: 'USD' })
-    expect(refusal(() => moneyValue('', 'USD', 'Price')).status).toBe(400)
-    expect(refusal(() => moneyValue('1.999', 'USD', 'Price')).message).toMatch(/^Price: .*decimal places/)
-    expect(refusal(() => moneyValue('five', 'USD', 'Price')).message).toMatch(/^Price: invalid amount/)
+  it('reads money, and refuses bad text about its field in our words, with an example in the currency', () => {
+    expect(moneyValue('2.99', 'USD', 'price', 'Price')).toEqual({ amount: 299, currency: 'USD' })
+    expect(refusal(() => moneyValue('', 'USD', 'price', 'Price')).status).toBe(400)
+    for (const text of ['1.999', 'five', '1e3', '99999999999999999999']) {
+      expect(fieldErrorsOf(refusal(() => moneyValue(text, 'USD', 'price', 'Price')))).toEqual([
+        { field: 'price', message: 'Enter an amount such as 10.00.' },
+      ])
+    }
+    expect(refusal(() => moneyValue('1.5', 'JPY', 'price', 'Price')).message).toBe(
+      'Price: Enter an amount such as 1000.',
+    )
   })
 
   it('reads an optional whole number', () => {
-    expect(wholeNumberValue(' 7 ', 'Days')).toBe(7)
-    expect(wholeNumberValue('', 'Days')).toBeUndefined()
-    expect(wholeNumberValue(undefined, 'Days')).toBeUndefined()
-    expect(refusal(() => wholeNumberValue('7.5', 'Days')).message).toBe('Days: enter a whole number')
-    expect(refusal(() => wholeNumberValue('-1', 'Days')).message).toBe('Days: enter a whole number')
+    expect(wholeNumberValue(' 7 ', 'days', 'Days')).toBe(7)
+    expect(wholeNumberValue('', 'days', 'Days')).toBeUndefined()
+    expect(wholeNumberValue(undefined, 'days', 'Days')).toBeUndefined()
+    const days = [{ field: 'days', message: 'Enter a whole number, such as 7.' }]
+    expect(fieldErrorsOf(refusal(() => wholeNumberValue('7.5', 'days', 'Days')))).toEqual(days)
+    expect(fieldErrorsOf(refusal(() => wholeNumberValue('-1', 'days', 'Days')))).toEqual(days)
   })
 })
 
@@ -41,14 +49,14 @@ describe('form fields', () => {
 
   it('names the field by its label in every refusal', () => {
     expect(refusalMessage(() => moneyField({ p: '-1' }, 'p', 'Price', 'USD', { positive: false }))).toBe(
-      'Price: must not be negative',
+      'Price: Enter an amount of 0 or more, such as 10.00.',
     )
     expect(refusalMessage(() => moneyField({ p: '0.00' }, 'p', 'Amount', 'USD', { positive: true }))).toBe(
-      'Amount: must be more than 0',
+      'Amount: Enter an amount more than 0, such as 10.00.',
     )
     expect(
       refusalMessage(() => wholeNumberField({ n: '101' }, 'n', 'Maximum per period', { min: 1, max: 100 })),
-    ).toBe('Maximum per period: must be a whole number from 1 to 100')
+    ).toBe('Maximum per period: Enter a whole number from 1 to 100.')
   })
 
   it('reads checkboxes and the form key', () => {

@@ -1,7 +1,11 @@
-/** Typed values out of form fields; each refusal is a 400 naming the field by its label. */
+/** Typed values out of form fields; each refusal is a FormRefusal about its field (see form-check.ts). */
 import { type Money, parseMoney } from '@capd/protocol'
 import { isIdempotencyKey } from '../domain/idempotency.js'
 import { ApiError } from '../errors.js'
+import { moneyInputValue } from './form-prefill.js'
+import { fieldError } from './form-refusal.js'
+
+export { fieldError }
 
 /** A posted form's fields by name (see readForm). */
 export type FormFields = Record<string, string>
@@ -9,28 +13,30 @@ export type FormFields = Record<string, string>
 /** The hidden field that makes a form act once (see OnceField and runOnce). */
 export const IDEMPOTENCY_FIELD = 'idempotencyKey'
 
-export const fieldError = (label: string, message: string) =>
-  new ApiError(400, 'invalid_request', `${label}: ${message}`)
-
-/** Runs a parser from @capd/protocol, turning its RangeError into a 400 about `label`. */
-function parsed<T>(label: string, parse: () => T): T {
+/** Runs a parser from @capd/protocol; its RangeError (the API's words) becomes `problem` about the field. */
+function parsed<T>(field: string, label: string, problem: string, parse: () => T): T {
   try {
     return parse()
   } catch (err) {
-    if (err instanceof RangeError || err instanceof TypeError) throw fieldError(label, err.message)
+    if (err instanceof RangeError || err instanceof TypeError) throw fieldError(field, label, problem)
     throw err
   }
 }
 
-/** "5.00" in the controller's currency → money; empty text is refused in the parser's own words. */
-export const moneyValue = (text: string | undefined, currency: string, label: string): Money =>
-  parsed(label, () => parseMoney(text ?? '', currency))
+/** An amount as the person would type it in `currency`: "10.00", or "1000" where there are no cents. */
+const moneyExample = (currency: string) => moneyInputValue({ amount: 1000, currency })
 
-/** A whole number typed in; empty = undefined. */
-export function wholeNumberValue(text: string | undefined, label: string): number | undefined {
+/** "5.00" in the controller's currency → money, from the text of field `field`. */
+export const moneyValue = (text: string | undefined, currency: string, field: string, label: string): Money =>
+  parsed(field, label, `Enter an amount such as ${moneyExample(currency)}.`, () =>
+    parseMoney(text ?? '', currency),
+  )
+
+/** A whole number typed into field `field`; empty = undefined. */
+export function wholeNumberValue(text: string | undefined, field: string, label: string): number | undefined {
   const trimmed = text?.trim() ?? ''
   if (trimmed === '') return undefined
-  if (!/^\d{1,15}$/.test(trimmed)) throw fieldError(label, 'enter a whole number')
+  if (!/^\d{1,15}$/.test(trimmed)) throw fieldError(field, label, 'Enter a whole number, such as 7.')
   return Number(trimmed)
 }
 
@@ -42,13 +48,14 @@ export function fieldText(form: FormFields, name: string): string | undefined {
 
 export function optionalText(form: FormFields, name: string, label: string, max: number): string | undefined {
   const value = fieldText(form, name)
-  if (value !== undefined && value.length > max) throw fieldError(label, `must be at most ${max} characters`)
+  if (value !== undefined && value.length > max)
+    throw fieldError(name, label, `Use at most ${max} characters.`)
   return value
 }
 
 export function requiredText(form: FormFields, name: string, label: string): string {
   const value = optionalText(form, name, label, 200)
-  if (value === undefined) throw fieldError(label, 'this field is required')
+  if (value === undefined) throw fieldError(name, label, 'This field is required.')
   return value
 }
 
@@ -62,9 +69,11 @@ export function moneyField(
   currency: string,
   opts: { positive: boolean },
 ): Money {
-  const m = moneyValue(requiredText(form, name, label), currency, label)
-  if (m.amount < 0) throw fieldError(label, 'must not be negative')
-  if (opts.positive && m.amount === 0) throw fieldError(label, 'must be more than 0')
+  const m = moneyValue(requiredText(form, name, label), currency, name, label)
+  const example = moneyExample(currency)
+  if (m.amount < 0) throw fieldError(name, label, `Enter an amount of 0 or more, such as ${example}.`)
+  if (opts.positive && m.amount === 0)
+    throw fieldError(name, label, `Enter an amount more than 0, such as ${example}.`)
   return m
 }
 
@@ -78,7 +87,7 @@ export function wholeNumberField(
   const value = requiredText(form, name, label)
   const n = Number(value)
   if (!/^\d+$/.test(value) || n < min || n > max)
-    throw fieldError(label, `must be a whole number from ${min} to ${max}`)
+    throw fieldError(name, label, `Enter a whole number from ${min} to ${max}.`)
   return n
 }
 

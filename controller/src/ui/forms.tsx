@@ -1,9 +1,10 @@
-/** Form pieces: every field has a visible label tied to it by id, hints are announced with the field. */
+/** Form pieces: every field has a visible label tied to it by id; its problem (after a refusal) and hint are announced with it. */
 import { randomUUID } from 'node:crypto'
 import type { Child } from 'hono/jsx'
 import { CSRF_FIELD } from './csrf.js'
+import { describedBy, errorId, FieldErrorText } from './field-error.js'
 import type { Flash } from './flash.js'
-import { RefillForm, refilledChecked, refilledValue } from './form-refill-context.js'
+import { fieldProblem, RefillForm, refilledChecked, refilledValue } from './form-refill-context.js'
 import { IDEMPOTENCY_FIELD } from './form-values.js'
 
 export const CsrfField = ({ token }: { token: string }) => (
@@ -25,24 +26,34 @@ function Hint(p: { id: string; hint?: string | undefined }) {
   ) : null
 }
 
-/** A control with its label (before it, or after a checkbox) and its hint. */
+/** A control with its label (before it, or after a checkbox), its problem between them, and its hint. */
 function Labelled(p: {
   id: string
   label: string
   hint?: string | undefined
+  problem?: string | undefined
   checkbox?: boolean
   children: Child
 }) {
   const label = <label for={p.id}>{p.label}</label>
+  const problem = <FieldErrorText id={p.id} message={p.problem} />
   return (
-    <div class={p.checkbox ? 'field checkbox' : 'field'}>
+    <div class={`${p.checkbox ? 'field checkbox' : 'field'}${p.problem ? ' invalid' : ''}`}>
       {p.checkbox ? null : label}
+      {p.checkbox ? null : problem}
       {p.children}
       {p.checkbox ? label : null}
+      {p.checkbox ? problem : null}
       <Hint id={p.id} hint={p.hint} />
     </div>
   )
 }
+
+/** A control's aria attributes: invalid and described by its problem when it has one, and by its hint. */
+const aria = (p: { id: string; hint?: string | undefined }, problem: string | undefined) => ({
+  'aria-invalid': problem ? ('true' as const) : undefined,
+  'aria-describedby': describedBy(problem && errorId(p.id), hintId(p)),
+})
 
 export interface FieldProps {
   /** Unique on the page; the input's id and (unless `name` is given) its name. */
@@ -65,8 +76,9 @@ export interface FieldProps {
 export function Field(p: FieldProps) {
   // A password is never carried back (see form-refill.ts): the box stays empty.
   const value = p.type === 'password' ? p.value : refilledValue(p.name ?? p.id, p.value)
+  const problem = fieldProblem(p.name ?? p.id)
   return (
-    <Labelled id={p.id} label={p.label} hint={p.hint}>
+    <Labelled id={p.id} label={p.label} hint={p.hint} problem={problem}>
       <input
         id={p.id}
         name={p.name ?? p.id}
@@ -80,7 +92,7 @@ export function Field(p: FieldProps) {
         step={p.step}
         placeholder={p.placeholder}
         autofocus={p.autofocus}
-        aria-describedby={hintId(p)}
+        {...aria(p, problem)}
       />
     </Labelled>
   )
@@ -123,9 +135,10 @@ export interface SelectProps {
 
 export function Select(p: SelectProps) {
   const value = refilledValue(p.name ?? p.id, p.value)
+  const problem = fieldProblem(p.name ?? p.id)
   return (
-    <Labelled id={p.id} label={p.label} hint={p.hint}>
-      <select id={p.id} name={p.name ?? p.id} required={p.required} aria-describedby={hintId(p)}>
+    <Labelled id={p.id} label={p.label} hint={p.hint} problem={problem}>
+      <select id={p.id} name={p.name ?? p.id} required={p.required} {...aria(p, problem)}>
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === value}>
             {o.label}
@@ -137,15 +150,16 @@ export function Select(p: SelectProps) {
 }
 
 export function Checkbox(p: { id: string; name?: string; label: string; checked?: boolean; hint?: string }) {
+  const problem = fieldProblem(p.name ?? p.id)
   return (
-    <Labelled id={p.id} label={p.label} hint={p.hint} checkbox>
+    <Labelled id={p.id} label={p.label} hint={p.hint} problem={problem} checkbox>
       <input
         id={p.id}
         name={p.name ?? p.id}
         type="checkbox"
         value="on"
         checked={refilledChecked(p.name ?? p.id, p.checked)}
-        aria-describedby={hintId(p)}
+        {...aria(p, problem)}
       />
     </Labelled>
   )

@@ -96,7 +96,9 @@ describe.skipIf(skipBrowser)(browserTitle('operator pages in a browser'), () => 
     await form.getByLabel('Data cap', { exact: true }).fill('a lot')
     await form.getByLabel('Data cap (unit)').selectOption('GB')
     await form.getByRole('button', { name: 'Create plan' }).click()
-    await waitForText(page.getByRole('alert'), /Data cap/)
+    await waitForText(page.getByRole('alert'), 'Check the field marked below.')
+    await waitForText(form.locator('.field-error'), 'Enter the data amount as a number')
+    await expectAccessible(page, 'a refused plan form')
     expect((await plans()).length).toBe(count)
 
     await form.getByLabel('Name').fill('Rural 50 GB, then 512 kbit/s')

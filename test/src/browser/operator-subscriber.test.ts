@@ -139,7 +139,11 @@ describe.skipIf(skipBrowser)(browserTitle('a subscriber page in a browser'), () 
     await form.getByLabel('Data amount (unit)').selectOption('GB')
     await form.getByLabel('Price').fill('5.00')
     await form.getByRole('button', { name: 'Add top-up' }).click()
-    await waitForText(page.getByRole('alert'), /^Data amount: "lots" is not a number/)
+    await waitForText(page.getByRole('alert'), 'Check the field marked below.')
+    await waitForText(
+      page.getByRole('form', { name: 'Manual top-up' }).locator('.field-error'),
+      'Enter the data amount as a number',
+    )
     expect(await ui.stack.subscriber(chen.id)).toEqual(before)
   })
 
