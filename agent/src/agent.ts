@@ -34,6 +34,8 @@ export class Agent {
   private lastReading: CounterReading | null = null
   /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
   private readonly problems = new ProblemReport()
+  /** The limit version last reported per subscriber, so a new one is reported once it is enforced. */
+  private readonly reportedVersions = new Map<string, number>()
   private pollTimer: NodeJS.Timeout | null = null
   private stopped = false
   private readonly link: ControllerLink
@@ -218,8 +220,12 @@ export class Agent {
     const changed: string[] = []
     for (const rule of rules) {
       const book = this.state.books.get(rule.subscriberId)!
-      if (book.applied !== rule.state && !skipped.has(rule.subscriberId)) {
-        this.state.books.set(rule.subscriberId, { ...book, applied: rule.state })
+      if (skipped.has(rule.subscriberId)) continue
+      const stateChanged = book.applied !== rule.state
+      if (stateChanged) this.state.books.set(rule.subscriberId, { ...book, applied: rule.state })
+      // A new limit version enforced is news even when the state stays (a top-up while online):
+      // the controller tells the customer it applies only once the agent says so.
+      if (stateChanged || this.reportedVersions.get(rule.subscriberId) !== book.limit.limitVersion) {
         changed.push(rule.subscriberId)
       }
     }
@@ -248,7 +254,14 @@ export class Agent {
 
   /** Reports what the router now applies for these subscribers (see stateMessages). */
   private reportStates(subscriberIds: readonly string[]): void {
-    for (const message of stateMessages(this.state.books, subscriberIds, this.now())) this.link.send(message)
+    for (const message of stateMessages(this.state.books, subscriberIds, this.now())) {
+      for (const s of message.type === 'state' ? message.subscribers : []) {
+        this.reportedVersions.set(s.subscriberId, s.limitVersion)
+      }
+      this.link.send(message)
+    }
+    for (const id of this.reportedVersions.keys())
+      if (!this.state.books.has(id)) this.reportedVersions.delete(id)
   }
 
   private async onMessage(message: ControllerMessage): Promise<void> {
