@@ -1,7 +1,8 @@
 /** The settings index and the branding page: the text form, the logo upload and its removal. */
 import { type Branding, logoPath } from '../domain/branding.js'
 import { LOGO_MAX_BYTES, LOGO_MAX_SIDE_PX, LOGO_MIN_SIDE_PX } from '../domain/logo-image.js'
-import { refilledValue } from '../ui/form-refill-context.js'
+import { describedBy, errorId, FieldErrorText } from '../ui/field-error.js'
+import { fieldProblem, refilledValue } from '../ui/form-refill-context.js'
 import { ActionForm, CsrfField, Field } from '../ui/forms.js'
 import { OperatorPage } from './layout.js'
 import type { Frame } from './operator-kit.js'
@@ -105,10 +106,18 @@ export function BrandingPage({ frame, branding }: { frame: Frame; branding: Bran
 
 /** A text box of lines; inside its form, so a refused post refills it (see form-refill-context.tsx). */
 function AddressField({ lines }: { lines: readonly string[] }) {
+  const problem = fieldProblem('postalAddress')
   return (
-    <div class="field">
+    <div class={problem ? 'field invalid' : 'field'}>
       <label for="postalAddress">Postal address</label>
-      <textarea id="postalAddress" name="postalAddress" rows={4} aria-describedby="postalAddress-hint">
+      <FieldErrorText id="postalAddress" message={problem} />
+      <textarea
+        id="postalAddress"
+        name="postalAddress"
+        rows={4}
+        aria-invalid={problem ? 'true' : undefined}
+        aria-describedby={describedBy(problem && errorId('postalAddress'), 'postalAddress-hint')}
+      >
         {refilledValue('postalAddress', lines.join('\n'))}
       </textarea>
       <p class="hint" id="postalAddress-hint">

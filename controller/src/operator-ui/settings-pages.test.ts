@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { branding } from '../domain/branding.js'
+import { refusalIn } from '../testing/field-marks.js'
 import { pngImage } from '../testing/images.js'
 import { staffTestKit } from './staff-test-kit.js'
 
@@ -66,7 +67,7 @@ describe('branding settings page', () => {
     for (const [form, words] of bad) {
       const reply = await post('/settings/branding', form)
       expect(reply.status).toBe(303)
-      expect((await browser.get(reply.location!)).html).toContain(words)
+      expect(refusalIn((await browser.get(reply.location!)).html)).toContain(words)
       expect(await k.store.peek((tx) => branding(tx))).toEqual(before)
     }
   })
