@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { settleOrder } from '../domain/order-settlement.js'
+import { secretHash } from '../domain/orders.js'
 import type { Store, Tx } from '../store/store.js'
 import { testApp } from '../testing/test-app.js'
 import { cardDeclined, TestCardProvider } from '../testing/test-card-provider.js'
@@ -145,6 +146,20 @@ describe('checkout', () => {
     // The first attempt's secret no longer opens the callback; the retry's does.
     const [first, second] = t.card.started.map((s) => s.callbackUrl.split('/').at(-1)!)
     expect(first).not.toBe(second)
+  })
+
+  it('does not ask a provider that cannot take a second request for one order: the first one stands', async () => {
+    const t = await setup()
+    t.card.restartable = false
+    await expect(checkout({ store: crashingAt(t.store, 4), env: t.env }, t.input('once'))).rejects.toThrow()
+    const hash = t.orders()[0]!.callbackHash
+    const retried = await checkout(t, t.input('once'))
+    expect(retried.replayed).toBe(true)
+    expect(retried.order).toMatchObject({ status: 'awaiting_payment' })
+    expect(t.card.started).toHaveLength(1)
+    // The first request's callback secret still opens the order's callback.
+    expect(t.data.orders[retried.order.id]!.callbackHash).toBe(hash)
+    expect(secretHash(t.card.started[0]!.callbackUrl.split('/').at(-1)!)).toBe(hash)
   })
 
   it('changes nothing for a request the domain refuses (an unknown top-up plan)', async () => {

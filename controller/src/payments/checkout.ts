@@ -87,6 +87,8 @@ async function startOnce(
   if (order.status === 'failed' && !order.checkoutAtMs) throw failed(order.closedReason)
   if (order.status !== 'awaiting_payment' || order.checkoutAtMs !== undefined) return order
   let secret = freshSecret
+  // A provider that cannot be asked twice for one order: the first request stands.
+  if (secret === undefined && !input.provider.restartable) return order
   if (secret === undefined) {
     // A retry after a crash before the provider's answer was kept: the secret is known only as its
     // hash, so a new one replaces it (a provider that calls back is asked again with it anyway).

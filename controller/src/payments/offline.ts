@@ -8,6 +8,7 @@ import type { CheckoutStarted, PaymentProvider } from './provider.js'
 export class OfflineProvider implements PaymentProvider {
   readonly id = 'offline' as const
   readonly label = 'At the office or by bank transfer'
+  readonly restartable = true
 
   /** Nothing to ask anyone: the pro-forma placeOrder issued is the request to pay. */
   async start(): Promise<CheckoutStarted> {

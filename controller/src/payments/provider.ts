@@ -44,6 +44,13 @@ export interface PaymentProvider {
   readonly id: ProviderId
   /** The customer-facing name of the way to pay ("Card", "M-Pesa"). */
   readonly label: string
+  /**
+   * Whether asking again for the same order is harmless (the provider de-duplicates by order, as
+   * Stripe does with the order id as idempotency key). Default false: after a crash that lost the
+   * provider's answer, a retry does not ask again (a second M-Pesa push would be a second charge
+   * request); the first request's callback, on the order's own secret URL, still settles it.
+   */
+  readonly restartable?: boolean
   /** Whether the customer must type something to pay this way (M-Pesa: a phone number). */
   readonly payerField?: { name: 'phone'; label: string }
   /**

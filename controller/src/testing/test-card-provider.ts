@@ -9,6 +9,8 @@ import type { CheckoutRequest, CheckoutStarted, PaymentProvider } from '../payme
 export class TestCardProvider implements PaymentProvider {
   readonly id = 'stripe' as const
   readonly label = 'Card'
+  /** Whether asking twice for one order is harmless (see PaymentProvider.restartable). */
+  restartable = true
   /** Every request to collect, in order. */
   readonly started: CheckoutRequest[] = []
   /** When set, the next start fails with it (a provider's refusal or a network error). */

@@ -10,6 +10,7 @@ import { stripeWebhooks } from './stripe-webhook.js'
 export class StripeProvider implements PaymentProvider {
   readonly id = 'stripe'
   readonly label = 'Card'
+  readonly restartable = true
   private readonly stripe: Stripe
   private readonly logger: Logger
 
