@@ -42,7 +42,11 @@ Environment:
                          or file:///path to a file holding it; needs the webhook secret too
   CAPD_STRIPE_WEBHOOK_SECRET
                          the signing secret (whsec_…) of the endpoint <public URL>/webhooks/stripe
-  CAPD_STRIPE_API_URL    another base URL for Stripe's API (a test server), e.g. http://127.0.0.1:12111`
+  CAPD_STRIPE_API_URL    another base URL for Stripe's API (a test server), e.g. http://127.0.0.1:12111
+  CAPD_MPESA_CONSUMER_KEY, CAPD_MPESA_CONSUMER_SECRET, CAPD_MPESA_SHORTCODE, CAPD_MPESA_PASSKEY,
+  CAPD_MPESA_API_URL     M-Pesa STK Push (all five, or none; needs --currency KES and --public-url)
+  CAPD_MPESA_TRANSACTION_TYPE, CAPD_MPESA_TILL_NUMBER
+                         optional: CustomerBuyGoodsOnline and the till that receives`
 
 export const ControllerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),

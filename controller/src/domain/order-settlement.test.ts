@@ -1,6 +1,7 @@
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../testing/test-app.js'
+import { voidInvoice } from './credit-notes.js'
 import { closeOrder, settleOrder } from './order-settlement.js'
 import { placeOrder } from './orders.js'
 
@@ -100,6 +101,22 @@ describe('settling an order', () => {
     const invoice = f.rows().invoices.find((i) => i.kind === 'invoice')!
     expect(invoice).toMatchObject({ number: 'INV-2026-000001', proformaId: proforma.id, status: 'paid' })
     expect(f.data.invoices[proforma.id]).toMatchObject({ status: 'paid', invoiceId: invoice.id })
+  })
+
+  it('a pro-forma cancelled before a late payment stays void; the payment gets its own invoice', async () => {
+    const f = await fixture()
+    const order = await f.order('offline')
+    await f.store.transact((tx) =>
+      voidInvoice(tx, f.env, 'user:test', order.proformaId!, {
+        reason: 'customer gave up',
+        refund: 'balance',
+      }),
+    )
+    await f.settle(order.id, 500, 'offline')
+    expect(f.data.invoices[order.proformaId!]).toMatchObject({ status: 'void' })
+    expect(f.rows().invoices.filter((i) => i.kind === 'invoice')).toEqual([
+      expect.objectContaining({ status: 'paid', proformaId: order.proformaId }),
+    ])
   })
 
   it('credits the balance for a balance order, once', async () => {

@@ -100,7 +100,8 @@ async function apply(
   await tx.payments.insert(payment)
   if (order.proformaId) {
     const proforma = await tx.invoices.get(order.proformaId)
-    if (proforma) {
+    // A pro-forma voided meanwhile stays void: the payment is booked on the new invoice.
+    if (proforma?.status === 'open') {
       await tx.invoices.update({
         ...proforma,
         status: 'paid',
