@@ -9,6 +9,11 @@ export interface DomainEnv {
   currency: string
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlMs: number
+  /**
+   * The customer channels configured (`CAPD_SMTP_URL` → e-mail, an SMS gateway → SMS): a
+   * notification queues messages only on these. Absent = none (webhooks need no setting here).
+   */
+  channels?: ReadonlySet<'email' | 'sms'>
 }
 
 /** Who did it, for the audit log: `token:<id>`, `user:<id>`, `agent:<id>`, `customer:<id>` or `system`. */

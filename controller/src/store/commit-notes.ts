@@ -4,7 +4,7 @@
  * a top-up of theirs; their plan's cap). The store's tables report every write here, so no caller
  * can forget to say what it changed.
  */
-import type { Order, Plan, Subscriber, TopUp } from './entities.js'
+import type { Delivery, Order, Plan, Subscriber, TopUp } from './entities.js'
 
 /** What one committed transaction hands on (see Store.onCommit). */
 export interface Commit {
@@ -12,6 +12,8 @@ export interface Commit {
   readonly subscriberIds: readonly string[]
   /** Subscribers whose orders changed (placed, paid, failed): their pages show it; agents need not hear. */
   readonly orderSubscriberIds: readonly string[]
+  /** Whether a delivery was queued (or queued again): the notification sender looks at once. */
+  readonly deliveriesQueued: boolean
 }
 
 /** The fields of a subscriber row an agent's copy of its limit is made of. */
@@ -38,6 +40,7 @@ function differ<T>(a: T | undefined, b: T | undefined, fields: readonly (keyof T
 export class CommitNotes {
   private readonly subscribers = new Set<string>()
   private readonly orderOwners = new Set<string>()
+  private deliveriesQueued = false
 
   constructor(
     /** Every subscriber row, to find those on a plan whose terms change. */
@@ -45,11 +48,19 @@ export class CommitNotes {
   ) {}
 
   get empty(): boolean {
-    return this.subscribers.size === 0 && this.orderOwners.size === 0
+    return this.subscribers.size === 0 && this.orderOwners.size === 0 && !this.deliveriesQueued
   }
 
   commit(): Commit {
-    return { subscriberIds: [...this.subscribers], orderSubscriberIds: [...this.orderOwners] }
+    return {
+      subscriberIds: [...this.subscribers],
+      orderSubscriberIds: [...this.orderOwners],
+      deliveriesQueued: this.deliveriesQueued,
+    }
+  }
+
+  deliveryWritten(row: Delivery | undefined): void {
+    if (row?.status === 'queued') this.deliveriesQueued = true
   }
 
   orderWritten(old: Order | undefined, row: Order | undefined): void {

@@ -3,9 +3,11 @@ import type {
   Agent,
   ApiToken,
   AuditEntry,
+  Delivery,
   IdempotencyRecord,
   Invoice,
   LedgerEntry,
+  Notification,
   OperatorSession,
   Order,
   Payment,
@@ -20,6 +22,7 @@ import type {
   UsageMark,
   UsagePeriod,
   User,
+  WebhookEndpoint,
 } from './entities.js'
 
 export const DATA_FORMAT = 'capd-store'
@@ -37,6 +40,9 @@ export interface Data {
   payments: Record<string, Payment>
   orders: Record<string, Order>
   paymentEvents: Record<string, PaymentEvent>
+  notifications: Record<string, Notification>
+  deliveries: Record<string, Delivery>
+  webhookEndpoints: Record<string, WebhookEndpoint>
   usageMarks: Record<string, UsageMark>
   usagePeriods: Record<string, UsagePeriod>
   usageAnomalies: Record<string, UsageAnomaly>
@@ -68,6 +74,9 @@ export function emptyData(): Data {
     payments: {},
     orders: {},
     paymentEvents: {},
+    notifications: {},
+    deliveries: {},
+    webhookEndpoints: {},
     usageMarks: {},
     usagePeriods: {},
     usageAnomalies: {},
@@ -101,7 +110,7 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, payments their `orders` and `paymentEvents`, and optional fields
+ * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, payments their `orders` and `paymentEvents`, notifications their `notifications`, `deliveries` and `webhookEndpoints`, and optional fields
  * (a subscriber's `limitVersion`, `formerAgentIds` and `moves`, an agent's `epoch` and `retiredEpochs`, an auto top-up's `thresholdBytes`) to version 1
  * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
  * never moved, threshold 0),
@@ -118,4 +127,7 @@ function upgradeVersion1(d: Partial<Data>): void {
   d.usageAnomalies ??= {}
   d.orders ??= {}
   d.paymentEvents ??= {}
+  d.notifications ??= {}
+  d.deliveries ??= {}
+  d.webhookEndpoints ??= {}
 }

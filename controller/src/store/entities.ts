@@ -2,8 +2,10 @@
 import type { Money, RuleProblem } from '@capd/protocol'
 import type { Role } from '../auth/roles.js'
 import type { TaxRule } from './billing-entities.js'
+import type { AlertChoices } from './notification-entities.js'
 
 export * from './billing-entities.js'
+export * from './notification-entities.js'
 
 export type OnCap = 'block' | 'throttle'
 export type EnforcementState = 'open' | 'blocked' | 'throttled'
@@ -15,6 +17,11 @@ export interface Plan {
   readonly capBytes: number
   readonly onCap: OnCap
   readonly throttleKbps?: number
+  /**
+   * Usage alerts at these percentages of the allowance (integers 1–100, ascending; 100 = the cap
+   * itself). Absent = DEFAULT_NOTIFY_AT_PERCENT; empty = none.
+   */
+  readonly notifyAtPercent?: readonly number[]
   readonly createdAtMs: number
   readonly retiredAtMs?: number
 }
@@ -147,6 +154,8 @@ export interface Subscriber {
   readonly deletedAtMs?: number
   /** When its personal data was erased, a retention period after deletion (see subscriber-erasure.ts). */
   readonly erasedAtMs?: number
+  /** How the customer wants to hear (absent = DEFAULT_ALERT_CHOICES). */
+  readonly alerts?: AlertChoices
 }
 
 export interface AgentMove {

@@ -106,6 +106,12 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     for (; i < this.sortedIds.length; i++) if (!visit(this.rows[this.sortedIds[i]!]!)) return
   }
 
+  /** Walks rows in reverse id order starting before `before`; `visit` returns false to stop. */
+  scanBackFrom(before: string | undefined, visit: (row: T) => boolean): void {
+    let i = (before === undefined ? this.sortedIds.length : lowerBound(this.sortedIds, before)) - 1
+    for (; i >= 0; i--) if (!visit(this.rows[this.sortedIds[i]!]!)) return
+  }
+
   private insertSorted(id: string): number {
     const ids = this.sortedIds
     const last = ids[ids.length - 1]
@@ -122,6 +128,18 @@ function upperBound(ids: readonly string[], id: string): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     if (ids[mid]! <= id) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** First position whose id is not less than `id`. */
+function lowerBound(ids: readonly string[], id: string): number {
+  let lo = 0
+  let hi = ids.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (ids[mid]! < id) lo = mid + 1
     else hi = mid
   }
   return lo

@@ -7,10 +7,15 @@ import type {
   Agent,
   ApiToken,
   AuditEntry,
+  Channel,
+  Delivery,
+  DeliveryStatus,
   EnforcementState,
   IdempotencyRecord,
   Invoice,
   LedgerEntry,
+  Notification,
+  NotificationEvent,
   OperatorSession,
   Order,
   Payment,
@@ -25,6 +30,7 @@ import type {
   UsageMark,
   UsagePeriod,
   User,
+  WebhookEndpoint,
 } from './entities.js'
 
 export interface Table<T extends { id: string }> {
@@ -58,6 +64,16 @@ export interface SubscriberQuery {
   limit: number
 }
 
+export interface DeliveryQuery {
+  status?: DeliveryStatus
+  channel?: Channel
+  event?: NotificationEvent
+  subscriberId?: string
+  /** Newest first: return rows with id less than this. */
+  before?: string
+  limit: number
+}
+
 export interface Tx {
   readonly plans: Table<Plan>
   readonly topUpPlans: Table<TopUpPlan>
@@ -80,6 +96,21 @@ export interface Tx {
   }
   /** Provider notifications handled, by `<provider>:<event id>`, so a replay does nothing. */
   readonly paymentEvents: Table<PaymentEvent>
+  /** Notifications decided, by their decision key (see notify/queue.ts): deciding one again does nothing. */
+  readonly notifications: PrunableTable<Notification> & {
+    forSubscriber(subscriberId: string): Promise<Notification[]>
+  }
+  /** The outbox: one message per channel and recipient of a notification. */
+  readonly deliveries: PrunableTable<Delivery> & {
+    /** Deliveries `queued` or `sending` whose `nextAttemptAtMs` has come, oldest first, at most `limit`. */
+    due(nowMs: number, limit: number): Promise<Delivery[]>
+    /** How many are `queued` or `sending` (the outbox backlog). */
+    openCount(): Promise<number>
+    forNotification(notificationId: string): Promise<Delivery[]>
+    /** The delivery log: newest first, filtered, paged. */
+    find(query: DeliveryQuery): Promise<Page<Delivery>>
+  }
+  readonly webhookEndpoints: PrunableTable<WebhookEndpoint>
   /** Usage high-water marks, one row per agent journal epoch; id from usageMarkId. */
   readonly usageMarks: PrunableTable<UsageMark>
   /** Usage acked but not booked, per agent, reason and subscriber; id from usageAnomalyId. */

@@ -1,0 +1,23 @@
+/** The ISP's notification settings kept in the store's settings: where staff alerts go. */
+import type { Tx } from '../store/store.js'
+
+const KEYS = { operatorEmails: 'notify.operatorEmails' } as const
+
+/** The addresses staff alerts (agent offline, payment webhook refused, store near full) are e-mailed to. */
+export async function operatorAlertEmails(tx: Tx): Promise<string[]> {
+  const value = (await tx.settings.get(KEYS.operatorEmails))?.value ?? ''
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+}
+
+export async function setOperatorAlertEmails(
+  tx: Tx,
+  emails: readonly string[],
+  setAtMs: number,
+): Promise<void> {
+  const row = { id: KEYS.operatorEmails, value: emails.join(','), setAtMs }
+  if (await tx.settings.get(row.id)) await tx.settings.update(row)
+  else await tx.settings.insert(row)
+}
