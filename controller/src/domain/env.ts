@@ -14,6 +14,8 @@ export interface DomainEnv {
    * notification queues messages only on these. Absent = none (webhooks need no setting here).
    */
   channels?: ReadonlySet<'email' | 'sms'>
+  /** The URL customers reach the controller at (`--public-url`), for links in messages; absent = none. */
+  publicUrl?: string
 }
 
 /** Who did it, for the audit log: `token:<id>`, `user:<id>`, `agent:<id>`, `customer:<id>` or `system`. */
