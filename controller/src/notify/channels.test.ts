@@ -110,7 +110,7 @@ describe('redactSmtpUrl', () => {
   it('never shows a password, however it is written', () => {
     const random = seededRandom(11)
     const alphabet = 'abcXYZ019-_.~!$&\'()*+,;=%:@/?#[] "'
-    for (let i = 0; i < 500; i++) {
+    for (let i = 0; i < 150; i++) {
       let password = ''
       for (let n = random.int(6, 24); n > 0; n--) password += alphabet[random.int(0, alphabet.length - 1)]
       const encoded = encodeURIComponent(password)
