@@ -9,6 +9,8 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
+import { AgentWatch, DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
+import { watchStoreSpace } from './notify/store-space-watch.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
@@ -50,6 +52,10 @@ export async function runController(options: {
   publicUrl?: string
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
+  /** Staff are alerted when an agent has had no connection this long (default 10; 0 = never). */
+  agentOfflineMinutes?: number
+  /** The data directory: staff are alerted when its file system is nearly full. */
+  dataDir?: string
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
   const hub = new AgentHub({ store, env, logger })
@@ -78,6 +84,17 @@ export async function runController(options: {
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
+  const agentWatch = new AgentWatch({
+    store,
+    env,
+    logger,
+    isConnected: (agentId) => hub.isConnected(agentId),
+    offlineMinutes: options.agentOfflineMinutes ?? DEFAULT_AGENT_OFFLINE_MINUTES,
+  })
+  agentWatch.start()
+  const stopSpaceWatch = options.dataDir
+    ? watchStoreSpace({ store, env, logger, dataDir: options.dataDir })
+    : () => {}
   const prune = setInterval(() => {
     const now = env.clock.now()
     store
@@ -114,6 +131,8 @@ export async function runController(options: {
       clearInterval(reconcile)
       clearTimeout(fatalTimer)
       refresher.stop()
+      agentWatch.stop()
+      stopSpaceWatch()
       hub.close()
       await server.close()
       await store.close()

@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     retentionDays: config['retention-days'],
+    agentOfflineMinutes: config['agent-offline-minutes'],
+    dataDir: config.data,
     payments,
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
