@@ -81,6 +81,16 @@ describe('usage alerts', () => {
     expect(cap.vars).toMatchObject({ threshold: '100', percent: '100', used: expect.any(String) })
   })
 
+  it('a plan edited to lower percentages brings no lower alert after a higher one', async () => {
+    const f = await fixture({ notifyAtPercent: [50, 90, 100] })
+    await f.ingest('e1', [{ seq: 1, subscriberId: f.sub.id, down: 920 }])
+    expect((await f.call('PATCH', `/plans/${f.plan.id}`, { notifyAtPercent: [50, 95] })).status).toBe(200)
+    await f.ingest('e1', [{ seq: 2, subscriberId: f.sub.id, down: 10 }]) // 93 %: 50 is crossed, 95 not
+    expect((await f.alerts()).map((a) => a.threshold)).toEqual(['90'])
+    await f.ingest('e1', [{ seq: 3, subscriberId: f.sub.id, down: 20 }]) // 95 %
+    expect((await f.alerts()).map((a) => a.threshold)).toEqual(['90', '95'])
+  })
+
   it('a throttling plan says usage.throttled at 100 %', async () => {
     const f = await fixture({ onCap: 'throttle' })
     await f.ingest('e1', [{ seq: 1, subscriberId: f.sub.id, down: 5000 }])
@@ -158,7 +168,7 @@ describe('usage alerts', () => {
     expect(decided).toHaveLength(subs.length)
     expect(new Set(decided.map((n) => n.subscriberId)).size).toBe(subs.length)
     expect(f.emails()).toBe(subs.length)
-  })
+  }, 60_000)
 
   it('random usage walks: the alerts are the distinct highest thresholds crossed at batch ends', async () => {
     for (let run = 0; run < 12; run++) {

@@ -39,8 +39,9 @@ export function highestCrossed(
 /**
  * Decides the alert for the highest threshold each subscriber has reached now, unless it or a
  * higher one was decided for the same period and allowance: a batch that jumps from 40 % to 95 %
- * sends the 90 % alert only, and the 50 % one never follows it. Costs a few key look-ups per
- * subscriber, never a scan of past notifications.
+ * sends the 90 % alert only, and the 50 % one never follows it. Costs one key look-up per
+ * subscriber once its alert is decided (at most 100 as it crosses), never a scan of past
+ * notifications.
  */
 export async function decideUsageAlerts(
   tx: Tx,
@@ -68,8 +69,10 @@ async function decideFor(tx: Tx, env: DomainEnv, sub: Subscriber, plan: Plan): P
   const h = highestCrossed(thresholds, figures.usedBytes, figures.limitBytes)
   if (h === undefined) return false
   const key = (p: number) => usageAlertKey(sub.id, figures.periodStartMs, figures.limitBytes, p)
-  for (const p of thresholds) {
-    if (p >= h && (await tx.notifications.get(key(p)))) return false
+  // Every percentage from h up, not only the plan's: an edited plan must not bring back a lower
+  // alert after a higher one. The first look-up (h itself) ends it in the usual case.
+  for (let p = h; p <= 100; p++) {
+    if (await tx.notifications.get(key(p))) return false
   }
   const event = h < 100 ? 'usage.threshold' : plan.onCap === 'block' ? 'usage.cap_reached' : 'usage.throttled'
   const queued = await queueNotification(tx, env, {
