@@ -4,6 +4,7 @@ import { LOG_LEVELS } from '@capd/log'
 import { CurrencyCode, TimeZone } from '@capd/protocol'
 import { z } from 'zod'
 import { DEFAULT_RETENTION_DAYS } from './domain/retention.js'
+import { DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
 
 export const USAGE = `Usage: pnpm controller [options]
 
@@ -26,6 +27,9 @@ export const USAGE = `Usage: pnpm controller [options]
   --public-url URL  the URL customers and payment providers reach this controller at, e.g.
                     https://isp.example.net (return and callback URLs; default: return
                     URLs follow each request, and providers that call back are not offered)
+  --agent-offline-minutes N
+                    alert staff when an agent has had no connection for longer than N
+                    minutes (0–10080, default 10; 0 = never)
   --snapshot-after-log-bytes N
                     snapshot the store once its log passes N bytes (default: once it
                     passes 4 MiB and the last snapshot's size); small N = frequent snapshots
@@ -73,6 +77,12 @@ export const ControllerConfig = z.strictObject({
     .optional(),
   'trusted-proxy-hops': z.coerce.number().int().min(1).max(10).default(1),
   'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
+  'agent-offline-minutes': z.coerce
+    .number({ error: 'must be a whole number of minutes' })
+    .int({ error: 'must be a whole number of minutes' })
+    .min(0, { error: 'must be from 0 to 10080 minutes' })
+    .max(10080, { error: 'must be from 0 to 10080 minutes' })
+    .default(DEFAULT_AGENT_OFFLINE_MINUTES),
   'public-url': z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://isp.example.net' })
     .transform((url) => url.replace(/\/+$/, ''))
@@ -97,6 +107,7 @@ export function parseControllerArgs(argv: string[], env: NodeJS.ProcessEnv = {})
       'client-address-header': { type: 'string' },
       'trusted-proxy-hops': { type: 'string' },
       'snapshot-after-log-bytes': { type: 'string' },
+      'agent-offline-minutes': { type: 'string' },
       'public-url': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -11,6 +11,8 @@ import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
 import type { ChannelSender } from './notify/channel.js'
 import { OutboxSender } from './notify/outbox-sender.js'
+import { AgentWatch, DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
+import { watchStoreSpace } from './notify/store-space-watch.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
@@ -59,6 +61,10 @@ export async function runController(options: {
    * A delivery on a channel with no sender ends `failed`.
    */
   senders?: readonly ChannelSender[]
+  /** Staff are alerted when an agent has had no connection this long (default 10; 0 = never). */
+  agentOfflineMinutes?: number
+  /** The data directory: staff are alerted when its file system is nearly full. */
+  dataDir?: string
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
   const hub = new AgentHub({ store, env, logger })
@@ -95,6 +101,17 @@ export async function runController(options: {
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
   outbox.start()
+  const agentWatch = new AgentWatch({
+    store,
+    env,
+    logger,
+    isConnected: (agentId) => hub.isConnected(agentId),
+    offlineMinutes: options.agentOfflineMinutes ?? DEFAULT_AGENT_OFFLINE_MINUTES,
+  })
+  agentWatch.start()
+  const stopSpaceWatch = options.dataDir
+    ? watchStoreSpace({ store, env, logger, dataDir: options.dataDir })
+    : () => {}
   const prune = setInterval(() => {
     const now = env.clock.now()
     store
@@ -131,6 +148,8 @@ export async function runController(options: {
       clearInterval(reconcile)
       clearTimeout(fatalTimer)
       refresher.stop()
+      agentWatch.stop()
+      stopSpaceWatch()
       hub.close()
       await server.close()
       // A send still unrecorded when the store closes is sent again after its lease, same Message-ID.

@@ -87,6 +87,8 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     retentionDays: config['retention-days'],
+    agentOfflineMinutes: config['agent-offline-minutes'],
+    dataDir: config.data,
     payments,
     senders: notify.senders,
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),

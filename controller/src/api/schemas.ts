@@ -12,12 +12,29 @@ const Name = safeText(
 const Id = z.string().min(1).max(64)
 const PositiveBytes = ByteCount.refine((n) => n > 0, 'must be greater than 0')
 
+/** At most this many usage alerts per plan (more would be noise, not news). */
+export const MAX_USAGE_ALERTS = 10
+
+/** A plan's usage alerts: whole percentages of the allowance, each once; stored ascending. */
+export const NotifyAtPercent = z
+  .array(
+    z.number().int('must be whole numbers').min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100'),
+  )
+  .max(MAX_USAGE_ALERTS, `must list at most ${MAX_USAGE_ALERTS} percentages`)
+  .refine((list) => new Set(list).size === list.length, 'must not list a percentage twice')
+  .transform((list) => [...list].sort((a, b) => a - b))
+  .describe(
+    'Usage alerts at these percentages of the allowance (plan cap + valid top-ups); 100 = the cap. ' +
+      'Absent = [80, 100]; [] = none.',
+  )
+
 export const CreatePlan = z
   .strictObject({
     name: Name,
     capBytes: ByteCount,
     onCap: z.enum(['block', 'throttle']),
     throttleKbps: z.number().int().positive().max(100_000_000).optional(),
+    notifyAtPercent: NotifyAtPercent.optional(),
   })
   .refine((p) => p.onCap !== 'throttle' || p.throttleKbps !== undefined, {
     path: ['throttleKbps'],

@@ -4,17 +4,18 @@ import { amountDue, amountPaid } from '../domain/invoice-amounts.js'
 import { kindOf } from '../domain/invoices.js'
 import { grossOf } from '../domain/tax.js'
 import type { UsageView } from '../domain/usage.js'
-import type {
-  Agent,
-  AuditEntry,
-  Invoice,
-  LedgerEntry,
-  Payment,
-  Plan,
-  Subscriber,
-  TopUp,
-  TopUpPlan,
-  UsageAnomaly,
+import {
+  type Agent,
+  type AuditEntry,
+  DEFAULT_NOTIFY_AT_PERCENT,
+  type Invoice,
+  type LedgerEntry,
+  type Payment,
+  type Plan,
+  type Subscriber,
+  type TopUp,
+  type TopUpPlan,
+  type UsageAnomaly,
 } from '../store/entities.js'
 import { taxView } from './tax-schema.js'
 
@@ -26,6 +27,7 @@ export const planView = (p: Plan) => ({
   capBytes: p.capBytes,
   onCap: p.onCap,
   throttleKbps: p.throttleKbps,
+  notifyAtPercent: p.notifyAtPercent ?? DEFAULT_NOTIFY_AT_PERCENT,
   createdAt: iso(p.createdAtMs),
   retiredAt: iso(p.retiredAtMs),
 })

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { agentToken } from '@capd/protocol'
 import { hashToken } from '../auth/tokens.js'
 import { newId } from '../ids.js'
+import { decideAgentBack } from '../notify/operator-events.js'
 import type { Agent } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
@@ -41,6 +42,8 @@ export async function recordHello(
   agent: Agent,
   hello: { agentVersion: string; driver: string; epoch: string },
 ): Promise<void> {
+  // Before "last seen" moves on: it names the silent spell the offline alert was about.
+  await decideAgentBack(tx, env, agent)
   if (
     agent.agentVersion === hello.agentVersion &&
     agent.driver === hello.driver &&

@@ -5,6 +5,7 @@
  * books allow: at most `maxPerPeriod` per billing period, counted in the same transaction.
  */
 
+import { notifyAutoTopUpDeclined } from '../notify/money-events.js'
 import type { AutoTopUp, AutoTopUpDecline, Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
@@ -101,5 +102,6 @@ async function noteDecline(
     topUpPlanId: sub.autoTopUp?.topUpPlanId,
     balance: sub.balance,
   })
+  await notifyAutoTopUpDeclined(tx, env, updated, decline)
   return updated
 }

@@ -6,6 +6,7 @@
  */
 import { formatMoney, type Money } from '@capd/protocol'
 import { newId } from '../ids.js'
+import { notifyPaymentReceived } from '../notify/money-events.js'
 import type { Invoice, Payment, PaymentMethod, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
@@ -118,6 +119,7 @@ async function allocate(
     method: input.method,
     ...(input.reference ? { reference: input.reference } : {}),
   })
+  await notifyPaymentReceived(tx, env, payment)
   return { invoice: updated, payment, subscriber }
 }
 

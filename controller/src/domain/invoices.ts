@@ -4,6 +4,7 @@
  */
 import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
+import { notifyInvoiceIssued } from '../notify/money-events.js'
 import type { DocumentKind, Invoice, InvoiceLine, PaymentMethod } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import type { DomainEnv } from './env.js'
@@ -52,6 +53,7 @@ export async function issueDocument(tx: Tx, env: DomainEnv, input: DocumentInput
       : { status: 'open' }),
   }
   await tx.invoices.insert(invoice)
+  await notifyInvoiceIssued(tx, env, invoice)
   return invoice
 }
 

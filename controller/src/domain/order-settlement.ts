@@ -5,6 +5,7 @@
  */
 import { formatMoney, type Money } from '@capd/protocol'
 import { newId } from '../ids.js'
+import { notifyPaymentReceived } from '../notify/money-events.js'
 import type { Order, OrderProvider, Payment, PaymentMethod } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
@@ -98,6 +99,7 @@ async function apply(
     allocations: [{ invoiceId: invoice.id, amount: order.amount }],
   }
   await tx.payments.insert(payment)
+  await notifyPaymentReceived(tx, env, payment)
   if (order.proformaId) {
     const proforma = await tx.invoices.get(order.proformaId)
     // A pro-forma voided meanwhile stays void: the payment is booked on the new invoice.

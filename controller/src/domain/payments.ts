@@ -1,6 +1,7 @@
 /** Payments credit the account balance; top-ups and auto top-ups may then be charged to it. */
 import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
+import { notifyPaymentReceived } from '../notify/money-events.js'
 import type { Payment, PaymentMethod, Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
@@ -48,5 +49,6 @@ export async function recordPayment(
     ref: payment.id,
   })
   await audit(tx, env, actor, 'payment.create', 'subscriber', subscriberId, input)
+  await notifyPaymentReceived(tx, env, payment)
   return { payment, subscriber }
 }

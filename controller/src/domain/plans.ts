@@ -14,6 +14,8 @@ export interface PlanInput {
   capBytes: number
   onCap: OnCap
   throttleKbps?: number
+  /** Absent = the defaults (DEFAULT_NOTIFY_AT_PERCENT); empty = no usage alerts. */
+  notifyAtPercent?: readonly number[]
 }
 
 export async function createPlan(tx: Tx, env: DomainEnv, actor: Actor, input: PlanInput): Promise<Plan> {
@@ -54,6 +56,7 @@ export async function updatePlan(
     capBytes: changes.capBytes ?? plan.capBytes,
     onCap,
     ...(throttleKbps === undefined ? {} : { throttleKbps }),
+    ...(changes.notifyAtPercent ? { notifyAtPercent: changes.notifyAtPercent } : {}),
   }
   await tx.plans.update(updated)
   await audit(tx, env, actor, 'plan.update', 'plan', id, changes)

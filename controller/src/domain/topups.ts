@@ -1,6 +1,7 @@
 /** Top-ups: raise a subscriber's limit for the period, with an invoice, charged to it or to the balance. */
 import { formatMoney, type Money } from '@capd/protocol'
 import { newId } from '../ids.js'
+import { notifyTopUpApplied } from '../notify/money-events.js'
 import type {
   Invoice,
   OperatorChargeTo,
@@ -114,6 +115,7 @@ export async function createTopUp(
   })
   // The limit grew: a new limitVersion, so the push that follows the commit supersedes older ones.
   subscriber = await refreshLimit(tx, env, subscriber)
+  await notifyTopUpApplied(tx, env, topUp)
   return { topUp, invoice, subscriber }
 }
 

@@ -7,6 +7,7 @@
  * the batch would only make the agent send it again forever.
  */
 import { billingPeriod, type Usage } from '@capd/protocol'
+import { decideUsageAlerts } from '../notify/usage-alerts.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { admitNewEpoch } from './agent-epochs.js'
@@ -96,8 +97,10 @@ export async function ingestUsage(
   if (mark) await tx.usageMarks.update(newMark)
   else await tx.usageMarks.insert(newMark)
   await touchAgent(tx, env, agent)
+  // Decided with the usage that crosses a threshold: the alert and the bytes commit together.
+  await decideUsageAlerts(tx, env, subscribers.values())
   return {
     ack: { epoch: usage.epoch, seq },
-    subscriberIds: [...new Set(bookable.map((e) => e.subscriberId))],
+    subscriberIds: [...subscribers.keys()],
   }
 }

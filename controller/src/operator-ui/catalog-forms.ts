@@ -1,5 +1,5 @@
 /** The plan and top-up plan forms' fields, read into the API's inputs and checked by the API's schemas. */
-import { CreatePlan, CreateTopUpPlan } from '../api/schemas.js'
+import { CreatePlan, CreateTopUpPlan, MAX_USAGE_ALERTS } from '../api/schemas.js'
 import { TINY_BELOW_BYTES } from '../api/tiny-bytes.js'
 import type { PlanInput, TopUpPlanInput } from '../domain/plans.js'
 import { dataAmountField } from '../ui/data-amount.js'
@@ -12,6 +12,7 @@ export const PLAN_LABELS = {
   capBytes: 'Data cap',
   onCap: 'At the cap',
   throttleKbps: 'Throttle rate (kbit/s)',
+  notifyAtPercent: 'Usage alerts at (%)',
 } as const
 
 export const TOPUP_PLAN_LABELS = {
@@ -26,6 +27,8 @@ export const TOPUP_PLAN_LABELS = {
 
 const NAME = textMessage('Enter a name.', 100)
 const THROTTLE = 'Enter the rate subscribers are slowed to at the cap, in kbit/s, such as 512.'
+const ALERTS =
+  'Enter whole percentages from 1 to 100 separated by commas, such as 80, 100, or leave it empty for none.'
 
 /** What each field says when the API's schema refuses it (its own words are for API clients). */
 const PLAN_MESSAGES: Record<keyof typeof PLAN_LABELS, IssueMessage> = {
@@ -33,6 +36,12 @@ const PLAN_MESSAGES: Record<keyof typeof PLAN_LABELS, IssueMessage> = {
   capBytes: 'Enter the data cap as a number, e.g. 100, and choose its unit.',
   onCap: 'Choose Block or Throttle.',
   throttleKbps: (issue) => (issue.code === 'too_big' ? 'Enter at most 100000000 kbit/s.' : THROTTLE),
+  notifyAtPercent: (issue) =>
+    issue.code === 'too_big' && issue.origin === 'array'
+      ? `List at most ${MAX_USAGE_ALERTS} percentages.`
+      : issue.code === 'custom'
+        ? 'List each percentage once.'
+        : ALERTS,
 }
 
 const TOPUP_PLAN_MESSAGES: Record<keyof typeof TOPUP_PLAN_LABELS, IssueMessage> = {
@@ -61,13 +70,31 @@ export function planFromForm(form: FormFields): PlanInput {
   const capBytes = check.read(() =>
     dataAmountField(form, 'capBytes', PLAN_LABELS.capBytes, { minBytes: TINY_BELOW_BYTES }),
   )
+  const notifyAtPercent = check.read(() => percentList(form.notifyAtPercent))
   const input = {
     name: form.name ?? '',
     capBytes,
     onCap,
     ...(throttleKbps === undefined ? {} : { throttleKbps }),
+    ...(notifyAtPercent === undefined ? {} : { notifyAtPercent }),
   }
   return check.done(check.schema(CreatePlan, input, PLAN_MESSAGES, PLAN_LABELS))
+}
+
+/**
+ * "80, 100" → [80, 100]; an empty box = no alerts. A form without the box (an older page) leaves
+ * them as they are. The API's schema checks the range, the count and repeats.
+ */
+function percentList(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined
+  const parts = text
+    .split(/[\s,;]+/)
+    .map((p) => p.replace(/%$/, ''))
+    .filter((p) => p !== '')
+  if (!parts.every((p) => /^\d{1,3}$/.test(p))) {
+    throw fieldError('notifyAtPercent', PLAN_LABELS.notifyAtPercent, ALERTS)
+  }
+  return parts.map(Number)
 }
 
 /** A top-up plan from the form; an empty "Valid for (days)" = to the end of the billing period. */

@@ -1,5 +1,5 @@
 /** The fields of the plan forms (new and edit), pre-filled from a plan when editing; and how a plan's terms read. */
-import type { Plan } from '../store/entities.js'
+import { DEFAULT_NOTIFY_AT_PERCENT, type Plan } from '../store/entities.js'
 import { DataAmountField } from '../ui/data-amount-field.js'
 import { Field, Select } from '../ui/forms.js'
 import { PLAN_LABELS } from './catalog-forms.js'
@@ -42,8 +42,22 @@ export function PlanFields({ prefix, plan }: { prefix: string; plan?: Plan }) {
         value={plan?.throttleKbps}
         hint="Only for Throttle: the speed subscribers are slowed to at the cap. Ignored for Block."
       />
+      <Field
+        id={`${prefix}-alerts`}
+        name="notifyAtPercent"
+        label={PLAN_LABELS.notifyAtPercent}
+        value={(plan?.notifyAtPercent ?? DEFAULT_NOTIFY_AT_PERCENT).join(', ')}
+        placeholder="80, 100"
+        hint="Subscribers are told when their usage reaches these percentages of their allowance (cap plus top-ups); 100 is the cap itself. Empty: no usage alerts."
+      />
     </>
   )
+}
+
+/** "80 %, 100 %" or "None". */
+export const alertsText = (plan: Plan) => {
+  const list = plan.notifyAtPercent ?? DEFAULT_NOTIFY_AT_PERCENT
+  return list.length === 0 ? 'None' : list.map((p) => `${p} %`).join(', ')
 }
 
 /** "Block" or "Throttle to 512 kbit/s". */

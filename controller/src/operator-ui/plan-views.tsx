@@ -3,7 +3,7 @@ import type { Plan } from '../store/entities.js'
 import { bytes } from '../ui/format.js'
 import { CatalogItemPage, type CatalogKind, CatalogListPage } from './catalog-views.js'
 import type { Frame } from './operator-kit.js'
-import { onCapText, PlanFields } from './plan-form.js'
+import { alertsText, onCapText, PlanFields } from './plan-form.js'
 
 const PLANS: CatalogKind = { path: '/plans', section: 'plans', noun: 'plan', stem: 'plan' }
 
@@ -18,6 +18,7 @@ export function PlansPage(p: { frame: Frame; plans: readonly Plan[]; counts: Rea
       columns={[
         { header: 'Data cap', num: true, cell: (plan) => bytes(plan.capBytes) },
         { header: 'At the cap', cell: onCapText },
+        { header: 'Usage alerts', cell: alertsText },
         { header: 'Subscribers', num: true, cell: (plan) => p.counts.get(plan.id) ?? 0 },
       ]}
       fields={<PlanFields prefix="new-plan" />}
@@ -37,6 +38,7 @@ export function PlanPage(p: { frame: Frame; plan: Plan; subscribers: number; tim
       facts={[
         ['Data cap', bytes(plan.capBytes)],
         ['At the cap', onCapText(plan)],
+        ['Usage alerts', alertsText(plan)],
         ['On this plan', who],
       ]}
       retiredNotice="This plan is retired. It is kept for the subscribers and the history that refer to it, and can no longer be edited."

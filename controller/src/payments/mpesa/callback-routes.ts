@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { secretHash } from '../../domain/orders.js'
+import { noteWebhookRefused } from '../../notify/operator-events.js'
 import type { Order } from '../../store/entities.js'
 import type { ProviderDeps } from '../provider.js'
 import type { DarajaClient } from './daraja-client.js'
@@ -26,15 +27,18 @@ export function mpesaCallbackRoutes(deps: ProviderDeps, daraja: DarajaClient): H
     // One answer for an unknown order, another provider's order and a wrong secret: none says which.
     if (order?.provider !== 'mpesa' || !secretMatches(order, secret)) {
       log.warn({ orderId }, 'M-Pesa callback for an unknown order or with a wrong secret: refused')
+      await noteWebhookRefused(deps, 'mpesa', 'a callback for an unknown order or with a wrong secret')
       return c.json({ error: { code: 'not_found', message: 'no such callback' } }, 404)
     }
     const parsed = StkCallback.safeParse(await c.req.json().catch(() => undefined))
     if (!parsed.success) {
+      await noteWebhookRefused(deps, 'mpesa', 'a callback that is not an STK callback')
       return c.json({ error: { code: 'invalid_request', message: 'not an STK callback' } }, 400)
     }
     const checkoutRequestId = parsed.data.Body.stkCallback.CheckoutRequestID
     if (order.providerRef !== undefined && order.providerRef !== checkoutRequestId) {
       log.warn({ orderId, checkoutRequestId }, 'M-Pesa callback names another push than its order: ignored')
+      await noteWebhookRefused(deps, 'mpesa', 'a callback naming another payment request than its order')
       return c.json({ error: { code: 'not_found', message: 'no such callback' } }, 404)
     }
     // A push already decided needs no second question to Daraja (retried callbacks are common).

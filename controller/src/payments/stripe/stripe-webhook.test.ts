@@ -2,6 +2,7 @@ import { silentLogger } from '@capd/log'
 import { seededRandom } from '@capd/protocol/testing'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { webhookRefusedKey } from '../../notify/operator-events.js'
 import { StoreFailedError } from '../../store/document-store.js'
 import type { Store } from '../../store/store.js'
 import { StripeProvider } from './stripe-provider.js'
@@ -168,6 +169,8 @@ describe('the Stripe webhook', () => {
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe(code)
     }
     expect(f.data.paymentEvents).toEqual({})
+    // Staff hear of it, once in the hour however many arrive.
+    expect(Object.keys(f.data.notifications)).toEqual([webhookRefusedKey('stripe', f.env.clock.now())])
     expect(f.data.orders[order.id]!.status).toBe('awaiting_payment')
     expect(f.rows().payments).toHaveLength(0)
     // The very same event, signed now with the right secret, is taken (nothing above was remembered).

@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { errorResponse } from '../../api/error-response.js'
 import { firstDelivery } from '../../domain/order-settlement.js'
 import { ApiError } from '../../errors.js'
+import { noteWebhookRefused } from '../../notify/operator-events.js'
 import type { ProviderDeps } from '../provider.js'
 import {
   CheckoutSession,
@@ -35,8 +36,12 @@ export function stripeWebhooks(
 ): Hono {
   const { store, env, logger } = deps
   const app = new Hono()
-  // Its own error answers, the API's shape: a store failure is a 503 Stripe retries.
-  app.onError((err, c) => errorResponse(err, c))
+  // Its own error answers, the API's shape: a store failure is a 503 Stripe retries. A refusal
+  // (400) also alerts staff: a wrong webhook secret leaves paid orders waiting.
+  app.onError(async (err, c) => {
+    if (err instanceof ApiError && err.status === 400) await noteWebhookRefused(deps, 'stripe', err.message)
+    return errorResponse(err, c)
+  })
   app.post('/', async function stripeWebhook(c) {
     // The signature is over the bytes as sent: read them before anything parses the body.
     const payload = Buffer.from(await c.req.arrayBuffer())
