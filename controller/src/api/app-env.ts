@@ -3,6 +3,7 @@
 import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import type { ChangeFeed } from '../live/change-feed.js'
+import type { OutboxSender } from '../notify/outbox-sender.js'
 import type { PaymentProviders } from '../payments/provider.js'
 import type { Store } from '../store/store.js'
 
@@ -30,6 +31,8 @@ export interface ApiDeps {
    * are not offered.
    */
   publicUrl?: string
+  /** The notification sender: kicked after a message is queued by hand, so it goes at once. */
+  outbox?: OutboxSender
 }
 
 export interface AppEnv {

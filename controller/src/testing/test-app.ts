@@ -7,6 +7,8 @@ import { type AppOptions, createApp } from '../app.js'
 import { bootstrap } from '../auth/bootstrap.js'
 import { manualClock } from '../clock.js'
 import type { DomainEnv } from '../domain/env.js'
+import type { ChannelSender } from '../notify/channel.js'
+import { OutboxSender } from '../notify/outbox-sender.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from '../server.js'
 import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
@@ -31,6 +33,11 @@ export interface TestAppOptions {
   hub?: Partial<Omit<AgentHubOptions, 'store' | 'env'>>
   /** More of createApp's options (login throttles, client addresses). */
   app?: Omit<AppOptions, 'agents' | 'bodyLimitBytes'>
+  /**
+   * Channels the notification sender sends through (it is handed to the app as `deps.outbox`, not
+   * started: it sends when kicked, or when a test calls `outbox.pass()`).
+   */
+  outboxSenders?: readonly ChannelSender[]
 }
 
 export async function testApp(options: TestAppOptions = {}) {
@@ -47,8 +54,11 @@ export async function testApp(options: TestAppOptions = {}) {
   /** What the hub logged: its JSON lines, as text. */
   const { logger, lines: hubLog } = memoryLogger()
   const hub = new AgentHub({ store, env, logger, ...options.hub })
+  const outbox = options.outboxSenders
+    ? new OutboxSender({ store, env, logger, senders: options.outboxSenders })
+    : undefined
   const app: Hono = createApp(
-    { store, env, ...hub.apiHooks() },
+    { store, env, ...hub.apiHooks(), ...(outbox ? { outbox } : {}) },
     {
       ...options.app,
       agents: nodeAgentEndpoint(hub),
@@ -112,5 +122,5 @@ export async function testApp(options: TestAppOptions = {}) {
     return { plan, topUpPlan, agent, subscriber }
   }
 
-  return { app, store, env, clock, data, hub, hubLog, call, snapshot, seed, serve }
+  return { app, store, env, clock, data, hub, hubLog, outbox, call, snapshot, seed, serve }
 }
