@@ -38,13 +38,18 @@ describe('sending a message again', () => {
       .sort((a, b) => a.r - b.r)
       .map(({ s }) => s)
     for (const status of order) {
-      const old = await putDelivery(t.store, t.env, { subscriberId: t.subscriber.id, status })
+      // Sent to an address since changed: a waiting one is refused even though a resend would go elsewhere.
+      const old = await putDelivery(t.store, t.env, {
+        subscriberId: t.subscriber.id,
+        status,
+        to: 'old@example.net',
+      })
       t.clock.advance(1000)
       const before = t.snapshot()
       if (status === 'queued' || status === 'sending') {
         const refusal = await refusalOf(t.again(old.id))
         expect(refusal.code, status).toBe('conflict')
-        expect(refusal.message).toContain('already waiting to be sent')
+        expect(refusal.message).toBe(`message ${old.id} is already waiting to be sent`)
         expect(t.snapshot(), status).toBe(before)
         continue
       }
