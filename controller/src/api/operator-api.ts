@@ -9,6 +9,7 @@ import { auditRoutes } from './audit-routes.js'
 import { billingRoutes } from './billing-routes.js'
 import { brandingRoutes } from './branding-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
+import { deliveryRoutes } from './delivery-routes.js'
 import { documentRoutes } from './document-routes.js'
 import { errorResponse } from './error-response.js'
 import { exportRoutes } from './export-routes.js'
@@ -39,6 +40,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   documentRoutes(router, deps)
   brandingRoutes(router, deps)
   auditRoutes(router, deps)
+  deliveryRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)
 
   api.get('/openapi.json', (c) => c.json(document))

@@ -2,9 +2,11 @@
  * What the controller forgets after the retention (`--retention-days`, default 400): audit rows,
  * usage anomalies, the usage marks of agent journal epochs idle that long (never an agent's
  * current one) and the personal data of subscribers deleted that long ago (see
- * subscriber-deletion.ts). A forgotten epoch is remembered as retired on its agent, so a replay of it is
- * still never booked twice. Bills, payments and past usage are kept: they are the books.
+ * subscriber-deletion.ts), and the delivery log's messages (see notify/delivery-retention.ts). A
+ * forgotten epoch is remembered as retired on its agent, so a replay of it is still never booked
+ * twice. Bills, payments and past usage are kept: they are the books.
  */
+import { pruneDeliveries } from '../notify/delivery-retention.js'
 import type { UsageMark } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { retireEpochs } from './agent-epochs.js'
@@ -17,6 +19,7 @@ export async function pruneRetained(tx: Tx, env: DomainEnv, retentionMs: number)
   const beforeMs = env.clock.now() - retentionMs
   await tx.audit.prune(beforeMs)
   await eraseDeleted(tx, env, beforeMs)
+  await pruneDeliveries(tx, env.clock.now(), retentionMs)
   for (const anomaly of await tx.usageAnomalies.list()) {
     if (anomaly.lastAtMs < beforeMs) await tx.usageAnomalies.delete(anomaly.id)
   }

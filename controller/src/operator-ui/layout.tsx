@@ -13,6 +13,7 @@ export type Section =
   | 'agents'
   | 'invoices'
   | 'orders'
+  | 'notifications'
   | 'audit'
   | 'staff'
   | 'settings'
@@ -28,6 +29,7 @@ const SECTIONS: readonly { id: Section; href: string; label: string; only?: Perm
   { id: 'agents', href: '/agents', label: 'Agents' },
   { id: 'invoices', href: '/invoices', label: 'Invoices' },
   { id: 'orders', href: '/orders', label: 'Orders' },
+  { id: 'notifications', href: '/notifications', label: 'Notifications' },
   { id: 'audit', href: '/audit', label: 'Audit log' },
   { id: 'staff', href: '/staff', label: 'Staff', only: 'staff' },
   { id: 'settings', href: '/settings', label: 'Settings', only: 'settings' },

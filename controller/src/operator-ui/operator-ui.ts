@@ -7,9 +7,11 @@ import { accountPages } from './account-pages.js'
 import { agentPages } from './agent-pages.js'
 import { auditPage } from './audit-page.js'
 import { catalogPages } from './catalog-pages.js'
+import { deliveriesPage } from './deliveries-page.js'
 import { invoicePages } from './invoice-pages.js'
 import { invoicePdfRoute } from './invoice-pdf-route.js'
 import { operatorLoginRoutes } from './login-routes.js'
+import { notifySettingsPage } from './notify-settings-page.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { operatorKit } from './operator-kit.js'
 import { ordersPage } from './orders-page.js'
@@ -39,5 +41,7 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   auditPage(ui, kit)
   ordersPage(ui, kit)
   settingsPages(ui, kit)
+  deliveriesPage(ui, kit)
+  notifySettingsPage(ui, kit)
   return ui
 }

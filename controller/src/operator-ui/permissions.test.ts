@@ -46,6 +46,8 @@ const EXPECTED: Record<string, string> = {
   '/settings/branding': 'settings',
   '/settings/branding/logo': 'settings',
   '/settings/branding/logo/remove': 'settings',
+  '/notifications/:id/resend': 'subscribers',
+  '/settings/notifications': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */

@@ -16,4 +16,9 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     label: 'Billing',
     about: 'Whether a top-up paid first gets an invoice or a pro-forma, and what Charge to defaults to.',
   },
+  {
+    href: '/settings/notifications',
+    label: 'Notifications',
+    about: 'Where staff alerts are e-mailed, and which message channels are configured.',
+  },
 ]

@@ -4,6 +4,7 @@ import type { DomainEnv } from '../domain/env.js'
 import { notFound } from '../domain/refusal.js'
 import { currentPeriod, type Period, type UsageView, usageView } from '../domain/usage.js'
 import type {
+  Delivery,
   Invoice,
   LedgerEntry,
   OperatorChargeTo,
@@ -15,6 +16,7 @@ import type {
 import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
 import { loadSubscriberChoices, type SubscriberChoices } from './subscriber-choices.js'
+import { SUBSCRIBER_MESSAGES } from './subscriber-messages.js'
 
 const DAY_MS = 86_400_000
 
@@ -41,6 +43,8 @@ export interface SubscriberPageData {
   choices: SubscriberChoices
   /** The Charge to choice's default, from the billing settings ("add to the next invoice" = Invoice). */
   defaultChargeTo: OperatorChargeTo
+  /** The last messages sent to them, newest first. */
+  messages: Delivery[]
 }
 
 export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Promise<SubscriberPageData> {
@@ -76,5 +80,6 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
     autoPlan: autoPlanId ? await tx.topUpPlans.get(autoPlanId) : undefined,
     choices: await loadSubscriberChoices(tx, sub),
     defaultChargeTo: (await billingSettings(tx)).operatorTopUps === 'balance_now' ? 'balance' : 'invoice',
+    messages: (await tx.deliveries.find({ subscriberId: sub.id, limit: SUBSCRIBER_MESSAGES })).items,
   }
 }

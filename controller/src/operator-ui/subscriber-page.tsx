@@ -6,6 +6,7 @@ import { bytes, money } from '../ui/format.js'
 import { LifecycleNotice, Lines } from './lifecycle-notice.js'
 import { SubscriberForms } from './subscriber-forms.js'
 import { SubscriberHistory } from './subscriber-history.js'
+import { SubscriberMessages } from './subscriber-messages.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 import { SubscriberUsage } from './subscriber-usage.js'
 
@@ -37,6 +38,7 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
         <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />
       ) : null}
       <SubscriberHistory d={d} timeZone={timeZone} reverseCsrf={may(role, 'billing') ? csrf : undefined} />
+      <SubscriberMessages subscriberId={d.sub.id} messages={d.messages} timeZone={timeZone} />
     </>
   )
 }
