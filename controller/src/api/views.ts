@@ -4,17 +4,18 @@ import { amountDue, amountPaid } from '../domain/invoice-amounts.js'
 import { kindOf } from '../domain/invoices.js'
 import { grossOf } from '../domain/tax.js'
 import type { UsageView } from '../domain/usage.js'
-import type {
-  Agent,
-  AuditEntry,
-  Invoice,
-  LedgerEntry,
-  Payment,
-  Plan,
-  Subscriber,
-  TopUp,
-  TopUpPlan,
-  UsageAnomaly,
+import {
+  type Agent,
+  type AuditEntry,
+  DEFAULT_ALERT_CHOICES,
+  type Invoice,
+  type LedgerEntry,
+  type Payment,
+  type Plan,
+  type Subscriber,
+  type TopUp,
+  type TopUpPlan,
+  type UsageAnomaly,
 } from '../store/entities.js'
 import { taxView } from './tax-schema.js'
 
@@ -81,6 +82,8 @@ export const subscriberView = (s: Subscriber, usage: UsageView) => ({
   billingDay: s.billingDay,
   balance: s.balance,
   autoTopUp: s.autoTopUp ?? { enabled: false },
+  /** The customer's own choices (set in the portal): how they hear about usage, and receipts. */
+  alerts: s.alerts ?? DEFAULT_ALERT_CHOICES,
   state: s.state,
   usage,
   createdAt: iso(s.createdAtMs),
