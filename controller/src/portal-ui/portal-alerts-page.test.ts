@@ -93,9 +93,7 @@ describe('portal: the Alerts page', () => {
     expect((await browser.get('/portal/alerts')).html).toContain('The form is out of date.')
     expect(k.snapshot()).toBe(before)
     // Logged out, the page sends the visitor to log in.
-    const visitor = new (browser.constructor as typeof import('../testing/browser-caller.js').BrowserCaller)(
-      k.app,
-    )
+    const visitor = new BrowserCaller(k.app)
     expect((await visitor.get('/portal/alerts')).location).toBe('/portal')
   })
 

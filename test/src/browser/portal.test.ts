@@ -35,7 +35,10 @@ describe.skipIf(skipBrowser)(browserTitle('the customer portal in a browser'), (
     const problems = watchPage(page)
     await portalLogin(page, alice)
     const usage = page.locator('#usage')
-    await waitForText(page.locator('#usage-alert'), 'You have used all your data — access is paused until you top up')
+    await waitForText(
+      page.locator('#usage-alert'),
+      'You have used all your data — access is paused until you top up',
+    )
     await waitForText(usage, 'Balance: $20.00')
     await waitForText(usage, '0 B left')
     // Only her own account: nothing of another customer's.
