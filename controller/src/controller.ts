@@ -9,6 +9,8 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
+import type { ChannelSender } from './notify/channel.js'
+import { OutboxSender } from './notify/outbox-sender.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
@@ -16,6 +18,8 @@ import type { Store } from './store/store.js'
 
 /** Ended sessions are kept this long (for a look at recent logins), then forgotten. */
 const SESSION_KEEP_MS = 24 * 3600_000
+/** On stop, sends in flight get this long to be recorded before the store closes. */
+const OUTBOX_STOP_MS = 5_000
 
 export interface RunningController {
   port: number
@@ -50,12 +54,23 @@ export async function runController(options: {
   publicUrl?: string
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
+  /**
+   * The notification channels configured (notify/channels.ts); the outbox is sent through them.
+   * A delivery on a channel with no sender ends `failed`.
+   */
+  senders?: readonly ChannelSender[]
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
   const hub = new AgentHub({ store, env, logger })
   const portal = clientAddressHeader
     ? { clientAddress: forwardedClientAddress(clientAddressHeader, options.trustedProxyHops) }
     : {}
+  const outbox = new OutboxSender({
+    store,
+    env,
+    logger: logger.child({ component: 'notify' }),
+    senders: options.senders ?? [],
+  })
   const fatal = new FatalGate()
   let fatalTimer: ReturnType<typeof setTimeout> | undefined
   store.onFailure?.((err) => {
@@ -72,12 +87,14 @@ export async function runController(options: {
       ...hub.apiHooks(),
       ...(options.payments ? { payments: options.payments } : {}),
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      outbox,
     },
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
+  outbox.start()
   const prune = setInterval(() => {
     const now = env.clock.now()
     store
@@ -116,6 +133,12 @@ export async function runController(options: {
       refresher.stop()
       hub.close()
       await server.close()
+      // A send still unrecorded when the store closes is sent again after its lease, same Message-ID.
+      outbox.stop()
+      await Promise.race([
+        outbox.idle(),
+        new Promise((resolve) => setTimeout(resolve, OUTBOX_STOP_MS).unref()),
+      ])
       await store.close()
     },
   }
