@@ -7,6 +7,7 @@ import type { UsageView } from '../domain/usage.js'
 import {
   type Agent,
   type AuditEntry,
+  DEFAULT_ALERT_CHOICES,
   DEFAULT_NOTIFY_AT_PERCENT,
   type Invoice,
   type LedgerEntry,
@@ -83,6 +84,8 @@ export const subscriberView = (s: Subscriber, usage: UsageView) => ({
   billingDay: s.billingDay,
   balance: s.balance,
   autoTopUp: s.autoTopUp ?? { enabled: false },
+  /** The customer's own choices (set in the portal): how they hear about usage, and receipts. */
+  alerts: s.alerts ?? DEFAULT_ALERT_CHOICES,
   state: s.state,
   usage,
   createdAt: iso(s.createdAtMs),

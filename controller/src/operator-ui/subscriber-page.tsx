@@ -3,6 +3,7 @@
 import type { Role } from '../auth/roles.js'
 import { may } from '../auth/roles.js'
 import { bytes, money } from '../ui/format.js'
+import { alertChoicesText } from './alert-choices-text.js'
 import { LifecycleNotice, Lines } from './lifecycle-notice.js'
 import { SubscriberForms } from './subscriber-forms.js'
 import { SubscriberHistory } from './subscriber-history.js'
@@ -98,6 +99,8 @@ function SubscriberFacts({ d }: { d: SubscriberPageData }) {
             : 'Off'}
           {declined ? ` (last one declined: ${DECLINED[declined]})` : null}
         </dd>
+        <dt>Alerts</dt>
+        <dd>{alertChoicesText(sub)}</dd>
         {sub.notes ? (
           <>
             <dt>Notes</dt>

@@ -9,6 +9,7 @@ import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
 import type { WayOffered } from './buy-form.js'
 import { type TopUpStatus, topUpStatus } from './topup-status.js'
+import { type UsageBanner, usageBanner } from './usage-banner.js'
 
 export type MeView = Awaited<ReturnType<typeof loadMeView>>
 
@@ -22,6 +23,8 @@ export interface HomeQuery {
 export interface HomeView {
   me: MeView
   runOut: RunOut
+  /** "You have used 80% of your data" or that it is all used; none while suspended (that notice says why). */
+  banner: UsageBanner | undefined
   periodEndMs: number
   /** The settings, only when the operator lets the customer change them. */
   autoTopUp?: AutoTopUp | undefined
@@ -70,5 +73,14 @@ export async function loadHome(
     label: provider.label,
     payer: provider.payerField ? { label: provider.payerField.label, value: phoneOf(sub) } : undefined,
   }))
-  return { me, runOut, periodEndMs, autoTopUp, topUp, ways }
+  const banner = me.suspension
+    ? undefined
+    : usageBanner({
+        usedBytes: me.usage.usedBytes,
+        limitBytes: me.usage.limitBytes,
+        notifyAtPercent: me.plan.notifyAtPercent,
+        onCap: me.plan.onCap,
+        state: me.state,
+      })
+  return { me, runOut, banner, periodEndMs, autoTopUp, topUp, ways }
 }

@@ -37,7 +37,7 @@ describe('buying a top-up in the portal', () => {
     const browser = await k.browserFor(ANNA)
     const blocked = (await browser.get('/portal')).html
     expect(blocked).toContain('0 B left')
-    expect(blocked).toContain('Your data is used up. Buy a top-up to get back online.')
+    expect(blocked).toContain('You have used all your data — access is paused until you top up')
     const { reply } = await k.buy(browser)
     expect(reply.location).toMatch(/&was=blocked$/)
     const pending = (await browser.get(reply.location!)).html
@@ -49,7 +49,7 @@ describe('buying a top-up in the portal', () => {
     const page = (await browser.get(reply.location!)).html
     expect(page).toContain('Access restored')
     expect(page).not.toContain('Applying your top-up…')
-    expect(page).not.toContain('Your data is used up')
+    expect(page).not.toContain('You have used all your data')
     expect(page).not.toContain('You are offline')
   })
 
@@ -64,7 +64,7 @@ describe('buying a top-up in the portal', () => {
     await k.useUp(k.anna.id)
     await k.agentApplies(k.anna.id, 'blocked')
     const page = (await browser.get(reply.location!)).html
-    expect(page).toContain('Your data is used up')
+    expect(page).toContain('You have used all your data — access is paused until you top up')
     expect(page).toContain('Your top-up is used up')
     expect(page).not.toContain('Applying your top-up…')
     expect(page).not.toContain('Access restored')

@@ -1,4 +1,4 @@
-/** The portal's home page: data left (live), a purchase's progress (live), buy a top-up, add money, auto top-up. */
+/** The portal's home page: data left (live), a usage banner (live), a purchase's progress (live), buy a top-up, add money, auto top-up. */
 import type { Context } from 'hono'
 import type { PortalEnv } from '../portal/portal-auth.js'
 import type { Brand } from '../ui/brand.js'
@@ -11,6 +11,7 @@ import { PortalPage } from './portal-layout.js'
 import { type PortalPageKit, portalFrame } from './portal-page-auth.js'
 import { SuspendedNotice } from './suspended-notice.js'
 import { TopUpStatusNotice } from './topup-status-notice.js'
+import { UsageBannerNotice } from './usage-banner-notice.js'
 import { UsageSummary } from './usage-summary.js'
 
 export interface HomePageProps {
@@ -28,6 +29,12 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
       <h1>Your data</h1>
       {view.me.suspension ? <SuspendedNotice reason={view.me.suspension.reason} /> : null}
       {view.topUp ? <TopUpStatusNotice status={view.topUp.status} topUpBytes={view.topUp.bytes} /> : null}
+      <UsageBannerNotice
+        banner={view.banner}
+        periodEndMs={view.periodEndMs}
+        timeZone={timeZone}
+        canBuy={offers.length > 0 && !view.me.suspension}
+      />
       <section class="card">
         <UsageSummary me={view.me} runOut={view.runOut} periodEndMs={view.periodEndMs} timeZone={timeZone} />
       </section>
@@ -36,9 +43,13 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
       )}
       <BalanceForm csrf={csrf} ways={view.ways} balance={view.me.balance} />
       {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
-      <p>
-        <a href="/portal/history">History</a>
-      </p>
+      <nav aria-label="Your account">
+        <p>
+          <a href="/portal/history">History</a>
+          {' · '}
+          <a href="/portal/alerts">Alerts</a>
+        </p>
+      </nav>
     </PortalPage>
   )
 }

@@ -1,4 +1,4 @@
-/** The customer portal's pages under /portal (phone first): login, remaining data, buy a top-up, history. */
+/** The customer portal's pages under /portal (phone first): login, remaining data, buy a top-up, history, alerts. */
 import { Hono } from 'hono'
 import type { PageDeps } from '../api/app-env.js'
 import { changeStream } from '../live/change-stream.js'
@@ -7,6 +7,7 @@ import { findPortalSession, type PortalEnv, useSession } from '../portal/portal-
 import { loadBrand } from '../ui/brand.js'
 import { takeFlash } from '../ui/flash.js'
 import { htmlPolicy } from '../ui/html-policy.js'
+import { alertsRoutes } from './alerts-routes.js'
 import { autoTopUpRoutes } from './auto-topup-routes.js'
 import { balanceRoutes } from './balance-routes.js'
 import { historyRoutes } from './history-page.js'
@@ -39,6 +40,7 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
   balanceRoutes(ui, kit)
   autoTopUpRoutes(ui, kit)
   historyRoutes(ui, kit)
+  alertsRoutes(ui, kit)
   // Only the customer's own changes: another subscriber's activity is none of this page's business.
   ui.get('/events', kit.stream, (c) => {
     const ownId = c.var.subscriberId

@@ -26,10 +26,12 @@ describe('portal home: usage figures', () => {
     expect(page).toContain('Enough until the period ends on 31 Mar 2026')
   })
 
-  it('says the data is used up while the agent has not acted yet', async () => {
+  it('says the data is used up, and what the plan does then, while the agent has not acted yet', async () => {
     const page = await annaHaving(100e9)
     expect(page).toContain('0 B left')
-    expect(page).toContain('You have used all the data of this period.')
-    expect(page).not.toContain('Your data is used up')
+    // The plan blocks at the cap: the banner says so before the agent reports it.
+    expect(page).toContain('You have used all your data — access is paused until you top up')
+    expect(page).not.toContain('Projected to run out')
+    expect(page).not.toContain('You are offline until')
   })
 })

@@ -1,9 +1,10 @@
 /** What a customer sees of their own account: usage, state, balance, offers. No ids of others, no secrets. */
 
+import { alertChoicesOf } from '../domain/alert-choices.js'
 import type { DomainEnv } from '../domain/env.js'
 import { grossOf } from '../domain/tax.js'
 import { usageView } from '../domain/usage.js'
-import type { PortalSession } from '../store/entities.js'
+import { DEFAULT_NOTIFY_AT_PERCENT, type PortalSession } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 
 export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession) {
@@ -27,7 +28,14 @@ export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession)
     state: sub.state,
     balance: sub.balance,
     usage: usageView(sub, plan, topUps, env.clock.now(), env.timeZone),
-    plan: { name: plan.name, capBytes: plan.capBytes, onCap: plan.onCap, throttleKbps: plan.throttleKbps },
+    plan: {
+      name: plan.name,
+      capBytes: plan.capBytes,
+      onCap: plan.onCap,
+      throttleKbps: plan.throttleKbps,
+      // The percentages of the allowance the customer is told at (and the home page's banner uses).
+      notifyAtPercent: plan.notifyAtPercent ?? DEFAULT_NOTIFY_AT_PERCENT,
+    },
     topUpPlans: offers.map((p) => ({
       id: p.id,
       name: p.name,
@@ -38,6 +46,7 @@ export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession)
       validityDays: p.validityDays,
     })),
     autoTopUp: sub.autoTopUp ?? { enabled: false },
+    alerts: alertChoicesOf(sub),
     // Again here, so a reloaded page can pick it up without logging in anew.
     csrfToken: session.csrfToken,
   }

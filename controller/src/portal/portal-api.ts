@@ -7,13 +7,14 @@ import type { PasswordLoginOptions } from '../auth/password-login.js'
 import { ApiError } from '../errors.js'
 import { bodyCap } from '../http/body-cap.js'
 import { accountRoutes } from './account-routes.js'
+import { alertRoutes } from './alert-routes.js'
 import { loginRoutes } from './login-routes.js'
 import { orderRoutes } from './order-routes.js'
 import type { PortalEnv } from './portal-auth.js'
 
 export type PortalOptions = PasswordLoginOptions
 
-/** Portal bodies are a login or a top-up: a few hundred bytes. */
+/** Portal bodies are a login, a top-up or alert choices: a few hundred bytes. */
 const BODY_LIMIT_BYTES = 16 * 1024
 
 export function portalApi(deps: ApiDeps, options: PortalOptions = {}): Hono<PortalEnv> {
@@ -27,6 +28,7 @@ export function portalApi(deps: ApiDeps, options: PortalOptions = {}): Hono<Port
   api.use(bodyCap(BODY_LIMIT_BYTES))
   loginRoutes(api, deps, options)
   accountRoutes(api, deps)
+  alertRoutes(api, deps)
   orderRoutes(api, deps)
   api.notFound((c) =>
     errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),

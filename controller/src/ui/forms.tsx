@@ -149,7 +149,15 @@ export function Select(p: SelectProps) {
   )
 }
 
-export function Checkbox(p: { id: string; name?: string; label: string; checked?: boolean; hint?: string }) {
+export function Checkbox(p: {
+  id: string
+  name?: string
+  label: string
+  checked?: boolean
+  hint?: string
+  /** Shown but not changeable (the hint should say why); a disabled box is never posted. */
+  disabled?: boolean
+}) {
   const problem = fieldProblem(p.name ?? p.id)
   return (
     <Labelled id={p.id} label={p.label} hint={p.hint} problem={problem} checkbox>
@@ -158,7 +166,9 @@ export function Checkbox(p: { id: string; name?: string; label: string; checked?
         name={p.name ?? p.id}
         type="checkbox"
         value="on"
-        checked={refilledChecked(p.name ?? p.id, p.checked)}
+        // Not posted, so a refused post says nothing of it: it shows what is saved.
+        checked={p.disabled ? p.checked : refilledChecked(p.name ?? p.id, p.checked)}
+        disabled={p.disabled}
         {...aria(p, problem)}
       />
     </Labelled>

@@ -32,7 +32,10 @@ describe.skipIf(skipBrowser)(browserTitle('paying for a top-up by card'), () => 
     await ui.stack.waitForState(erin.id, 'blocked')
     const page = await ui.page({ device: 'phone' })
     await portalLogin(page, erin)
-    await waitForText(page.locator('#usage'), 'Your data is used up. Buy a top-up to get back online.')
+    await waitForText(
+      page.locator('#usage-alert'),
+      'You have used all your data — access is paused until you top up',
+    )
 
     const buy = page.getByRole('form', { name: 'Buy a top-up' })
     await buy.getByRole('radio', { name: topUpPlans.small.label }).check()

@@ -35,7 +35,10 @@ describe.skipIf(skipBrowser)(browserTitle('the customer portal in a browser'), (
     const problems = watchPage(page)
     await portalLogin(page, alice)
     const usage = page.locator('#usage')
-    await waitForText(usage, 'Your data is used up. Buy a top-up to get back online.')
+    await waitForText(
+      page.locator('#usage-alert'),
+      'You have used all your data — access is paused until you top up',
+    )
     await waitForText(usage, 'Balance: $20.00')
     await waitForText(usage, '0 B left')
     // Only her own account: nothing of another customer's.
@@ -66,7 +69,7 @@ describe.skipIf(skipBrowser)(browserTitle('the customer portal in a browser'), (
     expect(await sameDocument(page)).toBe(true)
     await waitForText(usage, 'Balance: $17.00')
     await waitForText(usage, /\d+(\.\d+)? MB left/)
-    expect(await usage.textContent()).not.toContain('Your data is used up')
+    expect(await page.locator('#usage-alert').textContent()).not.toContain('You have used all your data')
     const after = await ui.stack.subscriber(alice.id)
     expect(after.state).toBe('open')
     expect(after.balance).toEqual({ amount: 1700, currency: 'USD' })

@@ -23,6 +23,8 @@ export type ScreenshotName =
   | 'portal-topup-restored-phone'
   | 'operator-settings-branding'
   | 'portal-login-branded-phone'
+  | 'portal-usage-banner-phone'
+  | 'portal-alerts-phone'
 
 export const screenshotDir = () =>
   process.env.UPDATE_SCREENSHOTS === '1'
