@@ -1,4 +1,4 @@
-/** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
+/** A running controller: the web app, the agents' hub, the limit refresher, the notification outbox and housekeeping, on one port. */
 
 import type { Logger } from '@capd/log'
 import { AgentHub } from './agent-hub/agent-hub.js'
@@ -9,6 +9,9 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
+import type { ChannelSender } from './notify/channel.js'
+import { OutboxSender } from './notify/outbox-sender.js'
+import { webhookSender } from './notify/webhook-sender.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
@@ -50,6 +53,8 @@ export async function runController(options: {
   publicUrl?: string
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
+  /** The e-mail and SMS senders configured; webhooks are always sent (endpoints are set in the app). */
+  notifySenders?: readonly ChannelSender[]
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
   const hub = new AgentHub({ store, env, logger })
@@ -78,6 +83,13 @@ export async function runController(options: {
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
+  const outbox = new OutboxSender({
+    store,
+    env,
+    logger: logger.child({ component: 'notify' }),
+    senders: [...(options.notifySenders ?? []), webhookSender({ clock: env.clock })],
+  })
+  outbox.start()
   const prune = setInterval(() => {
     const now = env.clock.now()
     store
@@ -114,6 +126,7 @@ export async function runController(options: {
       clearInterval(reconcile)
       clearTimeout(fatalTimer)
       refresher.stop()
+      outbox.stop()
       hub.close()
       await server.close()
       await store.close()

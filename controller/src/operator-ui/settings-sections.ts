@@ -16,4 +16,9 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     label: 'Billing',
     about: 'Whether a top-up paid first gets an invoice or a pro-forma, and what Charge to defaults to.',
   },
+  {
+    href: '/settings/webhooks',
+    label: 'Webhooks',
+    about: 'URLs your own systems receive capd’s events at, signed, with a test button.',
+  },
 ]
