@@ -46,7 +46,13 @@ Environment:
   CAPD_MPESA_CONSUMER_KEY, CAPD_MPESA_CONSUMER_SECRET, CAPD_MPESA_SHORTCODE, CAPD_MPESA_PASSKEY,
   CAPD_MPESA_API_URL     M-Pesa STK Push (all five, or none; needs --currency KES and --public-url)
   CAPD_MPESA_TRANSACTION_TYPE, CAPD_MPESA_TILL_NUMBER
-                         optional: CustomerBuyGoodsOnline and the till that receives`
+                         optional: CustomerBuyGoodsOnline and the till that receives
+  CAPD_SMTP_URL          e-mail notifications through this SMTP relay: smtp://user:pass@host:587
+                         (STARTTLS when the relay offers it) or smtps://user:pass@host:465 (TLS);
+                         nodemailer's options may follow, e.g. ?tls.rejectUnauthorized=false for a
+                         self-signed relay; or file:///path to a file holding the URL; needs
+                         CAPD_MAIL_FROM too
+  CAPD_MAIL_FROM         the sender of those e-mails, e.g. "Acme ISP <noc@acme.example>"`
 
 export const ControllerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),

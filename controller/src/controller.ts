@@ -1,4 +1,4 @@
-/** A running controller: the web app, the agents' hub, the limit refresher, the notification outbox and housekeeping, on one port. */
+/** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
 
 import type { Logger } from '@capd/log'
 import { AgentHub } from './agent-hub/agent-hub.js'
@@ -19,6 +19,8 @@ import type { Store } from './store/store.js'
 
 /** Ended sessions are kept this long (for a look at recent logins), then forgotten. */
 const SESSION_KEEP_MS = 24 * 3600_000
+/** On stop, sends in flight get this long to be recorded before the store closes. */
+const OUTBOX_STOP_MS = 5_000
 
 export interface RunningController {
   port: number
@@ -53,14 +55,24 @@ export async function runController(options: {
   publicUrl?: string
   /** Audit rows and idle usage marks older than this are forgotten (see domain/retention.ts). */
   retentionDays?: number
-  /** The e-mail and SMS senders configured; webhooks are always sent (endpoints are set in the app). */
-  notifySenders?: readonly ChannelSender[]
+  /**
+   * The notification channels configured (notify/channels.ts); the outbox is sent through them.
+   * A delivery on a channel with no sender ends `failed`. Webhooks are always sent.
+   */
+  senders?: readonly ChannelSender[]
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
   const hub = new AgentHub({ store, env, logger })
   const portal = clientAddressHeader
     ? { clientAddress: forwardedClientAddress(clientAddressHeader, options.trustedProxyHops) }
     : {}
+  const outbox = new OutboxSender({
+    store,
+    env,
+    logger: logger.child({ component: 'notify' }),
+    // Webhooks need no start-up settings (their endpoints are kept in the store): always a channel.
+    senders: [...(options.senders ?? []), webhookSender({ clock: env.clock })],
+  })
   const fatal = new FatalGate()
   let fatalTimer: ReturnType<typeof setTimeout> | undefined
   store.onFailure?.((err) => {
@@ -77,18 +89,13 @@ export async function runController(options: {
       ...hub.apiHooks(),
       ...(options.payments ? { payments: options.payments } : {}),
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      outbox,
     },
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
-  const outbox = new OutboxSender({
-    store,
-    env,
-    logger: logger.child({ component: 'notify' }),
-    senders: [...(options.notifySenders ?? []), webhookSender({ clock: env.clock })],
-  })
   outbox.start()
   const prune = setInterval(() => {
     const now = env.clock.now()
@@ -126,9 +133,14 @@ export async function runController(options: {
       clearInterval(reconcile)
       clearTimeout(fatalTimer)
       refresher.stop()
-      outbox.stop()
       hub.close()
       await server.close()
+      // A send still unrecorded when the store closes is sent again after its lease, same Message-ID.
+      outbox.stop()
+      await Promise.race([
+        outbox.idle(),
+        new Promise((resolve) => setTimeout(resolve, OUTBOX_STOP_MS).unref()),
+      ])
       await store.close()
     },
   }

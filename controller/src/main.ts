@@ -7,6 +7,7 @@ import { parseControllerArgs, USAGE } from './config.js'
 import { runController } from './controller.js'
 import type { DomainEnv } from './domain/env.js'
 import { claimStoreCurrency } from './domain/store-currency.js'
+import { buildChannels } from './notify/channels.js'
 import { buildProviders } from './payments/providers.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 import { CAPD_VERSION } from './version.js'
@@ -36,14 +37,17 @@ async function main(): Promise<void> {
   const log = createLogger({ name: 'capd-controller', level: config['log-level'] })
   logger = log
   let payments: ReturnType<typeof buildProviders>
+  let notify: ReturnType<typeof buildChannels>
   try {
     payments = buildProviders(
       process.env,
       { currency: config.currency, publicUrl: config['public-url'] },
       log.child({ component: 'payments' }),
     )
+    notify = buildChannels(process.env, log.child({ component: 'notify' }))
   } catch (err) {
-    // Before the store opens: a half-configured provider is a mistake to fix, not a state to run in.
+    // Before the store opens: a half-configured provider or channel is a mistake to fix, not a
+    // state to run in.
     log.fatal({ err }, `capd controller: ${(err as Error).message}`)
     process.exit(2)
   }
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
     timeZone: config.tz,
     currency: config.currency,
     idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+    channels: notify.channels,
+    ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
   }
   try {
     await claimStoreCurrency(store, env)
@@ -82,6 +88,7 @@ async function main(): Promise<void> {
     host: config.host,
     retentionDays: config['retention-days'],
     payments,
+    senders: notify.senders,
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
     trustedProxyHops: config['trusted-proxy-hops'],

@@ -3,6 +3,7 @@
 import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import type { ChangeFeed } from '../live/change-feed.js'
+import type { OutboxSender } from '../notify/outbox-sender.js'
 import type { PaymentProviders } from '../payments/provider.js'
 import type { Store } from '../store/store.js'
 
@@ -30,6 +31,11 @@ export interface ApiDeps {
    * are not offered.
    */
   publicUrl?: string
+  /**
+   * What sends the notification outbox. Routes that make a delivery due outside a commit's usual
+   * path (send again) kick it; absent, the delivery waits for the sender's next tick.
+   */
+  outbox?: OutboxSender
 }
 
 export interface AppEnv {

@@ -15,7 +15,7 @@ import type { ChannelSender, OutgoingMessage, SendOutcome } from './channel.js'
 import { type Renderer, renderMessage } from './render.js'
 
 /** A send not recorded within this is taken as lost (the process died) and tried again. */
-const LEASE_MS = 5 * 60_000
+export const LEASE_MS = 5 * 60_000
 /** Deliveries claimed per transaction. */
 const BATCH = 200
 /** Sends in flight at once. */
@@ -149,6 +149,9 @@ export class OutboxSender {
     const worker = async () => {
       while (next < messages.length) {
         const out = messages[next++]!
+        // A claim whose lease ran out while it waited its turn (a slow relay, a long batch) may
+        // have been taken again since: it is left to be claimed afresh rather than sent twice.
+        if (this.options.env.clock.now() >= out.delivery.nextAttemptAtMs) continue
         await this.record(out.delivery, await this.sendOne(out))
       }
     }

@@ -7,6 +7,9 @@ import { type AppOptions, createApp } from '../app.js'
 import { bootstrap } from '../auth/bootstrap.js'
 import { manualClock } from '../clock.js'
 import type { DomainEnv } from '../domain/env.js'
+import type { ChannelSender } from '../notify/channel.js'
+import { OutboxSender } from '../notify/outbox-sender.js'
+import type { Renderer } from '../notify/render.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from '../server.js'
 import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
@@ -31,6 +34,12 @@ export interface TestAppOptions {
   hub?: Partial<Omit<AgentHubOptions, 'store' | 'env'>>
   /** More of createApp's options (login throttles, client addresses). */
   app?: Omit<AppOptions, 'agents' | 'bodyLimitBytes'>
+  /**
+   * Notification channels: the app gets an outbox sender through them (not started: a test sends
+   * with `outbox.pass()`, or `kick()` then `idle()`, moving `clock` for retries). `channels`
+   * defaults to the customer channels of `senders`.
+   */
+  notify?: { senders: readonly ChannelSender[]; channels?: ReadonlySet<'email' | 'sms'>; render?: Renderer }
 }
 
 export async function testApp(options: TestAppOptions = {}) {
@@ -42,13 +51,27 @@ export async function testApp(options: TestAppOptions = {}) {
     timeZone: options.timeZone ?? 'UTC',
     currency: options.currency ?? 'USD',
     idempotencyTtlMs: 24 * 3600_000,
+    ...(options.notify
+      ? { channels: options.notify.channels ?? customerChannels(options.notify.senders) }
+      : {}),
   }
   await bootstrap(store, env, { bootstrapToken: TEST_TOKEN, adminPassword: TEST_ADMIN_PASSWORD })
   /** What the hub logged: its JSON lines, as text. */
   const { logger, lines: hubLog } = memoryLogger()
   const hub = new AgentHub({ store, env, logger, ...options.hub })
+  /** What the outbox logged, as text. */
+  const { logger: notifyLogger, lines: notifyLog } = memoryLogger()
+  const outbox = options.notify
+    ? new OutboxSender({
+        store,
+        env,
+        logger: notifyLogger,
+        senders: options.notify.senders,
+        ...(options.notify.render ? { render: options.notify.render } : {}),
+      })
+    : undefined
   const app: Hono = createApp(
-    { store, env, ...hub.apiHooks() },
+    { store, env, ...hub.apiHooks(), ...(outbox ? { outbox } : {}) },
     {
       ...options.app,
       agents: nodeAgentEndpoint(hub),
@@ -112,5 +135,11 @@ export async function testApp(options: TestAppOptions = {}) {
     return { plan, topUpPlan, agent, subscriber }
   }
 
-  return { app, store, env, clock, data, hub, hubLog, call, snapshot, seed, serve }
+  return { app, store, env, clock, data, hub, hubLog, outbox, notifyLog, call, snapshot, seed, serve }
+}
+
+function customerChannels(senders: readonly ChannelSender[]): Set<'email' | 'sms'> {
+  const out = new Set<'email' | 'sms'>()
+  for (const { channel } of senders) if (channel !== 'webhook') out.add(channel)
+  return out
 }
