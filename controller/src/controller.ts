@@ -9,10 +9,11 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
+import { AgentWatch, DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
 import type { ChannelSender } from './notify/channel.js'
 import { OutboxSender } from './notify/outbox-sender.js'
-import { AgentWatch, DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
 import { watchStoreSpace } from './notify/store-space-watch.js'
+import { webhookSender } from './notify/webhook-sender.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
@@ -58,7 +59,7 @@ export async function runController(options: {
   retentionDays?: number
   /**
    * The notification channels configured (notify/channels.ts); the outbox is sent through them.
-   * A delivery on a channel with no sender ends `failed`.
+   * A delivery on a channel with no sender ends `failed`. Webhooks are always sent.
    */
   senders?: readonly ChannelSender[]
   /** Staff are alerted when an agent has had no connection this long (default 10; 0 = never). */
@@ -75,7 +76,8 @@ export async function runController(options: {
     store,
     env,
     logger: logger.child({ component: 'notify' }),
-    senders: options.senders ?? [],
+    // Webhooks need no start-up settings (their endpoints are kept in the store): always a channel.
+    senders: [...(options.senders ?? []), webhookSender({ clock: env.clock })],
   })
   const fatal = new FatalGate()
   let fatalTimer: ReturnType<typeof setTimeout> | undefined

@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the operator API, built from the registered routes. */
 import { z } from 'zod'
+import { WEBHOOKS_DOCUMENT } from './openapi-webhooks.js'
 import type { RouteDoc } from './router.js'
 
 const ERROR_SCHEMA = {
@@ -66,5 +67,6 @@ export function openApiDocument(docs: readonly RouteDoc[], version: string) {
       schemas: { Error: ERROR_SCHEMA },
     },
     paths,
+    webhooks: WEBHOOKS_DOCUMENT,
   }
 }

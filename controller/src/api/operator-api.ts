@@ -20,6 +20,7 @@ import { DocumentedRouter } from './router.js'
 import { settingsRoutes } from './settings-routes.js'
 import { subscriberLifecycleRoutes } from './subscriber-lifecycle-routes.js'
 import { subscriberRoutes } from './subscriber-routes.js'
+import { webhookRoutes } from './webhook-routes.js'
 
 /** The operator API; bodies are capped app-wide before it (see http/body-cap.ts). */
 export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
@@ -39,6 +40,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   settingsRoutes(router, deps)
   documentRoutes(router, deps)
   brandingRoutes(router, deps)
+  webhookRoutes(router, deps)
   auditRoutes(router, deps)
   deliveryRoutes(router, deps)
   const document = openApiDocument(router.docs, CAPD_VERSION)

@@ -48,6 +48,12 @@ const EXPECTED: Record<string, string> = {
   '/settings/branding/logo/remove': 'settings',
   '/notifications/:id/resend': 'subscribers',
   '/settings/notifications': 'settings',
+  '/settings/webhooks': 'settings',
+  '/settings/webhooks/:id/secret': 'settings',
+  '/settings/webhooks/:id/delete': 'settings',
+  '/settings/webhooks/:id/enable': 'settings',
+  '/settings/webhooks/:id/disable': 'settings',
+  '/settings/webhooks/:id/test': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */

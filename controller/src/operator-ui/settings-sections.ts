@@ -21,4 +21,9 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     label: 'Notifications',
     about: 'Where staff alerts are e-mailed, and which message channels are configured.',
   },
+  {
+    href: '/settings/webhooks',
+    label: 'Webhooks',
+    about: 'URLs your own systems receive capd’s events at, signed, with a test button.',
+  },
 ]
