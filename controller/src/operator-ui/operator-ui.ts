@@ -17,6 +17,7 @@ import { undeclaredRefused } from './permissions.js'
 import { settingsPages } from './settings-pages.js'
 import { staffPages } from './staff-pages.js'
 import { subscriberPages } from './subscriber-pages.js'
+import { templatePages } from './template-pages.js'
 
 export type OperatorUiOptions = PasswordLoginOptions
 
@@ -39,5 +40,6 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   auditPage(ui, kit)
   ordersPage(ui, kit)
   settingsPages(ui, kit)
+  templatePages(ui, kit)
   return ui
 }

@@ -46,6 +46,9 @@ const EXPECTED: Record<string, string> = {
   '/settings/branding': 'settings',
   '/settings/branding/logo': 'settings',
   '/settings/branding/logo/remove': 'settings',
+  '/settings/templates/:event/:channel': 'settings',
+  '/settings/templates/:event/:channel/preview': 'settings',
+  '/settings/templates/:event/:channel/reset': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */

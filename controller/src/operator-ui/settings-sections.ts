@@ -16,4 +16,10 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     label: 'Billing',
     about: 'Whether a top-up paid first gets an invoice or a pro-forma, and what Charge to defaults to.',
   },
+  {
+    href: '/settings/templates',
+    label: 'Notification templates',
+    about:
+      'The words of each e-mail and SMS customers and staff receive, with a preview on a real subscriber.',
+  },
 ]
