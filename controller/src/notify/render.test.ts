@@ -52,6 +52,9 @@ const PIECES = [
   '`',
   '$&',
   '$1',
+  'https://x.example/?a=1&b=2',
+  ' http://y.example/<b>',
+  'https://z.example/").',
 ]
 
 function randomValue(g: ReturnType<typeof generator>): string {
@@ -60,6 +63,14 @@ function randomValue(g: ReturnType<typeof generator>): string {
   for (let i = 0; i < length; i++) out += g.pick(PIECES)
   return out
 }
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" }
+const decoded = (html: string) => html.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!)
+/** The text a mail client shows for `html`, spaces folded. */
+const shown = (html: string) =>
+  decoded(html.replace(/<br>|<\/p>/g, ' ').replace(/<[^>]*>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim()
 
 const LAYOUT = { ispName: 'Skyline <Wireless> & "Co"' }
 const BODY = 'Hello {{name}},\n\nLogin: {{login}}. Used {{used}}.\nSee {{topUpUrl}} now.\n\n{{ispName}}'
@@ -87,8 +98,15 @@ describe('rendering a template', () => {
         `Hello ${vars.name},\n\nLogin: ${vars.login}. Used ${vars.used}.\nSee ${vars.topUpUrl} now.\n\n${vars.ispName}`,
       )
       const html = m.html!
+      // Read back as a mail client shows it, the card says exactly the text: every value escaped.
+      const card = html.split(`<div style="${EMAIL_STYLES.card}">`)[1]?.split('\n</div>')[0] ?? ''
+      expect(shown(card), context).toBe(m.text.replace(/\s+/g, ' ').trim())
+      for (const [, href, label] of card.matchAll(/<a href="([^"]*)"[^>]*>([^<]*)<\/a>/g)) {
+        expect(decoded(href!), context).toMatch(/^https?:\/\//)
+        expect(decoded(href!), context).toBe(decoded(label!))
+      }
       for (const value of Object.values(vars)) {
-        if (value.trim() !== '') expect(html, context).toContain(escapeHtml(value.trim()))
+        if (!value.includes('http') && value.trim() !== '') expect(html, context).toContain(escapeHtml(value.trim()))
       }
       // No markup but our own: every tag is one the layout writes, every attribute one of its own.
       for (const [tag] of html.matchAll(/<[^>]*>/g)) {
