@@ -106,7 +106,8 @@ describe('rendering a template', () => {
         expect(decoded(href!), context).toBe(decoded(label!))
       }
       for (const value of Object.values(vars)) {
-        if (!value.includes('http') && value.trim() !== '') expect(html, context).toContain(escapeHtml(value.trim()))
+        if (!value.includes('http') && value.trim() !== '')
+          expect(html, context).toContain(escapeHtml(value.trim()))
       }
       // No markup but our own: every tag is one the layout writes, every attribute one of its own.
       for (const [tag] of html.matchAll(/<[^>]*>/g)) {

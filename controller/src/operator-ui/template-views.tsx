@@ -95,7 +95,7 @@ export function TemplateEditPage(p: TemplateEditProps) {
       </p>
       <div class="columns">
         <section class="card" aria-labelledby="template-form-title">
-          <h2 id="template-form-title">Message</h2>
+          <h2 id="template-form-title">Template</h2>
           <form
             method="post"
             action={path}

@@ -30,7 +30,7 @@ describe.skipIf(skipBrowser)(browserTitle('notification templates in a browser')
     const { chen } = ui.stack.seed
     const page = await editor()
     const problems = watchPage(page)
-    const form = page.getByRole('form', { name: 'Message' })
+    const form = page.getByRole('form', { name: 'Template' })
     const preview = page.getByRole('region', { name: 'Preview' })
 
     await form.getByLabel('Preview with the subscriber').fill(chen.login)
@@ -62,6 +62,9 @@ describe.skipIf(skipBrowser)(browserTitle('notification templates in a browser')
     await waitForText(preview, 'There is no variable {{nmae}} for this message')
     await form.getByLabel('Message', { exact: true }).fill(body)
     await waitForText(page.locator('#preview-text'), `Dear ${chen.name}`)
+    await waitForText(mail.locator('body'), `Dear ${chen.name}`)
+    // A frame of another origin out of view is not painted: in view, the picture shows the e-mail.
+    await page.locator('#preview-html').scrollIntoViewIfNeeded()
     await saveScreenshot(page, 'operator-settings-template')
 
     await form.getByRole('button', { name: 'Save template' }).click()
@@ -80,7 +83,7 @@ describe.skipIf(skipBrowser)(browserTitle('notification templates in a browser')
 
   it('the list and the editor with a preview pass axe', async () => {
     const page = await editor({ bypassCSP: true })
-    await page.getByRole('form', { name: 'Message' }).getByLabel('Subject').fill('Hello {{name}}')
+    await page.getByRole('form', { name: 'Template' }).getByLabel('Subject').fill('Hello {{name}}')
     await waitForText(page.locator('#preview-subject'), 'Hello')
     await expectAccessible(page, 'the template editor')
     await page.goto('/settings/templates')
