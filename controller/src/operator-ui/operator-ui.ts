@@ -19,6 +19,7 @@ import { undeclaredRefused } from './permissions.js'
 import { settingsPages } from './settings-pages.js'
 import { staffPages } from './staff-pages.js'
 import { subscriberPages } from './subscriber-pages.js'
+import { templatePages } from './template-pages.js'
 import { webhookPages } from './webhook-pages.js'
 
 export type OperatorUiOptions = PasswordLoginOptions
@@ -45,5 +46,6 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   deliveriesPage(ui, kit)
   notifySettingsPage(ui, kit)
   webhookPages(ui, kit)
+  templatePages(ui, kit)
   return ui
 }

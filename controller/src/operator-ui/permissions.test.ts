@@ -54,6 +54,9 @@ const EXPECTED: Record<string, string> = {
   '/settings/webhooks/:id/enable': 'settings',
   '/settings/webhooks/:id/disable': 'settings',
   '/settings/webhooks/:id/test': 'settings',
+  '/settings/templates/:event/:channel': 'settings',
+  '/settings/templates/:event/:channel/preview': 'settings',
+  '/settings/templates/:event/:channel/reset': 'settings',
 }
 
 /** Each operator-UI post route with the permission its handlers declare (undefined: none). */

@@ -26,4 +26,10 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     label: 'Webhooks',
     about: 'URLs your own systems receive capd’s events at, signed, with a test button.',
   },
+  {
+    href: '/settings/templates',
+    label: 'Notification templates',
+    about:
+      'The words of each e-mail and SMS customers and staff receive, with a preview on a real subscriber.',
+  },
 ]

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { assetRoutes } from './assets.js'
 
 describe('UI assets', () => {
-  it('serves its two files', async () => {
+  it('serves its files', async () => {
     const app = assetRoutes()
-    for (const name of ['capd.css', 'live.js']) {
+    for (const name of ['capd.css', 'live.js', 'template-preview.js']) {
       const res = await app.request(`/${name}`)
       expect(res.status).toBe(200)
       expect((await res.text()).length).toBeGreaterThan(0)

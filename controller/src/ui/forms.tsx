@@ -98,7 +98,7 @@ export function Field(p: FieldProps) {
   )
 }
 
-/** A multi-line text box (a postal address, notes); refilled after a refusal like a field. */
+/** A multi-line text box (a postal address, notes, a message); refilled and marked after a refusal like a field. */
 export function TextArea(p: {
   id: string
   name?: string
@@ -107,15 +107,18 @@ export function TextArea(p: {
   rows?: number
   maxlength?: number
   hint?: string
+  required?: boolean
 }) {
+  const problem = fieldProblem(p.name ?? p.id)
   return (
-    <Labelled id={p.id} label={p.label} hint={p.hint}>
+    <Labelled id={p.id} label={p.label} hint={p.hint} problem={problem}>
       <textarea
         id={p.id}
         name={p.name ?? p.id}
         rows={p.rows ?? 3}
         maxlength={p.maxlength}
-        aria-describedby={hintId(p)}
+        required={p.required}
+        {...aria(p, problem)}
       >
         {refilledValue(p.name ?? p.id, p.value) ?? ''}
       </textarea>

@@ -22,6 +22,7 @@ export type ScreenshotName =
   | 'portal-home-phone'
   | 'portal-topup-restored-phone'
   | 'operator-settings-branding'
+  | 'operator-settings-template'
   | 'portal-login-branded-phone'
   | 'portal-usage-banner-phone'
   | 'portal-alerts-phone'
