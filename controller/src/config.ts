@@ -56,7 +56,14 @@ Environment:
                          nodemailer's options may follow, e.g. ?tls.rejectUnauthorized=false for a
                          self-signed relay; or file:///path to a file holding the URL; needs
                          CAPD_MAIL_FROM too
-  CAPD_MAIL_FROM         the sender of those e-mails, e.g. "Acme ISP <noc@acme.example>"`
+  CAPD_MAIL_FROM         the sender of those e-mails, e.g. "Acme ISP <noc@acme.example>"
+  CAPD_SMS_PROVIDER      http or twilio: send SMS alerts through a generic HTTP gateway or Twilio
+  CAPD_SMS_URL, CAPD_SMS_METHOD, CAPD_SMS_BODY, CAPD_SMS_CONTENT_TYPE, CAPD_SMS_AUTH_HEADER,
+  CAPD_SMS_FROM, CAPD_SMS_SUCCESS_PATTERN
+                         the HTTP gateway's request ({{to}}, {{text}}, {{from}} placeholders)
+  CAPD_TWILIO_ACCOUNT_SID, CAPD_TWILIO_AUTH_TOKEN (or CAPD_TWILIO_API_KEY_SID and
+  CAPD_TWILIO_API_KEY_SECRET), CAPD_TWILIO_FROM or CAPD_TWILIO_MESSAGING_SERVICE_SID
+                         Twilio; CAPD_TWILIO_API_URL points at another base URL (a test server)`
 
 export const ControllerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),

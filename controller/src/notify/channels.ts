@@ -6,6 +6,7 @@ import type { Logger } from '@capd/log'
 import type { ChannelSender } from './channel.js'
 import { emailConfigFromEnv, redactSmtpUrl } from './email-config.js'
 import { EmailSender } from './email-sender.js'
+import { buildSmsSender } from './sms/sms-sender.js'
 
 export interface Channels {
   senders: ChannelSender[]
@@ -29,6 +30,11 @@ export function buildChannels(env: NodeJS.ProcessEnv, logger: Logger): Channels 
       { smtp: redactSmtpUrl(email.smtpUrl), from: email.from },
       `e-mail notifications through ${redactSmtpUrl(email.smtpUrl)}`,
     )
+  }
+  const sms = buildSmsSender(env, logger.child({ component: 'sms' }))
+  if (sms) {
+    senders.push(sms)
+    channels.add('sms')
   }
   return { senders, channels }
 }

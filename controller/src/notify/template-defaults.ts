@@ -92,14 +92,14 @@ export const DEFAULT_TEMPLATES: Readonly<Record<NotificationEvent, EventTemplate
   'agent.offline': {
     email: {
       subject: 'Agent {{agentName}} is offline',
-      body: 'The agent {{agentName}} has not been connected since {{since}}: capd cannot send it new limits until it connects again.\n\nCheck the router it runs on and its network.\n\ncapd for {{ispName}}',
+      body: 'The agent {{agentName}} has not been connected since {{lastSeen}} ({{minutes}} minutes): capd cannot send it new limits until it connects again.\n\nCheck the router it runs on and its network.\n\ncapd for {{ispName}}',
     },
-    sms: { body: 'capd: agent {{agentName}} offline since {{since}}.' },
+    sms: { body: 'capd: agent {{agentName}} offline since {{lastSeen}}.' },
   },
   'agent.back': {
     email: {
       subject: 'Agent {{agentName}} is back online',
-      body: 'The agent {{agentName}}, offline since {{since}}, is connected again.\n\ncapd for {{ispName}}',
+      body: 'The agent {{agentName}}, offline since {{lastSeen}}, is connected again after {{minutes}} minutes.\n\ncapd for {{ispName}}',
     },
     sms: { body: 'capd: agent {{agentName}} is back online.' },
   },
@@ -113,8 +113,8 @@ export const DEFAULT_TEMPLATES: Readonly<Record<NotificationEvent, EventTemplate
   'store.near_full': {
     email: {
       subject: 'The controller’s disk is nearly full',
-      body: 'Only {{free}} is free on the disk of capd’s data ({{dataDir}}). When it is full, capd stops recording usage and payments.\n\nFree some space or give the disk more room.\n\ncapd for {{ispName}}',
+      body: 'Only {{free}} of {{total}} ({{percentFree}} %) is free on the disk that holds capd’s data. When it is full, capd stops recording usage and payments.\n\nFree some space or give the disk more room.\n\ncapd for {{ispName}}',
     },
-    sms: { body: 'capd: only {{free}} free on the data disk ({{dataDir}}).' },
+    sms: { body: 'capd: only {{free}} of {{total}} free on the data disk.' },
   },
 }

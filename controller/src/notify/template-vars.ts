@@ -68,19 +68,23 @@ const EVENT_VARIABLES: Readonly<Record<NotificationEvent, readonly TemplateVaria
   ],
   'agent.offline': [
     v('agentName', "The agent's name", 'core-router-1'),
-    v('since', 'When it was last heard from', '1 Dec 2026, 14:05'),
+    v('lastSeen', 'When it was last heard from', '1 Dec 2026, 14:05'),
+    v('minutes', 'For how many minutes it has not been heard from', '12'),
   ],
   'agent.back': [
     v('agentName', "The agent's name", 'core-router-1'),
-    v('since', 'When it had last been heard from before', '1 Dec 2026, 14:05'),
+    v('lastSeen', 'When it had last been heard from before', '1 Dec 2026, 14:05'),
+    v('minutes', 'How many minutes it was away', '47'),
   ],
   'webhook.refused': [
     v('provider', 'The payment provider', 'Stripe'),
     v('reason', 'Why the webhook was refused', 'bad signature'),
+    v('at', 'When it was refused', '1 Dec 2026, 14:05'),
   ],
   'store.near_full': [
     v('free', 'Free space left on the data disk', '800 MB'),
-    v('dataDir', "The controller's data directory", '/var/lib/capd'),
+    v('total', "The data disk's size", '20 GB'),
+    v('percentFree', 'Free space as a percentage of the disk', '4'),
   ],
 }
 
