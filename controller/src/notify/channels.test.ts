@@ -43,6 +43,25 @@ describe('buildChannels', () => {
     expect(lines.join('\n')).not.toContain(PASSWORD)
   })
 
+  it('offers SMS when Twilio is set, and not without SMS settings', () => {
+    const twilio = {
+      CAPD_SMS_PROVIDER: 'twilio',
+      CAPD_TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
+      CAPD_TWILIO_AUTH_TOKEN: PASSWORD,
+      CAPD_TWILIO_FROM: '+15005550006',
+    }
+    const both = build({ ...twilio, CAPD_SMTP_URL: URL_OK, CAPD_MAIL_FROM: FROM })
+    expect(both.error).toBeUndefined()
+    expect(both.built!.senders.map((s) => s.channel).sort()).toEqual(['email', 'sms'])
+    expect([...both.built!.channels].sort()).toEqual(['email', 'sms'])
+    const smsOnly = build(twilio).built!
+    expect(smsOnly.senders.map((s) => s.channel)).toEqual(['sms'])
+    expect([...smsOnly.channels]).toEqual(['sms'])
+    const emailOnly = build({ CAPD_SMTP_URL: URL_OK, CAPD_MAIL_FROM: FROM }).built!
+    expect(emailOnly.senders.map((s) => s.channel)).not.toContain('sms')
+    expect(emailOnly.channels.has('sms')).toBe(false)
+  })
+
   it('refuses half a configuration, naming what is missing and never the password', () => {
     const urlOnly = build({ CAPD_SMTP_URL: URL_OK })
     expect(urlOnly.error).toMatch(/^CAPD_MAIL_FROM is not set: .*as well as CAPD_SMTP_URL/)

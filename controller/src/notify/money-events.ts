@@ -30,7 +30,6 @@ export async function notifyTopUpApplied(tx: Tx, env: DomainEnv, topUp: TopUp): 
       size: bytes(topUp.bytes),
       price: formatMoney(topUp.price),
       validUntil: date(topUp.expiresAtMs - 1, env.timeZone),
-      source: topUp.source,
     },
     data: {
       ...figures.data,

@@ -48,7 +48,7 @@ async function fixture(plan: { notifyAtPercent?: number[]; onCap?: 'block' | 'th
     store.peek(async (tx) =>
       (await tx.notifications.forSubscriber(subscriberId))
         .filter((n) => n.id.startsWith('usage/'))
-        .map((n) => ({ event: n.event, threshold: n.vars.threshold, limit: n.data.limitBytes }))
+        .map((n) => ({ event: n.event, threshold: String(n.data.threshold), limit: n.data.limitBytes }))
         // Decided at the same (manual) clock time: in the order they can only have been decided in.
         .sort((a, b) => Number(a.limit) - Number(b.limit) || Number(a.threshold) - Number(b.threshold)),
     )
@@ -78,7 +78,8 @@ describe('usage alerts', () => {
     await f.ingest('e1', [{ seq: 4, subscriberId: f.sub.id, down: 30 }])
     expect((await f.alerts()).map((a) => a.event)).toEqual(['usage.threshold', 'usage.cap_reached'])
     const cap = Object.values(f.data.notifications).find((n) => n.event === 'usage.cap_reached')!
-    expect(cap.vars).toMatchObject({ threshold: '100', percent: '100', used: expect.any(String) })
+    expect(cap.vars).toMatchObject({ percent: '100', used: expect.any(String) })
+    expect(cap.data.threshold).toBe(100)
   })
 
   it('a plan edited to lower percentages brings no lower alert after a higher one', async () => {

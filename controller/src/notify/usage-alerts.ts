@@ -79,7 +79,8 @@ async function decideFor(tx: Tx, env: DomainEnv, sub: Subscriber, plan: Plan): P
     key: key(h),
     event,
     subscriberId: sub.id,
-    vars: { ...figures.vars, threshold: String(h) },
+    // `{{threshold}}` is the alert level's words; at the cap there is no level to name (data keeps it).
+    vars: event === 'usage.threshold' ? { ...figures.vars, threshold: String(h) } : figures.vars,
     data: { ...figures.data, threshold: h },
   })
   return queued !== undefined
