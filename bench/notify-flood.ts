@@ -6,7 +6,7 @@
  * the event loop's delay (p99, max) against the same run with notifications off, and how long the
  * 10k e-mails took to leave.
  *
- * `pnpm tsx bench/notify-flood.ts [subscribers]` (default 10,000).
+ * Part of `pnpm bench`; alone: `pnpm tsx bench/notify-flood.ts [subscribers]` (default 10,000).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -27,7 +27,6 @@ import type { Store } from '../controller/src/store/store.js'
 import { SmtpSink } from '../controller/src/testing/smtp-sink.js'
 import { formatNumber, printTable, ratio } from './table.js'
 
-const SUBSCRIBERS = Number(process.argv[2] ?? 10_000)
 const BATCH = 1000
 const CAP = 1_000_000_000
 const MB = 1_000_000
@@ -44,7 +43,7 @@ interface RunResult {
 
 type Mode = 'off' | 'decide' | 'send'
 
-async function run(mode: Mode): Promise<RunResult> {
+async function run(mode: Mode, subscribers: number): Promise<RunResult> {
   const notify = mode !== 'off'
   const dir = await mkdtemp(join(tmpdir(), 'capd-notify-flood-'))
   const sink = mode === 'send' ? await new SmtpSink().start() : undefined
@@ -58,7 +57,7 @@ async function run(mode: Mode): Promise<RunResult> {
   const store = await openLowdbStore(dir, () => {})
   let outbox: OutboxSender | undefined
   try {
-    const { agentId, subscriberIds } = await seed(store, env, notify)
+    const { agentId, subscriberIds } = await seed(store, env, notify, subscribers)
     if (sink) {
       const sender = new EmailSender({
         smtpUrl: sink.url(),
@@ -93,7 +92,7 @@ async function run(mode: Mode): Promise<RunResult> {
     const ingestMs = performance.now() - started
     let allSentMs: number | undefined
     if (sink) {
-      while (sink.received.length < SUBSCRIBERS) await new Promise((r) => setTimeout(r, 20))
+      while (sink.received.length < subscribers) await new Promise((r) => setTimeout(r, 20))
       allSentMs = performance.now() - started
     }
     loop.disable()
@@ -113,7 +112,7 @@ async function run(mode: Mode): Promise<RunResult> {
   }
 }
 
-async function seed(store: Store, env: DomainEnv, notify: boolean) {
+async function seed(store: Store, env: DomainEnv, notify: boolean, subscribers: number) {
   return store.transact(async (tx) => {
     const plan = await createPlan(tx, env, 'system', {
       name: 'Flood 1 GB',
@@ -123,7 +122,7 @@ async function seed(store: Store, env: DomainEnv, notify: boolean) {
     })
     const { agent } = await enrolAgent(tx, env, 'system', 'flood tower')
     const subscriberIds: string[] = []
-    for (let i = 0; i < SUBSCRIBERS; i++) {
+    for (let i = 0; i < subscribers; i++) {
       const n = i + 1
       const input = {
         name: `Flood ${i}`,
@@ -140,11 +139,11 @@ async function seed(store: Store, env: DomainEnv, notify: boolean) {
   })
 }
 
-async function main() {
-  console.log(`\n## Usage alert flood: ${formatNumber(SUBSCRIBERS, 0)} subscribers cross 80 % together`)
-  const off = await run('off')
-  const decide = await run('decide')
-  const on = await run('send')
+export async function notifyFlood(subscribers = 10_000): Promise<void> {
+  console.log(`\n## Usage alert flood: ${formatNumber(subscribers, 0)} subscribers cross 80 % together`)
+  const off = await run('off', subscribers)
+  const decide = await run('decide', subscribers)
+  const on = await run('send', subscribers)
   const rate = (r: RunResult) => r.entries / (r.ingestMs / 1000)
   const row = (name: string, r: RunResult): (string | number)[] => [
     name,
@@ -177,4 +176,4 @@ async function main() {
   )
 }
 
-await main()
+if (import.meta.url === `file://${process.argv[1]}`) await notifyFlood(Number(process.argv[2] ?? 10_000))
