@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os'
 import { addressCheck } from './address-check.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
+import { notifyFlood } from './notify-flood.js'
 import { outageDrain } from './outage-drain.js'
 import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
@@ -31,6 +32,7 @@ await uiPages()
 await bodyLimitCost()
 addressCheck()
 await outageDrain(config)
+await notifyFlood()
 await routerBenchmarks(routerConfig)
 await routerOsPoll()
 await routerOsTopUp(config)

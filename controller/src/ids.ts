@@ -9,6 +9,20 @@ function base32(bytes: Uint8Array): string {
   return out
 }
 
+/** Random bytes are taken from a pool: one system call per 512 ids instead of one each. */
+const POOL_BYTES = 4096
+let pool = Buffer.alloc(0)
+let poolAt = POOL_BYTES
+
+function random8(): Buffer {
+  if (poolAt + 8 > pool.length) {
+    pool = randomBytes(POOL_BYTES)
+    poolAt = 0
+  }
+  poolAt += 8
+  return pool.subarray(poolAt - 8, poolAt)
+}
+
 let lastMs = 0
 let seq = 0
 
@@ -23,5 +37,5 @@ export function newId(prefix: string, nowMs = Date.now()): string {
   for (let t = nowMs, i = 0; i < 9; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time
   let counter = ''
   for (let s = seq, i = 0; i < 3; i++, s = Math.floor(s / 32)) counter = ALPHABET[s % 32] + counter
-  return `${prefix}_${time}${counter}${base32(randomBytes(8))}`
+  return `${prefix}_${time}${counter}${base32(random8())}`
 }

@@ -32,6 +32,23 @@ export function billingPeriod(atMs: number, billingDay: BillingDay, timeZone: st
   }
   checkBillingDay(billingDay)
   assertTimeZone(timeZone)
+  // The period holding `atMs` is one for its day and zone: the last one found answers every
+  // instant inside it without Intl (booking a batch asks thousands of times for the same period).
+  const key = `${billingDay}/${timeZone}`
+  const last = lastPeriods.get(key)
+  if (last && last.startMs <= atMs && atMs < last.endMs) return { startMs: last.startMs, endMs: last.endMs }
+  const found = computePeriod(atMs, billingDay, timeZone)
+  if (lastPeriods.size >= LAST_PERIODS_MAX) lastPeriods.clear()
+  lastPeriods.set(key, found)
+  return { startMs: found.startMs, endMs: found.endMs }
+}
+
+/** The last period found per billing day and zone (32 days × the zones in use: a handful). */
+const lastPeriods = new Map<string, BillingPeriod>()
+const LAST_PERIODS_MAX = 1024
+
+/** The same without the memo (tests compare the two). */
+export function computePeriod(atMs: number, billingDay: BillingDay, timeZone: string): BillingPeriod {
   const local = localDateTime(atMs, timeZone)
   // Months counted from year 0, so stepping back from January is just `- 1`.
   let month = local.year * 12 + local.month - 1

@@ -63,6 +63,26 @@ describe('forgetting the delivery log', () => {
     expect(await notification('old/silent')).toBeDefined()
   })
 
+  it("forgets an erased subscriber's notifications with their personal data, however young the keys", async () => {
+    const t = await testApp()
+    const { subscriber } = await t.seed()
+    await putDelivery(t.store, t.env, { key: 'other/sent', vars: { name: 'Bob' } })
+    const theirs = await putDelivery(t.store, t.env, {
+      subscriberId: subscriber.id,
+      key: `usage/${subscriber.id}/x`,
+      vars: { name: subscriber.name, login: subscriber.login },
+    })
+    expect((await t.call('DELETE', `/subscribers/${subscriber.id}`)).status).toBeLessThan(300)
+    t.clock.advance(31 * DAY)
+    await t.store.transact((tx) => pruneRetained(tx, t.env, 30 * DAY))
+    expect(t.data.subscribers[subscriber.id]!.erasedAtMs).toBeDefined()
+    // Past the 30 days both messages go; the other customer's key is younger than 62 days and stays.
+    expect(t.data.deliveries[theirs.id]).toBeUndefined()
+    expect(t.data.notifications['other/sent']).toBeDefined()
+    expect(JSON.stringify(t.data.notifications)).not.toContain(subscriber.login)
+    expect(t.data.notifications[theirs.notificationId]).toBeUndefined()
+  })
+
   it('keeps everything younger than the retention when it is longer than 62 days', async () => {
     const t = await testApp()
     const { subscriber } = await t.seed()

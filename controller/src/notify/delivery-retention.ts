@@ -29,9 +29,20 @@ export async function pruneDeliveries(tx: Tx, nowMs: number, retentionMs: number
   const keyBeforeMs = nowMs - Math.max(retentionMs, NOTIFICATION_MIN_KEEP_MS)
   // Keyed by decision, not time: every one is looked at.
   for (const n of await tx.notifications.list()) {
-    if (n.createdAtMs >= keyBeforeMs) continue
+    if (n.createdAtMs >= keyBeforeMs) {
+      // The customer's name and figures in it go with the rest of their personal data: no key of
+      // an erased subscriber guards anything, since nothing is decided for a deleted one.
+      if (!(await isErased(tx, n.subscriberId))) continue
+      for (const d of await tx.deliveries.forNotification(n.id)) {
+        if (!isOpen(d)) await tx.deliveries.delete(d.id)
+      }
+    }
     // A message still kept (one sent again lately, or still being sent) needs its notification.
     if ((await tx.deliveries.forNotification(n.id)).length > 0) continue
     await tx.notifications.delete(n.id)
   }
+}
+
+async function isErased(tx: Tx, subscriberId: string | undefined): Promise<boolean> {
+  return subscriberId !== undefined && (await tx.subscribers.get(subscriberId))?.erasedAtMs !== undefined
 }

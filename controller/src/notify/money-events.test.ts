@@ -46,6 +46,16 @@ async function fixture() {
 }
 
 describe('money events', () => {
+  it('a payment is booked even when its receipt cannot be decided (the subscriber has no plan row)', async () => {
+    const f = await fixture()
+    // A store restored in part, or edited by hand: the plan is gone. Receipts need its figures.
+    delete f.data.plans[f.plan.id]
+    const reply = await f.call('POST', `/subscribers/${f.sub.id}/payments`, { amount: usd(700) })
+    expect(reply.status).toBe(201)
+    expect(f.data.subscribers[f.sub.id]!.balance).toEqual(usd(700))
+    expect(f.decided('payment.received')).toEqual([])
+  })
+
   it('a top-up: topup.applied and invoice.issued once each, with the figures people read', async () => {
     const f = await fixture()
     const reply = await f.call('POST', `/subscribers/${f.sub.id}/topups`, {

@@ -21,6 +21,7 @@ export async function notifyTopUpApplied(tx: Tx, env: DomainEnv, topUp: TopUp): 
   const sub = await tx.subscribers.get(topUp.subscriberId)
   if (!sub) return
   const figures = await subscriberFiguresIn(tx, env, sub)
+  if (!figures) return
   await queueNotification(tx, env, {
     key: `topup.applied/${topUp.id}`,
     event: topUp.source === 'auto' ? 'auto_topup.applied' : 'topup.applied',
@@ -56,6 +57,7 @@ export async function notifyAutoTopUpDeclined(
   decline: AutoTopUpDecline,
 ): Promise<void> {
   const figures = await subscriberFiguresIn(tx, env, sub)
+  if (!figures) return
   await queueNotification(tx, env, {
     key: `auto_topup.declined/${sub.id}/${decline.periodStartMs}/${decline.reason}`,
     event: 'auto_topup.declined',
@@ -71,6 +73,7 @@ export async function notifyInvoiceIssued(tx: Tx, env: DomainEnv, invoice: Invoi
   const sub = await tx.subscribers.get(invoice.subscriberId)
   if (!sub) return
   const figures = await subscriberFiguresIn(tx, env, sub)
+  if (!figures) return
   await queueNotification(tx, env, {
     key: `invoice.issued/${invoice.id}`,
     event: 'invoice.issued',
@@ -100,6 +103,7 @@ export async function notifyPaymentReceived(tx: Tx, env: DomainEnv, payment: Pay
   const sub = await tx.subscribers.get(payment.subscriberId)
   if (!sub) return
   const figures = await subscriberFiguresIn(tx, env, sub)
+  if (!figures) return
   await queueNotification(tx, env, {
     key: `payment.received/${payment.id}`,
     event: 'payment.received',

@@ -11,6 +11,7 @@ import { retryDelayMs } from './backoff.js'
 import type { ChannelSender, OutgoingMessage, SendOutcome } from './channel.js'
 import { LEASE_MS, OutboxSender } from './outbox-sender.js'
 import { newDelivery, RETRY_WINDOW_MS } from './queue.js'
+import type { Renderer } from './render.js'
 
 const START = Date.parse('2026-03-10T12:00:00Z')
 
@@ -72,7 +73,7 @@ function outboxWorld() {
     })
   }
   const row = (id: string): Delivery => data.deliveries[id]!
-  return { clock, data, store, lines, sender, outbox, queue, row }
+  return { clock, data, store, env, lines, sender, outbox, queue, row }
 }
 
 describe('OutboxSender', () => {
@@ -155,6 +156,30 @@ describe('OutboxSender', () => {
     expect(await outbox.pass()).toBe(0)
     expect(w.row(id!)).toMatchObject({ status: 'failed', attempts: 1, lastError: '421 try later' })
     expect(channel.sends).toHaveLength(1)
+  })
+
+  it('sends the rest of the outbox when one message cannot be written, and retries that one later', async () => {
+    const w = outboxWorld()
+    const ids = await w.queue(5)
+    const { logger } = memoryLogger()
+    const broken = new Set([w.row(ids[2]!).notificationId])
+    const render: Renderer = async (_tx, _env, n) => {
+      if (broken.has(n.id)) throw new TypeError("Cannot read properties of undefined (reading 'email')")
+      return { subject: n.event, text: JSON.stringify(n.vars) }
+    }
+    const channel = w.sender(() => ({ ok: true }))
+    const outbox = new OutboxSender({ store: w.store, env: w.env, logger, senders: [channel], render })
+    expect(await outbox.pass()).toBe(4)
+    expect(channel.sends.map((s) => s.deliveryId).sort()).toEqual(ids.filter((_, i) => i !== 2).sort())
+    const bad = w.row(ids[2]!)
+    expect(bad).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAtMs: START + retryDelayMs(1) })
+    expect(bad.lastError).toContain("reading 'email'")
+    // Once it can be written again (the template fixed), it goes out on its retry.
+    broken.clear()
+    w.clock.set(bad.nextAttemptAtMs)
+    expect(await outbox.pass()).toBe(1)
+    expect(w.row(ids[2]!)).toMatchObject({ status: 'sent', attempts: 2 })
+    expect(channel.sends).toHaveLength(5)
   })
 
   it('sends again, once, a delivery whose sender crashed mid-send, after its lease; the lost answer changes nothing', async () => {

@@ -11,7 +11,7 @@ import type { DomainEnv } from '../domain/env.js'
 import type { Channel, Delivery } from '../store/entities.js'
 import type { Store, Tx } from '../store/store.js'
 import { retryDelayMs } from './backoff.js'
-import type { ChannelSender, OutgoingMessage, SendOutcome } from './channel.js'
+import type { ChannelSender, OutgoingMessage, RenderedMessage, SendOutcome } from './channel.js'
 import { type Renderer, renderMessage } from './render.js'
 
 /** A send not recorded within this is taken as lost (the process died) and tried again. */
@@ -132,16 +132,43 @@ export class OutboxSender {
       await fail('the webhook endpoint was removed or disabled')
       return undefined
     }
+    const attempts = due.attempts + 1
+    let message: RenderedMessage
+    try {
+      message = await this.render(tx, this.options.env, notification, due.channel)
+    } catch (err) {
+      // One message that cannot be written (a template or stored figures it cannot read) must not
+      // roll back the whole claim: the rest of the outbox would never be sent. It is an attempt
+      // that failed, retried like a refused send, so a fix within its day still gets it out.
+      await this.unwritten(tx, due, attempts, nowMs, err as Error)
+      return undefined
+    }
     const delivery: Delivery = {
       ...due,
       status: 'sending',
-      attempts: due.attempts + 1,
+      attempts,
       lastAttemptAtMs: nowMs,
       nextAttemptAtMs: nowMs + LEASE_MS,
     }
     await tx.deliveries.update(delivery)
-    const message = await this.render(tx, this.options.env, notification, due.channel)
     return { delivery, notification, message, ...(endpoint ? { endpoint } : {}) }
+  }
+
+  private async unwritten(tx: Tx, due: Delivery, attempts: number, nowMs: number, err: Error): Promise<void> {
+    const lastError = `the message could not be written: ${err.message}`.slice(0, ERROR_MAX)
+    const retryAtMs = nowMs + retryDelayMs(attempts)
+    const again = retryAtMs <= due.giveUpAtMs
+    await tx.deliveries.update({
+      ...due,
+      status: again ? 'queued' : 'failed',
+      attempts,
+      lastAttemptAtMs: nowMs,
+      lastError,
+      nextAttemptAtMs: again ? retryAtMs : nowMs,
+    })
+    this.options.logger
+      .child({ deliveryId: due.id, channel: due.channel, event: due.event })
+      .warn({ err, attempts }, 'notification message could not be written')
   }
 
   private async sendAll(messages: OutgoingMessage[]): Promise<void> {

@@ -35,7 +35,8 @@ export async function previewTemplate(
   const wanted = login.trim()
   const sub = wanted === '' ? undefined : await tx.subscribers.byLogin(wanted)
   const found = sub && sub.deletedAtMs === undefined ? sub : undefined
-  const figures = found && isSubscriberEvent(event) ? (await subscriberFiguresIn(tx, env, found)).vars : {}
+  const figures =
+    (found && isSubscriberEvent(event) && (await subscriberFiguresIn(tx, env, found))?.vars) || {}
   const b = await branding(tx)
   const template = {
     channel,

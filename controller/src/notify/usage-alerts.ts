@@ -4,6 +4,7 @@
  * epoch never decides one again, while a top-up (a bigger allowance) lets them come again.
  */
 import type { DomainEnv } from '../domain/env.js'
+import { currentPeriod, limitBytes, usedBytesIn } from '../domain/usage.js'
 import { DEFAULT_NOTIFY_AT_PERCENT, type Plan, type Subscriber } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { queueNotification } from './queue.js'
@@ -65,15 +66,20 @@ export async function decideUsageAlerts(
 async function decideFor(tx: Tx, env: DomainEnv, sub: Subscriber, plan: Plan): Promise<boolean> {
   const thresholds = alertThresholds(plan)
   if (thresholds.length === 0) return false
-  const figures = subscriberFigures(env, sub, plan, await tx.topUps.forSubscriber(sub.id))
-  const h = highestCrossed(thresholds, figures.usedBytes, figures.limitBytes)
+  const topUps = await tx.topUps.forSubscriber(sub.id)
+  // The figures' words (dates, sizes) are made only for an alert to decide: most batches cross nothing.
+  const nowMs = env.clock.now()
+  const period = currentPeriod(sub, nowMs, env.timeZone)
+  const allowance = limitBytes(plan, topUps, period, nowMs)
+  const h = highestCrossed(thresholds, usedBytesIn(sub, period), allowance)
   if (h === undefined) return false
-  const key = (p: number) => usageAlertKey(sub.id, figures.periodStartMs, figures.limitBytes, p)
+  const key = (p: number) => usageAlertKey(sub.id, period.startMs, allowance, p)
   // Every percentage from h up, not only the plan's: an edited plan must not bring back a lower
   // alert after a higher one. The first look-up (h itself) ends it in the usual case.
   for (let p = h; p <= 100; p++) {
     if (await tx.notifications.get(key(p))) return false
   }
+  const figures = subscriberFigures(env, sub, plan, topUps)
   const event = h < 100 ? 'usage.threshold' : plan.onCap === 'block' ? 'usage.cap_reached' : 'usage.throttled'
   const queued = await queueNotification(tx, env, {
     key: key(h),

@@ -63,13 +63,16 @@ export function subscriberFigures(
   }
 }
 
-/** The same, reading the plan and top-ups from the store. */
+/**
+ * The same, reading the plan and top-ups from the store; undefined when the subscriber's plan is
+ * missing. Callers decide in the transaction of a payment or a top-up, which a message must never
+ * refuse: without figures they skip the message, as usage alerts do.
+ */
 export async function subscriberFiguresIn(
   tx: Tx,
   env: DomainEnv,
   sub: Subscriber,
-): Promise<SubscriberFigures> {
+): Promise<SubscriberFigures | undefined> {
   const plan = await tx.plans.get(sub.planId)
-  if (!plan) throw new Error(`subscriber ${sub.id} refers to missing plan ${sub.planId}`)
-  return subscriberFigures(env, sub, plan, await tx.topUps.forSubscriber(sub.id))
+  return plan && subscriberFigures(env, sub, plan, await tx.topUps.forSubscriber(sub.id))
 }

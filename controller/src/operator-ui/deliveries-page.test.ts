@@ -76,8 +76,8 @@ describe('the delivery log page', () => {
     const page = await browser.get(`/notifications/${sent.id}`)
     expect(page.status).toBe(200)
     expect(page.html).toContain('&lt;m1@smtp.isp.example&gt;')
-    // The message as the default template words it, with the notification's figures.
-    expect(page.html).toContain('You have used 81 GB of your')
+    expect(page.html).toContain('Hello Alice')
+    expect(page.html).toContain('You have used 81 GB')
     expect(page.html).toContain('(this one)')
     expect((await browser.get('/notifications/dlv_missing')).status).toBe(404)
 

@@ -267,7 +267,7 @@ export class DocumentStore implements Store {
       }),
       deliveries: Object.assign(deliveries, {
         due: async (nowMs: number, limit: number) => dueDeliveries(deliveries, openDeliveries, nowMs, limit),
-        openCount: async () => openDeliveries.ids(OPEN).length,
+        openCount: async () => openDeliveries.count(OPEN),
         forNotification: async (id: string) => deliveries.byIndex(deliveriesByNotification, id),
         find: async (query: DeliveryQuery) => findDeliveries(deliveries, query),
       }),

@@ -7,7 +7,8 @@ export interface RowIndex<T> {
 }
 
 export class MemoryIndex<T extends { id: string }> implements RowIndex<T> {
-  private map = new Map<string, string[]>()
+  /** Sets, not arrays: a key may hold every row (all subscribers of one agent), and an update removes and adds. */
+  private map = new Map<string, Set<string>>()
 
   constructor(private readonly keyOf: (row: T) => string | undefined) {}
 
@@ -15,8 +16,8 @@ export class MemoryIndex<T extends { id: string }> implements RowIndex<T> {
     const key = this.keyOf(row)
     if (key === undefined) return
     const ids = this.map.get(key)
-    if (ids) ids.push(row.id)
-    else this.map.set(key, [row.id])
+    if (ids) ids.add(row.id)
+    else this.map.set(key, new Set([row.id]))
   }
 
   remove(row: T): void {
@@ -24,12 +25,17 @@ export class MemoryIndex<T extends { id: string }> implements RowIndex<T> {
     if (key === undefined) return
     const ids = this.map.get(key)
     if (!ids) return
-    const at = ids.lastIndexOf(row.id)
-    if (at >= 0) ids.splice(at, 1)
-    if (ids.length === 0) this.map.delete(key)
+    ids.delete(row.id)
+    if (ids.size === 0) this.map.delete(key)
   }
 
+  /** The ids under `key`, in no particular order. */
   ids(key: string): readonly string[] {
-    return this.map.get(key) ?? []
+    const ids = this.map.get(key)
+    return ids ? [...ids] : []
+  }
+
+  count(key: string): number {
+    return this.map.get(key)?.size ?? 0
   }
 }

@@ -7,8 +7,7 @@ export const money = (m: Money) => formatMoney(m)
 
 /** "25 Nov 2026, 14:05" in `timeZone`. */
 export function dateTime(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
+  return formatter('dateTime', timeZone, {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
@@ -19,12 +18,20 @@ export function dateTime(ms: number, timeZone: string): string {
 
 /** "25 Nov 2026" in `timeZone`. */
 export function date(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  }).format(ms)
+  return formatter('date', timeZone, { day: 'numeric', month: 'short', year: 'numeric' }).format(ms)
+}
+
+/** Making a formatter costs far more than using one (a page or an alert batch formats thousands). */
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter(kind: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${kind}/${timeZone}`
+  let made = formatters.get(key)
+  if (!made) {
+    made = new Intl.DateTimeFormat('en-GB', { ...options, timeZone })
+    formatters.set(key, made)
+  }
+  return made
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago". */
