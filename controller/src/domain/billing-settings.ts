@@ -1,6 +1,8 @@
 /** The ISP's invoicing choices (kept in the store's settings), with the defaults a new ISP gets. */
+
 import type { Tx } from '../store/store.js'
 import type { DomainEnv } from './env.js'
+import { putSetting } from './put-setting.js'
 
 export interface BillingSettings {
   /** What a top-up paid first (card, mobile money) produces: a paid invoice, or a pro-forma when ordered that becomes an invoice when paid. */
@@ -26,13 +28,10 @@ export async function billingSettings(tx: Tx): Promise<BillingSettings> {
 }
 
 export async function setBillingSettings(tx: Tx, env: DomainEnv, next: BillingSettings): Promise<void> {
-  const setAtMs = env.clock.now()
   for (const [name, value] of [
     [KEYS.paidTopUps, next.paidTopUps],
     [KEYS.operatorTopUps, next.operatorTopUps],
   ] as const) {
-    const row = { id: name, value, setAtMs }
-    if (await tx.settings.get(name)) await tx.settings.update(row)
-    else await tx.settings.insert(row)
+    await putSetting(tx, env, name, value)
   }
 }

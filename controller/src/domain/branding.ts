@@ -2,6 +2,7 @@
  * The ISP's branding (kept in the store's settings): the name customers see, the support contact,
  * the postal address and tax id invoices carry, and the logo. Unset, customers see plain words.
  */
+
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { isSafeText } from '../api/safe-text.js'
@@ -9,6 +10,7 @@ import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { checkLogo, type LogoType } from './logo-image.js'
+import { putSetting } from './put-setting.js'
 import { Refusal } from './refusal.js'
 
 /** What customers read where the ISP has not named itself yet. */
@@ -150,7 +152,7 @@ export async function setBranding(tx: Tx, env: DomainEnv, actor: Actor, input: u
     throw new Refusal('invalid_request', details.map((d) => d.message).join('. '), details)
   }
   const next = withoutEmpty(result.data)
-  await put(tx, env, KEYS.text, JSON.stringify(next))
+  await putSetting(tx, env, KEYS.text, JSON.stringify(next))
   await audit(tx, env, actor, 'branding.update', 'settings', 'branding', next)
   return branding(tx)
 }
@@ -160,7 +162,7 @@ export async function setLogo(tx: Tx, env: DomainEnv, actor: Actor, bytes: Uint8
   const image = checkLogo(bytes)
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   const row = { ...image, sha256, base64: Buffer.from(bytes).toString('base64') }
-  await put(tx, env, KEYS.logo, JSON.stringify(row))
+  await putSetting(tx, env, KEYS.logo, JSON.stringify(row))
   await audit(tx, env, actor, 'branding.logo', 'settings', 'branding', {
     ...image,
     sha256,
@@ -171,19 +173,13 @@ export async function setLogo(tx: Tx, env: DomainEnv, actor: Actor, bytes: Uint8
 
 export async function removeLogo(tx: Tx, env: DomainEnv, actor: Actor): Promise<void> {
   if (!(await tx.settings.get(KEYS.logo))?.value) return
-  await put(tx, env, KEYS.logo, '')
+  await putSetting(tx, env, KEYS.logo, '')
   await audit(tx, env, actor, 'branding.logo_remove', 'settings', 'branding')
 }
 
 /** The logo's URL: its hash makes it cacheable for good. */
 export const logoPath = (logo: Pick<Logo, 'sha256' | 'contentType'>) =>
   `/brand/logo-${logo.sha256.slice(0, 16)}.${logo.contentType === 'image/png' ? 'png' : 'jpg'}`
-
-async function put(tx: Tx, env: DomainEnv, id: string, value: string): Promise<void> {
-  const row = { id, value, setAtMs: env.clock.now() }
-  if (await tx.settings.get(id)) await tx.settings.update(row)
-  else await tx.settings.insert(row)
-}
 
 function parsed<T>(schema: z.ZodType<T>, value: string | undefined): T | undefined {
   if (!value) return undefined

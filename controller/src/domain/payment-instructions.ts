@@ -2,9 +2,11 @@
  * How to pay at the ISP's office or by bank transfer, in the ISP's own words (a store setting).
  * Set, it offers customers the offline way to pay; empty, the offline way is not offered.
  */
+
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
+import { putSetting } from './put-setting.js'
 import { Refusal } from './refusal.js'
 
 const KEY = 'payments.offlineInstructions'
@@ -32,8 +34,6 @@ export async function setPaymentInstructions(
       `payment instructions must be at most ${MAX_INSTRUCTIONS_CHARS} characters`,
     )
   }
-  const row = { id: KEY, value, setAtMs: env.clock.now() }
-  if (await tx.settings.get(KEY)) await tx.settings.update(row)
-  else await tx.settings.insert(row)
+  await putSetting(tx, env, KEY, value)
   await audit(tx, env, actor, 'settings.payment_instructions', 'settings', KEY, { set: value !== '' })
 }

@@ -36,7 +36,7 @@ export async function setStaffAlertEmails(
   actor: Actor,
   emails: readonly string[],
 ): Promise<void> {
-  await setOperatorAlertEmails(tx, emails, env.clock.now())
+  await setOperatorAlertEmails(tx, env, emails)
   await audit(tx, env, actor, 'settings.notifications', 'settings', 'notifications', {
     operatorEmails: emails,
   })

@@ -26,7 +26,7 @@ describe('e-mail through the outbox', () => {
     cleanups.push(() => t.outbox!.stop())
 
     const notification = await t.store.transact(async (tx) => {
-      await setOperatorAlertEmails(tx, ['noc@isp.example'], t.clock.now())
+      await setOperatorAlertEmails(tx, t.env, ['noc@isp.example'])
       return queueNotification(tx, t.env, {
         key: 'agent.offline/agt_1/1',
         event: 'agent.offline',

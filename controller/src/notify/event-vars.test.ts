@@ -41,7 +41,7 @@ async function everyEventDecided() {
       supportEmail: 'help@skyline.example',
       supportPhone: '+254 700 000 111',
     })
-    await setOperatorAlertEmails(tx, ['noc@isp.example'], 0)
+    await setOperatorAlertEmails(tx, t.env, ['noc@isp.example'])
   })
   const agent = (await t.call('POST', '/agents', { name: 'tower-1' })).body
   const plan = async (name: string, onCap: 'block' | 'throttle') => {

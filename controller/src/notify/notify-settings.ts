@@ -1,4 +1,6 @@
 /** The ISP's notification settings kept in the store's settings: where staff alerts go. */
+import type { DomainEnv } from '../domain/env.js'
+import { putSetting } from '../domain/put-setting.js'
 import type { Tx } from '../store/store.js'
 
 const KEYS = { operatorEmails: 'notify.operatorEmails' } as const
@@ -14,10 +16,8 @@ export async function operatorAlertEmails(tx: Tx): Promise<string[]> {
 
 export async function setOperatorAlertEmails(
   tx: Tx,
+  env: DomainEnv,
   emails: readonly string[],
-  setAtMs: number,
 ): Promise<void> {
-  const row = { id: KEYS.operatorEmails, value: emails.join(','), setAtMs }
-  if (await tx.settings.get(row.id)) await tx.settings.update(row)
-  else await tx.settings.insert(row)
+  await putSetting(tx, env, KEYS.operatorEmails, emails.join(','))
 }

@@ -15,7 +15,7 @@ const GIB = 1024 ** 3
 async function fixture() {
   const t = await testApp()
   t.env.channels = new Set(['email'])
-  await t.store.transact((tx) => setOperatorAlertEmails(tx, ['noc@isp.example', 'ops@isp.example'], 0))
+  await t.store.transact((tx) => setOperatorAlertEmails(tx, t.env, ['noc@isp.example', 'ops@isp.example']))
   const agent = (await t.call('POST', '/agents', { name: 'tower-1' })).body
   const connected = new Set<string>()
   const watch = new AgentWatch({

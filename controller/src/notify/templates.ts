@@ -3,9 +3,11 @@
  * its own, kept in the store's settings as `notify.template.<event>.<channel>.subject|body`.
  * Webhooks carry JSON and have none. A template naming a variable its event lacks is refused.
  */
+
 import { isSafeText } from '../api/safe-text.js'
 import { audit } from '../domain/audit.js'
 import type { Actor, DomainEnv } from '../domain/env.js'
+import { putSetting } from '../domain/put-setting.js'
 import { Refusal } from '../domain/refusal.js'
 import { NOTIFICATION_EVENTS, type NotificationEvent } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
@@ -135,8 +137,8 @@ export async function saveTemplate(
   }
   const body = normalised(String(input.body))
   const subject = channel === 'email' ? String(input.subject).trim() : ''
-  await put(tx, env, key(event, channel, 'body'), body)
-  if (channel === 'email') await put(tx, env, key(event, channel, 'subject'), subject)
+  await putSetting(tx, env, key(event, channel, 'body'), body)
+  if (channel === 'email') await putSetting(tx, env, key(event, channel, 'subject'), subject)
   await audit(tx, env, actor, 'notify.template.save', 'settings', `${event}.${channel}`, { subject, body })
   return messageTemplate(tx, event, channel)
 }
@@ -153,7 +155,7 @@ export async function resetTemplate(
   let changed = false
   for (const part of parts) {
     if ((await tx.settings.get(key(event, channel, part)))?.value) {
-      await put(tx, env, key(event, channel, part), '')
+      await putSetting(tx, env, key(event, channel, part), '')
       changed = true
     }
   }
@@ -162,9 +164,3 @@ export async function resetTemplate(
 
 /** Browsers post line breaks as CRLF; messages keep LF, and no trailing blank lines. */
 const normalised = (body: string) => body.replace(/\r\n?/g, '\n').replace(/\s+$/, '')
-
-async function put(tx: Tx, env: DomainEnv, id: string, value: string): Promise<void> {
-  const row = { id, value, setAtMs: env.clock.now() }
-  if (await tx.settings.get(id)) await tx.settings.update(row)
-  else await tx.settings.insert(row)
-}
