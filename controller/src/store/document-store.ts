@@ -11,7 +11,6 @@ import { findAudit } from './audit-find.js'
 import { ChangeLog } from './change-log.js'
 import { type Commit, CommitListeners, CommitNotes } from './commit-notes.js'
 import type { Data } from './data.js'
-import { dueDeliveries, findDeliveries, OPEN, openKey } from './delivery-search.js'
 import type {
   Agent,
   Delivery,
@@ -25,7 +24,8 @@ import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'
-import type { DeliveryQuery, Store, SubscriberQuery, Tx } from './store.js'
+import { notificationTables } from './notification-tables.js'
+import type { Store, SubscriberQuery, Tx } from './store.js'
 import { findSubscribers } from './subscriber-search.js'
 
 export class StoreFailedError extends Error {
@@ -233,17 +233,6 @@ export class DocumentStore implements Store {
     const orders = new MemoryTable('orders', d.orders, log, [ordersBySubscriber, ordersByRef], (old, row) =>
       this.notes.orderWritten(old, row),
     )
-    const notificationsBySubscriber = new MemoryIndex<Notification>((n) => n.subscriberId)
-    const notifications = new MemoryTable('notifications', d.notifications, log, [notificationsBySubscriber])
-    const openDeliveries = new MemoryIndex<Delivery>(openKey)
-    const deliveriesByNotification = new MemoryIndex<Delivery>((r) => r.notificationId)
-    const deliveries = new MemoryTable(
-      'deliveries',
-      d.deliveries,
-      log,
-      [openDeliveries, deliveriesByNotification],
-      (_old, row) => this.notes.deliveryWritten(row),
-    )
     const usersByName = new MemoryIndex<{ id: string; username: string }>((u) => u.username)
     const users = new MemoryTable('users', d.users, log, [usersByName])
 
@@ -262,16 +251,7 @@ export class DocumentStore implements Store {
           ref ? orders.byIndex(ordersByRef, `${provider}/${ref}`)[0] : undefined,
       }),
       paymentEvents: new MemoryTable('paymentEvents', d.paymentEvents, log),
-      notifications: Object.assign(notifications, {
-        forSubscriber: async (id: string) => notifications.byIndex(notificationsBySubscriber, id),
-      }),
-      deliveries: Object.assign(deliveries, {
-        due: async (nowMs: number, limit: number) => dueDeliveries(deliveries, openDeliveries, nowMs, limit),
-        openCount: async () => openDeliveries.count(OPEN),
-        forNotification: async (id: string) => deliveries.byIndex(deliveriesByNotification, id),
-        find: async (query: DeliveryQuery) => findDeliveries(deliveries, query),
-      }),
-      webhookEndpoints: new MemoryTable('webhookEndpoints', d.webhookEndpoints, log),
+      ...notificationTables(d, log, (row) => this.notes.deliveryWritten(row)),
       usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
       usageAnomalies: Object.assign(usageAnomalies, {
         forAgent: async (agentId: string) => usageAnomalies.byIndex(anomaliesByAgent, agentId),
