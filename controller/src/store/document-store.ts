@@ -11,15 +11,7 @@ import { findAudit } from './audit-find.js'
 import { ChangeLog } from './change-log.js'
 import { type Commit, CommitListeners, CommitNotes } from './commit-notes.js'
 import type { Data } from './data.js'
-import type {
-  Agent,
-  Delivery,
-  Notification,
-  Order,
-  Subscriber,
-  UsageAnomaly,
-  UsagePeriod,
-} from './entities.js'
+import type { Agent, Order, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
