@@ -1,6 +1,7 @@
 /** The agent ↔ controller WebSocket messages: one zod schema and one type per message, all at PROTOCOL_VERSION. */
 import { z } from 'zod'
 import { ByteCount } from './bytes.js'
+import { CountDirection, FreeWindows } from './counted-bytes.js'
 import { Problems } from './problems.js'
 import { downUp, EpochMs, Id, IsoInstant } from './wire-fields.js'
 
@@ -30,7 +31,13 @@ export const SubscriberLimit = z
     usedBytes: ByteCount,
     limitVersion: LimitVersion,
     onCap: z.enum(['block', 'throttle']),
+    /** Rate while throttled: download, and upload too unless `throttleUpKbps` is given. */
     throttleKbps: z.number().int({ error: 'throttleKbps must be an integer' }).positive().optional(),
+    throttleUpKbps: z.number().int({ error: 'throttleUpKbps must be an integer' }).positive().optional(),
+    /** Which direction draws from the allowance; absent = both. */
+    count: CountDirection.optional(),
+    /** Windows inside the period whose usage is counted but drawn from no allowance (free hours). */
+    freeWindows: FreeWindows.optional(),
   })
   .refine((s) => s.periodEnd > s.periodStart, {
     error: 'periodEnd must be after periodStart',

@@ -2,6 +2,7 @@
  * Rebuilding and moving the agent's state: journal entries into books and baselines, and the
  * record of counters the agent had the router create, from their creation until a baseline is taken.
  */
+import { drawnBytes, drawRuleOf } from '@capd/protocol'
 import type { AgentState } from './checkpoint.js'
 import type { JournalRecord } from './journal.js'
 
@@ -20,7 +21,8 @@ export function replay(state: AgentState, records: readonly JournalRecord[]): vo
     })
     const book = state.books.get(entry.subscriberId)
     if (book && book.periodStart === entry.periodStart) {
-      state.books.set(entry.subscriberId, { ...book, usedBytes: book.usedBytes + entry.down + entry.up })
+      const drawn = drawnBytes(drawRuleOf(book.limit), entry.down, entry.up, entry.atMs)
+      state.books.set(entry.subscriberId, { ...book, usedBytes: book.usedBytes + drawn })
     }
     state.appliedSeq = entry.n
   }

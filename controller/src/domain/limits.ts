@@ -5,6 +5,8 @@
 import type { SubscriberLimit } from '@capd/protocol'
 import type { LimitTerms, Plan, Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { capTerms } from './cap-terms.js'
+import { drawTerms } from './draw-terms.js'
 import type { DomainEnv } from './env.js'
 import { currentPeriod, limitBytes, usedBytesIn, validTopUps } from './usage.js'
 import { rollUsage } from './usage-book.js'
@@ -33,10 +35,8 @@ export function limitTerms(
     periodStartMs: period.startMs,
     periodEndMs: period.endMs,
     limitBytes: limitBytes(plan, topUps, period, nowMs),
-    onCap: plan.onCap,
-    ...(plan.onCap === 'throttle' && plan.throttleKbps !== undefined
-      ? { throttleKbps: plan.throttleKbps }
-      : {}),
+    ...capTerms(plan),
+    ...drawTerms(plan, period, timeZone),
     address: sub.address,
   }
 }
@@ -49,9 +49,18 @@ export function sameTerms(a: LimitTerms | undefined, b: LimitTerms): boolean {
     a.limitBytes === b.limitBytes &&
     a.onCap === b.onCap &&
     a.throttleKbps === b.throttleKbps &&
+    a.throttleUpKbps === b.throttleUpKbps &&
+    a.count === b.count &&
+    sameWindows(a.freeWindows, b.freeWindows) &&
     a.address === b.address &&
     a.suspended === b.suspended
   )
+}
+
+function sameWindows(a: LimitTerms['freeWindows'], b: LimitTerms['freeWindows']): boolean {
+  if (a === b) return true
+  if (!a || !b || a.length !== b.length) return false
+  return a.every((w, i) => w.startMs === b[i]!.startMs && w.endMs === b[i]!.endMs)
 }
 
 export interface CurrentLimit {
@@ -96,6 +105,16 @@ export async function currentLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Pro
       limitVersion: subscriber.limitVersion ?? 0,
       onCap: terms.onCap,
       ...(terms.throttleKbps !== undefined ? { throttleKbps: terms.throttleKbps } : {}),
+      ...(terms.throttleUpKbps !== undefined ? { throttleUpKbps: terms.throttleUpKbps } : {}),
+      ...(terms.count !== undefined ? { count: terms.count } : {}),
+      ...(terms.freeWindows?.length
+        ? {
+            freeWindows: terms.freeWindows.map((w) => ({
+              start: new Date(w.startMs).toISOString(),
+              end: new Date(w.endMs).toISOString(),
+            })),
+          }
+        : {}),
     },
   }
 }

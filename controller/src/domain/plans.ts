@@ -1,7 +1,17 @@
 /** Plans (the cap and what happens at it) and top-up plans (data packs for sale). */
 import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
-import type { OnCap, Plan, TaxRule, TopUpPlan } from '../store/entities.js'
+import type {
+  CapAction,
+  CountDirection,
+  DrawOrder,
+  FreeHours,
+  OnCap,
+  Plan,
+  RolloverRule,
+  TaxRule,
+  TopUpPlan,
+} from '../store/entities.js'
 import type { Table, Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
@@ -16,6 +26,13 @@ export interface PlanInput {
   throttleKbps?: number
   /** Absent = the defaults (DEFAULT_NOTIFY_AT_PERCENT); empty = no usage alerts. */
   notifyAtPercent?: readonly number[]
+  capAction?: CapAction
+  rateDownKbps?: number
+  rateUpKbps?: number
+  count?: CountDirection
+  drawOrder?: DrawOrder
+  rollover?: RolloverRule
+  freeHours?: readonly FreeHours[]
 }
 
 export async function createPlan(tx: Tx, env: DomainEnv, actor: Actor, input: PlanInput): Promise<Plan> {

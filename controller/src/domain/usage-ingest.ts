@@ -6,7 +6,7 @@
  * epoch past the agent's allowance (see agent-epochs.ts) are acked and kept as anomalies: refusing
  * the batch would only make the agent send it again forever.
  */
-import { billingPeriod, type Usage } from '@capd/protocol'
+import { billingPeriod, drawnBytes, type Usage } from '@capd/protocol'
 import { decideUsageAlerts } from '../notify/usage-alerts.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
@@ -85,7 +85,9 @@ export async function ingestUsage(
     const periodStartMs = billingPeriod(atMs, sub.billingDay, env.timeZone).startMs
     const key = `${sub.id}/${periodStartMs}`
     const sum = sums.get(key) ?? { subscriberId: sub.id, periodStartMs, bytes: 0 }
-    sum.bytes = addBytes(sum.bytes, addBytes(entry.down, entry.up))
+    // Drawn by the terms the agent enforces (direction, free hours), so both count alike.
+    const drawn = drawnBytes(sub.limitTerms ?? {}, entry.down, entry.up, entry.atMs)
+    sum.bytes = addBytes(sum.bytes, drawn)
     sums.set(key, sum)
   }
   for (const { subscriberId, periodStartMs, bytes } of sums.values()) {

@@ -48,6 +48,8 @@ const DECLINE_WORDS: Record<AutoTopUpDecline['reason'], (sub: Subscriber) => str
   insufficient_balance: () => 'your balance is too low for the next one',
   max_per_period: (sub) => `this month's maximum of ${sub.autoTopUp?.maxPerPeriod ?? 0} is reached`,
   plan_unavailable: () => 'the top-up plan is no longer offered',
+  spend_cap: () => "this period's spending limit for auto top-ups is reached",
+  min_interval: () => 'the last one was only minutes ago',
 }
 
 export async function notifyAutoTopUpDeclined(

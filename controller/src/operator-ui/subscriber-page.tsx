@@ -14,6 +14,8 @@ import { SubscriberUsage } from './subscriber-usage.js'
 const DECLINED = {
   insufficient_balance: 'the balance was too low',
   max_per_period: 'the maximum per period was reached',
+  spend_cap: 'the spend cap per period was reached',
+  min_interval: 'the minimum interval since the last one had not passed',
   plan_unavailable: 'the top-up plan is no longer on sale',
 } as const
 

@@ -1,9 +1,19 @@
 /** The records the controller keeps. Rows are immutable: a change writes a new row. */
 import type { Money, RuleProblem } from '@capd/protocol'
 import type { Role } from '../auth/roles.js'
+import type {
+  Allowance,
+  AutoTopUpTrigger,
+  CapAction,
+  CountDirection,
+  DrawOrder,
+  FreeHours,
+  RolloverRule,
+} from './allowance-entities.js'
 import type { TaxRule } from './billing-entities.js'
 import type { AlertChoices } from './notification-entities.js'
 
+export * from './allowance-entities.js'
 export * from './billing-entities.js'
 export * from './notification-entities.js'
 
@@ -22,6 +32,22 @@ export interface Plan {
    * itself). Absent = DEFAULT_NOTIFY_AT_PERCENT; empty = none.
    */
   readonly notifyAtPercent?: readonly number[]
+  /**
+   * What happens at the cap. Absent (older rows) = derived from `onCap`/`throttleKbps`, which are
+   * kept in step with it for older readers.
+   */
+  readonly capAction?: CapAction
+  /** The plan's normal rate, the base of a percentage throttle. */
+  readonly rateDownKbps?: number
+  readonly rateUpKbps?: number
+  /** Which direction draws from the allowance; absent = both. */
+  readonly count?: CountDirection
+  /** Absent = the ISP's default (settings), itself plan first by default. */
+  readonly drawOrder?: DrawOrder
+  /** Absent = nothing rolls over. */
+  readonly rollover?: RolloverRule
+  /** Daily windows whose usage draws from nothing; absent or empty = none. */
+  readonly freeHours?: readonly FreeHours[]
   readonly createdAtMs: number
   readonly retiredAtMs?: number
 }
@@ -69,6 +95,18 @@ export interface AutoTopUp {
   readonly thresholdBytes?: number
   /** Whether the customer may change these settings in the portal (the operator decides). */
   readonly customerMayChange?: boolean
+  /** Supersedes `thresholdBytes` when present. */
+  readonly trigger?: AutoTopUpTrigger
+  /** Shortest time between two auto top-ups; absent = 5 minutes. */
+  readonly minIntervalMs?: number
+  /** Most money charged by auto top-ups in one period (minor units, store currency); absent = no cap. */
+  readonly spendCapPerPeriod?: number
+  /** Over-usage past the cap is drawn from the new top-up (absent = true, as before). */
+  readonly compensateOverUsage?: boolean
+  /** Charged to the balance (default) or put on the next invoice. */
+  readonly chargeTo?: 'balance' | 'invoice'
+  /** Invoice line description: `{size}`, `{plan}`, `{subscriber}`; absent = the top-up plan's name. */
+  readonly descriptionTemplate?: string
 }
 
 /** What a subscriber's `limitVersion` describes: everything the agent needs to enforce the period. */
@@ -78,6 +116,10 @@ export interface LimitTerms {
   readonly limitBytes: number
   readonly onCap: OnCap
   readonly throttleKbps?: number
+  readonly throttleUpKbps?: number
+  readonly count?: CountDirection
+  /** Free-hour windows of the period (absolute). */
+  readonly freeWindows?: readonly { readonly startMs: number; readonly endMs: number }[]
   readonly address: string
   /** The subscriber is suspended: the terms block (limit 0) whatever the allowance. */
   readonly suspended?: true
@@ -93,7 +135,13 @@ export interface Suspension {
 /** Why the last auto top-up was not applied; kept so a decline is audited once, not on every report. */
 export interface AutoTopUpDecline {
   readonly periodStartMs: number
-  readonly reason: 'insufficient_balance' | 'max_per_period' | 'plan_unavailable'
+  readonly reason:
+    | 'insufficient_balance'
+    | 'max_per_period'
+    | 'plan_unavailable'
+    | 'spend_cap'
+    | 'min_interval'
+  readonly atMs?: number
 }
 
 export interface Subscriber {
@@ -134,6 +182,10 @@ export interface Subscriber {
   readonly appliedLimitVersion?: number
   /** Usage per day of the current period (day 0 = the period's first day), for the usage chart. */
   readonly dailyUsage?: DailyUsage
+  /** The current period's draws from its buckets; absent until first booked (older rows). */
+  readonly allowance?: Allowance
+  /** Recent rate of drawn usage (exponentially weighted), for the run-out projection. */
+  readonly recentRate?: RecentRate
   /**
    * Agents that enforced this subscriber before it moved to `agentId`: usage one of them journalled
    * before it learned of the move is still booked (the customer used it). Absent = never moved.
@@ -202,6 +254,12 @@ export interface UsageAnomaly {
   readonly lastEpoch: string
 }
 
+export interface RecentRate {
+  readonly bytesPerSecond: number
+  /** The last usage folded in. */
+  readonly atMs: number
+}
+
 export interface DailyUsage {
   readonly periodStartMs: number
   readonly bytes: readonly number[]
@@ -228,6 +286,8 @@ export interface UsagePeriod {
   readonly subscriberId: string
   readonly periodStartMs: number
   readonly usedBytes: number
+  /** The period's draws per bucket, as they stood when it ended (absent on older rows). */
+  readonly allowance?: Allowance
 }
 
 export const usageMarkId = (agentId: string, epoch: string) => `${agentId}/${epoch}`
