@@ -26,8 +26,12 @@ import { currentPeriod } from './usage.js'
 
 const DAY_MS = 86_400_000
 
-export type TopUpInput =
-  | { topUpPlanId: string; chargeTo: OperatorChargeTo }
+/**
+ * `compensateOverUsage` (absent = true): usage already past every bucket is drawn from the new
+ * top-up; false starts it whole and forgives that over-usage (see Allowance.forgivenBytes).
+ */
+export type TopUpInput = (
+  | { topUpPlanId: string; chargeTo: OperatorChargeTo; description?: string }
   | {
       bytes: number
       price: Money
@@ -38,6 +42,7 @@ export type TopUpInput =
     }
   /** What a paid order bought, as it was when the order was placed. */
   | { chargeTo: 'order'; order: Order; method: PaymentMethod }
+) & { compensateOverUsage?: boolean }
 
 export interface TopUpResult {
   topUp: TopUp
