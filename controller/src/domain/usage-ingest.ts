@@ -16,7 +16,7 @@ import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
-import { addBytes, bookUsage } from './usage-book.js'
+import { bookReadings, type Reading } from './usage-book.js'
 
 export interface IngestResult {
   /** The epoch's committed high-water mark: the agent may drop its entries up to it. */
@@ -75,24 +75,25 @@ export async function ingestUsage(
   )
   await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
 
-  // Summed per subscriber and period first: one row update each, however long the batch.
+  // Grouped per subscriber in seq order: each reading draws from the buckets valid when it was
+  // read, and each subscriber's row is written once however long the batch.
   const nowMs = env.clock.now()
-  const sums = new Map<string, { subscriberId: string; periodStartMs: number; bytes: number }>()
+  const readings = new Map<string, Reading[]>()
   for (const entry of bookable) {
     const sub = subscribers.get(entry.subscriberId)!
     // Usage dated before the subscriber existed or after now is put in the nearest real period.
     const atMs = Math.max(sub.createdAtMs, Math.min(Date.parse(entry.periodStart), nowMs))
     const periodStartMs = billingPeriod(atMs, sub.billingDay, env.timeZone).startMs
-    const key = `${sub.id}/${periodStartMs}`
-    const sum = sums.get(key) ?? { subscriberId: sub.id, periodStartMs, bytes: 0 }
     // Drawn by the terms the agent enforces (direction, free hours), so both count alike.
-    const drawn = drawnBytes(sub.limitTerms ?? {}, entry.down, entry.up, entry.atMs)
-    sum.bytes = addBytes(sum.bytes, drawn)
-    sums.set(key, sum)
+    const terms = sub.limitTerms
+    const drawn = drawnBytes(terms ?? {}, entry.down, entry.up, entry.atMs)
+    const counted = drawnBytes({ count: terms?.count }, entry.down, entry.up, entry.atMs)
+    const list = readings.get(sub.id) ?? []
+    list.push({ periodStartMs, atMs: entry.atMs, drawnBytes: drawn, freeBytes: counted - drawn })
+    readings.set(sub.id, list)
   }
-  for (const { subscriberId, periodStartMs, bytes } of sums.values()) {
-    const booked = await bookUsage(tx, env, subscribers.get(subscriberId)!, periodStartMs, bytes)
-    subscribers.set(subscriberId, booked)
+  for (const [subscriberId, list] of readings) {
+    subscribers.set(subscriberId, await bookReadings(tx, env, subscribers.get(subscriberId)!, list))
   }
 
   const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
