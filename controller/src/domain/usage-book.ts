@@ -9,7 +9,7 @@ import {
   usagePeriodId,
 } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
-import { periodBuckets } from './allowance-buckets.js'
+import { type Bucket, periodBuckets } from './allowance-buckets.js'
 import { draw, emptyAllowance, redraw } from './allowance-draw.js'
 import { rolledOver, shrinkRollover } from './allowance-rollover.js'
 import { drawOrderOf } from './allowance-settings.js'
@@ -107,7 +107,11 @@ export async function bookReadings(
   const plan = await tx.plans.get(rolled.planId)
   const topUps = plan ? await tx.topUps.forSubscriber(rolled.id) : []
   const order = plan ? await drawOrderOf(tx, plan) : 'plan_first'
-  let state = plan ? allowanceOf(rolled, plan, topUps, current, order) : undefined
+  const full = plan ? allowanceOf(rolled, plan, topUps, current, order) : undefined
+  // Only buckets still valid now take usage: what an ended bucket took stays as it was, so the
+  // enforced limit never moves with usage (see allowance-draw.ts).
+  const open = (buckets: Bucket[]) => buckets.filter((b) => b.validUntilMs > nowMs)
+  let state = full && { allowance: full.allowance, buckets: open(full.buckets) }
   let used = rolled.usedBytes
   let today = 0
   const late = new Map<number, number>()
@@ -128,7 +132,7 @@ export async function bookReadings(
     if (state && plan) {
       const allowance = shrinkRollover(state.allowance, periodStartMs, bytes)
       const buckets = periodBuckets(plan, topUps, current, allowance.rollover, order)
-      state = { allowance: redraw(allowance, buckets, nowMs), buckets }
+      state = { allowance: redraw(allowance, buckets, nowMs), buckets: open(buckets) }
     }
   }
   const updated: Subscriber = {

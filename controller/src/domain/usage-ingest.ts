@@ -13,6 +13,7 @@ import type { Tx } from '../store/store.js'
 import { admitNewEpoch } from './agent-epochs.js'
 import { requireLiveAgent, touchAgent } from './agents.js'
 import { audit } from './audit.js'
+import { refreshLimit } from './limits.js'
 import type { DomainEnv } from './env.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
@@ -93,7 +94,12 @@ export async function ingestUsage(
     readings.set(sub.id, list)
   }
   for (const [subscriberId, list] of readings) {
-    subscribers.set(subscriberId, await bookReadings(tx, env, subscribers.get(subscriberId)!, list))
+    const sub = subscribers.get(subscriberId)!
+    const booked = await bookReadings(tx, env, sub, list)
+    // Usage of an ended period shrinks the data rolled over from it: a new limit to push.
+    const currentStartMs = billingPeriod(nowMs, sub.billingDay, env.timeZone).startMs
+    const late = list.some((r) => r.periodStartMs < currentStartMs)
+    subscribers.set(subscriberId, late ? await refreshLimit(tx, env, booked) : booked)
   }
 
   const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
