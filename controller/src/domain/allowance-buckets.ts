@@ -41,7 +41,9 @@ export function periodBuckets(
     validUntilMs: period.endMs,
   }
   const bought: Bucket[] = topUps
-    .filter((t) => t.createdAtMs >= period.startMs && t.createdAtMs < period.endMs && t.reversedAtMs === undefined)
+    .filter(
+      (t) => t.createdAtMs >= period.startMs && t.createdAtMs < period.endMs && t.reversedAtMs === undefined,
+    )
     .sort((a, b) => a.expiresAtMs - b.expiresAtMs || a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1))
     .map((t) => ({
       id: t.id,
@@ -50,9 +52,7 @@ export function periodBuckets(
       validFromMs: t.createdAtMs,
       validUntilMs: Math.min(t.expiresAtMs, period.endMs),
     }))
-  return order === 'topups_first'
-    ? [...rolled, ...bought, planBucket]
-    : [...rolled, planBucket, ...bought]
+  return order === 'topups_first' ? [...rolled, ...bought, planBucket] : [...rolled, planBucket, ...bought]
 }
 
 export const validAt = (b: Bucket, atMs: number) => b.validFromMs <= atMs && atMs < b.validUntilMs

@@ -189,16 +189,19 @@ function scenario(seed: number, order: DrawOrder): string[] {
     const model = Object.fromEntries(ref.ordered().map((b) => [b.id, b.used]))
     const engine = Object.fromEntries(bs.map((b) => [b.id, allowance.drawn[b.id] ?? 0]))
     expect(engine, `${at}: draws`).toEqual(model)
-    expect(bs.map((b) => [b.id, b.sizeBytes]), `${at}: buckets`).toEqual(
-      ref.ordered().map((b) => [b.id, b.size]),
-    )
+    expect(
+      bs.map((b) => [b.id, b.sizeBytes]),
+      `${at}: buckets`,
+    ).toEqual(ref.ordered().map((b) => [b.id, b.size]))
     expect([allowance.overBytes, allowance.forgivenBytes], `${at}: over, forgiven`).toEqual([
       ref.over,
       ref.forgiven,
     ])
     expect(bookedBytes(allowance), `${at}: Σ drawn + over = usage counted`).toBe(counted)
     const limit = enforcedLimit(allowance, bs, now)
-    expect(limit - counted, `${at}: limit − used`).toBe(leftBytes(allowance, bs, now) - unforgivenBytes(allowance))
+    expect(limit - counted, `${at}: limit − used`).toBe(
+      leftBytes(allowance, bs, now) - unforgivenBytes(allowance),
+    )
     return limit
   }
 
@@ -222,7 +225,15 @@ function scenario(seed: number, order: DrawOrder): string[] {
         counted = 0
         ref.buckets = [
           ...next,
-          { id: 'plan', kind: 'plan', size: plan.capBytes, from: period.startMs, until: period.endMs, used: 0, gone: false },
+          {
+            id: 'plan',
+            kind: 'plan',
+            size: plan.capBytes,
+            from: period.startMs,
+            until: period.endMs,
+            used: 0,
+            gone: false,
+          },
         ]
         ref.over = 0
         ref.forgiven = 0
@@ -281,7 +292,8 @@ describe('bucket drawing against a byte-by-byte reference', () => {
     (order) => {
       console.info(`bucket drawing ${order}: seeds ${base}..${base + 149} (CAPD_SEED=${base} to replay)`)
       const seen = new Set<string>()
-      for (let i = 0; i < 150; i++) for (const step of scenario(base + i, order)) seen.add(step.split(' ')[0]!)
+      for (let i = 0; i < 150; i++)
+        for (const step of scenario(base + i, order)) seen.add(step.split(' ')[0]!)
       // The sequences reached every kind of event.
       expect([...seen].sort()).toEqual(['boundary', 'late', 'reverse', 'time', 'topup', 'usage'])
     },

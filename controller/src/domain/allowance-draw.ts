@@ -25,7 +25,12 @@ export function bookedBytes(a: Allowance): number {
  * Draws `bytes` read at `atMs` from the buckets valid then, in order; `atMs` undefined takes from
  * every bucket whatever its validity (usage booked before the buckets were kept, as if at once).
  */
-export function draw(a: Allowance, buckets: readonly Bucket[], bytes: number, atMs: number | undefined): Allowance {
+export function draw(
+  a: Allowance,
+  buckets: readonly Bucket[],
+  bytes: number,
+  atMs: number | undefined,
+): Allowance {
   if (bytes <= 0) return a
   let rest = bytes
   const drawn: Record<string, number> = { ...a.drawn }
@@ -47,7 +52,11 @@ export const unforgivenBytes = (a: Allowance) => Math.max(0, a.overBytes - a.for
 export function compensate(a: Allowance, topUp: Bucket): Allowance {
   const take = Math.min(unforgivenBytes(a), topUp.sizeBytes - drawnFrom(a, topUp.id))
   if (take <= 0) return a
-  return { ...a, drawn: { ...a.drawn, [topUp.id]: drawnFrom(a, topUp.id) + take }, overBytes: a.overBytes - take }
+  return {
+    ...a,
+    drawn: { ...a.drawn, [topUp.id]: drawnFrom(a, topUp.id) + take },
+    overBytes: a.overBytes - take,
+  }
 }
 
 /** The over-usage of the moment is forgiven: a new top-up starts whole. */

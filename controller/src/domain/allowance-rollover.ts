@@ -31,7 +31,12 @@ export function rolledOver(
     const size = Math.min(room, left(b))
     const source = ended.rollover.find((r) => r.id === b.id)
     if (size <= 0 || !source) continue
-    next.push({ id: b.id, fromPeriodStartMs: source.fromPeriodStartMs, sizeBytes: size, expiresAtMs: b.validUntilMs })
+    next.push({
+      id: b.id,
+      fromPeriodStartMs: source.fromPeriodStartMs,
+      sizeBytes: size,
+      expiresAtMs: b.validUntilMs,
+    })
     room -= size
   }
   if (!rule) return next

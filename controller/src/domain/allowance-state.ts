@@ -40,5 +40,8 @@ export function allowanceFigures(
   order?: DrawOrder,
 ): { limitBytes: number; leftBytes: number } {
   const { allowance, buckets } = allowanceOf(sub, plan, topUps, period, order)
-  return { limitBytes: enforcedLimit(allowance, buckets, nowMs), leftBytes: leftBytes(allowance, buckets, nowMs) }
+  return {
+    limitBytes: enforcedLimit(allowance, buckets, nowMs),
+    leftBytes: leftBytes(allowance, buckets, nowMs),
+  }
 }

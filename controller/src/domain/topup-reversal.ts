@@ -6,10 +6,10 @@
  */
 import type { Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
-import type { DomainEnv } from './env.js'
 import { redraw } from './allowance-draw.js'
 import { drawOrderOf } from './allowance-settings.js'
 import { allowanceOf } from './allowance-state.js'
+import type { DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
 import { currentPeriod, usageView, validTopUps } from './usage.js'
 

@@ -86,7 +86,9 @@ export async function bookUsage(
   periodStartMs: number,
   bytes: number,
 ): Promise<Subscriber> {
-  return bookReadings(tx, env, sub, [{ periodStartMs, atMs: env.clock.now(), drawnBytes: bytes, freeBytes: 0 }])
+  return bookReadings(tx, env, sub, [
+    { periodStartMs, atMs: env.clock.now(), drawnBytes: bytes, freeBytes: 0 },
+  ])
 }
 
 /**
