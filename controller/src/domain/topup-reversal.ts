@@ -1,8 +1,8 @@
 /**
  * Taking a top-up's data back. A top-up counts as *unused* while the subscriber's remaining data in
- * the current period (limit − used) is at least its bytes: usage is drawn from the top-up last, so
- * removing it leaves the subscriber within the limit. Only a top-up of the current period, not
- * expired and not already reversed, has data to take back.
+ * the current period (limit − used) is at least its bytes: removing it leaves the subscriber within
+ * the limit, whichever bucket the usage was drawn from (its draws go back to the other buckets).
+ * Only a top-up of the current period, not expired and not already reversed, has data to take back.
  */
 import type { Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
