@@ -1,5 +1,6 @@
 /** What the API shows of each record: ISO times, no secrets. */
 
+import { capActionOf } from '../domain/cap-terms.js'
 import { amountDue, amountPaid } from '../domain/invoice-amounts.js'
 import { kindOf } from '../domain/invoices.js'
 import { grossOf } from '../domain/tax.js'
@@ -29,6 +30,14 @@ export const planView = (p: Plan) => ({
   onCap: p.onCap,
   throttleKbps: p.throttleKbps,
   notifyAtPercent: p.notifyAtPercent ?? DEFAULT_NOTIFY_AT_PERCENT,
+  capAction: capActionOf(p),
+  rateDownKbps: p.rateDownKbps ?? null,
+  rateUpKbps: p.rateUpKbps ?? null,
+  count: p.count ?? 'both',
+  /** null = the ISP's default draw order. */
+  drawOrder: p.drawOrder ?? null,
+  rollover: p.rollover ?? null,
+  freeHours: p.freeHours ?? [],
   createdAt: iso(p.createdAtMs),
   retiredAt: iso(p.retiredAtMs),
 })
