@@ -31,6 +31,8 @@ export const FREE_HOUR_ROWS = 3
 
 const CAP = 'Choose Block, Slow to a fixed speed or Slow to a % of the normal speed.'
 export const THROTTLE = 'Enter the speed subscribers are slowed to at the cap, in kbit/s, such as 512.'
+const MAX_KBPS = 100_000_000
+const TOO_FAST = `Enter at most ${MAX_KBPS} kbit/s.`
 const PERCENT = 'Enter a whole percentage from 1 to 99, such as 10.'
 const SPEED = 'Enter a whole number of kbit/s, such as 20000, or leave it empty.'
 
@@ -38,7 +40,7 @@ const SPEED = 'Enter a whole number of kbit/s, such as 20000, or leave it empty.
 export const TERM_MESSAGES: Readonly<Record<string, IssueMessage>> = {
   onCap: CAP,
   capAction: CAP,
-  throttleKbps: (issue) => (issue.code === 'too_big' ? 'Enter at most 100000000 kbit/s.' : THROTTLE),
+  throttleKbps: (issue) => (issue.code === 'too_big' ? TOO_FAST : THROTTLE),
   rateDownKbps: (issue) =>
     issue.code === 'custom'
       ? 'Enter the normal download speed: slowing to a % of the normal speed needs it.'
@@ -56,7 +58,9 @@ export const TERM_MESSAGES: Readonly<Record<string, IssueMessage>> = {
 /** The terms the form gives; `null` = a box left empty (the term is cleared on an edit). */
 export function termsFromForm(form: FormFields, check: FormCheck): PlanTermsInput {
   return {
-    ...check.read(() => capFromForm(form)),
+    // A refused cap choice is noted at its box; the stand-in only keeps the schema from adding
+    // "capAction is required" to it (check.done refuses the form anyway).
+    ...(check.read(() => capFromForm(form)) ?? { capAction: { kind: 'block' } }),
     ...speed(form, check, 'rateDownKbps'),
     ...speed(form, check, 'rateUpKbps'),
     // A value the form never offered is left for the API's schema to refuse.
@@ -78,7 +82,8 @@ function capFromForm(form: FormFields): { capAction?: CapAction } {
   if (kind === 'block') return { capAction: { kind: 'block' } }
   if (kind === 'throttle') {
     const kbps = wholeNumberValue(form.throttleKbps, 'throttleKbps', TERM_LABELS.throttleKbps)
-    if (kbps === undefined) throw fieldError('throttleKbps', TERM_LABELS.throttleKbps, THROTTLE)
+    if (kbps === undefined || kbps < 1) throw fieldError('throttleKbps', TERM_LABELS.throttleKbps, THROTTLE)
+    if (kbps > MAX_KBPS) throw fieldError('throttleKbps', TERM_LABELS.throttleKbps, TOO_FAST)
     return { capAction: { kind: 'throttle_kbps', kbps } }
   }
   const text = form.throttlePercent?.trim().replace(/%$/, '').trim() ?? ''
