@@ -3,6 +3,7 @@
  * counts, use first, roll over and free hours. A box left empty on an edit clears the term; a form
  * without the boxes (an older page) leaves the plan's terms as they are.
  */
+import { FreeHoursInput } from '../api/plan-terms-schemas.js'
 import { TINY_BELOW_BYTES } from '../api/tiny-bytes.js'
 import type { PlanTermsInput } from '../domain/plan-terms.js'
 import type { CapAction, CountDirection, DrawOrder, FreeHours, RolloverRule } from '../store/entities.js'
@@ -31,6 +32,7 @@ export const FREE_HOUR_ROWS = 3
 
 const CAP = 'Choose Block, Slow to a fixed speed or Slow to a % of the normal speed.'
 export const THROTTLE = 'Enter the speed subscribers are slowed to at the cap, in kbit/s, such as 512.'
+const OVERLAP = 'Free hours must not overlap: make one window end before the next starts.'
 const MAX_KBPS = 100_000_000
 const TOO_FAST = `Enter at most ${MAX_KBPS} kbit/s.`
 const PERCENT = 'Enter a whole percentage from 1 to 99, such as 10.'
@@ -51,7 +53,7 @@ export const TERM_MESSAGES: Readonly<Record<string, IssueMessage>> = {
   rollover: 'Tick plan data, top-up data or both, and say how long rolled-over data lasts.',
   freeHours: (issue) =>
     issue.code === 'custom' && /overlaps/.test(issue.message)
-      ? 'Free hours must not overlap: make one window end before the next starts.'
+      ? OVERLAP
       : 'Enter each window as a start and an end time, such as 00:00 to 06:00.',
 }
 
@@ -134,6 +136,7 @@ function rolloverFromForm(form: FormFields): { rollover?: RolloverRule | null } 
 function freeHoursFromForm(form: FormFields): { freeHours?: FreeHours[] } {
   if (form.freeFrom1 === undefined) return {}
   const windows: FreeHours[] = []
+  const rows: number[] = []
   for (let row = 1; row <= FREE_HOUR_ROWS; row++) {
     const from = form[`freeFrom${row}`]?.trim() ?? ''
     const to = form[`freeTo${row}`]?.trim() ?? ''
@@ -152,6 +155,14 @@ function freeHoursFromForm(form: FormFields): { freeHours?: FreeHours[] } {
         'A window must end at another time than it starts.',
       )
     windows.push({ from, to })
+    rows.push(row)
+  }
+  // Overlaps are the API's rule: its complaint about window j is shown at that window's row.
+  const checked = FreeHoursInput.safeParse(windows)
+  const issue = checked.success ? undefined : checked.error.issues[0]
+  if (issue) {
+    const row = rows[Number(issue.path[0] ?? 0)] ?? 1
+    throw fieldError(`freeFrom${row}`, TERM_LABELS.freeHours, OVERLAP)
   }
   return { freeHours: windows }
 }
