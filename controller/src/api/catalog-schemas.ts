@@ -1,6 +1,6 @@
 /** Request bodies of the catalog edits (PATCH a plan or a top-up plan): any of the create fields, at least one. */
 import { z } from 'zod'
-import { DrawOrderInput, Kbps, RolloverInput } from './plan-terms-schemas.js'
+import { DrawOrderInput, Kbps, RolloverInput, refuseTinyRollover } from './plan-terms-schemas.js'
 import { CreatePlan, CreateTopUpPlan } from './schemas.js'
 import { AllowTiny, refuseTiny, withoutAllowTiny } from './tiny-bytes.js'
 
@@ -24,6 +24,7 @@ export const UpdatePlan = z
   .extend({ allowTiny: AllowTiny })
   .refine((p) => Object.keys(withoutAllowTiny(p)).length > 0, SOME_FIELD)
   .superRefine(refuseTiny(['capBytes']))
+  .superRefine(refuseTinyRollover)
   .transform(withoutAllowTiny)
 
 export const UpdateTopUpPlan = z

@@ -1,6 +1,7 @@
 /** The allowance terms of a plan as the API takes them: cap action, normal speed, direction, draw order, rollover, free hours. */
 import { ByteCount } from '@capd/protocol'
 import { z } from 'zod'
+import { TINY_BELOW_BYTES, tinyMessage } from './tiny-bytes.js'
 
 /** Most free-hour windows per plan. */
 export const MAX_FREE_HOURS = 3
@@ -101,3 +102,13 @@ export const FreeHoursInput = z
     "Daily windows in the ISP's time zone whose usage draws from nothing: [{from:'HH:MM', to:'HH:MM'}], at most 3, " +
       'not overlapping; `to` before `from` spans midnight. Absent or [] = none.',
   )
+
+/** The tiny-amount rule (see tiny-bytes.ts) for a rollover's most: under 1 MB needs `allowTiny`. */
+export function refuseTinyRollover(
+  value: { allowTiny?: boolean | undefined; rollover?: { maxBytes?: number | undefined } | null | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const maxBytes = value.rollover?.maxBytes
+  if (value.allowTiny === true || maxBytes === undefined || maxBytes >= TINY_BELOW_BYTES) return
+  ctx.addIssue({ code: 'custom', path: ['rollover', 'maxBytes'], message: tinyMessage(maxBytes) })
+}

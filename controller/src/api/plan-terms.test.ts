@@ -34,6 +34,10 @@ describe('plan terms: refused input', () => {
       'rollover.maxBytes',
     ],
     [{ onCap: 'block', rollover: { plan: true, topUps: false, periods: 0 } }, 'rollover.periods'],
+    [
+      { onCap: 'block', rollover: { plan: true, topUps: false, periods: 1, maxBytes: 5000 } },
+      'rollover.maxBytes: 5000 bytes is under 1 MB',
+    ],
     [{ onCap: 'block', rollover: { plan: true, topUps: true } }, 'rollover.periods'],
     [{ onCap: 'block', rollover: { plan: false, topUps: false, periods: 1 } }, 'rollover: must roll over'],
     [{ onCap: 'block', rollover: { plan: true, topUps: false, periods: 1, extra: 1 } }, 'extra'],
@@ -96,6 +100,14 @@ describe('plan terms: refused input', () => {
     expect(res.status).toBe(400)
     expect(res.body.error.message).toContain(message)
     expect(snapshot()).toBe(before)
+  })
+
+  it('takes a rollover under 1 MB only with allowTiny, as every data amount', async () => {
+    const { call } = await testApp()
+    const rollover = { plan: true, topUps: false, periods: 1, maxBytes: 5000 }
+    const res = await call('POST', '/plans', { ...BASE, onCap: 'block', rollover, allowTiny: true })
+    expect(res.status).toBe(201)
+    expect(res.body.rollover).toEqual(rollover)
   })
 
   it('refuses clearing the normal speed a percentage throttle needs', async () => {

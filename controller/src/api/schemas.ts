@@ -9,6 +9,7 @@ import {
   FreeHoursInput,
   Kbps,
   RolloverInput,
+  refuseTinyRollover,
 } from './plan-terms-schemas.js'
 import { safeText } from './safe-text.js'
 import { TaxInput } from './tax-schema.js'
@@ -104,6 +105,7 @@ export const CreateTopUpPlan = z.strictObject({
 /** The API's body for a new plan: a cap under 1 MB needs `allowTiny` (see tiny-bytes.ts). */
 export const CreatePlanBody = CreatePlan.safeExtend({ allowTiny: AllowTiny })
   .superRefine(refuseTiny(['capBytes']))
+  .superRefine(refuseTinyRollover)
   .transform(withoutAllowTiny)
 
 /** The API's body for a new top-up plan: a pack under 1 MB needs `allowTiny`. */
