@@ -10,7 +10,7 @@ import type {
 import { counterSamples } from './counters.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
-import { planChanges } from './plan.js'
+import { planChanges, type QuotaCap } from './plan.js'
 import { type Change, changeBatch, structureBatch } from './ruleset.js'
 
 export interface NftablesDriverOptions {
@@ -31,7 +31,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   /** The last listing and the reading made from it, while nothing has changed the table since. */
   let cached: { reading: CounterReading; installed: InstalledTable } | undefined
   /** Quota caps in force (see quota-plan.ts); lost on restart, then re-derived from the kernel. */
-  let caps = new Map<string, bigint>()
+  let caps = new Map<string, QuotaCap>()
   let bootId: string | undefined
 
   async function list(): Promise<InstalledTable | undefined> {
