@@ -16,11 +16,6 @@ export interface Plan {
   skipped: RuleProblem[]
 }
 
-/**
- * The policer for a throttled subscriber, one per direction. The kernel's byte limit holds one second
- * of rate plus `burst`; the burst is at least 128 KiB so a GRO super-packet (up to 64 KiB) always fits
- * even at low rates, and otherwise a tenth of a second so TCP is not starved into sawtooth.
- */
 /** A quota's cap in the counter space of the direction(s) it counts; a cap in another space is no cap. */
 export interface QuotaCap {
   count: CountDirection
@@ -34,6 +29,11 @@ export function countedBytes(sample: Pick<CounterSample, 'down' | 'up'>, count: 
   return sample.down + sample.up
 }
 
+/**
+ * The policer for a throttled subscriber, one per direction. The kernel's byte limit holds one second
+ * of rate plus `burst`; the burst is at least 128 KiB so a GRO super-packet (up to 64 KiB) always fits
+ * even at low rates, and otherwise a tenth of a second so TCP is not starved into sawtooth.
+ */
 export function limitFor(throttleKbps: number): { bytesPerSecond: number; burstBytes: number } {
   const bytesPerSecond = Math.max(1, Math.round(throttleKbps * 125))
   return { bytesPerSecond, burstBytes: Math.max(131_072, Math.ceil(bytesPerSecond / 10)) }
