@@ -120,16 +120,17 @@ describe('quota plan by direction, against a kernel model', () => {
           ...(count === 'both' ? {} : { count }),
         }
         const table = kernel.listing()
-        const plan = planChanges([rule], table, reading, caps)
+        const plan = planChanges([rule], table, reading, caps, true)
         caps = plan.caps
         kernel.apply(plan.changes)
         // Bytes that passed (counted way) between the reading and this apply are already spent.
         const nowSample = counterSamples(table)[0]
         const thenSample = reading.samples[0]
-        const passed =
-          nowSample && thenSample && nowSample.counterId === thenSample.counterId
-            ? countedBytes(nowSample, count) - countedBytes(thenSample, count)
-            : 0n
+        // Counters created after the reading hold only bytes that passed since.
+        const passed = !nowSample
+          ? 0n
+          : countedBytes(nowSample, count) -
+            (thenSample?.counterId === nowSample.counterId ? countedBytes(thenSample, count) : 0n)
         const left = remaining - passed
         const kernelLeft = kernel.quotaLeft()
         const why = `round ${round}: ${log.join(', ')}; remaining ${remaining} passed ${passed} kernel ${kernelLeft}`
@@ -156,9 +157,9 @@ describe('quota plan by direction, against a kernel model', () => {
           allowance += extra
           sinceChange.budget += extra
           log.push(`top-up ${extra}`)
-          // A push between polls is planned from the last reading, as the agent does. (A reading
-          // from before the counters existed says nothing of what passed since: not tried here.)
-          apply(last?.samples.length ? last : poll())
+          // A push between polls is planned from the last reading, as the agent does: perhaps one
+          // from before the counters existed.
+          apply(last ?? poll())
         } else {
           // The new rule applies from the next reading (as the books draw it): poll first.
           poll()

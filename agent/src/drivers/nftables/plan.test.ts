@@ -204,6 +204,26 @@ describe('planChanges', () => {
     expect(caps.get('alice-1')).toEqual({ count: 'down', cap: down + 8_997_592n })
   })
 
+  it('counts what passed on counters created after the reading, when the reading is the whole table', () => {
+    // Read before the counters existed; created by the last apply; 3 000 bytes have passed since.
+    const table = empty()
+    table.counters.set('cd_n', { handle: 1, packets: 2n, bytes: 2_000n })
+    table.counters.set('cu_n', { handle: 2, packets: 1n, bytes: 1_000n })
+    table.quotas.set('q_n', { handle: 3, overBytes: 10_000n, usedBytes: 3_000n })
+    const rule: SubscriberRule = {
+      subscriberId: 'n',
+      address: '10.1.0.9',
+      state: 'open',
+      remainingBytes: 10_000n,
+    }
+    const last = new Map([['n', { count: 'both' as const, cap: 10_000n }]])
+    const complete = planChanges([rule], table, noReading, last, true)
+    expect(complete.caps.get('n')).toEqual({ count: 'both', cap: 10_000n })
+    expect(complete.changes.filter((c) => c.op === 'set-quota')).toEqual([])
+    // A placeholder reading says nothing of when the counters began: the old assumption stands.
+    expect(planChanges([rule], table, noReading, last).caps.get('n')).toEqual({ count: 'both', cap: 13_000n })
+  })
+
   it('throttles upload at its own rate when one is given', () => {
     const rules: SubscriberRule[] = [
       { subscriberId: 't', address: '10.1.0.1', state: 'throttled', throttleKbps: 2000, throttleUpKbps: 500 },

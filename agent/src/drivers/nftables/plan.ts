@@ -44,6 +44,11 @@ export function planChanges(
   installed: InstalledTable,
   reading: CounterReading,
   lastCaps: ReadonlyMap<string, QuotaCap>,
+  /**
+   * The reading is a full listing of this table (the driver's own): counters missing from it, or
+   * with another id there, were created after it, from zero, so all they hold passed since.
+   */
+  readingComplete = false,
 ): Plan {
   const changes: Change[] = []
   const caps = new Map<string, QuotaCap>()
@@ -109,7 +114,12 @@ export function planChanges(
       const last = lastCaps.get(id)
       const decision = planQuota({
         remainingBytes: rule.remainingBytes,
-        readingTotal: then && now && then.counterId === now.counterId ? countedBytes(then, count) : undefined,
+        readingTotal:
+          now && then?.counterId === now.counterId
+            ? countedBytes(then!, count)
+            : now && readingComplete
+              ? 0n
+              : undefined,
         currentTotal: now ? countedBytes(now, count) : undefined,
         installed: installed.quotas.get(name),
         // A cap remembered in another direction's counter space says nothing about this one.
