@@ -70,6 +70,7 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
       sinceMs: Math.max(period.startMs, sub.createdAtMs),
       periodEndMs: period.endMs,
       nowMs,
+      recentRate: sub.recentRate,
     }),
     dailyBytes: sub.dailyUsage?.periodStartMs === period.startMs ? sub.dailyUsage.bytes : [],
     days: Math.round((period.endMs - period.startMs) / DAY_MS),

@@ -1,6 +1,7 @@
 /** The subscriber page's live usage region: data left, bar, state, projected run-out, period and chart. */
 import { bytes, date } from '../ui/format.js'
 import type { RunOut } from '../ui/run-out.js'
+import { aboutDuration, runOutWhen, SOON_MS } from '../ui/run-out-text.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import { UsageChart } from '../ui/usage-chart.js'
 import { StateBadge } from './state-badge.js'
@@ -12,8 +13,12 @@ export function runOutText(runOut: RunOut, timeZone: string): string {
       return 'Limit reached'
     case 'not_this_period':
       return 'Not projected to reach the limit this period'
-    case 'at':
-      return `Projected to reach the limit on ${date(runOut.atMs, timeZone)}`
+    case 'at': {
+      const pace = runOut.basis === 'recent' ? 'recent rate' : 'this period’s pace'
+      if (runOut.inMs < SOON_MS)
+        return `At this rate, the data runs out in ${aboutDuration(runOut.inMs)} (${pace})`
+      return `Runs out around ${runOutWhen(runOut.atMs, runOut.inMs, timeZone)} (${pace})`
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /** The home page's live figures: data left, the bar, when it will run out, the balance (the usage banner says when it is used up). */
 import { bytes, date, money } from '../ui/format.js'
 import type { RunOut } from '../ui/run-out.js'
+import { aboutDuration, runOutWhen, SOON_MS } from '../ui/run-out-text.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import type { MeView } from './home-view.js'
 
@@ -31,7 +32,8 @@ function runOutText(
 ): string {
   switch (runOut.kind) {
     case 'at':
-      return `Projected to run out on ${date(runOut.atMs, timeZone)}`
+      if (runOut.inMs < SOON_MS) return `At this rate, your data runs out in ${aboutDuration(runOut.inMs)}`
+      return `At this rate, your data runs out around ${runOutWhen(runOut.atMs, runOut.inMs, timeZone)}`
     case 'not_this_period':
       // The period's end is the first instant of the next one: name the last day it covers.
       return `Enough until the period ends on ${date(periodEndMs - 1, timeZone)}`
