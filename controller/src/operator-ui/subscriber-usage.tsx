@@ -1,10 +1,11 @@
-/** The subscriber page's live usage region: data left, bar, state, projected run-out, period and chart. */
+/** The subscriber page's live usage region: data left, bar, state, projected run-out, period, buckets and chart. */
 import { bytes, date } from '../ui/format.js'
 import type { RunOut } from '../ui/run-out.js'
 import { aboutDuration, runOutWhen, SOON_MS } from '../ui/run-out-text.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import { UsageChart } from '../ui/usage-chart.js'
 import { StateBadge } from './state-badge.js'
+import { SubscriberBuckets } from './subscriber-buckets.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 
 export function runOutText(runOut: RunOut, timeZone: string): string {
@@ -35,6 +36,7 @@ export function SubscriberUsage({ d, timeZone }: { d: SubscriberPageData; timeZo
       <p class="run-out">{runOutText(d.runOut, timeZone)}</p>
       {/* The period's end is exclusive: its last day is the one before. */}
       <p class="muted">{`Period: ${date(period.startMs, timeZone)} to ${date(period.endMs - 1, timeZone)}`}</p>
+      <SubscriberBuckets allowance={d.allowance} timeZone={timeZone} />
       <UsageChart
         dailyBytes={d.dailyBytes}
         days={d.days}
