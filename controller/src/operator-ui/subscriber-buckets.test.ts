@@ -87,7 +87,7 @@ describe('the portal’s buckets', () => {
   it('says each bucket in plain words, an expired one with what was lost', () => {
     const html = String(UsageBuckets({ me: me(allowance), timeZone: 'UTC' }))
     expect(html).toContain(
-      '<strong>Your plan’s data</strong>: 50 GB left (50 GB of 100 GB used), until 1 Apr 2026, 00:00',
+      '<strong>Your plan’s data</strong>: 50 GB left (50 GB of 100 GB used), until the end of 31 Mar 2026',
     )
     expect(html).toContain(
       '<strong>Top-up from 5 Mar 2026</strong>: 8 GB left (2 GB of 10 GB used), until 12 Mar 2026, 09:30',

@@ -14,14 +14,20 @@ function bucketName(b: BucketJson, timeZone: string): string {
   }
 }
 
+/** "the end of 31 Mar 2026" for a midnight end (a period's, say), else "12 Mar 2026, 09:30". */
+function untilText(ms: number, timeZone: string): string {
+  const at = dateTime(ms, timeZone)
+  return at.endsWith(', 00:00') ? `the end of ${date(ms - 1, timeZone)}` : at
+}
+
 function bucketText(b: BucketJson, timeZone: string): string {
-  const until = dateTime(Date.parse(b.validUntil), timeZone)
+  const untilMs = Date.parse(b.validUntil)
   const of = `${bytes(b.usedBytes)} of ${bytes(b.sizeBytes)} used`
   if (b.expired) {
     const lost = b.leftBytes > 0 ? `, the unused ${bytes(b.leftBytes)} is gone` : ''
-    return `${of}; ended ${until}${lost}`
+    return `${of}; ended ${dateTime(untilMs, timeZone)}${lost}`
   }
-  return `${bytes(b.leftBytes)} left (${of}), until ${until}`
+  return `${bytes(b.leftBytes)} left (${of}), until ${untilText(untilMs, timeZone)}`
 }
 
 /** One bucket alone says nothing the figures above do not: the list shows from two on. */
