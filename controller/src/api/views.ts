@@ -1,5 +1,6 @@
 /** What the API shows of each record: ISO times, no secrets. */
 
+import type { allowanceJson } from '../domain/allowance-shown.js'
 import { capActionOf } from '../domain/cap-terms.js'
 import { amountDue, amountPaid } from '../domain/invoice-amounts.js'
 import { kindOf } from '../domain/invoices.js'
@@ -79,7 +80,12 @@ export const anomalyView = (a: UsageAnomaly) => ({
   lastEpoch: a.lastEpoch,
 })
 
-export const subscriberView = (s: Subscriber, usage: UsageView) => ({
+/** `allowance`: the period's buckets and what no bucket paid for (see allowance-shown.ts). */
+export const subscriberView = (
+  s: Subscriber,
+  usage: UsageView,
+  allowance: ReturnType<typeof allowanceJson>,
+) => ({
   id: s.id,
   name: s.name,
   login: s.login,
@@ -97,6 +103,7 @@ export const subscriberView = (s: Subscriber, usage: UsageView) => ({
   alerts: s.alerts ?? DEFAULT_ALERT_CHOICES,
   state: s.state,
   usage,
+  ...allowance,
   createdAt: iso(s.createdAtMs),
   suspension: s.suspension && { reason: s.suspension.reason, at: iso(s.suspension.atMs) },
   deletedAt: iso(s.deletedAtMs),
