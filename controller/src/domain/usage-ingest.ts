@@ -15,6 +15,7 @@ import { requireLiveAgent, touchAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
+import { recordRecentRates } from './recent-rate-ingest.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
 import { bookReadings, type Reading } from './usage-book.js'
@@ -101,6 +102,7 @@ export async function ingestUsage(
     const late = list.some((r) => r.periodStartMs < currentStartMs)
     subscribers.set(subscriberId, late ? await refreshLimit(tx, env, booked) : booked)
   }
+  await recordRecentRates(tx, subscribers, bookable, nowMs)
 
   const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
   if (mark) await tx.usageMarks.update(newMark)
