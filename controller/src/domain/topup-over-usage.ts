@@ -27,7 +27,7 @@ export async function settleOverUsage(
   const bucket = buckets.find((b) => b.id === topUp.id)
   if (!bucket) return rolled
   const settled = compensateOverUsage ? compensate(allowance, bucket) : forgive(allowance)
-  if (settled === allowance && rolled.allowance === allowance) return rolled
+  if (settled === allowance) return rolled
   const updated: Subscriber = { ...rolled, allowance: settled }
   await tx.subscribers.update(updated)
   return updated
