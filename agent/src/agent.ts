@@ -12,6 +12,7 @@ import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { journalDeltas } from './journal-deltas.js'
 import { limitsRefusal } from './limit-check.js'
+import { nextBoundaryMs } from './free-time.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
@@ -22,7 +23,15 @@ import { computeDeltas } from './usage-engine.js'
 import { ackAheadWarning, UsageSender } from './usage-sender.js'
 import { AGENT_VERSION } from './version.js'
 
+/**
+ * How late a poll scheduled for a free window's start or end may run and still be stamped at it:
+ * a timer fires a few ms late, and those bytes go with the time before the boundary. Later than
+ * this (a stalled process), the reading keeps its own time.
+ */
+export const BOUNDARY_SLACK_MS = 2000
+
 export interface AgentDeps {
+  /** The agent's clock: it stamps every reading and decides when free windows start and end. */
   now?: () => number
   /** The one logger (default: nowhere); the agent logs through a child with its `agentId`. */
   logger?: Logger
@@ -90,7 +99,7 @@ export class Agent {
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
       await driver.start()
-      agent.lastReading = await driver.readCounters()
+      agent.lastReading = await agent.read()
       await agent.enforce()
     } catch (err) {
       log.warn(
@@ -133,14 +142,44 @@ export class Agent {
     await this.driver.close()
   }
 
-  private schedulePoll(delayMs: number): void {
+  /**
+   * The next poll: after the usual interval, or at the next free window start or end of any held
+   * limit if that comes first, so that no reading spans a boundary.
+   */
+  private schedulePoll(intervalMs: number): void {
     if (this.stopped) return
+    const nowMs = this.now()
+    const boundaryMs = nextBoundaryMs(
+      [...this.state.books.values()].map((b) => b.limit),
+      nowMs,
+    )
+    const atBoundary = boundaryMs !== undefined && boundaryMs - nowMs <= intervalMs
+    const delayMs = atBoundary ? boundaryMs - nowMs : intervalMs
     this.pollTimer = setTimeout(() => {
       this.queue
-        .add(() => this.poll())
+        .add(() => this.poll(atBoundary ? boundaryMs : undefined))
         .catch((err) => this.log.warn({ err }, 'capd agent: poll failed'))
         .finally(() => this.schedulePoll(this.nextInterval()))
     }, delayMs)
+  }
+
+  /**
+   * Reads the router's counters, stamped by the agent's clock (the one clock the books and free
+   * windows go by). A read for a boundary that began within BOUNDARY_SLACK_MS of it is stamped
+   * at the boundary. The driver's reading object is kept (it may cache its listing by identity).
+   */
+  private async read(boundaryMs?: number): Promise<CounterReading> {
+    const startedAtMs = this.now()
+    const reading = await this.driver.readCounters()
+    const late = boundaryMs === undefined ? undefined : startedAtMs - boundaryMs
+    if (late !== undefined && late >= 0 && late <= BOUNDARY_SLACK_MS) {
+      reading.startedAtMs = boundaryMs
+      reading.atMs = boundaryMs!
+    } else {
+      reading.startedAtMs = startedAtMs
+      reading.atMs = this.now()
+    }
+    return reading
   }
 
   /** Faster while someone would reach the cap within a few polls at their current rate. */
@@ -154,8 +193,8 @@ export class Agent {
     return this.config.pollIntervalMs
   }
 
-  private async poll(): Promise<void> {
-    const reading = await this.driver.readCounters()
+  private async poll(boundaryMs?: number): Promise<void> {
+    const reading = await this.read(boundaryMs)
     const maxBytesPerMs = (this.config.linkSpeedMbps * 1e6) / 8 / 1000
     const { deltas, rebased, anomalies } = computeDeltas(this.state.baselines, reading, {
       maxBytesPerMs,
@@ -205,8 +244,10 @@ export class Agent {
   /** Makes the router match the books, and reports every state that changed. */
   private async enforce(): Promise<void> {
     const observe = this.config.mode === 'observe'
-    const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe))
     const reading = this.lastReading ?? { atMs: this.now(), bootId: '', samples: [] }
+    // Free windows go by the reading when it was just taken (a boundary poll), else by now.
+    const atMs = Math.max(reading.atMs, this.now())
+    const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe, atMs))
     const report = await this.driver.apply(rules, reading, (ids) => this.recordCreation(ids))
     const { changed: problemsChanged, added } = this.problems.update(report.skipped)
     for (const problem of added) {
