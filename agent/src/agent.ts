@@ -10,9 +10,9 @@ import type { LoadedConfig } from './config.js'
 import { ControllerLink } from './controller-link.js'
 import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
+import { nextBoundaryMs } from './free-time.js'
 import { journalDeltas } from './journal-deltas.js'
 import { limitsRefusal } from './limit-check.js'
-import { nextBoundaryMs } from './free-time.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
@@ -46,6 +46,8 @@ export class Agent {
   /** The limit version last reported per subscriber, so a new one is reported once it is enforced. */
   private readonly reportedVersions = new Map<string, number>()
   private pollTimer: NodeJS.Timeout | null = null
+  /** When the pending timer's poll is due (agent clock), while one is pending. */
+  private pollDueMs: number | undefined
   private stopped = false
   private readonly link: ControllerLink
   private readonly usage: UsageSender
@@ -155,12 +157,29 @@ export class Agent {
     )
     const atBoundary = boundaryMs !== undefined && boundaryMs - nowMs <= intervalMs
     const delayMs = atBoundary ? boundaryMs - nowMs : intervalMs
+    this.pollDueMs = nowMs + delayMs
     this.pollTimer = setTimeout(() => {
+      this.pollTimer = null
+      this.pollDueMs = undefined
       this.queue
         .add(() => this.poll(atBoundary ? boundaryMs : undefined))
         .catch((err) => this.log.warn({ err }, 'capd agent: poll failed'))
         .finally(() => this.schedulePoll(this.nextInterval()))
     }, delayMs)
+  }
+
+  /** New limits may bring a window edge before the pending poll: the timer is set again for it. */
+  private pollAtNextBoundary(): void {
+    if (!this.pollTimer || this.pollDueMs === undefined) return
+    const nowMs = this.now()
+    const boundaryMs = nextBoundaryMs(
+      [...this.state.books.values()].map((b) => b.limit),
+      nowMs,
+    )
+    if (boundaryMs === undefined || boundaryMs >= this.pollDueMs) return
+    clearTimeout(this.pollTimer)
+    this.pollTimer = null
+    this.schedulePoll(this.pollDueMs - nowMs)
   }
 
   /**
@@ -381,6 +400,7 @@ export class Agent {
     // The router first, so a top-up restores access without waiting for the disk; a crash before
     // the checkpoint only means the older limits until the controller's next sync.
     await this.enforce()
+    this.pollAtNextBoundary()
     await saveCheckpoint(this.checkpointPath, this.state)
   }
 

@@ -48,7 +48,11 @@ describe('free windows the agent takes from a controller', () => {
   const window = (startMs: number, endMs: number) => ({ start: iso(startMs), end: iso(endMs) })
 
   it('accepts ordered windows inside the period, touching its ends', () => {
-    const freeWindows = [window(NOW - 10 * DAY, NOW - 9 * DAY), window(NOW, NOW + 3600_000), window(NOW + 19 * DAY, NOW + 20 * DAY)]
+    const freeWindows = [
+      window(NOW - 10 * DAY, NOW - 9 * DAY),
+      window(NOW, NOW + 3600_000),
+      window(NOW + 19 * DAY, NOW + 20 * DAY),
+    ]
     expect(limitProblem({ ...period, freeWindows }, NOW)).toBeUndefined()
   })
 
@@ -61,7 +65,7 @@ describe('free windows the agent takes from a controller', () => {
       [[window(NOW - 11 * DAY, NOW - 9 * DAY)], /outside the period/],
       [[window(NOW, NOW + 21 * DAY)], /outside the period/],
     ] as const) {
-      const problem = limitProblem({ ...period, freeWindows } as SubscriberLimit, NOW)
+      const problem = limitProblem({ ...period, freeWindows: [...freeWindows] } as SubscriberLimit, NOW)
       expect(problem).toMatch(why)
       expect(problem).toMatch(/sub_a/)
     }

@@ -2,7 +2,7 @@
  * A plan's daily free hours (`HH:MM`–`HH:MM` in the ISP's zone, possibly across midnight) as the
  * absolute windows of one billing period, as the controller pushes them in a limit.
  */
-import { MAX_FREE_WINDOWS, type FreeWindowMs } from './counted-bytes.js'
+import { type FreeWindowMs, MAX_FREE_WINDOWS } from './counted-bytes.js'
 import { instantOfLocalTime, localDateTime } from './zoned-time.js'
 
 /** One daily window in local wall time, as a plan holds it. */
@@ -55,7 +55,11 @@ export function freeWindowsIn(
   const last = localDateTime(period.endMs, timeZone)
   const lastDayMs = Date.UTC(last.year, last.month - 1, last.day)
   const raw: FreeWindowMs[] = []
-  for (let dayMs = Date.UTC(first.year, first.month - 1, first.day) - DAY_MS; dayMs <= lastDayMs; dayMs += DAY_MS) {
+  for (
+    let dayMs = Date.UTC(first.year, first.month - 1, first.day) - DAY_MS;
+    dayMs <= lastDayMs;
+    dayMs += DAY_MS
+  ) {
     for (const { from, to } of daily) {
       const startMs = at(dayMs, from, timeZone)
       const endMs = at(dayMs, to, timeZone)
