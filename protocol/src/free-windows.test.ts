@@ -1,7 +1,13 @@
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { FreeWindows, MAX_FREE_WINDOWS } from './counted-bytes.js'
-import { type DailyHours, freeWindowsIn, minutesOfDay, TooManyFreeWindows } from './free-windows.js'
+import {
+  type DailyHours,
+  freeWindowsIn,
+  MAX_FREE_HOURS_PER_DAY,
+  minutesOfDay,
+  TooManyFreeWindows,
+} from './free-windows.js'
 import { localDateTime } from './zoned-time.js'
 
 const utc = (iso: string) => Date.parse(iso)
@@ -163,3 +169,16 @@ function referenceFreeMinutes(
   }
   return free
 }
+
+describe('MAX_FREE_HOURS_PER_DAY', () => {
+  it('fits the longest period in one limit, across midnight too', () => {
+    const month = { startMs: utc('2026-01-01T00:00:00Z'), endMs: utc('2026-02-01T00:00:00Z') }
+    const hours = [
+      { from: '07:00', to: '08:00' },
+      { from: '15:00', to: '16:00' },
+      { from: '23:00', to: '00:30' },
+    ]
+    expect(hours).toHaveLength(MAX_FREE_HOURS_PER_DAY)
+    expect(freeWindowsIn(month, hours, 'Pacific/Kiritimati')).toHaveLength(3 * 31 + 1)
+  })
+})

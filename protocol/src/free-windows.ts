@@ -11,6 +11,12 @@ export interface DailyHours {
   readonly to: string
 }
 
+/**
+ * Daily windows a plan may have so that every billing period fits in one limit: 32 local days
+ * (31, and the day before whose window may run into the first) of 3 windows stay under MAX_FREE_WINDOWS.
+ */
+export const MAX_FREE_HOURS_PER_DAY = 3
+
 const DAY_MS = 86_400_000
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/
 
