@@ -2,6 +2,7 @@ import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { FreeWindows, MAX_FREE_WINDOWS } from './counted-bytes.js'
 import {
+  computeFreeWindows,
   type DailyHours,
   freeWindowsIn,
   MAX_FREE_HOURS_PER_DAY,
@@ -181,5 +182,20 @@ describe('MAX_FREE_HOURS_PER_DAY', () => {
     expect(hours).toHaveLength(MAX_FREE_HOURS_PER_DAY)
     // The first window is the tail of the one from the night before the period.
     expect(freeWindowsIn(month, hours, 'UTC')).toHaveLength(3 * 31 + 1)
+  })
+})
+
+describe('freeWindowsIn memo', () => {
+  it('answers as the computation does, and a caller changing its answer changes no later one', () => {
+    const random = seededRandom(0x3e30)
+    for (let i = 0; i < 300; i++) {
+      const startMs = utc('2026-01-01T00:00:00Z') + random.int(0, 40) * 86_400_000
+      const period = { startMs, endMs: startMs + random.int(1, 3) * 86_400_000 }
+      const hours = [{ from: `0${random.int(0, 3)}:00`, to: `0${random.int(4, 6)}:30` }]
+      const zone = random.next() < 0.5 ? 'Europe/London' : 'America/Sao_Paulo'
+      const got = freeWindowsIn(period, hours, zone)
+      expect(got).toEqual(computeFreeWindows(period, hours, zone))
+      for (const w of got) w.endMs = 0
+    }
   })
 })

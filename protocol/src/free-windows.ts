@@ -50,6 +50,26 @@ export function freeWindowsIn(
   timeZone: string,
 ): FreeWindowMs[] {
   if (!hours || hours.length === 0 || !(period.endMs > period.startMs)) return []
+  // A sync computes the same plan's windows for every subscriber on it: hundreds of zone lookups each.
+  const key = JSON.stringify([period.startMs, period.endMs, timeZone, hours.map((h) => [h.from, h.to])])
+  let windows = memo.get(key)
+  if (!windows) {
+    windows = computeFreeWindows(period, hours, timeZone)
+    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!)
+    memo.set(key, windows)
+  }
+  return windows.map((w) => ({ ...w }))
+}
+
+const MEMO_SIZE = 256
+const memo = new Map<string, readonly FreeWindowMs[]>()
+
+/** The same without the memo (tests compare the two). */
+export function computeFreeWindows(
+  period: { readonly startMs: number; readonly endMs: number },
+  hours: readonly DailyHours[],
+  timeZone: string,
+): FreeWindowMs[] {
   const daily = hours.map((h) => {
     const from = minutesOfDay(h.from)
     const to = minutesOfDay(h.to)
