@@ -151,12 +151,14 @@ export class Agent {
   private schedulePoll(intervalMs: number): void {
     if (this.stopped) return
     const nowMs = this.now()
+    // The edge after the last reading, not after now: a poll that began just before an edge and
+    // ended after it must not skip it.
     const boundaryMs = nextBoundaryMs(
       [...this.state.books.values()].map((b) => b.limit),
-      nowMs,
+      Math.min(nowMs, this.lastReading?.atMs ?? nowMs),
     )
     const atBoundary = boundaryMs !== undefined && boundaryMs - nowMs <= intervalMs
-    const delayMs = atBoundary ? boundaryMs - nowMs : intervalMs
+    const delayMs = atBoundary ? Math.max(0, boundaryMs - nowMs) : intervalMs
     this.pollDueMs = nowMs + delayMs
     this.pollTimer = setTimeout(() => {
       this.pollTimer = null
@@ -174,7 +176,7 @@ export class Agent {
     const nowMs = this.now()
     const boundaryMs = nextBoundaryMs(
       [...this.state.books.values()].map((b) => b.limit),
-      nowMs,
+      Math.min(nowMs, this.lastReading?.atMs ?? nowMs),
     )
     if (boundaryMs === undefined || boundaryMs >= this.pollDueMs) return
     clearTimeout(this.pollTimer)
@@ -191,7 +193,9 @@ export class Agent {
     const startedAtMs = this.now()
     const reading = await this.driver.readCounters()
     const late = boundaryMs === undefined ? undefined : startedAtMs - boundaryMs
-    if (late !== undefined && late >= 0 && late <= BOUNDARY_SLACK_MS) {
+    // Never before the last reading (a poll run by hand may have read past the edge already).
+    const afterLast = boundaryMs !== undefined && boundaryMs > (this.lastReading?.atMs ?? -Infinity)
+    if (late !== undefined && late >= 0 && late <= BOUNDARY_SLACK_MS && afterLast) {
       reading.startedAtMs = boundaryMs
       reading.atMs = boundaryMs!
     } else {

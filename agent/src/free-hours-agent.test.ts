@@ -31,11 +31,13 @@ async function until(what: string, check: () => boolean): Promise<void> {
 
 describe('the agent at free-window boundaries', () => {
   it('reads exactly at start and end, opens inside, and takes the quota back with what was left', async () => {
-    // The agent's clock runs with real time from a fixed date, so its timers really fire.
-    const baseMs = Date.parse('2026-03-10T23:59:59.000Z')
+    // The agent's clock runs with real time from a fixed date, so its timers really fire; the
+    // test moves it forward to just before the window once the agent holds its limits.
+    const baseMs = Date.parse('2026-03-10T22:00:00.000Z')
     const realStart = Date.now()
-    const now = () => baseMs + (Date.now() - realStart)
-    const startMs = baseMs + 1500
+    let offsetMs = 0
+    const now = () => baseMs + (Date.now() - realStart) + offsetMs
+    const startMs = baseMs + 3_600_000
     const endMs = startMs + 1000
     const window = { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() }
     const limit = (subscriberId: string, i: number, usedBytes: number): SubscriberLimit => ({
@@ -62,12 +64,13 @@ describe('the agent at free-window boundaries', () => {
       controller: controller.url,
       token: agentToken('agt_free', 'free-hours-secret-0123456789'),
       stateDir,
-      pollIntervalMs: 60_000,
-      fastPollIntervalMs: 60_000,
+      pollIntervalMs: 1000,
+      fastPollIntervalMs: 1000,
       router: { kind: 'simulated' },
     })
     const applied: Array<{ atMs: number; rules: SubscriberRule[] }> = []
-    const simulated = createSimulatedDriver({ bytesPerSecond: 5_000_000, now })
+    // The router moves bytes in real time; only the agent's clock jumps.
+    const simulated = createSimulatedDriver({ bytesPerSecond: 1_000_000 })
     const driver: RouterDriver = {
       ...simulated,
       apply: (rules, reading: CounterReading, creating) => {
@@ -77,8 +80,10 @@ describe('the agent at free-window boundaries', () => {
     }
     const agent = await Agent.start(config, driver, { now })
     cleanup.push(() => agent.stop())
+    await controller.next('state')
+    // Further ahead than one poll interval, so the pending poll comes before the window does.
+    offsetMs += startMs - now() - 2500
     await until('the window to end and a poll after it', () => applied.some((a) => a.atMs >= endMs))
-    // The sync may land before or after the start; either way the polls are stamped at the edges.
     const rulesAt = (atMs: number) => applied.find((a) => a.atMs === atMs)?.rules
     const ruleOf = (rules: SubscriberRule[] | undefined, id: string) =>
       rules?.find((r) => r.subscriberId === id)

@@ -95,7 +95,7 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     expect((await net.download(b, { bytes: MB, timeoutMs: 1000 })).receivedBytes).toBe(0)
 
     // Just before the start: the agent reads its counters exactly at it and opens B.
-    offsetMs += startMs - now() - 1500
+    offsetMs += startMs - now() - 2500
     await waitFor('a reading at the window start', () => ruleAt(startMs, 'sub_b') !== undefined)
     expect(ruleAt(startMs, 'sub_b')).toMatchObject({ state: 'open' })
     expect(ruleAt(startMs, 'sub_a')?.remainingBytes, 'no quota inside the window').toBeUndefined()
@@ -122,7 +122,7 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     expect(reportedInside('sub_b')).toBeGreaterThanOrEqual(3 * MB)
 
     // Just before the end: the reading at the end brings back the quota with what was left.
-    offsetMs += endMs - now() - 1500
+    offsetMs += endMs - now() - 2500
     await waitFor('a reading at the window end', () => ruleAt(endMs, 'sub_a') !== undefined)
     expect(ruleAt(endMs, 'sub_a')).toMatchObject({ state: 'open', remainingBytes: BigInt(left) })
     expect(ruleAt(endMs, 'sub_b')).toMatchObject({ state: 'blocked' })
