@@ -122,3 +122,64 @@ describe('the agent at free-window boundaries', () => {
     expect(agent.snapshot().books.sub_open?.usedBytes).toBe(drawnBefore)
   })
 })
+
+describe('new limits and the pending poll', () => {
+  it('a pushed limit with a window sooner than the next poll sets the poll for its start', async () => {
+    const limit = (version: number, startMs?: number): SubscriberLimit => ({
+      subscriberId: 'sub_a',
+      address: '10.0.0.1',
+      periodStart: new Date(Date.now() - 10 * DAY).toISOString(),
+      periodEnd: new Date(Date.now() + 20 * DAY).toISOString(),
+      limitBytes: 1e12,
+      usedBytes: 0,
+      limitVersion: version,
+      onCap: 'block',
+      ...(startMs === undefined
+        ? {}
+        : {
+            freeWindows: [
+              { start: new Date(startMs).toISOString(), end: new Date(startMs + DAY).toISOString() },
+            ],
+          }),
+    })
+    const controller = await fakeController((socket) =>
+      socket.send(
+        JSON.stringify({
+          v: PROTOCOL_VERSION,
+          type: 'sync',
+          serverTimeMs: Date.now(),
+          subscribers: [limit(1)],
+        }),
+      ),
+    )
+    cleanup.push(() => controller.close())
+    const stateDir = await mkdtemp(join(tmpdir(), 'capd-free-hours-push-'))
+    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
+    const config = await loadAgentConfig({
+      controller: controller.url,
+      token: agentToken('agt_free', 'free-hours-secret-0123456789'),
+      stateDir,
+      // No regular poll during the test: only the window's start can bring one.
+      pollIntervalMs: 60_000,
+      fastPollIntervalMs: 60_000,
+      router: { kind: 'simulated' },
+    })
+    const simulated = createSimulatedDriver({ bytesPerSecond: 1_000_000 })
+    const readAt: number[] = []
+    const driver: RouterDriver = {
+      ...simulated,
+      apply: (rules, reading, creating) => {
+        readAt.push(reading.atMs)
+        return simulated.apply(rules, reading, creating)
+      },
+    }
+    const agent = await Agent.start(config, driver)
+    cleanup.push(() => agent.stop())
+    await controller.next('state')
+    await agent.pollNow()
+    const startMs = Date.now() + 800
+    controller.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: [limit(2, startMs)] })
+    await until('a reading at the window start', () => readAt.includes(startMs))
+    expect(agent.snapshot().books.sub_a?.applied).toBe('open')
+  })
+})
