@@ -10,9 +10,9 @@ import type { LoadedConfig } from './config.js'
 import { ControllerLink } from './controller-link.js'
 import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
-import { nextBoundaryMs } from './free-time.js'
 import { journalDeltas } from './journal-deltas.js'
 import { limitsRefusal } from './limit-check.js'
+import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
@@ -45,10 +45,7 @@ export class Agent {
   private readonly problems = new ProblemReport()
   /** The limit version last reported per subscriber, so a new one is reported once it is enforced. */
   private readonly reportedVersions = new Map<string, number>()
-  private pollTimer: NodeJS.Timeout | null = null
-  /** When the pending timer's poll is due (agent clock), while one is pending. */
-  private pollDueMs: number | undefined
-  private stopped = false
+  private readonly pollTimer: PollTimer
   private readonly link: ControllerLink
   private readonly usage: UsageSender
   private readonly now: () => number
@@ -86,6 +83,16 @@ export class Agent {
       log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
     })
     this.usage = new UsageSender(this.link, journal, state)
+    this.pollTimer = new PollTimer({
+      now: this.now,
+      limits: () => [...this.state.books.values()].map((b) => b.limit),
+      lastReadAtMs: () => this.lastReading?.atMs,
+      poll: (boundaryMs) =>
+        this.queue
+          .add(() => this.poll(boundaryMs))
+          .catch((err) => this.log.warn({ err }, 'capd agent: poll failed')),
+      interval: () => this.nextInterval(),
+    })
   }
 
   /** Loads state from `stateDir` (replaying the journal), enforces the last known limits, then connects. */
@@ -110,7 +117,7 @@ export class Agent {
       )
     }
     agent.link.start()
-    agent.schedulePoll(0)
+    agent.pollTimer.schedule(0)
     return agent
   }
 
@@ -137,51 +144,10 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true
-    if (this.pollTimer) clearTimeout(this.pollTimer)
+    this.pollTimer.stop()
     this.link.close()
     await this.queue.onIdle()
     await this.driver.close()
-  }
-
-  /**
-   * The next poll: after the usual interval, or at the next free window start or end of any held
-   * limit if that comes first, so that no reading spans a boundary.
-   */
-  private schedulePoll(intervalMs: number): void {
-    if (this.stopped) return
-    const nowMs = this.now()
-    // The edge after the last reading, not after now: a poll that began just before an edge and
-    // ended after it must not skip it.
-    const boundaryMs = nextBoundaryMs(
-      [...this.state.books.values()].map((b) => b.limit),
-      Math.min(nowMs, this.lastReading?.atMs ?? nowMs),
-    )
-    const atBoundary = boundaryMs !== undefined && boundaryMs - nowMs <= intervalMs
-    const delayMs = atBoundary ? Math.max(0, boundaryMs - nowMs) : intervalMs
-    this.pollDueMs = nowMs + delayMs
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = null
-      this.pollDueMs = undefined
-      this.queue
-        .add(() => this.poll(atBoundary ? boundaryMs : undefined))
-        .catch((err) => this.log.warn({ err }, 'capd agent: poll failed'))
-        .finally(() => this.schedulePoll(this.nextInterval()))
-    }, delayMs)
-  }
-
-  /** New limits may bring a window edge before the pending poll: the timer is set again for it. */
-  private pollAtNextBoundary(): void {
-    if (!this.pollTimer || this.pollDueMs === undefined) return
-    const nowMs = this.now()
-    const boundaryMs = nextBoundaryMs(
-      [...this.state.books.values()].map((b) => b.limit),
-      Math.min(nowMs, this.lastReading?.atMs ?? nowMs),
-    )
-    if (boundaryMs === undefined || boundaryMs >= this.pollDueMs) return
-    clearTimeout(this.pollTimer)
-    this.pollTimer = null
-    this.schedulePoll(this.pollDueMs - nowMs)
   }
 
   /**
@@ -404,7 +370,7 @@ export class Agent {
     // The router first, so a top-up restores access without waiting for the disk; a crash before
     // the checkpoint only means the older limits until the controller's next sync.
     await this.enforce()
-    this.pollAtNextBoundary()
+    this.pollTimer.limitsChanged()
     await saveCheckpoint(this.checkpointPath, this.state)
   }
 
