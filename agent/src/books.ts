@@ -81,7 +81,15 @@ export function ruleFor(subscriberId: string, book: Book, observe: boolean, atMs
   const state = observe ? 'open' : desiredState(book, atMs)
   const rule: SubscriberRule = { subscriberId, address: book.limit.address, state }
   if (book.limit.login) rule.login = book.limit.login
-  if (state === 'throttled' && book.limit.throttleKbps) rule.throttleKbps = book.limit.throttleKbps
-  if (!observe && !free && book.limit.onCap === 'block') rule.remainingBytes = BigInt(remainingBytes(book))
+  const { throttleKbps, throttleUpKbps, count } = book.limit
+  if (state === 'throttled' && throttleKbps) {
+    rule.throttleKbps = throttleKbps
+    if (throttleUpKbps) rule.throttleUpKbps = throttleUpKbps
+  }
+  if (!observe && !free && book.limit.onCap === 'block') {
+    rule.remainingBytes = BigInt(remainingBytes(book))
+    // The kernel quota spends the allowance in the same direction(s) the books draw from.
+    if (count && count !== 'both') rule.count = count
+  }
   return rule
 }
