@@ -4,6 +4,7 @@ import type { PortalEnv } from '../portal/portal-auth.js'
 import type { Brand } from '../ui/brand.js'
 import type { Flash } from '../ui/flash.js'
 import { AutoTopUpForm } from './auto-topup-form.js'
+import { AutoTopUpPauseNotice } from './auto-topup-pause-notice.js'
 import { BalanceForm } from './balance-form.js'
 import { BuyForm } from './buy-form.js'
 import { type HomeView, loadHome } from './home-view.js'
@@ -32,6 +33,11 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
       <UsageBannerNotice
         banner={view.banner}
         periodEndMs={view.periodEndMs}
+        timeZone={timeZone}
+        canBuy={offers.length > 0 && !view.me.suspension}
+      />
+      <AutoTopUpPauseNotice
+        pause={view.autoTopUpPause}
         timeZone={timeZone}
         canBuy={offers.length > 0 && !view.me.suspension}
       />
