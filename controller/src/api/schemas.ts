@@ -121,7 +121,11 @@ export function topUpSchemaFor(body: unknown): typeof TopUpFromPlan | typeof Man
 
 const B = AUTO_TOPUP_BOUNDS
 const between = (min: number, max: number, what: string) =>
-  z.number().int(`must be a whole ${what}`).min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`)
+  z
+    .number()
+    .int(`must be a whole ${what}`)
+    .min(min, `must be from ${min} to ${max}`)
+    .max(max, `must be from ${min} to ${max}`)
 
 export const AutoTopUpTrigger = z
   .discriminatedUnion('kind', [
@@ -147,7 +151,12 @@ export const SetAutoTopUp = z
     /** Shortest time between two auto top-ups; absent = 5 minutes. */
     minIntervalMs: between(B.minIntervalMs.min, B.minIntervalMs.max, 'number of milliseconds').optional(),
     /** Most money (minor units, store currency) auto top-ups may charge in one period; absent = no cap. */
-    spendCapPerPeriod: z.number().int('must be whole minor units').positive('must be greater than 0').max(Number.MAX_SAFE_INTEGER).optional(),
+    spendCapPerPeriod: z
+      .number()
+      .int('must be whole minor units')
+      .positive('must be greater than 0')
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional(),
     /** Over-usage past the cap is drawn from the new top-up; absent = true. */
     compensateOverUsage: z.boolean().optional(),
     chargeTo: z.enum(['balance', 'invoice']).optional(),

@@ -10,7 +10,8 @@ import { grossOf } from './tax.js'
 /** Absent `minIntervalMs`: at most one auto top-up every 5 minutes. */
 export const DEFAULT_MIN_INTERVAL_MS = 5 * 60_000
 
-export const minIntervalOf = (settings: AutoTopUp): number => settings.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS
+export const minIntervalOf = (settings: AutoTopUp): number =>
+  settings.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS
 
 /** The period's top-ups that still count (a reversed one's bytes and money were given back). */
 const countedIn = (topUps: readonly TopUp[], periodStartMs: number) =>

@@ -6,7 +6,7 @@
 import { isSafeText } from '../api/safe-text.js'
 import type { AutoTopUp } from '../store/entities.js'
 import { unknownPlaceholders } from './auto-topup-rules.js'
-import { Refusal, type FieldProblem } from './refusal.js'
+import { type FieldProblem, Refusal } from './refusal.js'
 
 export const AUTO_TOPUP_BOUNDS = {
   maxPerPeriod: { min: 1, max: 100 },

@@ -182,9 +182,6 @@ describe('money events', () => {
     await f.report(usage('e1', [entry(7, 600)]))
     expect(f.decided('auto_topup.applied')).toHaveLength(2)
     const reasons = f.decided('auto_topup.declined').map((k) => f.data.notifications[k]!.vars.reason)
-    expect(reasons.sort()).toEqual([
-      'monthly maximum of 2 reached',
-      'not enough balance ($0.50 of $1.00)',
-    ])
+    expect(reasons.sort()).toEqual(['monthly maximum of 2 reached', 'not enough balance ($0.50 of $1.00)'])
   })
 })

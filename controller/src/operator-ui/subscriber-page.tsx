@@ -40,7 +40,15 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
   )
 }
 
-function SubscriberFacts({ d, timeZone, currency }: { d: SubscriberPageData; timeZone: string; currency: string }) {
+function SubscriberFacts({
+  d,
+  timeZone,
+  currency,
+}: {
+  d: SubscriberPageData
+  timeZone: string
+  currency: string
+}) {
   const { sub, plan } = d
   const auto = sub.autoTopUp
   const declined = sub.autoTopUpDeclined

@@ -48,7 +48,14 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
         <BuyForm offers={offers} csrf={csrf} balance={view.me.balance} ways={view.ways} />
       )}
       <BalanceForm csrf={csrf} ways={view.ways} balance={view.me.balance} />
-      {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
+      {view.autoTopUp ? (
+        <AutoTopUpForm
+          settings={view.autoTopUp}
+          offers={offers}
+          csrf={csrf}
+          currency={view.me.balance.currency}
+        />
+      ) : null}
       <nav aria-label="Your account">
         <p>
           <a href="/portal/history">History</a>

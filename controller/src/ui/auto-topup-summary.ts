@@ -18,7 +18,7 @@ export function autoTopUpTerms(settings: AutoTopUp, currency: string): string {
       : (trigger?.bytes ?? settings.thresholdBytes ?? 0) > 0
         ? `when ${bytes(trigger?.bytes ?? settings.thresholdBytes ?? 0)} or less is left`
         : 'when the data runs out'
-  const parts = [when, `at most ${settings.maxPerPeriod} per period`]
+  const parts = [`at most ${settings.maxPerPeriod} per period`, when]
   const interval = minIntervalOf(settings)
   if (interval > 0) parts.push(`at least ${intervalWords(interval)} apart`)
   if (settings.spendCapPerPeriod !== undefined)
