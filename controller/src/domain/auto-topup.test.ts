@@ -29,6 +29,7 @@ async function fixture(settings: object, balance: number) {
   await t.call('PUT', `/subscribers/${sub.id}/auto-topup`, {
     enabled: true,
     topUpPlanId: pack.id,
+    minIntervalMs: 0,
     ...settings,
   })
   /** Books a batch, then runs auto top-up in its own transaction, as the hub does. */

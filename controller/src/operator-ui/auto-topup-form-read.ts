@@ -48,8 +48,11 @@ export function readAutoTopUpForm(form: FormFields, currency: string): AutoTopUp
         ? wholeNumberField(form, 'triggerPercent', PERCENT, AUTO_TOPUP_BOUNDS.percent)
         : 0,
     ),
+    // Empty (or a page from before the field): the default interval.
     intervalMinutes: check.read(() =>
-      wholeNumberField(form, 'minIntervalMinutes', INTERVAL, { min: 0, max: MAX_INTERVAL_MINUTES }),
+      fieldText(form, 'minIntervalMinutes') === undefined
+        ? -1
+        : wholeNumberField(form, 'minIntervalMinutes', INTERVAL, { min: 0, max: MAX_INTERVAL_MINUTES }),
     ),
     spendCap: check.read(() =>
       fieldText(form, 'spendCap') === undefined
@@ -70,10 +73,11 @@ export function readAutoTopUpForm(form: FormFields, currency: string): AutoTopUp
     ...(kind === 'percent_of_last'
       ? { trigger: { kind: 'percent_of_last' as const, percent: read.percent } }
       : { thresholdBytes: read.thresholdBytes }),
-    minIntervalMs: read.intervalMinutes * 60_000,
+    // Defaults are left out, so the settings say only what differs from them.
+    ...(read.intervalMinutes < 0 ? {} : { minIntervalMs: read.intervalMinutes * 60_000 }),
     ...(read.spendCap === undefined ? {} : { spendCapPerPeriod: read.spendCap }),
-    chargeTo: read.chargeTo,
-    compensateOverUsage: read.compensate === 'on',
+    ...(read.chargeTo === 'invoice' ? { chargeTo: 'invoice' as const } : {}),
+    ...(read.compensate === 'off' ? { compensateOverUsage: false } : {}),
     ...(template === undefined ? {} : { descriptionTemplate: template }),
     customerMayChange: checkbox(form, 'customerMayChange'),
   }
