@@ -48,6 +48,7 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
   if (!plan) return []
   const applied: TopUp[] = []
   let needed = false
+  let declined = false
   for (;;) {
     const nowMs = env.clock.now()
     const period = currentPeriod(sub, nowMs, env.timeZone)
@@ -71,6 +72,7 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
         atMs: nowMs,
         ...(decision.retryAtMs === undefined ? {} : { retryAtMs: decision.retryAtMs }),
       })
+      declined = true
       break
     }
     const result = await createTopUp(tx, env, 'system', 'auto', sub.id, {
@@ -92,9 +94,9 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
     applied.push(result.topUp)
     sub = result.subscriber
   }
-  // Topped up, or nothing is needed any more (a payment, a manual top-up, a new period): the
-  // pause the customer was told about is over.
-  if ((applied.length > 0 || !needed) && sub.autoTopUpDeclined) {
+  // Topped up as far as needed, or nothing is needed any more (a payment, a manual top-up, a new
+  // period): the pause the customer was told about is over. A run that ended in a decline keeps it.
+  if (!declined && (applied.length > 0 || !needed) && sub.autoTopUpDeclined) {
     const { autoTopUpDeclined: _, ...cleared } = sub
     await tx.subscribers.update(cleared)
   }
