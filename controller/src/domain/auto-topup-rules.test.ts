@@ -62,8 +62,9 @@ describe('decideNext', () => {
       ok: false,
       reason: 'max_per_period',
     })
-    expect(decideNext({ ...base, settings: all, pack: undefined, balance: usd(0) }).ok).toBe(false)
-    expect(decideNext({ ...base, settings: all, pack: undefined }).reason).toBe('plan_unavailable')
+    expect(decideNext({ ...base, settings: all, pack: undefined, balance: usd(0) })).toMatchObject({
+      reason: 'plan_unavailable',
+    })
     expect(decideNext({ ...base, settings: all, balance: usd(0) })).toMatchObject({ reason: 'spend_cap' })
     const recent = [topUp({ createdAtMs: base.nowMs - 1000 })]
     expect(decideNext({ ...base, settings: settings(), topUps: recent, balance: usd(0) })).toEqual({
@@ -71,9 +72,9 @@ describe('decideNext', () => {
       reason: 'min_interval',
       retryAtMs: base.nowMs - 1000 + DEFAULT_MIN_INTERVAL_MS,
     })
-    expect(decideNext({ ...base, settings: settings(), balance: usd(99) }).reason).toBe(
-      'insufficient_balance',
-    )
+    expect(decideNext({ ...base, settings: settings(), balance: usd(99) })).toMatchObject({
+      reason: 'insufficient_balance',
+    })
     expect(decideNext({ ...base, settings: settings(), balance: usd(100) })).toEqual({
       ok: true,
       charged: usd(100),

@@ -85,7 +85,7 @@ describe('why auto top-up is paused, in the portal and on the operator page', ()
   })
 
   it('the minimum interval, with when it tries again', async () => {
-    const { portalText, operatorText } = await paused(
+    const { k, portalText, operatorText } = await paused(
       { minIntervalMs: 600_000 },
       { balance: 5000, rounds: 2 },
     )
@@ -93,6 +93,21 @@ describe('why auto top-up is paused, in the portal and on the operator page', ()
       'Auto top-up paused: the last one was only minutes ago; it tries again at 10 Mar 2026, 12:10',
     )
     expect(operatorText).toBe(portalText)
+    // The same in the JSON APIs: the customer's, with the sentence; the operator's, with the record.
+    const { cookie } = await k.login(ANNA)
+    const me = (await k.portal('GET', '/portal/api/me', { cookie })).body
+    expect(me.autoTopUpPaused).toEqual({
+      reason: 'min_interval',
+      message: portalText,
+      retryAt: '2026-03-10T12:10:00.000Z',
+    })
+    const read = (await k.call('GET', `/subscribers/${k.anna.id}`)).body
+    expect(read.autoTopUpDeclined).toEqual({
+      reason: 'min_interval',
+      periodStart: '2026-03-01T00:00:00.000Z',
+      at: '2026-03-10T12:00:00.000Z',
+      retryAt: '2026-03-10T12:10:00.000Z',
+    })
   })
 
   it('no link to settings the customer may not change', async () => {
