@@ -47,7 +47,6 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
   const plan = await tx.plans.get(sub.planId)
   if (!plan) return []
   const applied: TopUp[] = []
-  let needed = false
   let declined = false
   for (;;) {
     const nowMs = env.clock.now()
@@ -56,7 +55,6 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
     const pack = await onSale(tx, env, settings.topUpPlanId)
     const remaining = limitBytes(plan, topUps, period, nowMs) - usedBytesIn(sub, period)
     if (remaining > triggerBytes(settings, topUps, period.startMs, pack)) break
-    needed = true
     const decision = decideNext({
       settings,
       topUps,
@@ -96,7 +94,7 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
   }
   // Topped up as far as needed, or nothing is needed any more (a payment, a manual top-up, a new
   // period): the pause the customer was told about is over. A run that ended in a decline keeps it.
-  if (!declined && (applied.length > 0 || !needed) && sub.autoTopUpDeclined) {
+  if (!declined && sub.autoTopUpDeclined) {
     const { autoTopUpDeclined: _, ...cleared } = sub
     await tx.subscribers.update(cleared)
   }
