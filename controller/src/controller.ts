@@ -1,7 +1,8 @@
-/** A running controller: the web app, the agents' hub, the limit refresher and housekeeping, on one port. */
+/** A running controller: the web app, the agents' hub, the limit refresher, auto top-up retries and housekeeping, on one port. */
 
 import type { Logger } from '@capd/log'
 import { AgentHub } from './agent-hub/agent-hub.js'
+import { AutoTopUpRetrier } from './agent-hub/auto-topup-retrier.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
 import { createApp } from './app.js'
 import { pruneSessions } from './auth/sessions.js'
@@ -102,6 +103,8 @@ export async function runController(options: {
   const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
+  const autoTopUpRetrier = new AutoTopUpRetrier({ store, env, logger })
+  autoTopUpRetrier.start()
   outbox.start()
   const agentWatch = new AgentWatch({
     store,
@@ -150,6 +153,7 @@ export async function runController(options: {
       clearInterval(reconcile)
       clearTimeout(fatalTimer)
       refresher.stop()
+      autoTopUpRetrier.stop()
       agentWatch.stop()
       stopSpaceWatch()
       hub.close()

@@ -329,6 +329,8 @@ describe('auto top-up over the agent link', () => {
     const put = await f.call('PUT', `/subscribers/${f.subA.id}/auto-topup`, {
       enabled: true,
       topUpPlanId: f.pack.id,
+      // These tests are about the maximum and funds: no wait between two.
+      minIntervalMs: 0,
       ...settings,
     })
     expect(put.status).toBe(200)

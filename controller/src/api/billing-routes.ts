@@ -50,7 +50,8 @@ export function billingRoutes(r: DocumentedRouter, deps: ApiDeps): void {
       method: 'put',
       path: '/subscribers/:id/auto-topup',
       summary:
-        'Set auto top-up: which top-up plan, at most how many per billing period, at how many remaining bytes',
+        'Set auto top-up: which top-up plan, when (remaining bytes or a share of the last top-up), at most ' +
+        'how many and how much per billing period, how far apart, charged to the balance or the next invoice',
       body: SetAutoTopUp,
       status: 200,
     },

@@ -1,6 +1,7 @@
 /** Request bodies and queries of the operator API, as zod schemas (also the OpenAPI source). */
 import { BillingDay, ByteCount, Money, NonNegativeMoney, parseSubscriberAddress } from '@capd/protocol'
 import { z } from 'zod'
+import { AUTO_TOPUP_BOUNDS, templateProblems } from '../domain/auto-topup-settings.js'
 import { Notes, Phone, PostalAddress } from './contact-schemas.js'
 import {
   CapActionInput,
@@ -167,15 +168,61 @@ export function topUpSchemaFor(body: unknown): typeof TopUpFromPlan | typeof Man
   return body && typeof body === 'object' && 'topUpPlanId' in body ? TopUpFromPlan : ManualTopUp
 }
 
-export const SetAutoTopUp = z.strictObject({
-  enabled: z.boolean(),
-  topUpPlanId: Id,
-  maxPerPeriod: z.number().int().min(1).max(100),
-  /** Top up once the remaining bytes are at most this; absent = 0 = when the cap is reached. */
-  thresholdBytes: ByteCount.optional(),
-  /** Whether the customer may change these settings in the portal; absent = no. */
-  customerMayChange: z.boolean().optional(),
-})
+const B = AUTO_TOPUP_BOUNDS
+const between = (min: number, max: number, what: string) =>
+  z
+    .number()
+    .int(`must be a whole ${what}`)
+    .min(min, `must be from ${min} to ${max}`)
+    .max(max, `must be from ${min} to ${max}`)
+
+export const AutoTopUpTrigger = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('bytes'), bytes: ByteCount }),
+    z.strictObject({
+      kind: z.literal('percent_of_last'),
+      percent: between(B.percent.min, B.percent.max, 'number'),
+    }),
+  ])
+  .describe(
+    'Top up once the remaining bytes are at most `bytes`, or `percent` % of the last top-up of ' +
+      "the period (none yet: of the top-up plan's size).",
+  )
+
+export const SetAutoTopUp = z
+  .strictObject({
+    enabled: z.boolean(),
+    topUpPlanId: Id,
+    maxPerPeriod: between(B.maxPerPeriod.min, B.maxPerPeriod.max, 'number'),
+    /** Top up once the remaining bytes are at most this; absent = 0 = when the cap is reached. */
+    thresholdBytes: ByteCount.optional(),
+    trigger: AutoTopUpTrigger.optional(),
+    /** Shortest time between two auto top-ups; absent = 5 minutes. */
+    minIntervalMs: between(B.minIntervalMs.min, B.minIntervalMs.max, 'number of milliseconds').optional(),
+    /** Most money (minor units, store currency) auto top-ups may charge in one period; absent = no cap. */
+    spendCapPerPeriod: z
+      .number()
+      .int('must be whole minor units')
+      .positive('must be greater than 0')
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional(),
+    /** Over-usage past the cap is drawn from the new top-up; absent = true. */
+    compensateOverUsage: z.boolean().optional(),
+    chargeTo: z.enum(['balance', 'invoice']).optional(),
+    /** Invoice line; `{size}`, `{plan}`, `{subscriber}` are filled in. */
+    descriptionTemplate: z
+      .string()
+      .superRefine((text, ctx) => {
+        for (const p of templateProblems(text)) ctx.addIssue({ code: 'custom', message: p.message })
+      })
+      .optional(),
+    /** Whether the customer may change these settings in the portal; absent = no. */
+    customerMayChange: z.boolean().optional(),
+  })
+  .refine((s) => !(s.trigger && s.thresholdBytes !== undefined), {
+    path: ['trigger'],
+    message: 'give either trigger or thresholdBytes, not both',
+  })
 
 export const CreatePayment = z.strictObject({
   amount: Money.refine((m) => m.amount > 0, { path: ['amount'], message: 'must be greater than 0' }),

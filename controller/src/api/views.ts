@@ -99,6 +99,13 @@ export const subscriberView = (
   billingDay: s.billingDay,
   balance: s.balance,
   autoTopUp: s.autoTopUp ?? { enabled: false },
+  /** The last auto top-up that was not bought, and why (cleared once one is bought or none is needed). */
+  autoTopUpDeclined: s.autoTopUpDeclined && {
+    reason: s.autoTopUpDeclined.reason,
+    periodStart: iso(s.autoTopUpDeclined.periodStartMs),
+    at: iso(s.autoTopUpDeclined.atMs),
+    retryAt: iso(s.autoTopUpDeclined.retryAtMs),
+  },
   /** The customer's own choices (set in the portal): how they hear about usage, and receipts. */
   alerts: s.alerts ?? DEFAULT_ALERT_CHOICES,
   state: s.state,

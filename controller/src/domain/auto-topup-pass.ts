@@ -24,3 +24,27 @@ export async function autoTopUpPass(
     return toppedUp
   })
 }
+
+/**
+ * Runs the rule again for every subscriber whose auto top-up waited for its minimum interval and
+ * whose interval has ended: no report may come while they are blocked, so time alone must do it.
+ * Returns those topped up and when the next waiting interval ends (Infinity: none is waiting).
+ */
+export async function retryWaitingAutoTopUps(
+  store: Store,
+  env: DomainEnv,
+): Promise<{ toppedUp: string[]; nextRetryAtMs: number }> {
+  const nowMs = env.clock.now()
+  const { due, nextRetryAtMs } = await store.peek(async (tx) => {
+    const due: string[] = []
+    let next = Number.POSITIVE_INFINITY
+    for (const sub of await tx.subscribers.list()) {
+      const retryAtMs = sub.autoTopUpDeclined?.retryAtMs
+      if (retryAtMs === undefined || !sub.autoTopUp?.enabled || sub.deletedAtMs !== undefined) continue
+      if (retryAtMs <= nowMs) due.push(sub.id)
+      else next = Math.min(next, retryAtMs)
+    }
+    return { due, nextRetryAtMs: next }
+  })
+  return { toppedUp: await autoTopUpPass(store, env, due), nextRetryAtMs }
+}

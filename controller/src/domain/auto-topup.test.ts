@@ -2,7 +2,8 @@ import type { Usage } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
 import { usage } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'
-import { autoTopUpPass } from './auto-topup-pass.js'
+import { setAutoTopUp } from './auto-topup.js'
+import { autoTopUpPass, retryWaitingAutoTopUps } from './auto-topup-pass.js'
 import { ingestUsage } from './usage-ingest.js'
 
 const usd = (amount: number) => ({ amount, currency: 'USD' })
@@ -29,6 +30,7 @@ async function fixture(settings: object, balance: number) {
   await t.call('PUT', `/subscribers/${sub.id}/auto-topup`, {
     enabled: true,
     topUpPlanId: pack.id,
+    minIntervalMs: 0,
     ...settings,
   })
   /** Books a batch, then runs auto top-up in its own transaction, as the hub does. */
@@ -93,5 +95,62 @@ describe('auto top-up', () => {
     expect(res.body.autoTopUp.thresholdBytes).toBe(100)
     expect(res.body.usage).toMatchObject({ usedBytes: 900, limitBytes: 1500 })
     expect(f.autoTopUps()).toHaveLength(1)
+  })
+
+  it('puts it on the next invoice with the templated line: no funds needed, nothing taken from the balance', async () => {
+    const f = await fixture(
+      { maxPerPeriod: 2, chargeTo: 'invoice', descriptionTemplate: '{plan} ({size}) for {subscriber}' },
+      0,
+    )
+    await f.report(usage('e1', [{ seq: 1, subscriberId: f.sub.id, down: 1000 }]))
+    const [auto] = f.autoTopUps()
+    expect(auto).toMatchObject({ chargeTo: 'invoice', price: usd(100) })
+    const invoice = f.data.invoices[auto!.invoiceId]!
+    expect(invoice.status).toBe('open')
+    expect(invoice.lines.map((l) => l.description)).toEqual(['500 B (500 B) for A'])
+    expect(Object.values(f.data.ledger).filter((e) => e.kind === 'topup_charge')).toEqual([])
+    expect(f.data.subscribers[f.sub.id]!.balance).toEqual(usd(0))
+  })
+
+  it('without a template the line names the top-up plan, as before', async () => {
+    const f = await fixture({ maxPerPeriod: 1 }, 1000)
+    await f.report(usage('e1', [{ seq: 1, subscriberId: f.sub.id, down: 1000 }]))
+    const invoice = f.data.invoices[f.autoTopUps()[0]!.invoiceId]!
+    expect(invoice.lines.map((l) => l.description)).toEqual(['Data top-up: 500 B'])
+  })
+
+  it('a decline for the interval is audited once, tells the customer nothing, and is retried by time alone', async () => {
+    const f = await fixture({ maxPerPeriod: 5, minIntervalMs: 60_000 }, 1000)
+    await f.report(usage('e1', [{ seq: 1, subscriberId: f.sub.id, down: 1000 }]))
+    const first = f.autoTopUps()[0]!
+    await f.report(usage('e1', [{ seq: 2, subscriberId: f.sub.id, down: 500 }]))
+    await f.report(usage('e1', [{ seq: 3, subscriberId: f.sub.id, down: 10 }]))
+    expect(f.autoTopUps()).toHaveLength(1)
+    expect(f.data.subscribers[f.sub.id]!.autoTopUpDeclined).toMatchObject({
+      reason: 'min_interval',
+      retryAtMs: first.createdAtMs + 60_000,
+    })
+    const audited = f.data.audit.filter((a) => a.action === 'auto_topup.declined')
+    expect(audited.map((a) => (a.data as { reason: string }).reason)).toEqual(['min_interval'])
+    expect(Object.values(f.data.notifications).filter((n) => n.event === 'auto_topup.declined')).toEqual([])
+    f.clock.advance(59_999)
+    expect((await retryWaitingAutoTopUps(f.store, f.env)).toppedUp).toEqual([])
+    f.clock.advance(1)
+    expect(await retryWaitingAutoTopUps(f.store, f.env)).toEqual({
+      toppedUp: [f.sub.id],
+      nextRetryAtMs: Number.POSITIVE_INFINITY,
+    })
+    expect(f.autoTopUps()).toHaveLength(2)
+    expect(f.data.subscribers[f.sub.id]!.autoTopUpDeclined).toBeUndefined()
+  })
+
+  it('refuses settings out of bounds in the domain too, whatever edge they came through', async () => {
+    const f = await fixture({ maxPerPeriod: 1 }, 0)
+    const before = f.snapshot()
+    const bad = { enabled: true, topUpPlanId: f.pack.id, maxPerPeriod: 1, minIntervalMs: -5 }
+    await expect(
+      f.store.transact((tx) => setAutoTopUp(tx, f.env, 'system', f.sub.id, bad)),
+    ).rejects.toMatchObject({ code: 'invalid_request', details: [{ path: 'minIntervalMs' }] })
+    expect(f.snapshot()).toBe(before)
   })
 })

@@ -1,19 +1,21 @@
 /**
  * Auto top-up: the settings per subscriber, and the rule that applies them when the remaining
- * allowance falls to the threshold. The rule looks only at the books, never at what triggered
- * it, so running it twice (duplicate reports, a retry after a crash) cannot apply more than the
- * books allow: at most `maxPerPeriod` per billing period, counted in the same transaction.
+ * allowance falls to the trigger. The rule looks only at the books, never at what triggered it,
+ * so running it twice (duplicate reports, a retry after a crash) cannot apply more than the books
+ * allow: the maximum, the interval and the spend cap are counted in the same transaction.
  */
 
 import { notifyAutoTopUpDeclined } from '../notify/money-events.js'
-import type { AutoTopUp, AutoTopUpDecline, Subscriber, TopUp } from '../store/entities.js'
+import type { AutoTopUp, AutoTopUpDecline, Subscriber, TopUp, TopUpPlan } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
+import { decideNext, invoiceDescription, triggerBytes } from './auto-topup-rules.js'
+import { requireValidAutoTopUp } from './auto-topup-settings.js'
 import type { Actor, DomainEnv } from './env.js'
 import { liveSubscriber } from './live-subscriber.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { createTopUp } from './topups.js'
-import { currentPeriod, limitBytes, type Period, usedBytesIn } from './usage.js'
+import { currentPeriod, limitBytes, usedBytesIn } from './usage.js'
 
 export async function setAutoTopUp(
   tx: Tx,
@@ -22,6 +24,7 @@ export async function setAutoTopUp(
   subscriberId: string,
   settings: AutoTopUp,
 ): Promise<Subscriber> {
+  requireValidAutoTopUp(settings)
   const sub = await liveSubscriber(tx, subscriberId)
   if (settings.enabled) await requireActiveTopUpPlan(tx, settings.topUpPlanId)
   const updated = { ...sub, autoTopUp: settings }
@@ -32,9 +35,9 @@ export async function setAutoTopUp(
 
 /**
  * Applies the subscriber's auto top-up as often as needed (and allowed) to lift the remaining
- * bytes above the threshold, charged to the balance. Only booked usage counts: what an agent says
- * it applied or counted (a state report) charges nobody. Declines (no funds, the period's maximum
- * reached, the top-up plan withdrawn) change nothing but are audited, once per period and reason.
+ * bytes above the trigger. Only booked usage counts: what an agent says it applied or counted (a
+ * state report) charges nobody. Declines (see decideNext) change nothing but are recorded on the
+ * subscriber and audited, once per period and reason; a 'min_interval' one carries when to retry.
  */
 export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string): Promise<TopUp[]> {
   let sub = await tx.subscribers.get(subscriberId)
@@ -44,47 +47,65 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
   const plan = await tx.plans.get(sub.planId)
   if (!plan) return []
   const applied: TopUp[] = []
+  let declined = false
   for (;;) {
     const nowMs = env.clock.now()
     const period = currentPeriod(sub, nowMs, env.timeZone)
     const topUps = await tx.topUps.forSubscriber(sub.id)
-    const usedBytes = usedBytesIn(sub, period)
-    const remaining = limitBytes(plan, topUps, period, nowMs, sub) - usedBytes
-    if (remaining > (settings.thresholdBytes ?? 0)) break
-    const reason = await declineReason(tx, env, sub, settings, topUps, period)
-    if (reason) {
-      sub = await noteDecline(tx, env, sub, { periodStartMs: period.startMs, reason })
+    const pack = await onSale(tx, env, settings.topUpPlanId)
+    const remaining = limitBytes(plan, topUps, period, nowMs, sub) - usedBytesIn(sub, period)
+    if (remaining > triggerBytes(settings, topUps, period.startMs, pack)) break
+    const decision = decideNext({
+      settings,
+      topUps,
+      periodStartMs: period.startMs,
+      pack,
+      balance: sub.balance,
+      nowMs,
+    })
+    if (!decision.ok) {
+      sub = await noteDecline(tx, env, sub, {
+        periodStartMs: period.startMs,
+        reason: decision.reason,
+        atMs: nowMs,
+        ...(decision.retryAtMs === undefined ? {} : { retryAtMs: decision.retryAtMs }),
+      })
+      declined = true
       break
     }
     const result = await createTopUp(tx, env, 'system', 'auto', sub.id, {
       topUpPlanId: settings.topUpPlanId,
-      chargeTo: 'balance',
+      chargeTo: settings.chargeTo ?? 'balance',
+      ...(settings.descriptionTemplate && pack
+        ? {
+            description: invoiceDescription(settings.descriptionTemplate, {
+              bytes: pack.bytes,
+              planName: pack.name,
+              subscriberName: sub.name,
+            }),
+          }
+        : {}),
+      ...(settings.compensateOverUsage === undefined
+        ? {}
+        : { compensateOverUsage: settings.compensateOverUsage }),
     })
     applied.push(result.topUp)
     sub = result.subscriber
   }
-  if (applied.length > 0 && sub.autoTopUpDeclined) {
+  // Topped up as far as needed, or nothing is needed any more (a payment, a manual top-up, a new
+  // period): the pause the customer was told about is over. A run that ended in a decline keeps it.
+  if (!declined && sub.autoTopUpDeclined) {
     const { autoTopUpDeclined: _, ...cleared } = sub
     await tx.subscribers.update(cleared)
   }
   return applied
 }
 
-async function declineReason(
-  tx: Tx,
-  env: DomainEnv,
-  sub: Subscriber,
-  settings: AutoTopUp,
-  topUps: readonly TopUp[],
-  period: Period,
-): Promise<AutoTopUpDecline['reason'] | undefined> {
-  const autoThisPeriod = topUps.filter((t) => t.source === 'auto' && t.periodStartMs === period.startMs)
-  if (autoThisPeriod.length >= settings.maxPerPeriod) return 'max_per_period'
-  const pack = await tx.topUpPlans.get(settings.topUpPlanId)
-  if (!pack || pack.retiredAtMs !== undefined || pack.price.currency !== env.currency)
-    return 'plan_unavailable'
-  if (sub.balance.amount < pack.price.amount) return 'insufficient_balance'
-  return undefined
+/** The top-up plan, if it can be sold now (not retired, priced in the store's currency). */
+async function onSale(tx: Tx, env: DomainEnv, id: string): Promise<TopUpPlan | undefined> {
+  const pack = await tx.topUpPlans.get(id)
+  if (!pack || pack.retiredAtMs !== undefined || pack.price.currency !== env.currency) return undefined
+  return pack
 }
 
 async function noteDecline(
@@ -94,13 +115,20 @@ async function noteDecline(
   decline: AutoTopUpDecline,
 ): Promise<Subscriber> {
   const last = sub.autoTopUpDeclined
-  if (last?.periodStartMs === decline.periodStartMs && last.reason === decline.reason) return sub
+  if (last?.periodStartMs === decline.periodStartMs && last.reason === decline.reason) {
+    if (last.retryAtMs === decline.retryAtMs) return sub
+    // The same pause with a new end (an auto top-up came in between): kept, not audited again.
+    const moved = { ...sub, autoTopUpDeclined: { ...last, ...decline } }
+    await tx.subscribers.update(moved)
+    return moved
+  }
   const updated = { ...sub, autoTopUpDeclined: decline }
   await tx.subscribers.update(updated)
   await audit(tx, env, 'system', 'auto_topup.declined', 'subscriber', sub.id, {
     reason: decline.reason,
     topUpPlanId: sub.autoTopUp?.topUpPlanId,
     balance: sub.balance,
+    ...(decline.retryAtMs === undefined ? {} : { retryAt: new Date(decline.retryAtMs).toISOString() }),
   })
   await notifyAutoTopUpDeclined(tx, env, updated, decline)
   return updated

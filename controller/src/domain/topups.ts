@@ -150,7 +150,7 @@ async function resolveOffer(tx: Tx, input: TopUpInput): Promise<Offer> {
       price: plan.price,
       ...(plan.tax ? { tax: plan.tax } : {}),
       ...(plan.validityDays !== undefined ? { validityDays: plan.validityDays } : {}),
-      description: `Data top-up: ${plan.name}`,
+      description: input.description ?? `Data top-up: ${plan.name}`,
       topUpPlanId: plan.id,
     }
   }

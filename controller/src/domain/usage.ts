@@ -24,19 +24,18 @@ export function validTopUps(topUps: readonly TopUp[], period: Period, nowMs: num
 }
 
 /**
- * The limit enforced now. With the subscriber, its buckets' (an expired or reversed top-up keeps
- * the part already used: usage never shrinks); without, plan cap + valid top-ups (no draws known).
+ * The limit enforced now, from the subscriber's buckets: an expired top-up keeps the part already
+ * used (usage never shrinks), a reversed one is no bucket.
  */
 export function limitBytes(
   plan: Plan,
   topUps: readonly TopUp[],
   period: Period,
   nowMs: number,
-  sub?: Subscriber,
+  sub: Subscriber,
   order?: DrawOrder,
 ): number {
-  if (sub) return allowanceFigures(sub, plan, topUps, period, nowMs, order).limitBytes
-  return validTopUps(topUps, period, nowMs).reduce((sum, t) => sum + t.bytes, plan.capBytes)
+  return allowanceFigures(sub, plan, topUps, period, nowMs, order).limitBytes
 }
 
 export function usageView(

@@ -109,6 +109,7 @@ async function everyEventDecided() {
     enabled: true,
     topUpPlanId: pack.id,
     maxPerPeriod: 2,
+    minIntervalMs: 0,
   })
   expect(enabled.status).toBe(200)
   await report([{ subscriberId: auto.id, down: 1000 }])

@@ -161,6 +161,7 @@ describe('money events', () => {
       enabled: true,
       topUpPlanId: f.pack.id,
       maxPerPeriod: 2,
+      minIntervalMs: 0,
     })
     const entry = (seq: number, down: number) => ({ seq, subscriberId: f.sub.id, down })
     await f.report(usage('e1', [entry(1, 1000)]))
@@ -173,7 +174,7 @@ describe('money events', () => {
     const declined = f.decided('auto_topup.declined')
     expect(declined).toHaveLength(1)
     expect(declined[0]).toMatch(/\/insufficient_balance$/)
-    expect(f.data.notifications[declined[0]!]!.vars.reason).toBe('your balance is too low for the next one')
+    expect(f.data.notifications[declined[0]!]!.vars.reason).toBe('not enough balance ($0.50 of $1.00)')
     // Money arrives: the second applies, then the period's maximum is the reason.
     await f.call('POST', `/subscribers/${f.sub.id}/payments`, { amount: usd(1000) })
     await f.report(usage('e1', [entry(5, 1)]))
@@ -181,9 +182,6 @@ describe('money events', () => {
     await f.report(usage('e1', [entry(7, 600)]))
     expect(f.decided('auto_topup.applied')).toHaveLength(2)
     const reasons = f.decided('auto_topup.declined').map((k) => f.data.notifications[k]!.vars.reason)
-    expect(reasons.sort()).toEqual([
-      "this month's maximum of 2 is reached",
-      'your balance is too low for the next one',
-    ])
+    expect(reasons.sort()).toEqual(['monthly maximum of 2 reached', 'not enough balance ($0.50 of $1.00)'])
   })
 })

@@ -13,6 +13,7 @@ import type {
   TopUp,
 } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { pauseFacts, pauseWords } from '../ui/auto-topup-pause.js'
 import { bytes, date } from '../ui/format.js'
 import { queueNotification } from './queue.js'
 import { subscriberFiguresIn } from './vars.js'
@@ -44,27 +45,27 @@ export async function notifyTopUpApplied(tx: Tx, env: DomainEnv, topUp: TopUp): 
   })
 }
 
-const DECLINE_WORDS: Record<AutoTopUpDecline['reason'], (sub: Subscriber) => string> = {
-  insufficient_balance: () => 'your balance is too low for the next one',
-  max_per_period: (sub) => `this month's maximum of ${sub.autoTopUp?.maxPerPeriod ?? 0} is reached`,
-  plan_unavailable: () => 'the top-up plan is no longer offered',
-  spend_cap: () => "this period's spending limit for auto top-ups is reached",
-  min_interval: () => 'the last one was only minutes ago',
-}
-
+/**
+ * The customer hears why, once per period and reason. A wait for the minimum interval is not
+ * news: the top-up follows by itself when it ends (audited all the same).
+ */
 export async function notifyAutoTopUpDeclined(
   tx: Tx,
   env: DomainEnv,
   sub: Subscriber,
   decline: AutoTopUpDecline,
 ): Promise<void> {
+  const settings = sub.autoTopUp
+  if (decline.reason === 'min_interval' || !settings) return
   const figures = await subscriberFiguresIn(tx, env, sub)
   if (!figures) return
+  const pack = await tx.topUpPlans.get(settings.topUpPlanId)
+  const reason = pauseWords(pauseFacts(settings, decline, sub, pack, env.currency), env.timeZone)
   await queueNotification(tx, env, {
     key: `auto_topup.declined/${sub.id}/${decline.periodStartMs}/${decline.reason}`,
     event: 'auto_topup.declined',
     subscriberId: sub.id,
-    vars: { ...figures.vars, reason: DECLINE_WORDS[decline.reason](sub), balance: formatMoney(sub.balance) },
+    vars: { ...figures.vars, reason, balance: formatMoney(sub.balance) },
     data: { ...figures.data, reason: decline.reason, balanceAmount: sub.balance.amount },
   })
 }

@@ -52,6 +52,44 @@ describe('auto top-up form', () => {
     expect(html).toMatch(/<option value="GB" selected/)
   })
 
+  it('saves the trigger by share, interval, spend limit, billing and invoice line, and shows them', async () => {
+    const k = await setup()
+    const { reply } = await k.submit('auto-topup-title', '/auto-topup', {
+      ...AUTO,
+      topUpPlanId: k.topUpPlan.id,
+      triggerKind: 'percent_of_last',
+      triggerPercent: '25',
+      minIntervalMinutes: '15',
+      spendCap: '30.00',
+      chargeTo: 'invoice',
+      compensateOverUsage: 'off',
+      descriptionTemplate: '{plan} for {subscriber}',
+    })
+    expect(reply.status).toBe(303)
+    expect(k.sub().autoTopUp).toEqual({
+      enabled: true,
+      topUpPlanId: k.topUpPlan.id,
+      maxPerPeriod: 2,
+      trigger: { kind: 'percent_of_last', percent: 25 },
+      minIntervalMs: 900_000,
+      spendCapPerPeriod: 3000,
+      chargeTo: 'invoice',
+      compensateOverUsage: false,
+      descriptionTemplate: '{plan} for {subscriber}',
+      customerMayChange: true,
+    })
+    const { html } = await k.browser.get(k.page)
+    expect(html).toContain(
+      'at most 2 per period, when 25% of the last top-up or less is left, at least 15 min apart, ' +
+        'at most $30.00 per period, put on the next invoice',
+    )
+    expect(html).toMatch(/name="triggerPercent" type="number" value="25"/)
+    expect(html).toMatch(/name="minIntervalMinutes" type="number" value="15"/)
+    expect(html).toMatch(/name="spendCap" type="text" value="30.00"/)
+    expect(html).toMatch(/<option value="invoice" selected/)
+    expect(html).toMatch(/<option value="off" selected/)
+  })
+
   it('turns off, keeping the plan, and stores that the customer may not change it', async () => {
     const k = await setup()
     await k.submit('auto-topup-title', '/auto-topup', { ...AUTO, topUpPlanId: k.topUpPlan.id })
@@ -83,6 +121,24 @@ describe('auto top-up form', () => {
     [
       { ...AUTO, thresholdBytes: 'lots' },
       /^Top up when remaining data is at most: Enter the data amount as a number/,
+    ],
+    [
+      { ...AUTO, triggerKind: 'percent_of_last', triggerPercent: '0' },
+      /^Share of the last top-up \(%\): Enter a whole number from 1 to 100\.$/,
+    ],
+    [{ ...AUTO, triggerKind: 'percent_of_last' }, /^Share of the last top-up \(%\): This field is required/],
+    [{ ...AUTO, triggerKind: 'days' }, /^Top up when: Choose one of the options/],
+    [
+      { ...AUTO, minIntervalMinutes: '-1' },
+      /^Minimum minutes between two: Enter a whole number from 0 to 10080/,
+    ],
+    [{ ...AUTO, minIntervalMinutes: '10081' }, /^Minimum minutes between two: Enter a whole number/],
+    [{ ...AUTO, spendCap: '0' }, /^Spend limit per period: Enter an amount more than 0/],
+    [{ ...AUTO, spendCap: 'ten' }, /^Spend limit per period: Enter an amount such as/],
+    [{ ...AUTO, chargeTo: 'card' }, /^Charge to: Choose one of the options/],
+    [
+      { ...AUTO, descriptionTemplate: 'Top-up {sise}' },
+      /^Invoice line: May use only \{size\}, \{plan\} and \{subscriber\}, not \{sise\}\.$/,
     ],
   ])('refuses %j with a clear message, changing nothing', async (fields, message) => {
     const k = await setup()

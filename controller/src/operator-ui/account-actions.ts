@@ -6,27 +6,18 @@ import { runAutoTopUp, setAutoTopUp } from '../domain/auto-topup.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import { recordPayment } from '../domain/payments.js'
 import { logOf } from '../http/request-log.js'
-import type { AutoTopUp } from '../store/entities.js'
-import { dataAmountField } from '../ui/data-amount.js'
 import { formAction } from '../ui/form-action.js'
 import { FormCheck } from '../ui/form-check.js'
 import { readForm } from '../ui/form-input.js'
 import { runOnce } from '../ui/form-once.js'
 import { fieldError } from '../ui/form-refusal.js'
-import {
-  checkbox,
-  fieldText,
-  idempotencyKeyField,
-  moneyField,
-  optionalText,
-  wholeNumberField,
-} from '../ui/form-values.js'
+import { idempotencyKeyField, moneyField, optionalText } from '../ui/form-values.js'
 import { money } from '../ui/format.js'
+import { readAutoTopUpForm } from './auto-topup-form-read.js'
 import type { OperatorEnv } from './operator-auth.js'
 import type { OperatorKit } from './operator-kit.js'
 import { subscriberPath } from './subscriber-path.js'
 
-const THRESHOLD = 'Top up when remaining data is at most'
 const PLAN = 'Top-up plan'
 
 export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
@@ -37,28 +28,8 @@ export function accountActions(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     formAction(c, 'operator', subscriberPath(c), async () => {
       const id = idParam(c)
       const form = await readForm(c)
-      const enabled = checkbox(form, 'enabled')
-      const topUpPlanId = fieldText(form, 'topUpPlanId')
-      const check = new FormCheck()
-      if (enabled && !topUpPlanId)
-        check.add(
-          fieldError('topUpPlanId', PLAN, 'Choose the top-up plan to sell when auto top-up is enabled.'),
-        )
-      const read = check.doneAll({
-        maxPerPeriod: check.read(() =>
-          wholeNumberField(form, 'maxPerPeriod', 'Maximum per period', { min: 1, max: 100 }),
-        ),
-        thresholdBytes: check.read(() =>
-          dataAmountField(form, 'thresholdBytes', THRESHOLD, { minBytes: 0, empty: 0 }),
-        ),
-      })
-      const settings: AutoTopUp = {
-        enabled,
-        // Off with no plan chosen yet (say, to let the customer choose one in the portal).
-        topUpPlanId: topUpPlanId ?? '',
-        ...read,
-        customerMayChange: checkbox(form, 'customerMayChange'),
-      }
+      const settings = readAutoTopUpForm(form, env.currency)
+      const topUpPlanId = settings.topUpPlanId
       await store.transact(async (tx) => {
         if (topUpPlanId && !(await tx.topUpPlans.get(topUpPlanId)))
           throw fieldError('topUpPlanId', PLAN, 'That top-up plan no longer exists: choose another.')

@@ -112,7 +112,7 @@ function BillingForms({
         />
       </NamedForm>
 
-      <AutoTopUpForm d={d} csrf={csrf} action={`${base}/auto-topup`} />
+      <AutoTopUpForm d={d} csrf={csrf} action={`${base}/auto-topup`} currency={currency} />
 
       <NamedForm
         id="payment"

@@ -2,6 +2,8 @@
 
 import type { Role } from '../auth/roles.js'
 import { may } from '../auth/roles.js'
+import { pauseFacts, pauseSentence } from '../ui/auto-topup-pause.js'
+import { autoTopUpTerms } from '../ui/auto-topup-summary.js'
 import { bytes, money } from '../ui/format.js'
 import { alertChoicesText } from './alert-choices-text.js'
 import { LifecycleNotice, Lines } from './lifecycle-notice.js'
@@ -10,14 +12,6 @@ import { SubscriberHistory } from './subscriber-history.js'
 import { SubscriberMessages } from './subscriber-messages.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 import { SubscriberUsage } from './subscriber-usage.js'
-
-const DECLINED = {
-  insufficient_balance: 'the balance was too low',
-  max_per_period: 'the maximum per period was reached',
-  spend_cap: 'the spend cap per period was reached',
-  min_interval: 'the minimum interval since the last one had not passed',
-  plan_unavailable: 'the top-up plan is no longer on sale',
-} as const
 
 export interface SubscriberPageProps {
   d: SubscriberPageData
@@ -33,7 +27,7 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
       <h1>{d.sub.name}</h1>
       <LifecycleNotice sub={d.sub} timeZone={timeZone} />
       <div class="columns">
-        <SubscriberFacts d={d} />
+        <SubscriberFacts d={d} timeZone={timeZone} currency={currency} />
         <SubscriberUsage d={d} timeZone={timeZone} />
       </div>
       {/* A deleted subscriber takes no changes: its page only shows its books. */}
@@ -46,11 +40,22 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
   )
 }
 
-function SubscriberFacts({ d }: { d: SubscriberPageData }) {
+function SubscriberFacts({
+  d,
+  timeZone,
+  currency,
+}: {
+  d: SubscriberPageData
+  timeZone: string
+  currency: string
+}) {
   const { sub, plan } = d
   const auto = sub.autoTopUp
-  const declined =
-    sub.autoTopUpDeclined?.periodStartMs === d.period.startMs ? sub.autoTopUpDeclined.reason : undefined
+  const declined = sub.autoTopUpDeclined
+  const pause =
+    auto?.enabled && declined?.periodStartMs === d.period.startMs
+      ? pauseFacts(auto, declined, sub, d.autoPlan, currency)
+      : undefined
   return (
     <section id="account" data-live class="card" aria-labelledby="account-title">
       <h2 id="account-title">Account</h2>
@@ -97,9 +102,13 @@ function SubscriberFacts({ d }: { d: SubscriberPageData }) {
         <dt>Auto top-up</dt>
         <dd>
           {auto?.enabled
-            ? `On: ${d.autoPlan?.name ?? auto.topUpPlanId}, at most ${auto.maxPerPeriod} per period`
+            ? `On: ${d.autoPlan?.name ?? auto.topUpPlanId}, ${autoTopUpTerms(auto, currency)}`
             : 'Off'}
-          {declined ? ` (last one declined: ${DECLINED[declined]})` : null}
+          {pause ? (
+            <p class="notice error" id="auto-topup-paused">
+              {pauseSentence(pause, timeZone)}
+            </p>
+          ) : null}
         </dd>
         <dt>Alerts</dt>
         <dd>{alertChoicesText(sub)}</dd>

@@ -1,5 +1,6 @@
 /** The customer's auto top-up settings, shown only when the operator lets them change it. */
 import type { AutoTopUp } from '../store/entities.js'
+import { moneyInputValue } from '../ui/form-prefill.js'
 import { RefillForm } from '../ui/form-refill-context.js'
 import { bytes, money } from '../ui/format.js'
 import { Checkbox, CsrfField, Field, Select } from '../ui/forms.js'
@@ -12,11 +13,20 @@ export interface AutoTopUpFormProps {
   settings: AutoTopUp
   offers: MeView['topUpPlans']
   csrf: string
+  currency: string
 }
 
-export function AutoTopUpForm({ settings, offers, csrf }: AutoTopUpFormProps) {
-  const threshold = settings.thresholdBytes ?? 0
-  const when = threshold > 0 ? `${bytes(threshold)} or less is left` : 'your data runs out'
+export function AutoTopUpForm({ settings, offers, csrf, currency }: AutoTopUpFormProps) {
+  const trigger = settings.trigger
+  const threshold = trigger?.kind === 'bytes' ? trigger.bytes : (settings.thresholdBytes ?? 0)
+  const when =
+    trigger?.kind === 'percent_of_last'
+      ? `${trigger.percent}% of your last top-up or less is left`
+      : threshold > 0
+        ? `${bytes(threshold)} or less is left`
+        : 'your data runs out'
+  const paidFrom = settings.chargeTo === 'invoice' ? 'put on your next invoice' : 'bought from your balance'
+  const cap = settings.spendCapPerPeriod
   return (
     <section>
       <h2 id="auto-topup-title">Auto top-up</h2>
@@ -28,7 +38,7 @@ export function AutoTopUpForm({ settings, offers, csrf }: AutoTopUpFormProps) {
             name="enabled"
             label="Auto top-up enabled"
             checked={settings.enabled}
-            hint={`When ${when}, a top-up is bought from your balance.`}
+            hint={`When ${when}, a top-up is ${paidFrom}.`}
           />
           <Select
             id="auto-plan"
@@ -48,6 +58,14 @@ export function AutoTopUpForm({ settings, offers, csrf }: AutoTopUpFormProps) {
             value={settings.maxPerPeriod}
             required
             hint={`At most this many automatic top-ups in one billing period (1 to ${CUSTOMER_MAX_PER_PERIOD}).`}
+          />
+          <Field
+            id="auto-spend-cap"
+            name="spendCap"
+            label="Spend limit per period"
+            inputmode="decimal"
+            value={cap === undefined ? '' : moneyInputValue({ amount: cap, currency })}
+            hint="The most automatic top-ups may cost in one billing period. Empty = no limit."
           />
         </RefillForm>
         <button type="submit" class="button primary wide">

@@ -1,6 +1,7 @@
 /**
  * The customer's auto top-up settings, when the operator allows it: enabled, which plan, how many
- * per period (1–10). The operator's threshold stays; the rule then runs as after the JSON API's PUT.
+ * per period (1–10), the spend limit. The operator's other settings stay; the rule then runs as
+ * after the JSON API's PUT.
  */
 import type { Hono } from 'hono'
 import { z } from 'zod'
@@ -14,6 +15,7 @@ import type { Tx } from '../store/store.js'
 import { CSRF_FIELD } from '../ui/csrf.js'
 import { formAction } from '../ui/form-action.js'
 import { fieldError } from '../ui/form-refusal.js'
+import { moneyValue } from '../ui/form-values.js'
 import { bytes } from '../ui/format.js'
 import { CUSTOMER_MAX_PER_PERIOD } from './auto-topup-form.js'
 import { readPortalForm, STALE_FORM } from './portal-form.js'
@@ -21,6 +23,16 @@ import type { PortalPageKit } from './portal-page-auth.js'
 
 const MAX_MESSAGE = `Enter a whole number from 1 to ${CUSTOMER_MAX_PER_PERIOD}.`
 const CHOOSE_PLAN = 'Choose a top-up plan.'
+const SPEND_CAP_MESSAGE = 'Enter an amount such as 10.00, or leave it empty for no limit.'
+
+/** The spend limit typed, in minor units; empty = none. Throws the field's problem. */
+function spendCapOf(text: string, currency: string): number | undefined {
+  if (text === '') return undefined
+  const amount = moneyValue(text, currency, 'spendCap', SPEND_LABEL).amount
+  if (amount <= 0) throw fieldError('spendCap', SPEND_LABEL, SPEND_CAP_MESSAGE)
+  return amount
+}
+const SPEND_LABEL = 'Spend limit per period'
 
 const AutoTopUpForm = z.strictObject({
   [CSRF_FIELD]: z.string(),
@@ -34,6 +46,8 @@ const AutoTopUpForm = z.strictObject({
     .regex(/^\d{1,3}$/, MAX_MESSAGE)
     .transform(Number)
     .refine((n) => n >= 1 && n <= CUSTOMER_MAX_PER_PERIOD, MAX_MESSAGE),
+  // Empty = no spend limit. Read as money below, in the store's currency.
+  spendCap: z.string({ error: STALE_FORM }).trim().max(30, SPEND_CAP_MESSAGE).default(''),
 })
 
 const notAllowed = () =>
@@ -68,20 +82,26 @@ export function autoTopUpRoutes(ui: Hono<PortalEnv>, kit: PortalPageKit): void {
     await store.peek((tx) => changeable(tx, id))
     return formAction(c, 'portal', '/portal', async () => {
       // Switched on, a plan must be chosen: said with any other problem of the form, at once.
-      const input = await readPortalForm(c, AutoTopUpForm, { maxPerPeriod: MAX_MESSAGE }, (fields, check) => {
+      const messages = { maxPerPeriod: MAX_MESSAGE, spendCap: SPEND_CAP_MESSAGE }
+      const input = await readPortalForm(c, AutoTopUpForm, messages, (fields, check) => {
         if (fields.enabled === 'on' && !fields.topUpPlanId?.trim())
           check.add(fieldError('topUpPlanId', 'Top-up plan', CHOOSE_PLAN))
+        check.read(() => spendCapOf(fields.spendCap?.trim() ?? '', env.currency))
       })
+      const spendCap = spendCapOf(input.spendCap, env.currency)
       const applied = await store.transact(async (tx) => {
         const current = await changeable(tx, id)
         const enabled = input.enabled === 'on'
         // Switched off, the plan field may be empty (nothing on offer): the saved one is kept.
         if (input.topUpPlanId) await offeredPlan(tx, input.topUpPlanId)
+        // What the operator set and the form does not show (trigger, interval, billing) stays.
+        const { spendCapPerPeriod: _, ...kept } = current
         await setAutoTopUp(tx, env, c.var.actor, id, {
+          ...kept,
           enabled,
           topUpPlanId: input.topUpPlanId || current.topUpPlanId,
           maxPerPeriod: input.maxPerPeriod,
-          ...(current.thresholdBytes === undefined ? {} : { thresholdBytes: current.thresholdBytes }),
+          ...(spendCap === undefined ? {} : { spendCapPerPeriod: spendCap }),
           customerMayChange: true,
         })
         // Switched on at the threshold already: the rule applies now, not at the next report.

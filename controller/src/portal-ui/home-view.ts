@@ -6,6 +6,7 @@ import { loadMeView } from '../portal/me-view.js'
 import { phoneOf } from '../portal/purchase.js'
 import type { AutoTopUp, PortalSession } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { type AutoTopUpPause, autoTopUpPauseOf } from '../ui/auto-topup-pause.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
 import type { WayOffered } from './buy-form.js'
 import { type TopUpStatus, topUpStatus } from './topup-status.js'
@@ -26,6 +27,8 @@ export interface HomeView {
   /** "You have used 80% of your data" or that it is all used; none while suspended (that notice says why). */
   banner: UsageBanner | undefined
   periodEndMs: number
+  /** Why auto top-up is paused this period, if it is. */
+  autoTopUpPause?: AutoTopUpPause | undefined
   /** The settings, only when the operator lets the customer change them. */
   autoTopUp?: AutoTopUp | undefined
   topUp?: { status: TopUpStatus; bytes: number } | undefined
@@ -83,5 +86,6 @@ export async function loadHome(
         onCap: me.plan.onCap,
         state: me.state,
       })
-  return { me, runOut, banner, periodEndMs, autoTopUp, topUp, ways }
+  const autoTopUpPause = await autoTopUpPauseOf(tx, env, sub)
+  return { me, runOut, banner, periodEndMs, autoTopUp, autoTopUpPause, topUp, ways }
 }

@@ -104,4 +104,56 @@ describe('auto top-up in the portal', () => {
     )
     expect(k.snapshot()).toBe(before)
   })
+
+  it('lets the customer set a spend limit, keeping what the operator set and the form does not show', async () => {
+    const { k, browser } = await withSettings(true)
+    const operatorSet = {
+      enabled: false,
+      topUpPlanId: k.topUpPlan.id,
+      maxPerPeriod: 3,
+      trigger: { kind: 'percent_of_last', percent: 30 },
+      minIntervalMs: 120_000,
+      chargeTo: 'invoice',
+      descriptionTemplate: '{plan} for {subscriber}',
+      customerMayChange: true,
+    }
+    expect((await k.call('PUT', `/subscribers/${k.anna.id}/auto-topup`, operatorSet)).status).toBe(200)
+    const page = (await browser.get('/portal')).html
+    expect(page).toContain(
+      'When 30% of your last top-up or less is left, a top-up is put on your next invoice.',
+    )
+    await browser.submit(
+      '/portal',
+      '/portal/auto-topup',
+      save({ enabled: 'on', topUpPlanId: k.topUpPlan.id, spendCap: '12.50' }),
+    )
+    expect(k.data.subscribers[k.anna.id]!.autoTopUp).toEqual({
+      ...operatorSet,
+      enabled: true,
+      maxPerPeriod: 2,
+      spendCapPerPeriod: 1250,
+    })
+    expect((await browser.get('/portal')).html).toMatch(/id="auto-spend-cap"[^>]*value="12.50"/)
+    // Emptied: no limit.
+    await browser.submit(
+      '/portal',
+      '/portal/auto-topup',
+      save({ enabled: 'on', topUpPlanId: k.topUpPlan.id }),
+    )
+    expect(k.data.subscribers[k.anna.id]!.autoTopUp?.spendCapPerPeriod).toBeUndefined()
+  })
+
+  it('refuses a spend limit that is not a positive amount, changing nothing', async () => {
+    const { k, browser } = await withSettings(true)
+    const before = k.snapshot()
+    for (const spendCap of ['0', 'lots', '-5', '1.234']) {
+      await browser.submit(
+        '/portal',
+        '/portal/auto-topup',
+        save({ enabled: 'on', topUpPlanId: k.topUpPlan.id, spendCap }),
+      )
+      expect(refusalIn((await browser.get('/portal')).html), spendCap).toMatch(/^Spend limit per period: /)
+    }
+    expect(k.snapshot()).toBe(before)
+  })
 })

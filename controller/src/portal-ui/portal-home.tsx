@@ -4,6 +4,7 @@ import type { PortalEnv } from '../portal/portal-auth.js'
 import type { Brand } from '../ui/brand.js'
 import type { Flash } from '../ui/flash.js'
 import { AutoTopUpForm } from './auto-topup-form.js'
+import { AutoTopUpPauseNotice } from './auto-topup-pause-notice.js'
 import { BalanceForm } from './balance-form.js'
 import { BuyForm } from './buy-form.js'
 import { type HomeView, loadHome } from './home-view.js'
@@ -35,6 +36,11 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
         timeZone={timeZone}
         canBuy={offers.length > 0 && !view.me.suspension}
       />
+      <AutoTopUpPauseNotice
+        pause={view.autoTopUpPause}
+        timeZone={timeZone}
+        canBuy={offers.length > 0 && !view.me.suspension}
+      />
       <section class="card">
         <UsageSummary me={view.me} runOut={view.runOut} periodEndMs={view.periodEndMs} timeZone={timeZone} />
       </section>
@@ -42,7 +48,14 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
         <BuyForm offers={offers} csrf={csrf} balance={view.me.balance} ways={view.ways} />
       )}
       <BalanceForm csrf={csrf} ways={view.ways} balance={view.me.balance} />
-      {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
+      {view.autoTopUp ? (
+        <AutoTopUpForm
+          settings={view.autoTopUp}
+          offers={offers}
+          csrf={csrf}
+          currency={view.me.balance.currency}
+        />
+      ) : null}
       <nav aria-label="Your account">
         <p>
           <a href="/portal/history">History</a>

@@ -7,6 +7,7 @@ import { grossOf } from '../domain/tax.js'
 import { usageView } from '../domain/usage.js'
 import { DEFAULT_NOTIFY_AT_PERCENT, type PortalSession } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { autoTopUpPauseOf, pauseSentence } from '../ui/auto-topup-pause.js'
 
 export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession) {
   const sub = await tx.subscribers.get(session.subscriberId)
@@ -15,6 +16,7 @@ export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession)
   if (!plan) throw new Error(`subscriber ${sub.id} refers to missing plan ${sub.planId}`)
   const topUps = await tx.topUps.forSubscriber(sub.id)
   const offers = (await tx.topUpPlans.list()).filter((p) => p.retiredAtMs === undefined)
+  const pause = await autoTopUpPauseOf(tx, env, sub)
   return {
     name: sub.name,
     login: sub.login,
@@ -49,6 +51,12 @@ export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession)
       validityDays: p.validityDays,
     })),
     autoTopUp: sub.autoTopUp ?? { enabled: false },
+    /** Why auto top-up is paused this period, if it is: a code and the sentence the portal shows. */
+    autoTopUpPaused: pause && {
+      reason: pause.reason,
+      message: pauseSentence(pause, env.timeZone),
+      ...(pause.retryAtMs === undefined ? {} : { retryAt: new Date(pause.retryAtMs).toISOString() }),
+    },
     alerts: alertChoicesOf(sub),
     // Again here, so a reloaded page can pick it up without logging in anew.
     csrfToken: session.csrfToken,

@@ -142,6 +142,8 @@ export interface AutoTopUpDecline {
     | 'spend_cap'
     | 'min_interval'
   readonly atMs?: number
+  /** 'min_interval': when the interval ends and the rule runs again by itself. */
+  readonly retryAtMs?: number
 }
 
 export interface Subscriber {

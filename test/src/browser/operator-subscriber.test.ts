@@ -95,6 +95,10 @@ describe.skipIf(skipBrowser)(browserTitle('a subscriber page in a browser'), () 
     await form().getByLabel('Maximum per period').fill('3')
     await form().getByLabel('Top up when remaining data is at most', { exact: true }).fill('100')
     await form().getByLabel('Top up when remaining data is at most (unit)').selectOption('MB')
+    await form().getByLabel('Minimum minutes between two').fill('10')
+    await form().getByLabel('Spend limit per period').fill('25.00')
+    await form().getByLabel('Charge to').selectOption('invoice')
+    await form().getByLabel('Invoice line').fill('{plan} for {subscriber}')
     await form().getByRole('button', { name: 'Save auto top-up' }).click()
     await waitForText(page.getByRole('status'), 'Auto top-up saved.')
     expect((await ui.stack.subscriber(chen.id)).autoTopUp).toMatchObject({
@@ -102,6 +106,10 @@ describe.skipIf(skipBrowser)(browserTitle('a subscriber page in a browser'), () 
       topUpPlanId: topUpPlans.small.id,
       maxPerPeriod: 3,
       thresholdBytes: 100 * MB,
+      minIntervalMs: 600_000,
+      spendCapPerPeriod: 2500,
+      chargeTo: 'invoice',
+      descriptionTemplate: '{plan} for {subscriber}',
     })
 
     await page.reload()
@@ -111,6 +119,8 @@ describe.skipIf(skipBrowser)(browserTitle('a subscriber page in a browser'), () 
     const threshold = 'Top up when remaining data is at most'
     expect(await form().getByLabel(threshold, { exact: true }).inputValue()).toBe('100')
     expect(await form().getByLabel(`${threshold} (unit)`).inputValue()).toBe('MB')
+    expect(await form().getByLabel('Spend limit per period').inputValue()).toBe('25.00')
+    expect(await form().getByLabel('Charge to').inputValue()).toBe('invoice')
     expect(await page.locator('.notice').count()).toBe(0)
 
     await enabled().uncheck()
