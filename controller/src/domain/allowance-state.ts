@@ -3,9 +3,11 @@
  * for rows written before draws were kept (or whose draws fall short of the usage booked), the
  * usage drawn in order as if at once.
  */
+
 import type { Allowance, DrawOrder, Plan, Subscriber, TopUp } from '../store/entities.js'
 import { type Bucket, periodBuckets } from './allowance-buckets.js'
 import { bookedBytes, draw, emptyAllowance, enforcedLimit, leftBytes } from './allowance-draw.js'
+import { DEFAULT_DRAW_ORDER } from './allowance-settings.js'
 import { type Period, usedBytesIn } from './usage-period.js'
 
 export interface PeriodAllowance {
@@ -18,7 +20,7 @@ export function allowanceOf(
   plan: Plan,
   topUps: readonly TopUp[],
   period: Period,
-  order: DrawOrder = 'plan_first',
+  order: DrawOrder = plan.drawOrder ?? DEFAULT_DRAW_ORDER,
 ): PeriodAllowance {
   const used = usedBytesIn(sub, period)
   const kept = sub.allowance?.periodStartMs === period.startMs ? sub.allowance : undefined
