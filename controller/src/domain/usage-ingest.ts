@@ -17,6 +17,7 @@ import type { DomainEnv } from './env.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
 import { addBytes, bookUsage } from './usage-book.js'
+import { bookUsageHistory } from './usage-history.js'
 
 export interface IngestResult {
   /** The epoch's committed high-water mark: the agent may drop its entries up to it. */
@@ -94,6 +95,8 @@ export async function ingestUsage(
     const booked = await bookUsage(tx, env, subscribers.get(subscriberId)!, periodStartMs, bytes)
     subscribers.set(subscriberId, booked)
   }
+  // Counted down/up per local hour and day, for the history charts and CSV (drawn or not).
+  await bookUsageHistory(tx, env, bookable)
 
   const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
   if (mark) await tx.usageMarks.update(newMark)

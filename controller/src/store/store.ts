@@ -32,6 +32,7 @@ import type {
   User,
   WebhookEndpoint,
 } from './entities.js'
+import type { UsageDay } from './usage-history-entities.js'
 
 export interface Table<T extends { id: string }> {
   get(id: string): Promise<T | undefined>
@@ -116,6 +117,13 @@ export interface Tx {
   /** Usage acked but not booked, per agent, reason and subscriber; id from usageAnomalyId. */
   readonly usageAnomalies: PrunableTable<UsageAnomaly> & {
     forAgent(agentId: string): Promise<UsageAnomaly[]>
+  }
+  /** Usage history, one row per subscriber and local day with usage; id from usageDayId. */
+  readonly usageDays: PrunableTable<UsageDay> & {
+    /** The subscriber's days from `fromDay` to `toDay` (inclusive, `YYYY-MM-DD`), in day order. */
+    forSubscriber(subscriberId: string, fromDay: string, toDay: string): Promise<UsageDay[]>
+    /** Rows of days before `beforeDay`, or with hours on days before `hoursBeforeDay`, at most `limit`. */
+    stale(beforeDay: string, hoursBeforeDay: string, limit: number): Promise<UsageDay[]>
   }
   /** Usage of past periods; id from usagePeriodId. */
   readonly usagePeriods: Table<UsagePeriod> & { forSubscriber(subscriberId: string): Promise<UsagePeriod[]> }
