@@ -2,9 +2,9 @@ import { PROTOCOL_VERSION, type Usage } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../testing/test-app.js'
 import { localDayAt } from './local-day.js'
-import { type CountedUsage, bookUsageHistory } from './usage-history.js'
-import { ingestUsage } from './usage-ingest.js'
+import { bookUsageHistory, type CountedUsage } from './usage-history.js'
 import { DAILY_KEEP_DAYS, HOURLY_KEEP_DAYS, pruneUsageHistory } from './usage-history-retention.js'
+import { ingestUsage } from './usage-ingest.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -20,11 +20,23 @@ function refStart(atMs: number, timeZone: string): number {
   while (refDay(start - QUARTER, timeZone) === day) start -= QUARTER
   return start
 }
+const refDays = new Map<string, { start: number; end: number }>()
 function refSlot(atMs: number, timeZone: string): { day: string; hour: number; hours: number } {
-  const start = refStart(atMs, timeZone)
-  let end = start + 20 * HOUR
-  while (refDay(end, timeZone) === refDay(start, timeZone)) end += QUARTER
-  return { day: refDay(atMs, timeZone), hour: Math.floor((atMs - start) / HOUR), hours: Math.ceil((end - start) / HOUR) }
+  const key = `${timeZone}/${refDay(atMs, timeZone)}`
+  let known = refDays.get(key)
+  if (!known) {
+    const start = refStart(atMs, timeZone)
+    let end = start + 20 * HOUR
+    while (refDay(end, timeZone) === refDay(start, timeZone)) end += QUARTER
+    known = { start, end }
+    refDays.set(key, known)
+  }
+  const { start, end } = known
+  return {
+    day: refDay(atMs, timeZone),
+    hour: Math.floor((atMs - start) / HOUR),
+    hours: Math.ceil((end - start) / HOUR),
+  }
 }
 
 function random(seed: number) {
@@ -81,7 +93,8 @@ describe('bookUsageHistory', () => {
         expect(row.down).toBe(w.down.reduce((a, b) => a + b, 0))
         expect(row.up).toBe(w.up.reduce((a, b) => a + b, 0))
       }
-      const sum = (f: (e: CountedUsage) => number, xs: readonly CountedUsage[]) => xs.reduce((a, e) => a + f(e), 0)
+      const sum = (f: (e: CountedUsage) => number, xs: readonly CountedUsage[]) =>
+        xs.reduce((a, e) => a + f(e), 0)
       expect(sum((e) => e.down + e.up, entries)).toBe(rows.reduce((a, r) => a + r.down + r.up, 0))
     })
   }
@@ -90,7 +103,11 @@ describe('bookUsageHistory', () => {
     const t = await testApp({ nowMs: Date.parse('2026-11-01T00:00:00Z'), timeZone: 'Europe/Berlin' })
     const at = (iso: string) => ({ subscriberId: 's', down: 1, up: 2, atMs: Date.parse(iso) })
     await t.store.transact((tx) =>
-      bookUsageHistory(tx, t.env, [at('2026-03-29T21:59:00Z'), at('2026-10-25T22:59:00Z'), at('2026-10-25T00:30:00Z')]),
+      bookUsageHistory(tx, t.env, [
+        at('2026-03-29T21:59:00Z'),
+        at('2026-10-25T22:59:00Z'),
+        at('2026-10-25T00:30:00Z'),
+      ]),
     )
     expect(t.data.usageDays['s/2026-03-29']!.hourDown).toHaveLength(23)
     expect(t.data.usageDays['s/2026-03-29']!.hourDown![22]).toBe(1)
@@ -122,13 +139,16 @@ describe('pruneUsageHistory', () => {
       const age = daysAgo(row.day)
       const kept = t.data.usageDays[id]
       if (age > DAILY_KEEP_DAYS) expect(kept).toBeUndefined()
-      else if (age > HOURLY_KEEP_DAYS) expect(kept).toEqual({ id, subscriberId: row.subscriberId, day: row.day, down: row.down, up: row.up })
+      else if (age > HOURLY_KEEP_DAYS)
+        expect(kept).toEqual({ id, subscriberId: row.subscriberId, day: row.day, down: row.down, up: row.up })
       else expect(kept).toEqual(row)
     }
     // A late entry for a day whose hours are gone adds to its totals only.
     const old = Object.values(t.data.usageDays).find((r) => r.hourDown === undefined)!
     const at = localDayAt(Date.parse(`${old.day}T12:00:00Z`), 'Europe/Berlin').startMs + HOUR
-    await t.store.transact((tx) => bookUsageHistory(tx, t.env, [{ subscriberId: old.subscriberId, down: 5, up: 6, atMs: at }]))
+    await t.store.transact((tx) =>
+      bookUsageHistory(tx, t.env, [{ subscriberId: old.subscriberId, down: 5, up: 6, atMs: at }]),
+    )
     expect(t.data.usageDays[old.id]).toEqual({ ...old, down: old.down + 5, up: old.up + 6 })
   })
 })
@@ -153,7 +173,12 @@ describe('usage history at ingest', () => {
       }
     })
     for (let i = 0; i < entries.length; i += 25) {
-      const batch: Usage = { v: PROTOCOL_VERSION, type: 'usage', epoch: 'e1', entries: entries.slice(i, i + 25) }
+      const batch: Usage = {
+        v: PROTOCOL_VERSION,
+        type: 'usage',
+        epoch: 'e1',
+        entries: entries.slice(i, i + 25),
+      }
       await t.store.transact((tx) => ingestUsage(tx, t.env, agent.id, batch))
     }
     const rows = Object.values(t.data.usageDays).filter((r) => r.subscriberId === subscriber.id)

@@ -23,7 +23,11 @@ interface DaySum {
   hourUp: number[]
 }
 
-export async function bookUsageHistory(tx: Tx, env: DomainEnv, entries: Iterable<CountedUsage>): Promise<void> {
+export async function bookUsageHistory(
+  tx: Tx,
+  env: DomainEnv,
+  entries: Iterable<CountedUsage>,
+): Promise<void> {
   const nowMs = env.clock.now()
   const sums = new Map<string, DaySum>()
   let local: LocalDay | undefined

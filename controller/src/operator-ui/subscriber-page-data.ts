@@ -15,6 +15,7 @@ import type {
 } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
+import { loadUsageCharts, type UsageChartsData } from '../ui/usage-history-data.js'
 import { loadSubscriberChoices, type SubscriberChoices } from './subscriber-choices.js'
 import { SUBSCRIBER_MESSAGES } from './subscriber-messages.js'
 
@@ -45,9 +46,16 @@ export interface SubscriberPageData {
   defaultChargeTo: OperatorChargeTo
   /** The last messages sent to them, newest first. */
   messages: Delivery[]
+  /** The usage history charts (`?day=` picks the hourly chart's day). */
+  history: UsageChartsData
 }
 
-export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Promise<SubscriberPageData> {
+export async function loadSubscriberPage(
+  tx: Tx,
+  env: DomainEnv,
+  id: string,
+  hourDay?: string,
+): Promise<SubscriberPageData> {
   const sub = await tx.subscribers.get(id)
   if (!sub) throw notFound('subscriber', id)
   const plan = await tx.plans.get(sub.planId)
@@ -81,5 +89,6 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
     choices: await loadSubscriberChoices(tx, sub),
     defaultChargeTo: (await billingSettings(tx)).operatorTopUps === 'balance_now' ? 'balance' : 'invoice',
     messages: (await tx.deliveries.find({ subscriberId: sub.id, limit: SUBSCRIBER_MESSAGES })).items,
+    history: await loadUsageCharts(tx, env, sub, plan, topUps, hourDay),
   }
 }

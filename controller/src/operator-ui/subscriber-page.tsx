@@ -3,6 +3,7 @@
 import type { Role } from '../auth/roles.js'
 import { may } from '../auth/roles.js'
 import { bytes, money } from '../ui/format.js'
+import { UsageHistorySection } from '../ui/usage-history-section.js'
 import { alertChoicesText } from './alert-choices-text.js'
 import { LifecycleNotice, Lines } from './lifecycle-notice.js'
 import { SubscriberForms } from './subscriber-forms.js'
@@ -36,6 +37,12 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
         <SubscriberFacts d={d} />
         <SubscriberUsage d={d} timeZone={timeZone} />
       </div>
+      <UsageHistorySection
+        h={d.history}
+        timeZone={timeZone}
+        pagePath={`/subscribers/${encodeURIComponent(d.sub.id)}#usage-history`}
+        csvPath={`/subscribers/${encodeURIComponent(d.sub.id)}/usage.csv`}
+      />
       {/* A deleted subscriber takes no changes: its page only shows its books. */}
       {d.sub.deletedAtMs === undefined ? (
         <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />

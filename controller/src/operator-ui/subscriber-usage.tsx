@@ -1,8 +1,7 @@
-/** The subscriber page's live usage region: data left, bar, state, projected run-out, period and chart. */
+/** The subscriber page's live usage region: data left, bar, state, projected run-out, and period (the charts are in the usage history section). */
 import { bytes, date } from '../ui/format.js'
 import type { RunOut } from '../ui/run-out.js'
 import { UsageBar } from '../ui/usage-bar.js'
-import { UsageChart } from '../ui/usage-chart.js'
 import { StateBadge } from './state-badge.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 
@@ -30,12 +29,6 @@ export function SubscriberUsage({ d, timeZone }: { d: SubscriberPageData; timeZo
       <p class="run-out">{runOutText(d.runOut, timeZone)}</p>
       {/* The period's end is exclusive: its last day is the one before. */}
       <p class="muted">{`Period: ${date(period.startMs, timeZone)} to ${date(period.endMs - 1, timeZone)}`}</p>
-      <UsageChart
-        dailyBytes={d.dailyBytes}
-        days={d.days}
-        limitBytes={usage.limitBytes}
-        usedBytes={usage.usedBytes}
-      />
     </section>
   )
 }

@@ -45,6 +45,8 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
       {view.autoTopUp ? <AutoTopUpForm settings={view.autoTopUp} offers={offers} csrf={csrf} /> : null}
       <nav aria-label="Your account">
         <p>
+          <a href="/portal/usage">Usage history</a>
+          {' · '}
           <a href="/portal/history">History</a>
           {' · '}
           <a href="/portal/alerts">Alerts</a>
