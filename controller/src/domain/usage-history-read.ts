@@ -1,7 +1,7 @@
 /** A subscriber's usage history for a range of local days, every day present (zeros without usage). */
 import { localDateTime } from '@capd/protocol'
 import type { Tx } from '../store/store.js'
-import { usageDayId } from '../store/usage-history-entities.js'
+import { usageDayId, usageMonthId } from '../store/usage-history-entities.js'
 import { HOUR_MS, localDayNamed, shiftDay } from './local-day.js'
 
 export interface HourPoint {
@@ -19,7 +19,7 @@ export interface DayPoint {
   readonly endMs: number
   readonly down: number
   readonly up: number
-  /** Absent when the day is older than the hourly retention and had usage (its hours are gone). */
+  /** Absent when the day is older than the hourly retention and had usage (its hours are gone, folded into its month). */
   readonly hours?: readonly HourPoint[]
 }
 
@@ -31,17 +31,27 @@ export async function usageHistory(
   toDay: string,
 ): Promise<DayPoint[]> {
   const rows = new Map((await tx.usageDays.forSubscriber(subscriberId, fromDay, toDay)).map((r) => [r.id, r]))
+  const months = new Map(
+    (await tx.usageMonths.forSubscriber(subscriberId, fromDay.slice(0, 7), toDay.slice(0, 7))).map((m) => [
+      m.id,
+      m,
+    ]),
+  )
   const days: DayPoint[] = []
   for (let day = fromDay; day <= toDay; day = shiftDay(day, 1)) {
     const local = localDayNamed(day, timeZone)
     const row = rows.get(usageDayId(subscriberId, day))
-    const hasHours = !row || row.hourDown !== undefined
+    const month = months.get(usageMonthId(subscriberId, day.slice(0, 7)))
+    const at = Number(day.slice(8, 10)) - 1
+    const folded = { down: month?.down[at] ?? 0, up: month?.up[at] ?? 0 }
+    // A day folded into its month has no hours left (a late entry may have started a new row).
+    const hasHours = folded.down === 0 && folded.up === 0
     days.push({
       day,
       startMs: local.startMs,
       endMs: local.endMs,
-      down: row?.down ?? 0,
-      up: row?.up ?? 0,
+      down: (row?.down ?? 0) + folded.down,
+      up: (row?.up ?? 0) + folded.up,
       ...(hasHours
         ? {
             hours: Array.from({ length: local.hours }, (_, i) => {

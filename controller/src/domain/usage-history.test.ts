@@ -1,8 +1,9 @@
 import { PROTOCOL_VERSION, type Usage } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../testing/test-app.js'
-import { localDayAt } from './local-day.js'
+import { localDayAt, shiftDay } from './local-day.js'
 import { bookUsageHistory, type CountedUsage } from './usage-history.js'
+import { usageHistory } from './usage-history-read.js'
 import { DAILY_KEEP_DAYS, HOURLY_KEEP_DAYS, pruneUsageHistory } from './usage-history-retention.js'
 import { ingestUsage } from './usage-ingest.js'
 
@@ -110,46 +111,67 @@ describe('bookUsageHistory', () => {
       ]),
     )
     expect(t.data.usageDays['s/2026-03-29']!.hourDown).toHaveLength(23)
-    expect(t.data.usageDays['s/2026-03-29']!.hourDown![22]).toBe(1)
+    expect(t.data.usageDays['s/2026-03-29']!.hourDown[22]).toBe(1)
     const fallBack = t.data.usageDays['s/2026-10-25']!
     expect(fallBack.hourDown).toHaveLength(25)
     // 00:30 UTC is 02:30 summer time, the third hour; 22:59 UTC is 23:59 winter time, the last.
-    expect(fallBack.hourDown![2]).toBe(1)
-    expect(fallBack.hourUp![24]).toBe(2)
+    expect(fallBack.hourDown[2]).toBe(1)
+    expect(fallBack.hourUp[24]).toBe(2)
   })
 })
 
 describe('pruneUsageHistory', () => {
-  it('drops hours past the hourly retention, days past the daily one, and nothing younger', async () => {
+  it('folds days past the hourly retention into month totals and forgets months past the daily one, losing no byte inside it', async () => {
+    const zone = 'Europe/Berlin'
     const nowMs = Date.parse('2027-06-15T10:00:00Z')
-    const t = await testApp({ nowMs, timeZone: 'Europe/Berlin' })
+    const t = await testApp({ nowMs, timeZone: zone })
     const rnd = random(9)
-    const entries: CountedUsage[] = Array.from({ length: 500 }, () => ({
+    const entries: CountedUsage[] = Array.from({ length: 1500 }, () => ({
       subscriberId: rnd() < 0.5 ? 's_a' : 's_b',
       down: 1 + Math.floor(rnd() * 1000),
       up: Math.floor(rnd() * 100),
       atMs: nowMs - Math.floor(rnd() * 450 * DAY),
     }))
     await t.store.transact((tx) => bookUsageHistory(tx, t.env, entries))
-    const before = structuredClone(t.data.usageDays)
     await t.store.transact((tx) => pruneUsageHistory(tx, t.env))
-    const today = localDayAt(nowMs, 'Europe/Berlin').day
-    const daysAgo = (day: string) => Math.round((Date.parse(today) - Date.parse(day)) / DAY)
-    for (const [id, row] of Object.entries(before)) {
-      const age = daysAgo(row.day)
-      const kept = t.data.usageDays[id]
-      if (age > DAILY_KEEP_DAYS) expect(kept).toBeUndefined()
-      else if (age > HOURLY_KEEP_DAYS)
-        expect(kept).toEqual({ id, subscriberId: row.subscriberId, day: row.day, down: row.down, up: row.up })
-      else expect(kept).toEqual(row)
+    const today = refDay(nowMs, zone)
+    const hoursFrom = shiftDay(today, -HOURLY_KEEP_DAYS)
+    const daysFrom = shiftDay(today, -DAILY_KEEP_DAYS)
+    expect(Object.values(t.data.usageDays).every((r) => r.day >= hoursFrom)).toBe(true)
+    expect(Object.values(t.data.usageMonths).every((m) => m.month >= daysFrom.slice(0, 7))).toBe(true)
+    expect(Object.keys(t.data.usageMonths).length).toBeGreaterThan(0)
+
+    const want = new Map<string, { down: number; up: number }>()
+    const remember = (e: CountedUsage) => {
+      const key = `${e.subscriberId}/${refDay(e.atMs, zone)}`
+      const w = want.get(key) ?? { down: 0, up: 0 }
+      want.set(key, { down: w.down + e.down, up: w.up + e.up })
     }
-    // A late entry for a day whose hours are gone adds to its totals only.
-    const old = Object.values(t.data.usageDays).find((r) => r.hourDown === undefined)!
-    const at = localDayAt(Date.parse(`${old.day}T12:00:00Z`), 'Europe/Berlin').startMs + HOUR
-    await t.store.transact((tx) =>
-      bookUsageHistory(tx, t.env, [{ subscriberId: old.subscriberId, down: 5, up: 6, atMs: at }]),
-    )
-    expect(t.data.usageDays[old.id]).toEqual({ ...old, down: old.down + 5, up: old.up + 6 })
+    entries.forEach(remember)
+    const check = async () => {
+      for (const sub of ['s_a', 's_b']) {
+        const days = await t.store.transact((tx) => usageHistory(tx, zone, sub, daysFrom, today))
+        for (const d of days) {
+          const w = want.get(`${sub}/${d.day}`) ?? { down: 0, up: 0 }
+          expect(d.down, d.day).toBe(w.down)
+          expect(d.up, d.day).toBe(w.up)
+          if (d.day >= hoursFrom) {
+            expect(d.hours, d.day).toBeDefined()
+            expect(d.hours!.reduce((a, h) => a + h.down, 0)).toBe(d.down)
+          } else if (d.down + d.up > 0) {
+            expect(d.hours, d.day).toBeUndefined()
+          }
+        }
+      }
+    }
+    await check()
+    // A late entry for a folded day adds to its total, and stays added once folded again.
+    const late = { subscriberId: 's_a', down: 5, up: 6, atMs: nowMs - 100 * DAY }
+    remember(late)
+    await t.store.transact((tx) => bookUsageHistory(tx, t.env, [late]))
+    await check()
+    await t.store.transact((tx) => pruneUsageHistory(tx, t.env))
+    await check()
   })
 })
 

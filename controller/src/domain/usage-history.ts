@@ -64,8 +64,7 @@ function merged(id: string, sum: DaySum, old: UsageDay | undefined): UsageDay {
     down: addBytes(old?.down ?? 0, down),
     up: addBytes(old?.up ?? 0, up),
   }
-  // A day whose hours were already dropped (older than the hourly retention) keeps totals only.
-  if (old && old.hourDown === undefined) return base
+  // A day already folded into its month (late usage) starts a new row: the next fold adds it too.
   return {
     ...base,
     hourDown: addHours(old?.hourDown, sum.hourDown),
