@@ -43,7 +43,10 @@ async function documentBytes(p: Profile, prune: boolean): Promise<number> {
     idempotencyTtlMs: 1,
   }
   let seed = 1
-  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647
+  const rnd = () => {
+    seed = (seed * 16807) % 2147483647
+    return seed / 2147483647
+  }
   for (let day = 0; day < DAYS; day++) {
     const active = rnd() < p.activeDays
     const entries: CountedUsage[] = []

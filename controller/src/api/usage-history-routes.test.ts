@@ -32,7 +32,10 @@ describe('GET /subscribers/:id/usage.csv', () => {
     const f = await fixture()
     const rnd = (() => {
       let s = 7
-      return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+      return () => {
+        s = (s * 1103515245 + 12345) % 2 ** 31
+        return s / 2 ** 31
+      }
     })()
     // Random usage over the four days around the spring change (29 March has 23 hours in Berlin).
     const entries = Array.from({ length: 300 }, () => ({
