@@ -110,7 +110,7 @@ export function DailyUsageChart({ id, days, buckets, count, nowMs, timeZone }: D
                 <title>{`${b.label}: ${bytes(b.sizeBytes)}, from ${date(b.validFromMs, timeZone)}`}</title>
               </path>
               <text x={x(first) + 2} y={labelY} font-size="11" fill={BUCKET_STROKE[b.kind]}>
-                {`${b.kind === 'plan' ? '' : '+'}${b.label} ${bytes(b.sizeBytes)}`}
+                {`${b.kind === 'plan' ? '' : '+'}${b.label.includes(bytes(b.sizeBytes)) ? b.label : `${b.label} ${bytes(b.sizeBytes)}`}`}
               </text>
             </g>
           )
