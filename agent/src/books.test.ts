@@ -76,4 +76,28 @@ describe('books', () => {
       remainingBytes: 1n,
     })
   })
+
+  it('passes the upload throttle and a one-way direction to the router', () => {
+    const throttled = {
+      ...takeLimit(undefined, limit({ onCap: 'throttle', throttleKbps: 2000, throttleUpKbps: 500 }))!,
+      usedBytes: 1000,
+    }
+    expect(ruleFor('sub_a', throttled, false)).toEqual({
+      subscriberId: 'sub_a',
+      address: '10.0.0.5',
+      state: 'throttled',
+      throttleKbps: 2000,
+      throttleUpKbps: 500,
+    })
+    for (const count of ['down', 'up'] as const) {
+      const book = { ...takeLimit(undefined, limit({ count }))!, usedBytes: 400 }
+      expect(ruleFor('sub_a', book, false)).toMatchObject({ state: 'open', remainingBytes: 600n, count })
+    }
+    // Both ways is the default and says nothing; a throttling plan has no quota to direct.
+    expect(ruleFor('sub_a', takeLimit(undefined, limit({ count: 'both' }))!, false)).not.toHaveProperty(
+      'count',
+    )
+    const throttling = takeLimit(undefined, limit({ onCap: 'throttle', throttleKbps: 1, count: 'down' }))!
+    expect(ruleFor('sub_a', throttling, false)).not.toHaveProperty('count')
+  })
 })

@@ -70,7 +70,15 @@ export function ruleFor(subscriberId: string, book: Book, observe: boolean): Sub
   const state = observe ? 'open' : desiredState(book)
   const rule: SubscriberRule = { subscriberId, address: book.limit.address, state }
   if (book.limit.login) rule.login = book.limit.login
-  if (state === 'throttled' && book.limit.throttleKbps) rule.throttleKbps = book.limit.throttleKbps
-  if (!observe && book.limit.onCap === 'block') rule.remainingBytes = BigInt(remainingBytes(book))
+  const { throttleKbps, throttleUpKbps, count } = book.limit
+  if (state === 'throttled' && throttleKbps) {
+    rule.throttleKbps = throttleKbps
+    if (throttleUpKbps) rule.throttleUpKbps = throttleUpKbps
+  }
+  if (!observe && book.limit.onCap === 'block') {
+    rule.remainingBytes = BigInt(remainingBytes(book))
+    // The kernel quota spends the allowance in the same direction(s) the books draw from.
+    if (count && count !== 'both') rule.count = count
+  }
   return rule
 }

@@ -1,4 +1,5 @@
 /** Counter deltas as journal entries: each in its subscriber's current period, with the counter position it reached. */
+import { drawnBytes, drawRuleOf } from '@capd/protocol'
 import { rollPeriod } from './books.js'
 import type { AgentState } from './state/checkpoint.js'
 import type { NewDelta } from './state/journal.js'
@@ -7,7 +8,8 @@ import type { Delta } from './usage-engine.js'
 /**
  * The journal entries for `deltas` read at `atMs`. A subscriber the agent holds no book for only
  * moves its baseline (nothing to book it to); a book whose period ended is rolled first, so the
- * delta lands in the period it was counted in. `recent` gets each subscriber's bytes this poll.
+ * delta lands in the period it was counted in. `recent` gets each subscriber's bytes this poll
+ * that draw from the allowance (the same rule as the books), for the fast-poll decision.
  */
 export function journalDeltas(
   state: AgentState,
@@ -39,7 +41,8 @@ export function journalDeltas(
         atMs: baseline.atMs,
       },
     })
-    recent.set(delta.subscriberId, Number(delta.down + delta.up))
+    const drawn = drawnBytes(drawRuleOf(rolled.limit), Number(delta.down), Number(delta.up), atMs)
+    recent.set(delta.subscriberId, drawn)
   }
   return fresh
 }

@@ -1,5 +1,5 @@
 /** The one interface every router driver implements: read counters, apply the desired enforcement. */
-import type { RuleProblem } from '@capd/protocol'
+import type { CountDirection, RuleProblem } from '@capd/protocol'
 
 /** One subscriber's cumulative byte counters as the router holds them. */
 export interface CounterSample {
@@ -39,8 +39,15 @@ export interface SubscriberRule {
   /** The subscriber's login, for drivers that find counters by name. */
   login?: string
   state: EnforcementState
-  /** Rate while throttled. */
+  /** Download rate while throttled (and upload rate too unless `throttleUpKbps` is given). */
   throttleKbps?: number
+  /** Upload rate while throttled. */
+  throttleUpKbps?: number
+  /**
+   * Which of the subscriber's bytes `remainingBytes` is spent by: both directions (the default),
+   * download only or upload only. Counters always count both; only the allowance is one-way.
+   */
+  count?: CountDirection
   /**
    * For plans that block at the cap: bytes still allowed, as of `reading`. A driver that can
    * count in the kernel installs it so that nothing passes the cap between polls.

@@ -43,16 +43,22 @@ describe('counters paired with an enforcer', () => {
     }
     const driver = pairCountersWithEnforcer(source, enforcer, { namePattern: '<pppoe-{login}>' })
     expect(driver.kind).toBe('snmp+nftables')
-    await driver.apply([rule({ remainingBytes: 10n }), rule({ subscriberId: 'sub_b', login: 'bob' })], {
-      atMs: 0,
-      bootId: '',
-      samples: [],
-    })
+    const throttled = rule({ subscriberId: 'sub_b', login: 'bob', state: 'throttled', throttleKbps: 2000 })
+    await driver.apply(
+      [rule({ remainingBytes: 10n, count: 'down' }), { ...throttled, throttleUpKbps: 500 }],
+      {
+        atMs: 0,
+        bootId: '',
+        samples: [],
+      },
+    )
     await driver.readCounters()
     expect([...asked[0]!]).toEqual([
       ['sub_a', '<pppoe-alice>'],
       ['sub_b', '<pppoe-bob>'],
     ])
     expect(applied[0]!.map((r) => r.remainingBytes)).toEqual([undefined, undefined])
+    expect(applied[0]![0]).not.toHaveProperty('count')
+    expect(applied[0]![1]).toEqual({ ...throttled, throttleUpKbps: 500 })
   })
 })

@@ -42,8 +42,9 @@ export function pairCountersWithEnforcer(
           return name ? [[rule.subscriberId, name] as const] : []
         }),
       )
-      // The enforcer's own counters are not the ones that count here, so no allowance is installed.
-      const enforced = rules.map(({ remainingBytes: _, ...rule }) => rule)
+      // The enforcer's own counters are not the ones that count here, so no allowance is installed
+      // (nor its direction); block and both throttle rates pass through as they are.
+      const enforced = rules.map(({ remainingBytes: _, count: __, ...rule }) => rule)
       return enforcer.apply(enforced, noReading())
     },
     async close() {

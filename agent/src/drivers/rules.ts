@@ -21,6 +21,7 @@ export interface CheckedRules {
 }
 
 const STATES = new Set(['open', 'blocked', 'throttled'])
+const DIRECTIONS = new Set(['both', 'down', 'up'])
 
 /** Longest message kept (the wire allows 500 characters). */
 const MAX_MESSAGE = 480
@@ -85,6 +86,11 @@ function ruleProblem(rule: SubscriberRule, checkId: (id: string) => void): strin
   if (rule.state === 'throttled' && !(kbps !== undefined && Number.isFinite(kbps) && kbps >= 1)) {
     return 'throttled without a throttleKbps of at least 1'
   }
+  const upKbps = rule.throttleUpKbps
+  if (upKbps !== undefined && !(Number.isFinite(upKbps) && upKbps >= 1)) {
+    return 'throttleUpKbps must be at least 1 when given'
+  }
+  if (rule.count !== undefined && !DIRECTIONS.has(rule.count)) return `unknown count "${String(rule.count)}"`
   if (rule.remainingBytes !== undefined && typeof rule.remainingBytes !== 'bigint') {
     return 'remainingBytes must be a bigint'
   }

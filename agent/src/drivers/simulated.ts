@@ -1,7 +1,8 @@
 /**
  * A router in memory whose counters move by themselves: for the demo and for trying capd without
  * hardware. Open subscribers download at about `bytesPerSecond` (each at its own pace), throttled
- * ones at their throttle rate, blocked ones not at all; kernel-style quotas are honoured.
+ * ones at their throttle rates, blocked ones not at all; kernel-style quotas are honoured in the
+ * direction(s) they count.
  */
 import type { CounterReading, CountersCreating, RouterDriver, SubscriberRule } from './driver.js'
 
@@ -27,19 +28,35 @@ export function createSimulatedDriver(options: { bytesPerSecond: number; now?: (
     const seconds = Math.max(0, at - lastMs) / 1000
     lastMs = at
     for (const sub of subscribers.values()) {
+      const { state, throttleKbps = 0, throttleUpKbps = throttleKbps } = sub.rule
       const rate =
-        sub.rule.state === 'blocked'
+        state === 'blocked'
           ? 0
-          : sub.rule.state === 'throttled'
-            ? ((sub.rule.throttleKbps ?? 0) * 1000) / 8
+          : state === 'throttled'
+            ? (throttleKbps * 1000) / 8
             : options.bytesPerSecond * sub.pace
-      let bytes = BigInt(Math.floor(rate * seconds))
-      if (sub.quotaLeft !== undefined) {
-        if (bytes > sub.quotaLeft) bytes = sub.quotaLeft
-        sub.quotaLeft -= bytes
+      const bytes = BigInt(Math.floor(rate * seconds))
+      let up = bytes / 10n
+      if (state === 'throttled') {
+        const upMost = BigInt(Math.floor(((throttleUpKbps * 1000) / 8) * seconds))
+        if (up > upMost) up = upMost
       }
-      const up = bytes / 10n
-      sub.down += bytes - up
+      let down = bytes - up
+      if (sub.quotaLeft !== undefined) {
+        // Like the kernel quota, only the counted direction(s) spend it; here all traffic stops with it.
+        const count = sub.rule.count ?? 'both'
+        const counted = (d: bigint, u: bigint) => (count === 'down' ? d : count === 'up' ? u : d + u)
+        const spent = counted(down, up)
+        if (spent > sub.quotaLeft) {
+          const left = sub.quotaLeft
+          ;[down, up] = [(down * left) / spent, (up * left) / spent]
+          // Rounded down each, so the counted direction gets the last bytes: the quota runs out exactly.
+          if (count === 'up') up = left
+          else down = count === 'down' ? left : left - up
+        }
+        sub.quotaLeft -= counted(down, up)
+      }
+      sub.down += down
       sub.up += up
     }
   }

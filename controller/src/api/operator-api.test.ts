@@ -88,7 +88,11 @@ describe('operator API edges', () => {
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined()
     }
     const plan = doc.paths['/api/v1/plans']!.post.requestBody.content['application/json'].schema
-    expect(plan.required).toEqual(expect.arrayContaining(['name', 'capBytes', 'onCap']))
+    expect(plan.required).toEqual(expect.arrayContaining(['name', 'capBytes']))
+    // What happens at the cap: `capAction`, or the older `onCap` (one of the two, so neither is required).
+    expect(Object.keys(plan.properties)).toEqual(
+      expect.arrayContaining(['onCap', 'capAction', 'count', 'drawOrder', 'rollover', 'freeHours']),
+    )
     const topUp = doc.paths['/api/v1/subscribers/{id}/topups']!.post
     expect(topUp.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'Idempotency-Key'])
     const list = doc.paths['/api/v1/subscribers']!.get

@@ -2,6 +2,15 @@
 import { BillingDay, ByteCount, Money, NonNegativeMoney, parseSubscriberAddress } from '@capd/protocol'
 import { z } from 'zod'
 import { Notes, Phone, PostalAddress } from './contact-schemas.js'
+import {
+  CapActionInput,
+  CountInput,
+  DrawOrderInput,
+  FreeHoursInput,
+  Kbps,
+  RolloverInput,
+  refuseTinyRollover,
+} from './plan-terms-schemas.js'
 import { safeText } from './safe-text.js'
 import { TaxInput } from './tax-schema.js'
 import { AllowTiny, refuseTiny, withoutAllowTiny } from './tiny-bytes.js'
@@ -28,22 +37,61 @@ export const NotifyAtPercent = z
       'Absent = [80, 100]; [] = none.',
   )
 
+/**
+ * A plan. What happens at the cap is `capAction`, or (older clients) `onCap` with `throttleKbps`;
+ * one of the two, not both.
+ */
 export const CreatePlan = z
   .strictObject({
     name: Name,
     capBytes: ByteCount,
-    onCap: z.enum(['block', 'throttle']),
-    throttleKbps: z.number().int().positive().max(100_000_000).optional(),
+    onCap: z.enum(['block', 'throttle']).optional(),
+    throttleKbps: Kbps.optional(),
     notifyAtPercent: NotifyAtPercent.optional(),
+    capAction: CapActionInput.optional(),
+    rateDownKbps: Kbps.optional().describe(
+      "The plan's normal download speed, the base of a percentage throttle.",
+    ),
+    rateUpKbps: Kbps.optional().describe("The plan's normal upload speed; absent = the download speed."),
+    count: CountInput.optional(),
+    drawOrder: DrawOrderInput.optional(),
+    rollover: RolloverInput.optional(),
+    freeHours: FreeHoursInput.optional(),
   })
-  .refine((p) => p.onCap !== 'throttle' || p.throttleKbps !== undefined, {
-    path: ['throttleKbps'],
-    message: 'is required when onCap is "throttle"',
+  .superRefine((p, ctx) => {
+    for (const issue of capIssues(p)) ctx.addIssue({ code: 'custom', ...issue })
   })
-  .refine((p) => p.onCap !== 'block' || p.throttleKbps === undefined, {
-    path: ['throttleKbps'],
-    message: 'is only for onCap "throttle"',
-  })
+
+/** The cross-field rules of what happens at the cap, on a plan as it is to be stored. */
+export function capIssues(p: {
+  onCap?: 'block' | 'throttle' | undefined
+  throttleKbps?: number | undefined
+  capAction?: { kind: string } | undefined
+  rateDownKbps?: number | null | undefined
+}): { path: string[]; message: string }[] {
+  if (p.capAction !== undefined) {
+    if (p.onCap !== undefined || p.throttleKbps !== undefined) {
+      const field = p.onCap !== undefined ? 'onCap' : 'throttleKbps'
+      return [{ path: [field], message: 'give either capAction or the older onCap/throttleKbps, not both' }]
+    }
+    if (p.capAction.kind === 'throttle_percent' && p.rateDownKbps == null) {
+      return [
+        {
+          path: ['rateDownKbps'],
+          message:
+            'is required for a percentage throttle (capAction throttle_percent): the speed it is a percentage of',
+        },
+      ]
+    }
+    return []
+  }
+  if (p.onCap === undefined) return [{ path: ['capAction'], message: 'is required (or the older onCap)' }]
+  if (p.onCap === 'throttle' && p.throttleKbps === undefined)
+    return [{ path: ['throttleKbps'], message: 'is required when onCap is "throttle"' }]
+  if (p.onCap === 'block' && p.throttleKbps !== undefined)
+    return [{ path: ['throttleKbps'], message: 'is only for onCap "throttle"' }]
+  return []
+}
 
 export const CreateTopUpPlan = z.strictObject({
   name: Name,
@@ -57,6 +105,7 @@ export const CreateTopUpPlan = z.strictObject({
 /** The API's body for a new plan: a cap under 1 MB needs `allowTiny` (see tiny-bytes.ts). */
 export const CreatePlanBody = CreatePlan.safeExtend({ allowTiny: AllowTiny })
   .superRefine(refuseTiny(['capBytes']))
+  .superRefine(refuseTinyRollover)
   .transform(withoutAllowTiny)
 
 /** The API's body for a new top-up plan: a pack under 1 MB needs `allowTiny`. */

@@ -11,7 +11,7 @@ export const AllowTiny = z
     'Data amounts are in bytes; one under 1 MB (1000000 bytes) is refused unless this is true, as it is most likely a size sent without its unit.',
   )
 
-const tinyMessage = (n: number) =>
+export const tinyMessage = (n: number) =>
   `${n} bytes is under 1 MB. Amounts are in bytes (1 GB = 1000000000): send the size in bytes, or set allowTiny: true if so small an amount is meant`
 
 /** A refinement refusing each of `fields` under 1 MB, naming it, unless `allowTiny` is true. */

@@ -1,5 +1,7 @@
 /** What the API shows of each record: ISO times, no secrets. */
 
+import type { allowanceJson } from '../domain/allowance-shown.js'
+import { capActionOf } from '../domain/cap-terms.js'
 import { amountDue, amountPaid } from '../domain/invoice-amounts.js'
 import { kindOf } from '../domain/invoices.js'
 import { grossOf } from '../domain/tax.js'
@@ -29,6 +31,14 @@ export const planView = (p: Plan) => ({
   onCap: p.onCap,
   throttleKbps: p.throttleKbps,
   notifyAtPercent: p.notifyAtPercent ?? DEFAULT_NOTIFY_AT_PERCENT,
+  capAction: capActionOf(p),
+  rateDownKbps: p.rateDownKbps ?? null,
+  rateUpKbps: p.rateUpKbps ?? null,
+  count: p.count ?? 'both',
+  /** null = the ISP's default draw order. */
+  drawOrder: p.drawOrder ?? null,
+  rollover: p.rollover ?? null,
+  freeHours: p.freeHours ?? [],
   createdAt: iso(p.createdAtMs),
   retiredAt: iso(p.retiredAtMs),
 })
@@ -70,7 +80,12 @@ export const anomalyView = (a: UsageAnomaly) => ({
   lastEpoch: a.lastEpoch,
 })
 
-export const subscriberView = (s: Subscriber, usage: UsageView) => ({
+/** `allowance`: the period's buckets and what no bucket paid for (see allowance-shown.ts). */
+export const subscriberView = (
+  s: Subscriber,
+  usage: UsageView,
+  allowance: ReturnType<typeof allowanceJson>,
+) => ({
   id: s.id,
   name: s.name,
   login: s.login,
@@ -88,6 +103,7 @@ export const subscriberView = (s: Subscriber, usage: UsageView) => ({
   alerts: s.alerts ?? DEFAULT_ALERT_CHOICES,
   state: s.state,
   usage,
+  ...allowance,
   createdAt: iso(s.createdAtMs),
   suspension: s.suspension && { reason: s.suspension.reason, at: iso(s.suspension.atMs) },
   deletedAt: iso(s.deletedAtMs),

@@ -7,8 +7,11 @@ export interface CapTerms {
   throttleUpKbps?: number
 }
 
+/** The parts of a plan the cap terms come from. */
+export type CapFields = Pick<Plan, 'onCap' | 'throttleKbps' | 'capAction' | 'rateDownKbps' | 'rateUpKbps'>
+
 /** The plan's cap action; older rows have only `onCap`/`throttleKbps`. */
-export function capActionOf(plan: Plan): CapAction {
+export function capActionOf(plan: CapFields): CapAction {
   if (plan.capAction) return plan.capAction
   if (plan.onCap === 'throttle' && plan.throttleKbps !== undefined) {
     return { kind: 'throttle_kbps', kbps: plan.throttleKbps }
@@ -16,7 +19,7 @@ export function capActionOf(plan: Plan): CapAction {
   return { kind: 'block' }
 }
 
-export function capTerms(plan: Plan): CapTerms {
+export function capTerms(plan: CapFields): CapTerms {
   const action = capActionOf(plan)
   if (action.kind === 'block') return { onCap: 'block' }
   if (action.kind === 'throttle_kbps') return { onCap: 'throttle', throttleKbps: action.kbps }

@@ -1,43 +1,33 @@
 /** Plans (the cap and what happens at it) and top-up plans (data packs for sale). */
 import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
-import type {
-  CapAction,
-  CountDirection,
-  DrawOrder,
-  FreeHours,
-  OnCap,
-  Plan,
-  RolloverRule,
-  TaxRule,
-  TopUpPlan,
-} from '../store/entities.js'
+import type { Plan, TaxRule, TopUpPlan } from '../store/entities.js'
 import type { Table, Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
 import { requireCurrency } from './money-rules.js'
+import { type PlanTermsInput, planTerms, withoutTerms } from './plan-terms.js'
 import { notFound, Refusal } from './refusal.js'
 
-export interface PlanInput {
+export interface PlanInput extends PlanTermsInput {
   name: string
   capBytes: number
-  onCap: OnCap
-  throttleKbps?: number
   /** Absent = the defaults (DEFAULT_NOTIFY_AT_PERCENT); empty = no usage alerts. */
-  notifyAtPercent?: readonly number[]
-  capAction?: CapAction
-  rateDownKbps?: number
-  rateUpKbps?: number
-  count?: CountDirection
-  drawOrder?: DrawOrder
-  rollover?: RolloverRule
-  freeHours?: readonly FreeHours[]
+  notifyAtPercent?: readonly number[] | undefined
 }
 
 export async function createPlan(tx: Tx, env: DomainEnv, actor: Actor, input: PlanInput): Promise<Plan> {
   const now = env.clock.now()
-  const plan: Plan = { id: newId('pln', now), ...input, createdAtMs: now }
+  const { name, capBytes, notifyAtPercent } = input
+  const plan: Plan = {
+    id: newId('pln', now),
+    name,
+    capBytes,
+    ...(notifyAtPercent === undefined ? {} : { notifyAtPercent }),
+    ...planTerms(input),
+    createdAtMs: now,
+  }
   await tx.plans.insert(plan)
   await audit(tx, env, actor, 'plan.create', 'plan', plan.id, input)
   return plan
@@ -48,7 +38,7 @@ export type PlanChanges = Partial<PlanInput>
 /**
  * Edits a plan in place, so every subscriber on it gets the new terms at once: their limit versions
  * are bumped here, in the same transaction, and the caller pushes `subscriberIds` after the commit.
- * The throttle rules hold for the plan as it is after the edit; switching to block drops the rate.
+ * The terms are checked on the plan as it is after the edit (see planTerms); nothing is stored on a refusal.
  */
 export async function updatePlan(
   tx: Tx,
@@ -58,22 +48,12 @@ export async function updatePlan(
   changes: PlanChanges,
 ): Promise<{ plan: Plan; subscriberIds: string[] }> {
   const plan = await editable(tx.plans, id, 'plan')
-  const onCap = changes.onCap ?? plan.onCap
-  if (onCap === 'block' && changes.throttleKbps !== undefined) {
-    throw invalid('throttleKbps: is only for onCap "throttle"')
-  }
-  const throttleKbps = onCap === 'throttle' ? (changes.throttleKbps ?? plan.throttleKbps) : undefined
-  if (onCap === 'throttle' && throttleKbps === undefined) {
-    throw invalid('throttleKbps: is required when onCap is "throttle"')
-  }
-  const { throttleKbps: _, ...kept } = plan
   const updated: Plan = {
-    ...kept,
+    ...withoutTerms(plan),
     name: changes.name ?? plan.name,
     capBytes: changes.capBytes ?? plan.capBytes,
-    onCap,
-    ...(throttleKbps === undefined ? {} : { throttleKbps }),
     ...(changes.notifyAtPercent ? { notifyAtPercent: changes.notifyAtPercent } : {}),
+    ...planTerms(changes, plan),
   }
   await tx.plans.update(updated)
   await audit(tx, env, actor, 'plan.update', 'plan', id, changes)
@@ -184,8 +164,6 @@ async function editable<T extends { id: string; retiredAtMs?: number }>(
     throw new Refusal('retired', `${what} ${id} is retired and cannot be edited`)
   return row
 }
-
-const invalid = (message: string) => new Refusal('invalid_request', message)
 
 /** A plan named in a request body: it must exist and be on offer. */
 export async function requireActivePlan(tx: Tx, id: string): Promise<Plan> {

@@ -14,6 +14,7 @@ import { admitNewEpoch } from './agent-epochs.js'
 import { requireLiveAgent, touchAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
+import { recordRecentRates } from './recent-rate-ingest.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
 import { addBytes, bookUsage } from './usage-book.js'
@@ -95,6 +96,7 @@ export async function ingestUsage(
     const booked = await bookUsage(tx, env, subscribers.get(subscriberId)!, periodStartMs, bytes)
     subscribers.set(subscriberId, booked)
   }
+  await recordRecentRates(tx, subscribers, bookable, nowMs)
   // Counted down/up per local hour and day, for the history charts and CSV (drawn or not).
   await bookUsageHistory(tx, env, bookable)
 

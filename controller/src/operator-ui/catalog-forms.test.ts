@@ -17,7 +17,7 @@ describe('plan form', () => {
     ).toEqual({
       name: 'Basic',
       capBytes: 100e9,
-      onCap: 'block',
+      capAction: { kind: 'block' },
     })
     expect(
       planFromForm({
@@ -30,15 +30,14 @@ describe('plan form', () => {
     ).toEqual({
       name: 'Slow',
       capBytes: 1e9,
-      onCap: 'throttle',
-      throttleKbps: 512,
+      capAction: { kind: 'throttle_kbps', kbps: 512 },
     })
   })
 
   it('ignores a leftover rate for Block', () => {
     expect(
       planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'block', throttleKbps: '512' }),
-    ).not.toHaveProperty('throttleKbps')
+    ).toMatchObject({ capAction: { kind: 'block' } })
   })
 
   it('says which field is wrong', () => {
@@ -49,14 +48,12 @@ describe('plan form', () => {
       message(() =>
         planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'throttle', throttleKbps: '' }),
       ),
-    ).toBe(
-      'Throttle rate (kbit/s): Enter the rate subscribers are slowed to at the cap, in kbit/s, such as 512.',
-    )
+    ).toBe('Slow to (kbit/s): Enter the speed subscribers are slowed to at the cap, in kbit/s, such as 512.')
     expect(
       message(() =>
         planFromForm({ name: 'B', capBytes: '1', capBytesUnit: 'GB', onCap: 'throttle', throttleKbps: '0' }),
       ),
-    ).toMatch(/^Throttle rate \(kbit\/s\): /)
+    ).toMatch(/^Slow to \(kbit\/s\): /)
     expect(
       message(() => planFromForm({ name: ' ', capBytes: '1', capBytesUnit: 'GB', onCap: 'block' })),
     ).toBe('Name: Enter a name.')

@@ -6,13 +6,13 @@ import { dataAmountField } from '../ui/data-amount.js'
 import { FormCheck, type IssueMessage, textMessage } from '../ui/form-check.js'
 import { fieldError } from '../ui/form-refusal.js'
 import { type FormFields, moneyValue, wholeNumberValue } from '../ui/form-values.js'
+import { TERM_LABELS, TERM_MESSAGES, termsFromForm } from './plan-terms-form.js'
 
 export const PLAN_LABELS = {
   name: 'Name',
   capBytes: 'Data cap',
-  onCap: 'At the cap',
-  throttleKbps: 'Throttle rate (kbit/s)',
   notifyAtPercent: 'Usage alerts at (%)',
+  ...TERM_LABELS,
 } as const
 
 export const TOPUP_PLAN_LABELS = {
@@ -26,16 +26,14 @@ export const TOPUP_PLAN_LABELS = {
 } as const
 
 const NAME = textMessage('Enter a name.', 100)
-const THROTTLE = 'Enter the rate subscribers are slowed to at the cap, in kbit/s, such as 512.'
 const ALERTS =
   'Enter whole percentages from 1 to 100 separated by commas, such as 80, 100, or leave it empty for none.'
 
 /** What each field says when the API's schema refuses it (its own words are for API clients). */
-const PLAN_MESSAGES: Record<keyof typeof PLAN_LABELS, IssueMessage> = {
+const PLAN_MESSAGES: Readonly<Record<string, IssueMessage>> = {
+  ...TERM_MESSAGES,
   name: NAME,
   capBytes: 'Enter the data cap as a number, e.g. 100, and choose its unit.',
-  onCap: 'Choose Block or Throttle.',
-  throttleKbps: (issue) => (issue.code === 'too_big' ? 'Enter at most 100000000 kbit/s.' : THROTTLE),
   notifyAtPercent: (issue) =>
     issue.code === 'too_big' && issue.origin === 'array'
       ? `List at most ${MAX_USAGE_ALERTS} percentages.`
@@ -54,31 +52,26 @@ const TOPUP_PLAN_MESSAGES: Record<keyof typeof TOPUP_PLAN_LABELS, IssueMessage> 
 }
 
 /**
- * A plan from the form. The rate box is read only for Throttle: an edit page pre-fills it, and
- * switching such a plan to Block should not need clearing it first.
+ * A plan from the form, checked by the API's schema. Terms whose box was left empty come back as
+ * `null`, so an edit clears them (see plan-terms-form.ts).
  */
 export function planFromForm(form: FormFields): PlanInput {
   const check = new FormCheck()
-  const onCap = form.onCap
-  const throttleKbps =
-    onCap === 'throttle'
-      ? check.read(() => wholeNumberValue(form.throttleKbps, 'throttleKbps', PLAN_LABELS.throttleKbps))
-      : undefined
-  if (onCap === 'throttle' && throttleKbps === undefined) {
-    check.add(fieldError('throttleKbps', PLAN_LABELS.throttleKbps, THROTTLE))
-  }
+  const terms = termsFromForm(form, check)
   const capBytes = check.read(() =>
     dataAmountField(form, 'capBytes', PLAN_LABELS.capBytes, { minBytes: TINY_BELOW_BYTES }),
   )
   const notifyAtPercent = check.read(() => percentList(form.notifyAtPercent))
+  const cleared = Object.fromEntries(Object.entries(terms).filter(([, v]) => v === null))
+  const given = Object.fromEntries(Object.entries(terms).filter(([, v]) => v !== null))
   const input = {
     name: form.name ?? '',
     capBytes,
-    onCap,
-    ...(throttleKbps === undefined ? {} : { throttleKbps }),
+    ...given,
     ...(notifyAtPercent === undefined ? {} : { notifyAtPercent }),
   }
-  return check.done(check.schema(CreatePlan, input, PLAN_MESSAGES, PLAN_LABELS))
+  const checked = check.schema(CreatePlan, input, PLAN_MESSAGES, PLAN_LABELS)
+  return { ...check.done(checked), ...cleared }
 }
 
 /**

@@ -5,6 +5,7 @@ import type { PasswordLoginOptions } from '../auth/password-login.js'
 import { changeStream } from '../live/change-stream.js'
 import { accountPages } from './account-pages.js'
 import { agentPages } from './agent-pages.js'
+import { allowanceSettingsPage } from './allowance-settings-page.js'
 import { auditPage } from './audit-page.js'
 import { catalogPages } from './catalog-pages.js'
 import { deliveriesPage } from './deliveries-page.js'
@@ -45,6 +46,7 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   auditPage(ui, kit)
   ordersPage(ui, kit)
   settingsPages(ui, kit)
+  allowanceSettingsPage(ui, kit)
   deliveriesPage(ui, kit)
   notifySettingsPage(ui, kit)
   webhookPages(ui, kit)

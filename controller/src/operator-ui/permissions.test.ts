@@ -43,6 +43,7 @@ const EXPECTED: Record<string, string> = {
   '/invoices/:id/void': 'billing',
   '/topups/:id/reverse': 'billing',
   '/settings/billing': 'settings',
+  '/settings/allowance': 'settings',
   '/settings/branding': 'settings',
   '/settings/branding/logo': 'settings',
   '/settings/branding/logo/remove': 'settings',

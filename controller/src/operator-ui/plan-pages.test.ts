@@ -28,7 +28,15 @@ describe('plans pages', () => {
     expect(html).toContain(`<a href="/plans/${k.plan.id}">Edit</a>`)
     expect(html).toContain('<span class="badge active">active</span>')
     expect(hasForm(html, 'new-plan-title')).toBe(true)
-    for (const label of ['Name', 'Data cap', 'At the cap', 'Throttle rate (kbit/s)', 'Create plan']) {
+    for (const label of [
+      'Name',
+      'Data cap',
+      'At the cap',
+      'Slow to (kbit/s)',
+      'Counts',
+      'Use first',
+      'Create plan',
+    ]) {
       expect(html).toContain(`>${label}<`)
     }
   })
@@ -47,9 +55,12 @@ describe('plans pages', () => {
 
   it.each([
     [{ ...NEW, capBytes: 'lots' }, 'Data cap: Enter the data amount as a number'],
-    [{ ...NEW, onCap: 'throttle' }, 'Throttle rate (kbit/s): Enter the rate'],
+    [{ ...NEW, onCap: 'throttle' }, 'Slow to (kbit/s): Enter the speed'],
     [{ ...NEW, name: '' }, 'Name: Enter a name.'],
-    [{ ...NEW, onCap: 'explode' }, 'At the cap: Choose Block or Throttle.'],
+    [
+      { ...NEW, onCap: 'explode' },
+      'At the cap: Choose Block, Slow to a fixed speed or Slow to a % of the normal speed.',
+    ],
   ])('refuses %j with a message and changes nothing', async (form, message) => {
     const k = await catalogTestKit()
     const before = k.snapshot()
@@ -79,7 +90,7 @@ describe('plans pages', () => {
     })
     expect(reply.location).toBe(`/plans/${k.plan.id}`)
     expect(next?.html).toContain('Plan saved.')
-    expect(next?.html).toContain('Throttle to 1024 kbit/s')
+    expect(next?.html).toContain('Slow to 1024 kbit/s')
     expect(k.limitsChanged).toEqual([[k.subscriber.id]])
     const sub = await k.call('GET', `/subscribers/${k.subscriber.id}`)
     expect(sub.body.usage.limitBytes).toBe(150e9)
@@ -93,7 +104,7 @@ describe('plans pages', () => {
     const k = await catalogTestKit()
     const before = k.snapshot()
     const { next } = await k.submit(`/plans/${k.plan.id}`, { ...NEW, onCap: 'throttle' })
-    expect(refusalIn(next!.html)).toContain('Throttle rate (kbit/s): Enter the rate')
+    expect(refusalIn(next!.html)).toContain('Slow to (kbit/s): Enter the speed')
     expect(k.snapshot()).toBe(before)
     expect(k.limitsChanged).toEqual([])
   })

@@ -1,5 +1,6 @@
 /** Routes of the plans pages: list and create, show, edit (new terms reach the agents at once), retire. */
 import type { Hono } from 'hono'
+import { defaultDrawOrder } from '../domain/allowance-settings.js'
 import { createPlan, retirePlan, updatePlan } from '../domain/plans.js'
 import { notFound } from '../domain/refusal.js'
 import type { Subscriber } from '../store/entities.js'
@@ -41,7 +42,7 @@ export function planPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     const found = await store.peek(async (tx) => {
       const plan = await tx.plans.get(id)
       const subscribers = (await tx.subscribers.list()).filter((s) => s.planId === id).length
-      return plan && { plan, subscribers }
+      return plan && { plan, subscribers, ispDrawOrder: await defaultDrawOrder(tx) }
     })
     if (!found) throw notFound('plan', id)
     return c.html(<PlanPage frame={frame(c)} {...found} timeZone={env.timeZone} />)

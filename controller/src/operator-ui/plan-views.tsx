@@ -1,9 +1,17 @@
 /** The plans pages: the list with the "New plan" form, and one plan with its edit and retire forms. */
-import type { Plan } from '../store/entities.js'
+import type { DrawOrder, Plan } from '../store/entities.js'
 import { bytes } from '../ui/format.js'
 import { CatalogItemPage, type CatalogKind, CatalogListPage } from './catalog-views.js'
 import type { Frame } from './operator-kit.js'
-import { alertsText, onCapText, PlanFields } from './plan-form.js'
+import { alertsText, PlanFields } from './plan-form.js'
+import {
+  capText,
+  countText,
+  drawOrderText,
+  freeHoursText,
+  rolloverText,
+  speedText,
+} from './plan-terms-text.js'
 
 const PLANS: CatalogKind = { path: '/plans', section: 'plans', noun: 'plan', stem: 'plan' }
 
@@ -17,7 +25,10 @@ export function PlansPage(p: { frame: Frame; plans: readonly Plan[]; counts: Rea
       items={p.plans}
       columns={[
         { header: 'Data cap', num: true, cell: (plan) => bytes(plan.capBytes) },
-        { header: 'At the cap', cell: onCapText },
+        { header: 'Counts', cell: countText },
+        { header: 'At the cap', cell: capText },
+        { header: 'Roll over', cell: rolloverText },
+        { header: 'Free hours', cell: freeHoursText },
         { header: 'Usage alerts', cell: alertsText },
         { header: 'Subscribers', num: true, cell: (plan) => p.counts.get(plan.id) ?? 0 },
       ]}
@@ -26,7 +37,14 @@ export function PlansPage(p: { frame: Frame; plans: readonly Plan[]; counts: Rea
   )
 }
 
-export function PlanPage(p: { frame: Frame; plan: Plan; subscribers: number; timeZone: string }) {
+export function PlanPage(p: {
+  frame: Frame
+  plan: Plan
+  subscribers: number
+  timeZone: string
+  /** The ISP's default, shown when the plan has no draw order of its own. */
+  ispDrawOrder: DrawOrder
+}) {
   const { plan } = p
   const who = subscribersText(p.subscribers)
   return (
@@ -37,7 +55,12 @@ export function PlanPage(p: { frame: Frame; plan: Plan; subscribers: number; tim
       timeZone={p.timeZone}
       facts={[
         ['Data cap', bytes(plan.capBytes)],
-        ['At the cap', onCapText(plan)],
+        ['Counts', countText(plan)],
+        ['At the cap', capText(plan)],
+        ['Normal speed', speedText(plan)],
+        ['Use first', drawOrderText(plan, p.ispDrawOrder)],
+        ['Roll over unused', rolloverText(plan)],
+        [`Free hours (${p.timeZone})`, freeHoursText(plan)],
         ['Usage alerts', alertsText(plan)],
         ['On this plan', who],
       ]}

@@ -17,6 +17,11 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     about: 'Whether a top-up paid first gets an invoice or a pro-forma, and what Charge to defaults to.',
   },
   {
+    href: '/settings/allowance',
+    label: 'Data allowances',
+    about: 'Whether usage is taken from plan data or from top-ups first, for plans without their own choice.',
+  },
+  {
     href: '/settings/notifications',
     label: 'Notifications',
     about: 'Where staff alerts are e-mailed, and which message channels are configured.',

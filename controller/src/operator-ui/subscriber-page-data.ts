@@ -1,4 +1,5 @@
 /** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money, history and the edit form's choices. */
+import { type AllowanceShown, allowanceShown } from '../domain/allowance-shown.js'
 import { billingSettings } from '../domain/billing-settings.js'
 import type { DomainEnv } from '../domain/env.js'
 import { notFound } from '../domain/refusal.js'
@@ -29,6 +30,8 @@ export interface SubscriberPageData {
   period: Period
   usage: UsageView
   runOut: RunOut
+  /** This period's buckets and what no bucket paid for. */
+  allowance: AllowanceShown
   /** Bytes per day of this period, for the chart; empty when the booked days are another period's. */
   dailyBytes: readonly number[]
   days: number
@@ -72,12 +75,14 @@ export async function loadSubscriberPage(
     nowMs,
     period,
     usage,
+    allowance: allowanceShown(sub, plan, topUps, nowMs, env.timeZone),
     runOut: projectRunOut({
       usedBytes: usage.usedBytes,
       limitBytes: usage.limitBytes,
       sinceMs: Math.max(period.startMs, sub.createdAtMs),
       periodEndMs: period.endMs,
       nowMs,
+      recentRate: sub.recentRate,
     }),
     dailyBytes: sub.dailyUsage?.periodStartMs === period.startMs ? sub.dailyUsage.bytes : [],
     days: Math.round((period.endMs - period.startMs) / DAY_MS),

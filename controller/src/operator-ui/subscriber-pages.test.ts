@@ -36,7 +36,7 @@ describe('subscriber pages', () => {
     expect(html).toContain('60 GB left')
     expect(html).toContain('40 GB of 100 GB used (40%)')
     expect(html).toContain('<span class="badge open">open</span>')
-    expect(html).toContain('Projected to reach the limit on 24 Mar 2026')
+    expect(html).toContain('Runs out around 24 Mar 2026 (this period’s pace)')
     expect(html).toContain('Period: 1 Mar 2026 to 31 Mar 2026')
     expect(html).toContain('id="usage-history"')
     expect(html).toContain('tower-1')
@@ -54,6 +54,22 @@ describe('subscriber pages', () => {
     await k.setUsage(k.subscriber.id, 1 * GB)
     ;({ html } = await k.browser.get(`/subscribers/${k.subscriber.id}`))
     expect(html).toContain('Not projected to reach the limit this period')
+  })
+
+  it('says the run-out at the recent rate, as a duration when it is close', async () => {
+    const k = await subscriberTestKit()
+    await k.setUsage(k.subscriber.id, 40 * GB)
+    const rateOf = async (bytesPerSecond: number) => {
+      await k.store.transact(async (tx) => {
+        const sub = (await tx.subscribers.get(k.subscriber.id))!
+        await tx.subscribers.update({ ...sub, recentRate: { bytesPerSecond, atMs: k.clock.now() } })
+      })
+      return (await k.browser.get(`/subscribers/${k.subscriber.id}`)).html
+    }
+    // 60 GB left at 25 MB/s: 2400 s.
+    expect(await rateOf(25e6)).toContain('At this rate, the data runs out in about 40 minutes (recent rate)')
+    // At 0.1 MB/s: 600 000 s, almost a week (now is 10 Mar 12:00 UTC).
+    expect(await rateOf(0.1e6)).toContain('Runs out around 17 Mar 2026 (recent rate)')
   })
 
   it("ignores a previous period's usage in the period's chart", async () => {

@@ -1,8 +1,10 @@
-/** The subscriber page's live usage region: data left, bar, state, projected run-out, and period (the charts are in the usage history section). */
+/** The subscriber page's live usage region: data left, bar, state, projected run-out, period and buckets (the charts are in the usage history section). */
 import { bytes, date } from '../ui/format.js'
 import type { RunOut } from '../ui/run-out.js'
+import { aboutDuration, runOutWhen, SOON_MS } from '../ui/run-out-text.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import { StateBadge } from './state-badge.js'
+import { SubscriberBuckets } from './subscriber-buckets.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
 
 export function runOutText(runOut: RunOut, timeZone: string): string {
@@ -11,8 +13,12 @@ export function runOutText(runOut: RunOut, timeZone: string): string {
       return 'Limit reached'
     case 'not_this_period':
       return 'Not projected to reach the limit this period'
-    case 'at':
-      return `Projected to reach the limit on ${date(runOut.atMs, timeZone)}`
+    case 'at': {
+      const pace = runOut.basis === 'recent' ? 'recent rate' : 'this period’s pace'
+      if (runOut.inMs < SOON_MS)
+        return `At this rate, the data runs out in ${aboutDuration(runOut.inMs)} (${pace})`
+      return `Runs out around ${runOutWhen(runOut.atMs, runOut.inMs, timeZone)} (${pace})`
+    }
   }
 }
 
@@ -29,6 +35,7 @@ export function SubscriberUsage({ d, timeZone }: { d: SubscriberPageData; timeZo
       <p class="run-out">{runOutText(d.runOut, timeZone)}</p>
       {/* The period's end is exclusive: its last day is the one before. */}
       <p class="muted">{`Period: ${date(period.startMs, timeZone)} to ${date(period.endMs - 1, timeZone)}`}</p>
+      <SubscriberBuckets allowance={d.allowance} timeZone={timeZone} />
     </section>
   )
 }

@@ -53,6 +53,7 @@ export async function loadHome(
     sinceMs: Math.max(Date.parse(me.usage.periodStart), sub.createdAtMs),
     periodEndMs,
     nowMs: env.clock.now(),
+    recentRate: sub.recentRate,
   })
   let topUp: HomeView['topUp']
   if (query.topUpId !== undefined) {

@@ -1,8 +1,10 @@
-/** The home page's live figures: data left, the bar, when it will run out, the balance (the usage banner says when it is used up). */
+/** The home page's live figures: data left, the bar, when it will run out, the buckets, the balance (the usage banner says when it is used up). */
 import { bytes, date, money } from '../ui/format.js'
 import type { RunOut } from '../ui/run-out.js'
+import { aboutDuration, runOutWhen, SOON_MS } from '../ui/run-out-text.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import type { MeView } from './home-view.js'
+import { UsageBuckets } from './usage-buckets.js'
 
 export interface UsageSummaryProps {
   me: MeView
@@ -18,6 +20,7 @@ export function UsageSummary({ me, runOut, periodEndMs, timeZone }: UsageSummary
       <UsageBar usedBytes={me.usage.usedBytes} limitBytes={me.usage.limitBytes} label="Your data" />
       {/* Used up: the banner above says so, and what it means for the connection. */}
       {runOut.kind === 'reached' ? null : <p>{runOutText(runOut, periodEndMs, timeZone)}</p>}
+      <UsageBuckets me={me} timeZone={timeZone} />
       {me.suspension ? null : <LiftingNotice state={me.state} remainingBytes={me.usage.remainingBytes} />}
       <p class="balance">{`Balance: ${money(me.balance)}`}</p>
     </div>
@@ -31,7 +34,8 @@ function runOutText(
 ): string {
   switch (runOut.kind) {
     case 'at':
-      return `Projected to run out on ${date(runOut.atMs, timeZone)}`
+      if (runOut.inMs < SOON_MS) return `At this rate, your data runs out in ${aboutDuration(runOut.inMs)}`
+      return `At this rate, your data runs out around ${runOutWhen(runOut.atMs, runOut.inMs, timeZone)}`
     case 'not_this_period':
       // The period's end is the first instant of the next one: name the last day it covers.
       return `Enough until the period ends on ${date(periodEndMs - 1, timeZone)}`

@@ -1,6 +1,7 @@
 /** What a customer sees of their own account: usage, state, balance, offers. No ids of others, no secrets. */
 
 import { alertChoicesOf } from '../domain/alert-choices.js'
+import { allowanceJson, allowanceShown } from '../domain/allowance-shown.js'
 import type { DomainEnv } from '../domain/env.js'
 import { grossOf } from '../domain/tax.js'
 import { usageView } from '../domain/usage.js'
@@ -28,6 +29,8 @@ export async function loadMeView(tx: Tx, env: DomainEnv, session: PortalSession)
     state: sub.state,
     balance: sub.balance,
     usage: usageView(sub, plan, topUps, env.clock.now(), env.timeZone),
+    // Their own buckets: the plan's data, their top-ups, what rolled over.
+    ...allowanceJson(allowanceShown(sub, plan, topUps, env.clock.now(), env.timeZone)),
     plan: {
       name: plan.name,
       capBytes: plan.capBytes,

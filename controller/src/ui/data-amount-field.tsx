@@ -1,5 +1,5 @@
 /** The operator UI's data amount field: a number box and, beside it, MB, GB or TB (see data-amount.ts). */
-import { DATA_UNITS, dataAmountInput, unitFieldName } from './data-amount.js'
+import { DATA_UNITS, type DataUnit, dataAmountInput, unitFieldName } from './data-amount.js'
 import { describedBy, errorId, FieldErrorText } from './field-error.js'
 import { fieldProblem, refilledValue } from './form-refill-context.js'
 
@@ -12,13 +12,15 @@ export interface DataAmountFieldProps {
   required?: boolean
   placeholder?: string
   hint?: string
+  /** The unit chosen when there is no saved amount (an optional amount: its unit is never missing). */
+  defaultUnit?: DataUnit
 }
 
 export function DataAmountField(p: DataAmountFieldProps) {
   const unitName = unitFieldName(p.name)
   const saved = p.bytes === undefined ? undefined : dataAmountInput(p.bytes)
   const amount = refilledValue(p.name, saved?.amount)
-  const unit = refilledValue(unitName, saved?.unit ?? '')
+  const unit = refilledValue(unitName, saved?.unit ?? p.defaultUnit ?? '')
   const known = DATA_UNITS.some((u) => u === unit)
   const hintId = p.hint ? `${p.id}-hint` : undefined
   // One message beside the pair, about the number or the unit; the control at fault is marked.

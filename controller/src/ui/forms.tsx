@@ -60,7 +60,7 @@ export interface FieldProps {
   id: string
   name?: string
   label: string
-  type?: 'text' | 'password' | 'number' | 'email' | 'search' | 'tel'
+  type?: 'text' | 'password' | 'number' | 'email' | 'search' | 'tel' | 'time'
   value?: string | number
   required?: boolean
   hint?: string

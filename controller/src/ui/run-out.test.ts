@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { projectRunOut } from './run-out.js'
+import { projectRunOut, RECENT_RATE_STALE_MS } from './run-out.js'
 
 const DAY = 86_400_000
+const HOUR = 3_600_000
 const period = { sinceMs: 0, periodEndMs: 30 * DAY }
 
 describe('projectRunOut', () => {
@@ -10,6 +11,8 @@ describe('projectRunOut', () => {
     expect(projectRunOut({ ...period, usedBytes: 4e9, limitBytes: 10e9, nowMs: 10 * DAY })).toEqual({
       kind: 'at',
       atMs: 25 * DAY,
+      inMs: 15 * DAY,
+      basis: 'period',
     })
   })
 
@@ -29,7 +32,7 @@ describe('projectRunOut', () => {
         limitBytes: 4e9,
         nowMs: 22 * DAY,
       }),
-    ).toEqual({ kind: 'at', atMs: 24 * DAY })
+    ).toEqual({ kind: 'at', atMs: 24 * DAY, inMs: 2 * DAY, basis: 'period' })
   })
 
   it('says reached at or over the limit, and guesses nothing without usage or time', () => {
@@ -39,6 +42,46 @@ describe('projectRunOut', () => {
     )
     expect(projectRunOut({ ...period, usedBytes: 5e8, limitBytes: 1e9, nowMs: 60_000 }).kind).toBe(
       'not_this_period',
+    )
+  })
+
+  it('projects from the recent rate, decayed to now, over the period’s pace', () => {
+    // 2 GB left at 1 MB/s read one half-life ago: 0.5 MB/s now → 4000 s.
+    const recentRate = { bytesPerSecond: 1e6, atMs: 10 * DAY - HOUR }
+    expect(
+      projectRunOut({ ...period, usedBytes: 8e9, limitBytes: 10e9, nowMs: 10 * DAY, recentRate }),
+    ).toEqual({
+      kind: 'at',
+      atMs: 10 * DAY + 4_000_000,
+      inMs: 4_000_000,
+      basis: 'recent',
+    })
+  })
+
+  it('says the limit holds when the recent rate does not reach it, whatever the period’s pace', () => {
+    // 8 GB in 10 days would run out on day 12.5; a quiet hour at 1 kB/s does not.
+    const recentRate = { bytesPerSecond: 1e3, atMs: 10 * DAY }
+    expect(
+      projectRunOut({ ...period, usedBytes: 8e9, limitBytes: 10e9, nowMs: 10 * DAY, recentRate }).kind,
+    ).toBe('not_this_period')
+  })
+
+  it('falls back to the period’s pace when the recent rate is stale', () => {
+    const recentRate = { bytesPerSecond: 1e9, atMs: 10 * DAY - RECENT_RATE_STALE_MS - 1 }
+    expect(
+      projectRunOut({ ...period, usedBytes: 4e9, limitBytes: 10e9, nowMs: 10 * DAY, recentRate }),
+    ).toEqual({
+      kind: 'at',
+      atMs: 25 * DAY,
+      inMs: 15 * DAY,
+      basis: 'period',
+    })
+  })
+
+  it('says reached at the limit whatever the rate', () => {
+    const recentRate = { bytesPerSecond: 1e6, atMs: DAY }
+    expect(projectRunOut({ ...period, usedBytes: 10e9, limitBytes: 10e9, nowMs: DAY, recentRate }).kind).toBe(
+      'reached',
     )
   })
 })

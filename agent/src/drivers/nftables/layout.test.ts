@@ -33,8 +33,12 @@ describe('RULES', () => {
       ...Array(4).fill('quota'),
       ...Array(4).fill('count'),
     ])
-    expect(RULES.find((r) => r.comment === 'capd:v1:quota-up6')?.text).toBe(
-      'quota name ip6 saddr map @q6 drop',
+    // Each direction has its own quota map: a one-way subscriber is in one of them only.
+    expect(RULES.find((r) => r.comment === 'capd:v2:quota-up6')?.text).toBe(
+      'quota name ip6 saddr map @qu6 drop',
+    )
+    expect(RULES.find((r) => r.comment === 'capd:v2:quota-down4')?.text).toBe(
+      'quota name ip daddr map @qd4 drop',
     )
     expect(new Set(RULES.map((r) => r.comment)).size).toBe(RULES.length)
   })

@@ -18,7 +18,9 @@ export function setNames(family: Family) {
     block: `block${family}`,
     limitDown: `ld${family}`,
     limitUp: `lu${family}`,
-    quota: `q${family}`,
+    /** A subscriber counted both ways is in both quota maps, pointing at its one quota object. */
+    quotaDown: `qd${family}`,
+    quotaUp: `qu${family}`,
     countDown: `cd${family}`,
     countUp: `cu${family}`,
   }
@@ -37,7 +39,8 @@ export const SETS: readonly SetSpec[] = ([4, 6] as const).flatMap((family) => {
     { name: n.block, family },
     { name: n.limitDown, family, objects: 'limit' as const },
     { name: n.limitUp, family, objects: 'limit' as const },
-    { name: n.quota, family, objects: 'quota' as const },
+    { name: n.quotaDown, family, objects: 'quota' as const },
+    { name: n.quotaUp, family, objects: 'quota' as const },
     { name: n.countDown, family, objects: 'counter' as const },
     { name: n.countUp, family, objects: 'counter' as const },
   ]
@@ -49,9 +52,14 @@ export interface RuleSpec {
   text: string
 }
 
+/** Maps of earlier layouts that `start()` removes once the rules no longer use them. */
+export const RETIRED_MAPS: readonly string[] = ['q4', 'q6']
+
 /**
  * Order matters: block, then throttle, then quota, then count, so packets dropped by an earlier rule
- * never count as usage (the quota itself counts both directions as one allowance).
+ * never count as usage. The quota is consumed only by the directions whose map holds the subscriber
+ * (download: daddr, upload: saddr), so a subscriber counted one way spends it that way only.
+ * The version in the comments changes with the layout: v1 had one quota map matched both ways.
  */
 export const RULES: readonly RuleSpec[] = (() => {
   const rules: RuleSpec[] = []
@@ -59,7 +67,7 @@ export const RULES: readonly RuleSpec[] = (() => {
     for (const family of [4, 6] as const) {
       for (const dir of ['daddr', 'saddr'] as const) {
         const text = make(family === 4 ? 'ip' : 'ip6', dir, family)
-        rules.push({ comment: `capd:v1:${tag}-${dir === 'daddr' ? 'down' : 'up'}${family}`, text })
+        rules.push({ comment: `capd:v2:${tag}-${dir === 'daddr' ? 'down' : 'up'}${family}`, text })
       }
     }
   }
@@ -68,7 +76,10 @@ export const RULES: readonly RuleSpec[] = (() => {
     const n = setNames(f)
     return `limit name ${sel} ${dir} map @${dir === 'daddr' ? n.limitDown : n.limitUp} drop`
   })
-  both('quota', (sel, dir, f) => `quota name ${sel} ${dir} map @${setNames(f).quota} drop`)
+  both('quota', (sel, dir, f) => {
+    const n = setNames(f)
+    return `quota name ${sel} ${dir} map @${dir === 'daddr' ? n.quotaDown : n.quotaUp} drop`
+  })
   both('count', (sel, dir, f) => {
     const n = setNames(f)
     return `counter name ${sel} ${dir} map @${dir === 'daddr' ? n.countDown : n.countUp}`

@@ -35,7 +35,7 @@ describe('parseListing', () => {
       ['10.200.1.0/30', 'cd_bob'],
     ])
     expect([...table.elements.get('ld6')!]).toEqual([['fd00:200::/64', 'ld_alice6']])
-    expect(table.elements.get('q6')?.size).toBe(0)
+    expect(table.elements.get('qd6')?.size).toBe(0)
   })
 
   it('reads the chain and its rules in order', () => {

@@ -10,7 +10,7 @@ import type {
 import { counterSamples } from './counters.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
-import { planChanges } from './plan.js'
+import { planChanges, type QuotaCap } from './plan.js'
 import { type Change, changeBatch, structureBatch } from './ruleset.js'
 
 export interface NftablesDriverOptions {
@@ -31,8 +31,10 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   /** The last listing and the reading made from it, while nothing has changed the table since. */
   let cached: { reading: CounterReading; installed: InstalledTable } | undefined
   /** Quota caps in force (see quota-plan.ts); lost on restart, then re-derived from the kernel. */
-  let caps = new Map<string, bigint>()
+  let caps = new Map<string, QuotaCap>()
   let bootId: string | undefined
+  /** Readings this driver made: each lists every counter of the table as it was then. */
+  const ownReadings = new WeakSet<CounterReading>()
 
   async function list(): Promise<InstalledTable | undefined> {
     try {
@@ -73,6 +75,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
         samples: installed ? counterSamples(installed) : [],
       }
       cached = installed && { reading, installed }
+      ownReadings.add(reading)
       return reading
     },
 
@@ -84,7 +87,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       // The reading's own listing is the state to diff against unless something changed since.
       const listed = cached?.reading === reading ? cached.installed : await list()
       const installed = await ensureStructure(listed)
-      const plan = planChanges(rules, installed, reading, caps)
+      const plan = planChanges(rules, installed, reading, caps, ownReadings.has(reading))
       caps = plan.caps
       if (installed !== listed || plan.changes.length > 0) cached = undefined
       // An apply that changed nothing leaves the listing valid, so a limits push right after a

@@ -56,14 +56,14 @@ describe('planChanges', () => {
       value: 'ld_alice6',
     })
     expect(changes.filter((c) => c.op.startsWith('delete'))).toEqual([])
-    expect(caps).toEqual(new Map([['alice-1', 10_000_000n]]))
+    expect(caps).toEqual(new Map([['alice-1', { count: 'both' as const, cap: 10_000_000n }]]))
   })
 
   it('changes nothing when the table already matches (also without remembered caps)', () => {
     const table = parseListing(LISTING, 'capd')
     const plan = planChanges(CURRENT, table, readingOf(table), new Map())
     expect(plan.changes).toEqual([])
-    expect(plan.caps.get('alice-1')).toBe(10_000_000n)
+    expect(plan.caps.get('alice-1')).toEqual({ count: 'both', cap: 10_000_000n })
   })
 
   it('removes a departed subscriber completely and touches nobody else', () => {
@@ -92,7 +92,8 @@ describe('planChanges', () => {
       { op: 'delete-object', kind: 'limit', name: 'ld_alice6' },
       { op: 'delete-object', kind: 'limit', name: 'lu_alice6' },
       { op: 'delete-element', set: 'block4', key: '10.200.1.0/30' },
-      { op: 'delete-element', set: 'q4', key: '10.200.0.2' },
+      { op: 'delete-element', set: 'qd4', key: '10.200.0.2' },
+      { op: 'delete-element', set: 'qu4', key: '10.200.0.2' },
       { op: 'delete-element', set: 'ld6', key: 'fd00:200::/64' },
       { op: 'delete-element', set: 'lu6', key: 'fd00:200::/64' },
     ])
@@ -101,7 +102,12 @@ describe('planChanges', () => {
   it('re-creates a limit whose rate changed, re-pointing its elements', () => {
     const table = parseListing(LISTING, 'capd')
     const rules = CURRENT.map((r) => (r.throttleKbps ? { ...r, throttleKbps: 4000 } : r))
-    const { changes } = planChanges(rules, table, readingOf(table), new Map([['alice-1', 10_000_000n]]))
+    const { changes } = planChanges(
+      rules,
+      table,
+      readingOf(table),
+      new Map([['alice-1', { count: 'both' as const, cap: 10_000_000n }]]),
+    )
     expect(changes).toEqual([
       { op: 'delete-object', kind: 'limit', name: 'ld_alice6' },
       {
@@ -129,7 +135,12 @@ describe('planChanges', () => {
   it('moves a subscriber to a new address keeping its counters', () => {
     const table = parseListing(LISTING, 'capd')
     const rules = CURRENT.map((r) => (r.subscriberId === 'bob6' ? { ...r, address: 'fd00:200:1::/64' } : r))
-    const { changes } = planChanges(rules, table, readingOf(table), new Map([['alice-1', 10_000_000n]]))
+    const { changes } = planChanges(
+      rules,
+      table,
+      readingOf(table),
+      new Map([['alice-1', { count: 'both' as const, cap: 10_000_000n }]]),
+    )
     expect(changes).toEqual([
       { op: 'delete-element', set: 'cd6', key: 'fd00:200:1::2' },
       { op: 'add-element', set: 'cd6', key: 'fd00:200:1::/64', value: 'cd_bob6' },
@@ -141,11 +152,101 @@ describe('planChanges', () => {
   it('raises the quota in place on a top-up', () => {
     const table = parseListing(LISTING, 'capd')
     const rules = RULES.map((r) => (r.remainingBytes ? { ...r, remainingBytes: 58_997_592n } : r))
-    const { changes, caps } = planChanges(rules, table, readingOf(table), new Map([['alice-1', 10_000_000n]]))
+    const { changes, caps } = planChanges(
+      rules,
+      table,
+      readingOf(table),
+      new Map([['alice-1', { count: 'both' as const, cap: 10_000_000n }]]),
+    )
     expect(changes).toEqual([
       { op: 'set-quota', name: 'q_alice-1', subscriberId: 'alice-1', overBytes: 60_000_000n },
     ])
-    expect(caps.get('alice-1')).toBe(60_000_000n)
+    expect(caps.get('alice-1')).toEqual({ count: 'both', cap: 60_000_000n })
+  })
+
+  it("puts a one-way subscriber in that direction's quota map only, capped in that counter space", () => {
+    const rules: SubscriberRule[] = [
+      { subscriberId: 'd', address: '10.1.0.1', state: 'open', remainingBytes: 1000n, count: 'down' },
+      { subscriberId: 'u', address: 'fd00:1::1', state: 'open', remainingBytes: 2000n, count: 'up' },
+      { subscriberId: 'b', address: '10.1.0.3', state: 'open', remainingBytes: 3000n },
+    ]
+    const table = empty()
+    const counters = { d: [500n, 70n], u: [900n, 40n], b: [10n, 20n] } as const
+    for (const [id, [down, up]] of Object.entries(counters)) {
+      table.counters.set(`cd_${id}`, { handle: 1, packets: 1n, bytes: down })
+      table.counters.set(`cu_${id}`, { handle: 2, packets: 1n, bytes: up })
+    }
+    const { changes, caps } = planChanges(rules, table, noReading, new Map())
+    const quotaElements = changes.filter((c) => c.op === 'add-element' && c.set.startsWith('q'))
+    expect(quotaElements).toEqual([
+      { op: 'add-element', set: 'qd4', key: '10.1.0.1', value: 'q_d' },
+      { op: 'add-element', set: 'qd4', key: '10.1.0.3', value: 'q_b' },
+      { op: 'add-element', set: 'qu4', key: '10.1.0.3', value: 'q_b' },
+      { op: 'add-element', set: 'qu6', key: 'fd00:1::1', value: 'q_u' },
+    ])
+    expect(caps).toEqual(
+      new Map([
+        ['d', { count: 'down', cap: 1500n }],
+        ['u', { count: 'up', cap: 2040n }],
+        ['b', { count: 'both', cap: 3030n }],
+      ]),
+    )
+  })
+
+  it('moves a subscriber to one-way counting keeping its quota and what it consumed', () => {
+    const table = parseListing(LISTING, 'capd')
+    const rules = CURRENT.map((r) => (r.remainingBytes ? { ...r, count: 'down' as const } : r))
+    const last = new Map([['alice-1', { count: 'both' as const, cap: 10_000_000n }]])
+    const { changes, caps } = planChanges(rules, table, readingOf(table), last)
+    // The quota's remaining is still right (what is left does not depend on the direction).
+    expect(changes).toEqual([{ op: 'delete-element', set: 'qu4', key: '10.200.0.2' }])
+    const down = table.counters.get('cd_alice-1')!.bytes
+    expect(caps.get('alice-1')).toEqual({ count: 'down', cap: down + 8_997_592n })
+  })
+
+  it('counts what passed on counters created after the reading, when the reading is the whole table', () => {
+    // Read before the counters existed; created by the last apply; 3 000 bytes have passed since.
+    const table = empty()
+    table.counters.set('cd_n', { handle: 1, packets: 2n, bytes: 2_000n })
+    table.counters.set('cu_n', { handle: 2, packets: 1n, bytes: 1_000n })
+    table.quotas.set('q_n', { handle: 3, overBytes: 10_000n, usedBytes: 3_000n })
+    const rule: SubscriberRule = {
+      subscriberId: 'n',
+      address: '10.1.0.9',
+      state: 'open',
+      remainingBytes: 10_000n,
+    }
+    const last = new Map([['n', { count: 'both' as const, cap: 10_000n }]])
+    const complete = planChanges([rule], table, noReading, last, true)
+    expect(complete.caps.get('n')).toEqual({ count: 'both', cap: 10_000n })
+    expect(complete.changes.filter((c) => c.op === 'set-quota')).toEqual([])
+    // A placeholder reading says nothing of when the counters began: the old assumption stands.
+    expect(planChanges([rule], table, noReading, last).caps.get('n')).toEqual({ count: 'both', cap: 13_000n })
+  })
+
+  it('throttles upload at its own rate when one is given', () => {
+    const rules: SubscriberRule[] = [
+      { subscriberId: 't', address: '10.1.0.1', state: 'throttled', throttleKbps: 2000, throttleUpKbps: 500 },
+    ]
+    const limits = planChanges(rules, empty(), noReading, new Map()).changes.filter(
+      (c) => c.op === 'add-limit',
+    )
+    expect(limits).toEqual([
+      { op: 'add-limit', name: 'ld_t', subscriberId: 't', ...limitFor(2000) },
+      { op: 'add-limit', name: 'lu_t', subscriberId: 't', ...limitFor(500) },
+    ])
+  })
+
+  it('fills the per-direction quota maps of a table upgraded from one quota map, keeping the quota', () => {
+    const v1 = parseListing(
+      readFileSync(new URL('./fixtures/list-table-v1.json', import.meta.url), 'utf8'),
+      'capd',
+    )
+    const { changes } = planChanges(CURRENT, v1, readingOf(v1), new Map())
+    expect(changes).toEqual([
+      { op: 'add-element', set: 'qd4', key: '10.200.0.2', value: 'q_alice-1' },
+      { op: 'add-element', set: 'qu4', key: '10.200.0.2', value: 'q_alice-1' },
+    ])
   })
 
   it('rewrites a set instead of deleting many of its elements one by one', () => {
@@ -188,6 +289,18 @@ describe('planChanges', () => {
       { ...open('t', '10.0.0.1'), state: 'throttled' },
       'invalid_rule',
       /throttleKbps/,
+    ],
+    [
+      'an upload throttle of 0',
+      { ...open('tu', '10.0.0.2'), state: 'throttled', throttleKbps: 100, throttleUpKbps: 0 },
+      'invalid_rule',
+      /throttleUpKbps/,
+    ],
+    [
+      'an unknown direction',
+      { ...open('dir', '10.0.0.3'), remainingBytes: 5n, count: 'sideways' as 'up' },
+      'invalid_rule',
+      /unknown count/,
     ],
     ['alice-1 twice', open('alice-1', '10.0.0.9'), 'invalid_rule', /twice/],
   ]

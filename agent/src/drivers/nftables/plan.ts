@@ -1,6 +1,6 @@
 /** The diff between the rules the agent wants and the table as listed: the changes for one batch. */
-import type { RuleProblem } from '@capd/protocol'
-import type { CounterReading, SubscriberRule } from '../driver.js'
+import type { CountDirection, RuleProblem } from '@capd/protocol'
+import type { CounterReading, CounterSample, SubscriberRule } from '../driver.js'
 import { type CheckedRules, checkRules } from '../rules.js'
 import { counterSamples } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
@@ -11,9 +11,22 @@ import type { Change } from './ruleset.js'
 export interface Plan {
   changes: Change[]
   /** Quota caps (counter space) in force once the changes are applied; remember them for the next plan. */
-  caps: Map<string, bigint>
+  caps: Map<string, QuotaCap>
   /** Rules left out (each with why); everything of theirs in the table is removed like a departed subscriber's. */
   skipped: RuleProblem[]
+}
+
+/** A quota's cap in the counter space of the direction(s) it counts; a cap in another space is no cap. */
+export interface QuotaCap {
+  count: CountDirection
+  cap: bigint
+}
+
+/** The counter value a one-way or two-way quota moves in step with. */
+export function countedBytes(sample: Pick<CounterSample, 'down' | 'up'>, count: CountDirection): bigint {
+  if (count === 'down') return sample.down
+  if (count === 'up') return sample.up
+  return sample.down + sample.up
 }
 
 /**
@@ -30,10 +43,15 @@ export function planChanges(
   rules: readonly SubscriberRule[],
   installed: InstalledTable,
   reading: CounterReading,
-  lastCaps: ReadonlyMap<string, bigint>,
+  lastCaps: ReadonlyMap<string, QuotaCap>,
+  /**
+   * The reading is a full listing of this table (the driver's own): counters missing from it, or
+   * with another id there, were created after it, from zero, so all they hold passed since.
+   */
+  readingComplete = false,
 ): Plan {
   const changes: Change[] = []
-  const caps = new Map<string, bigint>()
+  const caps = new Map<string, QuotaCap>()
   const wantElements = new Map(SETS.map((set) => [set.name, new Map<string, string>()]))
   const wantObjects: Record<ObjectKind, Set<string>> = {
     counter: new Set(),
@@ -62,11 +80,11 @@ export function planChanges(
     }
     if (rule.state === 'blocked') put(sets.block)
     if (rule.state === 'throttled') {
-      const want = limitFor(rule.throttleKbps!)
-      for (const [name, set] of [
-        [names.limitDown, sets.limitDown],
-        [names.limitUp, sets.limitUp],
+      for (const [name, set, kbps] of [
+        [names.limitDown, sets.limitDown, rule.throttleKbps!],
+        [names.limitUp, sets.limitUp, rule.throttleUpKbps ?? rule.throttleKbps!],
       ] as const) {
+        const want = limitFor(kbps)
         wantObjects.limit.add(name)
         put(set, name)
         const have = installed.limits.get(name)
@@ -87,18 +105,27 @@ export function planChanges(
     }
     if (rule.remainingBytes !== undefined) {
       const name = names.quota
+      const count = rule.count ?? 'both'
       wantObjects.quota.add(name)
-      put(sets.quota, name)
+      if (count !== 'up') put(sets.quotaDown, name)
+      if (count !== 'down') put(sets.quotaUp, name)
       const now = current.get(id)
       const then = inReading.get(id)
+      const last = lastCaps.get(id)
       const decision = planQuota({
         remainingBytes: rule.remainingBytes,
-        readingTotal: then && now && then.counterId === now.counterId ? then.down + then.up : undefined,
-        currentTotal: now ? now.down + now.up : undefined,
+        readingTotal:
+          now && then?.counterId === now.counterId
+            ? countedBytes(then!, count)
+            : now && readingComplete
+              ? 0n
+              : undefined,
+        currentTotal: now ? countedBytes(now, count) : undefined,
         installed: installed.quotas.get(name),
-        lastCap: lastCaps.get(id),
+        // A cap remembered in another direction's counter space says nothing about this one.
+        lastCap: last?.count === count ? last.cap : undefined,
       })
-      caps.set(id, decision.cap)
+      caps.set(id, { count, cap: decision.cap })
       if (decision.action === 'create' && installed.quotas.has(name)) {
         changes.push({ op: 'delete-object', kind: 'quota', name })
         recreated.add(name)

@@ -9,9 +9,12 @@ export const MAX_PACKET_BYTES = 65_536n
 export interface QuotaInput {
   /** Bytes the agent still allows, as of the reading. */
   remainingBytes: bigint
-  /** down + up in that reading, when the counters there are the ones installed now (same counterId). */
+  /**
+   * The counted bytes in that reading (down + up, or the one direction the quota counts), when the
+   * counters there are the ones installed now (same counterId).
+   */
   readingTotal: bigint | undefined
-  /** down + up installed now; undefined when the counters are about to be created (at 0). */
+  /** The counted bytes installed now; undefined when the counters are about to be created (at 0). */
   currentTotal: bigint | undefined
   installed: { overBytes: bigint; usedBytes: bigint } | undefined
   /** The cap this driver last installed for the subscriber, when it remembers one. */
@@ -26,8 +29,9 @@ export type QuotaDecision =
   | { action: 'create'; cap: bigint; overBytes: bigint }
 
 /**
- * The cap lives in counter space (down + up, which moves in step with the quota while it passes
- * packets), so it stays put from poll to poll and the quota is re-issued only when the agent's limit
+ * The cap lives in counter space (down + up for a quota matched both ways; only down or only up for
+ * a one-way quota: the counted direction's counter is the one that moves in step with the quota while
+ * it passes packets), so it stays put from poll to poll and the quota is re-issued only when the agent's limit
  * really moved. Kernel facts this relies on: an existing quota's `over` can be changed keeping its
  * consumption; every packet the quota sees is added to its consumption, dropped ones too; and once
  * depleted the kernel reports `used` capped at `over`, so the true consumption is unknown — a

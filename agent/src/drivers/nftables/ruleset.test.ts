@@ -12,12 +12,13 @@ describe('structureBatch', () => {
     const lines = script.trim().split('\n')
     expect(lines[0]).toBe('add table inet capd')
     expect(lines).toContain('add set inet capd block6 { type ipv6_addr; flags interval; }')
-    expect(lines).toContain('add map inet capd q4 { type ipv4_addr : quota; flags interval; }')
+    expect(lines).toContain('add map inet capd qd4 { type ipv4_addr : quota; flags interval; }')
+    expect(lines).toContain('add map inet capd qu6 { type ipv6_addr : quota; flags interval; }')
     expect(lines).toContain(
       'add chain inet capd forward { type filter hook forward priority -10; policy accept; }',
     )
     expect(lines).toContain(
-      'add rule inet capd forward counter name ip saddr map @cu4 comment "capd:v1:count-up4"',
+      'add rule inet capd forward counter name ip saddr map @cu4 comment "capd:v2:count-up4"',
     )
     expect(lines.filter((l) => l.startsWith('add rule'))).toHaveLength(RULES.length)
     expect(script).not.toMatch(/flush|delete/)
@@ -34,6 +35,27 @@ describe('structureBatch', () => {
     expect(lines[0]).toBe('flush chain inet capd forward')
     expect(lines.filter((l) => l.startsWith('add rule'))).toHaveLength(RULES.length)
     expect(lines.some((l) => /^add (set|map) /.test(l))).toBe(false)
+  })
+
+  it('upgrades a table of the one-quota-map layout in place: new maps, new rules, old maps gone', () => {
+    const v1 = parseListing(
+      readFileSync(new URL('./fixtures/list-table-v1.json', import.meta.url), 'utf8'),
+      'capd',
+    )
+    const lines = structureBatch('capd', v1).trim().split('\n')
+    const added = lines.filter((l) => l.startsWith('add map')).map((l) => l.split(' ')[4])
+    expect(added.sort()).toEqual(['qd4', 'qd6', 'qu4', 'qu6'])
+    // The chain stays (same hook and priority); its rules are replaced, and only then the old maps go.
+    expect(lines.filter((l) => l.startsWith('delete'))).toEqual([
+      'delete map inet capd q4',
+      'delete map inet capd q6',
+    ])
+    const flush = lines.indexOf('flush chain inet capd forward')
+    expect(flush).toBeGreaterThan(-1)
+    expect(lines.indexOf('delete map inet capd q4')).toBeGreaterThan(flush + RULES.length)
+    expect(lines.filter((l) => l.startsWith('add rule'))).toHaveLength(RULES.length)
+    // Counters, quotas and limits are objects, not structure: what they counted stays.
+    expect(lines.some((l) => /^(add|delete) (counter|quota|limit) /.test(l))).toBe(false)
   })
 
   it('re-creates a chain hooked at the wrong priority', () => {

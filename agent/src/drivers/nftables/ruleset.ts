@@ -1,5 +1,5 @@
 /** nft script text: the table's structure, and one atomic batch for a list of changes. */
-import { CHAIN, CHAIN_PRIORITY, type ObjectKind, RULES, SETS } from './layout.js'
+import { CHAIN, CHAIN_PRIORITY, type ObjectKind, RETIRED_MAPS, RULES, SETS } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
 
 export type Change =
@@ -17,7 +17,12 @@ export type Change =
 /** Elements per statement, so one huge first apply stays a readable batch. */
 const CHUNK = 1000
 
-/** What is missing from the table's structure, as a script; '' when everything is in place. */
+/**
+ * What is missing from the table's structure, as a script; '' when everything is in place. A table of
+ * an earlier layout is upgraded in place: new sets added, the rules rewritten, then the retired sets
+ * dropped (their elements go with them; the plan puts each subscriber into the new ones). Counters
+ * and quota objects stay, so nothing counted is lost.
+ */
 export function structureBatch(table: string, installed: InstalledTable | undefined): string {
   const t = `inet ${table}`
   const lines: string[] = []
@@ -44,6 +49,9 @@ export function structureBatch(table: string, installed: InstalledTable | undefi
       `add chain ${t} ${CHAIN} { type filter hook forward priority ${CHAIN_PRIORITY}; policy accept; }`,
       ...RULES.map((rule) => `add rule ${t} ${CHAIN} ${rule.text} comment "${rule.comment}"`),
     )
+  }
+  for (const name of RETIRED_MAPS) {
+    if (installed?.elements.has(name)) lines.push(`delete map ${t} ${name}`)
   }
   return lines.length ? `${lines.join('\n')}\n` : ''
 }

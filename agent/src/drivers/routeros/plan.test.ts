@@ -322,6 +322,20 @@ describe('wantedRate', () => {
       up: 1500n,
       down: 1500n,
     })
+    // RouterOS writes `max-limit` as upload/download from the subscriber's side.
+    const twoRates = {
+      subscriberId: 'a',
+      address: '10.0.0.1',
+      state: 'throttled',
+      throttleKbps: 2000,
+      throttleUpKbps: 500,
+    } as const
+    expect(wantedRate(twoRates, base)).toEqual({ up: 500_000n, down: 2_000_000n })
+    // An adopted queue's own lower rate stays, each direction on its own.
+    expect(wantedRate(twoRates, { up: 1_000_000n, down: 1_000_000n })).toEqual({
+      up: 500_000n,
+      down: 1_000_000n,
+    })
     expect(
       wantedRate({ subscriberId: 'a', address: '10.0.0.1', state: 'blocked' }, { up: 5n, down: 6n }),
     ).toEqual({

@@ -79,12 +79,18 @@ export function planChanges(rules: readonly SubscriberRule[], listing: Listing, 
   return plan
 }
 
-/** The subscriber's `max-limit`: throttled to the plan rate (never above an adopted queue's own), else the base. */
+/**
+ * The subscriber's `max-limit`: throttled to the plan's rates (download `throttleKbps`, upload
+ * `throttleUpKbps` or the same), each never above an adopted queue's own; else the base.
+ */
 export function wantedRate(rule: SubscriberRule, base: UpDown): UpDown {
   if (rule.state !== 'throttled') return base
-  const bits = BigInt(Math.round(rule.throttleKbps! * 1000))
-  const lower = (own: bigint) => (own > 0n && own < bits ? own : bits)
-  return { up: lower(base.up), down: lower(base.down) }
+  const bits = (kbps: number) => BigInt(Math.round(kbps * 1000))
+  const lower = (own: bigint, cap: bigint) => (own > 0n && own < cap ? own : cap)
+  return {
+    up: lower(base.up, bits(rule.throttleUpKbps ?? rule.throttleKbps!)),
+    down: lower(base.down, bits(rule.throttleKbps!)),
+  }
 }
 
 /** The queues capd does not own, indexed once per plan (a linear scan per subscriber would be quadratic). */

@@ -9,13 +9,16 @@
  *   boot, so a queue removed and added again shows as a new counter; after a reboot `.id`s may be
  *   dealt again from the start, but the boot id (estimated boot time, from `/system/resource`
  *   uptime) has changed then, and that alone starts a new counter generation.
- * - Throttling: the queue's `max-limit` (`<up>/<down>` bits/s); `0/0` when not throttled.
+ * - Throttling: the queue's `max-limit` (`<up>/<down>` bits/s: `throttleUpKbps`, or `throttleKbps`
+ *   when no upload rate is given, then `throttleKbps`); `0/0` when not throttled.
  * - Blocking: an entry (comment `capd:<subscriberId>`) in address list `capd-blocked`, which two
  *   filter rules in chain `forward` drop, above any FastTrack / established-accept rule (start()
  *   checks and adds them unless `manageFilterRule: false`).
  * - RouterOS has nothing like an nft quota that stops traffic at an exact byte count, so the driver
  *   never sets `quotaSpent` and enforcement is poll-precise: a subscriber can pass the cap by what
- *   it moves in one poll interval (the agent polls faster near the cap to keep that small).
+ *   it moves in one poll interval (the agent polls faster near the cap to keep that small). The
+ *   plan's direction is the agent's: it draws only the counted direction's bytes into its books,
+ *   so `remainingBytes` and its `count` are not needed here.
  * - Only objects commented `capd:…` are ever changed or removed; apply diffs first and sends only
  *   the adds, sets and removes that differ.
  * - Every call goes through one session (bounded concurrency, a timeout per call, reconnect with
