@@ -8,9 +8,9 @@ import type { DayPoint } from '../domain/usage-history-read.js'
 import type { BucketView } from '../store/entities.js'
 import { bytes, date } from './format.js'
 
-const W = 640
+const W = 520
 const H = 260
-const LEFT = 56
+const LEFT = 64
 const RIGHT = 64
 const TOP = 16
 const BOTTOM = 30
@@ -109,7 +109,7 @@ export function DailyUsageChart({ id, days, buckets, count, nowMs, timeZone }: D
               >
                 <title>{`${b.label}: ${bytes(b.sizeBytes)}, from ${date(b.validFromMs, timeZone)}`}</title>
               </path>
-              <text x={x(first) + 2} y={labelY} font-size="11" fill={BUCKET_STROKE[b.kind]}>
+              <text x={x(first) + 2} y={labelY} font-size="14" fill={BUCKET_STROKE[b.kind]}>
                 {`${b.kind === 'plan' ? '' : '+'}${b.label.includes(bytes(b.sizeBytes)) ? b.label : `${b.label} ${bytes(b.sizeBytes)}`}`}
               </text>
             </g>
@@ -126,16 +126,16 @@ export function DailyUsageChart({ id, days, buckets, count, nowMs, timeZone }: D
             stroke-width="2"
           />
         ) : null}
-        <text x={LEFT - 4} y={TOP + 10} font-size="11" fill="#5b6573" text-anchor="end">
+        <text x={LEFT - 4} y={TOP + 10} font-size="14" fill="#5b6573" text-anchor="end">
           {bytes(maxDay)}
         </text>
-        <text x={W - RIGHT + 4} y={TOP + 10} font-size="11" fill="#5b6573">
+        <text x={W - RIGHT + 4} y={TOP + 10} font-size="14" fill="#5b6573">
           {bytes(topTotal)}
         </text>
-        <text x={LEFT} y={H - 8} font-size="11" fill="#5b6573">
+        <text x={LEFT} y={H - 8} font-size="14" fill="#5b6573">
           {days[0]?.day ?? ''}
         </text>
-        <text x={W - RIGHT} y={H - 8} font-size="11" fill="#5b6573" text-anchor="end">
+        <text x={W - RIGHT} y={H - 8} font-size="14" fill="#5b6573" text-anchor="end">
           {days[days.length - 1]?.day ?? ''}
         </text>
       </svg>

@@ -3,9 +3,9 @@ import { DOWN_FILL, UP_FILL } from './daily-usage-chart.js'
 import { bytes } from './format.js'
 import type { DayHour } from './usage-history-data.js'
 
-const W = 640
+const W = 520
 const H = 200
-const LEFT = 56
+const LEFT = 64
 const RIGHT = 16
 const TOP = 16
 const BOTTOM = 30
@@ -48,14 +48,20 @@ export function HourlyUsageChart({
               <title>{`${h.day} ${h.localTime}: ${bytes(h.down)} down, ${bytes(h.up)} up`}</title>
               {/* A label every six hours of the local clock. */}
               {h.localTime.endsWith(':00') && Number(h.localTime.slice(0, 2)) % 6 === 0 ? (
-                <text x={x(i)} y={H - 8} font-size="10" fill="#5b6573">
+                <text
+                  x={x(i)}
+                  y={H - 8}
+                  font-size="13"
+                  fill="#5b6573"
+                  text-anchor={x(i) > W - 48 ? 'end' : 'start'}
+                >
                   {h.localTime === '00:00' ? h.day.slice(5) : h.localTime}
                 </text>
               ) : null}
             </g>
           )
         })}
-        <text x={LEFT - 4} y={TOP + 10} font-size="11" fill="#5b6573" text-anchor="end">
+        <text x={LEFT - 4} y={TOP + 10} font-size="14" fill="#5b6573" text-anchor="end">
           {bytes(max)}
         </text>
       </svg>

@@ -34,7 +34,7 @@ describe('usage history charts', () => {
     const days = [...section.matchAll(/data-day="([^"]+)"/g)].map((m) => m[1])
     expect(days[0]).toBe('2026-03-01')
     expect(days).toHaveLength(31)
-    const startX = (dayIndex: number) => 56 + (dayIndex / 31) * 520
+    const startX = (dayIndex: number) => 64 + (dayIndex / 31) * 392
     expect(section).toContain(`<g class="bucket bucket-plan" data-bucket="plan"><path d="M${startX(0)},`)
     expect(section).toContain(
       `data-bucket="${topUp.body.topUp.id}"><path d="M${startX(days.indexOf(today))},`,
