@@ -1,4 +1,4 @@
-/** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money, history and the edit form's choices. */
+/** Everything the subscriber page shows: usage and its projection, the usage history charts, plan, agent, money, history and the edit form's choices. */
 import { type AllowanceShown, allowanceShown } from '../domain/allowance-shown.js'
 import { billingSettings } from '../domain/billing-settings.js'
 import type { DomainEnv } from '../domain/env.js'
@@ -20,8 +20,6 @@ import { loadUsageCharts, type UsageChartsData } from '../ui/usage-history-data.
 import { loadSubscriberChoices, type SubscriberChoices } from './subscriber-choices.js'
 import { SUBSCRIBER_MESSAGES } from './subscriber-messages.js'
 
-const DAY_MS = 86_400_000
-
 export interface SubscriberPageData {
   sub: Subscriber
   plan: Plan
@@ -32,9 +30,6 @@ export interface SubscriberPageData {
   runOut: RunOut
   /** This period's buckets and what no bucket paid for. */
   allowance: AllowanceShown
-  /** Bytes per day of this period, for the chart; empty when the booked days are another period's. */
-  dailyBytes: readonly number[]
-  days: number
   /** Newest first. */
   topUps: TopUp[]
   invoices: Invoice[]
@@ -84,8 +79,6 @@ export async function loadSubscriberPage(
       nowMs,
       recentRate: sub.recentRate,
     }),
-    dailyBytes: sub.dailyUsage?.periodStartMs === period.startMs ? sub.dailyUsage.bytes : [],
-    days: Math.round((period.endMs - period.startMs) / DAY_MS),
     topUps: [...topUps].reverse(),
     invoices: [...(await tx.invoices.forSubscriber(sub.id))].reverse(),
     ledger: [...(await tx.ledger.forSubscriber(sub.id))].reverse(),
