@@ -12,6 +12,7 @@ import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { journalDeltas } from './journal-deltas.js'
 import { limitsRefusal } from './limit-check.js'
+import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
@@ -22,7 +23,15 @@ import { computeDeltas } from './usage-engine.js'
 import { ackAheadWarning, UsageSender } from './usage-sender.js'
 import { AGENT_VERSION } from './version.js'
 
+/**
+ * How late a poll scheduled for a free window's start or end may run and still be stamped at it:
+ * a timer fires a few ms late, and those bytes go with the time before the boundary. Later than
+ * this (a stalled process), the reading keeps its own time.
+ */
+export const BOUNDARY_SLACK_MS = 2000
+
 export interface AgentDeps {
+  /** The agent's clock: it stamps every reading and decides when free windows start and end. */
   now?: () => number
   /** The one logger (default: nowhere); the agent logs through a child with its `agentId`. */
   logger?: Logger
@@ -36,8 +45,7 @@ export class Agent {
   private readonly problems = new ProblemReport()
   /** The limit version last reported per subscriber, so a new one is reported once it is enforced. */
   private readonly reportedVersions = new Map<string, number>()
-  private pollTimer: NodeJS.Timeout | null = null
-  private stopped = false
+  private readonly pollTimer: PollTimer
   private readonly link: ControllerLink
   private readonly usage: UsageSender
   private readonly now: () => number
@@ -75,6 +83,16 @@ export class Agent {
       log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
     })
     this.usage = new UsageSender(this.link, journal, state)
+    this.pollTimer = new PollTimer({
+      now: this.now,
+      limits: () => [...this.state.books.values()].map((b) => b.limit),
+      lastReadAtMs: () => this.lastReading?.atMs,
+      poll: (boundaryMs) =>
+        this.queue
+          .add(() => this.poll(boundaryMs))
+          .catch((err) => this.log.warn({ err }, 'capd agent: poll failed')),
+      interval: () => this.nextInterval(),
+    })
   }
 
   /** Loads state from `stateDir` (replaying the journal), enforces the last known limits, then connects. */
@@ -90,7 +108,7 @@ export class Agent {
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
       await driver.start()
-      agent.lastReading = await driver.readCounters()
+      agent.lastReading = await agent.read()
       await agent.enforce()
     } catch (err) {
       log.warn(
@@ -99,7 +117,7 @@ export class Agent {
       )
     }
     agent.link.start()
-    agent.schedulePoll(0)
+    agent.pollTimer.schedule(0)
     return agent
   }
 
@@ -126,21 +144,31 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true
-    if (this.pollTimer) clearTimeout(this.pollTimer)
+    this.pollTimer.stop()
     this.link.close()
     await this.queue.onIdle()
     await this.driver.close()
   }
 
-  private schedulePoll(delayMs: number): void {
-    if (this.stopped) return
-    this.pollTimer = setTimeout(() => {
-      this.queue
-        .add(() => this.poll())
-        .catch((err) => this.log.warn({ err }, 'capd agent: poll failed'))
-        .finally(() => this.schedulePoll(this.nextInterval()))
-    }, delayMs)
+  /**
+   * Reads the router's counters, stamped by the agent's clock (the one clock the books and free
+   * windows go by). A read for a boundary that began within BOUNDARY_SLACK_MS of it is stamped
+   * at the boundary. The driver's reading object is kept (it may cache its listing by identity).
+   */
+  private async read(boundaryMs?: number): Promise<CounterReading> {
+    const startedAtMs = this.now()
+    const reading = await this.driver.readCounters()
+    const late = boundaryMs === undefined ? undefined : startedAtMs - boundaryMs
+    // Never before the last reading (a poll run by hand may have read past the edge already).
+    const afterLast = boundaryMs !== undefined && boundaryMs > (this.lastReading?.atMs ?? -Infinity)
+    if (late !== undefined && late >= 0 && late <= BOUNDARY_SLACK_MS && afterLast) {
+      reading.startedAtMs = boundaryMs
+      reading.atMs = boundaryMs!
+    } else {
+      reading.startedAtMs = startedAtMs
+      reading.atMs = this.now()
+    }
+    return reading
   }
 
   /** Faster while someone would reach the cap within a few polls at their current rate. */
@@ -154,8 +182,8 @@ export class Agent {
     return this.config.pollIntervalMs
   }
 
-  private async poll(): Promise<void> {
-    const reading = await this.driver.readCounters()
+  private async poll(boundaryMs?: number): Promise<void> {
+    const reading = await this.read(boundaryMs)
     const maxBytesPerMs = (this.config.linkSpeedMbps * 1e6) / 8 / 1000
     const { deltas, rebased, anomalies } = computeDeltas(this.state.baselines, reading, {
       maxBytesPerMs,
@@ -205,8 +233,10 @@ export class Agent {
   /** Makes the router match the books, and reports every state that changed. */
   private async enforce(): Promise<void> {
     const observe = this.config.mode === 'observe'
-    const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe))
     const reading = this.lastReading ?? { atMs: this.now(), bootId: '', samples: [] }
+    // Free windows go by the reading when it was just taken (a boundary poll), else by now.
+    const atMs = Math.max(reading.atMs, this.now())
+    const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe, atMs))
     const report = await this.driver.apply(rules, reading, (ids) => this.recordCreation(ids))
     const { changed: problemsChanged, added } = this.problems.update(report.skipped)
     for (const problem of added) {
@@ -340,6 +370,7 @@ export class Agent {
     // The router first, so a top-up restores access without waiting for the disk; a crash before
     // the checkpoint only means the older limits until the controller's next sync.
     await this.enforce()
+    this.pollTimer.limitsChanged()
     await saveCheckpoint(this.checkpointPath, this.state)
   }
 

@@ -1,6 +1,7 @@
 /** The agent's own view of each subscriber: limits from the controller, usage it counted, what to enforce. */
 import type { SubscriberLimit } from '@capd/protocol'
 import type { EnforcementState, SubscriberRule } from './drivers/driver.js'
+import { freeFrom } from './free-time.js'
 import type { Book } from './state/checkpoint.js'
 
 /**
@@ -59,15 +60,25 @@ export function remainingBytes(book: Book): number {
   return Math.max(0, book.limit.limitBytes - book.usedBytes)
 }
 
-export function desiredState(book: Book): EnforcementState {
+/**
+ * What the router should do for a book as of `atMs` (omitted: no free hours considered). Inside a
+ * free window nothing is drawn, so nothing is held back: a blocked or throttled subscriber is open.
+ */
+export function desiredState(book: Book, atMs?: number): EnforcementState {
+  if (atMs !== undefined && freeFrom(book.limit, atMs)) return 'open'
   if (book.limit.onCap === 'block')
     return book.usedBytes >= book.limit.limitBytes || book.quotaSpent ? 'blocked' : 'open'
   return book.usedBytes >= book.limit.limitBytes ? 'throttled' : 'open'
 }
 
-/** What the router should do for a book; in observe mode, never anything but open. */
-export function ruleFor(subscriberId: string, book: Book, observe: boolean): SubscriberRule {
-  const state = observe ? 'open' : desiredState(book)
+/**
+ * What the router should do for a book as of `atMs`; in observe mode, never anything but open.
+ * Inside a free window there is no kernel quota either; the reading at the window's end brings it
+ * back with what is left.
+ */
+export function ruleFor(subscriberId: string, book: Book, observe: boolean, atMs?: number): SubscriberRule {
+  const free = atMs !== undefined && freeFrom(book.limit, atMs)
+  const state = observe ? 'open' : desiredState(book, atMs)
   const rule: SubscriberRule = { subscriberId, address: book.limit.address, state }
   if (book.limit.login) rule.login = book.limit.login
   const { throttleKbps, throttleUpKbps, count } = book.limit
@@ -75,7 +86,7 @@ export function ruleFor(subscriberId: string, book: Book, observe: boolean): Sub
     rule.throttleKbps = throttleKbps
     if (throttleUpKbps) rule.throttleUpKbps = throttleUpKbps
   }
-  if (!observe && book.limit.onCap === 'block') {
+  if (!observe && !free && book.limit.onCap === 'block') {
     rule.remainingBytes = BigInt(remainingBytes(book))
     // The kernel quota spends the allowance in the same direction(s) the books draw from.
     if (count && count !== 'both') rule.count = count

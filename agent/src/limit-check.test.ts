@@ -42,3 +42,32 @@ describe('limits the agent takes from a controller', () => {
     }
   })
 })
+
+describe('free windows the agent takes from a controller', () => {
+  const period = limit(NOW - 10 * DAY, NOW + 20 * DAY)
+  const window = (startMs: number, endMs: number) => ({ start: iso(startMs), end: iso(endMs) })
+
+  it('accepts ordered windows inside the period, touching its ends', () => {
+    const freeWindows = [
+      window(NOW - 10 * DAY, NOW - 9 * DAY),
+      window(NOW, NOW + 3600_000),
+      window(NOW + 19 * DAY, NOW + 20 * DAY),
+    ]
+    expect(limitProblem({ ...period, freeWindows }, NOW)).toBeUndefined()
+  })
+
+  it('refuses windows out of order, overlapping, empty, unparseable or outside the period', () => {
+    for (const [freeWindows, why] of [
+      [[window(NOW, NOW + 10), window(NOW - 10, NOW - 5)], /in order/],
+      [[window(NOW, NOW + 10), window(NOW + 5, NOW + 20)], /overlap/],
+      [[window(NOW, NOW)], /end after it starts/],
+      [[{ start: 'yesterday', end: iso(NOW) }], /bad free windows/],
+      [[window(NOW - 11 * DAY, NOW - 9 * DAY)], /outside the period/],
+      [[window(NOW, NOW + 21 * DAY)], /outside the period/],
+    ] as const) {
+      const problem = limitProblem({ ...period, freeWindows: [...freeWindows] } as SubscriberLimit, NOW)
+      expect(problem).toMatch(why)
+      expect(problem).toMatch(/sub_a/)
+    }
+  })
+})

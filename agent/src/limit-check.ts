@@ -4,7 +4,7 @@
  * period dated 2020 (the agent would spend its time rolling periods) or a year-3000 one (usage
  * journalled under a period no controller will ever book).
  */
-import type { SubscriberLimit } from '@capd/protocol'
+import { FreeWindows, type SubscriberLimit } from '@capd/protocol'
 
 /** The shortest billing period the agent enforces; real ones are days to a month. */
 export const MIN_PERIOD_MS = 3600_000
@@ -21,6 +21,23 @@ export function limitProblem(limit: SubscriberLimit, nowMs: number): string | un
   }
   if (Math.abs(startMs - nowMs) > MAX_DISTANCE_MS || Math.abs(endMs - nowMs) > MAX_DISTANCE_MS) {
     return `${who}: period ${limit.periodStart} – ${limit.periodEnd} is more than 400 days from this agent's clock (${new Date(nowMs).toISOString()})`
+  }
+  return windowsProblem(limit, startMs, endMs)
+}
+
+/**
+ * Free windows the agent would enforce wrongly: not valid wire windows (out of order, overlapping,
+ * too many, bad instants — a message parsed at the link never has these), or reaching outside the period.
+ */
+function windowsProblem(limit: SubscriberLimit, startMs: number, endMs: number): string | undefined {
+  if (limit.freeWindows === undefined) return undefined
+  const who = `subscriber ${limit.subscriberId}`
+  const parsed = FreeWindows.safeParse(limit.freeWindows)
+  if (!parsed.success) return `${who}: bad free windows (${parsed.error.issues[0]?.message})`
+  for (const w of parsed.data) {
+    if (Date.parse(w.start) < startMs || Date.parse(w.end) > endMs) {
+      return `${who}: free window ${w.start} – ${w.end} is outside the period ${limit.periodStart} – ${limit.periodEnd}`
+    }
   }
   return undefined
 }

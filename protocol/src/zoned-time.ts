@@ -105,6 +105,23 @@ export function startOfLocalDay(year: number, month: number, day: number, timeZo
   return firstInstantAtOrAfter(Date.UTC(year, month - 1, day), timeZone)
 }
 
+/**
+ * The UTC instant a clock in `timeZone` first shows `hour:minute` on the local day
+ * `year-month-day`: in a DST gap, the instant the clock jumps to; shown twice (fall-back), the earlier.
+ * `hour` may be 24 (the next day's midnight).
+ */
+export function instantOfLocalTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): number {
+  requireFormatter(timeZone)
+  return firstInstantAtOrAfter(Date.UTC(year, month - 1, day, hour, minute), timeZone)
+}
+
 /** Earliest UTC instant whose local wall time is at or after `target` (a wall time encoded as UTC). */
 function firstInstantAtOrAfter(target: number, timeZone: string): number {
   // Each offset in force near the target gives one candidate instant (target - offset). Offsets a day
