@@ -6,7 +6,7 @@
 import { billingPeriod, drawnBytes } from '@capd/protocol'
 import type { DomainEnv } from './domain/env.js'
 import { localDayAt } from './domain/local-day.js'
-import { bookUsage } from './domain/usage-book.js'
+import { bookReadings, type Reading } from './domain/usage-book.js'
 import { bookUsageHistory, type CountedUsage } from './domain/usage-history.js'
 import type { Tx } from './store/store.js'
 
@@ -70,11 +70,13 @@ export async function seedDemoHistory(tx: Tx, env: DomainEnv, usage: DemoUsage):
   const nowMs = env.clock.now()
   const period = billingPeriod(nowMs, sub.billingDay, env.timeZone)
   const entries = demoEntries(usage, period.startMs, nowMs, env.timeZone)
-  const sums = new Map<number, number>()
-  for (const e of entries) {
-    const startMs = billingPeriod(e.atMs, sub.billingDay, env.timeZone).startMs
-    sums.set(startMs, (sums.get(startMs) ?? 0) + drawnBytes(sub.limitTerms ?? {}, e.down, e.up, e.atMs))
-  }
-  for (const [startMs, bytes] of sums) sub = await bookUsage(tx, env, sub, startMs, bytes)
+  // One reading per entry in time order, so each draws from the buckets valid when it was read.
+  const readings: Reading[] = entries.map((e) => {
+    const drawn = drawnBytes(sub.limitTerms ?? {}, e.down, e.up, e.atMs)
+    const counted = drawnBytes({ count: sub.limitTerms?.count }, e.down, e.up, e.atMs)
+    const periodStartMs = billingPeriod(e.atMs, sub.billingDay, env.timeZone).startMs
+    return { periodStartMs, atMs: e.atMs, drawnBytes: drawn, freeBytes: counted - drawn }
+  })
+  sub = await bookReadings(tx, env, sub, readings)
   await bookUsageHistory(tx, env, entries)
 }

@@ -1,45 +1,40 @@
-/**
- * A subscriber's buckets this period as shown: size, used, left, valid until.
- * PLACEHOLDER until the bucket rules land: the plan bucket takes all usage.
- */
-import type { BucketView, Plan, Subscriber, TopUp } from '../store/entities.js'
-import { currentPeriod, usedBytesIn, validTopUps } from './usage.js'
+/** A subscriber's buckets this period as shown: size, used, left, valid until, in draw order. */
+import type { BucketView, DrawOrder, Plan, Subscriber, TopUp } from '../store/entities.js'
+import { validAt } from './allowance-buckets.js'
+import { drawnFrom } from './allowance-draw.js'
+import { allowanceOf } from './allowance-state.js'
+import { currentPeriod } from './usage.js'
 
+const LABELS = { plan: '', topup: 'Top-up', rollover: 'Rolled over' } as const
+
+/**
+ * `order` is the plan's draw order (drawOrderOf); absent = plan first. Reversed top-ups are not
+ * shown; expired ones are, with what they took before they expired.
+ */
 export function bucketViews(
   sub: Subscriber,
   plan: Plan,
   topUps: readonly TopUp[],
   nowMs: number,
   timeZone: string,
+  order?: DrawOrder,
 ): BucketView[] {
   const period = currentPeriod(sub, nowMs, timeZone)
-  const used = usedBytesIn(sub, period)
-  const views: BucketView[] = [
-    {
-      id: 'plan',
-      kind: 'plan',
-      label: plan.name,
-      sizeBytes: plan.capBytes,
-      usedBytes: Math.min(used, plan.capBytes),
-      leftBytes: Math.max(0, plan.capBytes - used),
-      validFromMs: period.startMs,
-      validUntilMs: period.endMs,
-      expired: false,
-    },
-  ]
-  for (const t of validTopUps(topUps, period, nowMs)) {
-    views.push({
-      id: t.id,
-      kind: 'topup',
-      label: 'Top-up',
-      sizeBytes: t.bytes,
-      usedBytes: 0,
-      leftBytes: t.bytes,
-      validFromMs: t.createdAtMs,
-      validUntilMs: t.expiresAtMs,
-      expired: false,
-      topUpId: t.id,
-    })
-  }
-  return views
+  const { allowance, buckets } = allowanceOf(sub, plan, topUps, period, order)
+  return buckets.map((b) => {
+    const used = Math.min(b.sizeBytes, drawnFrom(allowance, b.id))
+    const expired = !validAt(b, nowMs)
+    return {
+      id: b.id,
+      kind: b.kind,
+      label: b.kind === 'plan' ? plan.name : LABELS[b.kind],
+      sizeBytes: b.sizeBytes,
+      usedBytes: used,
+      leftBytes: expired ? 0 : b.sizeBytes - used,
+      validFromMs: b.validFromMs,
+      validUntilMs: b.validUntilMs,
+      expired,
+      ...(b.kind === 'topup' ? { topUpId: b.id } : {}),
+    }
+  })
 }

@@ -49,7 +49,7 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
     const period = currentPeriod(sub, nowMs, env.timeZone)
     const topUps = await tx.topUps.forSubscriber(sub.id)
     const usedBytes = usedBytesIn(sub, period)
-    const remaining = limitBytes(plan, topUps, period, nowMs) - usedBytes
+    const remaining = limitBytes(plan, topUps, period, nowMs, sub) - usedBytes
     if (remaining > (settings.thresholdBytes ?? 0)) break
     const reason = await declineReason(tx, env, sub, settings, topUps, period)
     if (reason) {

@@ -31,5 +31,5 @@ export async function moveBillingDay(
     const problem = `a top-up bought on ${new Date(lost.createdAtMs).toISOString().slice(0, 10)} counts in the current period and would not count in the one this billing day starts; change the billing day once the current period has ended`
     throw fieldRefusal('topup_in_period', 'billingDay', `billingDay: ${problem}`, problem)
   }
-  return { ...(await reanchorUsage(tx, sub, from, to)), billingDay }
+  return { ...(await reanchorUsage(tx, sub, from, to, env.timeZone)), billingDay }
 }

@@ -3,12 +3,15 @@
  * cap) under a version that is bumped whenever the terms change, so pushes can be replayed safely.
  */
 import type { SubscriberLimit } from '@capd/protocol'
-import type { LimitTerms, Plan, Subscriber, TopUp } from '../store/entities.js'
+import type { DrawOrder, LimitTerms, Plan, Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { nextExpiryMs } from './allowance-draw.js'
+import { drawOrderOf } from './allowance-settings.js'
+import { allowanceOf } from './allowance-state.js'
 import { capTerms } from './cap-terms.js'
 import { drawTerms } from './draw-terms.js'
 import type { DomainEnv } from './env.js'
-import { currentPeriod, limitBytes, usedBytesIn, validTopUps } from './usage.js'
+import { currentPeriod, limitBytes, usedBytesIn } from './usage.js'
 import { rollUsage } from './usage-book.js'
 
 export function limitTerms(
@@ -17,6 +20,7 @@ export function limitTerms(
   topUps: readonly TopUp[],
   nowMs: number,
   timeZone: string,
+  order?: DrawOrder,
 ): LimitTerms {
   const period = currentPeriod(sub, nowMs, timeZone)
   // Limit 0 with "block": the agent blocks at used >= limit, so a suspended subscriber is blocked
@@ -34,7 +38,7 @@ export function limitTerms(
   return {
     periodStartMs: period.startMs,
     periodEndMs: period.endMs,
-    limitBytes: limitBytes(plan, topUps, period, nowMs),
+    limitBytes: limitBytes(plan, topUps, period, nowMs, sub, order),
     ...capTerms(plan),
     ...drawTerms(plan, period, timeZone),
     address: sub.address,
@@ -81,19 +85,21 @@ export async function currentLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Pro
   if (!plan) throw new Error(`subscriber ${sub.id} refers to missing plan ${sub.planId}`)
   const topUps = await tx.topUps.forSubscriber(sub.id)
   const nowMs = env.clock.now()
-  const terms = limitTerms(sub, plan, topUps, nowMs, env.timeZone)
+  const order = await drawOrderOf(tx, plan)
+  // A finished period is rolled first: the new period's terms count the data that rolled over.
+  let subscriber = await rollUsage(tx, sub, currentPeriod(sub, nowMs, env.timeZone), env.timeZone)
+  const terms = limitTerms(subscriber, plan, topUps, nowMs, env.timeZone, order)
   const period = { startMs: terms.periodStartMs, endMs: terms.periodEndMs }
-  let subscriber = await rollUsage(tx, sub, period)
   const changed = !sameTerms(subscriber.limitTerms, terms)
   if (changed) {
     subscriber = { ...subscriber, limitTerms: terms, limitVersion: (subscriber.limitVersion ?? 0) + 1 }
     await tx.subscribers.update(subscriber)
   }
-  const expiries = validTopUps(topUps, period, nowMs).map((t) => t.expiresAtMs)
+  const { buckets } = allowanceOf(subscriber, plan, topUps, period, order)
   return {
     subscriber,
     changed,
-    nextChangeAtMs: Math.min(terms.periodEndMs, ...expiries),
+    nextChangeAtMs: Math.min(terms.periodEndMs, nextExpiryMs(buckets, nowMs)),
     limit: {
       subscriberId: sub.id,
       address: terms.address,

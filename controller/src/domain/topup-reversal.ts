@@ -1,11 +1,14 @@
 /**
  * Taking a top-up's data back. A top-up counts as *unused* while the subscriber's remaining data in
- * the current period (limit − used) is at least its bytes: usage is drawn from the top-up last, so
- * removing it leaves the subscriber within the limit. Only a top-up of the current period, not
- * expired and not already reversed, has data to take back.
+ * the current period (limit − used) is at least its bytes: removing it leaves the subscriber within
+ * the limit, whichever bucket the usage was drawn from (its draws go back to the other buckets).
+ * Only a top-up of the current period, not expired and not already reversed, has data to take back.
  */
 import type { Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
+import { redraw } from './allowance-draw.js'
+import { drawOrderOf } from './allowance-settings.js'
+import { allowanceOf } from './allowance-state.js'
 import type { DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
 import { currentPeriod, usageView, validTopUps } from './usage.js'
@@ -41,6 +44,22 @@ export async function removeTopUpData(tx: Tx, env: DomainEnv, topUp: TopUp): Pro
   const reversed: TopUp = { ...topUp, reversedAtMs: env.clock.now() }
   await tx.topUps.update(reversed)
   const sub: Subscriber | undefined = await tx.subscribers.get(topUp.subscriberId)
-  if (sub) await refreshLimit(tx, env, sub)
+  if (sub) await refreshLimit(tx, env, await redrawWithout(tx, env, sub))
   return reversed
+}
+
+/**
+ * A reversed top-up is no bucket: what was drawn from it goes back to the other buckets in order
+ * (or past them), read now.
+ */
+async function redrawWithout(tx: Tx, env: DomainEnv, sub: Subscriber): Promise<Subscriber> {
+  const plan = await tx.plans.get(sub.planId)
+  const nowMs = env.clock.now()
+  const period = currentPeriod(sub, nowMs, env.timeZone)
+  if (!plan || sub.usagePeriodStartMs !== period.startMs) return sub
+  const topUps = await tx.topUps.forSubscriber(sub.id)
+  const { allowance, buckets } = allowanceOf(sub, plan, topUps, period, await drawOrderOf(tx, plan))
+  const updated: Subscriber = { ...sub, allowance: redraw(allowance, buckets, nowMs) }
+  await tx.subscribers.update(updated)
+  return updated
 }

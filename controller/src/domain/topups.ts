@@ -22,6 +22,7 @@ import { requireCurrency } from './money-rules.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { notFound, Refusal } from './refusal.js'
 import { grossOf, invoiceLine } from './tax.js'
+import { settleOverUsage } from './topup-over-usage.js'
 import { currentPeriod } from './usage.js'
 
 const DAY_MS = 86_400_000
@@ -110,6 +111,7 @@ export async function createTopUp(
     actor,
   }
   await tx.topUps.insert(topUp)
+  subscriber = await settleOverUsage(tx, env, subscriber, topUp, input.compensateOverUsage ?? true)
   await audit(tx, env, actor, 'topup.create', 'subscriber', subscriberId, {
     topUpId,
     bytes: topUp.bytes,

@@ -14,10 +14,11 @@ import { admitNewEpoch } from './agent-epochs.js'
 import { requireLiveAgent, touchAgent } from './agents.js'
 import { audit } from './audit.js'
 import type { DomainEnv } from './env.js'
+import { refreshLimit } from './limits.js'
 import { recordRecentRates } from './recent-rate-ingest.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
-import { addBytes, bookUsage } from './usage-book.js'
+import { bookReadings, type Reading } from './usage-book.js'
 import { bookUsageHistory } from './usage-history.js'
 
 export interface IngestResult {
@@ -77,24 +78,30 @@ export async function ingestUsage(
   )
   await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
 
-  // Summed per subscriber and period first: one row update each, however long the batch.
+  // Grouped per subscriber in seq order: each reading draws from the buckets valid when it was
+  // read, and each subscriber's row is written once however long the batch.
   const nowMs = env.clock.now()
-  const sums = new Map<string, { subscriberId: string; periodStartMs: number; bytes: number }>()
+  const readings = new Map<string, Reading[]>()
   for (const entry of bookable) {
     const sub = subscribers.get(entry.subscriberId)!
     // Usage dated before the subscriber existed or after now is put in the nearest real period.
     const atMs = Math.max(sub.createdAtMs, Math.min(Date.parse(entry.periodStart), nowMs))
     const periodStartMs = billingPeriod(atMs, sub.billingDay, env.timeZone).startMs
-    const key = `${sub.id}/${periodStartMs}`
-    const sum = sums.get(key) ?? { subscriberId: sub.id, periodStartMs, bytes: 0 }
     // Drawn by the terms the agent enforces (direction, free hours), so both count alike.
-    const drawn = drawnBytes(sub.limitTerms ?? {}, entry.down, entry.up, entry.atMs)
-    sum.bytes = addBytes(sum.bytes, drawn)
-    sums.set(key, sum)
+    const terms = sub.limitTerms
+    const drawn = drawnBytes(terms ?? {}, entry.down, entry.up, entry.atMs)
+    const counted = drawnBytes({ count: terms?.count }, entry.down, entry.up, entry.atMs)
+    const list = readings.get(sub.id) ?? []
+    list.push({ periodStartMs, atMs: entry.atMs, drawnBytes: drawn, freeBytes: counted - drawn })
+    readings.set(sub.id, list)
   }
-  for (const { subscriberId, periodStartMs, bytes } of sums.values()) {
-    const booked = await bookUsage(tx, env, subscribers.get(subscriberId)!, periodStartMs, bytes)
-    subscribers.set(subscriberId, booked)
+  for (const [subscriberId, list] of readings) {
+    const sub = subscribers.get(subscriberId)!
+    const booked = await bookReadings(tx, env, sub, list)
+    // Usage of an ended period shrinks the data rolled over from it: a new limit to push.
+    const currentStartMs = billingPeriod(nowMs, sub.billingDay, env.timeZone).startMs
+    const late = list.some((r) => r.periodStartMs < currentStartMs)
+    subscribers.set(subscriberId, late ? await refreshLimit(tx, env, booked) : booked)
   }
   await recordRecentRates(tx, subscribers, bookable, nowMs)
   // Counted down/up per local hour and day, for the history charts and CSV (drawn or not).

@@ -1,11 +1,12 @@
-/** A subscriber's period, usage and effective limit: plan cap + the period's valid top-ups. */
-import { billingPeriod } from '@capd/protocol'
-import type { Plan, Subscriber, TopUp } from '../store/entities.js'
+/**
+ * A subscriber's period, usage and effective limit: the limit its buckets give (plan cap, the
+ * period's top-ups, rolled-over data; see allowance-draw.ts).
+ */
+import type { DrawOrder, Plan, Subscriber, TopUp } from '../store/entities.js'
+import { allowanceFigures } from './allowance-state.js'
+import { currentPeriod, inPeriod, type Period, usedBytesIn } from './usage-period.js'
 
-export interface Period {
-  startMs: number
-  endMs: number
-}
+export { currentPeriod, type Period, usedBytesIn }
 
 export interface UsageView {
   usedBytes: number
@@ -15,28 +16,26 @@ export interface UsageView {
   periodEnd: string
 }
 
-export function currentPeriod(sub: Subscriber, nowMs: number, timeZone: string): Period {
-  return billingPeriod(nowMs, sub.billingDay, timeZone)
-}
-
-const inPeriod = (atMs: number, period: Period) => atMs >= period.startMs && atMs < period.endMs
-
-/** Usage restarts with each period: usage booked in an earlier one counts as 0 now. */
-export function usedBytesIn(sub: Subscriber, period: Period): number {
-  return inPeriod(sub.usagePeriodStartMs, period) ? sub.usedBytes : 0
-}
-
-/**
- * Top-ups bought in this period, not yet expired and not reversed. Usage is never reduced when one
- * expires or is reversed: only the limit shrinks.
- */
+/** Top-ups bought in this period, not yet expired and not reversed. */
 export function validTopUps(topUps: readonly TopUp[], period: Period, nowMs: number): TopUp[] {
   return topUps.filter(
     (t) => inPeriod(t.createdAtMs, period) && t.expiresAtMs > nowMs && t.reversedAtMs === undefined,
   )
 }
 
-export function limitBytes(plan: Plan, topUps: readonly TopUp[], period: Period, nowMs: number): number {
+/**
+ * The limit enforced now. With the subscriber, its buckets' (an expired or reversed top-up keeps
+ * the part already used: usage never shrinks); without, plan cap + valid top-ups (no draws known).
+ */
+export function limitBytes(
+  plan: Plan,
+  topUps: readonly TopUp[],
+  period: Period,
+  nowMs: number,
+  sub?: Subscriber,
+  order?: DrawOrder,
+): number {
+  if (sub) return allowanceFigures(sub, plan, topUps, period, nowMs, order).limitBytes
   return validTopUps(topUps, period, nowMs).reduce((sum, t) => sum + t.bytes, plan.capBytes)
 }
 
@@ -46,10 +45,11 @@ export function usageView(
   topUps: readonly TopUp[],
   nowMs: number,
   timeZone: string,
+  order?: DrawOrder,
 ): UsageView {
   const period = currentPeriod(sub, nowMs, timeZone)
   const used = usedBytesIn(sub, period)
-  const limit = limitBytes(plan, topUps, period, nowMs)
+  const limit = limitBytes(plan, topUps, period, nowMs, sub, order)
   return {
     usedBytes: used,
     limitBytes: limit,

@@ -70,7 +70,7 @@ async function decideFor(tx: Tx, env: DomainEnv, sub: Subscriber, plan: Plan): P
   // The figures' words (dates, sizes) are made only for an alert to decide: most batches cross nothing.
   const nowMs = env.clock.now()
   const period = currentPeriod(sub, nowMs, env.timeZone)
-  const allowance = limitBytes(plan, topUps, period, nowMs)
+  const allowance = limitBytes(plan, topUps, period, nowMs, sub)
   const h = highestCrossed(thresholds, usedBytesIn(sub, period), allowance)
   if (h === undefined) return false
   const key = (p: number) => usageAlertKey(sub.id, period.startMs, allowance, p)

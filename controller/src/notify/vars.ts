@@ -31,7 +31,7 @@ export function subscriberFigures(
   const nowMs = env.clock.now()
   const period = currentPeriod(sub, nowMs, env.timeZone)
   const used = usedBytesIn(sub, period)
-  const limit = limitBytes(plan, topUps, period, nowMs)
+  const limit = limitBytes(plan, topUps, period, nowMs, sub)
   const remaining = Math.max(0, limit - used)
   const percent = limit > 0 ? Math.floor((used * 100) / limit) : 100
   // The period ends at the next one's first instant: the customer's last day is the day before.

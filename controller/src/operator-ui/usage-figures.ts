@@ -33,6 +33,6 @@ export function usageFigures(
   nowMs: number,
 ): UsageFigures {
   const used = usedBytesIn(sub, period)
-  const limit = limitBytes(plan, topUps, period, nowMs)
+  const limit = limitBytes(plan, topUps, period, nowMs, sub)
   return { usedBytes: used, limitBytes: limit, remainingBytes: Math.max(0, limit - used) }
 }

@@ -43,6 +43,11 @@ export interface RolloverBucket {
   readonly fromPeriodStartMs: number
   readonly sizeBytes: number
   readonly expiresAtMs: number
+  /**
+   * The unused data of its period before the cap (absent = sizeBytes): usage of that period
+   * booked late shrinks this, and the bucket never exceeds it.
+   */
+  readonly unusedBytes?: number
 }
 
 /**
