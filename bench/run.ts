@@ -13,6 +13,7 @@ import { snmpPoll } from './snmp-poll.js'
 import { storeWriteCost } from './store-write-cost.js'
 import { topUpThroughput } from './topup-throughput.js'
 import { uiPages } from './ui-pages.js'
+import { usageHistorySize } from './usage-history-size.js'
 
 // Exit (rather than die) on a signal, so the scratch dirs are removed; the children exit when
 // their IPC channel closes.
@@ -33,6 +34,7 @@ await bodyLimitCost()
 addressCheck()
 await outageDrain(config)
 await notifyFlood()
+await usageHistorySize()
 await routerBenchmarks(routerConfig)
 await routerOsPoll()
 await routerOsTopUp(config)

@@ -15,15 +15,18 @@ import { bootstrap } from './auth/bootstrap.js'
 import { hashPassword } from './auth/passwords.js'
 import { systemClock } from './clock.js'
 import { runController } from './controller.js'
+import { DEMO_HISTORY_DAYS, seedDemoHistory } from './demo-history.js'
 import { enrolAgent } from './domain/agents.js'
 import type { DomainEnv } from './domain/env.js'
 import { recordPayment } from './domain/payments.js'
 import { createPlan, createTopUpPlan } from './domain/plans.js'
 import { claimStoreCurrency } from './domain/store-currency.js'
 import { createSubscriber } from './domain/subscribers.js'
+import { createTopUp } from './domain/topups.js'
 import { openLowdbStore } from './store/lowdb-store.js'
 
 const GB = 1_000_000_000
+const DAY_MS = 86_400_000
 const PORT = Number(process.env.PORT ?? 8080)
 const ADMIN_TOKEN = 'demo-admin-token-not-for-production'
 const ADMIN_PASSWORD = 'demo-admin-password'
@@ -46,6 +49,11 @@ async function main(): Promise<void> {
   await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN, adminPassword: ADMIN_PASSWORD })
   const logins = ['alice', 'bongani', 'chen', 'dara'] as const
   const hashes = await Promise.all(logins.map((login) => hashPassword(login + CUSTOMER_PASSWORD_SUFFIX)))
+  // Periods start two weeks ago, so the charts show half a period and the one before.
+  const nowMs = env.clock.now()
+  const billingDay = Math.min(28, new Date(nowMs - 14 * DAY_MS).getUTCDate())
+  const longAgo = nowMs - (DEMO_HISTORY_DAYS + 1) * DAY_MS
+  const at = (ms: number): DomainEnv => ({ ...env, clock: { now: () => ms } })
   const { agentToken, firstSubscriberId } = await store.transact(async (tx) => {
     const starter = await createPlan(tx, env, 'system', {
       name: 'Starter 1 GB',
@@ -78,9 +86,11 @@ async function main(): Promise<void> {
         tx,
         env,
         'system',
-        { name, login, email: `${login}@example.net`, planId, agentId: agent.id, address, billingDay: 1 },
+        { name, login, email: `${login}@example.net`, planId, agentId: agent.id, address, billingDay },
         hashes[i],
       )
+      // Customers for a while already: the month of history below is theirs.
+      await tx.subscribers.update({ ...sub, createdAtMs: longAgo })
       ids.push(sub.id)
     }
     // Alice can buy top-ups in the portal once she runs out.
@@ -91,6 +101,15 @@ async function main(): Promise<void> {
       ...(await tx.subscribers.get(ids[2]!))!,
       autoTopUp: { enabled: true, topUpPlanId: pack.id, maxPerPeriod: 3, customerMayChange: true },
     })
+    // Alice bought a 500 MB pack with her balance mid-period: her chart shows it from that day.
+    await createTopUp(tx, at(nowMs - 6 * DAY_MS), 'system', 'operator', ids[0]!, {
+      topUpPlanId: pack.id,
+      chargeTo: 'balance',
+    })
+    const shares = [1.1 * GB, 1.8 * GB, 0.6 * GB, 1.2 * GB]
+    for (const [i, id] of ids.entries()) {
+      await seedDemoHistory(tx, env, { subscriberId: id, periodBytes: shares[i]!, seed: i + 1 })
+    }
     return { agentToken: token, firstSubscriberId: ids[0]! }
   })
 

@@ -67,6 +67,45 @@ describe('pnpm demo', () => {
     console.log(`demo answered ${Date.now() - startedAt} ms after it was started`)
   })
 
+  it("seeds a month of history that adds up to each subscriber's usage, with a top-up mid-period", async () => {
+    const token = /Bearer (\S+)\)/.exec(demo.output())![1]!
+    const auth = { headers: { authorization: `Bearer ${token}` } }
+    type Sub = { id: string; login: string; usage: { usedBytes: number; periodStart: string } }
+    const subs = ((await (await fetch(`${base}/api/v1/subscribers`, auth)).json()) as { items: Sub[] }).items
+    expect(subs).toHaveLength(4)
+    const now = new Date()
+    const monthAgo = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10)
+    const csvTotal = async (id: string, from: string) => {
+      const res = await fetch(`${base}/api/v1/subscribers/${id}/usage.csv?from=${from}&granularity=day`, auth)
+      expect(res.status).toBe(200)
+      const lines = (await res.text()).trim().split('\r\n').slice(1)
+      return lines.map((l) => l.split(',')).map(([day, , , total]) => ({ day: day!, total: Number(total) }))
+    }
+    for (const sub of subs) {
+      const month = await csvTotal(sub.id, monthAgo)
+      // Usage on (nearly) every day of the month, not just since the demo started.
+      expect(month.filter((d) => d.total > 0).length, sub.login).toBeGreaterThanOrEqual(28)
+      // The demo's zone is UTC: the period's first local day is its start's date.
+      const periodDay = sub.usage.periodStart.slice(0, 10)
+      expect(
+        month.some((d) => d.day < periodDay && d.total > 0),
+        sub.login,
+      ).toBe(true)
+      // The agent keeps booking meanwhile: the period's days before and after bracket its usage.
+      const before = (await csvTotal(sub.id, periodDay)).reduce((a, d) => a + d.total, 0)
+      const res = await fetch(`${base}/api/v1/subscribers/${sub.id}`, auth)
+      const used = ((await res.json()) as Sub).usage.usedBytes
+      const after = (await csvTotal(sub.id, periodDay)).reduce((a, d) => a + d.total, 0)
+      expect(used, sub.login).toBeGreaterThanOrEqual(before)
+      expect(used, sub.login).toBeLessThanOrEqual(after)
+    }
+    const alice = subs.find((s) => s.login === 'alice')!
+    const topUps = (await (await fetch(`${base}/api/v1/subscribers/${alice.id}`, auth)).json()) as {
+      usage: { limitBytes: number }
+    }
+    expect(topUps.usage.limitBytes).toBe(1.5e9)
+  })
+
   it('shows usage moving: the simulated agent reports and the controller books it', async () => {
     const token = /Bearer (\S+)\)/.exec(demo.output())![1]!
     const used = async () => {

@@ -6,7 +6,7 @@ import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
 import { readQuery } from './validate.js'
 
-const Day = z
+export const Day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine(

@@ -20,6 +20,7 @@ import { DocumentedRouter } from './router.js'
 import { settingsRoutes } from './settings-routes.js'
 import { subscriberLifecycleRoutes } from './subscriber-lifecycle-routes.js'
 import { subscriberRoutes } from './subscriber-routes.js'
+import { usageHistoryRoutes } from './usage-history-routes.js'
 import { webhookRoutes } from './webhook-routes.js'
 
 /** The operator API; bodies are capped app-wide before it (see http/body-cap.ts). */
@@ -32,6 +33,7 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   catalogRoutes(router, deps)
   agentRoutes(router, deps)
   subscriberRoutes(router, deps)
+  usageHistoryRoutes(router, deps)
   subscriberLifecycleRoutes(router, deps)
   billingRoutes(router, deps)
   orderRoutes(router, deps)

@@ -19,6 +19,7 @@ import { recordRecentRates } from './recent-rate-ingest.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
 import { bookReadings, type Reading } from './usage-book.js'
+import { bookUsageHistory } from './usage-history.js'
 
 export interface IngestResult {
   /** The epoch's committed high-water mark: the agent may drop its entries up to it. */
@@ -103,6 +104,8 @@ export async function ingestUsage(
     subscribers.set(subscriberId, late ? await refreshLimit(tx, env, booked) : booked)
   }
   await recordRecentRates(tx, subscribers, bookable, nowMs)
+  // Counted down/up per local hour and day, for the history charts and CSV (drawn or not).
+  await bookUsageHistory(tx, env, bookable)
 
   const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
   if (mark) await tx.usageMarks.update(newMark)

@@ -21,6 +21,7 @@ import { settingsPages } from './settings-pages.js'
 import { staffPages } from './staff-pages.js'
 import { subscriberPages } from './subscriber-pages.js'
 import { templatePages } from './template-pages.js'
+import { usageCsvRoute } from './usage-csv-route.js'
 import { webhookPages } from './webhook-pages.js'
 
 export type OperatorUiOptions = PasswordLoginOptions
@@ -35,6 +36,7 @@ export function operatorUi(deps: PageDeps, options: OperatorUiOptions = {}): Hon
   )
   // Before any `/invoices/:id` page, which would otherwise take `<id>.pdf` for an id.
   invoicePdfRoute(ui, kit)
+  usageCsvRoute(ui, kit)
   subscriberPages(ui, kit)
   invoicePages(ui, kit)
   catalogPages(ui, kit)

@@ -1,4 +1,4 @@
-/** Everything the subscriber page shows: usage and its projection, the daily chart, plan, agent, money, history and the edit form's choices. */
+/** Everything the subscriber page shows: usage and its projection, the usage history charts, plan, agent, money, history and the edit form's choices. */
 import { type AllowanceShown, allowanceShown } from '../domain/allowance-shown.js'
 import { billingSettings } from '../domain/billing-settings.js'
 import type { DomainEnv } from '../domain/env.js'
@@ -16,10 +16,9 @@ import type {
 } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { projectRunOut, type RunOut } from '../ui/run-out.js'
+import { loadUsageCharts, type UsageChartsData } from '../ui/usage-history-data.js'
 import { loadSubscriberChoices, type SubscriberChoices } from './subscriber-choices.js'
 import { SUBSCRIBER_MESSAGES } from './subscriber-messages.js'
-
-const DAY_MS = 86_400_000
 
 export interface SubscriberPageData {
   sub: Subscriber
@@ -31,9 +30,6 @@ export interface SubscriberPageData {
   runOut: RunOut
   /** This period's buckets and what no bucket paid for. */
   allowance: AllowanceShown
-  /** Bytes per day of this period, for the chart; empty when the booked days are another period's. */
-  dailyBytes: readonly number[]
-  days: number
   /** Newest first. */
   topUps: TopUp[]
   invoices: Invoice[]
@@ -48,9 +44,16 @@ export interface SubscriberPageData {
   defaultChargeTo: OperatorChargeTo
   /** The last messages sent to them, newest first. */
   messages: Delivery[]
+  /** The usage history charts (`?day=` picks the hourly chart's day). */
+  history: UsageChartsData
 }
 
-export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Promise<SubscriberPageData> {
+export async function loadSubscriberPage(
+  tx: Tx,
+  env: DomainEnv,
+  id: string,
+  hourDay?: string,
+): Promise<SubscriberPageData> {
   const sub = await tx.subscribers.get(id)
   if (!sub) throw notFound('subscriber', id)
   const plan = await tx.plans.get(sub.planId)
@@ -76,8 +79,6 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
       nowMs,
       recentRate: sub.recentRate,
     }),
-    dailyBytes: sub.dailyUsage?.periodStartMs === period.startMs ? sub.dailyUsage.bytes : [],
-    days: Math.round((period.endMs - period.startMs) / DAY_MS),
     topUps: [...topUps].reverse(),
     invoices: [...(await tx.invoices.forSubscriber(sub.id))].reverse(),
     ledger: [...(await tx.ledger.forSubscriber(sub.id))].reverse(),
@@ -86,5 +87,6 @@ export async function loadSubscriberPage(tx: Tx, env: DomainEnv, id: string): Pr
     choices: await loadSubscriberChoices(tx, sub),
     defaultChargeTo: (await billingSettings(tx)).operatorTopUps === 'balance_now' ? 'balance' : 'invoice',
     messages: (await tx.deliveries.find({ subscriberId: sub.id, limit: SUBSCRIBER_MESSAGES })).items,
+    history: await loadUsageCharts(tx, env, sub, plan, topUps, hourDay),
   }
 }

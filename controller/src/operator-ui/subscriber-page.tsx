@@ -5,6 +5,7 @@ import { may } from '../auth/roles.js'
 import { pauseFacts, pauseSentence } from '../ui/auto-topup-pause.js'
 import { autoTopUpTerms } from '../ui/auto-topup-summary.js'
 import { bytes, money } from '../ui/format.js'
+import { UsageHistorySection } from '../ui/usage-history-section.js'
 import { alertChoicesText } from './alert-choices-text.js'
 import { LifecycleNotice, Lines } from './lifecycle-notice.js'
 import { SubscriberForms } from './subscriber-forms.js'
@@ -30,6 +31,12 @@ export function SubscriberPageBody({ d, csrf, role, timeZone, currency }: Subscr
         <SubscriberFacts d={d} timeZone={timeZone} currency={currency} />
         <SubscriberUsage d={d} timeZone={timeZone} />
       </div>
+      <UsageHistorySection
+        h={d.history}
+        timeZone={timeZone}
+        pagePath={`/subscribers/${encodeURIComponent(d.sub.id)}#usage-history`}
+        csvPath={`/subscribers/${encodeURIComponent(d.sub.id)}/usage.csv`}
+      />
       {/* A deleted subscriber takes no changes: its page only shows its books. */}
       {d.sub.deletedAtMs === undefined ? (
         <SubscriberForms d={d} csrf={csrf} role={role} currency={currency} />

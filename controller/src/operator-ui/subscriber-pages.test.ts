@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { bookUsageHistory } from '../domain/usage-history.js'
 import { BrowserCaller } from '../testing/browser-caller.js'
 import { subscriberTestKit } from './subscriber-test-kit.js'
 
@@ -37,7 +38,7 @@ describe('subscriber pages', () => {
     expect(html).toContain('<span class="badge open">open</span>')
     expect(html).toContain('Runs out around 24 Mar 2026 (this period’s pace)')
     expect(html).toContain('Period: 1 Mar 2026 to 31 Mar 2026')
-    expect(html).toContain('Usage this period: 40 GB of 100 GB, over 3 of 31 days.')
+    expect(html).toContain('id="usage-history"')
     expect(html).toContain('tower-1')
     expect(html).toContain('Basic 100 GB')
     expect(html).toContain('$0.00')
@@ -71,17 +72,16 @@ describe('subscriber pages', () => {
     expect(await rateOf(0.1e6)).toContain('Runs out around 17 Mar 2026 (recent rate)')
   })
 
-  it("ignores a previous period's daily usage in the chart", async () => {
+  it("ignores a previous period's usage in the period's chart", async () => {
     const k = await subscriberTestKit()
-    await k.store.transact(async (tx) => {
-      const sub = (await tx.subscribers.get(k.subscriber.id))!
-      await tx.subscribers.update({
-        ...sub,
-        dailyUsage: { periodStartMs: Date.UTC(2026, 1, 1), bytes: [1, 2] },
-      })
-    })
+    const lastPeriod = Date.parse('2026-02-27T12:00:00Z')
+    await k.store.transact((tx) =>
+      bookUsageHistory(tx, k.env, [{ subscriberId: k.subscriber.id, down: 7, up: 0, atMs: lastPeriod }]),
+    )
     const { html } = await k.browser.get(`/subscribers/${k.subscriber.id}`)
-    expect(html).toContain('over 0 of 31 days')
+    expect(html).toContain('data-day="2026-03-01"')
+    expect(html).not.toContain('2026-02-27')
+    expect(html).toContain('Line: nothing counted so far this period')
   })
 
   it('answers an unknown subscriber with a 404 page', async () => {

@@ -53,7 +53,7 @@ export function subscriberPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   subscriberLifecycleRoutes(ui, kit)
 
   ui.get('/subscribers/:id', kit.page, async (c) => {
-    const d = await store.transact((tx) => loadSubscriberPage(tx, env, idParam(c)))
+    const d = await store.transact((tx) => loadSubscriberPage(tx, env, idParam(c), c.req.query('day')))
     const f = frame(c)
     return c.html(
       <OperatorPage {...f} title={d.sub.name} section="subscribers" live>

@@ -1,9 +1,8 @@
-/** The subscriber page's live usage region: data left, bar, state, projected run-out, period, buckets and chart. */
+/** The subscriber page's live usage region: data left, bar, state, projected run-out, period and buckets (the charts are in the usage history section). */
 import { bytes, date } from '../ui/format.js'
 import type { RunOut } from '../ui/run-out.js'
 import { aboutDuration, runOutWhen, SOON_MS } from '../ui/run-out-text.js'
 import { UsageBar } from '../ui/usage-bar.js'
-import { UsageChart } from '../ui/usage-chart.js'
 import { StateBadge } from './state-badge.js'
 import { SubscriberBuckets } from './subscriber-buckets.js'
 import type { SubscriberPageData } from './subscriber-page-data.js'
@@ -37,12 +36,6 @@ export function SubscriberUsage({ d, timeZone }: { d: SubscriberPageData; timeZo
       {/* The period's end is exclusive: its last day is the one before. */}
       <p class="muted">{`Period: ${date(period.startMs, timeZone)} to ${date(period.endMs - 1, timeZone)}`}</p>
       <SubscriberBuckets allowance={d.allowance} timeZone={timeZone} />
-      <UsageChart
-        dailyBytes={d.dailyBytes}
-        days={d.days}
-        limitBytes={usage.limitBytes}
-        usedBytes={usage.usedBytes}
-      />
     </section>
   )
 }

@@ -58,6 +58,8 @@ export function HomePage({ view, csrf, brand, flash, timeZone }: HomePageProps) 
       ) : null}
       <nav aria-label="Your account">
         <p>
+          <a href="/portal/usage">Usage history</a>
+          {' · '}
           <a href="/portal/history">History</a>
           {' · '}
           <a href="/portal/alerts">Alerts</a>

@@ -18,6 +18,7 @@ import { portalLoginRoutes } from './portal-login.js'
 import { PortalLoginPage } from './portal-login-page.js'
 import { portalPageKit } from './portal-page-auth.js'
 import { topUpRoutes } from './topup-routes.js'
+import { usagePageRoutes } from './usage-page.js'
 
 // No `ui.use('*', …)`: mounted at /portal, a wildcard would also catch the JSON API at /portal/api.
 export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<PortalEnv> {
@@ -40,6 +41,7 @@ export function portalPages(deps: PageDeps, options: PortalOptions = {}): Hono<P
   balanceRoutes(ui, kit)
   autoTopUpRoutes(ui, kit)
   historyRoutes(ui, kit)
+  usagePageRoutes(ui, kit)
   alertsRoutes(ui, kit)
   // Only the customer's own changes: another subscriber's activity is none of this page's business.
   ui.get('/events', kit.stream, (c) => {

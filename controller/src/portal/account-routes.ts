@@ -4,6 +4,7 @@
  */
 import type { Hono } from 'hono'
 import type { ApiDeps } from '../api/app-env.js'
+import { usageCsvResponse } from '../api/usage-csv-response.js'
 import { invoiceView, topUpView } from '../api/views.js'
 import { loadMeView } from './me-view.js'
 import { type PortalEnv, portalSession } from './portal-auth.js'
@@ -20,6 +21,8 @@ export function accountRoutes(api: Hono<PortalEnv>, deps: ApiDeps): void {
     const items = await store.transact((tx) => tx.topUps.forSubscriber(c.var.subscriberId))
     return c.json({ items: items.map(topUpView) })
   })
+
+  api.get('/usage.csv', session, (c) => usageCsvResponse(c, deps, c.var.subscriberId))
 
   api.get('/invoices', session, async (c) => {
     const items = await store.transact((tx) => tx.invoices.forSubscriber(c.var.subscriberId))

@@ -24,6 +24,7 @@ import type {
   User,
   WebhookEndpoint,
 } from './entities.js'
+import type { UsageDay, UsageMonth } from './usage-history-entities.js'
 
 export const DATA_FORMAT = 'capd-store'
 export const DATA_VERSION = 1
@@ -46,6 +47,9 @@ export interface Data {
   usageMarks: Record<string, UsageMark>
   usagePeriods: Record<string, UsagePeriod>
   usageAnomalies: Record<string, UsageAnomaly>
+  /** Usage history per subscriber and local day (see usage-history-entities.ts). */
+  usageDays: Record<string, UsageDay>
+  usageMonths: Record<string, UsageMonth>
   ledger: Record<string, LedgerEntry>
   apiTokens: Record<string, ApiToken>
   users: Record<string, User>
@@ -80,6 +84,8 @@ export function emptyData(): Data {
     usageMarks: {},
     usagePeriods: {},
     usageAnomalies: {},
+    usageDays: {},
+    usageMonths: {},
     ledger: {},
     apiTokens: {},
     users: {},
@@ -110,7 +116,7 @@ export function checkData(doc: unknown, source: string): Data {
 }
 
 /**
- * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, payments their `orders` and `paymentEvents`, notifications their `notifications`, `deliveries` and `webhookEndpoints`, and optional fields
+ * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, payments their `orders` and `paymentEvents`, notifications their `notifications`, `deliveries` and `webhookEndpoints`, usage history its `usageDays` and `usageMonths`, and optional fields
  * (a subscriber's `limitVersion`, `formerAgentIds` and `moves`, an agent's `epoch` and `retiredEpochs`, an auto top-up's `thresholdBytes`) to version 1
  * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
  * never moved, threshold 0),
@@ -130,4 +136,6 @@ function upgradeVersion1(d: Partial<Data>): void {
   d.notifications ??= {}
   d.deliveries ??= {}
   d.webhookEndpoints ??= {}
+  d.usageDays ??= {}
+  d.usageMonths ??= {}
 }

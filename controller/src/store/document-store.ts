@@ -19,6 +19,7 @@ import { Mutex } from './mutex.js'
 import { notificationTables } from './notification-tables.js'
 import type { Store, SubscriberQuery, Tx } from './store.js'
 import { findSubscribers } from './subscriber-search.js'
+import { usageHistoryTables } from './usage-history-tables.js'
 
 export class StoreFailedError extends Error {
   constructor(cause: Error) {
@@ -244,6 +245,7 @@ export class DocumentStore implements Store {
       }),
       paymentEvents: new MemoryTable('paymentEvents', d.paymentEvents, log),
       ...notificationTables(d, log, (row) => this.notes.deliveryWritten(row)),
+      ...usageHistoryTables(d, log),
       usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
       usageAnomalies: Object.assign(usageAnomalies, {
         forAgent: async (agentId: string) => usageAnomalies.byIndex(anomaliesByAgent, agentId),

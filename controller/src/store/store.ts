@@ -32,6 +32,7 @@ import type {
   User,
   WebhookEndpoint,
 } from './entities.js'
+import type { UsageDay, UsageMonth } from './usage-history-entities.js'
 
 export interface Table<T extends { id: string }> {
   get(id: string): Promise<T | undefined>
@@ -116,6 +117,20 @@ export interface Tx {
   /** Usage acked but not booked, per agent, reason and subscriber; id from usageAnomalyId. */
   readonly usageAnomalies: PrunableTable<UsageAnomaly> & {
     forAgent(agentId: string): Promise<UsageAnomaly[]>
+  }
+  /** Usage history with hours, one row per subscriber and recent local day with usage; id from usageDayId. */
+  readonly usageDays: PrunableTable<UsageDay> & {
+    /** The subscriber's days from `fromDay` to `toDay` (inclusive, `YYYY-MM-DD`), in day order. */
+    forSubscriber(subscriberId: string, fromDay: string, toDay: string): Promise<UsageDay[]>
+    /** Rows of days before `day`, at most `limit`. */
+    before(day: string, limit: number): Promise<UsageDay[]>
+  }
+  /** Usage history's day totals, one row per subscriber and older local month; id from usageMonthId. */
+  readonly usageMonths: PrunableTable<UsageMonth> & {
+    /** The subscriber's months from `fromMonth` to `toMonth` (inclusive, `YYYY-MM`), in month order. */
+    forSubscriber(subscriberId: string, fromMonth: string, toMonth: string): Promise<UsageMonth[]>
+    /** Rows of months before `month`, at most `limit`. */
+    before(month: string, limit: number): Promise<UsageMonth[]>
   }
   /** Usage of past periods; id from usagePeriodId. */
   readonly usagePeriods: Table<UsagePeriod> & { forSubscriber(subscriberId: string): Promise<UsagePeriod[]> }

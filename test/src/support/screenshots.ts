@@ -26,6 +26,7 @@ export type ScreenshotName =
   | 'portal-login-branded-phone'
   | 'portal-usage-banner-phone'
   | 'portal-alerts-phone'
+  | 'portal-usage-history-phone'
 
 export const screenshotDir = () =>
   process.env.UPDATE_SCREENSHOTS === '1'
