@@ -10,12 +10,14 @@ import type { AutoTopUp, AutoTopUpDecline, Subscriber, TopUp, TopUpPlan } from '
 import type { Tx } from '../store/store.js'
 import { audit } from './audit.js'
 import { decideNext, invoiceDescription, triggerBytes } from './auto-topup-rules.js'
+import { drawOrderOf } from './allowance-settings.js'
 import { requireValidAutoTopUp } from './auto-topup-settings.js'
 import type { Actor, DomainEnv } from './env.js'
 import { liveSubscriber } from './live-subscriber.js'
 import { requireActiveTopUpPlan } from './plans.js'
 import { createTopUp } from './topups.js'
 import { currentPeriod, limitBytes, usedBytesIn } from './usage.js'
+import { rollUsage } from './usage-book.js'
 
 export async function setAutoTopUp(
   tx: Tx,
@@ -46,14 +48,18 @@ export async function runAutoTopUp(tx: Tx, env: DomainEnv, subscriberId: string)
   if (!sub || !settings?.enabled || sub.suspension || sub.deletedAtMs !== undefined) return []
   const plan = await tx.plans.get(sub.planId)
   if (!plan) return []
+  const order = await drawOrderOf(tx, plan)
   const applied: TopUp[] = []
   let declined = false
   for (;;) {
     const nowMs = env.clock.now()
     const period = currentPeriod(sub, nowMs, env.timeZone)
+    // A new period nothing was booked in yet (a payment, the retrier, enabling it) starts with the
+    // data that rolled over, as the enforced limit does: the remaining bytes must count it too.
+    sub = await rollUsage(tx, sub, period, env.timeZone)
     const topUps = await tx.topUps.forSubscriber(sub.id)
     const pack = await onSale(tx, env, settings.topUpPlanId)
-    const remaining = limitBytes(plan, topUps, period, nowMs, sub) - usedBytesIn(sub, period)
+    const remaining = limitBytes(plan, topUps, period, nowMs, sub, order) - usedBytesIn(sub, period)
     if (remaining > triggerBytes(settings, topUps, period.startMs, pack)) break
     const decision = decideNext({
       settings,
