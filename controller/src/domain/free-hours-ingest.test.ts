@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION, type Usage } from '@capd/protocol'
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../testing/test-app.js'
+import { limitsFor } from './limits.js'
 import { createPlan } from './plans.js'
 import { ingestUsage } from './usage-ingest.js'
 
@@ -102,5 +103,54 @@ describe('free hours at the controller', () => {
       for (let i = 0; i < entries.length; i += 7) await f.ingest(entries.slice(i, i + 7))
       expect(f.usedBytes(), `round ${round}`).toBe(expected)
     }
+  })
+})
+
+describe('free hours of another period than the terms on the subscriber', () => {
+  async function acrossBoundary() {
+    const t = await testApp({ nowMs: NOW })
+    const plan = await t.store.transact((tx) =>
+      createPlan(tx, t.env, 'system', {
+        name: 'Noon free',
+        capBytes: CAP,
+        onCap: 'block',
+        freeHours: [{ from: '11:00', to: '13:00' }],
+      }),
+    )
+    const agent = (await t.call('POST', '/agents', { name: 'tower' })).body
+    const sub = (
+      await t.call('POST', '/subscribers', {
+        name: 'Bo',
+        login: 'bo',
+        planId: plan.id,
+        agentId: agent.id,
+        address: '10.0.0.6',
+        billingDay: 1,
+      })
+    ).body
+    let seq = 0
+    const ingest = (periodStart: string, down: number, at: string) =>
+      t.store.transact((tx) =>
+        ingestUsage(tx, t.env, agent.id, {
+          v: PROTOCOL_VERSION,
+          type: 'usage',
+          epoch: 'e1',
+          entries: [{ seq: ++seq, subscriberId: sub.id, periodStart, down, up: 0, atMs: Date.parse(at) }],
+        } as Usage),
+      )
+    return { ...t, sub, ingest }
+  }
+  const march = '2026-03-01T00:00:00.000Z'
+  const april = '2026-04-01T00:00:00.000Z'
+
+  it("late usage of the old period read in that period's free hours draws nothing, as the agent counted it", async () => {
+    const f = await acrossBoundary()
+    await f.ingest(march, 1000, '2026-03-10T10:00:00Z')
+    f.clock.set(Date.parse('2026-04-02T08:00:00Z'))
+    // The new period's terms are on the subscriber (the refresher ran at the boundary).
+    await f.store.transact((tx) => limitsFor(tx, f.env, [f.sub.id]))
+    expect(f.data.subscribers[f.sub.id]!.limitTerms?.periodStartMs).toBe(Date.parse(april))
+    await f.ingest(march, 5000, '2026-03-31T12:00:00Z')
+    expect(f.data.usagePeriods[`${f.sub.id}/${march}`]!.usedBytes).toBe(1000)
   })
 })

@@ -8,7 +8,7 @@
  */
 import { billingPeriod, drawnBytes, type Usage } from '@capd/protocol'
 import { decideUsageAlerts } from '../notify/usage-alerts.js'
-import { usageMarkId } from '../store/entities.js'
+import { type Plan, usageMarkId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import { admitNewEpoch } from './agent-epochs.js'
 import { requireLiveAgent, touchAgent } from './agents.js'
@@ -19,6 +19,7 @@ import { recordRecentRates } from './recent-rate-ingest.js'
 import { admitUsage } from './usage-admission.js'
 import { recordAnomalies } from './usage-anomalies.js'
 import { bookReadings, type Reading } from './usage-book.js'
+import { drawRuleFor } from './usage-draw-rule.js'
 import { bookUsageHistory } from './usage-history.js'
 
 export interface IngestResult {
@@ -82,15 +83,17 @@ export async function ingestUsage(
   // read, and each subscriber's row is written once however long the batch.
   const nowMs = env.clock.now()
   const readings = new Map<string, Reading[]>()
+  const plans = new Map<string, Plan | undefined>()
   for (const entry of bookable) {
     const sub = subscribers.get(entry.subscriberId)!
     // Usage dated before the subscriber existed or after now is put in the nearest real period.
     const atMs = Math.max(sub.createdAtMs, Math.min(Date.parse(entry.periodStart), nowMs))
-    const periodStartMs = billingPeriod(atMs, sub.billingDay, env.timeZone).startMs
+    const period = billingPeriod(atMs, sub.billingDay, env.timeZone)
+    const periodStartMs = period.startMs
     // Drawn by the terms the agent enforces (direction, free hours), so both count alike.
-    const terms = sub.limitTerms
-    const drawn = drawnBytes(terms ?? {}, entry.down, entry.up, entry.atMs)
-    const counted = drawnBytes({ count: terms?.count }, entry.down, entry.up, entry.atMs)
+    const rule = await drawRuleFor(tx, sub, period, env.timeZone, plans)
+    const drawn = drawnBytes(rule, entry.down, entry.up, entry.atMs)
+    const counted = drawnBytes({ count: rule.count }, entry.down, entry.up, entry.atMs)
     const list = readings.get(sub.id) ?? []
     list.push({ periodStartMs, atMs: entry.atMs, drawnBytes: drawn, freeBytes: counted - drawn })
     readings.set(sub.id, list)
