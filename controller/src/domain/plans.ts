@@ -3,6 +3,7 @@ import type { Money } from '@capd/protocol'
 import { newId } from '../ids.js'
 import type { Plan, TaxRule, TopUpPlan } from '../store/entities.js'
 import type { Table, Tx } from '../store/store.js'
+import { redrawAllowance } from './allowance-redraw.js'
 import { audit } from './audit.js'
 import type { Actor, DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
@@ -60,7 +61,8 @@ export async function updatePlan(
   const subscriberIds: string[] = []
   for (const sub of await tx.subscribers.list()) {
     if (sub.planId !== id || sub.deletedAtMs !== undefined) continue
-    await refreshLimit(tx, env, sub)
+    // A smaller cap than what was drawn from it: the bytes past it are over-usage now.
+    await refreshLimit(tx, env, await redrawAllowance(tx, env, sub))
     subscriberIds.push(sub.id)
   }
   return { plan: updated, subscriberIds }

@@ -6,9 +6,7 @@
  */
 import type { Subscriber, TopUp } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
-import { redraw } from './allowance-draw.js'
-import { drawOrderOf } from './allowance-settings.js'
-import { allowanceOf } from './allowance-state.js'
+import { redrawAllowance } from './allowance-redraw.js'
 import type { DomainEnv } from './env.js'
 import { refreshLimit } from './limits.js'
 import { currentPeriod, usageView, validTopUps } from './usage.js'
@@ -41,25 +39,10 @@ export async function inCurrentPeriod(tx: Tx, env: DomainEnv, topUp: TopUp): Pro
  * pushed to the agent once it commits (the top-up row's write names the subscriber).
  */
 export async function removeTopUpData(tx: Tx, env: DomainEnv, topUp: TopUp): Promise<TopUp> {
+  // A reversed top-up is no bucket: what was drawn from it is drawn again from the others.
   const reversed: TopUp = { ...topUp, reversedAtMs: env.clock.now() }
   await tx.topUps.update(reversed)
   const sub: Subscriber | undefined = await tx.subscribers.get(topUp.subscriberId)
-  if (sub) await refreshLimit(tx, env, await redrawWithout(tx, env, sub))
+  if (sub) await refreshLimit(tx, env, await redrawAllowance(tx, env, sub))
   return reversed
-}
-
-/**
- * A reversed top-up is no bucket: what was drawn from it goes back to the other buckets in order
- * (or past them), read now.
- */
-async function redrawWithout(tx: Tx, env: DomainEnv, sub: Subscriber): Promise<Subscriber> {
-  const plan = await tx.plans.get(sub.planId)
-  const nowMs = env.clock.now()
-  const period = currentPeriod(sub, nowMs, env.timeZone)
-  if (!plan || sub.usagePeriodStartMs !== period.startMs) return sub
-  const topUps = await tx.topUps.forSubscriber(sub.id)
-  const { allowance, buckets } = allowanceOf(sub, plan, topUps, period, await drawOrderOf(tx, plan))
-  const updated: Subscriber = { ...sub, allowance: redraw(allowance, buckets, nowMs) }
-  await tx.subscribers.update(updated)
-  return updated
 }
