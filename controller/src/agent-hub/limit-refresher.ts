@@ -1,10 +1,11 @@
 /**
  * Limits that change with time alone (a new billing period, a top-up expiring): checked once a
  * minute and at the next known boundary; each subscriber whose terms changed gets a new
- * limitVersion, and its commit a push (see Store.onCommit).
+ * limitVersion, and its commit a push (see Store.onCommit); then auto top-up runs for them.
  */
 
 import type { Logger } from '@capd/log'
+import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { refreshAllLimits } from '../domain/limits.js'
 import type { Store } from '../store/store.js'
@@ -35,10 +36,20 @@ export class LimitRefresher {
     clearTimeout(this.timer)
   }
 
-  /** One pass: returns the ids whose limits changed, and when to look again. */
+  /**
+   * One pass: returns the ids whose limits changed, and when to look again. A limit that fell by
+   * time alone (a top-up expired with data left) may leave a subscriber at its auto top-up trigger,
+   * blocked and so sending no usage: the rule runs for them here, after the limits commit.
+   */
   async runOnce(): Promise<{ changedIds: string[]; nextChangeAtMs: number }> {
-    const { store, env } = this.options
-    return store.transact((tx) => refreshAllLimits(tx, env))
+    const { store, env, logger } = this.options
+    const result = await store.transact((tx) => refreshAllLimits(tx, env))
+    try {
+      await autoTopUpPass(store, env, result.changedIds)
+    } catch (err) {
+      logger.error({ err, component: 'limits' }, 'auto top-up after a limit change failed')
+    }
+    return result
   }
 
   private schedule(delayMs: number): void {
