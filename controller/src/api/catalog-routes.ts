@@ -1,13 +1,9 @@
 /** Plans and top-up plans: create, list, read, edit, retire. */
-import {
-  createPlan,
-  createTopUpPlan,
-  retirePlan,
-  retireTopUpPlan,
-  updatePlan,
-  updateTopUpPlan,
-} from '../domain/plans.js'
+
+import { editPlan } from '../domain/plan-edit.js'
+import { createPlan, createTopUpPlan, retirePlan, retireTopUpPlan, updateTopUpPlan } from '../domain/plans.js'
 import { notFound } from '../domain/refusal.js'
+import { logOf } from '../http/request-log.js'
 import type { ApiDeps } from './app-env.js'
 import { UpdatePlan, UpdateTopUpPlan } from './catalog-schemas.js'
 import type { DocumentedRouter } from './router.js'
@@ -45,7 +41,7 @@ export function catalogRoutes(r: DocumentedRouter, { store, env }: ApiDeps): voi
     async (c) => {
       const id = idParam(c)
       const changes = await readJson(c, UpdatePlan)
-      const { plan } = await store.transact((tx) => updatePlan(tx, env, c.var.actor, id, changes))
+      const plan = await editPlan(store, env, c.var.actor, id, changes, logOf(c))
       return c.json(planView(plan))
     },
   )

@@ -1,13 +1,12 @@
 /**
  * A plan edit that lowers the cap below what was already drawn from it: the bytes past the new
- * cap become over-usage, so the next top-up settles them as its settings say (compensated or
- * forgiven) instead of silently taking them out of the new top-up.
+ * cap become over-usage, so the auto top-up the edit sets off settles them as its settings say
+ * (compensated or forgiven) instead of silently taking them out of the new top-up.
  */
 import type { Usage } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
 import { usage } from '../testing/test-agent.js'
 import { testApp } from '../testing/test-app.js'
-import { autoTopUpPass } from './auto-topup-pass.js'
 import { ingestUsage } from './usage-ingest.js'
 
 const usd = (amount: number) => ({ amount, currency: 'USD' })
@@ -42,8 +41,15 @@ async function overTheNewCap(compensateOverUsage: boolean) {
   )
   const edit = await t.call('PATCH', `/plans/${plan.id}`, { capBytes: 500, allowTiny: true })
   expect(edit.status, JSON.stringify(edit.body)).toBe(200)
-  expect(t.data.subscribers[sub.id]!.allowance).toMatchObject({ drawn: { plan: 500 }, overBytes: 300 })
-  expect(await autoTopUpPass(t.store, t.env, [sub.id])).toEqual([sub.id])
+  // The edit left the subscriber past its limit: the auto top-up runs after it, not at a next report.
+  const auto = Object.values(t.data.topUps).filter((x) => x.source === 'auto')
+  expect(auto).toHaveLength(1)
+  const { drawn, overBytes, forgivenBytes } = t.data.subscribers[sub.id]!.allowance!
+  expect({ drawn: Object.values(drawn), overBytes, forgivenBytes }).toEqual(
+    compensateOverUsage
+      ? { drawn: [500, 300], overBytes: 0, forgivenBytes: 0 }
+      : { drawn: [500], overBytes: 300, forgivenBytes: 300 },
+  )
   return (await t.call('GET', `/subscribers/${sub.id}`)).body.usage
 }
 

@@ -1,8 +1,10 @@
 /** Routes of the plans pages: list and create, show, edit (new terms reach the agents at once), retire. */
 import type { Hono } from 'hono'
 import { defaultDrawOrder } from '../domain/allowance-settings.js'
-import { createPlan, retirePlan, updatePlan } from '../domain/plans.js'
+import { editPlan } from '../domain/plan-edit.js'
+import { createPlan, retirePlan } from '../domain/plans.js'
 import { notFound } from '../domain/refusal.js'
+import { logOf } from '../http/request-log.js'
 import type { Subscriber } from '../store/entities.js'
 import { formAction } from '../ui/form-action.js'
 import { readForm } from '../ui/form-input.js'
@@ -52,7 +54,7 @@ export function planPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
     const id = c.req.param('id')
     return formAction(c, 'operator', `/plans/${id}`, async () => {
       const input = planFromForm(await readForm(c))
-      await store.transact((tx) => updatePlan(tx, env, c.var.actor, id, input))
+      await editPlan(store, env, c.var.actor, id, input, logOf(c))
       return { message: 'Plan saved. Its subscribers have the new terms.' }
     })
   })
