@@ -45,7 +45,7 @@ describe('triggerBytes', () => {
     expect(triggerBytes(s, [], P, pack)).toBe(500)
     const older = topUp({ bytes: 800, createdAtMs: P + 1, source: 'operator' })
     const newer = topUp({ bytes: 400, createdAtMs: P + 2 })
-    const lastPeriod = topUp({ bytes: 9000, createdAtMs: P + 3, periodStartMs: 0 })
+    const lastPeriod = topUp({ bytes: 9000, createdAtMs: P - 3, periodStartMs: 0 })
     const reversed = topUp({ bytes: 9000, createdAtMs: P + 4, reversedAtMs: P + 5 })
     expect(triggerBytes(s, [newer, lastPeriod, older, reversed], P, pack)).toBe(100)
     expect(triggerBytes(s, [], P, undefined)).toBe(0)
@@ -83,7 +83,10 @@ describe('decideNext', () => {
 
   it('counts the spend cap in what was charged, tax included, this period only', () => {
     const taxed: TopUpPlan = { ...pack, tax: { rateBp: 1600, inclusive: false } }
-    const spent = [topUp({ price: usd(300) }), topUp({ price: usd(999), periodStartMs: 0 })]
+    const spent = [
+      topUp({ price: usd(300) }),
+      topUp({ price: usd(999), createdAtMs: P - 1, periodStartMs: 0 }),
+    ]
     const at = (cap: number) =>
       decideNext({ ...base, pack: taxed, settings: settings({ spendCapPerPeriod: cap }), topUps: spent })
     expect(at(416).ok).toBe(true)

@@ -13,13 +13,20 @@ export const DEFAULT_MIN_INTERVAL_MS = 5 * 60_000
 export const minIntervalOf = (settings: AutoTopUp): number =>
   settings.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS
 
+/**
+ * Bought in the current period that starts at `periodStartMs`, by when it was bought (as its bucket
+ * is): a moved billing day re-anchors the period, and the `periodStartMs` a top-up was sold under
+ * would then miss it, giving a fresh maximum and spend cap in the same period.
+ */
+const boughtIn = (t: TopUp, periodStartMs: number) => t.createdAtMs >= periodStartMs
+
 /** The period's top-ups that still count (a reversed one's bytes and money were given back). */
 const countedIn = (topUps: readonly TopUp[], periodStartMs: number) =>
-  topUps.filter((t) => t.periodStartMs === periodStartMs && t.reversedAtMs === undefined)
+  topUps.filter((t) => boughtIn(t, periodStartMs) && t.reversedAtMs === undefined)
 
 /** Auto top-ups of the period, reversed ones included: each one was a purchase the customer saw. */
 export const autoTopUpsIn = (topUps: readonly TopUp[], periodStartMs: number) =>
-  topUps.filter((t) => t.source === 'auto' && t.periodStartMs === periodStartMs)
+  topUps.filter((t) => t.source === 'auto' && boughtIn(t, periodStartMs))
 
 /**
  * Remaining bytes at which it tops up: the fixed number, or a percentage of the last top-up of

@@ -71,6 +71,18 @@ describe('auto top-up', () => {
     })
   })
 
+  it('a billing day moved in the period keeps counting the auto top-ups bought in it: no new maximum, no new spend', async () => {
+    const f = await fixture({ maxPerPeriod: 1, spendCapPerPeriod: 100 }, 1000)
+    await f.report(usage('e1', [{ seq: 1, subscriberId: f.sub.id, down: 1000 }]))
+    expect(f.autoTopUps()).toHaveLength(1)
+    // 1 March–1 April becomes 5 March–5 April: the top-up of 10 March counts in it, and so does its price.
+    const moved = await f.call('PATCH', `/subscribers/${f.sub.id}`, { billingDay: 5 })
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200)
+    await f.report(usage('e1', [{ seq: 2, subscriberId: f.sub.id, down: 1000 }]))
+    expect(f.autoTopUps()).toHaveLength(1)
+    expect(f.data.subscribers[f.sub.id]!.autoTopUpDeclined).toMatchObject({ reason: 'max_per_period' })
+  })
+
   it('declines when the top-up plan was retired, and says so once', async () => {
     const f = await fixture({ maxPerPeriod: 5 }, 1000)
     await f.call('POST', `/topup-plans/${f.pack.id}/retire`)
