@@ -17,17 +17,15 @@ async function fixture(terms: Partial<LimitTerms> = {}) {
   let seq = 0
   let last: Usage | undefined
   const send = (batch: Usage) => t.store.transact((tx) => ingestUsage(tx, t.env, agent.id, batch))
-  const ingest = (readings: { atMs: number; down: number; up: number }[]) => {
+  const ingest = (
+    readings: { atMs: number; down: number; up: number }[],
+    periodStart = '2026-03-01T00:00:00.000Z',
+  ) => {
     last = {
       v: PROTOCOL_VERSION,
       type: 'usage',
       epoch: 'e1',
-      entries: readings.map((r) => ({
-        seq: ++seq,
-        subscriberId: subscriber.id,
-        periodStart: '2026-03-01T00:00:00.000Z',
-        ...r,
-      })),
+      entries: readings.map((r) => ({ seq: ++seq, subscriberId: subscriber.id, periodStart, ...r })),
     }
     return send(last)
   }
@@ -70,5 +68,15 @@ describe('the recent rate at ingest', () => {
     const now = f.clock.now()
     await f.ingest([{ atMs: now + 86_400_000, down: 5e6, up: 0 }])
     expect(f.rate()).toEqual(foldRate(undefined, now, 5e6))
+  })
+
+  it("leaves out late usage of an ended period: it says nothing of how fast this period's data goes", async () => {
+    const f = await fixture()
+    f.clock.set(Date.parse('2026-04-02T12:00:00Z'))
+    await f.ingest([{ atMs: Date.parse('2026-03-31T23:00:00Z'), down: 9e9, up: 0 }])
+    expect(f.rate()).toBeUndefined()
+    const now = f.clock.now()
+    await f.ingest([{ atMs: now - MINUTE, down: 5e6, up: 0 }], '2026-04-01T00:00:00.000Z')
+    expect(f.rate()).toEqual(foldRate(undefined, now - MINUTE, 5e6))
   })
 })

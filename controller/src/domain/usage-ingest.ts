@@ -6,7 +6,7 @@
  * epoch past the agent's allowance (see agent-epochs.ts) are acked and kept as anomalies: refusing
  * the batch would only make the agent send it again forever.
  */
-import { billingPeriod, drawnBytes, type Usage } from '@capd/protocol'
+import { billingPeriod, drawnBytes, type Usage, type UsageEntry } from '@capd/protocol'
 import { decideUsageAlerts } from '../notify/usage-alerts.js'
 import { type Plan, usageMarkId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
@@ -84,6 +84,8 @@ export async function ingestUsage(
   const nowMs = env.clock.now()
   const readings = new Map<string, Reading[]>()
   const plans = new Map<string, Plan | undefined>()
+  // Late usage of an ended period says nothing of how fast this period's data goes.
+  const current: UsageEntry[] = []
   for (const entry of bookable) {
     const sub = subscribers.get(entry.subscriberId)!
     // Usage dated before the subscriber existed or after now is put in the nearest real period.
@@ -96,6 +98,7 @@ export async function ingestUsage(
     const counted = drawnBytes({ count: rule.count }, entry.down, entry.up, entry.atMs)
     const list = readings.get(sub.id) ?? []
     list.push({ periodStartMs, atMs: entry.atMs, drawnBytes: drawn, freeBytes: counted - drawn })
+    if (periodStartMs >= billingPeriod(nowMs, sub.billingDay, env.timeZone).startMs) current.push(entry)
     readings.set(sub.id, list)
   }
   for (const [subscriberId, list] of readings) {
@@ -106,7 +109,7 @@ export async function ingestUsage(
     const late = list.some((r) => r.periodStartMs < currentStartMs)
     subscribers.set(subscriberId, late ? await refreshLimit(tx, env, booked) : booked)
   }
-  await recordRecentRates(tx, subscribers, bookable, nowMs)
+  await recordRecentRates(tx, subscribers, current, nowMs)
   // Counted down/up per local hour and day, for the history charts and CSV (drawn or not).
   await bookUsageHistory(tx, env, bookable)
 
