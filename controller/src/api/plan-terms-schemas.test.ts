@@ -1,6 +1,7 @@
 /** Free hours' overlap rule against a minute-by-minute reference, for random windows (spanning midnight or not). */
+import { freeWindowsIn } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
-import { FreeHoursInput } from './plan-terms-schemas.js'
+import { FreeHoursInput, MAX_FREE_HOURS } from './plan-terms-schemas.js'
 
 const DAY = 24 * 60
 const hhmm = (m: number) =>
@@ -36,5 +37,31 @@ describe('free hours', () => {
 
   it.each(['24:00', '7:00', '07:60', '0700', ''])('refuses the time %j', (time) => {
     expect(FreeHoursInput.safeParse([{ from: time, to: '08:00' }]).success).toBe(false)
+  })
+  it('that the schema takes always fit one limit: any 31-day period, across a DST change, in any zone', () => {
+    let seed = 11
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    // 31-day periods around the changes of a zone with DST, one with a half-hour DST and one without.
+    const zones = ['Europe/London', 'Australia/Lord_Howe', 'UTC']
+    const starts = ['2026-03-01T00:00:00Z', '2026-10-01T00:00:00Z', '2026-03-25T13:00:00Z']
+    let accepted = 0
+    for (let i = 0; i < 300; i++) {
+      const windows = Array.from({ length: 1 + rand(3) }, () => ({
+        from: hhmm(rand(DAY)),
+        to: hhmm(rand(DAY)),
+      }))
+      if (!FreeHoursInput.safeParse(windows).success) continue
+      accepted++
+      for (const timeZone of zones)
+        for (const start of starts) {
+          const startMs = Date.parse(start)
+          const period = { startMs, endMs: startMs + 31 * DAY * 60_000 }
+          expect(() => freeWindowsIn(period, windows, timeZone), JSON.stringify(windows)).not.toThrow()
+        }
+    }
+    expect(accepted).toBeGreaterThan(50)
   })
 })

@@ -1,10 +1,10 @@
 /** The allowance terms of a plan as the API takes them: cap action, normal speed, direction, draw order, rollover, free hours. */
-import { ByteCount } from '@capd/protocol'
+import { ByteCount, MAX_FREE_HOURS_PER_DAY } from '@capd/protocol'
 import { z } from 'zod'
 import { TINY_BELOW_BYTES, tinyMessage } from './tiny-bytes.js'
 
-/** Most free-hour windows per plan. */
-export const MAX_FREE_HOURS = 3
+/** Most free-hour windows per plan: the protocol's, so every period's windows fit in one limit. */
+export const MAX_FREE_HOURS = MAX_FREE_HOURS_PER_DAY
 /** Most periods rolled-over data may last. */
 export const MAX_ROLLOVER_PERIODS = 24
 
