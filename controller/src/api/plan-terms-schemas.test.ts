@@ -1,7 +1,7 @@
 /** Free hours' overlap rule against a minute-by-minute reference, for random windows (spanning midnight or not). */
 import { freeWindowsIn } from '@capd/protocol'
 import { describe, expect, it } from 'vitest'
-import { FreeHoursInput, MAX_FREE_HOURS } from './plan-terms-schemas.js'
+import { FreeHoursInput } from './plan-terms-schemas.js'
 
 const DAY = 24 * 60
 const hhmm = (m: number) =>
