@@ -71,8 +71,8 @@ describe.skipIf(skipBrowser || noPdfText)(
       await portalLogin(page, seed.bongani)
       expect(await page.title()).toBe('Your data · Skyline Wireless')
       await page.getByRole('banner').getByText('Skyline Wireless').waitFor()
-      await page.getByRole('link', { name: 'History' }).click()
-      await page.getByRole('heading', { level: 1, name: 'History' }).waitFor()
+      await page.getByRole('link', { name: 'History', exact: true }).click()
+      await page.getByRole('heading', { level: 1, name: 'History', exact: true }).waitFor()
 
       const link = page.getByRole('link', { name: `Download ${invoice.number}` })
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()])

@@ -76,8 +76,8 @@ describe.skipIf(skipBrowser)(browserTitle('the customer portal in a browser'), (
     expect(problems.describe()).toBe('')
     await saveScreenshot(page, 'portal-topup-restored-phone')
 
-    await page.getByRole('link', { name: 'History' }).click()
-    await page.getByRole('heading', { level: 1, name: 'History' }).waitFor()
+    await page.getByRole('link', { name: 'History', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'History', exact: true }).waitFor()
     await waitForText(page.getByRole('row'), '500 MB')
   })
 
@@ -89,7 +89,7 @@ describe.skipIf(skipBrowser)(browserTitle('the customer portal in a browser'), (
     await expectAccessible(page, 'the portal home page')
     expect(await page.content()).not.toContain(alice.name)
     await page.goto('/portal/history')
-    await page.getByRole('heading', { level: 1, name: 'History' }).waitFor()
+    await page.getByRole('heading', { level: 1, name: 'History', exact: true }).waitFor()
     await expectAccessible(page, 'the portal history page')
     // Alice's purchase is hers alone.
     expect(await page.getByRole('row').filter({ hasText: '500 MB' }).count()).toBe(0)
@@ -122,7 +122,7 @@ describe.skipIf(skipBrowser)(browserTitle('the customer portal in a browser'), (
     expect(await page.getByRole('heading', { name: 'Your data' }).count()).toBe(0)
     expect(await page.content()).not.toContain('Balance:')
     await page.goto('/portal/history')
-    expect(await page.getByRole('heading', { level: 1, name: 'History' }).count()).toBe(0)
+    expect(await page.getByRole('heading', { level: 1, name: 'History', exact: true }).count()).toBe(0)
   })
 
   // Last: it uses up this controller's failed-login allowance for 127.0.0.1.
