@@ -102,6 +102,10 @@ export class AgentHub implements SessionHost {
    */
   async limitsChanged(subscriberIds: readonly string[]): Promise<void> {
     this.changes.publish({ kind: 'subscribers', ids: subscriberIds })
+    // A limit that fell (a reversal, a resume, a plan change) can leave a subscriber at its auto
+    // top-up trigger, blocked and so sending no usage that would run the rule: it runs after every
+    // commit that changed limits. What it tops up commits again; the pass after that writes nothing.
+    if (subscriberIds.length > 0) this.afterBooks(subscriberIds)
     if (subscriberIds.length === 0 || this.sessions.size === 0) return
     try {
       const { byAgent, left } = await this.store.transact(async (tx) => {
