@@ -14,7 +14,6 @@ import { journalDeltas } from './journal-deltas.js'
 import { limitsRefusal } from './limit-check.js'
 import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
-import { stampReading } from './reading-stamp.js'
 import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
 import { openState } from './state/open-state.js'
@@ -23,6 +22,13 @@ import { stateMessages } from './state-report.js'
 import { computeDeltas } from './usage-engine.js'
 import { ackAheadWarning, UsageSender } from './usage-sender.js'
 import { AGENT_VERSION } from './version.js'
+
+/**
+ * How late a poll scheduled for a free window's start or end may run and still be stamped at it:
+ * a timer fires a few ms late, and those bytes go with the time before the boundary. Later than
+ * this (a stalled process), the reading keeps its own time.
+ */
+export const BOUNDARY_SLACK_MS = 2000
 
 export interface AgentDeps {
   /** The agent's clock: it stamps every reading and decides when free windows start and end. */
@@ -144,16 +150,25 @@ export class Agent {
     await this.driver.close()
   }
 
-  /** Reads the router's counters, stamped by the agent's clock (see stampReading). */
+  /**
+   * Reads the router's counters, stamped by the agent's clock (the one clock the books and free
+   * windows go by). A read for a boundary that began within BOUNDARY_SLACK_MS of it is stamped
+   * at the boundary. The driver's reading object is kept (it may cache its listing by identity).
+   */
   private async read(boundaryMs?: number): Promise<CounterReading> {
     const startedAtMs = this.now()
     const reading = await this.driver.readCounters()
-    return stampReading(reading, {
-      startedAtMs,
-      endedAtMs: this.now(),
-      ...(boundaryMs === undefined ? {} : { boundaryMs }),
-      ...(this.lastReading ? { lastAtMs: this.lastReading.atMs } : {}),
-    })
+    const late = boundaryMs === undefined ? undefined : startedAtMs - boundaryMs
+    // Never before the last reading (a poll run by hand may have read past the edge already).
+    const afterLast = boundaryMs !== undefined && boundaryMs > (this.lastReading?.atMs ?? -Infinity)
+    if (late !== undefined && late >= 0 && late <= BOUNDARY_SLACK_MS && afterLast) {
+      reading.startedAtMs = boundaryMs
+      reading.atMs = boundaryMs!
+    } else {
+      reading.startedAtMs = startedAtMs
+      reading.atMs = this.now()
+    }
+    return reading
   }
 
   /** Faster while someone would reach the cap within a few polls at their current rate. */
