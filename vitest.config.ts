@@ -7,6 +7,7 @@ export default defineConfig({
       { test: { name: 'protocol', include: ['protocol/src/**/*.test.ts'] } },
       { test: { name: 'durable', include: ['durable/src/**/*.test.ts'] } },
       { test: { name: 'log', include: ['log/src/**/*.test.ts'] } },
+      { test: { name: 'cli', include: ['cli/src/**/*.test.ts'] } },
       { test: { name: 'agent', include: ['agent/src/**/*.test.ts'] } },
       { test: { name: 'controller', include: ['controller/src/**/*.test.ts'] } },
       {

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { DEFAULT_RETENTION_DAYS } from './domain/retention.js'
 import { DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
 
-export const USAGE = `Usage: pnpm controller [options]
+export const USAGE = `Usage: capd controller [options]   (from the source tree: pnpm controller)
 
   --port N          TCP port for the UI, API and agents (default 8080; 0 picks a free one)
   --host ADDR       address to listen on (default 0.0.0.0)

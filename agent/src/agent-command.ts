@@ -1,0 +1,86 @@
+/** `capd agent --config agent.json`: run an agent until SIGINT/SIGTERM. */
+import { parseArgs } from 'node:util'
+import { createLogger, LOG_LEVELS, type LogLevel, type RootLogger } from '@capd/log'
+import { Agent } from './agent.js'
+import { readAgentConfigFile } from './config.js'
+import { createDriver } from './drivers/create-driver.js'
+import { AGENT_VERSION } from './version.js'
+
+const USAGE = `Usage: capd agent --config agent.json   (from the source tree: pnpm agent)
+
+Runs a capd agent beside one router: counts usage, enforces caps locally, syncs with the controller.
+
+  --config FILE      the agent's JSON config (see the README, "Agent")
+  --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default: CAPD_LOG_LEVEL,
+                     else the config's logLevel, else info); logs are JSON lines on stdout
+  -h, --help         this text`
+
+/** Once made, every later failure is logged through it (a JSON line), not printed. */
+let logger: RootLogger | undefined
+
+export async function agentCommand(argv: string[]): Promise<void> {
+  try {
+    await runAgentCommand(argv)
+  } catch (err) {
+    if (logger) logger.fatal({ err }, (err as Error).message)
+    else console.error(`capd agent: ${(err as Error).message}`)
+    process.exit(1)
+  }
+}
+
+async function runAgentCommand(argv: string[]): Promise<void> {
+  let values: { config?: string; 'log-level'?: string; help?: boolean }
+  try {
+    ;({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }))
+  } catch (err) {
+    console.error(`capd agent: ${(err as Error).message}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  if (!values.config) {
+    console.error(`capd agent: --config is required\n\n${USAGE}`)
+    process.exit(2)
+  }
+  const config = await readAgentConfigFile(values.config).catch((err: Error) => {
+    console.error(`capd agent: ${err.message}`)
+    process.exit(2)
+  })
+  const level = values['log-level'] ?? process.env.CAPD_LOG_LEVEL ?? config.logLevel
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    console.error(`capd agent: --log-level must be one of ${LOG_LEVELS.join(', ')}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  const root = createLogger({ name: 'capd-agent', level: level as LogLevel })
+  logger = root
+  const log = root.child({ agentId: config.agentId })
+  const driver = await createDriver(config, root)
+  const agent = await Agent.start(config, driver, { logger: root })
+  log.info(
+    {
+      version: AGENT_VERSION,
+      driver: config.router.kind,
+      mode: config.mode,
+      epoch: agent.epoch,
+      stateDir: config.stateDir,
+    },
+    `capd agent ${config.agentId} running (${config.router.kind}, ${config.mode}, epoch ${agent.epoch}, state in ${config.stateDir})`,
+  )
+  const stop = async (signal: string) => {
+    log.info({ signal }, `capd agent: ${signal}, stopping (enforcement stays in place at the router)`)
+    await agent.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+}

@@ -1,0 +1,127 @@
+/** `capd controller`: open the store, bootstrap credentials, serve the app until told to stop. */
+
+import { createLogger, type RootLogger } from '@capd/log'
+import { bootstrap } from '../auth/bootstrap.js'
+import { systemClock } from '../clock.js'
+import { parseControllerArgs, USAGE } from '../config.js'
+import { runController } from '../controller.js'
+import type { DomainEnv } from '../domain/env.js'
+import { claimStoreCurrency } from '../domain/store-currency.js'
+import { buildChannels } from '../notify/channels.js'
+import { buildProviders } from '../payments/providers.js'
+import { openLowdbStore } from '../store/lowdb-store.js'
+import { CAPD_VERSION } from '../version.js'
+
+const IDEMPOTENCY_TTL_MS = 48 * 3600_000
+
+/** Once made, every later failure is logged through it (a JSON line), not printed. */
+let logger: RootLogger | undefined
+
+export async function controllerCommand(argv: string[]): Promise<void> {
+  try {
+    await runControllerCommand(argv)
+  } catch (err) {
+    if (logger) logger.fatal({ err }, (err as Error).message)
+    else console.error(`capd controller: ${(err as Error).message}`)
+    process.exit(1)
+  }
+}
+
+async function runControllerCommand(argv: string[]): Promise<void> {
+  let config: ReturnType<typeof parseControllerArgs>
+  try {
+    config = parseControllerArgs(argv, process.env)
+  } catch (err) {
+    console.error(`capd controller: ${(err as Error).message}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  if (config.help) {
+    console.log(USAGE)
+    return
+  }
+  if (config.db !== undefined) {
+    console.error('capd controller: --db (PostgreSQL) is not available in this release; use --data DIR')
+    process.exit(2)
+  }
+
+  const log = createLogger({ name: 'capd-controller', level: config['log-level'] })
+  logger = log
+  let payments: ReturnType<typeof buildProviders>
+  let notify: ReturnType<typeof buildChannels>
+  try {
+    payments = buildProviders(
+      process.env,
+      { currency: config.currency, publicUrl: config['public-url'] },
+      log.child({ component: 'payments' }),
+    )
+    notify = buildChannels(process.env, log.child({ component: 'notify' }))
+  } catch (err) {
+    // Before the store opens: a half-configured provider or channel is a mistake to fix, not a
+    // state to run in.
+    log.fatal({ err }, `capd controller: ${(err as Error).message}`)
+    process.exit(2)
+  }
+  const storeLog = log.child({ component: 'store' })
+  const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
+  const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
+    ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
+  })
+  const env: DomainEnv = {
+    clock: systemClock,
+    timeZone: config.tz,
+    currency: config.currency,
+    idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+    channels: notify.channels,
+    ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
+  }
+  try {
+    await claimStoreCurrency(store, env)
+  } catch (err) {
+    log.fatal({ err }, (err as Error).message)
+    await store.close()
+    process.exit(2)
+  }
+  const boot = await bootstrap(store, env, {
+    bootstrapToken: process.env.CAPD_BOOTSTRAP_TOKEN,
+    adminPassword: process.env.CAPD_ADMIN_PASSWORD,
+  })
+  if (boot.generatedToken) {
+    // Shown once, to the person starting capd: a plain line, never a log record (logs are shipped).
+    console.log(`capd controller: created an admin API token (shown only now): ${boot.generatedToken}`)
+  }
+
+  const controller = await runController({
+    store,
+    env,
+    logger: log,
+    port: config.port,
+    host: config.host,
+    retentionDays: config['retention-days'],
+    agentOfflineMinutes: config['agent-offline-minutes'],
+    dataDir: config.data,
+    payments,
+    senders: notify.senders,
+    ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
+    ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
+    trustedProxyHops: config['trusted-proxy-hops'],
+    // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
+    // requests in flight have been told 503 store_unavailable).
+    onFatal: (err) => {
+      log.fatal({ err }, 'the store failed; exiting so a restart reads it from the disk')
+      process.exit(1)
+    },
+  })
+  const url = `http://${config.host}:${controller.port}`
+  log.info(
+    { version: CAPD_VERSION, url, data: config.data, zone: config.tz },
+    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})`,
+  )
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, `capd controller: ${signal}, stopping`)
+    await controller.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+}
