@@ -2,11 +2,14 @@
  * Agent memory: the resident set (VmRSS in /proc/<pid>/status) of a real agent process (nftables
  * driver in a namespace router, connected to a real controller; and, for a steady state, the same with
  * its books from its state dir and no controller to reach) managing N subscribers, after it has polled
- * for a while. Baselines from the same run: an idle `node -e`, and the same with the tsx loader the
- * agent runs under (`pnpm agent`).
+ * for a while, run from source (`pnpm agent`, under tsx) and as production runs it (the built
+ * `capd-agent.mjs` with plain node). Baselines from the same run: an idle `node -e`, and the same
+ * with the tsx loader the source runs under.
  */
 import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { buildCapd } from '../cli/src/build/build.js'
 import { createNetnsRouter, type NetnsRouter } from '../test/src/support/netns-router.js'
 import { agentStateDir, newDisconnects, startAgentProcess, TSX_LOADER } from './agent-process.js'
 import { fleetAddress, seedFleet, startFleetController, wsUrl } from './fleet.js'
@@ -68,7 +71,11 @@ async function subscribersInRouter(net: NetnsRouter): Promise<number> {
 /** Connected to a live controller, or with books from its state dir and no controller to reach. */
 type Mode = 'connected' | 'offline'
 
+/** The sources under tsx, or the built bundle (its path) with plain node. */
+type Runtime = { kind: 'tsx' } | { kind: 'bundle'; path: string }
+
 interface RssRow {
+  runtime: Runtime['kind']
   mode: Mode
   subscribers: number
   rssKb: number
@@ -78,7 +85,12 @@ interface RssRow {
   disconnects: { count: number; text: string }
 }
 
-async function measure(subscribers: number, mode: Mode, config: RouterBenchConfig): Promise<RssRow> {
+async function measure(
+  subscribers: number,
+  mode: Mode,
+  runtime: Runtime,
+  config: RouterBenchConfig,
+): Promise<RssRow> {
   return withScratchDir(config.tmpRoot, async (dir) => {
     const net = await createNetnsRouter({ customers: 0 })
     const stops: Array<() => Promise<unknown>> = [() => net.destroy()]
@@ -102,6 +114,7 @@ async function measure(subscribers: number, mode: Mode, config: RouterBenchConfi
         netns: net.routerNs,
         pollIntervalMs: 1000,
         readyWhen: mode === 'connected' ? 'connected' : 'started',
+        ...(runtime.kind === 'bundle' ? { bundle: runtime.path } : {}),
       })
       stops.unshift(() => agent.kill())
       const deadline = Date.now() + 60_000
@@ -119,6 +132,7 @@ async function measure(subscribers: number, mode: Mode, config: RouterBenchConfi
       }
       const end = await memoryOf(agent.pid)
       return {
+        runtime: runtime.kind,
         mode,
         subscribers,
         rssKb: end.rssKb,
@@ -134,16 +148,25 @@ async function measure(subscribers: number, mode: Mode, config: RouterBenchConfi
 
 export async function agentRss(config: RouterBenchConfig): Promise<void> {
   console.log(
-    `\n## Agent memory (agent process with the nftables driver polling every 1000 ms, connected to a ` +
+    `\n## Agent memory (agent process, from source under tsx and as the built bundle under plain node, with the nftables driver polling every 1000 ms, connected to a ` +
       `controller or with none to reach; RSS sampled every ${SAMPLE_EVERY_MS} ms for ` +
       `${config.rssSettleSeconds} s once every subscriber is in the router)\n`,
   )
-  const bare = await idleNode([])
-  const loader = await idleNode(['--import', TSX_LOADER])
   const rows: RssRow[] = []
-  for (const mode of ['connected', 'offline'] as const) {
-    for (const n of config.agentSubscriberCounts) rows.push(await measure(n, mode, config))
-  }
+  const { bare, loader } = await withScratchDir(config.tmpRoot, async (dir) => {
+    const bundle: Runtime = { kind: 'bundle', path: join(dir, 'capd-agent.mjs') }
+    await buildCapd(join(import.meta.dirname, '..'), dir)
+    const bare = await idleNode([])
+    const loader = await idleNode(['--import', TSX_LOADER])
+    for (const runtime of [{ kind: 'tsx' } as const, bundle]) {
+      for (const mode of ['connected', 'offline'] as const) {
+        for (const n of config.agentSubscriberCounts) rows.push(await measure(n, mode, runtime, config))
+      }
+    }
+    return { bare, loader }
+  })
+  const name = (r: RssRow) =>
+    `${r.runtime === 'tsx' ? 'capd agent (tsx)' : 'capd-agent.mjs (node)'}, ${r.mode === 'connected' ? 'connected' : 'controller unreachable'}`
   const mb = (kb: number) => formatNumber(kb / 1024)
   printTable(
     [
@@ -169,27 +192,30 @@ export async function agentRss(config: RouterBenchConfig): Promise<void> {
         '-',
       ],
       ...rows.map((r) => [
-        r.mode === 'connected' ? 'capd agent, connected' : 'capd agent, controller unreachable',
+        name(r),
         r.subscribers.toLocaleString('en-US'),
         mb(r.rssKb),
         mb(r.maxRssKb),
         mb(r.hwmKb),
         ratio(r.rssKb, bare.rssKb),
-        ratio(r.rssKb, loader.rssKb),
+        r.runtime === 'tsx' ? ratio(r.rssKb, loader.rssKb) : '-',
         r.mode === 'connected' ? r.disconnects.text : '-',
       ]),
     ],
   )
-  for (const mode of ['connected', 'offline'] as const) {
-    const same = rows.filter((r) => r.mode === mode)
-    if (same.length < 2) continue
-    const [small, large] = [same[0]!, same[same.length - 1]!]
-    const perSubscriberKb = (large.rssKb - small.rssKb) / (large.subscribers - small.subscribers)
-    console.log(
-      `${mode === 'connected' ? '\n' : ''}per subscriber, ${mode === 'connected' ? 'connected' : 'controller unreachable'} ` +
-        `(RSS difference ${small.subscribers.toLocaleString('en-US')} → ${large.subscribers.toLocaleString('en-US')}): ` +
-        `${formatNumber(perSubscriberKb, 2)} kB`,
-    )
+  console.log('')
+  for (const runtime of ['tsx', 'bundle'] as const) {
+    for (const mode of ['connected', 'offline'] as const) {
+      const same = rows.filter((r) => r.mode === mode && r.runtime === runtime)
+      if (same.length < 2) continue
+      const [small, large] = [same[0]!, same[same.length - 1]!]
+      const perSubscriberKb = (large.rssKb - small.rssKb) / (large.subscribers - small.subscribers)
+      console.log(
+        `per subscriber, ${name(small)} ` +
+          `(RSS difference ${small.subscribers.toLocaleString('en-US')} → ${large.subscribers.toLocaleString('en-US')}): ` +
+          `${formatNumber(perSubscriberKb, 2)} kB`,
+      )
+    }
   }
   console.log(
     '\nRSS = VmRSS at the end of the window, max RSS = the largest sample in it, peak = VmHWM (the most the ' +
