@@ -1,7 +1,8 @@
 /**
  * `pnpm build`: capd as plain JavaScript in one directory. `capd.mjs` (with `lib/` and
  * `node_modules/`) runs every subcommand with `node`; `capd-agent.mjs` runs the agent alone, copied
- * by itself to an edge box. No dev dependency (tsx, typescript, vitest…) is needed to run either.
+ * by itself to an edge box; `packaging/` installs them as systemd services. No dev dependency (tsx,
+ * typescript, vitest…) is needed to run either.
  */
 
 import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
@@ -41,6 +42,8 @@ export async function buildCapd(root: string, outDir: string): Promise<BuildResu
 
   const modules = await copyProductionModules(EXTERNAL_PACKAGES, join(root, 'controller'), outDir)
   await writeFile(join(outDir, 'package.json'), packageJson(modules))
+  // The systemd units and install.sh travel with the build: copy dist/ to a box, run its installer.
+  await cp(join(root, 'packaging'), join(outDir, 'packaging'), { recursive: true })
   return { outDir, files: await filesUnder(outDir), modules }
 }
 
