@@ -37,8 +37,8 @@ export interface AgentProcessOptions {
   /** Resolve once connected to the controller (default), or once started (its books enforced). */
   readyWhen?: 'connected' | 'started'
   timeoutMs?: number
-  /** The built `capd-agent.mjs` to run with plain node; default: the sources under tsx. */
-  bundle?: string
+  /** The built `capd-agent.mjs` to run with plain node (and these node flags); default: the sources under tsx. */
+  bundle?: { path: string; nodeFlags: readonly string[] }
 }
 
 /** Starts the agent and resolves once it is connected to the controller, or only started. */
@@ -58,7 +58,9 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     }),
   )
   const { NODE_OPTIONS: _ignored, ...env } = process.env
-  const script = options.bundle ? [options.bundle] : ['--import', TSX_LOADER, 'agent/src/main.ts']
+  const script = options.bundle
+    ? [...options.bundle.nodeFlags, options.bundle.path]
+    : ['--import', TSX_LOADER, 'agent/src/main.ts']
   const child: ChildProcess = spawn(process.execPath, [...script, '--config', configPath], {
     cwd: options.bundle ? dir : REPO_ROOT,
     env,

@@ -71,16 +71,37 @@ async function subscribersInRouter(net: NetnsRouter): Promise<number> {
 /** Connected to a live controller, or with books from its state dir and no controller to reach. */
 type Mode = 'connected' | 'offline'
 
-/** The sources under tsx, or the built bundle (its path) with plain node. */
-type Runtime = { kind: 'tsx' } | { kind: 'bundle'; path: string }
+/** The sources under tsx, or the built bundle with plain node and some node flags. */
+interface Runtime {
+  name: string
+  bundle?: { path: string; nodeFlags: readonly string[] }
+}
+
+/** The node flags capd-agent.service starts the bundle with (between node and the script). */
+async function unitNodeFlags(): Promise<string[]> {
+  const unit = await readFile(join(import.meta.dirname, '../packaging/capd-agent.service'), 'utf8')
+  const exec = /^ExecStart=(\S+) (.*?) ?\/opt\/capd\/capd-agent\.mjs /m.exec(unit)
+  if (!exec) throw new Error('capd-agent.service: no ExecStart running /opt/capd/capd-agent.mjs')
+  return exec[2]!.split(' ').filter((flag) => flag !== '')
+}
+
+/** CPU time (user + system) the process has used, in clock ticks (1/100 s on Linux). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name (which may hold spaces, in parentheses): utime is the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
 
 interface RssRow {
-  runtime: Runtime['kind']
+  runtime: string
   mode: Mode
   subscribers: number
   rssKb: number
   maxRssKb: number
   hwmKb: number
+  /** CPU time used while it was watched, as a share of one CPU. */
+  cpuShare: number
   /** Controller connections the agent lost while it was watched, with the close reasons. */
   disconnects: { count: number; text: string }
 }
@@ -114,7 +135,7 @@ async function measure(
         netns: net.routerNs,
         pollIntervalMs: 1000,
         readyWhen: mode === 'connected' ? 'connected' : 'started',
-        ...(runtime.kind === 'bundle' ? { bundle: runtime.path } : {}),
+        ...(runtime.bundle ? { bundle: runtime.bundle } : {}),
       })
       stops.unshift(() => agent.kill())
       const deadline = Date.now() + 60_000
@@ -124,15 +145,19 @@ async function measure(
         await sleep(500)
       }
       const closedBefore = agent.disconnects()
+      const ticksBefore = await cpuTicks(agent.pid)
+      const watchStart = Date.now()
       let maxRssKb = 0
-      const watchUntil = Date.now() + config.rssSettleSeconds * 1000
+      const watchUntil = watchStart + config.rssSettleSeconds * 1000
       while (Date.now() < watchUntil) {
         maxRssKb = Math.max(maxRssKb, (await memoryOf(agent.pid)).rssKb)
         await sleep(SAMPLE_EVERY_MS)
       }
       const end = await memoryOf(agent.pid)
+      const cpuShare = ((await cpuTicks(agent.pid)) - ticksBefore) / 100 / ((Date.now() - watchStart) / 1000)
       return {
-        runtime: runtime.kind,
+        runtime: runtime.name,
+        cpuShare,
         mode,
         subscribers,
         rssKb: end.rssKb,
@@ -153,12 +178,20 @@ export async function agentRss(config: RouterBenchConfig): Promise<void> {
       `${config.rssSettleSeconds} s once every subscriber is in the router)\n`,
   )
   const rows: RssRow[] = []
+  const runtimeNames: string[] = []
   const { bare, loader } = await withScratchDir(config.tmpRoot, async (dir) => {
-    const bundle: Runtime = { kind: 'bundle', path: join(dir, 'capd-agent.mjs') }
     await buildCapd(join(import.meta.dirname, '..'), dir)
+    const path = join(dir, 'capd-agent.mjs')
+    const flags = await unitNodeFlags()
+    const runtimes: Runtime[] = [
+      { name: 'capd agent (tsx)' },
+      { name: 'capd-agent.mjs (node)', bundle: { path, nodeFlags: [] } },
+      { name: `capd-agent.mjs (node ${flags.join(' ')}, as the unit)`, bundle: { path, nodeFlags: flags } },
+    ]
     const bare = await idleNode([])
     const loader = await idleNode(['--import', TSX_LOADER])
-    for (const runtime of [{ kind: 'tsx' } as const, bundle]) {
+    runtimeNames.push(...runtimes.map((r) => r.name))
+    for (const runtime of runtimes) {
       for (const mode of ['connected', 'offline'] as const) {
         for (const n of config.agentSubscriberCounts) rows.push(await measure(n, mode, runtime, config))
       }
@@ -166,7 +199,7 @@ export async function agentRss(config: RouterBenchConfig): Promise<void> {
     return { bare, loader }
   })
   const name = (r: RssRow) =>
-    `${r.runtime === 'tsx' ? 'capd agent (tsx)' : 'capd-agent.mjs (node)'}, ${r.mode === 'connected' ? 'connected' : 'controller unreachable'}`
+    `${r.runtime}, ${r.mode === 'connected' ? 'connected' : 'controller unreachable'}`
   const mb = (kb: number) => formatNumber(kb / 1024)
   printTable(
     [
@@ -177,10 +210,21 @@ export async function agentRss(config: RouterBenchConfig): Promise<void> {
       'peak (HWM) MB',
       'vs idle node',
       'vs idle node+tsx',
+      'CPU %',
       'disconnects',
     ],
     [
-      ['idle node -e', '-', mb(bare.rssKb), '-', mb(bare.hwmKb), ratio(bare.rssKb, bare.rssKb), '-', '-'],
+      [
+        'idle node -e',
+        '-',
+        mb(bare.rssKb),
+        '-',
+        mb(bare.hwmKb),
+        ratio(bare.rssKb, bare.rssKb),
+        '-',
+        '-',
+        '-',
+      ],
       [
         'idle node --import tsx -e',
         '-',
@@ -190,6 +234,7 @@ export async function agentRss(config: RouterBenchConfig): Promise<void> {
         ratio(loader.rssKb, bare.rssKb),
         ratio(loader.rssKb, loader.rssKb),
         '-',
+        '-',
       ],
       ...rows.map((r) => [
         name(r),
@@ -198,13 +243,14 @@ export async function agentRss(config: RouterBenchConfig): Promise<void> {
         mb(r.maxRssKb),
         mb(r.hwmKb),
         ratio(r.rssKb, bare.rssKb),
-        r.runtime === 'tsx' ? ratio(r.rssKb, loader.rssKb) : '-',
+        r.runtime === runtimeNames[0] ? ratio(r.rssKb, loader.rssKb) : '-',
+        formatNumber(r.cpuShare * 100, 1),
         r.mode === 'connected' ? r.disconnects.text : '-',
       ]),
     ],
   )
   console.log('')
-  for (const runtime of ['tsx', 'bundle'] as const) {
+  for (const runtime of runtimeNames) {
     for (const mode of ['connected', 'offline'] as const) {
       const same = rows.filter((r) => r.mode === mode && r.runtime === runtime)
       if (same.length < 2) continue
@@ -223,6 +269,7 @@ export async function agentRss(config: RouterBenchConfig): Promise<void> {
       'connections the agent lost in the window, by close code and reason: each is followed by a reconnect and ' +
       'a full sync, so anything but 0 means the agent was not in a steady state. controller unreachable = the ' +
       'same agent with the same subscribers from its state dir (as after a restart while the controller is ' +
-      'away) and no controller to reach: a steady state to compare with.',
+      'away) and no controller to reach: a steady state to compare with. CPU % = CPU time the agent used in ' +
+      'the window, of one CPU. "as the unit" = with the node flags packaging/capd-agent.service starts it with.',
   )
 }
