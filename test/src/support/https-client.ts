@@ -27,6 +27,8 @@ export function httpsRequest(url: string, options: HttpsOptions): Promise<HttpsA
         method: options.method ?? 'GET',
         headers: options.headers ?? {},
         ca: options.ca,
+        // A new connection each time: a pooled one would keep the certificate it was opened with.
+        agent: false,
         timeout: options.timeoutMs ?? 15_000,
       },
       (res) => {
