@@ -196,6 +196,36 @@ describe.skipIf(skip)(
       expect(cookie).not.toMatch(/Secure/i)
     })
 
+    it('offers agents the wss:// address the operator reached through nginx', async () => {
+      const login = await logInOverTls()
+      const cookie = String(login.headers['set-cookie']).split(';')[0]!
+      const page = await httpsRequest(`${proxied}/agents`, {
+        ca: caPem,
+        headers: { cookie, accept: 'text/html' },
+      })
+      const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page.body)?.[1] ?? ''
+      const enrol = await httpsRequest(`${proxied}/agents`, {
+        method: 'POST',
+        ca: caPem,
+        // As a browser sends it: the same-site check compares Origin with the forwarded host.
+        headers: {
+          cookie,
+          accept: 'text/html',
+          origin: proxied,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          _csrf: field('_csrf'),
+          idempotencyKey: field('idempotencyKey'),
+          name: 'tower-enrolled-via-nginx',
+          driver: 'nftables',
+        }).toString(),
+      })
+      expect(enrol.status).toBe(200)
+      expect(enrol.body).toContain(`&quot;controller&quot;: &quot;${proxied.replace(/^https/, 'wss')}&quot;`)
+      expect(enrol.body).not.toContain('agent-plain-text')
+    })
+
     it('an agent pinned to another CA refuses the certificate, says why and sends nothing', {
       timeout: 30_000,
     }, async () => {
