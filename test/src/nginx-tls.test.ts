@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killAllAgents, startAgent, writeAgentConfig } from './support/agent-process.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
-import { httpsRequest, openEventStream } from './support/https-client.js'
+import { http2Request, httpsRequest, openEventStream } from './support/https-client.js'
 import { type NginxProcess, nginxUnavailableReason, startNginx } from './support/nginx.js'
 import { makeTestCa, opensslUnavailableReason, type TestCa } from './support/test-certs.js'
 import { freePort, waitFor } from './support/wait-for.js'
@@ -196,15 +196,19 @@ describe.skipIf(skip)(
       expect(cookie).not.toMatch(/Secure/i)
     })
 
-    it('offers agents the wss:// address the operator reached through nginx', async () => {
-      const login = await logInOverTls()
-      const cookie = String(login.headers['set-cookie']).split(';')[0]!
-      const page = await httpsRequest(`${proxied}/agents`, {
+    it('offers agents the wss:// address the operator reached through nginx over HTTP/2', async () => {
+      const login = await http2Request(`${proxied}/login`, { ...loginInit, ca: caPem })
+      expect(login.status).toBe(303)
+      const cookies = ([] as string[]).concat(login.headers['set-cookie'] ?? [])
+      const session = cookies.find((c) => c.startsWith('capd_session='))
+      expect(session).toMatch(/;\s*Secure/i)
+      const cookie = session!.split(';')[0]!
+      const page = await http2Request(`${proxied}/agents`, {
         ca: caPem,
         headers: { cookie, accept: 'text/html' },
       })
       const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page.body)?.[1] ?? ''
-      const enrol = await httpsRequest(`${proxied}/agents`, {
+      const enrol = await http2Request(`${proxied}/agents`, {
         method: 'POST',
         ca: caPem,
         // As a browser sends it: the same-site check compares Origin with the forwarded host.

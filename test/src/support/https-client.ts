@@ -1,7 +1,9 @@
 /**
- * HTTPS requests that trust one test CA (global fetch cannot be given a CA), and a server-sent
- * event stream read as it arrives, to tell an event delivered at once from one held in a buffer.
+ * HTTPS requests that trust one test CA (global fetch cannot be given a CA), over HTTP/1.1 or, as
+ * browsers speak to a TLS proxy, HTTP/2; and a server-sent event stream read as it arrives, to tell
+ * an event delivered at once from one held in a buffer.
  */
+import { connect } from 'node:http2'
 import { request } from 'node:https'
 
 export interface HttpsAnswer {
@@ -43,6 +45,35 @@ export function httpsRequest(url: string, options: HttpsOptions): Promise<HttpsA
     req.once('timeout', () => req.destroy(new Error(`no answer from ${url} in time`)))
     req.once('error', reject)
     req.end(options.body)
+  })
+}
+
+/** One request over HTTP/2 (a connection of its own), as a browser would send it to the proxy. */
+export function http2Request(url: string, options: HttpsOptions): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url)
+    const session = connect(target.origin, { ca: options.ca })
+    session.once('error', reject)
+    const stream = session.request({
+      ':method': options.method ?? 'GET',
+      ':path': `${target.pathname}${target.search}`,
+      ...options.headers,
+    })
+    let headers: HttpsAnswer['headers'] = {}
+    let body = ''
+    stream.once('response', (h) => {
+      headers = h
+    })
+    stream.setEncoding('utf8').on('data', (text: string) => {
+      body += text
+    })
+    stream.once('end', () => {
+      session.close()
+      resolve({ status: Number(headers[':status']), headers, body })
+    })
+    stream.once('error', reject)
+    stream.setTimeout(options.timeoutMs ?? 15_000, () => stream.close())
+    stream.end(options.body)
   })
 }
 
