@@ -253,5 +253,22 @@ describe.skipIf(skip)(
       expect(row.lastSeenAt ?? null).toBeNull()
       await agent.stop()
     })
+
+    // Last: it leaves 127.0.0.1 throttled for the name it guesses at (not the admin's).
+    it('takes the client address nginx wrote: a forged X-Forwarded-For does not escape the login throttle', async () => {
+      const guess = (forged: string) =>
+        httpsRequest(`${proxied}/login`, {
+          ...loginInit,
+          headers: { ...loginInit.headers, 'x-forwarded-for': forged },
+          body: new URLSearchParams({ username: 'mallory', password: `guess-${forged}` }).toString(),
+          ca: caPem,
+        })
+      for (let i = 1; i <= 5; i++) expect((await guess(`203.0.113.${i}`)).status).toBe(401)
+      // A new forged address each time, yet the controller counts them all against 127.0.0.1, the
+      // address nginx appended (the client's own entries come before it and are not believed).
+      const throttled = await guess('203.0.113.99')
+      expect(throttled.status).toBe(429)
+      expect(throttled.headers['retry-after']).toMatch(/^\d+$/)
+    })
   },
 )
