@@ -71,7 +71,7 @@ function reportLines(parsed: ParsedFile, report: ImportReport | undefined): stri
     lines.push({ line: note.line, text: `line ${note.line}: ${text}` })
   for (const note of parsed.refused) add(note, note.message)
   for (const note of parsed.skipped) add(note, `skipped ${quoted(note.login)}: ${note.message}`)
-  for (const note of parsed.notes) add(note, `${quoted(note.login)}: ${note.message}`)
+  for (const note of parsed.notes) add(note, `note for ${quoted(note.login)}: ${note.message}`)
   for (const row of report?.rows ?? []) {
     const line = row.line ?? row.index + 1
     if (row.outcome === 'refused') {
