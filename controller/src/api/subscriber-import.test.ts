@@ -123,6 +123,18 @@ describe('POST /subscribers/import', () => {
     expect(alice).toMatchObject({ agentId: t.tower2.id, address: '10.9.0.1' })
   })
 
+  it("refuses a row for a deleted subscriber's login rather than bringing it back", async () => {
+    const t = await seeded()
+    expect((await t.call('DELETE', `/subscribers/${t.alice.id}`)).status).toBe(200)
+    const before = t.snapshot()
+    const res = await t.run([{ ...row(1), login: 'alice' }])
+    expect(res.status).toBe(422)
+    expect(res.body.rows[0].problems).toEqual([
+      { path: 'login', message: expect.stringContaining('was deleted') },
+    ])
+    expect(t.snapshot()).toBe(before)
+  })
+
   it('refuses a body that is not an import before reading rows', async () => {
     const t = await seeded()
     expect((await t.call('POST', '/subscribers/import', { rows: [row(1)] })).status).toBe(400)
