@@ -170,10 +170,16 @@ describe('capd import subscribers', () => {
   it('answers 2, changing nothing, to a file, format, option or controller it cannot use', async () => {
     const t = await served()
     const good = await t.file('ok.csv', 'login,name,address,plan,agent\nzed,Zed,10.0.9.1,Home 20,tower-1\n')
+    const latin1 = async (text: string) => {
+      const path = join(t.dir, 'latin1.csv')
+      await writeFile(path, Buffer.from(text, 'latin1'))
+      return path
+    }
     const before = t.snapshot()
     const cases: [string[], RegExp][] = [
       [[join(t.dir, 'missing.csv')], /ENOENT/],
       [[await t.file('odd.csv', 'a,b\n1,2\n')], /cannot tell the format/],
+      [[await latin1('login,name,address\nzoe,Zoë,10.0.9.2\n')], /not UTF-8/],
       [[await t.file('bad.csv', 'login,name,address\n"zed,Zed\n')], /quote/i],
       [[good, '--format', 'xml'], /--format "xml"/],
       [[good, '--map-plan', 'no-equals-sign'], /--map-plan/],

@@ -24,7 +24,7 @@ export const EXIT = { ok: 0, refused: 1, usage: 2 } as const
 export async function runImport(args: ImportArgs, io: ImportIo): Promise<number> {
   let table: CsvTable
   try {
-    table = readCsvTable(await readFile(args.file, 'utf8'))
+    table = readCsvTable(utf8(await readFile(args.file)))
   } catch (err) {
     io.err(`capd import: ${args.file}: ${(err as Error).message}`)
     return EXIT.usage
@@ -62,6 +62,15 @@ export async function runImport(args: ImportArgs, io: ImportIo): Promise<number>
   const refused = parsed.refused.length + (report?.counts.refused ?? 0)
   io.out(summary(parsed, report, refused, args.dryRun))
   return refused > 0 ? EXIT.refused : EXIT.ok
+}
+
+/** A spreadsheet's "CSV" in a legacy code page would import garbled names: refused, saying how to save it. */
+function utf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new Error('the file is not UTF-8 text; save it as "CSV UTF-8"')
+  }
 }
 
 /** Every row worth a line, in file order. */
