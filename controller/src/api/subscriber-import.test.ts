@@ -123,6 +123,40 @@ describe('POST /subscribers/import', () => {
     expect(alice).toMatchObject({ agentId: t.tower2.id, address: '10.9.0.1' })
   })
 
+  it('renumbers in any row order: a row waits for the row that moves the holder of its address', async () => {
+    const t = await seeded()
+    const n = 6
+    const existing = Array.from({ length: n }, (_, i) => row(100 + i, { address: `10.5.0.${i + 1}` }))
+    expect((await t.run(existing)).body.counts.create).toBe(n)
+    // Each takes the next one's address, the last a free one: in file order every row but the last
+    // finds its new address still held; shuffled, some do.
+    const shifted = existing.map((r, i) => ({ ...r, address: `10.5.0.${i + 2}` }))
+    for (const order of [shifted, [...shifted].reverse(), [...shifted].sort(() => Math.random() - 0.5)]) {
+      const t2 = await seeded()
+      await t2.run(existing)
+      const res = await t2.run(order)
+      expect(res.status).toBe(200)
+      expect(res.body.counts).toEqual({ create: 0, update: n, unchanged: 0, refused: 0 })
+      expect(res.body.rows.map((r: { login: string }) => r.login)).toEqual(order.map((r) => r.login))
+    }
+  })
+
+  it('refuses a swap of two addresses, each row naming the other', async () => {
+    const t = await seeded()
+    await t.run([row(1), row(2)])
+    const before = t.snapshot()
+    const res = await t.run([
+      { ...row(1), line: 2, address: row(2).address },
+      { ...row(2), line: 3, address: row(1).address },
+    ])
+    expect(res.status).toBe(422)
+    expect(res.body.rows.map((r: { problems: { message: string }[] }) => r.problems[0]!.message)).toEqual([
+      `address ${row(2).address} already belongs to subscriber "cust2" on agent "tower-1"`,
+      `address ${row(1).address} already belongs to subscriber "cust1" on agent "tower-1"`,
+    ])
+    expect(t.snapshot()).toBe(before)
+  })
+
   it("refuses a row for a deleted subscriber's login rather than bringing it back", async () => {
     const t = await seeded()
     expect((await t.call('DELETE', `/subscribers/${t.alice.id}`)).status).toBe(200)

@@ -57,7 +57,12 @@ const FIELDS = [
   ['billingDay', 'billingDay'],
 ] as const satisfies readonly (readonly [string, keyof Subscriber])[]
 
-/** Runs every row (in order) in `tx`; the caller decides whether to keep what they did. */
+/**
+ * Runs every row in `tx`; the caller decides whether to keep what they did. A row whose address
+ * is still held by a subscriber that another row of the file moves is tried again once that row
+ * has moved it, so a renumbering imports in any row order (a swap of two addresses cannot: it
+ * goes through a free address in two imports).
+ */
 export async function importSubscribers(
   tx: Tx,
   env: DomainEnv,
@@ -65,27 +70,55 @@ export async function importSubscribers(
   rows: readonly ImportRow[],
 ): Promise<RowOutcome[]> {
   const catalog = new Catalog(await tx.plans.list(), await tx.agents.list())
+  const labels = rows.map((row, index) => (row.line === undefined ? `row ${index + 1}` : `line ${row.line}`))
   /** The row each login and each subscriber written so far came from, for messages about them. */
   const loginRows = new Map<string, string>()
   const subscriberRows = new Map<string, string>()
-  const outcomes: RowOutcome[] = []
+  const outcomes: (RowOutcome | undefined)[] = []
+  const refusals = new Map<number, Refusal>()
   for (const [index, row] of rows.entries()) {
-    const label = row.line === undefined ? `row ${index + 1}` : `line ${row.line}`
-    const key = row.login.toLowerCase()
-    const earlier = loginRows.get(key)
-    if (earlier === undefined) loginRows.set(key, label)
+    const earlier = loginRows.get(row.login.toLowerCase())
+    if (earlier === undefined) loginRows.set(row.login.toLowerCase(), labels[index]!)
+    else
+      refusals.set(
+        index,
+        problem('login', `login "${row.login}" is also on ${earlier}; each login once per file`),
+      )
+  }
+  const duplicates = new Set(refusals.keys())
+  /** Rows refused for an address a subscriber of the file holds, by that subscriber's id. */
+  const waiting = new Map<string, number[]>()
+  /** Rows to try again (their address was freed), before the next row of the file. */
+  const again: number[] = []
+  let next = 0
+  for (;;) {
+    const index = again.pop() ?? next++
+    if (index >= rows.length) break
+    const row = rows[index]!
+    if (duplicates.has(index)) continue
     try {
-      if (earlier !== undefined) {
-        throw problem('login', `login "${row.login}" is also on ${earlier}; each login once per file`)
-      }
-      const outcome = await importRow(tx, env, actor, catalog, row, (id) => subscriberRows.set(id, label))
-      outcomes.push(outcome)
+      outcomes[index] = await importRow(tx, env, actor, catalog, row, (id) => {
+        subscriberRows.set(id, labels[index]!)
+        again.push(...(waiting.get(id) ?? []))
+        waiting.delete(id)
+      })
+      refusals.delete(index)
     } catch (err) {
       if (!(err instanceof Refusal)) throw err
-      outcomes.push({ outcome: 'refused', problems: await explain(tx, catalog, row, err, subscriberRows) })
+      refusals.set(index, err)
+      const holder = await addressHolder(tx, catalog, row, err)
+      if (holder && loginRows.has(holder.login.toLowerCase())) {
+        waiting.set(holder.id, [...(waiting.get(holder.id) ?? []), index])
+      }
     }
   }
-  return outcomes
+  for (const [index, err] of refusals) {
+    outcomes[index] = {
+      outcome: 'refused',
+      problems: await explain(tx, catalog, rows[index]!, err, subscriberRows),
+    }
+  }
+  return outcomes as RowOutcome[]
 }
 
 async function importRow(
@@ -146,24 +179,33 @@ async function explain(
   const out: FieldProblem[] = []
   for (const d of details) {
     const path = d.path === 'planId' ? 'plan' : d.path === 'agentId' ? 'agent' : d.path
-    if (path === 'address' && err.code === 'conflict') {
-      const agentId = catalog.agentId(row.agent)
-      const self = await tx.subscribers.byLogin(row.login)
-      const other = await tx.subscribers.overlappingAddress(agentId, parseIpPrefix(row.address), self?.id)
-      if (other) {
-        const from = subscriberRows.get(other.id)
-        const whose = `subscriber "${other.login}"${from ? ` (${from})` : ''} on agent "${catalog.agentName(agentId)}"`
-        const message =
-          other.address === row.address
-            ? `address ${row.address} already belongs to ${whose}`
-            : `address ${row.address} overlaps ${other.address} of ${whose}`
-        out.push({ path, message })
-        continue
-      }
+    const other = path === 'address' ? await addressHolder(tx, catalog, row, err) : undefined
+    if (other) {
+      const from = subscriberRows.get(other.id)
+      const agent = catalog.agentName(other.agentId)
+      const whose = `subscriber "${other.login}"${from ? ` (${from})` : ''} on agent "${agent}"`
+      const message =
+        other.address === row.address
+          ? `address ${row.address} already belongs to ${whose}`
+          : `address ${row.address} overlaps ${other.address} of ${whose}`
+      out.push({ path, message })
+      continue
     }
     out.push({ path, message: path === d.path ? d.message : d.message.replace(/^"[^"]*" /, `${path} $&`) })
   }
   return out
+}
+
+/** The subscriber whose address the row's clashes with, when that is why it was refused. */
+async function addressHolder(
+  tx: Tx,
+  catalog: Catalog,
+  row: ImportRow,
+  err: Refusal,
+): Promise<Subscriber | undefined> {
+  if (err.code !== 'conflict' || err.details?.[0]?.path !== 'address') return undefined
+  const self = await tx.subscribers.byLogin(row.login)
+  return tx.subscribers.overlappingAddress(catalog.agentId(row.agent), parseIpPrefix(row.address), self?.id)
 }
 
 const problem = (path: string, message: string) =>
