@@ -3,7 +3,7 @@
  * app served on a real port, for each file format; and once as its own process through `capd`.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -27,6 +27,7 @@ async function served() {
   const server = await t.serve()
   closers.push(server.close)
   const dir = await mkdtemp(join(tmpdir(), 'capd-import-'))
+  closers.push(() => rm(dir, { recursive: true, force: true }))
   const url = `http://127.0.0.1:${server.port}`
   /** Runs the command with these arguments, the URL and token added; its exit code and what it printed. */
   async function capdImport(file: string, ...args: string[]) {
