@@ -65,6 +65,16 @@ describe('the production build', () => {
       /^capd \d+\.\d+\.\d+\nagent \d+\.\d+\.\d+\nstore format capd-store version \d+\n/,
     )
     expect(version.stdout).toContain(`node ${process.versions.node}`)
+    // Each subcommand is its own chunk in lib/: loading one proves the chunk and what it imports are there.
+    for (const [command, usage] of [
+      ['agent', 'Usage: capd agent'],
+      ['controller', 'Usage: capd controller'],
+    ]) {
+      const help = run(join(dist, 'capd.mjs'), [command!, '--help'], dir)
+      expect(help.stderr).toBe('')
+      expect(help.stdout).toContain(usage)
+      expect(help.status).toBe(0)
+    }
     const unknown = run(join(dist, 'capd.mjs'), ['frobnicate'], dir)
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain('capd: no command "frobnicate"')
