@@ -56,13 +56,19 @@ export function capdBundle(root: string, outDir: string): BundleOptions {
   }
 }
 
-/** `capd-agent.mjs`: `node capd-agent.mjs --config agent.json`, one file. */
+/**
+ * `capd-agent.mjs`: `node capd-agent.mjs --config agent.json`, one file. Whitespace and syntax are
+ * minified (names are kept, so stack traces still read): V8 holds the source of every loaded script,
+ * and on a small box those megabytes count.
+ */
 export function agentBundle(root: string, outDir: string): BundleOptions {
   return {
     ...common,
     absWorkingDir: root,
     entryPoints: { 'capd-agent': 'agent/src/main.ts' },
     outdir: outDir,
+    minifyWhitespace: true,
+    minifySyntax: true,
     external: [...OPTIONAL_NATIVE],
     banner: { js: `#!/usr/bin/env node\n${REQUIRE_BANNER}` },
   }
