@@ -11,9 +11,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type BackupHeader, encodeBackup } from './backup-file.js'
-import { readStoreOnce } from './store-reader.js'
+import { type ReadOptions, readStoreOnce } from './store-reader.js'
 
-export interface BackupOptions {
+export interface BackupOptions extends ReadOptions {
   capdVersion: string
   now?: () => Date
   /** Reads before giving up on a store that keeps changing under the reader (default 20). */
@@ -31,7 +31,7 @@ export async function takeBackup(dataDir: string, options: BackupOptions): Promi
   const attempts = options.attempts ?? 20
   const reasons: string[] = []
   for (let read = 1; read <= attempts; read++) {
-    const result = await readStoreOnce(dataDir)
+    const result = await readStoreOnce(dataDir, options)
     if (result.settled) {
       const { text, header } = encodeBackup(result.doc, {
         capdVersion: options.capdVersion,

@@ -20,13 +20,19 @@ export type StoreRead =
   /** The files changed under the reader (a snapshot was taken in between); read again. */
   | { settled: false; why: string }
 
+export interface ReadOptions {
+  /** Runs between reading the snapshot and reading the log: where a test lets the store write. */
+  betweenFiles?: () => Promise<void>
+}
+
 /** One pass over the files; throws on what no retry can mend (no store, a damaged snapshot, a newer version). */
-export async function readStoreOnce(dataDir: string): Promise<StoreRead> {
+export async function readStoreOnce(dataDir: string, { betweenFiles }: ReadOptions = {}): Promise<StoreRead> {
   const snapshotPath = join(dataDir, STORE_FILE)
   const logPath = join(dataDir, WAL_FILE)
   // The snapshot first, through one descriptor: a snapshot taken later renames a new file into
   // place and leaves what this descriptor reads alone, and the log it then empties starts past it.
   const snapshot = await readWhole(snapshotPath)
+  await betweenFiles?.()
   const logBytes = (await readWhole(logPath)) ?? Buffer.alloc(0)
   let doc: Doc
   if (snapshot === undefined) {
@@ -35,6 +41,8 @@ export async function readStoreOnce(dataDir: string): Promise<StoreRead> {
       throw new Error(`${snapshotPath} is missing but ${snapshotPath}.prev exists: the store is damaged`)
     }
     if (logBytes.length === 0) {
+      // The first snapshot may have landed (and emptied the log) between the two reads.
+      if (await readWhole(snapshotPath)) return { settled: false, why: `${snapshotPath} appeared` }
       throw new StoreFormatError(`${dataDir} holds no capd store (no ${STORE_FILE}, no ${WAL_FILE})`)
     }
     doc = emptyData() as unknown as Doc
