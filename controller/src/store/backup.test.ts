@@ -36,25 +36,26 @@ describe('capd backup beside a writing store', () => {
     const store = await openLowdbStore(dir, () => {}, { snapshotAfterLogBytes: 300 })
     // Version k of the store holds exactly the plans the first k transactions left: the model.
     const states: string[][] = [[]]
-    const live = new Set<string>()
+    const live = new Map<string, string>()
     let made = 0
     const write = async () => {
-      const victim = [...live][random.int(0, live.size)]
+      const victim = [...live.keys()][random.int(0, live.size)]
       await store.transact(async (tx) => {
-        if (victim !== undefined && random.next() < 0.3) {
-          await tx.plans.delete(victim)
-          live.delete(victim)
+        made++
+        if (victim !== undefined && random.next() < 0.4) {
+          await tx.plans.update({ ...plan(victim), name: `renamed ${made}` })
+          live.set(victim, `renamed ${made}`)
         } else {
-          await tx.plans.insert(plan(`pln_${++made}`))
-          live.add(`pln_${made}`)
+          await tx.plans.insert(plan(`pln_${made}`))
+          live.set(`pln_${made}`, `pln_${made}`)
         }
-        states.push([...live].sort())
+        states.push([...live].map(([id, name]) => `${id}=${name}`).sort())
       })
     }
     // A controller commits on every start (its currency), so a running store is never without files.
     await write()
     const reads: number[] = []
-    for (let b = 0; b < 150; b++) {
+    for (let b = 0; b < 80; b++) {
       // The store commits between the reader's two files: often across a snapshot.
       const betweenFiles = async () => {
         for (let n = random.int(0, 5); n > 0; n--) await write()
@@ -63,7 +64,8 @@ describe('capd backup beside a writing store', () => {
       reads.push(backup.reads)
       const { header, doc } = decodeBackup(Buffer.from(backup.text), 'backup')
       const where = `backup ${b} at version ${header.committedVersion} (seed ${SEED})`
-      expect(Object.keys(doc.plans as object).sort(), where).toEqual(states[header.committedVersion])
+      const plans = Object.values(doc.plans as Record<string, { id: string; name: string }>)
+      expect(plans.map((p) => `${p.id}=${p.name}`).sort(), where).toEqual(states[header.committedVersion])
     }
     await store.close()
     // The race this is about did happen, and was read again.

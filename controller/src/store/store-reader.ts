@@ -36,15 +36,15 @@ export async function readStoreOnce(dataDir: string, { betweenFiles }: ReadOptio
   const logBytes = (await readWhole(logPath)) ?? Buffer.alloc(0)
   let doc: Doc
   if (snapshot === undefined) {
-    // A store whose first snapshot is still to come: its log holds everything since it was created.
+    // The first snapshot may have landed (and emptied the log) between the two reads.
+    if (await readWhole(snapshotPath)) return { settled: false, why: `${snapshotPath} appeared` }
     if (await readWhole(`${snapshotPath}.prev`)) {
       throw new Error(`${snapshotPath} is missing but ${snapshotPath}.prev exists: the store is damaged`)
     }
     if (logBytes.length === 0) {
-      // The first snapshot may have landed (and emptied the log) between the two reads.
-      if (await readWhole(snapshotPath)) return { settled: false, why: `${snapshotPath} appeared` }
       throw new StoreFormatError(`${dataDir} holds no capd store (no ${STORE_FILE}, no ${WAL_FILE})`)
     }
+    // A store whose first snapshot is still to come: its log holds everything since it was created.
     doc = emptyData() as unknown as Doc
   } else {
     doc = readAsWritten(checkFormat(parse(snapshot.toString('utf8'), snapshotPath), snapshotPath) as Doc)
