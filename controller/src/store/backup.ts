@@ -5,9 +5,10 @@
  * Every record in the write-ahead log is durable before its transaction is acknowledged, and the
  * log is emptied only after a snapshot holding all of it is in place. So the snapshot read through
  * one descriptor, plus the log records that continue it without a gap, is the store exactly as it
- * was at the last of those records: a committed state. A torn last record is an append in flight
- * (not yet acknowledged) and is left out. When a snapshot was taken between reading the two files,
- * the log no longer continues the snapshot that was read; the copy starts over.
+ * was at the last of those records: a committed state, and no older than the backup (everything
+ * acknowledged before it began is in it), provided that snapshot was still the current one once
+ * the log was read. A torn last record is an append in flight (not yet acknowledged) and is left
+ * out. When a snapshot was taken between reading the two files, the copy starts over.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type BackupHeader, encodeBackup } from './backup-file.js'

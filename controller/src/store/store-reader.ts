@@ -4,7 +4,8 @@
  * the controller writes, one pass can catch a snapshot and a log from different moments; such a
  * pass says it is unsettled, and the caller reads again.
  */
-import { open } from 'node:fs/promises'
+import type { BigIntStats } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseRecords } from '@capd/durable'
 import { checkFormat, emptyData, StoreFormatError } from './data.js'
@@ -30,14 +31,19 @@ export async function readStoreOnce(dataDir: string, { betweenFiles }: ReadOptio
   const snapshotPath = join(dataDir, STORE_FILE)
   const logPath = join(dataDir, WAL_FILE)
   // The snapshot first, through one descriptor: a snapshot taken later renames a new file into
-  // place and leaves what this descriptor reads alone, and the log it then empties starts past it.
+  // place and leaves what this descriptor reads alone.
   const snapshot = await readWhole(snapshotPath)
   await betweenFiles?.()
-  const logBytes = (await readWhole(logPath)) ?? Buffer.alloc(0)
+  const logBytes = (await readWhole(logPath))?.bytes ?? Buffer.alloc(0)
+  // A snapshot renames its file into place before it empties the log. If the file read above is
+  // still the one in place, the log was not emptied before (or while) it was read: it holds every
+  // record since that snapshot, up to the moment it was read. Otherwise the log may have lost
+  // records the snapshot read does not hold, and a copy from the two would be older than the
+  // store was when the backup began.
+  const now = await identity(snapshotPath)
+  if (now !== snapshot?.identity) return { settled: false, why: `a snapshot replaced ${snapshotPath}` }
   let doc: Doc
   if (snapshot === undefined) {
-    // The first snapshot may have landed (and emptied the log) between the two reads.
-    if (await readWhole(snapshotPath)) return { settled: false, why: `${snapshotPath} appeared` }
     if (await readWhole(`${snapshotPath}.prev`)) {
       throw new Error(`${snapshotPath} is missing but ${snapshotPath}.prev exists: the store is damaged`)
     }
@@ -47,7 +53,9 @@ export async function readStoreOnce(dataDir: string, { betweenFiles }: ReadOptio
     // A store whose first snapshot is still to come: its log holds everything since it was created.
     doc = emptyData() as unknown as Doc
   } else {
-    doc = readAsWritten(checkFormat(parse(snapshot.toString('utf8'), snapshotPath), snapshotPath) as Doc)
+    doc = readAsWritten(
+      checkFormat(parse(snapshot.bytes.toString('utf8'), snapshotPath), snapshotPath) as Doc,
+    )
   }
 
   const parsed = parseRecords(logBytes)
@@ -82,7 +90,12 @@ function parse(text: string, path: string): unknown {
   }
 }
 
-async function readWhole(path: string): Promise<Buffer | undefined> {
+/**
+ * A file's contents and which file it was, read through one descriptor. The inode alone could
+ * repeat (a later snapshot may reuse a freed one); with the size and the nanosecond modification
+ * time it does not.
+ */
+async function readWhole(path: string): Promise<{ bytes: Buffer; identity: string } | undefined> {
   let handle: Awaited<ReturnType<typeof open>>
   try {
     handle = await open(path, 'r')
@@ -91,8 +104,22 @@ async function readWhole(path: string): Promise<Buffer | undefined> {
     throw err
   }
   try {
-    return await handle.readFile()
+    const identity = identify(await handle.stat({ bigint: true }))
+    return { bytes: await handle.readFile(), identity }
   } finally {
     await handle.close()
+  }
+}
+
+function identify({ dev, ino, size, mtimeNs }: BigIntStats): string {
+  return `${dev}:${ino}:${size}:${mtimeNs}`
+}
+
+async function identity(path: string): Promise<string | undefined> {
+  try {
+    return identify(await stat(path, { bigint: true }))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
   }
 }
