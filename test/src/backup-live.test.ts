@@ -3,10 +3,11 @@
  * every 2 KiB of log, so backups keep landing across snapshots: every backup must restore (with
  * `capd restore`) to a store that is internally consistent and is the live store at one moment:
  * it holds every request acknowledged before the backup began, and nothing not yet sent when it
- * ended. A controller then starts on a restored dir and serves what the backup held.
+ * ended. A controller then starts on a restored dir and serves what the backup held. And the
+ * controller refuses to start on a store of another version than its own.
  * `CAPD_BACKUP_SEED=<n>` replays a run's choices.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { backupCommand } from '@capd/controller/commands/backup-command'
@@ -105,6 +106,27 @@ describe('capd backup while the controller writes', () => {
     }
     expect(await restored.stop()).toBe(0)
   }, 180_000)
+})
+
+describe('the controller on a store of another version', () => {
+  it('refuses a newer store (no downgrade) and an older one (run capd migrate), leaving both as they were', async () => {
+    for (const [version, message] of [
+      [3, /store version 3, newer than this capd's 2: .*never downgrades a store/],
+      [1, /store version 1, older than this capd's 2\. .*capd migrate --data DIR/],
+    ] as const) {
+      const dataDir = join(work, `version-${version}`)
+      await mkdir(dataDir)
+      const doc = JSON.stringify({ format: 'capd-store', version, plans: {}, committedVersion: 0 })
+      await writeFile(join(dataDir, 'capd.json'), doc)
+      const refused = await startController({ dataDir }).then(
+        () => expect.fail('the controller started'),
+        (err: Error) => err.message,
+      )
+      expect(refused).toMatch(/exited \(code 1\) before it was ready/)
+      expect(refused).toMatch(message)
+      expect(await readFile(join(dataDir, 'capd.json'), 'utf8')).toBe(doc)
+    }
+  })
 })
 
 async function snapshotVersion(dataDir: string): Promise<number> {
