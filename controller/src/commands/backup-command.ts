@@ -2,6 +2,7 @@
 import { writeFileAtomic } from '@capd/durable'
 import { takeBackup } from '../store/backup.js'
 import type { BackupHeader } from '../store/backup-file.js'
+import { StoreFormatError } from '../store/data.js'
 import { CAPD_VERSION } from '../version.js'
 import { parseCommandArgs } from './command-args.js'
 
@@ -41,7 +42,8 @@ export async function backupCommand(argv: string[]): Promise<number> {
     backup = await takeBackup(dataDir, { capdVersion: CAPD_VERSION, now: () => createdAt })
   } catch (err) {
     console.error(`capd backup: ${(err as Error).message}`)
-    return 1
+    // Not a store (or one this capd cannot read) is the operator's to fix; anything else is trouble.
+    return err instanceof StoreFormatError ? 2 : 1
   }
   if (out === '-') {
     await new Promise<void>((resolve, reject) =>
