@@ -17,7 +17,7 @@ import { watchStoreSpace } from './notify/store-space-watch.js'
 import { webhookSender } from './notify/webhook-sender.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
-import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
+import { agentSocketServer, listen, nodeAgentEndpoint, type TlsFiles } from './server.js'
 import type { Store } from './store/store.js'
 
 /** Ended sessions are kept this long (for a look at recent logins), then forgotten. */
@@ -28,6 +28,8 @@ const OUTBOX_STOP_MS = 5_000
 export interface RunningController {
   port: number
   hub: AgentHub
+  /** Serving HTTPS: takes a new certificate for new connections (see `tls`). */
+  setTls?(tls: TlsFiles): void
   /** Stops serving and closes the store. */
   stop(): Promise<void>
 }
@@ -39,6 +41,8 @@ export async function runController(options: {
   logger: Logger
   port: number
   host: string
+  /** Serve HTTPS (and wss:// to agents) with this certificate and key instead of plain HTTP. */
+  tls?: TlsFiles
   /** Behind a reverse proxy: the header each proxy appends the client's address to. */
   clientAddressHeader?: string
   /** How many proxies append to it (default 1): the client is that many entries from the end. */
@@ -100,7 +104,10 @@ export async function runController(options: {
     },
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
   )
-  const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
+  const server = await listen(app, options.port, options.host, {
+    websocket: agentSocketServer(),
+    ...(options.tls ? { tls: options.tls } : {}),
+  })
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
   const autoTopUpRetrier = new AutoTopUpRetrier({ store, env, logger })
@@ -148,6 +155,7 @@ export async function runController(options: {
   return {
     port: server.port,
     hub,
+    ...(server.setTls ? { setTls: server.setTls } : {}),
     async stop() {
       clearInterval(prune)
       clearInterval(reconcile)

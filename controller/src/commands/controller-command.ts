@@ -9,7 +9,9 @@ import type { DomainEnv } from '../domain/env.js'
 import { claimStoreCurrency } from '../domain/store-currency.js'
 import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
+import type { TlsFiles } from '../server.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
+import { readTlsFiles } from '../tls-files.js'
 import { CAPD_VERSION } from '../version.js'
 
 const IDEMPOTENCY_TTL_MS = 48 * 3600_000
@@ -41,6 +43,16 @@ async function runControllerCommand(argv: string[]): Promise<void> {
   }
   if (config.db !== undefined) {
     console.error('capd controller: --db (PostgreSQL) is not available in this release; use --data DIR')
+    process.exit(2)
+  }
+
+  const certPath = config['tls-cert']
+  const keyPath = config['tls-key']
+  let tls: TlsFiles | undefined
+  try {
+    tls = certPath && keyPath ? await readTlsFiles(certPath, keyPath) : undefined
+  } catch (err) {
+    console.error(`capd controller: ${(err as Error).message}`)
     process.exit(2)
   }
 
@@ -96,6 +108,7 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     logger: log,
     port: config.port,
     host: config.host,
+    ...(tls ? { tls } : {}),
     retentionDays: config['retention-days'],
     agentOfflineMinutes: config['agent-offline-minutes'],
     dataDir: config.data,
@@ -111,7 +124,7 @@ async function runControllerCommand(argv: string[]): Promise<void> {
       process.exit(1)
     },
   })
-  const url = `http://${config.host}:${controller.port}`
+  const url = `${tls ? 'https' : 'http'}://${config.host}:${controller.port}`
   log.info(
     { version: CAPD_VERSION, url, data: config.data, zone: config.tz },
     `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})`,
@@ -121,6 +134,23 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     log.info({ signal }, `capd controller: ${signal}, stopping`)
     await controller.stop()
     process.exit(0)
+  }
+  if (certPath && keyPath && controller.setTls) {
+    const setTls = controller.setTls
+    // A renewed certificate (certbot, say) is taken without a restart; a bad one leaves the old.
+    process.on('SIGHUP', () => {
+      readTlsFiles(certPath, keyPath).then(
+        (next) => {
+          setTls(next)
+          log.info(
+            { cert: certPath },
+            `capd controller: SIGHUP, serving the certificate in ${certPath} again`,
+          )
+        },
+        (err: Error) =>
+          log.error({ err }, `capd controller: SIGHUP, keeping the certificate served: ${err.message}`),
+      )
+    })
   }
   process.once('SIGINT', () => void stop('SIGINT'))
   process.once('SIGTERM', () => void stop('SIGTERM'))
