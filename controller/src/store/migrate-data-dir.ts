@@ -7,7 +7,7 @@
 import { copyFile, open, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fsyncDirectory } from '@capd/durable'
-import { DATA_VERSION } from './data.js'
+import { DATA_VERSION, StoreFormatError } from './data.js'
 import { DurableJSONFile } from './durable-json-file.js'
 import { acquireDataDirLock } from './lock-file.js'
 import { STORE_FILE, WAL_FILE } from './lowdb-store.js'
@@ -19,6 +19,8 @@ export type MigrateOutcome =
   | { kind: 'migrated'; from: number; to: number; applied: Migration[]; keptAs: string[] }
 
 export async function migrateDataDir(dataDir: string, stamp: MigrationStamp): Promise<MigrateOutcome> {
+  if (!(await exists(dataDir)))
+    throw new StoreFormatError(`${dataDir} does not exist: there is no store to migrate`)
   // The lock, so no controller writes while the files are replaced (and none is running now).
   const lock = await acquireDataDirLock(dataDir)
   try {

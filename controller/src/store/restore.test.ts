@@ -120,6 +120,11 @@ describe('capd restore', () => {
     const store = await openLowdbStore(target, () => {})
     expect((await store.peek((tx) => tx.plans.list())).map((p) => p.id)).toEqual(['pln_a', 'pln_b', 'pln_c'])
     await store.close()
+    // Again within the same second: the first restore's files are kept beside, not overwritten.
+    const now = new Date('2030-01-02T03:04:05.678Z')
+    const first = await restoreBackup(backup, 'b', target, { force: true, now })
+    const second = await restoreBackup(backup, 'b', target, { force: true, now })
+    expect(second.movedAsideTo).toBe(`${first.movedAsideTo}-2`)
   })
 
   it('refuses, even with force, while a controller holds the dir', async () => {

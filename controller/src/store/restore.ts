@@ -61,8 +61,10 @@ async function moveStoreAside(dataDir: string, now: Date): Promise<string | unde
   const present = new Set(await entries(dataDir))
   const toMove = STORE_FILES.filter((name) => present.has(name))
   if (toMove.length === 0) return undefined
-  const aside = join(dataDir, `before-restore-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`)
-  await mkdir(aside)
+  const base = join(dataDir, `before-restore-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`)
+  // Two restores within one second: the second one's files go beside, not over, the first one's.
+  let aside = base
+  for (let n = 2; !(await createdDir(aside)); n++) aside = `${base}-${n}`
   for (const name of toMove) {
     // Hard link, then remove: the file is never absent from both places.
     await link(join(dataDir, name), join(aside, name))
@@ -70,6 +72,17 @@ async function moveStoreAside(dataDir: string, now: Date): Promise<string | unde
   }
   await fsyncDirectory(aside)
   return aside
+}
+
+/** False when it exists already. */
+async function createdDir(path: string): Promise<boolean> {
+  try {
+    await mkdir(path)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  }
 }
 
 async function entries(dir: string): Promise<string[]> {
