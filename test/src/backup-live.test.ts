@@ -62,7 +62,10 @@ describe('capd backup while the controller writes', () => {
     }
     const load = runLoad(call, nextOp, 4, () => stopped)
     // The commands print what they did; the test reads their exit codes and files instead.
-    const quiet = [vi.spyOn(console, 'log').mockImplementation(() => {}), vi.spyOn(console, 'error')]
+    const quiet = [
+      vi.spyOn(console, 'log').mockImplementation(() => {}),
+      vi.spyOn(console, 'error').mockImplementation(() => {}),
+    ]
     const snapshotVersions = new Set<number>()
     let restoredDir = ''
     try {
