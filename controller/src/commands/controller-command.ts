@@ -7,6 +7,7 @@ import { parseControllerArgs, USAGE } from '../config.js'
 import { runController } from '../controller.js'
 import type { DomainEnv } from '../domain/env.js'
 import { claimStoreCurrency } from '../domain/store-currency.js'
+import { controllerRegistry } from '../metrics/controller-registry.js'
 import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
@@ -104,6 +105,10 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
     trustedProxyHops: config['trusted-proxy-hops'],
+    // Kept only when served: off, the controller counts nothing.
+    ...(config['metrics-listen']
+      ? { metrics: { registry: controllerRegistry(), listen: config['metrics-listen'] } }
+      : {}),
     // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
     // requests in flight have been told 503 store_unavailable).
     onFatal: (err) => {
@@ -112,9 +117,13 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     },
   })
   const url = `http://${config.host}:${controller.port}`
+  const listen = config['metrics-listen']
+  const metricsUrl =
+    listen &&
+    `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${controller.metricsPort}/metrics`
   log.info(
-    { version: CAPD_VERSION, url, data: config.data, zone: config.tz },
-    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})`,
+    { version: CAPD_VERSION, url, data: config.data, zone: config.tz, ...(metricsUrl ? { metricsUrl } : {}) },
+    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})${metricsUrl ? `; metrics at ${metricsUrl}` : ''}`,
   )
 
   const stop = async (signal: string) => {
