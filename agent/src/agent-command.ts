@@ -1,6 +1,13 @@
 /** `capd agent --config agent.json`: run an agent until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util'
-import { createLogger, LOG_LEVELS, type LogLevel, type RootLogger } from '@capd/log'
+import {
+  createLogger,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  logFormat,
+  type RootLogger,
+} from '@capd/log'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { Agent } from './agent.js'
 import { type LoadedConfig, readAgentConfigFile } from './config.js'
@@ -66,7 +73,14 @@ async function runAgentCommand(argv: string[]): Promise<void> {
     console.error(`capd agent: --log-level must be one of ${LOG_LEVELS.join(', ')}\n\n${USAGE}`)
     process.exit(2)
   }
-  const root = createLogger({ name: 'capd-agent', level: level as LogLevel })
+  let format: LogFormat
+  try {
+    format = logFormat()
+  } catch (err) {
+    console.error(`capd agent: ${(err as Error).message}`)
+    process.exit(2)
+  }
+  const root = createLogger({ name: 'capd-agent', level: level as LogLevel, format })
   logger = root
   const log = root.child({ agentId: config.agentId })
   // Before the router is touched: a metrics port already taken stops the agent at once. Until the

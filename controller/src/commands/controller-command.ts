@@ -1,6 +1,6 @@
 /** `capd controller`: open the store, bootstrap credentials, serve the app until told to stop. */
 
-import { createLogger, type RootLogger } from '@capd/log'
+import { createLogger, type LogFormat, logFormat, type RootLogger } from '@capd/log'
 import { bootstrap } from '../auth/bootstrap.js'
 import { systemClock } from '../clock.js'
 import { parseControllerArgs, USAGE } from '../config.js'
@@ -45,7 +45,14 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     process.exit(2)
   }
 
-  const log = createLogger({ name: 'capd-controller', level: config['log-level'] })
+  let format: LogFormat
+  try {
+    format = logFormat()
+  } catch (err) {
+    console.error(`capd controller: ${(err as Error).message}`)
+    process.exit(2)
+  }
+  const log = createLogger({ name: 'capd-controller', level: config['log-level'], format })
   logger = log
   let payments: ReturnType<typeof buildProviders>
   let notify: ReturnType<typeof buildChannels>
