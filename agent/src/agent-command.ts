@@ -8,11 +8,11 @@ import {
   logFormat,
   type RootLogger,
 } from '@capd/log'
-import { collectDefaultMetrics, Registry } from 'prom-client'
 import { Agent } from './agent.js'
 import { type LoadedConfig, readAgentConfigFile } from './config.js'
 import { createDriver } from './drivers/create-driver.js'
 import type { AgentMetrics } from './metrics/agent-metrics.js'
+import { agentRegistry } from './metrics/agent-registry.js'
 import { type MetricsServer, serveMetrics } from './metrics/metrics-server.js'
 import { promAgentMetrics } from './metrics/prom-agent-metrics.js'
 import { AGENT_VERSION } from './version.js'
@@ -120,8 +120,7 @@ async function metricsListener(
   config: LoadedConfig,
   agent: () => Agent | undefined,
 ): Promise<{ metrics: AgentMetrics; server: MetricsServer }> {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  const registry = agentRegistry()
   const metrics = promAgentMetrics(registry, () => agent()?.metricsView())
   try {
     return { metrics, server: await serveMetrics(registry, config.metricsListen!) }

@@ -8,13 +8,13 @@ import { join } from 'node:path'
 import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { seededRandom } from '@capd/protocol/testing'
 import { type Exposition, parseExposition, sampleValue } from '@capd/protocol/testing/exposition'
-import { collectDefaultMetrics, Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WebSocket } from 'ws'
 import { Agent } from '../agent.js'
 import { loadAgentConfig } from '../config.js'
 import { createSimulatedDriver } from '../drivers/simulated.js'
 import { fakeController } from '../testing-fake-controller.js'
+import { agentRegistry } from './agent-registry.js'
 import { serveMetrics } from './metrics-server.js'
 import { promAgentMetrics } from './prom-agent-metrics.js'
 
@@ -58,8 +58,7 @@ async function running(subscribers: number, capped: number) {
     metricsListen: '127.0.0.1:0',
     router: { kind: 'simulated' },
   })
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  const registry = agentRegistry()
   let agent: Agent | undefined
   const metrics = promAgentMetrics(registry, () => agent?.metricsView())
   const server = await serveMetrics(registry, config.metricsListen!)
