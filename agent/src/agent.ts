@@ -69,26 +69,34 @@ export class Agent {
     this.now = deps.now ?? Date.now
     this.log = agentLogger(config, deps)
     this.metrics = deps.metrics ?? noAgentMetrics
-    this.link = new ControllerLink(config.controller, config.token, {
-      hello: () => ({
-        v: PROTOCOL_VERSION,
-        type: 'hello',
-        agentId: config.agentId,
-        epoch: this.state.epoch,
-        lastSeq: this.state.ackedSeq,
-        agentVersion: AGENT_VERSION,
-        driver: driver.kind,
-      }),
-      message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
-      connected: () => {
-        this.metrics.connected()
-        this.usage.restart()
-        this.log.info('capd agent: connected to the controller')
+    const insecure = plainTextWarning(config.controller)
+    this.link = new ControllerLink(
+      config.controller,
+      config.token,
+      {
+        hello: () => ({
+          v: PROTOCOL_VERSION,
+          type: 'hello',
+          agentId: config.agentId,
+          epoch: this.state.epoch,
+          lastSeq: this.state.ackedSeq,
+          agentVersion: AGENT_VERSION,
+          driver: driver.kind,
+        }),
+        message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
+        connected: () => {
+          this.metrics.connected()
+          this.usage.restart()
+          this.log.info('capd agent: connected to the controller')
+          // Again on every connection, not only at start: each one has just sent the token in clear.
+          if (insecure) this.log.warn(`capd agent: WARNING: connected without TLS: ${insecure}`)
+        },
+        disconnected: (closeCode, closeReason) =>
+          this.log.info({ closeCode, closeReason }, 'capd agent: controller connection closed'),
+        log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
       },
-      disconnected: (closeCode, closeReason) =>
-        this.log.info({ closeCode, closeReason }, 'capd agent: controller connection closed'),
-      log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
-    })
+      config.controllerCa ? { ca: config.controllerCa } : {},
+    )
     this.usage = new UsageSender(this.link, journal, state)
     this.pollTimer = new PollTimer({
       now: this.now,
@@ -110,7 +118,7 @@ export class Agent {
       log.child({ component: 'journal' }),
     )
     const insecure = plainTextWarning(config.controller)
-    if (insecure) log.warn(`capd agent: WARNING: ${insecure}`)
+    if (insecure) log.warn(`capd agent: WARNING: NO TLS: ${insecure}`)
     const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {

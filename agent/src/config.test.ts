@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { loadAgentConfig } from './config.js'
+import { TEST_CA_PEM } from './testing-ca.js'
 
 const TOKEN = `capda_agt_abc.${'s'.repeat(43)}`
 const base = { controller: 'ws://127.0.0.1:8080', token: TOKEN, router: { kind: 'nftables' } }
@@ -107,5 +108,46 @@ describe('agent config', () => {
     [{ ...base, mode: 'yolo' }, /mode/],
   ])('refuses %j naming the field', async (doc, message) => {
     await expect(loadAgentConfig(doc)).rejects.toThrow(message)
+  })
+
+  it('reads the CA a wss:// controller is pinned to, and has none otherwise', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
+    await writeFile(join(dir, 'ca.pem'), TEST_CA_PEM)
+    const wss = { ...base, controller: 'wss://capd.example.net' }
+    const pinned = await loadAgentConfig({ ...wss, controllerTls: { ca: join(dir, 'ca.pem') } })
+    expect(pinned.controllerCa).toBe(TEST_CA_PEM)
+    expect(pinned.controllerTls).toEqual({ ca: join(dir, 'ca.pem') })
+    expect((await loadAgentConfig(wss)).controllerCa).toBeUndefined()
+  })
+
+  it.each([
+    [
+      { controller: 'ws://capd.example.net', controllerTls: { ca: '/etc/capd/ca.pem' } },
+      /controllerTls: applies to wss:\/\/ only/,
+    ],
+    [
+      { controller: 'wss://capd.example.net', controllerTls: { ca: '/nonexistent/ca.pem' } },
+      /controllerTls\.ca: cannot read \/nonexistent\/ca\.pem/,
+    ],
+    [{ controller: 'wss://capd.example.net', controllerTls: { ca: '' } }, /controllerTls\.ca/],
+    [{ controller: 'wss://capd.example.net', controllerTls: {} }, /controllerTls\.ca/],
+    [
+      { controller: 'wss://capd.example.net', controllerTls: { ca: '/x', verify: false } },
+      /controllerTls: Unrecognized key: "verify"/,
+    ],
+  ])('refuses the controller TLS settings %j naming the field', async (fields, message) => {
+    await expect(loadAgentConfig({ ...base, ...fields })).rejects.toThrow(message)
+  })
+
+  it('refuses a CA file that holds no certificate, naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
+    await writeFile(join(dir, 'token.txt'), TOKEN)
+    await expect(
+      loadAgentConfig({
+        ...base,
+        controller: 'wss://capd.example.net',
+        controllerTls: { ca: join(dir, 'token.txt') },
+      }),
+    ).rejects.toThrow(/controllerTls\.ca: .*token\.txt is not a PEM certificate/)
   })
 })

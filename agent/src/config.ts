@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { LOG_LEVELS } from '@capd/log'
 import { agentIdFromToken, ListenAddress } from '@capd/protocol'
 import { z } from 'zod'
+import { readCaFile } from './controller-tls.js'
 
 const NftablesRouter = z.strictObject({
   kind: z.literal('nftables'),
@@ -80,32 +81,46 @@ const SnmpRouter = z
     error: 'SNMPv3 needs user, authKey and privKey (authPriv)',
   })
 
-export const AgentConfig = z.strictObject({
-  /** `ws://host:port` or `wss://…` of the controller. */
-  controller: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }),
-  /** The agent token from `POST /api/v1/agents`, or `file:///path` to a file holding it. */
-  token: z.string().min(1),
-  stateDir: z.string().min(1).default('./agent-state'),
-  /** How often counters are read. */
-  pollIntervalMs: z.number().int().min(100).max(60_000).default(1000),
-  /** The faster interval used while any subscriber is close to the cap. */
-  fastPollIntervalMs: z.number().int().min(50).max(60_000).default(250),
-  /** `observe` counts and reports but never blocks or throttles: for a safe first deployment. */
-  mode: z.enum(['enforce', 'observe']).default('enforce'),
-  /** The fastest a subscriber's link can move bytes; larger counter jumps are anomalies, not usage. */
-  linkSpeedMbps: z.number().positive().max(1_000_000).default(10_000),
-  /** How much the agent logs (JSON lines on stdout); `--log-level` and CAPD_LOG_LEVEL override it. */
-  logLevel: z.enum(LOG_LEVELS).default('info'),
-  /** `HOST:PORT` to serve Prometheus metrics (`/metrics`) and `/healthz` on, e.g. `127.0.0.1:9470`; absent = none. */
-  metricsListen: ListenAddress.optional(),
-  router: z.discriminatedUnion('kind', [NftablesRouter, RouterOsRouter, SnmpRouter, SimulatedRouter], {
-    error: 'router.kind must be "nftables", "routeros", "snmp" or "simulated"',
-  }),
+/** TLS for the `wss://` connection to the controller. */
+const ControllerTls = z.strictObject({
+  /** A PEM file of the CA(s) to trust for the controller instead of the system's (pins a private CA). */
+  ca: z.string().min(1),
 })
+
+export const AgentConfig = z
+  .strictObject({
+    /** `ws://host:port` or `wss://…` of the controller. */
+    controller: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }),
+    controllerTls: ControllerTls.optional(),
+    /** The agent token from `POST /api/v1/agents`, or `file:///path` to a file holding it. */
+    token: z.string().min(1),
+    stateDir: z.string().min(1).default('./agent-state'),
+    /** How often counters are read. */
+    pollIntervalMs: z.number().int().min(100).max(60_000).default(1000),
+    /** The faster interval used while any subscriber is close to the cap. */
+    fastPollIntervalMs: z.number().int().min(50).max(60_000).default(250),
+    /** `observe` counts and reports but never blocks or throttles: for a safe first deployment. */
+    mode: z.enum(['enforce', 'observe']).default('enforce'),
+    /** The fastest a subscriber's link can move bytes; larger counter jumps are anomalies, not usage. */
+    linkSpeedMbps: z.number().positive().max(1_000_000).default(10_000),
+    /** How much the agent logs (JSON lines on stdout); `--log-level` and CAPD_LOG_LEVEL override it. */
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+    /** `HOST:PORT` to serve Prometheus metrics (`/metrics`) and `/healthz` on, e.g. `127.0.0.1:9470`; absent = none. */
+    metricsListen: ListenAddress.optional(),
+    router: z.discriminatedUnion('kind', [NftablesRouter, RouterOsRouter, SnmpRouter, SimulatedRouter], {
+      error: 'router.kind must be "nftables", "routeros", "snmp" or "simulated"',
+    }),
+  })
+  .refine((c) => c.controllerTls === undefined || new URL(c.controller).protocol === 'wss:', {
+    path: ['controllerTls'],
+    error: 'applies to wss:// only: "controller" is a ws:// URL (no TLS)',
+  })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
 export interface LoadedConfig extends AgentConfig {
   agentId: string
+  /** The PEM text of `controllerTls.ca`, read at start. */
+  controllerCa?: string
 }
 
 /** Validates a parsed config document; resolves `file://` secrets. Throws with every bad field named. */
@@ -119,7 +134,14 @@ export async function loadAgentConfig(doc: unknown): Promise<LoadedConfig> {
   const token = await secret(config.token, 'token')
   const agentId = agentIdFromToken(token)
   if (!agentId) throw new Error('bad agent config: token: not an agent token (capda_<agentId>.<secret>)')
-  return { ...config, token, agentId, router: await resolveRouterSecrets(config.router) }
+  const controllerCa = config.controllerTls ? await readCaFile(config.controllerTls.ca) : undefined
+  return {
+    ...config,
+    token,
+    agentId,
+    router: await resolveRouterSecrets(config.router),
+    ...(controllerCa ? { controllerCa } : {}),
+  }
 }
 
 async function resolveRouterSecrets(router: AgentConfig['router']): Promise<AgentConfig['router']> {

@@ -13,6 +13,7 @@ import {
   terminalClose,
 } from '@capd/protocol'
 import WebSocket from 'ws'
+import { untrustedCertificate } from './controller-tls.js'
 
 export interface LinkEvents {
   /** The hello to send on each new connection (built fresh: lastSeq changes). */
@@ -44,6 +45,8 @@ export interface LinkOptions {
   healthyAfterMs?: number
   random?: () => number
   timers?: LinkTimers
+  /** PEM CA(s) trusted for `wss://` instead of the system's (the config's `controllerTls.ca`). */
+  ca?: string
 }
 
 export class ControllerLink {
@@ -99,6 +102,7 @@ export class ControllerLink {
       headers: { authorization: `Bearer ${this.token}` },
       handshakeTimeout: 10_000,
       maxPayload: 16 * 1024 * 1024,
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
     })
     this.socket = socket
     socket.on('unexpected-response', (_req, res) => {
@@ -133,7 +137,9 @@ export class ControllerLink {
       this.alive = true
     })
     socket.on('error', (err) => {
-      this.events.log('capd agent: controller connection failed', { error: err.message })
+      const untrusted = untrustedCertificate(err, this.options.ca !== undefined)
+      if (untrusted) this.events.log(`capd agent: ${untrusted}`, { error: err.message })
+      else this.events.log('capd agent: controller connection failed', { error: err.message })
     })
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return

@@ -52,6 +52,19 @@ describe('controller command line', () => {
     }
   })
 
+  it('serves HTTPS with --tls-cert and --tls-key given together, plain HTTP with neither', () => {
+    expect(parseControllerArgs([])).not.toHaveProperty('tls-cert')
+    const both = parseControllerArgs(['--tls-cert', '/etc/capd/cert.pem', '--tls-key', '/etc/capd/key.pem'])
+    expect(both).toMatchObject({ 'tls-cert': '/etc/capd/cert.pem', 'tls-key': '/etc/capd/key.pem' })
+    for (const one of [
+      ['--tls-cert', '/etc/capd/cert.pem'],
+      ['--tls-key', '/etc/capd/key.pem'],
+    ]) {
+      expect(() => parseControllerArgs(one)).toThrow(/--tls-cert: goes with --tls-key: give both/)
+    }
+    expect(() => parseControllerArgs(['--tls-cert', '', '--tls-key', '/k'])).toThrow(/--tls-cert/)
+  })
+
   it('keeps audit rows and idle usage marks 400 days unless told otherwise', () => {
     expect(parseControllerArgs([])['retention-days']).toBe(400)
     expect(parseControllerArgs(['--retention-days', '730'])['retention-days']).toBe(730)

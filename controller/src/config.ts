@@ -24,6 +24,10 @@ export const USAGE = `Usage: capd controller [options]   (from the source tree: 
   --trusted-proxy-hops N
                     how many proxies in front of capd append to that header (default 1): the
                     client is the Nth entry from the end; entries before it are not believed
+  --tls-cert FILE, --tls-key FILE
+                    serve HTTPS (and wss:// to agents) with this PEM certificate (chain) and
+                    its private key, both or neither; SIGHUP reads them again (a renewal).
+                    Behind a TLS-terminating proxy, leave them out (see the README)
   --public-url URL  the URL customers and payment providers reach this controller at, e.g.
                     https://isp.example.net (return and callback URLs; default: return
                     URLs follow each request, and providers that call back are not offered)
@@ -69,39 +73,46 @@ Environment:
   CAPD_TWILIO_API_KEY_SECRET), CAPD_TWILIO_FROM or CAPD_TWILIO_MESSAGING_SERVICE_SID
                          Twilio; CAPD_TWILIO_API_URL points at another base URL (a test server)`
 
-export const ControllerConfig = z.strictObject({
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
-  host: z.string().min(1).default('0.0.0.0'),
-  data: z.string().min(1).default('./data'),
-  db: z.string().optional(),
-  tz: TimeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
-  currency: CurrencyCode.default('USD'),
-  'retention-days': z.coerce
-    .number({ error: 'must be a whole number of days' })
-    .int({ error: 'must be a whole number of days' })
-    .min(30, { error: 'must be from 30 to 3650 days' })
-    .max(3650, { error: 'must be from 30 to 3650 days' })
-    .default(DEFAULT_RETENTION_DAYS),
-  'client-address-header': z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
-    .optional(),
-  'trusted-proxy-hops': z.coerce.number().int().min(1).max(10).default(1),
-  'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
-  'agent-offline-minutes': z.coerce
-    .number({ error: 'must be a whole number of minutes' })
-    .int({ error: 'must be a whole number of minutes' })
-    .min(0, { error: 'must be from 0 to 10080 minutes' })
-    .max(10080, { error: 'must be from 0 to 10080 minutes' })
-    .default(DEFAULT_AGENT_OFFLINE_MINUTES),
-  'public-url': z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://isp.example.net' })
-    .transform((url) => url.replace(/\/+$/, ''))
-    .optional(),
-  'metrics-listen': ListenAddress.optional(),
-  'log-level': z.enum(LOG_LEVELS).default('info'),
-  help: z.boolean().default(false),
-})
+export const ControllerConfig = z
+  .strictObject({
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    data: z.string().min(1).default('./data'),
+    db: z.string().optional(),
+    tz: TimeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+    currency: CurrencyCode.default('USD'),
+    'retention-days': z.coerce
+      .number({ error: 'must be a whole number of days' })
+      .int({ error: 'must be a whole number of days' })
+      .min(30, { error: 'must be from 30 to 3650 days' })
+      .max(3650, { error: 'must be from 30 to 3650 days' })
+      .default(DEFAULT_RETENTION_DAYS),
+    'client-address-header': z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
+      .optional(),
+    'trusted-proxy-hops': z.coerce.number().int().min(1).max(10).default(1),
+    'snapshot-after-log-bytes': z.coerce.number().int().min(1).optional(),
+    'agent-offline-minutes': z.coerce
+      .number({ error: 'must be a whole number of minutes' })
+      .int({ error: 'must be a whole number of minutes' })
+      .min(0, { error: 'must be from 0 to 10080 minutes' })
+      .max(10080, { error: 'must be from 0 to 10080 minutes' })
+      .default(DEFAULT_AGENT_OFFLINE_MINUTES),
+    'public-url': z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://isp.example.net' })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+    'tls-cert': z.string().min(1).optional(),
+    'tls-key': z.string().min(1).optional(),
+    'metrics-listen': ListenAddress.optional(),
+    'log-level': z.enum(LOG_LEVELS).default('info'),
+    help: z.boolean().default(false),
+  })
+  .refine((c) => (c['tls-cert'] === undefined) === (c['tls-key'] === undefined), {
+    path: ['tls-cert'],
+    error: 'goes with --tls-key: give both (HTTPS) or neither (plain HTTP)',
+  })
 export type ControllerConfig = z.infer<typeof ControllerConfig>
 
 /** `env` gives CAPD_LOG_LEVEL, which --log-level overrides. */
@@ -121,6 +132,8 @@ export function parseControllerArgs(argv: string[], env: NodeJS.ProcessEnv = {})
       'snapshot-after-log-bytes': { type: 'string' },
       'agent-offline-minutes': { type: 'string' },
       'public-url': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'metrics-listen': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

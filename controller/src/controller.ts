@@ -23,7 +23,7 @@ import { watchStoreSpace } from './notify/store-space-watch.js'
 import { webhookSender } from './notify/webhook-sender.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
-import { agentSocketServer, listen, nodeAgentEndpoint } from './server.js'
+import { agentSocketServer, listen, nodeAgentEndpoint, type TlsFiles } from './server.js'
 import type { Store } from './store/store.js'
 
 /** Ended sessions are kept this long (for a look at recent logins), then forgotten. */
@@ -36,6 +36,8 @@ export interface RunningController {
   /** The metrics listener's port, when there is one. */
   metricsPort?: number
   hub: AgentHub
+  /** Serving HTTPS: takes a new certificate for new connections (see `tls`). */
+  setTls?(tls: TlsFiles): void
   /** Stops serving and closes the store. */
   stop(): Promise<void>
 }
@@ -47,6 +49,8 @@ export async function runController(options: {
   logger: Logger
   port: number
   host: string
+  /** Serve HTTPS (and wss:// to agents) with this certificate and key instead of plain HTTP. */
+  tls?: TlsFiles
   /** Behind a reverse proxy: the header each proxy appends the client's address to. */
   clientAddressHeader?: string
   /** How many proxies append to it (default 1): the client is that many entries from the end. */
@@ -118,7 +122,10 @@ export async function runController(options: {
     },
     { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal, readiness, metrics },
   )
-  const server = await listen(app, options.port, options.host, { websocket: agentSocketServer() })
+  const server = await listen(app, options.port, options.host, {
+    websocket: agentSocketServer(),
+    ...(options.tls ? { tls: options.tls } : {}),
+  })
   let metricsServer: MetricsServer | undefined
   if (options.metrics?.listen) {
     try {
@@ -176,6 +183,7 @@ export async function runController(options: {
     port: server.port,
     ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
     hub,
+    ...(server.setTls ? { setTls: server.setTls } : {}),
     async stop() {
       readiness.stop()
       clearInterval(prune)

@@ -1,4 +1,5 @@
-/** The Node edge: serve the web app over HTTP, and its agent WebSockets with `ws`. Everything else stays web-standard. */
+/** The Node edge: serve the web app over HTTP or HTTPS, and its agent WebSockets with `ws`. Everything else stays web-standard. */
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { serve, upgradeWebSocket } from '@hono/node-server'
 import type { Hono } from 'hono'
@@ -7,14 +8,24 @@ import { MAX_AGENT_MESSAGE_BYTES } from './agent-hub/agent-hub.js'
 import type { HeartbeatFor } from './agent-hub/agent-socket.js'
 import type { AgentEndpoint } from './agent-hub/agent-ws-route.js'
 
+/** A certificate (chain) and its private key, PEM text. */
+export interface TlsFiles {
+  cert: string
+  key: string
+}
+
 export interface RunningServer {
   port: number
+  /** Over TLS only: serves new connections with this certificate (renewed on disk, say). */
+  setTls?(tls: TlsFiles): void
   close(): Promise<void>
 }
 
 export interface ListenOptions {
   /** Serves WebSocket upgrades (see agentSocketServer); without it upgrades are refused. */
   websocket?: WebSocketServer
+  /** Serve HTTPS (and wss:// to agents) with this certificate instead of plain HTTP. */
+  tls?: TlsFiles
 }
 
 export function listen(
@@ -23,13 +34,20 @@ export function listen(
   hostname: string,
   options: ListenOptions = {},
 ): Promise<RunningServer> {
-  const { websocket } = options
+  const { websocket, tls } = options
   return new Promise((resolve, reject) => {
     const server = serve(
-      { fetch: app.fetch, port, hostname, ...(websocket ? { websocket: { server: websocket } } : {}) },
+      {
+        fetch: app.fetch,
+        port,
+        hostname,
+        ...(websocket ? { websocket: { server: websocket } } : {}),
+        ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {}),
+      },
       (info: AddressInfo) => {
         resolve({
           port: info.port,
+          ...(tls ? { setTls: (next: TlsFiles) => (server as HttpsServer).setSecureContext(next) } : {}),
           close: () =>
             new Promise<void>((done) => {
               // Upgraded sockets are no longer the HTTP server's: they are ended here.

@@ -10,7 +10,9 @@ import { claimStoreCurrency } from '../domain/store-currency.js'
 import { controllerRegistry } from '../metrics/controller-registry.js'
 import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
+import type { TlsFiles } from '../server.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
+import { readTlsFiles } from '../tls-files.js'
 import { CAPD_VERSION } from '../version.js'
 
 const IDEMPOTENCY_TTL_MS = 48 * 3600_000
@@ -45,13 +47,18 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     process.exit(2)
   }
 
+  const certPath = config['tls-cert']
+  const keyPath = config['tls-key']
+  let tls: TlsFiles | undefined
   let format: LogFormat
   try {
     format = logFormat()
+    tls = certPath && keyPath ? await readTlsFiles(certPath, keyPath) : undefined
   } catch (err) {
     console.error(`capd controller: ${(err as Error).message}`)
     process.exit(2)
   }
+
   const log = createLogger({ name: 'capd-controller', level: config['log-level'], format })
   logger = log
   let payments: ReturnType<typeof buildProviders>
@@ -104,6 +111,7 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     logger: log,
     port: config.port,
     host: config.host,
+    ...(tls ? { tls } : {}),
     retentionDays: config['retention-days'],
     agentOfflineMinutes: config['agent-offline-minutes'],
     dataDir: config.data,
@@ -123,7 +131,7 @@ async function runControllerCommand(argv: string[]): Promise<void> {
       process.exit(1)
     },
   })
-  const url = `http://${config.host}:${controller.port}`
+  const url = `${tls ? 'https' : 'http'}://${config.host}:${controller.port}`
   const listen = config['metrics-listen']
   const metricsUrl =
     listen &&
@@ -137,6 +145,23 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     log.info({ signal }, `capd controller: ${signal}, stopping`)
     await controller.stop()
     process.exit(0)
+  }
+  if (certPath && keyPath && controller.setTls) {
+    const setTls = controller.setTls
+    // A renewed certificate (certbot, say) is taken without a restart; a bad one leaves the old.
+    process.on('SIGHUP', () => {
+      readTlsFiles(certPath, keyPath).then(
+        (next) => {
+          setTls(next)
+          log.info(
+            { cert: certPath },
+            `capd controller: SIGHUP, serving the certificate in ${certPath} again`,
+          )
+        },
+        (err: Error) =>
+          log.error({ err }, `capd controller: SIGHUP, keeping the certificate served: ${err.message}`),
+      )
+    })
   }
   process.once('SIGINT', () => void stop('SIGINT'))
   process.once('SIGTERM', () => void stop('SIGTERM'))

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest'
+// Each config shown must be one the agent accepts: checked with the agent's own loader.
+import { loadAgentConfig } from '../../../agent/src/config.js'
 import { hashToken } from '../auth/tokens.js'
 import { BrowserCaller } from '../testing/browser-caller.js'
 import { refusalIn } from '../testing/field-marks.js'
 import { catalogTestKit, hasForm } from './catalog-test-kit.js'
 
 const TOKEN = /<p id="agent-token" class="secret">(capda_[^<]+)<\/p>/
+
+/** The agent config shown on an enrolment answer, parsed. */
+function configIn(html: string): Record<string, unknown> {
+  const code = /<pre class="secret config">\s*<code>([\s\S]*?)<\/code>/.exec(html)?.[1]
+  if (code === undefined) throw new Error('no agent config on the page')
+  const entities: Record<string, string> = {
+    '&quot;': '"',
+    '&lt;': '<',
+    '&gt;': '>',
+    '&#39;': "'",
+    '&amp;': '&',
+  }
+  return JSON.parse(code.replace(/&(quot|lt|gt|#39|amp);/g, (e) => entities[e]!))
+}
 
 describe('agents page', () => {
   it('sends a visitor to the login page', async () => {
@@ -60,6 +76,87 @@ describe('agents page', () => {
     expect(later.html).toContain('tower-9')
     expect(later.html).not.toContain(token!)
     expect(later.html).not.toContain('agent-token')
+  })
+
+  it.each([
+    ['nftables', /on the Linux router itself/],
+    ['routeros', /drives a MikroTik router through its API: replace each <code>CHANGE-ME<\/code>/],
+    ['snmp', /reads counters over SNMP .* Replace each <code>CHANGE-ME<\/code>/s],
+  ] as const)('shows the config for the router chosen (%s), one the agent loads', async (driver, hint) => {
+    const k = await catalogTestKit()
+    const form = await k.browser.get('/agents')
+    expect(form.html).toMatch(new RegExp(`<option value="${driver}"`))
+    const reply = await k.browser.post('/agents', {
+      _csrf: k.csrf,
+      name: `tower-${driver}`,
+      driver,
+      idempotencyKey: driver,
+    })
+    expect(reply.status).toBe(200)
+    expect(reply.html).toMatch(hint)
+    const config = await loadAgentConfig(configIn(reply.html))
+    expect(config).toMatchObject({
+      controller: 'ws://localhost',
+      stateDir: '/var/lib/capd-agent',
+      router: { kind: driver },
+    })
+    expect(config.token).toBe(TOKEN.exec(reply.html)?.[1])
+    // localhost: the token never leaves the machine, so no warning.
+    expect(reply.html).not.toContain('agent-plain-text')
+  })
+
+  it('refuses a router it has no config for, and enrols nobody', async () => {
+    const k = await catalogTestKit()
+    const before = k.snapshot()
+    const reply = await k.browser.post('/agents', {
+      _csrf: k.csrf,
+      name: 'tower-x',
+      driver: 'cisco',
+      idempotencyKey: 'k1',
+    })
+    expect(reply.status).toBe(303)
+    expect(refusalIn((await k.browser.get('/agents')).html)).toMatch(
+      /Router: Choose nftables, RouterOS or SNMP\.$/,
+    )
+    expect(k.snapshot()).toBe(before)
+  })
+
+  it('says plainly that the token would travel unencrypted when the operator came over plain http from the network', async () => {
+    const k = await catalogTestKit()
+    const overHttp = { headers: { 'x-forwarded-host': 'capd.isp.example' } }
+    const plain = await k.browser.post(
+      '/agents',
+      { _csrf: k.csrf, name: 'tower-a', idempotencyKey: 'a' },
+      overHttp,
+    )
+    expect(configIn(plain.html).controller).toBe('ws://capd.isp.example')
+    const notice = /<p id="agent-plain-text"[^>]*>([\s\S]*?)<\/p>/.exec(plain.html)?.[1] ?? ''
+    expect(notice).toContain('unencrypted')
+    expect(notice).toContain('--tls-cert')
+    expect(notice).toContain('TLS and reverse proxies')
+
+    const tls = { headers: { 'x-forwarded-host': 'capd.isp.example', 'x-forwarded-proto': 'https' } }
+    const secure = await k.browser.post(
+      '/agents',
+      { _csrf: k.csrf, name: 'tower-b', idempotencyKey: 'b' },
+      tls,
+    )
+    expect(configIn(secure.html).controller).toBe('wss://capd.isp.example')
+    expect(secure.html).not.toContain('agent-plain-text')
+    expect(secure.html).toContain(
+      '&quot;controllerTls&quot;: { &quot;ca&quot;: &quot;/etc/capd/ca.pem&quot; }',
+    )
+  })
+
+  it('offers wss:// at an https public URL to an operator on plain http', async () => {
+    const k = await catalogTestKit({ publicUrl: 'https://capd.isp.example' })
+    const reply = await k.browser.post(
+      '/agents',
+      { _csrf: k.csrf, name: 'tower-p', idempotencyKey: 'p' },
+      { headers: { 'x-forwarded-host': '10.0.0.2:8080' } },
+    )
+    expect(configIn(reply.html).controller).toBe('wss://capd.isp.example')
+    expect(reply.html).not.toContain('agent-plain-text')
   })
 
   it('enrols once per form: a resent form (a reload of the answer) shows no token and enrols nobody', async () => {

@@ -13,13 +13,17 @@ import { readForm } from '../ui/form-input.js'
 import { fieldErrorsOf } from '../ui/form-refusal.js'
 import { idempotencyKeyField } from '../ui/form-values.js'
 import type { AnomalyRow } from './agent-anomalies.js'
-import { agentConfigJson, controllerWsUrl } from './agent-config.js'
+import { AGENT_DRIVERS, agentConfigJson, controllerWsUrl } from './agent-config.js'
 import type { SkippedRule } from './agent-problems-view.js'
 import { type AgentRow, AgentsPage, type Enrolled, RevokeAgentPage } from './agent-views.js'
 import type { OperatorEnv } from './operator-auth.js'
 import { frame, type OperatorKit } from './operator-kit.js'
 
-const EnrolForm = z.object({ name: CreateAgent.shape.name })
+const EnrolForm = z.object({
+  name: CreateAgent.shape.name,
+  /** Which config to show; an older form without the field gets the nftables one. */
+  driver: z.enum(AGENT_DRIVERS).default('nftables'),
+})
 
 export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
   const { store, env, isAgentConnected } = kit.deps
@@ -86,22 +90,36 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const form = await readForm(c)
       const key = idempotencyKeyField(form)
       const check = new FormCheck()
-      const { name } = check.done(
+      const { name, driver } = check.done(
         check.schema(
           EnrolForm,
-          { name: form.name },
-          { name: textMessage('Enter a name for the agent.', 100) },
+          { name: form.name, driver: form.driver || undefined },
           {
-            name: 'Agent name',
+            name: textMessage('Enter a name for the agent.', 100),
+            driver: 'Choose nftables, RouterOS or SNMP.',
           },
+          { name: 'Agent name', driver: 'Router' },
         ),
       )
       const once = await store.transact((tx) =>
-        idempotent(tx, env, `${c.var.actor}|${key}`, requestHash('POST /agents', { name }), async () => {
-          const { agent, token } = await enrolAgent(tx, env, c.var.actor, name)
-          enrolled = { agent, token, config: agentConfigJson(controllerWsUrl(c), token) }
-          return { status: 201, body: { agentId: agent.id } }
-        }),
+        idempotent(
+          tx,
+          env,
+          `${c.var.actor}|${key}`,
+          requestHash('POST /agents', { name, driver }),
+          async () => {
+            const { agent, token } = await enrolAgent(tx, env, c.var.actor, name)
+            const controller = controllerWsUrl(c, env.publicUrl)
+            enrolled = {
+              agent,
+              token,
+              driver,
+              controller,
+              config: agentConfigJson(controller, token, driver),
+            }
+            return { status: 201, body: { agentId: agent.id } }
+          },
+        ),
       )
       if (once.replayed) {
         const text = `This form was already sent: agent "${name}" is enrolled, and its token was shown only then. If it is lost, revoke that agent and enrol a new one.`

@@ -2,9 +2,10 @@
 import type { Agent } from '../store/entities.js'
 import { DataTable } from '../ui/data-table.js'
 import { ago, dateTime } from '../ui/format.js'
-import { ActionForm, Field } from '../ui/forms.js'
+import { ActionForm, Field, Select } from '../ui/forms.js'
 import { NamedForm } from '../ui/named-form.js'
 import { AgentAnomalies, type AnomalyRow } from './agent-anomalies.js'
+import { AGENT_STATE_DIR, type AgentDriver, PLACEHOLDER, travelsInClear } from './agent-config.js'
 import { AgentProblems, type SkippedRule } from './agent-problems-view.js'
 import { OperatorPage } from './layout.js'
 import { can, type Frame } from './operator-kit.js'
@@ -20,6 +21,9 @@ export interface AgentRow {
 export interface Enrolled {
   agent: Agent
   token: string
+  driver: AgentDriver
+  /** The controller URL written in the config. */
+  controller: string
   config: string
 }
 
@@ -64,6 +68,18 @@ function EnrolForm({ csrf }: { csrf: string }) {
       intro={<p class="hint">An agent runs beside one router. Enrolling gives it a token, shown once.</p>}
     >
       <Field id="agent-name" name="name" label="Agent name" required placeholder="tower-1" />
+      <Select
+        id="agent-driver"
+        name="driver"
+        label="Router"
+        hint="What the agent counts and enforces with; its configuration is shown with the token."
+        options={[
+          { value: 'nftables', label: 'Linux router (nftables), the agent runs on it' },
+          { value: 'routeros', label: 'MikroTik RouterOS, through its API' },
+          { value: 'snmp', label: 'Counters over SNMP, enforced with nftables here' },
+        ]}
+        value="nftables"
+      />
     </NamedForm>
   )
 }
@@ -109,7 +125,7 @@ function LastSeen(p: { atMs: number | undefined; nowMs: number; timeZone: string
   )
 }
 
-function EnrolledAgent({ agent, token, config }: Enrolled) {
+function EnrolledAgent({ agent, token, driver, controller, config }: Enrolled) {
   return (
     <section class="card enrolled" aria-labelledby="enrolled-title">
       <h2 id="enrolled-title">Agent "{agent.name}" enrolled</h2>
@@ -121,19 +137,65 @@ function EnrolledAgent({ agent, token, config }: Enrolled) {
       <p id="agent-token" class="secret">
         {token}
       </p>
+      {travelsInClear(controller) ? <PlainTextNotice controller={controller} /> : null}
       <h3>Agent configuration</h3>
       <p>
-        Save this as <code>agent.json</code> on the router and start the agent with{' '}
-        <code>pnpm agent --config agent.json</code>. It is for an agent on a Linux router (nftables); for a
-        trial without a router, set <code>"router"</code> to <code>{'{ "kind": "simulated" }'}</code>. To keep
-        the token out of the file, put it in a file of its own and write{' '}
-        <code>"token": "file:///path/to/it"</code>.
+        Save this as <code>/etc/capd/agent.json</code> on the agent's machine and start it with{' '}
+        <code>capd agent --config /etc/capd/agent.json</code>; it keeps its journal in{' '}
+        <code>{AGENT_STATE_DIR}</code>. <DriverHint driver={driver} /> To keep the token out of the file, put
+        it in a file of its own and write <code>"token": "file:///etc/capd/agent-token"</code>. For a trial
+        without a router, set <code>"router"</code> to <code>{'{ "kind": "simulated" }'}</code>.
       </p>
+      {controller.startsWith('wss:') ? (
+        <p class="hint">
+          If the controller's certificate comes from a private CA, give the agent that CA:{' '}
+          <code>"controllerTls": {'{ "ca": "/etc/capd/ca.pem" }'}</code>.
+        </p>
+      ) : null}
       <pre class="secret config">
         <code>{config}</code>
       </pre>
     </section>
   )
+}
+
+/** The operator came over plain http from the network: the agent would too. */
+function PlainTextNotice({ controller }: { controller: string }) {
+  return (
+    <p id="agent-plain-text" class="notice error" role="alert">
+      This controller was reached without TLS, so the configuration below says <code>{controller}</code>: the
+      agent would send its token and receive every limit unencrypted, and anyone on the path could read the
+      token or pose as the controller. Give the controller TLS (nginx in front of it, or{' '}
+      <code>--tls-cert</code> and <code>--tls-key</code>; see the README, "TLS and reverse proxies"), then
+      write the <code>wss://</code> address in <code>"controller"</code>.
+    </p>
+  )
+}
+
+function DriverHint({ driver }: { driver: AgentDriver }) {
+  switch (driver) {
+    case 'nftables':
+      return <>It is for an agent on the Linux router itself (nftables; it needs CAP_NET_ADMIN).</>
+    case 'routeros':
+      return (
+        <>
+          It drives a MikroTik router through its API: replace each <code>{PLACEHOLDER}</code> with the
+          router's address and the API user and password capd uses. Prefer api-ssl: <code>"port": 8729</code>{' '}
+          and <code>"tls": {'{ "ca": "/etc/capd/router-ca.pem" }'}</code>. The password can be a{' '}
+          <code>file://</code> path too.
+        </>
+      )
+    case 'snmp':
+      return (
+        <>
+          It reads counters over SNMP (IF-MIB interfaces named <code>{'<pppoe-{login}>'}</code>, see{' '}
+          <code>namePattern</code>) and enforces with nftables on its own machine; an <code>"enforcer"</code>{' '}
+          of kind <code>routeros</code> enforces on a MikroTik instead. Replace each{' '}
+          <code>{PLACEHOLDER}</code> with the router's address and SNMP v2c community (or use version 3 with
+          user, authKey and privKey).
+        </>
+      )
+  }
 }
 
 /** Asks before revoking: the agent's token stops working for good. */

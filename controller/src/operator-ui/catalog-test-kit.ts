@@ -2,10 +2,10 @@
 import type { Hono } from 'hono'
 import { createApp } from '../app.js'
 import { BrowserCaller } from '../testing/browser-caller.js'
-import { TEST_ADMIN_PASSWORD, testApp } from '../testing/test-app.js'
+import { TEST_ADMIN_PASSWORD, type TestAppOptions, testApp } from '../testing/test-app.js'
 
-export async function catalogTestKit() {
-  const t = await testApp()
+export async function catalogTestKit(options: TestAppOptions = {}) {
+  const t = await testApp(options)
   const seeded = await t.seed()
   /** The subscriber ids of each commit that changed limits (see createApp). */
   const limitsChanged: string[][] = []

@@ -187,9 +187,9 @@ export const FORM_CASES: FormCase[] = [
     titleId: 'enrol-agent-title',
     action: () => '/agents',
     once: true,
-    good: () => ({ name: 'tower-7' }),
-    bad: { name: '\u202e' },
-    marked: ['name'],
+    good: () => ({ name: 'tower-7', driver: 'routeros' }),
+    bad: { name: '\u202e', driver: 'cisco' },
+    marked: ['name', 'driver'],
   },
 ]
 

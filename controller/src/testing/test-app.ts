@@ -33,6 +33,8 @@ export interface TestAppOptions {
   timeZone?: string
   /** The controller's currency (default USD). */
   currency?: string
+  /** `--public-url`. */
+  publicUrl?: string
   bodyLimitBytes?: number
   hub?: Partial<Omit<AgentHubOptions, 'store' | 'env'>>
   /** More of createApp's options (login throttles, client addresses). */
@@ -56,6 +58,7 @@ export async function testApp(options: TestAppOptions = {}) {
     timeZone: options.timeZone ?? 'UTC',
     currency: options.currency ?? 'USD',
     idempotencyTtlMs: 24 * 3600_000,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.notify
       ? { channels: options.notify.channels ?? customerChannels(options.notify.senders) }
       : {}),

@@ -12,6 +12,7 @@ const RUNNING = /capd agent \S+ running \(.*epoch (\w+)/
 /** The agent's config file (see the README, "Agent"); written as given. */
 export interface AgentConfigFile {
   controller: string
+  controllerTls?: { ca: string }
   token: string
   stateDir: string
   pollIntervalMs?: number

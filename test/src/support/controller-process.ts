@@ -5,10 +5,10 @@
 import type { ChildProcess } from 'node:child_process'
 import { killAll, startTsxProcess } from './tsx-process.js'
 
-const LISTENING = /capd controller \S+ listening on (http:\/\/\S+) /
+const LISTENING = /capd controller \S+ listening on (https?:\/\/\S+) /
 
 export interface ControllerProcess {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `--tls-cert`) */
   readonly baseUrl: string
   readonly pid: number
   /** SIGKILL, then resolves once the process is gone (and reaped, so its pid is free). */
