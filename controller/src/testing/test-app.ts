@@ -86,7 +86,7 @@ export async function testApp(options: TestAppOptions = {}) {
     { store, env, ...hub.apiHooks(), ...(outbox ? { outbox } : {}) },
     {
       ...options.app,
-      metrics,
+      ...(registry ? { metrics } : {}),
       agents: nodeAgentEndpoint(hub),
       ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     },
