@@ -11,6 +11,7 @@ import { routerOsPoll } from './routeros-poll.js'
 import { routerOsTopUp } from './routeros-topup.js'
 import { snmpPoll } from './snmp-poll.js'
 import { storeWriteCost } from './store-write-cost.js'
+import { subscriberImport } from './subscriber-import.js'
 import { topUpThroughput } from './topup-throughput.js'
 import { uiPages } from './ui-pages.js'
 import { usageHistorySize } from './usage-history-size.js'
@@ -32,6 +33,7 @@ await storeWriteCost(config)
 await uiPages()
 await bodyLimitCost()
 addressCheck()
+await subscriberImport()
 await outageDrain(config)
 await notifyFlood()
 await usageHistorySize()

@@ -11,6 +11,7 @@ import { ApiError } from './errors.js'
 import {
   bodyCap,
   DEFAULT_BODY_LIMIT_BYTES,
+  IMPORT_PATH,
   LOGIN_BODY_LIMIT_BYTES,
   LOGO_BODY_LIMIT_BYTES,
   LOGO_UPLOAD_PATHS,
@@ -82,7 +83,8 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   // Before any route, authenticated or not, so no handler or middleware can read an unbounded body.
   for (const door of LOGIN_DOORS) app.post(door, bodyCap(Math.min(LOGIN_BODY_LIMIT_BYTES, bodyLimitBytes)))
   const logoLimit = Math.max(LOGO_BODY_LIMIT_BYTES, bodyLimitBytes)
-  app.use(bodyCap(bodyLimitBytes, Object.fromEntries(LOGO_UPLOAD_PATHS.map((path) => [path, logoLimit]))))
+  const perPath = Object.fromEntries(LOGO_UPLOAD_PATHS.map((path) => [path, logoLimit]))
+  app.use(bodyCap(bodyLimitBytes, perPath, [IMPORT_PATH]))
   app.notFound((c) => {
     const err = new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)
     return wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)

@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import { apiTokenAuth } from '../auth/api-token-auth.js'
 import { ApiError } from '../errors.js'
+import { bodyCap, IMPORT_BODY_LIMIT_BYTES } from '../http/body-cap.js'
 import { CAPD_VERSION } from '../version.js'
 import { agentRoutes } from './agent-routes.js'
 import type { ApiDeps, AppEnv } from './app-env.js'
@@ -23,7 +24,7 @@ import { subscriberRoutes } from './subscriber-routes.js'
 import { usageHistoryRoutes } from './usage-history-routes.js'
 import { webhookRoutes } from './webhook-routes.js'
 
-/** The operator API; bodies are capped app-wide before it (see http/body-cap.ts). */
+/** The operator API; bodies are capped app-wide before it (see http/body-cap.ts), the import's after auth. */
 export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>()
   api.onError(errorResponse)
@@ -49,6 +50,8 @@ export function operatorApi(deps: ApiDeps): Hono<AppEnv> {
 
   api.get('/openapi.json', (c) => c.json(document))
   api.use(apiTokenAuth(deps.store))
+  // The app-wide cap lets this one path through (see IMPORT_PATH): its larger limit is for a known token.
+  api.post('/subscribers/import', bodyCap(IMPORT_BODY_LIMIT_BYTES))
   api.route('/', routes)
   api.notFound((c) =>
     errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c),

@@ -5,11 +5,13 @@ import { createSubscriber, preparePassword, updateSubscriber } from '../domain/s
 import type { ApiDeps } from './app-env.js'
 import type { DocumentedRouter } from './router.js'
 import { CreateSubscriber, SubscriberListQuery } from './schemas.js'
+import { subscriberImportRoute } from './subscriber-import-route.js'
 import { UpdateSubscriber } from './subscriber-schemas.js'
 import { loadSubscriberView } from './subscriber-view.js'
 import { idParam, readJson, readQuery } from './validate.js'
 
-export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): void {
+export function subscriberRoutes(r: DocumentedRouter, deps: ApiDeps): void {
+  const { store, env } = deps
   r.add(
     {
       method: 'post',
@@ -28,6 +30,7 @@ export function subscriberRoutes(r: DocumentedRouter, { store, env }: ApiDeps): 
       return c.json(view, 201)
     },
   )
+  subscriberImportRoute(r, deps)
   r.add(
     {
       method: 'patch',

@@ -6,9 +6,16 @@ import { ApiError } from '../errors.js'
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024
 /** The login forms (a name and a password): nobody needs more, and they take anyone's body. */
 export const LOGIN_BODY_LIMIT_BYTES = 8 * 1024
-/** The logo uploads (a 200 KB image, with the form's fields and multipart framing): the only bodies allowed more. */
+/** The logo uploads (a 200 KB image, with the form's fields and multipart framing). */
 export const LOGO_BODY_LIMIT_BYTES = 256 * 1024
 export const LOGO_UPLOAD_PATHS = ['/settings/branding/logo', '/api/v1/settings/branding/logo'] as const
+/**
+ * A bulk subscriber import (some 20,000 rows of JSON): the API's largest body, read only once the
+ * caller's API token is known (the route caps it itself, see operator-api.ts), so nobody else can
+ * make the controller hold megabytes.
+ */
+export const IMPORT_BODY_LIMIT_BYTES = 8 * 1024 * 1024
+export const IMPORT_PATH = '/api/v1/subscribers/import'
 
 /**
  * Reads the body into memory up to `maxBytes` and hands the handlers that copy; past the limit it
@@ -21,13 +28,15 @@ export function bodyCap(
   defaultMaxBytes: number,
   /** Exact paths that take a different limit (the logo uploads). */
   perPath: Readonly<Record<string, number>> = {},
+  /** Exact paths whose route caps the body itself, after authentication (the import). */
+  cappedLater: readonly string[] = [],
 ): MiddlewareHandler {
   for (const limit of [defaultMaxBytes, ...Object.values(perPath)]) {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new Error('bodyCap: maxBytes must be a whole number')
   }
   return async function bodyCap(c, next) {
     const body = c.req.raw.body
-    if (!body) return next()
+    if (!body || cappedLater.includes(c.req.path)) return next()
     const maxBytes = Object.hasOwn(perPath, c.req.path) ? perPath[c.req.path]! : defaultMaxBytes
     const declared = Number(c.req.header('content-length'))
     const bytes = declared > maxBytes ? undefined : await readAtMost(body, maxBytes)
