@@ -1,9 +1,20 @@
 /** `capd agent --config agent.json`: run an agent until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util'
-import { createLogger, LOG_LEVELS, type LogLevel, type RootLogger } from '@capd/log'
+import {
+  createLogger,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  logFormat,
+  type RootLogger,
+} from '@capd/log'
 import { Agent } from './agent.js'
-import { readAgentConfigFile } from './config.js'
+import { type LoadedConfig, readAgentConfigFile } from './config.js'
 import { createDriver } from './drivers/create-driver.js'
+import type { AgentMetrics } from './metrics/agent-metrics.js'
+import { agentRegistry } from './metrics/agent-registry.js'
+import { type MetricsServer, serveMetrics } from './metrics/metrics-server.js'
+import { promAgentMetrics } from './metrics/prom-agent-metrics.js'
 import { AGENT_VERSION } from './version.js'
 
 const USAGE = `Usage: capd agent --config agent.json   (from the source tree: pnpm agent)
@@ -12,7 +23,8 @@ Runs a capd agent beside one router: counts usage, enforces caps locally, syncs 
 
   --config FILE      the agent's JSON config (see the README, "Agent")
   --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default: CAPD_LOG_LEVEL,
-                     else the config's logLevel, else info); logs are JSON lines on stdout
+                     else the config's logLevel, else info); logs go to stdout: readable text
+                     on a terminal, JSON lines otherwise (CAPD_LOG_FORMAT=json|pretty forces one)
   -h, --help         this text`
 
 /** Once made, every later failure is logged through it (a JSON line), not printed. */
@@ -61,11 +73,26 @@ async function runAgentCommand(argv: string[]): Promise<void> {
     console.error(`capd agent: --log-level must be one of ${LOG_LEVELS.join(', ')}\n\n${USAGE}`)
     process.exit(2)
   }
-  const root = createLogger({ name: 'capd-agent', level: level as LogLevel })
+  let format: LogFormat
+  try {
+    format = logFormat()
+  } catch (err) {
+    console.error(`capd agent: ${(err as Error).message}`)
+    process.exit(2)
+  }
+  const root = createLogger({ name: 'capd-agent', level: level as LogLevel, format })
   logger = root
   const log = root.child({ agentId: config.agentId })
+  // Before the router is touched: a metrics port already taken stops the agent at once. Until the
+  // agent has started, a scrape has no gauges to show.
+  let started: Agent | undefined
+  const served = config.metricsListen ? await metricsListener(config, () => started) : undefined
   const driver = await createDriver(config, root)
-  const agent = await Agent.start(config, driver, { logger: root })
+  const agent = await Agent.start(config, driver, {
+    logger: root,
+    ...(served ? { metrics: served.metrics } : {}),
+  })
+  started = agent
   log.info(
     {
       version: AGENT_VERSION,
@@ -76,11 +103,28 @@ async function runAgentCommand(argv: string[]): Promise<void> {
     },
     `capd agent ${config.agentId} running (${config.router.kind}, ${config.mode}, epoch ${agent.epoch}, state in ${config.stateDir})`,
   )
+  if (served)
+    log.info({ metricsPort: served.server.port }, `capd agent: metrics on port ${served.server.port}`)
   const stop = async (signal: string) => {
     log.info({ signal }, `capd agent: ${signal}, stopping (enforcement stays in place at the router)`)
     await agent.stop()
+    await served?.server.close()
     process.exit(0)
   }
   process.once('SIGINT', () => void stop('SIGINT'))
   process.once('SIGTERM', () => void stop('SIGTERM'))
+}
+
+/** The registry (capd_agent_* and Node's standard process metrics) and its listener. */
+async function metricsListener(
+  config: LoadedConfig,
+  agent: () => Agent | undefined,
+): Promise<{ metrics: AgentMetrics; server: MetricsServer }> {
+  const registry = agentRegistry()
+  const metrics = promAgentMetrics(registry, () => agent()?.metricsView())
+  try {
+    return { metrics, server: await serveMetrics(registry, config.metricsListen!) }
+  } catch (err) {
+    throw new Error(`metricsListen: ${(err as Error).message}`)
+  }
 }

@@ -12,6 +12,8 @@ import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { journalDeltas } from './journal-deltas.js'
 import { limitsRefusal } from './limit-check.js'
+import { type AgentMetrics, type AgentMetricsView, noAgentMetrics } from './metrics/agent-metrics.js'
+import { timed } from './metrics/timed.js'
 import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
 import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
@@ -35,6 +37,8 @@ export interface AgentDeps {
   now?: () => number
   /** The one logger (default: nowhere); the agent logs through a child with its `agentId`. */
   logger?: Logger
+  /** Told of polls, applies, limits taken and connections (default: nobody). */
+  metrics?: AgentMetrics
 }
 
 export class Agent {
@@ -50,6 +54,7 @@ export class Agent {
   private readonly usage: UsageSender
   private readonly now: () => number
   private readonly log: Logger
+  private readonly metrics: AgentMetrics
   /** Said once: the controller booked seqs this journal never reached (see onMessage 'ack'). */
   private warnedAckAhead = false
 
@@ -63,6 +68,7 @@ export class Agent {
   ) {
     this.now = deps.now ?? Date.now
     this.log = agentLogger(config, deps)
+    this.metrics = deps.metrics ?? noAgentMetrics
     const insecure = plainTextWarning(config.controller)
     this.link = new ControllerLink(
       config.controller,
@@ -79,6 +85,7 @@ export class Agent {
         }),
         message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
         connected: () => {
+          this.metrics.connected()
           this.usage.restart()
           this.log.info('capd agent: connected to the controller')
           // Again on every connection, not only at start: each one has just sent the token in clear.
@@ -97,7 +104,7 @@ export class Agent {
       lastReadAtMs: () => this.lastReading?.atMs,
       poll: (boundaryMs) =>
         this.queue
-          .add(() => this.poll(boundaryMs))
+          .add(() => this.timedPoll(boundaryMs))
           .catch((err) => this.log.warn({ err }, 'capd agent: poll failed')),
       interval: () => this.nextInterval(),
     })
@@ -146,9 +153,22 @@ export class Agent {
     }
   }
 
+  /** What the metrics' gauges read (see AgentMetricsView). */
+  metricsView(): AgentMetricsView {
+    const states = { open: 0, blocked: 0, throttled: 0 }
+    for (const book of this.state.books.values()) states[book.applied]++
+    return {
+      subscribers: this.state.books.size,
+      states,
+      unackedEntries: this.journal.size,
+      journalBytes: this.journal.disk.bytes,
+      controllerConnected: this.link.connected,
+    }
+  }
+
   /** Runs one poll now (tests, and the loop). */
   pollNow(): Promise<void> {
-    return this.queue.add(() => this.poll())
+    return this.queue.add(() => this.timedPoll())
   }
 
   async stop(): Promise<void> {
@@ -188,6 +208,13 @@ export class Agent {
       }
     }
     return this.config.pollIntervalMs
+  }
+
+  private timedPoll(boundaryMs?: number): Promise<void> {
+    return timed(
+      () => this.poll(boundaryMs),
+      (outcome, seconds) => this.metrics.polled(outcome, seconds),
+    )
   }
 
   private async poll(boundaryMs?: number): Promise<void> {
@@ -245,7 +272,10 @@ export class Agent {
     // Free windows go by the reading when it was just taken (a boundary poll), else by now.
     const atMs = Math.max(reading.atMs, this.now())
     const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe, atMs))
-    const report = await this.driver.apply(rules, reading, (ids) => this.recordCreation(ids))
+    const report = await timed(
+      () => this.driver.apply(rules, reading, (ids) => this.recordCreation(ids)),
+      (outcome, seconds) => this.metrics.applied(outcome, seconds),
+    )
     const { changed: problemsChanged, added } = this.problems.update(report.skipped)
     for (const problem of added) {
       this.log.warn(
@@ -378,6 +408,7 @@ export class Agent {
     // The router first, so a top-up restores access without waiting for the disk; a crash before
     // the checkpoint only means the older limits until the controller's next sync.
     await this.enforce()
+    this.metrics.limitsTaken(limits.length)
     this.pollTimer.limitsChanged()
     await saveCheckpoint(this.checkpointPath, this.state)
   }

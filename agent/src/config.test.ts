@@ -27,6 +27,17 @@ describe('agent config', () => {
     await expect(loadAgentConfig({ ...base, logLevel: 'loud' })).rejects.toThrow(/logLevel/)
   })
 
+  it('serves metrics only when metricsListen is a HOST:PORT, naming the field when it is not', async () => {
+    expect((await loadAgentConfig(base)).metricsListen).toBeUndefined()
+    expect((await loadAgentConfig({ ...base, metricsListen: '127.0.0.1:9470' })).metricsListen).toEqual({
+      host: '127.0.0.1',
+      port: 9470,
+    })
+    for (const bad of ['9470', '127.0.0.1:70000', 9470]) {
+      await expect(loadAgentConfig({ ...base, metricsListen: bad })).rejects.toThrow(/metricsListen/)
+    }
+  })
+
   it('reads a file:// token', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
     await writeFile(join(dir, 'token'), `${TOKEN}\n`)

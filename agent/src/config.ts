@@ -1,7 +1,7 @@
 /** The agent's config file: one zod schema with documented defaults; errors name the bad field. */
 import { readFile } from 'node:fs/promises'
 import { LOG_LEVELS } from '@capd/log'
-import { agentIdFromToken } from '@capd/protocol'
+import { agentIdFromToken, ListenAddress } from '@capd/protocol'
 import { z } from 'zod'
 import { readCaFile } from './controller-tls.js'
 
@@ -105,6 +105,8 @@ export const AgentConfig = z
     linkSpeedMbps: z.number().positive().max(1_000_000).default(10_000),
     /** How much the agent logs (JSON lines on stdout); `--log-level` and CAPD_LOG_LEVEL override it. */
     logLevel: z.enum(LOG_LEVELS).default('info'),
+    /** `HOST:PORT` to serve Prometheus metrics (`/metrics`) and `/healthz` on, e.g. `127.0.0.1:9470`; absent = none. */
+    metricsListen: ListenAddress.optional(),
     router: z.discriminatedUnion('kind', [NftablesRouter, RouterOsRouter, SnmpRouter, SimulatedRouter], {
       error: 'router.kind must be "nftables", "routeros", "snmp" or "simulated"',
     }),

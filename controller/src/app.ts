@@ -1,4 +1,4 @@
-/** The controller's web app: security headers, the operator API and UI, the customer portal, the agents' endpoint, health. */
+/** The controller's web app: request ids and metrics, security headers, the operator API and UI, the customer portal, the agents' endpoint, health and readiness. */
 import { silentLogger } from '@capd/log'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
@@ -17,8 +17,12 @@ import {
   LOGO_UPLOAD_PATHS,
 } from './http/body-cap.js'
 import type { FatalGate } from './http/fatal-gate.js'
+import { Readiness } from './http/readiness.js'
+import { requestId } from './http/request-id.js'
 import { requestLog } from './http/request-log.js'
+import { requestMetrics } from './http/request-metrics.js'
 import { ChangeFeed } from './live/change-feed.js'
+import type { ControllerMetrics } from './metrics/controller-metrics.js'
 import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
 import { portalPages } from './portal-ui/portal-pages.js'
@@ -37,6 +41,10 @@ export interface AppOptions {
   operatorUi?: OperatorUiOptions
   /** Tripped by a fatal failure: from then on every request is answered 503 store_unavailable. */
   fatal?: FatalGate
+  /** Answers `/readyz`; by default one on the store and `fatal` that never stops. */
+  readiness?: Readiness
+  /** Counts and times each request. */
+  metrics?: ControllerMetrics
 }
 
 /** Providers log through the app's logger, or nowhere. */
@@ -64,9 +72,13 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
     ...options.portal,
     throttle: options.portal?.throttle ?? new LoginThrottle(),
   }
+  app.use(requestId())
+  if (options.metrics) app.use(requestMetrics(options.metrics))
   if (deps.logger) app.use(requestLog(deps.logger))
   app.use(secureHeaders())
   app.onError((err, c) => (wantsPage(c) ? errorPage(err, c) : errorResponse(err, c)))
+  // Before the fatal gate, so a failed store is reported as the reason rather than as any 503.
+  app.get('/readyz', (options.readiness ?? new Readiness(deps.store, options.fatal)).route())
   if (options.fatal) app.use(options.fatal.middleware())
   // Before any route, authenticated or not, so no handler or middleware can read an unbounded body.
   for (const door of LOGIN_DOORS) app.post(door, bodyCap(Math.min(LOGIN_BODY_LIMIT_BYTES, bodyLimitBytes)))

@@ -35,6 +35,23 @@ describe('controller command line', () => {
     expect(parseControllerArgs(['--trusted-proxy-hops', '2'])['trusted-proxy-hops']).toBe(2)
   })
 
+  it('serves metrics only when --metrics-listen gives a HOST:PORT, and says what is wrong with a bad one', () => {
+    expect(parseControllerArgs([])['metrics-listen']).toBeUndefined()
+    expect(parseControllerArgs(['--metrics-listen', '127.0.0.1:9469'])['metrics-listen']).toEqual({
+      host: '127.0.0.1',
+      port: 9469,
+    })
+    expect(parseControllerArgs(['--metrics-listen', '[::1]:9469'])['metrics-listen']).toEqual({
+      host: '::1',
+      port: 9469,
+    })
+    for (const bad of ['9469', '127.0.0.1:99999', 'localhost']) {
+      expect(() => parseControllerArgs(['--metrics-listen', bad])).toThrow(
+        /--metrics-listen: .*(HOST:PORT|port)/,
+      )
+    }
+  })
+
   it('serves HTTPS with --tls-cert and --tls-key given together, plain HTTP with neither', () => {
     expect(parseControllerArgs([])).not.toHaveProperty('tls-cert')
     const both = parseControllerArgs(['--tls-cert', '/etc/capd/cert.pem', '--tls-key', '/etc/capd/key.pem'])

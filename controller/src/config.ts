@@ -1,7 +1,7 @@
 /** The controller's command line, parsed into one validated config with clear errors. */
 import { parseArgs } from 'node:util'
 import { LOG_LEVELS } from '@capd/log'
-import { CurrencyCode, TimeZone } from '@capd/protocol'
+import { CurrencyCode, ListenAddress, TimeZone } from '@capd/protocol'
 import { z } from 'zod'
 import { DEFAULT_RETENTION_DAYS } from './domain/retention.js'
 import { DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
@@ -37,14 +37,18 @@ export const USAGE = `Usage: capd controller [options]   (from the source tree: 
   --snapshot-after-log-bytes N
                     snapshot the store once its log passes N bytes (default: once it
                     passes 4 MiB and the last snapshot's size); small N = frequent snapshots
-  --log-level LEVEL fatal, error, warn, info (default), debug, trace or silent; logs are JSON
-                    lines on stdout
+  --metrics-listen HOST:PORT
+                    serve Prometheus metrics at http://HOST:PORT/metrics, apart from the
+                    app's port (e.g. 127.0.0.1:9469; default: no metrics listener)
+  --log-level LEVEL fatal, error, warn, info (default), debug, trace or silent; logs go to
+                    stdout: readable text on a terminal, JSON lines otherwise
   -h, --help        this text
 
 Environment:
   CAPD_BOOTSTRAP_TOKEN   on a store with no admin token, create one with this value
   CAPD_ADMIN_PASSWORD    on a store with no admin user, create user "admin" with this password
   CAPD_LOG_LEVEL         the log level when --log-level is not given
+  CAPD_LOG_FORMAT        json or pretty: the log format whatever stdout is
   CAPD_PUBLIC_URL        the public URL when --public-url is not given
   CAPD_STRIPE_SECRET_KEY card payments through Stripe Checkout: the secret key (sk_… or rk_…),
                          or file:///path to a file holding it; needs the webhook secret too
@@ -101,6 +105,7 @@ export const ControllerConfig = z
       .optional(),
     'tls-cert': z.string().min(1).optional(),
     'tls-key': z.string().min(1).optional(),
+    'metrics-listen': ListenAddress.optional(),
     'log-level': z.enum(LOG_LEVELS).default('info'),
     help: z.boolean().default(false),
   })
@@ -129,6 +134,7 @@ export function parseControllerArgs(argv: string[], env: NodeJS.ProcessEnv = {})
       'public-url': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'metrics-listen': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,6 +1,8 @@
 /** A running controller: the web app, the agents' hub, the limit refresher, auto top-up retries and housekeeping, on one port. */
 
 import type { Logger } from '@capd/log'
+import type { ListenAddress } from '@capd/protocol'
+import type { Registry } from 'prom-client'
 import { AgentHub } from './agent-hub/agent-hub.js'
 import { AutoTopUpRetrier } from './agent-hub/auto-topup-retrier.js'
 import { LimitRefresher } from './agent-hub/limit-refresher.js'
@@ -10,6 +12,10 @@ import type { DomainEnv } from './domain/env.js'
 import { DEFAULT_RETENTION_DAYS, pruneRetained } from './domain/retention.js'
 import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
+import { Readiness } from './http/readiness.js'
+import { type ControllerMetrics, noMetrics } from './metrics/controller-metrics.js'
+import { type MetricsServer, serveMetrics } from './metrics/metrics-server.js'
+import { promControllerMetrics } from './metrics/prom-controller-metrics.js'
 import { AgentWatch, DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
 import type { ChannelSender } from './notify/channel.js'
 import { OutboxSender } from './notify/outbox-sender.js'
@@ -27,6 +33,8 @@ const OUTBOX_STOP_MS = 5_000
 
 export interface RunningController {
   port: number
+  /** The metrics listener's port, when there is one. */
+  metricsPort?: number
   hub: AgentHub
   /** Serving HTTPS: takes a new certificate for new connections (see `tls`). */
   setTls?(tls: TlsFiles): void
@@ -71,9 +79,18 @@ export async function runController(options: {
   agentOfflineMinutes?: number
   /** The data directory: staff are alerted when its file system is nearly full. */
   dataDir?: string
+  /** The registry the controller's metrics go in, served at `listen` (`GET /metrics`) when given. */
+  metrics?: { registry: Registry; listen?: ListenAddress }
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
-  const hub = new AgentHub({ store, env, logger })
+  // Gauges read the hub at scrape time, so it may be made after them.
+  const metrics: ControllerMetrics = options.metrics
+    ? promControllerMetrics(options.metrics.registry, {
+        store,
+        connectedAgents: (): number => hub.connectedCount,
+      })
+    : noMetrics
+  const hub = new AgentHub({ store, env, logger, metrics })
   const portal = clientAddressHeader
     ? { clientAddress: forwardedClientAddress(clientAddressHeader, options.trustedProxyHops) }
     : {}
@@ -85,6 +102,7 @@ export async function runController(options: {
     senders: [...(options.senders ?? []), webhookSender({ clock: env.clock })],
   })
   const fatal = new FatalGate()
+  const readiness = new Readiness(store, fatal)
   let fatalTimer: ReturnType<typeof setTimeout> | undefined
   store.onFailure?.((err) => {
     if (!fatal.trip(err)) return
@@ -102,12 +120,21 @@ export async function runController(options: {
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       outbox,
     },
-    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal },
+    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal, readiness, metrics },
   )
   const server = await listen(app, options.port, options.host, {
     websocket: agentSocketServer(),
     ...(options.tls ? { tls: options.tls } : {}),
   })
+  let metricsServer: MetricsServer | undefined
+  if (options.metrics?.listen) {
+    try {
+      metricsServer = await serveMetrics(options.metrics.registry, options.metrics.listen)
+    } catch (err) {
+      await server.close()
+      throw new Error(`the metrics listener: ${(err as Error).message}`)
+    }
+  }
   const refresher = new LimitRefresher({ store, env, logger })
   refresher.start()
   const autoTopUpRetrier = new AutoTopUpRetrier({ store, env, logger })
@@ -154,9 +181,11 @@ export async function runController(options: {
   reconcile.unref()
   return {
     port: server.port,
+    ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
     hub,
     ...(server.setTls ? { setTls: server.setTls } : {}),
     async stop() {
+      readiness.stop()
       clearInterval(prune)
       clearInterval(reconcile)
       clearTimeout(fatalTimer)
@@ -166,6 +195,7 @@ export async function runController(options: {
       stopSpaceWatch()
       hub.close()
       await server.close()
+      await metricsServer?.close()
       // A send still unrecorded when the store closes is sent again after its lease, same Message-ID.
       outbox.stop()
       await Promise.race([

@@ -12,6 +12,7 @@ import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor } from '../domain/limits.js'
 import { type Change, ChangeFeed } from '../live/change-feed.js'
+import { type ControllerMetrics, noMetrics } from '../metrics/controller-metrics.js'
 import type { Store } from '../store/store.js'
 import { AgentSession } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
@@ -33,6 +34,8 @@ export interface AgentHubOptions {
   silentTimeoutMs?: number
   /** Where connections, usage, states and pushes are announced to live pages. */
   changes?: ChangeFeed
+  /** Told of usage booked, limits pushed and reported enforced. */
+  metrics?: ControllerMetrics
 }
 
 export class AgentHub implements SessionHost {
@@ -40,6 +43,7 @@ export class AgentHub implements SessionHost {
   readonly env: DomainEnv
   readonly limits: SessionLimits
   readonly changes: ChangeFeed
+  readonly metrics: ControllerMetrics
   private readonly sessions = new Map<string, AgentSession>()
   /** Billing-clock time "last seen" was last written per agent, so heartbeats do not write each time. */
   private readonly seenWrittenAtMs = new Map<string, number>()
@@ -54,6 +58,7 @@ export class AgentHub implements SessionHost {
   constructor(options: AgentHubOptions) {
     this.store = options.store
     this.changes = options.changes ?? new ChangeFeed()
+    this.metrics = options.metrics ?? noMetrics
     this.env = options.env
     this.logger = options.logger.child({ component: 'hub' })
     this.limits = {
@@ -83,6 +88,11 @@ export class AgentHub implements SessionHost {
     return this.sessions.has(agentId)
   }
 
+  /** Agents with a live connection now. */
+  get connectedCount(): number {
+    return this.sessions.size
+  }
+
   /** The operator API's hooks into the hub: connection state, pushes after commits, revocation. */
   apiHooks(): Pick<ApiDeps, 'isAgentConnected' | 'limitsChanged' | 'agentRevoked' | 'changes'> {
     return {
@@ -101,6 +111,7 @@ export class AgentHub implements SessionHost {
    * can only add or change.
    */
   async limitsChanged(subscriberIds: readonly string[]): Promise<void> {
+    const committedAtMs = performance.now()
     this.changes.publish({ kind: 'subscribers', ids: subscriberIds })
     // A limit that fell (a reversal, a resume, a plan change) can leave a subscriber at its auto
     // top-up trigger, blocked and so sending no usage that would run the rule: it runs after every
@@ -128,7 +139,10 @@ export class AgentHub implements SessionHost {
         return { byAgent: found, left: stale }
       })
       for (const session of left) session.resync()
-      for (const [session, limits] of byAgent) session.push(limits)
+      for (const [session, limits] of byAgent) {
+        session.push(limits)
+        this.metrics.limitsPushed(limits, committedAtMs)
+      }
     } catch (err) {
       this.logger.error({ err }, 'pushing limits failed')
     }

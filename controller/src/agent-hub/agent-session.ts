@@ -302,6 +302,7 @@ export class AgentSession {
   private async usage(usage: Usage): Promise<void> {
     const { store, env } = this.host
     const result = await store.transact((tx) => ingestUsage(tx, env, this.agentId, usage))
+    this.host.metrics.usageIngested(result.counts)
     this.send({ v: PROTOCOL_VERSION, type: 'ack', epoch: result.ack.epoch, seq: result.ack.seq })
     this.host.changed({ kind: 'subscribers', ids: result.subscriberIds })
     this.host.afterBooks(result.subscriberIds)
@@ -310,6 +311,7 @@ export class AgentSession {
   private async state(report: State): Promise<void> {
     const { store, env } = this.host
     const recorded = await store.transact((tx) => recordStates(tx, env, this.agentId, report))
+    this.host.metrics.limitsEnforced(recorded)
     // Nothing is charged for a state report: auto top-up follows booked usage only.
     this.host.changed({ kind: 'subscribers', ids: recorded.map((s) => s.subscriberId) })
   }

@@ -2,6 +2,7 @@
 import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import type { Change } from '../live/change-feed.js'
+import type { ControllerMetrics } from '../metrics/controller-metrics.js'
 import type { Store } from '../store/store.js'
 import type { AgentSession } from './agent-session.js'
 
@@ -21,6 +22,7 @@ export interface SessionHost {
   readonly limits: SessionLimits
   /** The hub's logger (`component: hub`); a session adds its `agentId`. */
   readonly logger: Logger
+  readonly metrics: ControllerMetrics
   /** A frame or a pong arrived: the connection is alive. */
   heard(session: AgentSession): void
   ended(session: AgentSession): void

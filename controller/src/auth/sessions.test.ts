@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkData, emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
+import { migrateDocument } from '../store/migrations.js'
 import { applyOps } from '../store/wal-file.js'
 import {
   endSession,
@@ -13,8 +14,10 @@ import {
 
 describe('sessions in the store', () => {
   it('reads a version-1 document written before portal sessions existed', () => {
-    const { portalSessions: _, ...old } = emptyData()
-    expect(checkData(JSON.parse(JSON.stringify(old)), 'old.json').portalSessions).toEqual({})
+    const { portalSessions: _, migrations: __, ...current } = emptyData()
+    const old = JSON.parse(JSON.stringify({ ...current, version: 1 }))
+    const { doc } = migrateDocument(old, 'old.json', { atMs: 0, capdVersion: 'test' })
+    expect(checkData(doc, 'old.json').portalSessions).toEqual({})
   })
 
   it('never finds a portal session as an operator session, or the other way round', async () => {

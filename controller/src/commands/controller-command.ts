@@ -1,12 +1,13 @@
 /** `capd controller`: open the store, bootstrap credentials, serve the app until told to stop. */
 
-import { createLogger, type RootLogger } from '@capd/log'
+import { createLogger, type LogFormat, logFormat, type RootLogger } from '@capd/log'
 import { bootstrap } from '../auth/bootstrap.js'
 import { systemClock } from '../clock.js'
 import { parseControllerArgs, USAGE } from '../config.js'
 import { runController } from '../controller.js'
 import type { DomainEnv } from '../domain/env.js'
 import { claimStoreCurrency } from '../domain/store-currency.js'
+import { controllerRegistry } from '../metrics/controller-registry.js'
 import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
 import type { TlsFiles } from '../server.js'
@@ -49,14 +50,16 @@ async function runControllerCommand(argv: string[]): Promise<void> {
   const certPath = config['tls-cert']
   const keyPath = config['tls-key']
   let tls: TlsFiles | undefined
+  let format: LogFormat
   try {
+    format = logFormat()
     tls = certPath && keyPath ? await readTlsFiles(certPath, keyPath) : undefined
   } catch (err) {
     console.error(`capd controller: ${(err as Error).message}`)
     process.exit(2)
   }
 
-  const log = createLogger({ name: 'capd-controller', level: config['log-level'] })
+  const log = createLogger({ name: 'capd-controller', level: config['log-level'], format })
   logger = log
   let payments: ReturnType<typeof buildProviders>
   let notify: ReturnType<typeof buildChannels>
@@ -117,6 +120,10 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
     trustedProxyHops: config['trusted-proxy-hops'],
+    // Kept only when served: off, the controller counts nothing.
+    ...(config['metrics-listen']
+      ? { metrics: { registry: controllerRegistry(), listen: config['metrics-listen'] } }
+      : {}),
     // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
     // requests in flight have been told 503 store_unavailable).
     onFatal: (err) => {
@@ -125,9 +132,13 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     },
   })
   const url = `${tls ? 'https' : 'http'}://${config.host}:${controller.port}`
+  const listen = config['metrics-listen']
+  const metricsUrl =
+    listen &&
+    `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${controller.metricsPort}/metrics`
   log.info(
-    { version: CAPD_VERSION, url, data: config.data, zone: config.tz },
-    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})`,
+    { version: CAPD_VERSION, url, data: config.data, zone: config.tz, ...(metricsUrl ? { metricsUrl } : {}) },
+    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})${metricsUrl ? `; metrics at ${metricsUrl}` : ''}`,
   )
 
   const stop = async (signal: string) => {

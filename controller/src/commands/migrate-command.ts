@@ -1,5 +1,50 @@
-/** `capd migrate`: not in this build yet. */
-export async function migrateCommand(_argv: string[]): Promise<number> {
-  console.error('capd migrate: not available in this build')
-  return 2
+/** `capd migrate`: upgrade a stopped data directory to this release's store format. */
+import { DATA_VERSION, StoreFormatError } from '../store/data.js'
+import { DataDirLockedError } from '../store/lock-file.js'
+import { migrateDataDir } from '../store/migrate-data-dir.js'
+import { CAPD_VERSION } from '../version.js'
+import { parseCommandArgs } from './command-args.js'
+
+const USAGE = `Usage: capd migrate --data DIR
+
+Upgrades the store in DIR to store version ${DATA_VERSION} (this release's), one version at a time.
+The controller must be stopped. The files as they were are kept beside the new ones
+(capd.json.v<old version>, capd.wal.v<old version>). A store already at version ${DATA_VERSION} is
+left alone; a store newer than this release is refused (capd never downgrades a store).
+
+  --data DIR   the controller's data directory
+  -h, --help   this text`
+
+export async function migrateCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } })
+  if (args.ok && args.values.help) {
+    console.log(USAGE)
+    return 0
+  }
+  if (!args.ok || args.positionals.length > 0 || args.values.data === undefined) {
+    const problem = !args.ok
+      ? args.error
+      : args.positionals.length > 0
+        ? `unexpected argument ${args.positionals[0]}`
+        : 'give --data DIR'
+    console.error(`capd migrate: ${problem}\n\n${USAGE}`)
+    return 2
+  }
+  const dataDir = args.values.data as string
+  try {
+    const outcome = await migrateDataDir(dataDir, { atMs: Date.now(), capdVersion: CAPD_VERSION })
+    if (outcome.kind === 'current') {
+      console.log(`capd migrate: ${dataDir} is already at store version ${outcome.version}; nothing to do`)
+      return 0
+    }
+    for (const step of outcome.applied)
+      console.log(`capd migrate: version ${step.from} → ${step.to}: ${step.summary}`)
+    console.log(
+      `capd migrate: ${dataDir} upgraded from store version ${outcome.from} to ${outcome.to}; the old files are kept as ${outcome.keptAs.join(', ')}`,
+    )
+    return 0
+  } catch (err) {
+    console.error(`capd migrate: ${(err as Error).message}`)
+    return err instanceof DataDirLockedError || err instanceof StoreFormatError ? 2 : 1
+  }
 }

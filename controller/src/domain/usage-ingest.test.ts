@@ -50,7 +50,11 @@ describe('ingestUsage', () => {
     await f.ingest(usage('old', [entry(1), entry(2)]))
     await f.ingest(usage('new', [entry(1)]))
     const late = await f.ingest(usage('old', [entry(1), entry(2)]))
-    expect(late).toEqual({ ack: { epoch: 'old', seq: 2 }, subscriberIds: [] })
+    expect(late).toEqual({
+      ack: { epoch: 'old', seq: 2 },
+      subscriberIds: [],
+      counts: { bytes: 0, booked: 0, refused: 0, duplicate: 2 },
+    })
     expect(f.usedBytes()).toBe(300)
   })
 
@@ -133,7 +137,11 @@ describe('ingestUsage', () => {
     const recovered = await openLowdbStore(crashed, unexpectedLog)
     onTestFinished(() => recovered.close())
     const replayed = await recovered.transact((tx) => ingestUsage(tx, env, agentId, batch))
-    expect(replayed).toEqual({ ack: { epoch: 'e1', seq: 2 }, subscriberIds: [] })
+    expect(replayed).toEqual({
+      ack: { epoch: 'e1', seq: 2 },
+      subscriberIds: [],
+      counts: { bytes: 0, booked: 0, refused: 0, duplicate: 2 },
+    })
     const sub = await recovered.transact((tx) => tx.subscribers.get(subscriberId))
     expect(sub?.usedBytes).toBe(120)
   })

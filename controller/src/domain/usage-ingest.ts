@@ -22,11 +22,22 @@ import { bookReadings, type Reading } from './usage-book.js'
 import { drawRuleFor } from './usage-draw-rule.js'
 import { bookUsageHistory } from './usage-history.js'
 
+/** What became of a batch's entries, for the metrics. */
+export interface IngestCounts {
+  /** Bytes (down + up) of the entries above the high-water mark. */
+  bytes: number
+  booked: number
+  refused: number
+  /** At or below the high-water mark: booked before. */
+  duplicate: number
+}
+
 export interface IngestResult {
   /** The epoch's committed high-water mark: the agent may drop its entries up to it. */
   ack: { epoch: string; seq: number }
   /** Subscribers whose usage grew (auto top-up looks at these). */
   subscriberIds: string[]
+  counts: IngestCounts
 }
 
 export async function ingestUsage(
@@ -40,7 +51,14 @@ export async function ingestUsage(
   const mark = await tx.usageMarks.get(markId)
   const highWater = mark?.seq ?? 0
   const fresh = usage.entries.filter((e) => e.seq > highWater)
-  if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, subscriberIds: [] }
+  const counts = (booked: number): IngestCounts => ({
+    bytes: fresh.reduce((sum, e) => sum + e.down + e.up, 0),
+    booked,
+    refused: fresh.length - booked,
+    duplicate: usage.entries.length - fresh.length,
+  })
+  if (fresh.length === 0)
+    return { ack: { epoch: usage.epoch, seq: highWater }, subscriberIds: [], counts: counts(0) }
   const seq = fresh[fresh.length - 1]!.seq
   const actor = `agent:${agentId}`
 
@@ -54,7 +72,7 @@ export async function ingestUsage(
       }))
       await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
       await touchAgent(tx, env, agent)
-      return { ack: { epoch: usage.epoch, seq }, subscriberIds: [] }
+      return { ack: { epoch: usage.epoch, seq }, subscriberIds: [], counts: counts(0) }
     }
     agent = verdict.agent
   }
@@ -122,5 +140,6 @@ export async function ingestUsage(
   return {
     ack: { epoch: usage.epoch, seq },
     subscriberIds: [...subscribers.keys()],
+    counts: counts(bookable.length),
   }
 }

@@ -1,15 +1,19 @@
-/** The logger of one request (`component: http`, method, path), for the error handlers that have only the context. */
+/** The logger of one request (`component: http`, request id, method, path), for the error handlers that have only the context. */
 
 import { type Logger, silentLogger } from '@capd/log'
 import type { Context, MiddlewareHandler } from 'hono'
 
 const KEY = 'capdLogger'
 
-/** Puts a child of `logger` on each request's context; errors thrown below it are logged there. */
+/**
+ * Puts a child of `logger` on each request's context; errors thrown below it are logged there,
+ * with the request id (see request-id.ts) the client was answered with, so a report can be found.
+ */
 export function requestLog(logger: Logger): MiddlewareHandler {
   const http = logger.child({ component: 'http' })
   return async function requestLogger(c, next) {
-    c.set(KEY, http.child({ method: c.req.method, path: loggedPath(c.req.path) }))
+    const requestId = c.get('requestId') as string | undefined
+    c.set(KEY, http.child({ requestId, method: c.req.method, path: loggedPath(c.req.path) }))
     await next()
   }
 }

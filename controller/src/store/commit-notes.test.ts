@@ -54,7 +54,15 @@ describe('a commit hands on the subscribers whose limits it changed', () => {
     const done = store.transact((tx) => tx.topUps.insert(topUp('t1', 'bb')))
     expect(heard).toEqual([])
     await done
-    expect(heard).toEqual([{ subscriberIds: ['bb'], orderSubscriberIds: [], deliveriesQueued: false }])
+    expect(heard).toEqual([
+      {
+        subscriberIds: ['bb'],
+        orderSubscriberIds: [],
+        deliveriesQueued: false,
+        topUpsAdded: [topUp('t1', 'bb')],
+        deliveryOutcomes: [],
+      },
+    ])
   })
 
   it('says nothing for usage, names, state, a plan rename, reads, or a transaction that threw', async () => {

@@ -4,7 +4,11 @@
  * a top-up of theirs; their plan's cap). The store's tables report every write here, so no caller
  * can forget to say what it changed.
  */
-import type { Delivery, Order, Plan, Subscriber, TopUp } from './entities.js'
+import type { Order, Plan, Subscriber, TopUp } from './entities.js'
+import type { Channel, Delivery } from './notification-entities.js'
+
+/** How one attempt at a delivery ended: `retry` means it failed and is queued again. */
+export type DeliveryOutcome = 'sent' | 'retry' | 'failed'
 
 /** What one committed transaction hands on (see Store.onCommit). */
 export interface Commit {
@@ -14,6 +18,10 @@ export interface Commit {
   readonly orderSubscriberIds: readonly string[]
   /** Whether a delivery was queued (or queued again): the notification sender looks at once. */
   readonly deliveriesQueued: boolean
+  /** Top-ups the transaction created (sold, bought or automatic), for the metrics. */
+  readonly topUpsAdded: readonly TopUp[]
+  /** Delivery attempts the transaction recorded an end of, for the metrics. */
+  readonly deliveryOutcomes: readonly { channel: Channel; outcome: DeliveryOutcome }[]
 }
 
 /** The fields of a subscriber row an agent's copy of its limit is made of. */
@@ -37,10 +45,24 @@ function differ<T>(a: T | undefined, b: T | undefined, fields: readonly (keyof T
   return fields.some((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]))
 }
 
+/**
+ * What a delivery row's change says of an attempt: it was sent, it failed and waits for another
+ * try (after a send, or a message that could not be written), or it was given up. A claim
+ * (`queued` to `sending`) and a row already ended say nothing.
+ */
+function attemptOutcome(old: Delivery, row: Delivery): DeliveryOutcome | undefined {
+  if (old.status === 'sent' || old.status === 'failed') return undefined
+  if (row.status === 'sent' || row.status === 'failed') return row.status
+  if (row.status === 'queued' && (old.status === 'sending' || row.attempts > old.attempts)) return 'retry'
+  return undefined
+}
+
 export class CommitNotes {
   private readonly subscribers = new Set<string>()
   private readonly orderOwners = new Set<string>()
   private deliveriesQueued = false
+  private readonly topUpsAdded: TopUp[] = []
+  private readonly deliveryOutcomes: { channel: Channel; outcome: DeliveryOutcome }[] = []
 
   constructor(
     /** Every subscriber row, to find those on a plan whose terms change. */
@@ -48,7 +70,12 @@ export class CommitNotes {
   ) {}
 
   get empty(): boolean {
-    return this.subscribers.size === 0 && this.orderOwners.size === 0 && !this.deliveriesQueued
+    return (
+      this.subscribers.size === 0 &&
+      this.orderOwners.size === 0 &&
+      !this.deliveriesQueued &&
+      this.deliveryOutcomes.length === 0
+    )
   }
 
   commit(): Commit {
@@ -56,11 +83,15 @@ export class CommitNotes {
       subscriberIds: [...this.subscribers],
       orderSubscriberIds: [...this.orderOwners],
       deliveriesQueued: this.deliveriesQueued,
+      topUpsAdded: [...this.topUpsAdded],
+      deliveryOutcomes: [...this.deliveryOutcomes],
     }
   }
 
-  deliveryWritten(row: Delivery | undefined): void {
+  deliveryWritten(old: Delivery | undefined, row: Delivery | undefined): void {
     if (row?.status === 'queued') this.deliveriesQueued = true
+    const outcome = old && row && attemptOutcome(old, row)
+    if (outcome) this.deliveryOutcomes.push({ channel: row.channel, outcome })
   }
 
   orderWritten(old: Order | undefined, row: Order | undefined): void {
@@ -73,6 +104,7 @@ export class CommitNotes {
   }
 
   topUpWritten(old: TopUp | undefined, row: TopUp | undefined): void {
+    if (!old && row) this.topUpsAdded.push(row)
     for (const topUp of [old, row]) if (topUp) this.subscribers.add(topUp.subscriberId)
   }
 

@@ -27,7 +27,17 @@ import type {
 import type { UsageDay, UsageMonth } from './usage-history-entities.js'
 
 export const DATA_FORMAT = 'capd-store'
-export const DATA_VERSION = 1
+/** Version 2: every table present, and the store lists the format upgrades it went through. */
+export const DATA_VERSION = 2
+
+/** One format upgrade `capd migrate` applied to this store. */
+export interface StoreMigration {
+  readonly from: number
+  readonly to: number
+  readonly atMs: number
+  /** The capd release that applied it. */
+  readonly capdVersion: string
+}
 
 export interface Data {
   format: typeof DATA_FORMAT
@@ -61,6 +71,8 @@ export interface Data {
   /** In insertion (= age) order, so pruning stops at the first young record. */
   idempotency: Record<string, IdempotencyRecord>
   sequences: Record<string, number>
+  /** The format upgrades this store went through, oldest first (none for a store created at this version). */
+  migrations: StoreMigration[]
   /** The last write-ahead-log version this document holds (snapshots only). */
   committedVersion?: number
 }
@@ -95,47 +107,52 @@ export function emptyData(): Data {
     settings: {},
     idempotency: {},
     sequences: {},
+    migrations: [],
   }
 }
 
-/** Checks a document read from disk is ours and of a version this build understands. */
+/** A document that is not a store this build can open as it is: foreign, too old (migrate it) or too new. */
+export class StoreFormatError extends Error {
+  override readonly name = 'StoreFormatError'
+}
+
+/**
+ * Checks a document read from disk is ours and of exactly this build's version: an older one must
+ * be upgraded with `capd migrate` first (never silently, so the release that wrote it can still
+ * read it until the operator chooses to move on), and a newer one is never downgraded.
+ */
 export function checkData(doc: unknown, source: string): Data {
-  const d = doc as Partial<Data> | null
-  if (!d || typeof d !== 'object' || d.format !== DATA_FORMAT) {
-    throw new Error(`${source} is not a capd store (no "format": "${DATA_FORMAT}")`)
+  const d = checkFormat(doc, source)
+  if (d.version < DATA_VERSION) {
+    throw new StoreFormatError(
+      `${source} has store version ${d.version}, older than this capd's ${DATA_VERSION}. ` +
+        'Take a backup (capd backup), then upgrade the data dir with `capd migrate --data DIR` before starting.',
+    )
   }
-  if (d.version !== DATA_VERSION) {
-    throw new Error(`${source} has store version ${d.version}; this controller reads version ${DATA_VERSION}`)
-  }
-  upgradeVersion1(d)
   const fresh = emptyData()
   for (const key of Object.keys(fresh) as (keyof Data)[]) {
-    if (d[key] === undefined) throw new Error(`${source} is missing "${key}"`)
+    if (d[key] === undefined) throw new StoreFormatError(`${source} is missing "${key}"`)
   }
   return d as Data
 }
 
 /**
- * Agent sync added two tables, the customer portal and the operator UI one each (`portalSessions`, `operatorSessions`), the store its `settings` and `usageAnomalies`, payments their `orders` and `paymentEvents`, notifications their `notifications`, `deliveries` and `webhookEndpoints`, usage history its `usageDays` and `usageMonths`, and optional fields
- * (a subscriber's `limitVersion`, `formerAgentIds` and `moves`, an agent's `epoch` and `retiredEpochs`, an auto top-up's `thresholdBytes`) to version 1
- * without bumping it: each has a neutral default (no marks, no past usage, no sessions, version 0,
- * never moved, threshold 0),
- * so a document written before means exactly what
- * it meant, and none is in production yet. A change to the meaning of an existing field must
- * bump DATA_VERSION and migrate here instead.
+ * Checks a document is a capd store whose version this build can read or upgrade; a version above
+ * DATA_VERSION was written by a later capd and is refused, naming both versions.
  */
-function upgradeVersion1(d: Partial<Data>): void {
-  d.usageMarks ??= {}
-  d.usagePeriods ??= {}
-  d.portalSessions ??= {}
-  d.operatorSessions ??= {}
-  d.settings ??= {}
-  d.usageAnomalies ??= {}
-  d.orders ??= {}
-  d.paymentEvents ??= {}
-  d.notifications ??= {}
-  d.deliveries ??= {}
-  d.webhookEndpoints ??= {}
-  d.usageDays ??= {}
-  d.usageMonths ??= {}
+export function checkFormat(doc: unknown, source: string): Partial<Data> & { version: number } {
+  const d = doc as Partial<Data> | null
+  if (!d || typeof d !== 'object' || d.format !== DATA_FORMAT) {
+    throw new StoreFormatError(`${source} is not a capd store (no "format": "${DATA_FORMAT}")`)
+  }
+  if (!Number.isSafeInteger(d.version) || (d.version as number) < 1) {
+    throw new StoreFormatError(`${source} has no valid store version (found ${JSON.stringify(d.version)})`)
+  }
+  if ((d.version as number) > DATA_VERSION) {
+    throw new StoreFormatError(
+      `${source} has store version ${d.version}, newer than this capd's ${DATA_VERSION}: a later release wrote it, ` +
+        'and capd never downgrades a store. Run that release again, or restore a backup taken with this one.',
+    )
+  }
+  return d as Partial<Data> & { version: number }
 }

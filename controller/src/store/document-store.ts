@@ -17,7 +17,7 @@ import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'
 import { notificationTables } from './notification-tables.js'
-import type { Store, SubscriberQuery, Tx } from './store.js'
+import type { Store, StoreWrite, SubscriberQuery, Tx } from './store.js'
 import { findSubscribers } from './subscriber-search.js'
 import { usageHistoryTables } from './usage-history-tables.js'
 
@@ -55,6 +55,7 @@ export class DocumentStore implements Store {
   private readonly tx: Tx
   private closed = false
   private failureListeners: ((err: StoreFailedError) => void)[] = []
+  private writeListeners: ((write: StoreWrite) => void)[] = []
   private readonly commitListeners = new CommitListeners()
 
   constructor(
@@ -121,6 +122,11 @@ export class DocumentStore implements Store {
     return new CommitNotes(this.data.subscribers)
   }
 
+  /** Told of each durable write once it is done (see Store.onWrite). */
+  onWrite(listener: (write: StoreWrite) => void): void {
+    this.writeListeners.push(listener)
+  }
+
   /** Called when a write fails: the owner should stop the process (see GroupCommit). */
   onFailure(listener: (err: StoreFailedError) => void): void {
     this.failureListeners.push(listener)
@@ -180,9 +186,16 @@ export class DocumentStore implements Store {
 
   private async write(batch: PendingBatch): Promise<void> {
     if (!this.persistence) return
+    const startedMs = performance.now()
     // A snapshot holds every change up to its version, so the lines it covers need not be logged.
     if (batch.snapshot !== undefined) await this.persistence.snapshot(batch.snapshot)
     else if (batch.lines) await this.persistence.append(batch.lines)
+    else return
+    const write: StoreWrite = {
+      kind: batch.snapshot === undefined ? 'log' : 'snapshot',
+      seconds: (performance.now() - startedMs) / 1000,
+    }
+    for (const listener of this.writeListeners) listener(write)
   }
 
   private buildTx(): Tx {
@@ -244,7 +257,7 @@ export class DocumentStore implements Store {
           ref ? orders.byIndex(ordersByRef, `${provider}/${ref}`)[0] : undefined,
       }),
       paymentEvents: new MemoryTable('paymentEvents', d.paymentEvents, log),
-      ...notificationTables(d, log, (row) => this.notes.deliveryWritten(row)),
+      ...notificationTables(d, log, (old, row) => this.notes.deliveryWritten(old, row)),
       ...usageHistoryTables(d, log),
       usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
       usageAnomalies: Object.assign(usageAnomalies, {

@@ -43,6 +43,7 @@ export async function openLowdbStore(
   try {
     const file = join(dataDir, STORE_FILE)
     const walPath = join(dataDir, WAL_FILE)
+    await refuseInterruptedRestore(file)
     const adapter = new DurableJSONFile<Data>(file, { backupLacks: () => unreplayedLog(file, walPath) })
     const db = new Low<Data>(adapter, emptyData())
     await db.read()
@@ -81,6 +82,23 @@ function replay(
     version = record.v
   }
   data.committedVersion = version
+}
+
+/** `capd restore` writes `capd.json.restoring` before it swaps the store; left behind, the swap did not finish. */
+async function refuseInterruptedRestore(file: string) {
+  const restoring = `${file}.restoring`
+  const found = await stat(restoring).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false
+      throw err
+    },
+  )
+  if (found) {
+    throw new Error(
+      `${restoring} exists: a capd restore into this data dir was interrupted. Run it again with --force.`,
+    )
+  }
 }
 
 /** The log continues the damaged snapshot, not its backup: restoring the backup loses it too. */

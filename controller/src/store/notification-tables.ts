@@ -11,7 +11,7 @@ export function notificationTables(
   d: Data,
   log: () => ChangeLog,
   /** Told of every delivery written, so a commit can say it queued one. */
-  deliveryWritten: (row: Delivery | undefined) => void,
+  deliveryWritten: (old: Delivery | undefined, row: Delivery | undefined) => void,
 ): Pick<Tx, 'notifications' | 'deliveries' | 'webhookEndpoints'> {
   const notificationsBySubscriber = new MemoryIndex<Notification>((n) => n.subscriberId)
   const notifications = new MemoryTable('notifications', d.notifications, log, [notificationsBySubscriber])
@@ -22,7 +22,7 @@ export function notificationTables(
     d.deliveries,
     log,
     [openDeliveries, deliveriesByNotification],
-    (_old, row) => deliveryWritten(row),
+    (old, row) => deliveryWritten(old, row),
   )
   return {
     notifications: Object.assign(notifications, {

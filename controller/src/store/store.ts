@@ -160,6 +160,12 @@ export interface Tx {
   nextSequence(name: string): Promise<number>
 }
 
+/** One durable write of a group commit: a log append (with its fsync) or a whole snapshot. */
+export interface StoreWrite {
+  kind: 'log' | 'snapshot'
+  seconds: number
+}
+
 export interface Store {
   /**
    * Runs `fn` as one atomic unit against the store. If it throws, nothing it did is kept.
@@ -179,5 +185,7 @@ export interface Store {
   onCommit(listener: (commit: Commit) => void): () => void
   /** Called when a write fails for good (the store then refuses every transaction); optional for stores that cannot. */
   onFailure?(listener: (err: Error) => void): void
+  /** Told how long each durable write took (metrics); optional for stores that cannot say. */
+  onWrite?(listener: (write: StoreWrite) => void): void
   close(): Promise<void>
 }

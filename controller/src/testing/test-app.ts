@@ -2,11 +2,14 @@
 
 import { memoryLogger } from '@capd/log'
 import type { Hono } from 'hono'
+import type { Registry } from 'prom-client'
 import { AgentHub, type AgentHubOptions } from '../agent-hub/agent-hub.js'
 import { type AppOptions, createApp } from '../app.js'
 import { bootstrap } from '../auth/bootstrap.js'
 import { manualClock } from '../clock.js'
 import type { DomainEnv } from '../domain/env.js'
+import { type ControllerMetrics, noMetrics } from '../metrics/controller-metrics.js'
+import { promControllerMetrics } from '../metrics/prom-controller-metrics.js'
 import type { ChannelSender } from '../notify/channel.js'
 import { OutboxSender } from '../notify/outbox-sender.js'
 import type { Renderer } from '../notify/render.js'
@@ -42,6 +45,8 @@ export interface TestAppOptions {
    * defaults to the customer channels of `senders`.
    */
   notify?: { senders: readonly ChannelSender[]; channels?: ReadonlySet<'email' | 'sms'>; render?: Renderer }
+  /** The controller's metrics go in this registry (none are kept without one). */
+  metrics?: Registry
 }
 
 export async function testApp(options: TestAppOptions = {}) {
@@ -61,7 +66,11 @@ export async function testApp(options: TestAppOptions = {}) {
   await bootstrap(store, env, { bootstrapToken: TEST_TOKEN, adminPassword: TEST_ADMIN_PASSWORD })
   /** What the hub logged: its JSON lines, as text. */
   const { logger, lines: hubLog } = memoryLogger()
-  const hub = new AgentHub({ store, env, logger, ...options.hub })
+  const registry = options.metrics
+  const metrics: ControllerMetrics = registry
+    ? promControllerMetrics(registry, { store, connectedAgents: (): number => hub.connectedCount })
+    : noMetrics
+  const hub = new AgentHub({ store, env, logger, metrics, ...options.hub })
   /** What the outbox logged, as text. */
   const { logger: notifyLogger, lines: notifyLog } = memoryLogger()
   const outbox = options.notify
@@ -77,6 +86,7 @@ export async function testApp(options: TestAppOptions = {}) {
     { store, env, ...hub.apiHooks(), ...(outbox ? { outbox } : {}) },
     {
       ...options.app,
+      ...(registry ? { metrics } : {}),
       agents: nodeAgentEndpoint(hub),
       ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     },

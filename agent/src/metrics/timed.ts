@@ -1,0 +1,17 @@
+/** Runs `work` and reports how it ended and how long it took, whether it resolved or threw. */
+export async function timed<T>(
+  work: () => Promise<T>,
+  report: (outcome: 'ok' | 'failed', seconds: number) => void,
+): Promise<T> {
+  const startedMs = performance.now()
+  const seconds = () => (performance.now() - startedMs) / 1000
+  let result: T
+  try {
+    result = await work()
+  } catch (err) {
+    report('failed', seconds())
+    throw err
+  }
+  report('ok', seconds())
+  return result
+}

@@ -1,0 +1,82 @@
+/**
+ * The real controller with `--metrics-listen`: Prometheus text on that port only, /readyz and
+ * request ids on the app's port, JSON log lines saying where the metrics are; a bad address is
+ * refused before anything starts.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseExposition, sampleValue } from '@capd/protocol/testing/exposition'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
+import { killAllControllers, startController } from './support/controller-process.js'
+
+const TOKEN = 'capd_metrics-test-admin-token-0123456789abcdefghij'
+
+afterAll(() => killAllControllers())
+
+describe('the controller process', () => {
+  it('serves metrics on --metrics-listen only, says where in its log, and answers /readyz', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capd-metrics-e2e-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
+    const controller = await startController({
+      dataDir: dir,
+      env: { CAPD_BOOTSTRAP_TOKEN: TOKEN },
+      args: ['--metrics-listen', '127.0.0.1:0'],
+    })
+    onTestFinished(() => controller.kill())
+    const line = controller
+      .output()
+      .split('\n')
+      .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : undefined))
+      .find((r) => typeof r?.metricsUrl === 'string')
+    expect(line, controller.output()).toBeDefined()
+    const metricsUrl = line!.metricsUrl as string
+    expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
+
+    const ready = await fetch(`${controller.baseUrl}/readyz`, { headers: { 'x-request-id': 'probe-1' } })
+    expect(ready.status).toBe(200)
+    expect(ready.headers.get('x-request-id')).toBe('probe-1')
+    const plan = await fetch(`${controller.baseUrl}/api/v1/plans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Basic', capBytes: 1e9, onCap: 'block' }),
+    })
+    expect(plan.status).toBe(201)
+    const onApp = await fetch(`${controller.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
+    expect(onApp.status).toBe(404)
+
+    const scraped = parseExposition(await (await fetch(metricsUrl)).text())
+    expect(sampleValue(scraped, 'capd_http_requests_total', { group: 'api', code: '2xx' })).toBe(1)
+    expect(sampleValue(scraped, 'capd_http_requests_total', { group: 'health', code: '2xx' })).toBe(1)
+    // A real store on disk: the plan's write was timed.
+    expect(sampleValue(scraped, 'capd_store_commit_duration_seconds_count', { kind: 'log' })).toBeGreaterThan(
+      0,
+    )
+    expect(sampleValue(scraped, 'process_resident_memory_bytes')).toBeGreaterThan(0)
+    expect(await controller.stop()).toBe(0)
+  })
+
+  it('refuses a bad --metrics-listen and a bad CAPD_LOG_FORMAT with exit code 2 and the reason', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url))
+    const tsx = createRequire(import.meta.url).resolve('tsx')
+    const { NODE_OPTIONS: _ignored, ...env } = process.env
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, ['--import', tsx, 'controller/src/main.ts', ...args], {
+        cwd: root,
+        env: { ...env, ...extra },
+        encoding: 'utf8',
+        timeout: 20_000,
+      })
+    const badAddress = run(['--metrics-listen', '127.0.0.1'])
+    expect(badAddress.status).toBe(2)
+    expect(badAddress.stderr).toMatch(/--metrics-listen: "127\.0\.0\.1" is not HOST:PORT/)
+    const badFormat = run(['--data', '/nonexistent/capd'], { CAPD_LOG_FORMAT: 'xml' })
+    expect(badFormat.status).toBe(2)
+    expect(badFormat.stderr).toMatch(/CAPD_LOG_FORMAT must be json or pretty, not "xml"/)
+  })
+})
