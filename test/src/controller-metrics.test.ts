@@ -11,7 +11,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseExposition, sampleValue } from '@capd/protocol/testing/exposition'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
+import { apiClient } from './support/api-client.js'
 import { killAllControllers, startController } from './support/controller-process.js'
+import { promtoolCheck, promtoolTitle, skipPromtool } from './support/promtool.js'
 
 const TOKEN = 'capd_metrics-test-admin-token-0123456789abcdefghij'
 
@@ -60,6 +62,52 @@ describe('the controller process', () => {
     expect(sampleValue(scraped, 'process_resident_memory_bytes')).toBeGreaterThan(0)
     expect(await controller.stop()).toBe(0)
   })
+
+  it.skipIf(skipPromtool)(
+    promtoolTitle('after a top-up, its scrape moves capd_topups_total and passes promtool check metrics'),
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'capd-metrics-promtool-'))
+      onTestFinished(() => rm(dir, { recursive: true, force: true }))
+      const controller = await startController({
+        dataDir: dir,
+        env: { CAPD_BOOTSTRAP_TOKEN: TOKEN },
+        args: ['--metrics-listen', '127.0.0.1:0'],
+      })
+      onTestFinished(() => controller.kill())
+      const metricsUrl = controller
+        .output()
+        .split('\n')
+        .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : undefined))
+        .find((r) => typeof r?.metricsUrl === 'string')!.metricsUrl as string
+      const call = apiClient(controller.baseUrl, TOKEN)
+      const plan = (await call('POST', '/plans', { name: 'Basic', capBytes: 1e9, onCap: 'block' })).body
+      const agent = (await call('POST', '/agents', { name: 'tower-1' })).body
+      const subscriber = await call('POST', '/subscribers', {
+        login: 'alice',
+        name: 'Alice',
+        address: '10.0.0.5',
+        planId: plan.id,
+        agentId: agent.id,
+      })
+      expect(subscriber.status).toBe(201)
+      const scrape = async () => (await fetch(metricsUrl)).text()
+      const topups = (text: string) =>
+        parseExposition(text)
+          .samples.filter((s) => s.name === 'capd_topups_total')
+          .reduce((sum, s) => sum + s.value, 0)
+      const before = await scrape()
+      const topup = await call('POST', `/subscribers/${subscriber.body.id}/topups`, {
+        bytes: 2e9,
+        price: { amount: 250, currency: 'USD' },
+      })
+      expect(topup.status).toBe(201)
+      const after = await scrape()
+      expect(topups(after) - topups(before)).toBe(1)
+      const check = promtoolCheck(after)
+      expect(check.output).toBe('')
+      expect(check.status).toBe(0)
+    },
+  )
 
   it('refuses a bad --metrics-listen and a bad CAPD_LOG_FORMAT with exit code 2 and the reason', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url))
