@@ -169,7 +169,7 @@ describe.skipIf(skip)(
     ] as const)(
       'logs in over https (%s) with a Secure cookie; a subscriber page follows usage and a top-up live through nginx',
       {
-        timeout: 40_000,
+        timeout: 60_000,
       },
       async (protocol, name, address) => {
         const bea = await api('POST', '/subscribers', 201, {
@@ -202,7 +202,7 @@ describe.skipIf(skip)(
 
         await page.getByRole('heading', { level: 1, name: bea.name }).waitFor()
         // Held in nginx's buffer, the stream's first event never comes and the page never says so.
-        await page.waitForSelector('body[data-live="connected"]', { timeout: 10_000 })
+        await page.waitForSelector('body[data-live="connected"]', { timeout: 15_000 })
         // The page's event stream is the one nginx serves, over TLS, on the address the browser used.
         expect(streams.length).toBe(1)
         const stream = streams[0]!
