@@ -48,9 +48,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof DataDirOwnerError) {
-      console.error(
-        `capd migrate: ${err.message}: ${err.asOwner(`capd migrate ${argv.map(shellQuote).join(' ')}`)}`,
-      )
+      console.error(`capd migrate: ${err.withCommand(`capd migrate ${argv.map(shellQuote).join(' ')}`)}`)
       return 2
     }
     console.error(`capd migrate: ${(err as Error).message}`)

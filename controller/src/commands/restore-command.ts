@@ -80,9 +80,7 @@ export async function restoreCommand(argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof DataDirOwnerError) {
-      console.error(
-        `capd restore: ${err.message}: ${err.asOwner(`capd restore ${argv.map(shellQuote).join(' ')}`)}`,
-      )
+      console.error(`capd restore: ${err.withCommand(`capd restore ${argv.map(shellQuote).join(' ')}`)}`)
       return 2
     }
     if (err instanceof BackupRefused || err instanceof RestoreRefused || err instanceof DataDirLockedError) {

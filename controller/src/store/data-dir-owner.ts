@@ -10,25 +10,32 @@ export class DataDirOwnerError extends Error {
   override readonly name = 'DataDirOwnerError'
   /** The owner as sudo's -u takes it: a name, or `#uid` for a uid with no name. */
   readonly sudoUser: string
+  /** What is wrong, without the advice (commands add their own command line to it). */
+  readonly reason: string
 
   constructor(
     readonly dir: string,
     owner: { uid: number; name: string | undefined },
   ) {
     const who = owner.name ? `user ${owner.name} (uid ${owner.uid})` : `uid ${owner.uid}`
-    super(
+    const reason =
       `${dir} belongs to ${who}, and this runs as root: the files it wrote there would belong to ` +
-        'root, and a controller running as their owner could not open them. Nothing was written; ' +
-        'run it as the data dir’s owner',
-    )
-    this.sudoUser = owner.name ?? `#${owner.uid}`
+      'root, and a controller running as their owner could not open them. Nothing was written'
+    const sudoUser = owner.name ?? `#${owner.uid}`
+    super(`${reason}${advice(sudoUser, '…')}`)
+    this.reason = reason
+    this.sudoUser = sudoUser
   }
 
-  /** `commandLine` run as the data dir's owner, as a root shell would type it. */
-  asOwner(commandLine: string): string {
-    const user = /^[\w.-]+$/.test(this.sudoUser) ? this.sudoUser : `'${this.sudoUser}'`
-    return `sudo -u ${user} ${commandLine}`
+  /** The reason and what to run instead: `commandLine` as the data dir's owner. */
+  withCommand(commandLine: string): string {
+    return `${this.reason}${advice(this.sudoUser, commandLine)}`
   }
+}
+
+function advice(sudoUser: string, commandLine: string): string {
+  const user = /^[\w.-]+$/.test(sudoUser) ? sudoUser : `'${sudoUser}'`
+  return `; run it as the data dir's owner: sudo -u ${user} ${commandLine}`
 }
 
 /**
