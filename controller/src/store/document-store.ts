@@ -17,7 +17,7 @@ import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'
 import { notificationTables } from './notification-tables.js'
-import type { Store, StoreWrite, SubscriberQuery, Tx } from './store.js'
+import type { Store, StoreHealth, StoreWrite, SubscriberQuery, Tx } from './store.js'
 import { findSubscribers } from './subscriber-search.js'
 import { usageHistoryTables } from './usage-history-tables.js'
 
@@ -130,6 +130,11 @@ export class DocumentStore implements Store {
   /** Called when a write fails: the owner should stop the process (see GroupCommit). */
   onFailure(listener: (err: StoreFailedError) => void): void {
     this.failureListeners.push(listener)
+  }
+
+  health(): StoreHealth {
+    const state = this.commit.failed ? 'failed' : this.closed ? 'closed' : 'open'
+    return { state, writingMs: this.commit.writingMs }
   }
 
   async peek<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
