@@ -12,6 +12,7 @@ import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
 import type { TlsFiles } from '../server.js'
 import { StoreFormatError } from '../store/data.js'
+import { DataDirOwnerError } from '../store/data-dir-owner.js'
 import { StoreCorruptError } from '../store/durable-json-file.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
 import { readTlsFiles } from '../tls-files.js'
@@ -83,9 +84,12 @@ async function runControllerCommand(argv: string[]): Promise<void> {
   const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
     ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
   }).catch((err: Error) => {
-    // A store of another version, or a damaged one, waits for the operator (capd migrate, capd
-    // restore): exit 2, which the unit does not restart, rather than 1 and a restart every 2 s.
-    if (!(err instanceof StoreFormatError || err instanceof StoreCorruptError)) throw err
+    // A store of another version, a damaged one, or one that belongs to another user (run as root)
+    // waits for the operator (capd migrate, capd restore, sudo -u): exit 2, which the unit does not
+    // restart, rather than 1 and a restart every 2 s.
+    const waits =
+      err instanceof StoreFormatError || err instanceof StoreCorruptError || err instanceof DataDirOwnerError
+    if (!waits) throw err
     log.fatal({ err }, `capd controller: ${err.message}`)
     process.exit(2)
   })
