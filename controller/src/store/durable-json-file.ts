@@ -1,5 +1,5 @@
 /** A lowdb adapter that writes JSON crash-safely (fsync + atomic rename) and keeps the previous generation. */
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { type FileHandle, link, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
@@ -64,6 +64,25 @@ export class DurableJSONFile<T> implements Adapter<T> {
     return this.writeSerialised(json, performance.now())
   }
 
+  /**
+   * write() for a document serialised a chunk at a time (the store's snapshots): each chunk is
+   * written as it comes, so neither the whole text nor its encoding is ever held at once. Resolves
+   * to the bytes written. The chunks must add up to one JSON document.
+   */
+  async writeChunks(chunks: AsyncIterable<string>): Promise<number> {
+    return this.enqueue(async () => {
+      let bytes = 0
+      await this.commit(async (tmp) => {
+        for await (const chunk of chunks) {
+          const encoded = Buffer.from(chunk, 'utf8')
+          await tmp.writeFile(encoded) // from the current position, looping over short writes
+          bytes += encoded.length
+        }
+      })
+      return bytes
+    })
+  }
+
   private writeSerialised(json: string | undefined, started: number): Promise<void> {
     // Each would read back as "no store yet" (lowdb then starts over from defaults) or as corrupt.
     if (json === undefined || json === 'null' || json.trim() === '') {
@@ -75,7 +94,7 @@ export class DurableJSONFile<T> implements Adapter<T> {
     const stringifyMs = performance.now() - started
     return this.enqueue(async () => {
       const ioStarted = performance.now()
-      await this.commit(bytes)
+      await this.commit((tmp) => tmp.writeFile(bytes))
       this.lastWriteStats = { bytes: bytes.length, stringifyMs, ioMs: performance.now() - ioStarted }
     })
   }
@@ -91,11 +110,11 @@ export class DurableJSONFile<T> implements Adapter<T> {
     return result
   }
 
-  private async commit(bytes: Buffer): Promise<void> {
+  private async commit(fill: (tmp: FileHandle) => Promise<void>): Promise<void> {
     try {
       const tmp = await open(this.tmpPath, 'w', 0o600)
       try {
-        await tmp.writeFile(bytes)
+        await fill(tmp)
         await tmp.sync()
       } finally {
         await tmp.close()
