@@ -76,11 +76,15 @@ describe('a background snapshot', () => {
     const change = async (tx: Tx) => {
       const n = ++made
       const ids = live()
-      const kind = random.int(0, 7)
+      const sessions = Object.keys(data.portalSessions)
+      const kind = random.int(0, 8)
       if (kind === 0 || ids.length < 3) await tx.subscribers.insert(subscriber(`sub_${n}`))
       else if (kind === 1) await tx.subscribers.update(subscriber(pick(ids)!, `renamed ${n}`))
-      else if (kind === 2) await tx.subscribers.delete(pick(ids)!)
-      else if (kind === 3) {
+      else if (kind === 2 && sessions.length > 0) await tx.portalSessions.delete(pick(sessions)!)
+      else if (kind === 2 || kind === 8) {
+        const at = { createdAtMs: n, lastSeenAtMs: n, expiresAtMs: n + 1 }
+        await tx.portalSessions.insert({ id: `ses_${n}`, csrfToken: 't', subscriberId: pick(ids)!, ...at })
+      } else if (kind === 3) {
         // A renewed key moves to the end: the order is the records' age order.
         const scopes = Object.keys(data.idempotency)
         const scope = scopes.length > 0 && random.next() < 0.5 ? pick(scopes)! : `key ${n}`
