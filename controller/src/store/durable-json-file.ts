@@ -1,16 +1,8 @@
 /** A lowdb adapter that writes JSON crash-safely (fsync + atomic rename) and keeps the previous generation. */
 import { type FileHandle, link, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
 import { fsyncDirectory } from './fsync.js'
-
-/** Cost of the last completed write(), for benchmarks: serialising vs. writing + fsyncing. */
-export interface WriteStats {
-  bytes: number
-  stringifyMs: number
-  ioMs: number
-}
 
 /** The store file cannot be trusted; the controller must not start on it. The message says how to recover. */
 export class StoreCorruptError extends Error {
@@ -36,7 +28,6 @@ export interface DurableJSONFileOptions {
 export class DurableJSONFile<T> implements Adapter<T> {
   readonly filePath: string
   readonly backupPath: string
-  lastWriteStats: WriteStats | undefined
   private readonly tmpPath: string
   private readonly backupTmpPath: string
   // Every read and write starts after the previous one settles: two writes sharing `.tmp` would corrupt it.
@@ -55,13 +46,12 @@ export class DurableJSONFile<T> implements Adapter<T> {
   /** Resolves once `data` is on disk and survives a power cut; on failure the store file is untouched. */
   async write(data: T): Promise<void> {
     // Serialised at call time, not when its turn comes, so what the caller passed is exactly what lands.
-    const started = performance.now()
-    return this.writeSerialised(JSON.stringify(data) as string | undefined, started)
+    return this.writeSerialised(JSON.stringify(data) as string | undefined)
   }
 
   /** write() for a caller that serialised the document itself; `json` must be JSON.stringify output. */
   async writeText(json: string): Promise<void> {
-    return this.writeSerialised(json, performance.now())
+    return this.writeSerialised(json)
   }
 
   /**
@@ -83,7 +73,7 @@ export class DurableJSONFile<T> implements Adapter<T> {
     })
   }
 
-  private writeSerialised(json: string | undefined, started: number): Promise<void> {
+  private writeSerialised(json: string | undefined): Promise<void> {
     // Each would read back as "no store yet" (lowdb then starts over from defaults) or as corrupt.
     if (json === undefined || json === 'null' || json.trim() === '') {
       throw new TypeError(
@@ -91,12 +81,7 @@ export class DurableJSONFile<T> implements Adapter<T> {
       )
     }
     const bytes = Buffer.from(json, 'utf8')
-    const stringifyMs = performance.now() - started
-    return this.enqueue(async () => {
-      const ioStarted = performance.now()
-      await this.commit((tmp) => tmp.writeFile(bytes))
-      this.lastWriteStats = { bytes: bytes.length, stringifyMs, ioMs: performance.now() - ioStarted }
-    })
+    return this.enqueue(() => this.commit((tmp) => tmp.writeFile(bytes)))
   }
 
   /** Loads the store at boot: null for a fresh store, StoreCorruptError for anything that cannot be trusted. */
