@@ -165,6 +165,8 @@ async function measure({ subscribers, dataDir }: SnapshotStallCommand) {
       if (write.kind === 'snapshot') resolve()
     })
   })
+  // No load yet (a commit would start the snapshot): the collector clears the previous store first.
+  await sleep(1_000)
   const background = await window(store, ids, () => snapshotWritten)
   await store.close()
   return { subscribers, documentBytes, stringifyMs, cloneMs, baseline, synchronous, background }
