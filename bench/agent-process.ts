@@ -1,6 +1,7 @@
 /**
  * A real agent as a child process, run exactly as `pnpm agent --config` runs it (node with the tsx
- * loader, no wrapper process), so its pid is the agent's own and /proc/<pid>/status is its memory.
+ * loader, no wrapper process), or as production runs the built bundle (`node capd-agent.mjs
+ * --config`), so its pid is the agent's own and /proc/<pid>/status is its memory.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
@@ -36,6 +37,8 @@ export interface AgentProcessOptions {
   /** Resolve once connected to the controller (default), or once started (its books enforced). */
   readyWhen?: 'connected' | 'started'
   timeoutMs?: number
+  /** The built `capd-agent.mjs` to run with plain node (and these node flags); default: the sources under tsx. */
+  bundle?: { path: string; nodeFlags: readonly string[] }
 }
 
 /** Starts the agent and resolves once it is connected to the controller, or only started. */
@@ -55,11 +58,14 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     }),
   )
   const { NODE_OPTIONS: _ignored, ...env } = process.env
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', TSX_LOADER, 'agent/src/main.ts', '--config', configPath],
-    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const script = options.bundle
+    ? [...options.bundle.nodeFlags, options.bundle.path]
+    : ['--import', TSX_LOADER, 'agent/src/main.ts']
+  const child: ChildProcess = spawn(process.execPath, [...script, '--config', configPath], {
+    cwd: options.bundle ? dir : REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   reapOnExit(child.pid)
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {

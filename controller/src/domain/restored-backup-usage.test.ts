@@ -80,7 +80,11 @@ describe('an agent after its controller is restored from an older backup', () =>
     const first = await live.send(restored, 7, 8)
     const again = await live.send(restored, 7, 8)
     expect(first.ack.seq).toBe(8)
-    expect(again).toEqual({ ack: { epoch: 'e1', seq: 8 }, subscriberIds: [] })
+    expect(again).toEqual({
+      ack: { epoch: 'e1', seq: 8 },
+      subscriberIds: [],
+      counts: { booked: 0, bytes: 0, duplicate: 2, refused: 0 },
+    })
     expect(await live.used(restored)).toBe(500)
     expect(await restoredAudit(restored)).toEqual([{ epoch: 'e1', expectedSeq: 4, receivedSeq: 7 }])
     await restored.close()

@@ -1,6 +1,7 @@
 /**
- * A capd program as a child process: node with the tsx loader and no wrapper process, so a SIGKILL
- * of the child kills the program itself, as a crash would. Resolves once its stdout matches `ready`.
+ * A capd program as a child process: node with the tsx loader (or a built file with plain node) and
+ * no wrapper process, so a SIGKILL of the child kills the program itself, as a crash would.
+ * Resolves once its stdout matches `ready`.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
@@ -32,10 +33,23 @@ export interface TsxStart {
   live: Set<ChildProcess>
 }
 
-export async function startTsxProcess(start: TsxStart): Promise<TsxProcess> {
+/** A program run by plain node: `script` is a built file's absolute path, run from `cwd`. */
+export interface NodeStart extends TsxStart {
+  cwd: string
+}
+
+export function startTsxProcess(start: TsxStart): Promise<TsxProcess> {
+  return startProcess(['--import', TSX_LOADER, start.script], { ...start, cwd: REPO_ROOT })
+}
+
+export function startNodeProcess(start: NodeStart): Promise<TsxProcess> {
+  return startProcess([start.script], start)
+}
+
+async function startProcess(nodeArgs: string[], start: NodeStart): Promise<TsxProcess> {
   const { NODE_OPTIONS: _ignored, ...inherited } = process.env
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, start.script, ...start.args], {
-    cwd: REPO_ROOT,
+  const child = spawn(process.execPath, [...nodeArgs, ...start.args], {
+    cwd: start.cwd,
     env: { ...inherited, ...start.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
