@@ -24,6 +24,7 @@ function breakablePersistence() {
     snapshot: async () => {
       if (state.fail) throw new Error('ENOSPC: no space left on device')
     },
+    cutLog: async () => {},
     close: async () => {},
   }
   return { persistence, state }

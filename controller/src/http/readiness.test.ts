@@ -71,6 +71,7 @@ describe('/readyz', () => {
       },
       wantsSnapshot: () => false,
       snapshot: async () => {},
+      cutLog: async () => {},
       close: async () => {},
     }
     const store = new DocumentStore(emptyData(), persistence)

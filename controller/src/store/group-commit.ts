@@ -47,6 +47,12 @@ export class GroupCommit<B extends Batch> {
     return this.writeStartedMs === null ? 0 : performance.now() - this.writeStartedMs
   }
 
+  /** Fails the commit from outside (a write it did not make); returns the failure it now holds. */
+  poison(err: unknown): Error {
+    this.failure ??= err instanceof Error ? err : new Error(String(err))
+    return this.failure
+  }
+
   /** Resolves once `version` is on disk; rejects if a write has failed. */
   async durable(version: number): Promise<void> {
     while (this.durableVersion < version) {
