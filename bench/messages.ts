@@ -46,12 +46,43 @@ export interface WriteCostRow {
   appendMs: number
   /** open('a') + write + fsync + close of walBytes to a sibling file. */
   bareAppendMs: number
-  /** One snapshot: serialising and encoding on the event loop, then writing. */
-  stringifyMs: number
-  encodeMs: number
-  snapshotIoMs: number
+  /** One snapshot: serialised in slices between turns of the event loop while it is written. */
+  snapshotMs: number
   /** open('w') + write + fsync + close of documentBytes to a sibling file. */
   bareWriteMs: number
 }
 
 export type WriteCostReply = { type: 'measured'; row: WriteCostRow } | { type: 'failed'; message: string }
+
+export interface SnapshotStallCommand {
+  type: 'measure'
+  subscribers: number
+  dataDir: string
+}
+
+/** What a steady load saw over one window: event-loop delay, and peeks and commits timed from when due. */
+export interface StallWindow {
+  ms: number
+  loopP99Ms: number
+  loopMaxMs: number
+  peekP99Ms: number
+  peekMaxMs: number
+  commitP99Ms: number
+  commitMaxMs: number
+  commits: number
+}
+
+export interface SnapshotStallRow {
+  subscribers: number
+  documentBytes: number
+  /** JSON.stringify of the whole document, and a structuredClone of it (what handing it to a worker costs). */
+  stringifyMs: number
+  cloneMs: number
+  baseline: StallWindow
+  synchronous: StallWindow
+  background: StallWindow
+}
+
+export type SnapshotStallReply =
+  | { type: 'measured'; row: SnapshotStallRow }
+  | { type: 'failed'; message: string }

@@ -10,6 +10,7 @@ import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
 import { routerOsPoll } from './routeros-poll.js'
 import { routerOsTopUp } from './routeros-topup.js'
+import { snapshotStall } from './snapshot-stall.js'
 import { snmpPoll } from './snmp-poll.js'
 import { storeWriteCost } from './store-write-cost.js'
 import { subscriberImport } from './subscriber-import.js'
@@ -31,6 +32,7 @@ console.log(
 const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
+await snapshotStall(config)
 await backupCost(config.subscriberCounts, config.tmpRoot)
 await uiPages()
 await bodyLimitCost()

@@ -90,26 +90,19 @@ async function measure(command: WriteCostCommand): Promise<WriteCostRow> {
       bareAppendMs.push(await bareFileWrite(bareWal, 'a', Buffer.alloc(append.bytes, 'x')))
     }
 
-    // close() writes a snapshot with nothing pending: between the call and the probe seeing
-    // writeText there are only microtasks and the store's JSON.stringify of its document, all on
-    // the event loop, so that gap is the stringify.
+    // close() writes a snapshot with nothing pending, so the probe's writeChunks is the snapshot.
     const bareJson = join(dataDir, 'bare.json')
     let document: Buffer | undefined
-    const stringifyMs: number[] = []
-    const encodeMs: number[] = []
-    const snapshotIoMs: number[] = []
+    const snapshotMs: number[] = []
     const bareWriteMs: number[] = []
     for (let i = 0; i < command.snapshots; i++) {
       if (i > 0) store = await openLowdbStore(dataDir, (line) => console.error(line))
       probe.reset()
-      const started = performance.now()
       await store.close()
       const [snapshot] = probe.snapshots
       if (!snapshot || probe.snapshots.length !== 1)
         throw new Error(`expected one snapshot on close, saw ${probe.snapshots.length}`)
-      stringifyMs.push(snapshot.calledAtMs - started)
-      encodeMs.push(snapshot.encodeMs)
-      snapshotIoMs.push(snapshot.ioMs)
+      snapshotMs.push(snapshot.ms)
       document ??= await readFile(join(dataDir, STORE_FILE))
       bareWriteMs.push(await bareFileWrite(bareJson, 'w', document))
     }
@@ -121,9 +114,7 @@ async function measure(command: WriteCostCommand): Promise<WriteCostRow> {
       walBytes: median(walBytes),
       appendMs: median(appendMs),
       bareAppendMs: median(bareAppendMs),
-      stringifyMs: median(stringifyMs),
-      encodeMs: median(encodeMs),
-      snapshotIoMs: median(snapshotIoMs),
+      snapshotMs: median(snapshotMs),
       bareWriteMs: median(bareWriteMs),
     }
   } finally {

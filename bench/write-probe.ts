@@ -1,7 +1,7 @@
 /**
  * Counts the store's durable writes and keeps their cost: write-ahead log appends (one per group
  * commit) and snapshots of the whole document. openLowdbStore hides its files, so the probe wraps
- * WalFile.prototype.append and DurableJSONFile.prototype.writeText instead of changing controller
+ * WalFile.prototype.append and DurableJSONFile.prototype.writeChunks instead of changing controller
  * code. Install it before opening the store.
  */
 import { DurableJSONFile } from '../controller/src/store/durable-json-file.js'
@@ -17,12 +17,8 @@ export interface AppendStats {
 
 export interface SnapshotStats {
   bytes: number
-  /** performance.now() when the store handed over the document: its JSON.stringify has just returned. */
-  calledAtMs: number
-  /** UTF-8 encoding of the JSON, on the event loop (DurableJSONFile calls it stringifyMs). */
-  encodeMs: number
-  /** tmp write + fsync + link .prev + rename + dir fsync. */
-  ioMs: number
+  /** Serialising in slices, interleaved with the tmp write, then fsync + link .prev + rename + dir fsync. */
+  ms: number
 }
 
 export interface WriteProbe {
@@ -52,16 +48,15 @@ export function probeStoreWrites(): WriteProbe {
     })
   }
 
-  const writeText = DurableJSONFile.prototype.writeText
-  DurableJSONFile.prototype.writeText = async function probedWriteText(
+  const writeChunks = DurableJSONFile.prototype.writeChunks
+  DurableJSONFile.prototype.writeChunks = async function probedWriteChunks(
     this: DurableJSONFile<unknown>,
-    json: string,
+    chunks: AsyncIterable<string>,
   ) {
-    const calledAtMs = performance.now()
-    await writeText.call(this, json)
-    const stats = this.lastWriteStats
-    if (stats)
-      snapshots.push({ bytes: stats.bytes, calledAtMs, encodeMs: stats.stringifyMs, ioMs: stats.ioMs })
+    const started = performance.now()
+    const bytes = await writeChunks.call(this, chunks)
+    snapshots.push({ bytes, ms: performance.now() - started })
+    return bytes
   }
 
   installed = {

@@ -2,22 +2,29 @@
 # Installs a capd build (from `pnpm build`) as systemd services, without a .deb:
 #   sudo ./install.sh                 the controller and the agent, in /opt/capd
 #   sudo ./install.sh --agent-only    an edge box: only capd-agent.mjs (needs Node >= 20, nothing else)
-#   --nftables   the agent drives nftables here: give it CAP_NET_ADMIN (a drop-in); not for routeros/snmp
-#   --start      enable and start the installed service(s) (default: install only, start nothing)
+#   --nftables     the agent changes nftables on this machine (router kind nftables, or snmp with an
+#                  nftables enforcer): give it CAP_NET_ADMIN (a drop-in that later runs keep)
+#   --no-nftables  remove that drop-in (the agent now only talks to a router over the network)
+#   --start        enable and start the installed service(s) (default: install only, start nothing)
 # DESTDIR=/some/dir installs into that directory as if it were / (no users made, nothing started):
 # for packaging, and for tests. Configuration already in /etc/capd is never overwritten.
 set -eu
 
 usage() {
-  sed -n '2,8s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
-agent_only=0 nftables=0 start=0
+# nftables: 1 add the drop-in, 0 remove it, keep: leave it as it is (an upgrade keeps what was chosen).
+agent_only=0 nftables=keep start=0
 for arg in "$@"; do
   case "$arg" in
     --agent-only) agent_only=1 ;;
-    --nftables) nftables=1 ;;
+    --nftables | --no-nftables)
+      want=$([ "$arg" = --nftables ] && echo 1 || echo 0)
+      [ "$nftables" = keep ] || [ "$nftables" = "$want" ] || { echo "install.sh: --nftables and --no-nftables contradict each other" >&2; usage; }
+      nftables=$want
+      ;;
     --start) start=1 ;;
     -h | --help) usage ;;
     *) echo "install.sh: unknown option $arg" >&2 && usage ;;
@@ -70,8 +77,14 @@ if [ -d "$opt" ]; then rm -rf "$opt.old" && mv "$opt" "$opt.old"; fi
 mv "$opt.new" "$opt"
 rm -rf "$opt.old"
 if [ "$agent_only" = 0 ]; then
+  # A wrapper, not a link to capd.mjs: `capd` runs with the node the units use, also from cron
+  # (whose PATH has no /usr/local/bin/node). Written beside it and renamed over it, so neither an
+  # older release's symlink nor a running `capd` is written through.
+  bin="$root/usr/local/bin/capd"
   mkdir -p "$root/usr/local/bin"
-  ln -sfn /opt/capd/capd.mjs "$root/usr/local/bin/capd"
+  printf '#!/bin/sh\n# capd, installed by install.sh: the node the capd units run.\nexec '\''%s'\'' /opt/capd/capd.mjs "$@"\n' "$node" >"$bin.new"
+  chmod 0755 "$bin.new"
+  mv -f "$bin.new" "$bin"
 fi
 say "installed $(ls "$opt" | tr '\n' ' ')in $opt"
 
@@ -98,6 +111,10 @@ if [ "$agent_only" = 0 ]; then
   mkdir -p "$root/var/lib/capd"
   chmod 0750 "$root/var/lib/capd"
   own capd:capd "$root/var/lib/capd"
+  # Where `capd backup` writes, as the capd user (README, "Backing up": the cron job).
+  mkdir -p "$root/var/backups/capd"
+  chmod 0750 "$root/var/backups/capd"
+  own capd:capd "$root/var/backups/capd"
 fi
 
 # Units, pointing at the node found above.
@@ -109,12 +126,24 @@ install_unit() {
 }
 install_unit capd-agent.service
 [ "$agent_only" = 1 ] || install_unit capd-controller.service
+drop_in="$units/capd-agent.service.d/nftables.conf"
 if [ "$nftables" = 1 ]; then
   mkdir -p "$units/capd-agent.service.d"
-  cp "$here/capd-agent-nftables.conf" "$units/capd-agent.service.d/nftables.conf"
-  chmod 0644 "$units/capd-agent.service.d/nftables.conf"
-else
-  rm -f "$units/capd-agent.service.d/nftables.conf"
+  cp "$here/capd-agent-nftables.conf" "$drop_in"
+  chmod 0644 "$drop_in"
+elif [ "$nftables" = 0 ]; then
+  rm -f "$drop_in"
+  rmdir "$units/capd-agent.service.d" 2>/dev/null || true
+elif [ -e "$drop_in" ]; then
+  # An upgrade: the same drop-in, from this release, so the agent keeps CAP_NET_ADMIN.
+  cp "$here/capd-agent-nftables.conf" "$drop_in"
+  say "kept CAP_NET_ADMIN for the agent (capd-agent.service.d/nftables.conf; --no-nftables removes it)"
+fi
+# An agent.json that changes nftables here, with no drop-in, would fail at its first nft call.
+if [ ! -e "$drop_in" ] && [ -f "$root/etc/capd/agent.json" ] && "$node" -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).router ?? {}
+  process.exit(r.kind === "nftables" || r.enforcer?.kind === "nftables" ? 0 : 1)' "$root/etc/capd/agent.json" 2>/dev/null; then
+  echo "install.sh: WARNING: /etc/capd/agent.json has the agent change nftables on this machine, but the unit gives it no CAP_NET_ADMIN: run install.sh again with --nftables" >&2
 fi
 
 if [ -n "$root" ]; then say "DESTDIR: not reloading or starting systemd" && exit 0; fi

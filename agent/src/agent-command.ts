@@ -17,7 +17,8 @@ import { type MetricsServer, serveMetrics } from './metrics/metrics-server.js'
 import { promAgentMetrics } from './metrics/prom-agent-metrics.js'
 import { AGENT_VERSION } from './version.js'
 
-const USAGE = `Usage: capd agent --config agent.json   (from the source tree: pnpm agent)
+/** `program` is how the agent was started: `capd agent`, `node capd-agent.mjs` (the bundle), `pnpm agent`. */
+const usage = (program: string) => `Usage: ${program} --config agent.json
 
 Runs a capd agent beside one router: counts usage, enforces caps locally, syncs with the controller.
 
@@ -30,9 +31,9 @@ Runs a capd agent beside one router: counts usage, enforces caps locally, syncs 
 /** Once made, every later failure is logged through it (a JSON line), not printed. */
 let logger: RootLogger | undefined
 
-export async function agentCommand(argv: string[]): Promise<void> {
+export async function agentCommand(argv: string[], program = 'capd agent'): Promise<void> {
   try {
-    await runAgentCommand(argv)
+    await runAgentCommand(argv, usage(program))
   } catch (err) {
     if (logger) logger.fatal({ err }, (err as Error).message)
     else console.error(`capd agent: ${(err as Error).message}`)
@@ -40,7 +41,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
   }
 }
 
-async function runAgentCommand(argv: string[]): Promise<void> {
+async function runAgentCommand(argv: string[], usageText: string): Promise<void> {
   let values: { config?: string; 'log-level'?: string; help?: boolean }
   try {
     ;({ values } = parseArgs({
@@ -53,15 +54,15 @@ async function runAgentCommand(argv: string[]): Promise<void> {
       strict: true,
     }))
   } catch (err) {
-    console.error(`capd agent: ${(err as Error).message}\n\n${USAGE}`)
+    console.error(`capd agent: ${(err as Error).message}\n\n${usageText}`)
     process.exit(2)
   }
   if (values.help) {
-    console.log(USAGE)
+    console.log(usageText)
     return
   }
   if (!values.config) {
-    console.error(`capd agent: --config is required\n\n${USAGE}`)
+    console.error(`capd agent: --config is required\n\n${usageText}`)
     process.exit(2)
   }
   const config = await readAgentConfigFile(values.config).catch((err: Error) => {
@@ -70,7 +71,7 @@ async function runAgentCommand(argv: string[]): Promise<void> {
   })
   const level = values['log-level'] ?? process.env.CAPD_LOG_LEVEL ?? config.logLevel
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    console.error(`capd agent: --log-level must be one of ${LOG_LEVELS.join(', ')}\n\n${USAGE}`)
+    console.error(`capd agent: --log-level must be one of ${LOG_LEVELS.join(', ')}\n\n${usageText}`)
     process.exit(2)
   }
   let format: LogFormat
@@ -93,6 +94,15 @@ async function runAgentCommand(argv: string[]): Promise<void> {
     ...(served ? { metrics: served.metrics } : {}),
   })
   started = agent
+  // Handled before "running" is said: whoever waits for that line may signal at once.
+  const stop = async (signal: string) => {
+    log.info({ signal }, `capd agent: ${signal}, stopping (enforcement stays in place at the router)`)
+    await agent.stop()
+    await served?.server.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
   log.info(
     {
       version: AGENT_VERSION,
@@ -105,14 +115,6 @@ async function runAgentCommand(argv: string[]): Promise<void> {
   )
   if (served)
     log.info({ metricsPort: served.server.port }, `capd agent: metrics on port ${served.server.port}`)
-  const stop = async (signal: string) => {
-    log.info({ signal }, `capd agent: ${signal}, stopping (enforcement stays in place at the router)`)
-    await agent.stop()
-    await served?.server.close()
-    process.exit(0)
-  }
-  process.once('SIGINT', () => void stop('SIGINT'))
-  process.once('SIGTERM', () => void stop('SIGTERM'))
 }
 
 /** The registry (capd_agent_* and Node's standard process metrics) and its listener. */

@@ -112,7 +112,7 @@ describe('capd backup while the controller writes', () => {
 })
 
 describe('the controller on a store of another version', () => {
-  it('refuses a newer store (no downgrade) and an older one (run capd migrate), leaving both as they were', async () => {
+  it('refuses a newer store (no downgrade) and an older one (run capd migrate) with exit code 2, which the unit does not restart, leaving both as they were', async () => {
     for (const [version, message] of [
       [3, /store version 3, newer than this capd's 2: .*never downgrades a store/],
       [1, /store version 1, older than this capd's 2\. .*capd migrate --data DIR/],
@@ -125,7 +125,7 @@ describe('the controller on a store of another version', () => {
         () => expect.fail('the controller started'),
         (err: Error) => err.message,
       )
-      expect(refused).toMatch(/exited \(code 1\) before it was ready/)
+      expect(refused).toMatch(/exited \(code 2\) before it was ready/)
       expect(refused).toMatch(message)
       expect(await readFile(join(dataDir, 'capd.json'), 'utf8')).toBe(doc)
     }

@@ -1,11 +1,23 @@
 /**
  * packaging/install.sh from a real build, into a fake root (DESTDIR): the files, their modes, the
- * units pointing at what was installed, upgrades that keep the operator's configuration, the agent-only
- * install of an edge box, and refusals that change nothing.
+ * units pointing at what was installed, the `capd` wrapper, upgrades that keep the operator's
+ * configuration and the agent's CAP_NET_ADMIN, the agent-only install of an edge box, and refusals
+ * that change nothing.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises'
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -70,6 +82,8 @@ async function checkUnit(root: string, unit: string): Promise<{ exec: string[] }
   expect(keys.get('ProtectSystem')).toEqual(['strict'])
   expect(keys.get('CapabilityBoundingSet')).toEqual([''])
   expect(keys.get('MemoryDenyWriteExecute')).toBeUndefined()
+  // Exit code 2 is a setting or a store for the operator to fix: restarting would only fail again.
+  expect(keys.get('RestartPreventExitStatus')).toEqual(['2'])
   return { exec }
 }
 
@@ -98,14 +112,18 @@ describe('install.sh', () => {
     expect(await mode(join(root, 'opt/capd/capd.mjs'))).toBe('755')
     expect(await mode(join(root, 'opt/capd/capd-agent.mjs'))).toBe('755')
     expect(await mode(join(root, 'opt/capd/package.json'))).toBe('644')
-    expect(await readlink(join(root, 'usr/local/bin/capd'))).toBe('/opt/capd/capd.mjs')
+    expect(await mode(join(root, 'usr/local/bin/capd'))).toBe('755')
     expect(await mode(join(root, 'etc/capd/controller.env'))).toBe('640')
     expect(await mode(join(root, 'var/lib/capd'))).toBe('750')
+    expect(await mode(join(root, 'var/backups/capd'))).toBe('750')
     expect(await mode(join(root, 'var/lib/capd-agent'))).toBe('700')
 
     const controller = await checkUnit(root, 'capd-controller.service')
     expect(controller.exec).toContain('/opt/capd/capd.mjs')
     expect(controller.exec).toContain('$CAPD_CONTROLLER_OPTIONS')
+    expect(
+      (await unitKeys(join(root, 'etc/systemd/system/capd-controller.service'))).get('ExecReload'),
+    ).toEqual(['/bin/kill -HUP $MAINPID'])
     const agent = await checkUnit(root, 'capd-agent.service')
     expect(agent.exec).toContain('/opt/capd/capd-agent.mjs')
     const example = JSON.parse(await readFile(join(root, 'etc/capd/agent.json.example'), 'utf8'))
@@ -117,6 +135,32 @@ describe('install.sh', () => {
       encoding: 'utf8',
     })
     expect(version.stdout).toMatch(/^capd \d+\.\d+\.\d+\n/)
+  })
+
+  it("/usr/local/bin/capd runs capd.mjs with the node the units use, even with cron's PATH", async () => {
+    const root = await freshRoot()
+    expect(install(root).status).toBe(0)
+    const wrapper = await readFile(join(root, 'usr/local/bin/capd'), 'utf8')
+    expect(wrapper).toContain(`exec '${process.execPath}' /opt/capd/capd.mjs "$@"`)
+    // The same script pointed at the fake root, run with no node on PATH (cron's is /usr/bin:/bin).
+    const here = join(root, 'capd-here')
+    await writeFile(here, wrapper.replace('/opt/capd/', `${join(root, 'opt/capd')}/`), { mode: 0o755 })
+    const version = spawnSync(here, ['version'], { env: { PATH: '/nonexistent' }, encoding: 'utf8' })
+    expect(version.stderr).toBe('')
+    expect(version.stdout).toMatch(/^capd \d+\.\d+\.\d+\n/)
+  })
+
+  it('replaces the symlink an older release made without writing through it', async () => {
+    const root = await freshRoot()
+    expect(install(root).status).toBe(0)
+    const bin = join(root, 'usr/local/bin/capd')
+    await rm(bin)
+    await symlink(join(root, 'opt/capd/capd.mjs'), bin)
+    expect(install(root).status).toBe(0)
+    expect((await lstat(bin)).isFile()).toBe(true)
+    expect(await readFile(join(root, 'opt/capd/capd.mjs'), 'utf8')).toBe(
+      await readFile(join(dist, 'capd.mjs'), 'utf8'),
+    )
   })
 
   it('an upgrade replaces the programs whole and keeps the configuration the operator wrote', async () => {
@@ -136,7 +180,7 @@ describe('install.sh', () => {
     expect(existsSync(join(root, 'opt/capd.new'))).toBe(false)
   })
 
-  it('--agent-only installs the agent alone; --nftables adds CAP_NET_ADMIN and nothing more, and leaving it out removes it', async () => {
+  it('--agent-only installs the agent alone; --nftables adds CAP_NET_ADMIN and nothing more', async () => {
     const root = await freshRoot()
     const result = install(root, ['--agent-only', '--nftables'])
     expect(result.status).toBe(0)
@@ -144,6 +188,7 @@ describe('install.sh', () => {
     expect(existsSync(join(root, 'usr/local/bin/capd'))).toBe(false)
     expect(existsSync(join(root, 'etc/capd/controller.env'))).toBe(false)
     expect(existsSync(join(root, 'var/lib/capd'))).toBe(false)
+    expect(existsSync(join(root, 'var/backups/capd'))).toBe(false)
     expect(await readdir(join(root, 'etc/systemd/system'))).toEqual(
       expect.not.arrayContaining(['capd-controller.service']),
     )
@@ -153,9 +198,46 @@ describe('install.sh', () => {
     expect(dropIn.get('AmbientCapabilities')).toEqual(['CAP_NET_ADMIN'])
     expect(dropIn.get('RestrictAddressFamilies')![0]).toContain('AF_NETLINK')
     verify(root, ['capd-agent.service'])
+  })
 
+  it('an upgrade keeps the nftables drop-in; only --no-nftables removes it', async () => {
+    const root = await freshRoot()
+    const dropIn = join(root, 'etc/systemd/system/capd-agent.service.d/nftables.conf')
+    expect(install(root, ['--agent-only', '--nftables']).status).toBe(0)
+    const upgrade = install(root, ['--agent-only'])
+    expect(upgrade.status).toBe(0)
+    expect(upgrade.stdout).toContain('kept CAP_NET_ADMIN')
+    expect((await unitKeys(dropIn)).get('AmbientCapabilities')).toEqual(['CAP_NET_ADMIN'])
+
+    const contradiction = install(root, ['--agent-only', '--no-nftables', '--nftables'])
+    expect(contradiction.status).toBe(2)
+    expect(contradiction.stderr).toContain('contradict')
+    expect(existsSync(dropIn)).toBe(true)
+
+    expect(install(root, ['--agent-only', '--no-nftables']).status).toBe(0)
+    expect(existsSync(join(root, 'etc/systemd/system/capd-agent.service.d'))).toBe(false)
     expect(install(root, ['--agent-only']).status).toBe(0)
-    expect(existsSync(join(root, 'etc/systemd/system/capd-agent.service.d/nftables.conf'))).toBe(false)
+    expect(existsSync(dropIn)).toBe(false)
+  })
+
+  it('warns when /etc/capd/agent.json changes nftables here and the unit would not allow it', async () => {
+    const routers: [object, boolean][] = [
+      [{ kind: 'nftables' }, true],
+      [{ kind: 'snmp', host: 'r', community: 'c', enforcer: { kind: 'nftables' } }, true],
+      [{ kind: 'snmp', host: 'r', community: 'c', enforcer: { kind: 'routeros', host: 'r' } }, false],
+      [{ kind: 'routeros', host: 'r' }, false],
+    ]
+    for (const [router, needsCapability] of routers) {
+      const root = await freshRoot()
+      await mkdir(join(root, 'etc/capd'), { recursive: true })
+      await writeFile(join(root, 'etc/capd/agent.json'), JSON.stringify({ router }))
+      const plain = install(root, ['--agent-only'])
+      expect(plain.status).toBe(0)
+      expect(plain.stderr.includes('WARNING'), JSON.stringify(router)).toBe(needsCapability)
+      const allowed = install(root, ['--agent-only', '--nftables'])
+      expect(allowed.status).toBe(0)
+      expect(allowed.stderr).toBe('')
+    }
   })
 
   it('refuses an unknown option or a Node.js older than 20, and installs nothing', async () => {

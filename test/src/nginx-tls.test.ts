@@ -254,6 +254,43 @@ describe.skipIf(skip)(
       await agent.stop()
     })
 
+    it('passes an import file over the site-wide 256 KB cap to the controller, and only on its own path', {
+      timeout: 30_000,
+    }, async () => {
+      const rows = Array.from({ length: 2500 }, (_, i) => ({
+        line: i + 2,
+        login: `bulk-${i}`,
+        name: `Bulk subscriber number ${i} with a longer name`,
+        address: `10.20.${Math.floor(i / 250)}.${i % 250}`,
+        plan: 'no such plan',
+        agent: 'no such agent',
+      }))
+      const body = JSON.stringify({ dryRun: true, rows })
+      expect(body.length).toBeGreaterThan(300 * 1024)
+      const headers = { 'content-type': 'application/json', 'x-request-id': 'import-through-nginx' }
+      const imported = await api('POST', '/subscribers/import', { dryRun: true, rows }, headers)
+      // A dry run whose rows name a plan that does not exist: the controller read and refused them all.
+      expect(imported.status).toBe(200)
+      expect(imported.body.rows).toHaveLength(rows.length)
+      expect(imported.body.counts.refused).toBe(rows.length)
+
+      // The same body anywhere else stops at nginx (an HTML page, not the controller's JSON).
+      const elsewhere = await httpsRequest(`${proxied}/api/v1/plans`, {
+        method: 'POST',
+        ca: caPem,
+        headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+        body,
+      })
+      expect(elsewhere.status).toBe(413)
+      expect(elsewhere.body).toMatch(/<html>/)
+    })
+
+    it("hands the controller nginx's request id, which the controller answers with", async () => {
+      const answer = await httpsRequest(`${proxied}/healthz`, { ca: caPem })
+      expect(answer.status).toBe(200)
+      expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/)
+    })
+
     // Last: it leaves 127.0.0.1 throttled for the name it guesses at (not the admin's).
     it('takes the client address nginx wrote: a forged X-Forwarded-For does not escape the login throttle', async () => {
       const guess = (forged: string) =>

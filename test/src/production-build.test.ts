@@ -67,7 +67,7 @@ describe('the production build', () => {
     expect(version.stdout).toContain(`node ${process.versions.node}`)
     // Each subcommand is its own chunk in lib/: loading one proves the chunk and what it imports are there.
     for (const [command, usage] of [
-      ['agent', 'Usage: capd agent'],
+      ['agent', 'Usage: capd agent --config'],
       ['controller', 'Usage: capd controller'],
     ]) {
       const help = run(join(dist, 'capd.mjs'), [command!, '--help'], dir)
@@ -75,6 +75,11 @@ describe('the production build', () => {
       expect(help.stdout).toContain(usage)
       expect(help.status).toBe(0)
     }
+    // The agent bundle alone tells how it is run: as itself, not as a `capd` subcommand.
+    const bundleHelp = run(join(dist, 'capd-agent.mjs'), ['--help'], dir)
+    expect(bundleHelp.stderr).toBe('')
+    expect(bundleHelp.stdout).toMatch(/^Usage: node capd-agent\.mjs --config agent\.json\n/)
+    expect(bundleHelp.status).toBe(0)
     const unknown = run(join(dist, 'capd.mjs'), ['frobnicate'], dir)
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain('capd: no command "frobnicate"')

@@ -11,6 +11,9 @@ import { controllerRegistry } from '../metrics/controller-registry.js'
 import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
 import type { TlsFiles } from '../server.js'
+import { StoreFormatError } from '../store/data.js'
+import { DataDirOwnerError } from '../store/data-dir-owner.js'
+import { StoreCorruptError } from '../store/durable-json-file.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
 import { readTlsFiles } from '../tls-files.js'
 import { CAPD_VERSION } from '../version.js'
@@ -80,6 +83,15 @@ async function runControllerCommand(argv: string[]): Promise<void> {
   const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
   const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
     ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
+  }).catch((err: Error) => {
+    // A store of another version, a damaged one, or one that belongs to another user (run as root)
+    // waits for the operator (capd migrate, capd restore, sudo -u): exit 2, which the unit does not
+    // restart, rather than 1 and a restart every 2 s.
+    const waits =
+      err instanceof StoreFormatError || err instanceof StoreCorruptError || err instanceof DataDirOwnerError
+    if (!waits) throw err
+    log.fatal({ err }, `capd controller: ${err.message}`)
+    process.exit(2)
   })
   const env: DomainEnv = {
     clock: systemClock,
@@ -131,6 +143,35 @@ async function runControllerCommand(argv: string[]): Promise<void> {
       process.exit(1)
     },
   })
+  // Every signal is handled before "listening" is said: whoever waits for that line may signal at once.
+  const stop = async (signal: string) => {
+    log.info({ signal }, `capd controller: ${signal}, stopping`)
+    await controller.stop()
+    process.exit(0)
+  }
+  process.on('SIGHUP', () => {
+    if (!certPath || !keyPath || !controller.setTls) {
+      // `systemctl reload` (and a certbot hook) must never stop a controller that has nothing to reload.
+      log.info(
+        { signal: 'SIGHUP' },
+        'capd controller: SIGHUP, nothing to reload (no --tls-cert); still running',
+      )
+      return
+    }
+    const setTls = controller.setTls
+    // A renewed certificate (certbot, say) is taken without a restart; a bad one leaves the old.
+    readTlsFiles(certPath, keyPath).then(
+      (next) => {
+        setTls(next)
+        log.info({ cert: certPath }, `capd controller: SIGHUP, serving the certificate in ${certPath} again`)
+      },
+      (err: Error) =>
+        log.error({ err }, `capd controller: SIGHUP, keeping the certificate served: ${err.message}`),
+    )
+  })
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+
   const url = `${tls ? 'https' : 'http'}://${config.host}:${controller.port}`
   const listen = config['metrics-listen']
   const metricsUrl =
@@ -140,29 +181,4 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     { version: CAPD_VERSION, url, data: config.data, zone: config.tz, ...(metricsUrl ? { metricsUrl } : {}) },
     `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})${metricsUrl ? `; metrics at ${metricsUrl}` : ''}`,
   )
-
-  const stop = async (signal: string) => {
-    log.info({ signal }, `capd controller: ${signal}, stopping`)
-    await controller.stop()
-    process.exit(0)
-  }
-  if (certPath && keyPath && controller.setTls) {
-    const setTls = controller.setTls
-    // A renewed certificate (certbot, say) is taken without a restart; a bad one leaves the old.
-    process.on('SIGHUP', () => {
-      readTlsFiles(certPath, keyPath).then(
-        (next) => {
-          setTls(next)
-          log.info(
-            { cert: certPath },
-            `capd controller: SIGHUP, serving the certificate in ${certPath} again`,
-          )
-        },
-        (err: Error) =>
-          log.error({ err }, `capd controller: SIGHUP, keeping the certificate served: ${err.message}`),
-      )
-    })
-  }
-  process.once('SIGINT', () => void stop('SIGINT'))
-  process.once('SIGTERM', () => void stop('SIGTERM'))
 }

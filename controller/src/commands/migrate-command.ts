@@ -1,5 +1,8 @@
 /** `capd migrate`: upgrade a stopped data directory to this release's store format. */
+
 import { DATA_VERSION, StoreFormatError } from '../store/data.js'
+import { DataDirOwnerError } from '../store/data-dir-owner.js'
+import { shellQuote } from '../store/durable-json-file.js'
 import { DataDirLockedError } from '../store/lock-file.js'
 import { migrateDataDir } from '../store/migrate-data-dir.js'
 import { CAPD_VERSION } from '../version.js'
@@ -8,7 +11,7 @@ import { parseCommandArgs } from './command-args.js'
 const USAGE = `Usage: capd migrate --data DIR
 
 Upgrades the store in DIR to store version ${DATA_VERSION} (this release's), one version at a time.
-The controller must be stopped. The files as they were are kept beside the new ones
+The controller must be stopped. Run it as the data directory's owner (sudo -u capd …). The files as they were are kept beside the new ones
 (capd.json.v<old version>, capd.wal.v<old version>). A store already at version ${DATA_VERSION} is
 left alone; a store newer than this release is refused (capd never downgrades a store).
 
@@ -44,6 +47,10 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     )
     return 0
   } catch (err) {
+    if (err instanceof DataDirOwnerError) {
+      console.error(`capd migrate: ${err.withCommand(`capd migrate ${argv.map(shellQuote).join(' ')}`)}`)
+      return 2
+    }
     console.error(`capd migrate: ${(err as Error).message}`)
     return err instanceof DataDirLockedError || err instanceof StoreFormatError ? 2 : 1
   }

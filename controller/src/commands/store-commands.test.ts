@@ -1,7 +1,19 @@
-import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import {
+  access,
+  chown,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { DataDirOwnerError } from '../store/data-dir-owner.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
 import { backupCommand } from './backup-command.js'
 import { migrateCommand } from './migrate-command.js'
@@ -124,5 +136,67 @@ describe('capd backup, restore and migrate on the command line', () => {
     expect((await run(restoreCommand, [])).err).toMatch(/give exactly one backup FILE/)
     expect((await run(restoreCommand, ['x.backup'])).err).toMatch(/give --data DIR \(or --check\)/)
     expect((await run(migrateCommand, [])).err).toMatch(/give --data DIR/)
+  })
+})
+
+describe('capd restore, migrate and the controller run as root on a data dir that belongs to another user', () => {
+  /** Needs root to hand a dir to nobody; under CI=true a missing prerequisite fails. */
+  const notRoot =
+    process.getuid?.() === 0 ? undefined : 'needs root (to run as root, and to chown a dir to nobody)'
+  const skip = () => {
+    if (!notRoot) return false
+    if (process.env.CI === 'true') throw new Error(`CI=true, so this must run, but it ${notRoot}`)
+    console.warn(`skipped: ${notRoot}`)
+    return true
+  }
+  /** Every file under `dir` with its owner and content, to show nothing changed. */
+  const contents = async (dir: string) => {
+    const names = (await readdir(dir, { recursive: true })).sort()
+    return Promise.all(
+      names.map(async (name) => {
+        const path = join(dir, name)
+        const info = await stat(path)
+        return {
+          name,
+          uid: info.uid,
+          mode: info.mode,
+          text: info.isFile() ? await readFile(path, 'utf8') : '',
+        }
+      }),
+    )
+  }
+  /** A store, then a backup of it, then the data dir (and everything in it) handed to nobody. */
+  async function nobodysStore() {
+    const { root, data } = await storeDir()
+    const file = join(root, 'one.backup')
+    expect((await run(backupCommand, ['--data', data, '--out', file])).code).toBe(0)
+    for (const entry of [data, ...(await readdir(data)).map((name) => join(data, name))])
+      await chown(entry, 65534, 65534)
+    return { root, data, file, before: await contents(data) }
+  }
+
+  it('refuses with exit code 2 and the command to run as the owner, and writes nothing', async () => {
+    if (skip()) return
+    const { data, file, before } = await nobodysStore()
+    const migrate = await run(migrateCommand, ['--data', data])
+    expect(migrate.code).toBe(2)
+    expect(migrate.err).toContain(`${data} belongs to user nobody (uid 65534), and this runs as root`)
+    expect(migrate.err).toMatch(new RegExp(`: sudo -u nobody capd migrate --data ${data}$`))
+    const restore = await run(restoreCommand, [file, '--data', data, '--force'])
+    expect(restore.code).toBe(2)
+    expect(restore.err).toMatch(new RegExp(`: sudo -u nobody capd restore ${file} --data ${data} --force$`))
+    await expect(openLowdbStore(data, () => {})).rejects.toBeInstanceOf(DataDirOwnerError)
+    // No lock file, no moved-aside store, no root-owned file: the dir is as it was.
+    expect(await contents(data)).toEqual(before)
+  })
+
+  it("restores as root into a new dir, which is root's, and says whom to give it to", async () => {
+    if (skip()) return
+    const { root, file } = await nobodysStore()
+    const fresh = join(root, 'fresh')
+    const restore = await run(restoreCommand, [file, '--data', fresh])
+    expect(restore.code).toBe(0)
+    expect(restore.out).toContain(`chown -R capd:capd ${fresh}`)
+    expect((await stat(join(fresh, 'capd.json'))).uid).toBe(0)
   })
 })

@@ -1,5 +1,6 @@
 /** After a fatal failure (the store can no longer write), every request is answered 503 until the process exits. */
 import type { MiddlewareHandler } from 'hono'
+import { STORE_FAILED_MESSAGE } from '../api/error-response.js'
 import { ApiError } from '../errors.js'
 
 /**
@@ -22,11 +23,10 @@ export class FatalGate {
 
   middleware(): MiddlewareHandler {
     return async (c, next) => {
-      const failure = this.failure
-      if (failure) {
+      if (this.failure) {
         c.header('Retry-After', '5')
         c.header('Connection', 'close')
-        throw new ApiError(503, 'store_unavailable', `the controller is stopping: ${failure.message}`)
+        throw new ApiError(503, 'store_unavailable', STORE_FAILED_MESSAGE)
       }
       await next()
     }

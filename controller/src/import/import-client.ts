@@ -1,5 +1,6 @@
 /** The import's one call to the controller: POST /api/v1/subscribers/import with the rows. */
 import type { ImportReport } from '../api/subscriber-import-route.js'
+import { IMPORT_PATH } from '../http/body-cap.js'
 import type { WireRow } from './import-rows.js'
 
 /** What stops an import before any row is looked at: the controller is unreachable or refuses the call. */
@@ -14,7 +15,7 @@ export async function postImport(
 ): Promise<ImportReport> {
   let res: Response
   try {
-    res = await fetchImpl(`${url}/api/v1/subscribers/import`, {
+    res = await fetchImpl(`${url}${IMPORT_PATH}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -28,6 +29,12 @@ export async function postImport(
   try {
     answer = JSON.parse(text)
   } catch {
+    // The controller answers its own 413 in JSON; a page instead is a proxy's limit (nginx's 1 MiB default).
+    if (res.status === 413)
+      throw new ControllerError(
+        'the proxy in front of capd refused the file as too large: raise client_max_body_size for ' +
+          `${IMPORT_PATH} (see the nginx example, docs/nginx-capd.conf)`,
+      )
     throw new ControllerError(`${url} answered ${res.status} with no capd report: is it a capd controller?`)
   }
   if ((res.status === 200 || res.status === 422) && Array.isArray(answer.rows)) return answer as ImportReport

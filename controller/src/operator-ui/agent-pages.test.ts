@@ -79,9 +79,19 @@ describe('agents page', () => {
   })
 
   it.each([
-    ['nftables', /on the Linux router itself/],
-    ['routeros', /drives a MikroTik router through its API: replace each <code>CHANGE-ME<\/code>/],
-    ['snmp', /reads counters over SNMP .* Replace each <code>CHANGE-ME<\/code>/s],
+    // Each hint says which Linux capability the agent's unit needs for that config (install.sh's flag).
+    [
+      'nftables',
+      /on the Linux router itself: .*CAP_NET_ADMIN\s+\(install it with <code>install.sh --agent-only --nftables/s,
+    ],
+    [
+      'routeros',
+      /drives a MikroTik router through its API: replace each <code>CHANGE-ME<\/code>.* no Linux capability\s+\(<code>install.sh --agent-only<\/code>/s,
+    ],
+    [
+      'snmp',
+      /reads counters over SNMP .*nftables on its own machine, so it needs CAP_NET_ADMIN\s+\(install it with <code>install.sh --agent-only --nftables<\/code>\).* Replace each <code>CHANGE-ME<\/code>/s,
+    ],
   ] as const)('shows the config for the router chosen (%s), one the agent loads', async (driver, hint) => {
     const k = await catalogTestKit()
     const form = await k.browser.get('/agents')

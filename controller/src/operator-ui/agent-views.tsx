@@ -175,22 +175,29 @@ function PlainTextNotice({ controller }: { controller: string }) {
 function DriverHint({ driver }: { driver: AgentDriver }) {
   switch (driver) {
     case 'nftables':
-      return <>It is for an agent on the Linux router itself (nftables; it needs CAP_NET_ADMIN).</>
+      return (
+        <>
+          It is for an agent on the Linux router itself: it changes nftables there, so it needs CAP_NET_ADMIN
+          (install it with <code>install.sh --agent-only --nftables</code>).
+        </>
+      )
     case 'routeros':
       return (
         <>
           It drives a MikroTik router through its API: replace each <code>{PLACEHOLDER}</code> with the
           router's address and the API user and password capd uses. Prefer api-ssl: <code>"port": 8729</code>{' '}
           and <code>"tls": {'{ "ca": "/etc/capd/router-ca.pem" }'}</code>. The password can be a{' '}
-          <code>file://</code> path too.
+          <code>file://</code> path too. It only talks to the router over the network: no Linux capability (
+          <code>install.sh --agent-only</code>).
         </>
       )
     case 'snmp':
       return (
         <>
           It reads counters over SNMP (IF-MIB interfaces named <code>{'<pppoe-{login}>'}</code>, see{' '}
-          <code>namePattern</code>) and enforces with nftables on its own machine; an <code>"enforcer"</code>{' '}
-          of kind <code>routeros</code> enforces on a MikroTik instead. Replace each{' '}
+          <code>namePattern</code>) and enforces with nftables on its own machine, so it needs CAP_NET_ADMIN
+          (install it with <code>install.sh --agent-only --nftables</code>); an <code>"enforcer"</code> of
+          kind <code>routeros</code> enforces on a MikroTik instead, with no Linux capability. Replace each{' '}
           <code>{PLACEHOLDER}</code> with the router's address and SNMP v2c community (or use version 3 with
           user, authKey and privKey).
         </>

@@ -88,6 +88,7 @@ describe('capd backup beside a writing store', () => {
     for (const id of ['pln_a', 'pln_b', 'pln_c', 'pln_d', 'pln_e']) {
       await store.transact(async (tx) => tx.plans.insert(plan(id)))
     }
+    await store.snapshotSettled() // the store's own background writes are not the backup's
     const before = await filesOf(dir)
     const running = decodeBackup(Buffer.from((await takeBackup(dir, { capdVersion: 't' })).text), 'b')
     expect(await filesOf(dir)).toEqual(before)

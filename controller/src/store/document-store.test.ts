@@ -54,6 +54,7 @@ function recordingWriter() {
       },
       wantsSnapshot: () => false,
       snapshot: async () => {},
+      cutLog: async () => {},
       close: async () => {},
     },
   }

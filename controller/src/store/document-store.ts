@@ -2,8 +2,10 @@
  * The store as one in-memory document: transactions run one at a time under a mutex, are undone
  * on failure, and on success wait for a group commit to make them durable before they resolve.
  * What a commit writes is the transaction's changes (a write-ahead log line), so its cost is the
- * size of the change; now and then the whole document is written as a snapshot and the log starts
- * over. With no persistence it is a purely in-memory store (tests).
+ * size of the change. Once the log has grown enough, the document as of one version is written as
+ * a snapshot in the background, a slice at a time, while commits go on appending to the log; once
+ * the snapshot is durable the log is cut to the records after it. With no persistence it is a
+ * purely in-memory store (tests).
  */
 import type { IpPrefix } from '@capd/protocol'
 import { AddressIndex } from './address-index.js'
@@ -11,13 +13,14 @@ import { findAudit } from './audit-find.js'
 import { ChangeLog } from './change-log.js'
 import { type Commit, CommitListeners, CommitNotes } from './commit-notes.js'
 import type { Data } from './data.js'
+import { type DocumentView, viewDocument } from './document-view.js'
 import type { Agent, Order, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'
 import { notificationTables } from './notification-tables.js'
-import type { Store, StoreWrite, SubscriberQuery, Tx } from './store.js'
+import type { Store, StoreHealth, StoreWrite, SubscriberQuery, Tx } from './store.js'
 import { findSubscribers } from './subscriber-search.js'
 import { usageHistoryTables } from './usage-history-tables.js'
 
@@ -34,14 +37,24 @@ export interface Persistence {
   append(lines: string): Promise<void>
   /** Whether the log has grown enough that a snapshot is worth its cost. */
   wantsSnapshot(): boolean
-  /** Durably writes the whole document (which records the version it holds), then empties the log. */
-  snapshot(json: string): Promise<void>
+  /**
+   * Durably writes the document as `view` holds it (it records the version it holds) in place of
+   * the last snapshot. Appends go on meanwhile; the log is left as it is.
+   */
+  snapshot(view: DocumentView): Promise<void>
+  /** Replaces the log with `lines`, the records after the snapshot now in place ('' empties it). */
+  cutLog(lines: string): Promise<void>
   close(): Promise<void>
 }
 
 interface PendingBatch extends Batch {
   lines: string
-  snapshot?: string
+}
+
+/** A snapshot being written: its version, and the log lines appended since that it does not hold. */
+interface RunningSnapshot {
+  version: number
+  tail: string[]
 }
 
 export class DocumentStore implements Store {
@@ -53,6 +66,12 @@ export class DocumentStore implements Store {
   /** Log lines of committed transactions not yet handed to a write. */
   private pending: string[] = []
   private readonly tx: Tx
+  /** The tables a snapshot freezes copy-on-write (the rest of the document is small and copied). */
+  private readonly tables: MemoryTable<{ id: string }>[]
+  private running: RunningSnapshot | undefined
+  private snapshotDone: Promise<void> = Promise.resolve()
+  /** Appends and log cuts, one at a time: a cut must not lose an append running beside it. */
+  private logWrites: Promise<unknown> = Promise.resolve()
   private closed = false
   private failureListeners: ((err: StoreFailedError) => void)[] = []
   private writeListeners: ((write: StoreWrite) => void)[] = []
@@ -69,6 +88,8 @@ export class DocumentStore implements Store {
     )
     this.notes = this.freshNotes()
     this.tx = this.buildTx()
+    // A set: one table may be reachable under two names.
+    this.tables = [...new Set(Object.values(this.tx).filter((part) => part instanceof MemoryTable))]
   }
 
   async transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -132,6 +153,11 @@ export class DocumentStore implements Store {
     this.failureListeners.push(listener)
   }
 
+  health(): StoreHealth {
+    const state = this.commit.failed ? 'failed' : this.closed ? 'closed' : 'open'
+    return { state, writingMs: this.commit.writingMs }
+  }
+
   async peek<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('store is closed')
     const release = await this.mutex.lock()
@@ -148,54 +174,106 @@ export class DocumentStore implements Store {
     }
   }
 
+  /** Resolves once the snapshot being written in the background, if any, is in place and the log cut. */
+  async snapshotSettled(): Promise<void> {
+    await this.snapshotDone
+  }
+
   /** Writes what is pending, then a snapshot so the next start reads one file, and lets go. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    if (this.persistence && !this.commit.failed) {
+    const persistence = this.persistence
+    if (persistence && !this.commit.failed) {
       await this.commit.durable(this.commit.current).catch(() => {})
+      await this.snapshotDone
       if (!this.commit.failed) {
         const release = await this.mutex.lock()
         try {
-          this.data.committedVersion = this.commit.current
-          await this.persistence.snapshot(JSON.stringify(this.data))
+          const view = viewDocument(this.data, this.tables, this.commit.current)
+          try {
+            await persistence.snapshot(view)
+          } finally {
+            view.release()
+          }
+          await this.serialLog(() => persistence.cutLog(''))
         } finally {
           release()
         }
       }
     }
-    await this.persistence?.close()
+    await persistence?.close()
   }
 
-  /** Takes the pending log lines, or a whole snapshot when the log has grown enough, under the lock. */
+  /** Takes the pending log lines under the lock, and starts a snapshot if the log has grown enough. */
   private async collect(): Promise<PendingBatch> {
     const release = await this.mutex.lock()
     try {
       const version = this.commit.current
       const lines = this.pending.join('')
       this.pending = []
-      if (this.persistence?.wantsSnapshot()) {
-        this.data.committedVersion = version
-        return { version, lines, snapshot: JSON.stringify(this.data) }
-      }
+      if (!this.running && this.persistence?.wantsSnapshot()) this.startSnapshot(this.persistence, version)
       return { version, lines }
     } finally {
       release()
     }
   }
 
-  private async write(batch: PendingBatch): Promise<void> {
-    if (!this.persistence) return
+  /**
+   * Freezes the document at `version` (no transaction is running: the caller holds the lock) and
+   * writes it in the background. Every line up to `version` is in this batch or an earlier one;
+   * every later batch is after it, and is what the log keeps once the snapshot is in place.
+   */
+  private startSnapshot(persistence: Persistence, version: number): void {
+    const view = viewDocument(this.data, this.tables, version)
+    const running: RunningSnapshot = { version, tail: [] }
+    this.running = running
     const startedMs = performance.now()
-    // A snapshot holds every change up to its version, so the lines it covers need not be logged.
-    if (batch.snapshot !== undefined) await this.persistence.snapshot(batch.snapshot)
-    else if (batch.lines) await this.persistence.append(batch.lines)
-    else return
-    const write: StoreWrite = {
-      kind: batch.snapshot === undefined ? 'log' : 'snapshot',
-      seconds: (performance.now() - startedMs) / 1000,
-    }
+    const written = (async () => {
+      try {
+        await persistence.snapshot(view)
+      } finally {
+        view.release()
+      }
+      // Only now, with the snapshot renamed into place: a reader (capd backup) that read the old
+      // one sees either the whole log or, reading after the rename, a different snapshot.
+      await this.serialLog(async () => {
+        await persistence.cutLog(running.tail.join(''))
+        this.running = undefined
+      })
+      this.announceWrite({ kind: 'snapshot', seconds: (performance.now() - startedMs) / 1000 })
+    })()
+    this.snapshotDone = written.catch((err: unknown) => this.fail(err))
+  }
+
+  private async write(batch: PendingBatch): Promise<void> {
+    const persistence = this.persistence
+    if (!persistence || !batch.lines) return
+    await this.serialLog(async () => {
+      const startedMs = performance.now()
+      await persistence.append(batch.lines)
+      if (this.running && batch.version > this.running.version) this.running.tail.push(batch.lines)
+      this.announceWrite({ kind: 'log', seconds: (performance.now() - startedMs) / 1000 })
+    })
+  }
+
+  private serialLog<R>(task: () => Promise<R>): Promise<R> {
+    const result = this.logWrites.then(task)
+    this.logWrites = result.catch(() => {})
+    return result
+  }
+
+  private announceWrite(write: StoreWrite): void {
     for (const listener of this.writeListeners) listener(write)
+  }
+
+  /**
+   * A snapshot that could not be written loses nothing (the log still holds every commit), but a
+   * disk that refuses it will refuse the log next: the store fails as for a failed append.
+   */
+  private fail(err: unknown): void {
+    const failure = new StoreFailedError(this.commit.poison(err))
+    for (const listener of this.failureListeners) listener(failure)
   }
 
   private buildTx(): Tx {

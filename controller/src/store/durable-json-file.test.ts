@@ -80,13 +80,20 @@ describe('DurableJSONFile', () => {
     expect(await readJson(`${file}.prev`)).toEqual(doc(1))
   })
 
-  it('records what a write cost', async () => {
+  it('writes a document given in chunks, and leaves the file as it was when the chunks fail', async () => {
     const store = new DurableJSONFile<Doc>(file)
-    expect(store.lastWriteStats).toBeUndefined()
-    await store.write(doc(1, 5000))
-    expect(store.lastWriteStats?.bytes).toBe(JSON.stringify(doc(1, 5000)).length)
-    expect(store.lastWriteStats?.stringifyMs).toBeGreaterThanOrEqual(0)
-    expect(store.lastWriteStats?.ioMs).toBeGreaterThan(0)
+    const text = JSON.stringify(doc(1, 5000))
+    async function* chunks(failAt?: number) {
+      for (let at = 0; at < text.length; at += 700) {
+        if (failAt !== undefined && at >= failAt) throw new Error('serialising failed')
+        yield text.slice(at, at + 700)
+      }
+    }
+    expect(await store.writeChunks(chunks())).toBe(Buffer.byteLength(text))
+    expect(await store.read()).toEqual(doc(1, 5000))
+    await expect(store.writeChunks(chunks(2800))).rejects.toThrow('serialising failed')
+    expect(await store.read()).toEqual(doc(1, 5000))
+    expect((await readdir(dir)).sort()).toEqual(['db.json'])
   })
 
   it.each([

@@ -1,16 +1,8 @@
 /** A lowdb adapter that writes JSON crash-safely (fsync + atomic rename) and keeps the previous generation. */
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { type FileHandle, link, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import type { Adapter } from 'lowdb'
 import { fsyncDirectory } from './fsync.js'
-
-/** Cost of the last completed write(), for benchmarks: serialising vs. writing + fsyncing. */
-export interface WriteStats {
-  bytes: number
-  stringifyMs: number
-  ioMs: number
-}
 
 /** The store file cannot be trusted; the controller must not start on it. The message says how to recover. */
 export class StoreCorruptError extends Error {
@@ -36,7 +28,6 @@ export interface DurableJSONFileOptions {
 export class DurableJSONFile<T> implements Adapter<T> {
   readonly filePath: string
   readonly backupPath: string
-  lastWriteStats: WriteStats | undefined
   private readonly tmpPath: string
   private readonly backupTmpPath: string
   // Every read and write starts after the previous one settles: two writes sharing `.tmp` would corrupt it.
@@ -55,16 +46,34 @@ export class DurableJSONFile<T> implements Adapter<T> {
   /** Resolves once `data` is on disk and survives a power cut; on failure the store file is untouched. */
   async write(data: T): Promise<void> {
     // Serialised at call time, not when its turn comes, so what the caller passed is exactly what lands.
-    const started = performance.now()
-    return this.writeSerialised(JSON.stringify(data) as string | undefined, started)
+    return this.writeSerialised(JSON.stringify(data) as string | undefined)
   }
 
   /** write() for a caller that serialised the document itself; `json` must be JSON.stringify output. */
   async writeText(json: string): Promise<void> {
-    return this.writeSerialised(json, performance.now())
+    return this.writeSerialised(json)
   }
 
-  private writeSerialised(json: string | undefined, started: number): Promise<void> {
+  /**
+   * write() for a document serialised a chunk at a time (the store's snapshots): each chunk is
+   * written as it comes, so neither the whole text nor its encoding is ever held at once. Resolves
+   * to the bytes written. The chunks must add up to one JSON document.
+   */
+  async writeChunks(chunks: AsyncIterable<string>): Promise<number> {
+    return this.enqueue(async () => {
+      let bytes = 0
+      await this.commit(async (tmp) => {
+        for await (const chunk of chunks) {
+          const encoded = Buffer.from(chunk, 'utf8')
+          await tmp.writeFile(encoded) // from the current position, looping over short writes
+          bytes += encoded.length
+        }
+      })
+      return bytes
+    })
+  }
+
+  private writeSerialised(json: string | undefined): Promise<void> {
     // Each would read back as "no store yet" (lowdb then starts over from defaults) or as corrupt.
     if (json === undefined || json === 'null' || json.trim() === '') {
       throw new TypeError(
@@ -72,12 +81,7 @@ export class DurableJSONFile<T> implements Adapter<T> {
       )
     }
     const bytes = Buffer.from(json, 'utf8')
-    const stringifyMs = performance.now() - started
-    return this.enqueue(async () => {
-      const ioStarted = performance.now()
-      await this.commit(bytes)
-      this.lastWriteStats = { bytes: bytes.length, stringifyMs, ioMs: performance.now() - ioStarted }
-    })
+    return this.enqueue(() => this.commit((tmp) => tmp.writeFile(bytes)))
   }
 
   /** Loads the store at boot: null for a fresh store, StoreCorruptError for anything that cannot be trusted. */
@@ -91,11 +95,11 @@ export class DurableJSONFile<T> implements Adapter<T> {
     return result
   }
 
-  private async commit(bytes: Buffer): Promise<void> {
+  private async commit(fill: (tmp: FileHandle) => Promise<void>): Promise<void> {
     try {
       const tmp = await open(this.tmpPath, 'w', 0o600)
       try {
-        await tmp.writeFile(bytes)
+        await fill(tmp)
         await tmp.sync()
       } finally {
         await tmp.close()

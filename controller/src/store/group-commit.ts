@@ -16,6 +16,8 @@ export class GroupCommit<B extends Batch> {
   private durableVersion: number
   private running: Promise<void> | null = null
   private failure: Error | null = null
+  /** When the write in flight started (performance.now()), or null while none runs. */
+  private writeStartedMs: number | null = null
 
   /** `collect` takes what is pending consistently (under the store's lock); `write` makes it durable. */
   constructor(
@@ -40,6 +42,17 @@ export class GroupCommit<B extends Batch> {
     return this.failure
   }
 
+  /** How long the write in flight has been running, in ms; 0 while none runs. */
+  get writingMs(): number {
+    return this.writeStartedMs === null ? 0 : performance.now() - this.writeStartedMs
+  }
+
+  /** Fails the commit from outside (a write it did not make); returns the failure it now holds. */
+  poison(err: unknown): Error {
+    this.failure ??= err instanceof Error ? err : new Error(String(err))
+    return this.failure
+  }
+
   /** Resolves once `version` is on disk; rejects if a write has failed. */
   async durable(version: number): Promise<void> {
     while (this.durableVersion < version) {
@@ -52,6 +65,7 @@ export class GroupCommit<B extends Batch> {
   private async flush(): Promise<void> {
     try {
       const batch = await this.collect()
+      this.writeStartedMs = performance.now()
       await this.write(batch)
       this.durableVersion = batch.version
     } catch (err) {
@@ -59,6 +73,7 @@ export class GroupCommit<B extends Batch> {
       throw this.failure
     } finally {
       this.running = null
+      this.writeStartedMs = null
     }
   }
 }

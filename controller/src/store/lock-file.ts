@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
+import { refuseRootInOthersDir } from './data-dir-owner.js'
 
 /** What a lock file records about the controller holding it. */
 export interface LockHolder {
@@ -45,12 +46,17 @@ const LOCK_FILE = 'capd.lock'
 // earlier process that happened to get the same pid (always pid 1 in a restarted container).
 const heldByUs = new Set<string>()
 
-/** `log` hears of a lock taken over from a controller that is gone (it did not stop cleanly). */
+/**
+ * `log` hears of a lock taken over from a controller that is gone (it did not stop cleanly). Run
+ * as root on a dir that belongs to another user, throws DataDirOwnerError (see data-dir-owner.ts).
+ */
 export async function acquireDataDirLock(
   dir: string,
   log: (line: string) => void = () => {},
 ): Promise<DataDirLock> {
   const lockPath = join(resolve(dir), LOCK_FILE)
+  // Before the lock file, the first thing a writer puts in the dir.
+  await refuseRootInOthersDir(dir)
   const mine = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })
 
   if (!(await tryCreate(lockPath, mine))) {

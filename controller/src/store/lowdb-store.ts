@@ -2,14 +2,16 @@
  * The embedded default store in the data dir: a lowdb JSON snapshot (`capd.json`, written with
  * temp file + fsync + rename + directory fsync, previous generation in `capd.json.prev`) plus a
  * write-ahead log (`capd.wal`) of the transactions committed since. Opening reads the snapshot and
- * replays the log; a snapshot is taken once the log outgrows it, and on a clean close.
+ * replays the log; a snapshot is taken once the log outgrows it (in the background, see
+ * DocumentStore), and on a clean close.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseRecords } from '@capd/durable'
 import { Low } from 'lowdb'
 import { checkData, type Data, emptyData } from './data.js'
 import { DocumentStore, type Persistence } from './document-store.js'
+import { documentChunks } from './document-view.js'
 import { DurableJSONFile, StoreCorruptError, shellQuote } from './durable-json-file.js'
 import { acquireDataDirLock, type DataDirLock } from './lock-file.js'
 import { applyOps, WalFile } from './wal-file.js'
@@ -48,6 +50,8 @@ export async function openLowdbStore(
     const db = new Low<Data>(adapter, emptyData())
     await db.read()
     const data = checkData(db.data, file)
+    // Left by a log cut interrupted before its rename: the log itself is whole.
+    await rm(`${walPath}.tmp`, { force: true })
     const { wal, records } = await WalFile.open(walPath, log)
     replay(data, records, wal.path, file)
     const snapshotBytes = await stat(file).then(
@@ -129,11 +133,10 @@ function persistence(
     append: (lines) => wal.append(lines),
     wantsSnapshot: () =>
       wal.size > (snapshotAfterLogBytes ?? Math.max(MIN_SNAPSHOT_BYTES, lastSnapshotBytes)),
-    async snapshot(json) {
-      await adapter.writeText(json)
-      lastSnapshotBytes = Buffer.byteLength(json)
-      await wal.clear()
+    async snapshot(view) {
+      lastSnapshotBytes = await adapter.writeChunks(documentChunks(view))
     },
+    cutLog: (lines) => wal.replace(lines),
     close: () => lock.release(),
   }
 }

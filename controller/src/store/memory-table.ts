@@ -5,13 +5,27 @@ import { deepFreeze } from './deep-freeze.js'
 import type { MemoryIndex, RowIndex } from './memory-index.js'
 import type { Table } from './store.js'
 
+/**
+ * A table as it was at one moment, readable later while the table goes on changing: its ids then
+ * (in id order) and each one's row then. Copy-on-write: the table keeps the old row of each id it
+ * writes while the view is open, so taking one costs a copy of the id list, not of the rows.
+ */
+export interface FrozenTable {
+  readonly ids: readonly string[]
+  rowAt(id: string): unknown
+  /** Stops keeping old rows; the view must not be read after this. */
+  release(): void
+}
+
 export class MemoryTable<T extends { id: string }> implements Table<T> {
   /** Ids in ascending order, for cursor pagination. */
   private readonly sortedIds: string[]
+  /** While a frozen view is open: the row each id written since had when it was taken (undefined: none). */
+  private rowsAtView: Map<string, T | undefined> | undefined
 
   constructor(
     /** The table's key in the document, as the write-ahead log names it. */
-    private readonly name: string,
+    readonly name: string,
     private readonly rows: Record<string, T>,
     private readonly log: () => ChangeLog,
     private readonly indexes: readonly RowIndex<NoInfer<T>>[] = [],
@@ -40,6 +54,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
   async insert(row: T): Promise<void> {
     if (Object.hasOwn(this.rows, row.id)) throw new Error(`duplicate id ${row.id}`)
     deepFreeze(row)
+    this.keepBefore(row.id, undefined)
     this.rows[row.id] = row
     const at = this.insertSorted(row.id)
     for (const index of this.indexes) index.add(row)
@@ -58,6 +73,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     const old = this.getNow(row.id)
     if (!old) throw new Error(`update of missing id ${row.id}`)
     deepFreeze(row)
+    this.keepBefore(row.id, old)
     this.rows[row.id] = row
     for (const index of this.indexes) {
       index.remove(old)
@@ -80,6 +96,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
   async delete(id: string): Promise<void> {
     const old = this.getNow(id)
     if (!old) return
+    this.keepBefore(id, old)
     delete this.rows[id]
     const at = upperBound(this.sortedIds, id) - 1
     this.sortedIds.splice(at, 1)
@@ -93,6 +110,25 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
       },
       { o: 'd', t: this.name, k: id },
     )
+  }
+
+  /** The table as it is now, for a reader that walks it over many turns of the event loop. */
+  freeze(): FrozenTable {
+    if (this.rowsAtView) throw new Error(`table ${this.name} already has a frozen view open`)
+    const before = new Map<string, T | undefined>()
+    this.rowsAtView = before
+    return {
+      ids: this.sortedIds.slice(),
+      rowAt: (id) => (before.has(id) ? before.get(id) : this.rows[id]),
+      release: () => {
+        if (this.rowsAtView === before) this.rowsAtView = undefined
+      },
+    }
+  }
+
+  // Only the first write counts: later ones (and undos, which restore it) never reach the view.
+  private keepBefore(id: string, row: T | undefined): void {
+    if (this.rowsAtView && !this.rowsAtView.has(id)) this.rowsAtView.set(id, row)
   }
 
   /** Rows with ids from `index`, in id order. */

@@ -35,11 +35,11 @@ export async function readStoreOnce(dataDir: string, { betweenFiles }: ReadOptio
   const snapshot = await readWhole(snapshotPath)
   await betweenFiles?.()
   const logBytes = (await readWhole(logPath))?.bytes ?? Buffer.alloc(0)
-  // A snapshot renames its file into place before it empties the log. If the file read above is
-  // still the one in place, the log was not emptied before (or while) it was read: it holds every
-  // record since that snapshot, up to the moment it was read. Otherwise the log may have lost
-  // records the snapshot read does not hold, and a copy from the two would be older than the
-  // store was when the backup began.
+  // A snapshot renames its file into place before it cuts the log to the records after it. If the
+  // file read above is still the one in place, the log was not cut before (or while) it was read:
+  // it holds every record since that snapshot, up to the moment it was read. Otherwise the log may
+  // have lost records the snapshot read does not hold, and a copy from the two would be older than
+  // the store was when the backup began.
   const now = await identity(snapshotPath)
   if (now !== snapshot?.identity) return { settled: false, why: `a snapshot replaced ${snapshotPath}` }
   let doc: Doc

@@ -166,6 +166,14 @@ export interface StoreWrite {
   seconds: number
 }
 
+/** What a readiness probe needs to know, answered at once (without waiting for the store's lock). */
+export interface StoreHealth {
+  /** `failed`: a write failed for good, the store refuses every transaction; `closed`: close() was called. */
+  state: 'open' | 'failed' | 'closed'
+  /** How long the durable write in flight has been running, in ms (0 while none runs): a hung disk shows here. */
+  writingMs: number
+}
+
 export interface Store {
   /**
    * Runs `fn` as one atomic unit against the store. If it throws, nothing it did is kept.
@@ -185,6 +193,8 @@ export interface Store {
   onCommit(listener: (commit: Commit) => void): () => void
   /** Called when a write fails for good (the store then refuses every transaction); optional for stores that cannot. */
   onFailure?(listener: (err: Error) => void): void
+  /** The store's state now, without queueing behind transactions (readiness probes). */
+  health(): StoreHealth
   /** Told how long each durable write took (metrics); optional for stores that cannot say. */
   onWrite?(listener: (write: StoreWrite) => void): void
   close(): Promise<void>

@@ -40,11 +40,15 @@ describe('write-ahead log', () => {
     expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([1, 2])
   })
 
-  it('clears once a snapshot holds everything', async () => {
+  it('is cut to the records a snapshot does not hold, or emptied when it holds them all', async () => {
     const path = await walPath()
     const { wal } = await WalFile.open(path, quiet)
-    await wal.append(line(1))
-    await wal.clear()
+    await wal.append(line(1) + line(2) + line(3))
+    await wal.replace(line(3))
+    expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3])
+    await wal.append(line(4))
+    expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3, 4])
+    await wal.replace('')
     expect(wal.size).toBe(0)
     expect((await WalFile.open(path, quiet)).records).toEqual([])
   })

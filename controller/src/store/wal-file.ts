@@ -46,9 +46,14 @@ export class WalFile {
     await this.log.append(payloads)
   }
 
-  /** Empties the log once a snapshot holds everything in it. */
-  async clear(): Promise<void> {
-    await this.log.clear()
+  /**
+   * Replaces the log with these lines (those a new snapshot does not hold) atomically, by rename;
+   * '' empties it in place. A crash leaves the old log or the new one, both whole.
+   */
+  async replace(lines: string): Promise<void> {
+    const payloads = lines.split('\n')
+    payloads.pop() // after the last newline
+    await this.log.rewrite(payloads)
   }
 }
 

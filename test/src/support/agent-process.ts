@@ -1,11 +1,13 @@
 /**
- * The real agent as a child process: node with the tsx loader and no wrapper process (as
+ * The real agent as a child process (the sources under tsx, or the build: see capd-program.ts)
+ * with no wrapper process (as
  * `controller-process.ts` does for the controller), so a SIGKILL of the child kills the agent
  * itself, as a crash would. The config is written as JSON to a file the agent reads with `--config`.
  */
 import type { ChildProcess } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
-import { killAll, startTsxProcess } from './tsx-process.js'
+import { startCapdProgram } from './capd-program.js'
+import { killAll } from './tsx-process.js'
 
 const RUNNING = /capd agent \S+ running \(.*epoch (\w+)/
 
@@ -41,10 +43,9 @@ export async function writeAgentConfig(path: string, config: AgentConfigFile): P
   await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
 }
 
-/** Starts `agent/src/main.ts --config <configPath>` and resolves once it says it is running. */
+/** Starts the agent with `--config <configPath>` (see capd-program.ts) and resolves once it says it is running. */
 export async function startAgent(configPath: string, { timeoutMs = 20_000 } = {}): Promise<AgentProcess> {
-  const proc = await startTsxProcess({
-    script: 'agent/src/main.ts',
+  const proc = await startCapdProgram('agent', {
     args: ['--config', configPath],
     ready: RUNNING,
     what: 'agent',

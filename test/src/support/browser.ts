@@ -18,11 +18,12 @@ if (unavailable && !mustRun) console.warn(`browser tests skipped: ${unavailable}
 export const skipBrowser = unavailable !== undefined && !mustRun
 export const browserTitle = (title: string) => `${title}${skipBrowser ? ` (skipped: ${unavailable})` : ''}`
 
-export function launchBrowser(): Promise<Browser> {
+/** `args`: more chromium switches, e.g. the keys of a test server's certificate to trust. */
+export function launchBrowser(args: readonly string[] = []): Promise<Browser> {
   if (unavailable) return Promise.reject(new Error(`browser tests cannot run: ${unavailable}`))
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--no-sandbox', '--disable-background-networking'],
+    args: ['--no-sandbox', '--disable-background-networking', ...args],
   })
 }
 

@@ -1,9 +1,11 @@
 /**
- * The real controller as a child process: node with the tsx loader and no wrapper process, so a
- * SIGKILL of the child kills the controller itself, as a crash would.
+ * The real controller as a child process (the sources under tsx, or the build: see
+ * capd-program.ts) with no wrapper process, so a SIGKILL of the child kills the controller itself,
+ * as a crash would.
  */
 import type { ChildProcess } from 'node:child_process'
-import { killAll, startTsxProcess } from './tsx-process.js'
+import { startCapdProgram } from './capd-program.js'
+import { killAll } from './tsx-process.js'
 
 const LISTENING = /capd controller \S+ listening on (https?:\/\/\S+) /
 
@@ -43,8 +45,7 @@ export async function startController({
   port = 0,
   args = [],
 }: StartOptions): Promise<ControllerProcess> {
-  const proc = await startTsxProcess({
-    script: 'controller/src/main.ts',
+  const proc = await startCapdProgram('controller', {
     args: ['--port', String(port), '--host', '127.0.0.1', '--tz', 'UTC', '--data', dataDir, ...args],
     env,
     ready: LISTENING,

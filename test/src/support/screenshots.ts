@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
@@ -35,6 +35,23 @@ export const screenshotDir = () =>
 
 /** Pictures of the pages a failed test left open (never in docs). */
 export const failureDir = () => join(REPO_ROOT, '.tmp', 'failures')
+
+/** Full-page pictures of every page open in `contexts`, named for the failed test; returns their folder. */
+export async function saveFailurePictures(
+  testName: string,
+  contexts: readonly BrowserContext[],
+): Promise<string> {
+  const dir = failureDir()
+  await mkdir(dir, { recursive: true })
+  const pages = contexts.flatMap((c) => c.pages())
+  const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
+  await Promise.all(
+    pages.map((p, i) =>
+      p.screenshot({ path: join(dir, `${slug}-${i}.png`), fullPage: true }).catch(() => {}),
+    ),
+  )
+  return dir
+}
 
 /** Saves `<name>.png` of the whole page and returns its path. */
 export async function saveScreenshot(page: Page, name: ScreenshotName): Promise<string> {

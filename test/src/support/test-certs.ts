@@ -2,7 +2,8 @@
  * Throw-away TLS material made with openssl for end-to-end tests: a CA and a server certificate it
  * signed for `localhost` and 127.0.0.1 (what the processes under test listen on).
  */
-import { writeFile } from 'node:fs/promises'
+import { createHash, X509Certificate } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { run } from './run-command.js'
 
@@ -73,4 +74,13 @@ export async function makeTestCa(dir: string, name: string): Promise<TestCa> {
     path('cert.pem'),
   ])
   return { caFile: path('ca.pem'), certFile: path('cert.pem'), keyFile: path('key.pem') }
+}
+
+/**
+ * base64 of the SHA-256 of a certificate's public key (its SubjectPublicKeyInfo): what chromium's
+ * `--ignore-certificate-errors-spki-list` takes to trust that one key and no other.
+ */
+export async function spkiSha256(certFile: string): Promise<string> {
+  const spki = new X509Certificate(await readFile(certFile)).publicKey.export({ type: 'spki', format: 'der' })
+  return createHash('sha256').update(spki).digest('base64')
 }

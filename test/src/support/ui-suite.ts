@@ -3,12 +3,10 @@
  * every page a test opens (so no cookie leaks from test to test), and on a failure the pages'
  * pictures and the processes' output, to see what the test saw.
  */
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { type ContextOptions, launchBrowser, newContext } from './browser.js'
-import { failureDir } from './screenshots.js'
+import { saveFailurePictures } from './screenshots.js'
 import { createUiStack, type UiStack, type UiStackOptions } from './ui-stack.js'
 
 export interface UiSuite {
@@ -34,15 +32,7 @@ export function uiSuite(options: UiStackOptions = {}): UiSuite {
     const open = contexts
     contexts = []
     if (task.result?.state === 'fail') {
-      const dir = failureDir()
-      await mkdir(dir, { recursive: true })
-      const pages = open.flatMap((c) => c.pages())
-      const slug = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
-      await Promise.all(
-        pages.map((p, i) =>
-          p.screenshot({ path: join(dir, `${slug}-${i}.png`), fullPage: true }).catch(() => {}),
-        ),
-      )
+      const dir = await saveFailurePictures(task.name, open)
       console.error(`pictures of the failed test in ${dir}\n${stack?.logs().slice(-4000) ?? ''}`)
     }
     await Promise.all(open.map((c) => c.close()))

@@ -281,6 +281,7 @@ describe('the Stripe webhook', () => {
       transact: () => Promise.reject(new StoreFailedError(new Error('disk full'))),
       peek: (fn) => f.store.peek(fn),
       onCommit: (listener) => f.store.onCommit(listener),
+      health: () => f.store.health(),
       close: () => f.store.close(),
     }
     const webhook = new StripeProvider({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET }).webhooks({
