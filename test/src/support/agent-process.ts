@@ -21,6 +21,8 @@ export interface AgentConfigFile {
   fastPollIntervalMs?: number
   mode?: 'enforce' | 'observe'
   linkSpeedMbps?: number
+  /** `HOST:PORT` for the agent's `/metrics`. */
+  metricsListen?: string
   router: { kind: 'nftables'; netns?: string } | { kind: 'simulated'; bytesPerSecond?: number }
 }
 
