@@ -100,9 +100,8 @@ function goodRow(random: Random, pick: <T>(items: readonly T[]) => T, i: number)
 
 function csv(rows: readonly Row[]): string {
   const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value)
-  return (
-    [HEADER.join(','), ...rows.map((row) => HEADER.map((c) => cell(row[c])).join(','))].join('\r\n') + '\r\n'
-  )
+  const lines = [HEADER.join(','), ...rows.map((row) => HEADER.map((c) => cell(row[c])).join(','))]
+  return `${lines.join('\r\n')}\r\n`
 }
 
 /**
