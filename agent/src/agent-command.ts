@@ -1,4 +1,5 @@
 /** `capd agent --config agent.json`: run an agent until SIGINT/SIGTERM. */
+
 import { parseArgs } from 'node:util'
 import {
   createLogger,
@@ -8,12 +9,11 @@ import {
   logFormat,
   type RootLogger,
 } from '@capd/log'
+import { type MetricsServer, processRegistry, serveMetrics } from '@capd/metrics'
 import { Agent } from './agent.js'
 import { type LoadedConfig, readAgentConfigFile } from './config.js'
 import { createDriver } from './drivers/create-driver.js'
 import type { AgentMetrics } from './metrics/agent-metrics.js'
-import { agentRegistry } from './metrics/agent-registry.js'
-import { type MetricsServer, serveMetrics } from './metrics/metrics-server.js'
 import { promAgentMetrics } from './metrics/prom-agent-metrics.js'
 import { AGENT_VERSION } from './version.js'
 
@@ -122,7 +122,7 @@ async function metricsListener(
   config: LoadedConfig,
   agent: () => Agent | undefined,
 ): Promise<{ metrics: AgentMetrics; server: MetricsServer }> {
-  const registry = agentRegistry()
+  const registry = processRegistry()
   const metrics = promAgentMetrics(registry, () => agent()?.metricsView())
   try {
     return { metrics, server: await serveMetrics(registry, config.metricsListen!) }

@@ -1,6 +1,7 @@
 /** A running controller: the web app, the agents' hub, the limit refresher, auto top-up retries and housekeeping, on one port. */
 
 import type { Logger } from '@capd/log'
+import { type MetricsServer, serveMetrics } from '@capd/metrics'
 import type { ListenAddress } from '@capd/protocol'
 import type { Registry } from 'prom-client'
 import { AgentHub } from './agent-hub/agent-hub.js'
@@ -14,7 +15,6 @@ import { forwardedClientAddress } from './http/client-address.js'
 import { FatalGate } from './http/fatal-gate.js'
 import { Readiness } from './http/readiness.js'
 import { type ControllerMetrics, noMetrics } from './metrics/controller-metrics.js'
-import { type MetricsServer, serveMetrics } from './metrics/metrics-server.js'
 import { promControllerMetrics } from './metrics/prom-controller-metrics.js'
 import { AgentWatch, DEFAULT_AGENT_OFFLINE_MINUTES } from './notify/agent-watch.js'
 import type { ChannelSender } from './notify/channel.js'

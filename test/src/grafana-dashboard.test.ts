@@ -3,12 +3,12 @@
  * the controller or the agent registers, counters are read through rate()/increase(), histograms
  * through histogram_quantile() of their buckets, gauges as they are; the data source is an input.
  */
+
 import { readFile } from 'node:fs/promises'
+import { processRegistry } from '@capd/metrics'
 import { parseExposition } from '@capd/protocol/testing/exposition'
 import { describe, expect, it } from 'vitest'
-import { agentRegistry } from '../../agent/src/metrics/agent-registry.js'
 import { promAgentMetrics } from '../../agent/src/metrics/prom-agent-metrics.js'
-import { controllerRegistry } from '../../controller/src/metrics/controller-registry.js'
 import { promControllerMetrics } from '../../controller/src/metrics/prom-controller-metrics.js'
 import { emptyData } from '../../controller/src/store/data.js'
 import { DocumentStore } from '../../controller/src/store/document-store.js'
@@ -27,9 +27,9 @@ interface Panel {
 
 /** Metric families by type, as the two processes declare them. */
 async function exposedTypes(): Promise<Map<string, string>> {
-  const controller = controllerRegistry()
+  const controller = processRegistry()
   promControllerMetrics(controller, { store: new DocumentStore(emptyData(), null), connectedAgents: () => 0 })
-  const agent = agentRegistry()
+  const agent = processRegistry()
   promAgentMetrics(agent, () => undefined)
   const types = new Map<string, string>()
   for (const registry of [controller, agent]) {

@@ -2,9 +2,11 @@
  * The agent's /metrics, scraped over real HTTP while it runs against a fake controller and the
  * simulated router: subscribers and states, polls, the journal backlog, limits taken, the link.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processRegistry, serveMetrics } from '@capd/metrics'
 import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { seededRandom } from '@capd/protocol/testing'
 import { type Exposition, parseExposition, sampleValue } from '@capd/protocol/testing/exposition'
@@ -14,8 +16,6 @@ import { Agent } from '../agent.js'
 import { loadAgentConfig } from '../config.js'
 import { createSimulatedDriver } from '../drivers/simulated.js'
 import { fakeController } from '../testing-fake-controller.js'
-import { agentRegistry } from './agent-registry.js'
-import { serveMetrics } from './metrics-server.js'
 import { promAgentMetrics } from './prom-agent-metrics.js'
 
 const DAY = 86_400_000
@@ -58,7 +58,7 @@ async function running(subscribers: number, capped: number) {
     metricsListen: '127.0.0.1:0',
     router: { kind: 'simulated' },
   })
-  const registry = agentRegistry()
+  const registry = processRegistry()
   let agent: Agent | undefined
   const metrics = promAgentMetrics(registry, () => agent?.metricsView())
   const server = await serveMetrics(registry, config.metricsListen!)

@@ -1,13 +1,13 @@
 /** `capd controller`: open the store, bootstrap credentials, serve the app until told to stop. */
 
 import { createLogger, type LogFormat, logFormat, type RootLogger } from '@capd/log'
+import { processRegistry } from '@capd/metrics'
 import { bootstrap } from '../auth/bootstrap.js'
 import { systemClock } from '../clock.js'
 import { parseControllerArgs, USAGE } from '../config.js'
 import { runController } from '../controller.js'
 import type { DomainEnv } from '../domain/env.js'
 import { claimStoreCurrency } from '../domain/store-currency.js'
-import { controllerRegistry } from '../metrics/controller-registry.js'
 import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
 import type { TlsFiles } from '../server.js'
@@ -134,7 +134,7 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     trustedProxyHops: config['trusted-proxy-hops'],
     // Kept only when served: off, the controller counts nothing.
     ...(config['metrics-listen']
-      ? { metrics: { registry: controllerRegistry(), listen: config['metrics-listen'] } }
+      ? { metrics: { registry: processRegistry(), listen: config['metrics-listen'] } }
       : {}),
     // Crash-only: after a failed write, memory and disk disagree; restart from the disk (once the
     // requests in flight have been told 503 store_unavailable).

@@ -3,9 +3,11 @@
  * top-ups through the API, an agent connecting, usage and state reports over its WebSocket,
  * notification sends, store writes. Every figure is checked to move by what happened.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processRegistry, serveMetrics } from '@capd/metrics'
 import { seededRandom } from '@capd/protocol/testing'
 import { type Exposition, parseExposition, sampleValue } from '@capd/protocol/testing/exposition'
 import type { Registry } from 'prom-client'
@@ -15,8 +17,6 @@ import { openLowdbStore } from '../store/lowdb-store.js'
 import { putDelivery } from '../testing/deliveries.js'
 import { connectAgent, hello, stateReport, usage } from '../testing/test-agent.js'
 import { type TestAppOptions, testApp } from '../testing/test-app.js'
-import { controllerRegistry } from './controller-registry.js'
-import { serveMetrics } from './metrics-server.js'
 import { promControllerMetrics } from './prom-controller-metrics.js'
 
 /** Scrapes `registry` through a real metrics listener, checking the text as it reads it. */
@@ -32,7 +32,7 @@ async function scraper(registry: Registry) {
 }
 
 async function metricsFixture(options: TestAppOptions = {}) {
-  const registry = controllerRegistry()
+  const registry = processRegistry()
   const t = await testApp({ ...options, metrics: registry })
   const scrape = await scraper(registry)
   const { plan, topUpPlan, agent, subscriber } = await t.seed()
@@ -166,7 +166,7 @@ describe('the controller metrics', () => {
     onTestFinished(() => rm(dir, { recursive: true, force: true }))
     const store = await openLowdbStore(dir, () => {})
     onTestFinished(() => store.close())
-    const registry = controllerRegistry()
+    const registry = processRegistry()
     promControllerMetrics(registry, { store, connectedAgents: () => 0 })
     const scrape = await scraper(registry)
     const writes = 1 + seededRandom(3).int(0, 5)

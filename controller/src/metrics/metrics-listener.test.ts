@@ -1,5 +1,7 @@
 /** The metrics listener is the controller's only door to its figures: its own port, never the app's. */
+
 import { silentLogger } from '@capd/log'
+import { processRegistry } from '@capd/metrics'
 import { parseExposition, sampleValue } from '@capd/protocol/testing/exposition'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { bootstrap } from '../auth/bootstrap.js'
@@ -9,7 +11,6 @@ import type { DomainEnv } from '../domain/env.js'
 import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
 import { TEST_TOKEN } from '../testing/test-app.js'
-import { controllerRegistry } from './controller-registry.js'
 
 describe('the metrics listener', () => {
   it('serves /metrics on its own port, counts the app’s requests, and the app never serves them', async () => {
@@ -27,7 +28,7 @@ describe('the metrics listener', () => {
       logger: silentLogger,
       port: 0,
       host: '127.0.0.1',
-      metrics: { registry: controllerRegistry(), listen: { host: '127.0.0.1', port: 0 } },
+      metrics: { registry: processRegistry(), listen: { host: '127.0.0.1', port: 0 } },
     })
     onTestFinished(() => controller.stop())
     expect(controller.metricsPort).toBeGreaterThan(0)

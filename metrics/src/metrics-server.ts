@@ -1,6 +1,9 @@
 /**
- * The agent's metrics listener (`metricsListen` in its config): `GET /metrics` in the Prometheus
- * text format and `GET /healthz` (the process answers). The agent has no other HTTP side.
+ * The metrics listener of the agent (`metricsListen`) and the controller (`--metrics-listen`):
+ * `GET /metrics` (Prometheus text format) and `GET /healthz` on an address of their own, apart
+ * from the controller's app, so business figures never reach the public side. Behind a reverse proxy every
+ * request to the app comes from the proxy's address, so "only from loopback" could not tell a
+ * scraper from the Internet; a separate port that only the monitoring network can reach can.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'

@@ -1,7 +1,10 @@
-/** The registry the agent's metrics are kept in: capd's own (`capd_agent_*`) plus Node's standard process metrics (`process_*`, `nodejs_*`). */
+/**
+ * A registry holding Node's standard process metrics (`process_*`, `nodejs_*`), to which the agent
+ * and the controller each add their own (`capd_agent_*`, `capd_*`).
+ */
 import { collectDefaultMetrics, Registry } from 'prom-client'
 
-export function agentRegistry(): Registry {
+export function processRegistry(): Registry {
   const registry = new Registry()
   // The standard names, unprefixed: stock Node.js dashboards and alerts read them as they are.
   collectDefaultMetrics({ register: registry })
