@@ -19,6 +19,15 @@ const TOKEN = 'capd_metrics-test-admin-token-0123456789abcdefghij'
 
 afterAll(() => killAllControllers())
 
+/** Where the controller says, in its start-up log line, that its metrics are served. */
+function metricsUrlOf(controller: { output(): string }): string | undefined {
+  return controller
+    .output()
+    .split('\n')
+    .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : undefined))
+    .find((r) => typeof r?.metricsUrl === 'string')?.metricsUrl as string | undefined
+}
+
 describe('the controller process', () => {
   it('serves metrics on --metrics-listen only, says where in its log, and answers /readyz', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'capd-metrics-e2e-'))
@@ -29,13 +38,9 @@ describe('the controller process', () => {
       args: ['--metrics-listen', '127.0.0.1:0'],
     })
     onTestFinished(() => controller.kill())
-    const line = controller
-      .output()
-      .split('\n')
-      .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : undefined))
-      .find((r) => typeof r?.metricsUrl === 'string')
-    expect(line, controller.output()).toBeDefined()
-    const metricsUrl = line!.metricsUrl as string
+    const said = metricsUrlOf(controller)
+    expect(said, controller.output()).toBeDefined()
+    const metricsUrl = said!
     expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
 
     const ready = await fetch(`${controller.baseUrl}/readyz`, { headers: { 'x-request-id': 'probe-1' } })
@@ -74,11 +79,7 @@ describe('the controller process', () => {
         args: ['--metrics-listen', '127.0.0.1:0'],
       })
       onTestFinished(() => controller.kill())
-      const metricsUrl = controller
-        .output()
-        .split('\n')
-        .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : undefined))
-        .find((r) => typeof r?.metricsUrl === 'string')!.metricsUrl as string
+      const metricsUrl = metricsUrlOf(controller)!
       const call = apiClient(controller.baseUrl, TOKEN)
       const plan = (await call('POST', '/plans', { name: 'Basic', capBytes: 1e9, onCap: 'block' })).body
       const agent = (await call('POST', '/agents', { name: 'tower-1' })).body
