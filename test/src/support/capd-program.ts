@@ -6,10 +6,14 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { startNodeProcess, startTsxProcess, type TsxProcess, type TsxStart } from './tsx-process.js'
+import {
+  REPO_ROOT,
+  startNodeProcess,
+  startTsxProcess,
+  type TsxProcess,
+  type TsxStart,
+} from './tsx-process.js'
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const DIST = join(REPO_ROOT, 'dist')
 
 export type E2eRun = 'tsx' | 'dist'

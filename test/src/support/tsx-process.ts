@@ -7,7 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+/** The repository root: programs run from here. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 
 export interface TsxProcess {
