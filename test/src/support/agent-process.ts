@@ -23,7 +23,14 @@ export interface AgentConfigFile {
   linkSpeedMbps?: number
   /** `HOST:PORT` for the agent's `/metrics`. */
   metricsListen?: string
-  router: { kind: 'nftables'; netns?: string } | { kind: 'simulated'; bytesPerSecond?: number }
+  router:
+    | { kind: 'nftables'; netns?: string }
+    | { kind: 'simulated'; bytesPerSecond?: number }
+    | {
+        kind: 'radius'
+        listen?: { address?: string; port?: number }
+        clients: { address: string; secret: string; name?: string }[]
+      }
 }
 
 export interface AgentProcess {

@@ -8,6 +8,7 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLogger } from '@capd/log'
 import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { seededRandom } from '@capd/protocol/testing'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -41,6 +42,7 @@ const limits: SubscriberLimit[] = LOGINS.map((login, i) => ({
   onCap: 'block',
 }))
 
+const testLog = createLogger({ name: 'radius-random', level: 'warn' })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('RADIUS accounting through the agent, at random', () => {
@@ -60,8 +62,8 @@ describe('RADIUS accounting through the agent, at random', () => {
     let stateDir = await freshDir()
 
     let port = 0
-    let source: RadiusAccounting
-    let agent: Agent
+    let source!: RadiusAccounting
+    let agent!: Agent
     const start = async () => {
       const config = await loadAgentConfig({
         controller: controller.url,
@@ -76,9 +78,9 @@ describe('RADIUS accounting through the agent, at random', () => {
         port,
         clients: [{ address: '127.0.0.0/8', secret: SECRET }],
         stateDir,
-        log: (await import('@capd/log')).silentLogger,
+        log: (await import('@capd/log')).createLogger({ name: 't', level: 'warn' }),
       })
-      agent = await Agent.start(config, createRadiusDriver(source))
+      agent = await Agent.start(config, createRadiusDriver(source), { logger: testLog })
       port = source.port
     }
     await start()

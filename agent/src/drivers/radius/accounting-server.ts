@@ -79,6 +79,9 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
   let store: LedgerStore | undefined
   let socket: Socket | undefined
   let port = 0
+  let closed = false
+  /** Requests being recorded: close waits for them, so nothing is written after it. */
+  const inFlight = new Set<Promise<void>>()
 
   const complain = (source: string, fields: object, message: string) => {
     const last = complained.get(source)
@@ -131,9 +134,12 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
       return port
     },
     async start() {
+      if (closed) throw new Error('RADIUS accounting is closed')
       if (socket) return
-      store = await LedgerStore.open(join(options.stateDir, LEDGER_FILE), now())
-      if (store.ledger.prune(now())) await store.commit()
+      if (!store) {
+        store = await LedgerStore.open(join(options.stateDir, LEDGER_FILE), now())
+        if (store.ledger.prune(now())) await store.commit()
+      }
       const s = createSocket({ type: isIP(options.host) === 6 ? 'udp6' : 'udp4' })
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject)
@@ -144,13 +150,20 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
       })
       s.on('error', (err) => options.log.error({ err }, 'RADIUS: socket error'))
       s.on('message', (datagram, from) => {
-        onDatagram(datagram, from).catch((err) => options.log.error({ err }, 'RADIUS: request failed'))
+        if (socket !== s) return
+        const handled = onDatagram(datagram, from).catch((err) =>
+          options.log.error({ err }, 'RADIUS: request failed'),
+        )
+        inFlight.add(handled)
+        void handled.finally(() => inFlight.delete(handled))
       })
       port = s.address().port
       socket = s
       options.log.info({ host: options.host, port }, 'RADIUS accounting: listening')
     },
     async readCounters() {
+      // Started late if the first start failed (the port taken, the state dir unwritable).
+      if (!socket) await this.start()
       if (!store) throw new Error('RADIUS accounting is not started')
       return { atMs: now(), bootId: `radius:${store.ledger.generation}`, samples: store.committed.samples }
     },
@@ -171,9 +184,11 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
       return store?.committed.addresses ?? new Map()
     },
     async close() {
+      closed = true
       const s = socket
       socket = undefined
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
+      await Promise.all(inFlight)
       await store?.flush()
     },
   }

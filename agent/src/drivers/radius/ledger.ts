@@ -14,6 +14,11 @@ import type { AccountingRecord } from './accounting-record.js'
 export const ENDED_KEEP_MS = 24 * 3600_000
 /** An open session nothing was heard of for this long is taken as ended (its NAS lost the Stop). */
 export const SILENT_END_MS = 48 * 3600_000
+/**
+ * How far a session's start worked out from a late copy (arrival − Acct-Delay-Time −
+ * Acct-Session-Time, in whole seconds, by a NAS that may count the delay loosely) may be off.
+ */
+export const FORGOTTEN_SLACK_MS = 10 * 60_000
 
 const Digits = z.string().regex(/^\d{1,20}$/)
 const Session = z.strictObject({
@@ -32,7 +37,8 @@ const Counter = z.strictObject({ id: z.string(), login: z.string(), down: Digits
 const LedgerFile = z.strictObject({
   v: z.literal(1),
   generation: z.string().min(1),
-  horizonMs: z.number(),
+  createdAtMs: z.number(),
+  forgottenStartMs: z.number(),
   nextCounter: z.number().int().nonnegative(),
   counters: z.record(z.string(), Counter),
   sessions: z.record(z.string(), Session),
@@ -76,22 +82,24 @@ export class Ledger {
     /** Identity of this ledger: a new one (state lost) is a new counter generation for every subscriber. */
     readonly generation: string,
     /**
-     * A session first heard of mid-way (no Start seen) counts from its first byte only if it began
-     * after this: before it, this ledger did not exist or has forgotten sessions that began then,
-     * and its bytes so far may be counted already.
+     * A session first heard of mid-way (its Start lost or still on the way) counts from its first
+     * byte only if it began after the ledger was created and (with some slack) after every session
+     * the ledger has forgotten began: otherwise its bytes so far may have been counted already, by
+     * this ledger or one before it, and only what it moves from then on is counted.
      */
-    private horizonMs: number,
+    private readonly createdAtMs: number,
+    private forgottenStartMs: number,
     private nextCounter: number,
   ) {}
 
   static fresh(nowMs: number): Ledger {
-    return new Ledger(randomBytes(6).toString('hex'), nowMs, 1)
+    return new Ledger(randomBytes(6).toString('hex'), nowMs, 0, 1)
   }
 
   /** Throws saying what is wrong with a damaged file. */
   static fromJson(text: string): Ledger {
     const data = LedgerFile.parse(JSON.parse(text))
-    const ledger = new Ledger(data.generation, data.horizonMs, data.nextCounter)
+    const ledger = new Ledger(data.generation, data.createdAtMs, data.forgottenStartMs, data.nextCounter)
     for (const [id, c] of Object.entries(data.counters)) {
       ledger.counters.set(id, { ...c, down: BigInt(c.down), up: BigInt(c.up) })
       ledger.byLogin.set(c.login, id)
@@ -106,7 +114,8 @@ export class Ledger {
     const data: LedgerFile = {
       v: 1,
       generation: this.generation,
-      horizonMs: this.horizonMs,
+      createdAtMs: this.createdAtMs,
+      forgottenStartMs: this.forgottenStartMs,
       nextCounter: this.nextCounter,
       counters: Object.fromEntries(
         [...this.counters].map(([id, c]) => [id, { ...c, down: String(c.down), up: String(c.up) }]),
@@ -136,7 +145,10 @@ export class Ledger {
     if (!session) {
       const startMs = heardAtMs - (record.sessionTimeS ?? 0) * 1000
       const fromZero =
-        record.status === 'start' || (record.sessionTimeS !== undefined && startMs > this.horizonMs)
+        record.status === 'start' ||
+        (record.sessionTimeS !== undefined &&
+          startMs > this.createdAtMs &&
+          startMs > this.forgottenStartMs + FORGOTTEN_SLACK_MS)
       session = {
         login: record.userName ?? '',
         nas,
@@ -257,7 +269,7 @@ export class Ledger {
     return result
   }
 
-  /** Forgets sessions ended long ago; the horizon moves past their start so none counts twice. */
+  /** Forgets sessions ended long ago, remembering the latest start among them so none counts twice. */
   prune(nowMs: number): boolean {
     let changed = false
     for (const [key, session] of this.sessions) {
@@ -267,7 +279,7 @@ export class Ledger {
         changed = true
       } else if (session.endedMs !== undefined && nowMs - session.endedMs > ENDED_KEEP_MS) {
         this.sessions.delete(key)
-        this.horizonMs = Math.max(this.horizonMs, session.startMs)
+        this.forgottenStartMs = Math.max(this.forgottenStartMs, session.startMs)
         changed = true
       }
     }
