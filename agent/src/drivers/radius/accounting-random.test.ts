@@ -54,9 +54,12 @@ describe('RADIUS accounting through the agent, at random', () => {
       ),
     )
     cleanup.push(() => controller.close())
+    // Removed last, once every agent has stopped writing to them.
+    const dirs: string[] = []
+    cleanup.push(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
     const freshDir = async () => {
       const dir = await mkdtemp(join(tmpdir(), 'capd-radius-random-'))
-      cleanup.push(() => rm(dir, { recursive: true, force: true }))
+      dirs.push(dir)
       return dir
     }
     let stateDir = await freshDir()
@@ -81,7 +84,7 @@ describe('RADIUS accounting through the agent, at random', () => {
         log: (await import('@capd/log')).createLogger({ name: 't', level: 'warn' }),
       })
       agent = await Agent.start(config, createRadiusDriver(source), { logger: testLog })
-      port = source.port
+      if (port === 0) port = source.port // the NAS sends there from then on
     }
     await start()
     cleanup.push(() => agent.stop())
