@@ -67,7 +67,7 @@ export interface RadiusAccounting {
   readCounters(): Promise<CounterReading>
   /** Keeps one counter per subscriber with a login; what it cannot keep is returned as skipped. */
   track(rules: readonly SubscriberRule[], creating?: CountersCreating): Promise<RuleProblem[]>
-  /** Framed-IP-Address (or IPv6) of each subscriber's open sessions, as written to disk. */
+  /** Framed-IP-Address (or IPv6) of each subscriber's open sessions, as last reported. */
   sessionAddresses(): ReadonlyMap<string, readonly string[]>
   close(): Promise<void>
 }
@@ -181,7 +181,7 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
       return plan.skipped
     },
     sessionAddresses() {
-      return store?.committed.addresses ?? new Map()
+      return store?.ledger.addresses() ?? new Map()
     },
     async close() {
       closed = true

@@ -10,7 +10,6 @@ import { Ledger } from './ledger.js'
 
 export interface Committed {
   samples: CounterSample[]
-  addresses: Map<string, string[]>
 }
 
 export class LedgerStore {
@@ -22,7 +21,7 @@ export class LedgerStore {
     readonly ledger: Ledger,
     private readonly path: string,
   ) {
-    this.committedView = { samples: ledger.samples(), addresses: ledger.addresses() }
+    this.committedView = { samples: ledger.samples() }
   }
 
   /**
@@ -64,7 +63,7 @@ export class LedgerStore {
       // Changes made from here on are not in this snapshot: they need the next write.
       this.queued = undefined
       const text = this.ledger.toJson()
-      const view = { samples: this.ledger.samples(), addresses: this.ledger.addresses() }
+      const view = { samples: this.ledger.samples() }
       await writeFileAtomic(this.path, text)
       this.committedView = view
     })()
