@@ -1,0 +1,2 @@
+import type { StoreFactory } from './store-under-test.js'
+export function modelContract(_factory: StoreFactory): void {}
