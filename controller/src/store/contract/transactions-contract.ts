@@ -129,6 +129,26 @@ export function transactionsContract(factory: StoreFactory): void {
       })
     })
 
+    it('prunes every idempotency record older than the cut, after renewals and prunes that were rolled back', async () => {
+      const store = await h.open()
+      await store.transact(async (tx) => {
+        await tx.idempotency.put(idempotencyRecord('user:1|a', 100))
+        await tx.idempotency.put(idempotencyRecord('user:1|b', 200))
+        await tx.idempotency.put(idempotencyRecord('user:1|c', 300))
+      })
+      // A renewal undone, and a prune undone: the records are as they were, and must be pruned as such.
+      await rolledBack(store, (tx) => tx.idempotency.put(idempotencyRecord('user:1|a', 400)))
+      await rolledBack(store, (tx) => tx.idempotency.prune(250))
+      await store.transact((tx) => tx.idempotency.prune(150))
+      await store.transact(async (tx) => {
+        expect(await tx.idempotency.get('user:1|a')).toBeUndefined()
+        expect(await tx.idempotency.get('user:1|b')).toBeDefined()
+        await tx.idempotency.prune(250)
+        expect(await tx.idempotency.get('user:1|b')).toBeUndefined()
+        expect(await tx.idempotency.get('user:1|c')).toEqual(idempotencyRecord('user:1|c', 300))
+      })
+    })
+
     it('keeps everything committed across close and open, down to the last transaction', async () => {
       const store = await h.open()
       for (let i = 0; i < 20; i++) {
