@@ -3,7 +3,8 @@
  * what the reference model expects of it (an answer, a refusal, or a check for answers where any
  * of several rows is right), applying its writes to the model as it goes.
  */
-import { parseIpPrefix, type Random } from '@capd/protocol'
+import { parseIpPrefix } from '@capd/protocol'
+import type { Random } from '@capd/protocol/testing'
 import { expect } from 'vitest'
 import type { Channel, Delivery, DeliveryStatus, EnforcementState, Subscriber } from '../entities.js'
 import type { Tx } from '../store.js'
