@@ -14,7 +14,7 @@ import { cloneModel, emptyModel, limitsDiffer, type ModelState, sortedRows } fro
 import { type Clocks, freshNotes, type Op, randomOp, type TxNotes } from './model-ops.js'
 import type { StoreFactory } from './store-under-test.js'
 
-const STEPS = 250
+const STEPS = 400
 const IDEMPOTENCY_SCOPES = [
   'user:1|key-1',
   'user:1|key-2',
@@ -70,6 +70,7 @@ function checkCommits(
   const allowed = new Set([...notes.limitWrites, ...topUpOwners])
   for (const id of got) expect(allowed, `commit hands on ${id}, which no write moved`).toContain(id)
   expect(commits.flatMap((c) => c.topUpsAdded.map((t) => t.id)).sort()).toEqual([...notes.topUpsAdded].sort())
+  expect(commits.flatMap((c) => c.deliveryOutcomes)).toEqual(notes.outcomes)
   const queued = commits.some((c) => c.deliveriesQueued)
   if (notes.queued.size === 0) expect(queued).toBe(false)
   if ([...notes.queued].some((id) => after.deliveries.get(id)?.status === 'queued')) expect(queued).toBe(true)

@@ -1,5 +1,7 @@
 /** What every random operation of the model-based contract test is made of, and the value pools they draw from. */
 import type { Random } from '@capd/protocol/testing'
+import type { DeliveryOutcome } from '../commit-notes.js'
+import type { Channel } from '../entities.js'
 import type { Tx } from '../store.js'
 import type { ModelState } from './model.js'
 
@@ -12,9 +14,16 @@ export interface TxNotes {
   topUpsAdded: string[]
   /** Deliveries written `queued` at some point (a commit must say it queued one if one still is). */
   queued: Set<string>
+  /** Attempts ended, in write order (see Commit.deliveryOutcomes). */
+  outcomes: { channel: Channel; outcome: DeliveryOutcome }[]
 }
 
-export const freshNotes = (): TxNotes => ({ limitWrites: new Set(), topUpsAdded: [], queued: new Set() })
+export const freshNotes = (): TxNotes => ({
+  limitWrites: new Set(),
+  topUpsAdded: [],
+  queued: new Set(),
+  outcomes: [],
+})
 
 export interface Op {
   label: string

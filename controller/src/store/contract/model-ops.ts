@@ -7,8 +7,8 @@ import type { Random } from '@capd/protocol/testing'
 import { expect } from 'vitest'
 import { findAudit, sortedRows } from './model.js'
 import { type Clocks, done, maybe, type Op, pick, SUBSCRIBER_IDS } from './model-op-kit.js'
-import { outbox, usageHistory } from './model-outbox-ops.js'
-import { readSubscribers, writeSubscriber } from './model-subscriber-ops.js'
+import { advanceDelivery, outbox, usageHistory } from './model-outbox-ops.js'
+import { readSubscribers, tweakSubscriber, writeSubscriber } from './model-subscriber-ops.js'
 import { auditEntry, idempotencyRecord, topUp } from './rows.js'
 
 export { type Clocks, freshNotes, type Op, type TxNotes } from './model-op-kit.js'
@@ -123,11 +123,13 @@ function topUps(r: Random, clocks: Clocks): Op {
 }
 
 export function randomOp(r: Random, clocks: Clocks): Op {
-  const area = r.int(0, 9)
+  const area = r.int(0, 12)
   if (area <= 1) return writeSubscriber(r)
-  if (area <= 3) return readSubscribers(r)
-  if (area <= 5) return outbox(r)
-  if (area === 6) return usageHistory(r)
-  if (area === 7) return topUps(r, clocks)
+  if (area === 2) return tweakSubscriber(r)
+  if (area <= 4) return readSubscribers(r)
+  if (area <= 6) return outbox(r)
+  if (area === 7) return advanceDelivery(r)
+  if (area === 8) return usageHistory(r)
+  if (area === 9) return topUps(r, clocks)
   return auditAndKeys(r, clocks)
 }

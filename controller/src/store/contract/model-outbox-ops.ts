@@ -2,7 +2,7 @@
 import type { Random } from '@capd/protocol/testing'
 import { expect } from 'vitest'
 import type { Channel, Delivery, DeliveryStatus } from '../entities.js'
-import { byId, dueDeliveries, findDeliveries, openCount, sortedRows } from './model.js'
+import { attemptOutcome, byId, dueDeliveries, findDeliveries, openCount, sortedRows } from './model.js'
 import { done, maybe, type Op, pick, SUBSCRIBER_IDS } from './model-op-kit.js'
 import { delivery, usageDay } from './rows.js'
 
@@ -39,6 +39,9 @@ export function outbox(r: Random): Op {
         if (insert && m.deliveries.has(id)) return { refused: /duplicate/i }
         if (!insert && !m.deliveries.has(id)) return { refused: /missing/i }
         if (row.status === 'queued') notes.queued.add(id)
+        const before = m.deliveries.get(id)
+        const outcome = before && attemptOutcome(before, row)
+        if (outcome) notes.outcomes.push({ channel: row.channel, outcome })
         m.deliveries.set(id, row)
         return { value: undefined }
       },
@@ -130,6 +133,39 @@ export function usageHistory(r: Random): Op {
           expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length)
         },
       }
+    },
+  }
+}
+
+/**
+ * A delivery taken through its life as the sender does: claimed (`sending`, an attempt started),
+ * then sent, retried or given up. Each end of an attempt is a commit's delivery outcome; a claim is not.
+ */
+export function advanceDelivery(r: Random): Op {
+  const id = deliveryId(r)
+  const roll = r.int(0, 2)
+  let row: Delivery | undefined
+  return {
+    label: `advance delivery ${id} (${roll})`,
+    run: (tx) => tx.deliveries.update(row ?? delivery(id)),
+    expect(m, notes) {
+      const old = m.deliveries.get(id)
+      if (!old) return { refused: /missing/i }
+      if (old.status === 'queued') row = { ...old, status: 'sending', attempts: old.attempts + 1 }
+      else if (old.status === 'sending') {
+        const end = (['sent', 'retry', 'failed'] as const)[roll]!
+        row =
+          end === 'sent'
+            ? { ...old, status: 'sent', sentAtMs: 7 }
+            : end === 'retry'
+              ? { ...old, status: 'queued', lastError: 'try later' }
+              : { ...old, status: 'failed', lastError: 'gone' }
+      } else row = { ...old, providerRef: `ref-${roll}` } // an ended delivery says nothing more
+      if (row.status === 'queued') notes.queued.add(id)
+      const outcome = attemptOutcome(old, row)
+      if (outcome) notes.outcomes.push({ channel: row.channel, outcome })
+      m.deliveries.set(id, row)
+      return { value: undefined }
     },
   }
 }

@@ -1,6 +1,6 @@
 /** Random subscriber operations for the model-based contract test: writes, refused writes, and every finder. */
 import { parseIpPrefix } from '@capd/protocol'
-import type { Random } from '@capd/protocol/testing'
+import { type Random, seededRandom } from '@capd/protocol/testing'
 import { expect } from 'vitest'
 import type { EnforcementState, Subscriber } from '../entities.js'
 import { findSubscribers, limitsDiffer, overlapping, sortedRows } from './model.js'
@@ -54,6 +54,42 @@ export function writeSubscriber(r: Random): Op {
       const old = m.subscribers.get(id)
       if (insert && old) return { refused: /duplicate/i }
       if (!insert && !old) return { refused: /missing/i }
+      if (limitsDiffer(old, row)) notes.limitWrites.add(id)
+      m.subscribers.set(id, row)
+      return { value: undefined }
+    },
+  }
+}
+
+/** One field of a row changed, as the domain's writes do: a commit must tell a limit input's change from the rest. */
+const TWEAKS: ((r: Random, s: Subscriber) => Subscriber)[] = [
+  (r, s) => ({ ...s, usedBytes: s.usedBytes + r.int(1, 9) }),
+  (r, s) => ({ ...s, balance: usd(s.balance.amount + r.int(-9, 9)) }),
+  (r, s) => ({ ...s, state: pick(r, STATES) }),
+  (r, s) => ({ ...s, name: pick(r, NAMES) }),
+  (r, s) => ({ ...s, agentId: pick(r, AGENTS) }),
+  (r, s) => ({ ...s, address: pick(r, ADDRESSES) }),
+  (r, s) => ({ ...s, limitVersion: (s.limitVersion ?? 0) + r.int(0, 1) }),
+  (r, s) => ({ ...s, login: recase(r, s.login) }),
+  (r, s) => {
+    if (s.deletedAtMs === undefined) return { ...s, deletedAtMs: r.int(1, 1000) }
+    const { deletedAtMs: _, ...live } = s
+    return live
+  },
+]
+
+export function tweakSubscriber(r: Random): Op {
+  const id = pick(r, SUBSCRIBER_IDS)
+  const tweak = r.int(0, TWEAKS.length - 1)
+  const tweakRandom = seededRandom(r.int(0, 2 ** 31))
+  let row: Subscriber | undefined
+  return {
+    label: `tweak ${tweak} of subscriber ${id}`,
+    run: (tx) => tx.subscribers.update(row ?? subscriber(id)),
+    expect(m, notes) {
+      const old = m.subscribers.get(id)
+      if (!old) return { refused: /missing/i }
+      row = TWEAKS[tweak]!(tweakRandom, old)
       if (limitsDiffer(old, row)) notes.limitWrites.add(id)
       m.subscribers.set(id, row)
       return { value: undefined }

@@ -5,6 +5,7 @@
  */
 import { type IpPrefix, parseIpPrefix, prefixRange } from '@capd/protocol'
 import type { AuditQuery } from '../audit-find.js'
+import type { DeliveryOutcome } from '../commit-notes.js'
 import type { AuditEntry, Delivery, IdempotencyRecord, Subscriber, TopUp } from '../entities.js'
 import type { DeliveryQuery, Page, SubscriberQuery } from '../store.js'
 import type { UsageDay } from '../usage-history-entities.js'
@@ -123,4 +124,16 @@ export function overlapping(m: ModelState, agentId: string, prefix: IpPrefix, ex
       return r.start <= range.end && range.start <= r.end
     })
     .map((s) => s.id)
+}
+
+/**
+ * What a delivery's change says of an attempt (Commit.deliveryOutcomes): it ended sent or failed,
+ * or failed and waits for a retry (after a send, or with more attempts counted). A claim, and any
+ * change of a row already ended, says nothing.
+ */
+export function attemptOutcome(old: Delivery, row: Delivery): DeliveryOutcome | undefined {
+  if (old.status === 'sent' || old.status === 'failed') return undefined
+  if (row.status === 'sent' || row.status === 'failed') return row.status
+  if (row.status === 'queued' && (old.status === 'sending' || row.attempts > old.attempts)) return 'retry'
+  return undefined
 }
