@@ -9,6 +9,7 @@ import { findAudit, sortedRows } from './model.js'
 import { type Clocks, done, maybe, type Op, pick, SUBSCRIBER_IDS } from './model-op-kit.js'
 import { advanceDelivery, outbox, usageHistory } from './model-outbox-ops.js'
 import { readSubscribers, tweakSubscriber, writeSubscriber } from './model-subscriber-ops.js'
+import { allPages } from './queries-contract.js'
 import { auditEntry, idempotencyRecord, topUp } from './rows.js'
 
 export { type Clocks, freshNotes, type Op, type TxNotes } from './model-op-kit.js'
@@ -52,13 +53,25 @@ function auditAndKeys(r: Random, clocks: Clocks): Op {
     }
     return {
       label: `audit list ${limit}, find ${JSON.stringify(query)}`,
-      run: async (tx) => [await tx.audit.list(limit), await tx.audit.find(query)],
+      run: async (tx) => [
+        await tx.audit.list(limit),
+        await tx.audit.find(query),
+        // Every page from the newest, with the same filters.
+        (await allPages((before) => tx.audit.find({ ...query, before }))).items,
+      ],
       expect: (m) => {
         const list = [...m.audit].reverse().slice(0, limit)
+        const all = findAudit(m, { ...query, before: undefined, limit: Number.MAX_SAFE_INTEGER }).items
         if (query.before === undefined || m.audit.some((e) => e.id === query.before))
-          return { value: [list, findAudit(m, query)] }
+          return { value: [list, findAudit(m, query), all] }
         // A cursor no longer in the log (pruned, or never written): what follows it is not promised.
-        return { check: (actual) => expect((actual as unknown[])[0]).toEqual(list) }
+        return {
+          check: (actual) => {
+            const [gotList, , gotAll] = actual as unknown[]
+            expect(gotList).toEqual(list)
+            expect(gotAll).toEqual(all)
+          },
+        }
       },
     }
   }

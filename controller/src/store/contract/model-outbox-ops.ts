@@ -4,6 +4,7 @@ import { expect } from 'vitest'
 import type { Channel, Delivery, DeliveryStatus } from '../entities.js'
 import { attemptOutcome, byId, dueDeliveries, findDeliveries, openCount, sortedRows } from './model.js'
 import { done, maybe, type Op, pick, SUBSCRIBER_IDS } from './model-op-kit.js'
+import { allPages } from './queries-contract.js'
 import { delivery, usageDay } from './rows.js'
 
 const CHANNELS: Channel[] = ['email', 'sms', 'webhook']
@@ -80,10 +81,17 @@ export function outbox(r: Random): Op {
     before: maybe(r, 0.3, () => pick(r, [deliveryId(r), 'dlv_055', 'dlv_', 'dlv_99'])),
     limit: r.int(1, 7),
   }
+  const walk = r.next() < 0.5
   return {
-    label: `find deliveries ${JSON.stringify(query)}`,
-    run: (tx) => tx.deliveries.find(query),
-    expect: (m) => ({ value: findDeliveries(m, query) }),
+    label: `find deliveries ${JSON.stringify(query)}${walk ? ' (every page)' : ''}`,
+    run: async (tx) =>
+      walk
+        ? (await allPages((before) => tx.deliveries.find({ ...query, before: before ?? query.before }))).items
+        : tx.deliveries.find(query),
+    expect: (m) => {
+      const all = findDeliveries(m, { ...query, limit: Number.MAX_SAFE_INTEGER })
+      return { value: walk ? all.items : findDeliveries(m, query) }
+    },
   }
 }
 
