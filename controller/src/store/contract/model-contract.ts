@@ -11,6 +11,7 @@ import type { Commit } from '../commit-notes.js'
 import type { Store, Tx } from '../store.js'
 import { type Harness, useHarness } from './harness.js'
 import { cloneModel, emptyModel, limitsDiffer, type ModelState, sortedRows } from './model.js'
+import { pick } from './model-op-kit.js'
 import { type Clocks, freshNotes, type Op, randomOp, type TxNotes } from './model-ops.js'
 import type { StoreFactory } from './store-under-test.js'
 
@@ -83,7 +84,7 @@ async function runTransaction(store: Store, r: Random, clocks: Clocks, m: ModelS
   const throwAt = r.next() < 0.2 ? r.int(0, n) : -1
   const work = cloneModel(m)
   const notes = freshNotes()
-  trail.push(`transaction${throwAt >= 0 ? ` (throws before op ${throwAt})` : ''}`)
+  if (throwAt >= 0) trail.push(`  (throws before op ${throwAt})`)
   const outcome = await store
     .transact(async (tx) => {
       for (const [i, op] of ops.entries()) {
@@ -110,14 +111,21 @@ async function runTransaction(store: Store, r: Random, clocks: Clocks, m: ModelS
   return { outcome, work, notes }
 }
 
+/**
+ * The model run. For a shared store a second Store is open on the same data throughout, and each
+ * step goes to either: what one commits the other must see at once.
+ */
 async function runModel(h: Harness, seed: number, steps: number): Promise<void> {
   const r = seededRandom(seed)
-  let commits: Commit[] = []
+  let commits: { by: Store; commit: Commit }[] = []
   const listen = (store: Store) => {
-    store.onCommit((c) => commits.push(c))
+    store.onCommit((commit) => commits.push({ by: store, commit }))
     return store
   }
-  let store = listen(await h.open())
+  let stores = [listen(await h.open())]
+  const openBoth = async (first: Store) => (h.shared ? [first, listen(await h.openAnother())] : [first])
+  stores = await openBoth(stores[0]!)
+  const any = () => (stores.length > 1 ? pick(r, stores) : stores[0]!)
   let m = emptyModel()
   const clocks: Clocks = { auditSeq: 0, auditMs: 1000, nowMs: 1000, topUpSeq: 0 }
   const trail: string[] = []
@@ -126,28 +134,32 @@ async function runModel(h: Harness, seed: number, steps: number): Promise<void> 
       const roll = r.next()
       if (roll < 0.04) {
         trail.push('reopen')
-        store = listen(await h.reopen())
-        await store.transact((tx) => compareAll(tx, m))
-        await compareSequences(store, m)
+        stores = await openBoth(listen(await h.reopen()))
+        for (const store of stores) await store.transact((tx) => compareAll(tx, m))
+        await compareSequences(any(), m)
         continue
       }
+      const store = any()
+      const which = stores.indexOf(store) === 0 ? '' : ' (on the second store)'
       if (roll < 0.1) {
-        trail.push('peek and compare all')
+        trail.push(`peek and compare all${which}`)
         await store.peek((tx) => compareAll(tx, m))
         continue
       }
       commits = []
+      trail.push(`transaction${which}`)
       const { outcome, work, notes } = await runTransaction(store, r, clocks, m, trail)
       trail.push(`  ${outcome}`)
+      const own = commits.filter((c) => c.by === store).map((c) => c.commit)
       if (outcome === 'committed') {
-        checkCommits(commits, m, work, notes)
+        checkCommits(own, m, work, notes)
         m = work
       } else {
-        expect(commits).toEqual([])
+        expect(own).toEqual([])
       }
     }
-    await store.transact((tx) => compareAll(tx, m))
-    await compareSequences(store, m)
+    for (const store of stores) await store.transact((tx) => compareAll(tx, m))
+    await compareSequences(stores[0]!, m)
   } catch (err) {
     const e = err as Error
     e.message = `seed ${seed} (replay: CAPD_CONTRACT_SEED=${seed}); last operations:\n${trail.slice(-40).join('\n')}\n${e.message}`
