@@ -14,6 +14,8 @@ export const ControllerUrls = z
   .superRefine((urls, ctx) => {
     const seen = new Map<string, number>()
     urls.forEach((url, i) => {
+      // A URL that does not parse has its own issue already (zod runs this check anyway).
+      if (!URL.canParse(url)) return
       const key = new URL(url).origin
       const first = seen.get(key)
       if (first === undefined) seen.set(key, i)
@@ -48,5 +50,5 @@ export function controllersProblem(config: Controllers): { path: string; message
 
 /** A `ws://` URL among the controllers, which `controllerTls` cannot apply to. */
 export function plainControllerUrl(config: Controllers): string | undefined {
-  return controllerUrls(config).find((url) => new URL(url).protocol === 'ws:')
+  return controllerUrls(config).find((url) => URL.canParse(url) && new URL(url).protocol === 'ws:')
 }
