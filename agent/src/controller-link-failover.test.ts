@@ -67,6 +67,28 @@ async function closingController(code: number) {
   return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, state }
 }
 
+describe('a link with one controller', () => {
+  it.each([401, 403] as const)('stops after the first HTTP %i, naming it', async (status) => {
+    const [only] = await controllers(1)
+    only!.upgrade = status
+    const { link: l } = link([only!.url])
+    await until('the link to give up', () => l.refused !== null)
+    expect(l.refused).toBe(
+      `the controller refused this agent's token (HTTP ${status}); fix "token" in the config`,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(only!.dials).toBe(1)
+  })
+
+  it('keeps trying after an HTTP 500', async () => {
+    const [only] = await controllers(1)
+    only!.upgrade = 500
+    const { link: l } = link([only!.url])
+    await until('several dials', () => only!.dials >= 3)
+    expect(l.refused).toBeNull()
+  })
+})
+
 describe('a link with several controllers', () => {
   it('stops when every controller refused the token, after asking each once', async () => {
     const cs = await controllers(3)

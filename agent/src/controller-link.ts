@@ -2,9 +2,9 @@
  * The agent's WebSocket to the controller: connects with its token, says hello, passes messages
  * on, and reconnects with jittered exponential backoff. Given several controllers (sharing one
  * store), it fails over to the next when one cannot be reached or drops, and backs off only once
- * every one has failed in a round (see controller-rotation.ts). A refused token (401/403) from
- * every controller is terminal: the agent stops trying and says so, but keeps counting and enforcing. The backoff starts over
- * only once a connection proved useful (an ack came, or it stayed up for `healthyAfterMs`), never
+ * every one has failed in a round (see controller-rotation.ts). A token refused (401/403) by every
+ * controller is terminal: the agent stops trying and says so, but keeps counting and enforcing.
+ * The backoff starts over only once a connection proved useful (an ack came, or it stayed up for `healthyAfterMs`), never
  * merely because one opened: a controller that accepts and then refuses every connection would
  * otherwise be called several times a second, forever.
  */
@@ -62,8 +62,8 @@ export class ControllerLink {
   private heartbeat: NodeJS.Timeout | null = null
   private alive = false
   private readonly rotation: ControllerRotation
-  /** The connection failed with HTTP 401/403 (set until its close is handled). */
-  private tokenRefused = false
+  /** The HTTP status (401/403) the connection was refused with, until its close is handled. */
+  private tokenRefused: number | undefined
   /** Set when the controller refused the token: no more attempts. */
   refused: string | null = null
 
@@ -124,7 +124,7 @@ export class ControllerLink {
     socket.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0
       if (status === 401 || status === 403) {
-        this.tokenRefused = true
+        this.tokenRefused = status
         this.events.log(`capd agent: the controller refused this agent's token (HTTP ${status})`, {
           controller: url,
         })
@@ -176,12 +176,13 @@ export class ControllerLink {
         this.events.log(`capd agent: ${terminal}. Not reconnecting; still counting and enforcing.`)
         this.stopped = true
       }
-      const refusedToken = this.tokenRefused
-      this.tokenRefused = false
-      const { roundOver, allRefused } = this.rotation.failed(refusedToken)
+      const refusedWith = this.tokenRefused
+      this.tokenRefused = undefined
+      const { roundOver, allRefused } = this.rotation.failed(refusedWith !== undefined)
       // One controller refusing the token may be one set up wrong; every one refusing it is the token.
       if (allRefused) {
-        this.refused = `${this.rotation.urls.length > 1 ? 'every controller' : 'the controller'} refused this agent's token (HTTP 401/403); fix "token" in the config`
+        const who = this.rotation.urls.length > 1 ? 'every controller' : 'the controller'
+        this.refused = `${who} refused this agent's token (HTTP ${refusedWith}); fix "token" in the config`
         this.events.log(`capd agent: ${this.refused}. Still counting and enforcing with the last limits.`)
         this.stopped = true
       }

@@ -40,7 +40,7 @@ export class Ledger {
   }
 }
 
-export type Upgrade = 'accept' | 401 | 500
+export type Upgrade = 'accept' | 401 | 403 | 500
 
 export interface BookingController {
   readonly name: string
