@@ -197,5 +197,11 @@ export interface Store {
   health(): StoreHealth
   /** Told how long each durable write took (metrics); optional for stores that cannot say. */
   onWrite?(listener: (write: StoreWrite) => void): void
+  /**
+   * Takes the lock of a periodic job shared by every controller on the same data, so one runs it
+   * at a time: a release function, or undefined while another holds it. A store only one
+   * controller can open (the embedded one) leaves it out: always granted (see runJobOnce).
+   */
+  tryJobLock?(name: string): Promise<(() => Promise<void>) | undefined>
   close(): Promise<void>
 }

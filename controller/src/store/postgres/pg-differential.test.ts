@@ -68,7 +68,7 @@ function delivery(r: Rng, id: string): Delivery {
   return {
     id,
     notificationId: `n-${r.int(3)}`,
-    event: r.pick(['usage_80', 'topup_applied'] as Delivery['event'][]),
+    event: r.pick(['usage.threshold', 'topup.applied'] as const),
     subscriberId: r.pick(SUBS),
     channel: r.pick(['email', 'sms', 'webhook'] as const),
     to: 'x',

@@ -117,7 +117,7 @@ export function sampleData(subscribers = 3): Data {
   d.paymentEvents['stripe:evt_1'] = { id: 'stripe:evt_1', receivedAtMs: 5, outcome: 'paid' } as never
   d.notifications['usage_80/sub-0/0'] = {
     id: 'usage_80/sub-0/0',
-    event: 'usage_80',
+    event: 'usage.threshold',
     subscriberId: 'sub-0',
     vars: { used: '8 kB' },
     data: { used: 8000 },
@@ -126,7 +126,7 @@ export function sampleData(subscribers = 3): Data {
   d.deliveries['dlv-1'] = {
     id: 'dlv-1',
     notificationId: 'usage_80/sub-0/0',
-    event: 'usage_80',
+    event: 'usage.threshold',
     subscriberId: 'sub-0',
     channel: 'email',
     to: 'c0@example.net',
