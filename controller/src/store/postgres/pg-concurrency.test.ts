@@ -36,7 +36,7 @@ const invoice = (n: number, subscriberId: string): Invoice => ({
   status: 'open',
 })
 
-describe.skipIf(skip)('two stores on one database', () => {
+describe.skipIf(skip)('two stores on one database', { timeout: 60_000 }, () => {
   let fixture: Awaited<ReturnType<typeof pgFixture>>
   let a: PgStore
   let b: PgStore

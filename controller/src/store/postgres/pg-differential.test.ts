@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Commit } from '../commit-notes.js'
 import { emptyData } from '../data.js'
 import { DocumentStore } from '../document-store.js'
-import type { Delivery, Plan, Subscriber } from '../entities.js'
+import type { Delivery, Plan, Subscriber, TopUp } from '../entities.js'
 import type { Store, Tx } from '../store.js'
 import type { UsageDay } from '../usage-history-entities.js'
 import { pgFixture, pgSkipReason } from './pg-test-kit.js'
@@ -91,6 +91,23 @@ function usageDay(r: Rng): UsageDay {
     up: r.int(9),
     hourDown: [],
     hourUp: [],
+  }
+}
+
+function topUp(r: Rng): TopUp {
+  const n = r.int(6)
+  return {
+    id: `top-${n}`,
+    subscriberId: SUBS[n % SUBS.length]!,
+    bytes: r.int(1000),
+    price: { amount: 5, currency: 'USD' },
+    source: 'operator',
+    chargeTo: 'invoice',
+    createdAtMs: 1,
+    periodStartMs: 0,
+    expiresAtMs: 9,
+    invoiceId: 'inv',
+    actor: 'system',
   }
 }
 
@@ -180,6 +197,22 @@ function randomOp(r: Rng, clock: { ms: number }): Op {
       }),
     (tx) => tx.idempotency.prune(r.int(clock.ms + 1)),
     (tx) => tx.nextSequence(r.pick(['invoice/2026', 'credit_note/2026'])),
+    (tx) => tx.topUps.insert(topUp(r)),
+    async (tx) => {
+      const t = topUp(r)
+      if (await tx.topUps.get(t.id)) await tx.topUps.update(t)
+    },
+    (tx) => tx.topUps.forSubscriber(r.pick(SUBS)),
+    // A hint changes no answer: reads after it must say what they would have said.
+    async (tx) => {
+      // Drawn first: the embedded store has no readAhead, and both must draw the same numbers.
+      const hint = {
+        subscribers: [r.pick(SUBS), r.pick(SUBS)],
+        usageDays: [usageDay(r).id, usageDay(r).id],
+        topUpsOf: [r.pick(SUBS), r.pick(SUBS)],
+      }
+      await tx.readAhead?.(hint)
+    },
   ]
   return r.pick(ops)
 }
@@ -208,7 +241,7 @@ async function runTx(store: Store, ops: Op[], fail: boolean): Promise<unknown> {
   return seen
 }
 
-describe.skipIf(skip)('the PostgreSQL store answers as the embedded store does', () => {
+describe.skipIf(skip)('the PostgreSQL store answers as the embedded store does', { timeout: 60_000 }, () => {
   let fixture: Awaited<ReturnType<typeof pgFixture>>
   beforeAll(async () => {
     fixture = await pgFixture()

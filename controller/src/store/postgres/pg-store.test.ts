@@ -40,7 +40,7 @@ async function until(pred: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-describe.skipIf(skip)('the PostgreSQL store', () => {
+describe.skipIf(skip)('the PostgreSQL store', { timeout: 60_000 }, () => {
   let fixture: Awaited<ReturnType<typeof pgFixture>>
   let a: PgStore
   let b: PgStore
@@ -221,7 +221,7 @@ describe.skipIf(skip)('the PostgreSQL store', () => {
   })
 })
 
-describe.skipIf(skip)('dump and load', () => {
+describe.skipIf(skip)('dump and load', { timeout: 60_000 }, () => {
   it('loads a populated document into an empty database and dumps it back the same, every table', async () => {
     const fixture = await pgFixture()
     try {

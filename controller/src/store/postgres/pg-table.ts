@@ -25,6 +25,8 @@ export class PgTable<T extends { id: string }> implements Table<T> {
   private pending = new Map<string, Pending<T>>()
   /** As the database holds them (undefined: no such row), for ids read or flushed. */
   private readonly known = new Map<string, T | undefined>()
+  /** Rows per subscriber read since the table was last written (forSubscriber, read ahead). */
+  private bySubscriber = new Map<string, T[]>()
 
   constructor(
     readonly spec: TableSpec,
@@ -48,6 +50,40 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     return row
   }
 
+  /** Reads the rows of these ids not yet known in one statement (see Tx.readAhead). */
+  async readAhead(ids: readonly string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.pending.has(id) && !this.known.has(id))
+    if (missing.length === 0) return
+    const rows = await this.query<{ id: string; doc: T }>(
+      `SELECT id, doc FROM ${this.spec.sql} WHERE id = ANY($1::text[])`,
+      [missing],
+    )
+    for (const id of missing) this.known.set(id, undefined)
+    for (const r of rows) this.known.set(r.id, r.doc)
+  }
+
+  /** The rows of one subscriber in id order (the table has a subscriber_id column). */
+  async forSubscriber(subscriberId: string): Promise<T[]> {
+    const cached = this.pending.size === 0 ? this.bySubscriber.get(subscriberId) : undefined
+    if (cached) return cached
+    const rows = await this.where('subscriber_id = $1', [subscriberId])
+    this.bySubscriber.set(subscriberId, rows)
+    return rows
+  }
+
+  /** Reads the rows of these subscribers in one statement, for forSubscriber to answer from. */
+  async readAheadBySubscriber(subscriberIds: readonly string[]): Promise<void> {
+    await this.flush()
+    const missing = [...new Set(subscriberIds)].filter((id) => !this.bySubscriber.has(id))
+    if (missing.length === 0) return
+    const rows = await this.query<{ subscriber_id: string; doc: T }>(
+      `SELECT subscriber_id, doc FROM ${this.spec.sql} WHERE subscriber_id = ANY($1::text[]) ORDER BY id`,
+      [missing],
+    )
+    for (const id of missing) this.bySubscriber.set(id, [])
+    for (const r of rows) this.bySubscriber.get(r.subscriber_id)!.push(r.doc)
+  }
+
   async list(): Promise<T[]> {
     return this.where('TRUE', [])
   }
@@ -56,6 +92,7 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     this.refuseWrite()
     const old = await this.get(row.id)
     if (old) throw new Error(`duplicate id ${row.id}`)
+    this.bySubscriber.clear()
     const before = this.pending.get(row.id)
     // Deleted earlier in this transaction: the database still has it, so it is an update there.
     this.pending.set(row.id, { op: before?.op === 'delete' ? 'update' : 'insert', row })
@@ -66,6 +103,7 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     this.refuseWrite()
     const old = await this.get(row.id)
     if (!old) throw new Error(`update of missing id ${row.id}`)
+    this.bySubscriber.clear()
     const before = this.pending.get(row.id)
     this.pending.set(row.id, { op: before?.op === 'insert' ? 'insert' : 'update', row })
     await this.written(old, row)
@@ -75,6 +113,7 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     this.refuseWrite()
     const old = await this.get(id)
     if (!old) return
+    this.bySubscriber.clear()
     if (this.pending.get(id)?.op === 'insert') this.pending.delete(id)
     else this.pending.set(id, { op: 'delete' })
     await this.written(old, undefined)

@@ -66,8 +66,8 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
   const users = table<User>('users')
   const first = async <T extends { id: string }>(t: PgTable<T>, condition: string, params: unknown[]) =>
     (await t.where(condition, params, 'id', 1))[0]
-  const bySubscriber = <T extends { id: string }>(t: PgTable<T>) =>
-    Object.assign(t, { forSubscriber: (id: string) => t.where('subscriber_id = $1', [id]) })
+  // PgTable's own forSubscriber (subscriber_id, cached until the table is written).
+  const bySubscriber = <T extends { id: string }>(t: PgTable<T>) => t
   const audit = auditPart(query, readOnly)
   const idempotency = idempotencyPart(query, readOnly)
 
@@ -144,6 +144,11 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
     audit,
     idempotency,
     nextSequence: (name: string) => nextSequence(query, readOnly, name),
+    readAhead: async (hint) => {
+      if (hint.subscribers) await subscribers.readAhead(hint.subscribers)
+      if (hint.usageDays) await usageDays.readAhead(hint.usageDays)
+      if (hint.topUpsOf) await topUps.readAheadBySubscriber(hint.topUpsOf)
+    },
   }
   const sides: Flushable[] = [audit, idempotency]
   return {
