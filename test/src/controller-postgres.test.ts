@@ -104,12 +104,12 @@ describe.skipIf(unavailable)('controllers on PostgreSQL', () => {
       return proc.message
     }
     const unreachable = await exitOf(['--db', 'postgres://nobody:secret@127.0.0.1:1/capd'])
-    expect(unreachable).toMatch(/exited \(code 2\)[^]*cannot reach PostgreSQL/)
+    expect(unreachable).toMatch(/exited \(code 2\)[\s\S]*cannot reach PostgreSQL/)
     expect(unreachable).not.toContain('secret')
-    expect(await exitOf(['--db', 'mysql://x'])).toMatch(/exited \(code 2\)[^]*must be a postgres:\/\/ URL/)
+    expect(await exitOf(['--db', 'mysql://x'])).toMatch(/exited \(code 2\)[\s\S]*must be a postgres:\/\/ URL/)
     const pool = await connectPool(db.url, 1)
     await pool.query(`INSERT INTO capd_schema_migrations (version, name) VALUES (999, 'from the future')`)
     await pool.end()
-    expect(await exitOf(['--db', db.url])).toMatch(/exited \(code 2\)[^]*schema version 999, newer than/)
+    expect(await exitOf(['--db', db.url])).toMatch(/exited \(code 2\)[\s\S]*schema version 999, newer than/)
   })
 })
