@@ -83,6 +83,8 @@ export class PgStore implements Store {
         }
       }
       let started: number | undefined
+      // A connection that failed (not a statement the server refused) is not given back to the pool.
+      let broken: Error | undefined
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE')
         const t = buildPgTx(query, false)
@@ -99,7 +101,9 @@ export class PgStore implements Store {
         if (commit) this.listeners.announce(commit)
         return result
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e
+        })
         // Whatever `fn` made of it, a transaction that met a serialization failure is run again.
         const code = failedCode ?? (err as { code?: string }).code
         if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) {
@@ -110,7 +114,7 @@ export class PgStore implements Store {
         throw err
       } finally {
         if (started !== undefined) this.commitsStarted.delete(started)
-        client.release()
+        client.release(broken)
       }
     }
   }
@@ -124,8 +128,11 @@ export class PgStore implements Store {
       const query: Query = async (sql, params) => (await client.query(sql, params)).rows
       return await fn(buildPgTx(query, true).tx)
     } finally {
-      await client.query('ROLLBACK').catch(() => {})
-      client.release()
+      let broken: Error | undefined
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken = e
+      })
+      client.release(broken)
     }
   }
 

@@ -1,5 +1,6 @@
 /** The PostgreSQL schema's migrations on a real server: in order, once, racing, all or nothing, never down. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrateCommand } from '../../commands/migrate-command.js'
 import { StoreFormatError } from '../data.js'
 import { runJobOnce } from '../job-once.js'
 import { connectPool, DatabaseUnreachableError } from './open-pg-store.js'
@@ -45,6 +46,12 @@ describe.skipIf(skip)('schema migrations', { timeout: 60_000 }, () => {
     }
   })
 
+  it('are applied by capd migrate --db, which exits 2 on a database it cannot use', async () => {
+    expect(await migrateCommand(['--db', fixture.db.url])).toBe(0)
+    expect(await migrateCommand(['--db', 'postgres://nobody@127.0.0.1:1/capd'])).toBe(2)
+    expect(await migrateCommand(['--db', fixture.db.url, '--data', '/tmp/x'])).toBe(2)
+  })
+
   it('refuse a database a later release migrated', async () => {
     const pool = await connectPool(fixture.db.url, 1)
     try {
@@ -58,6 +65,7 @@ describe.skipIf(skip)('schema migrations', { timeout: 60_000 }, () => {
       await expect(migrateSchema(pool)).rejects.toThrow(
         `schema version ${SCHEMA_VERSION + 1}, newer than this capd's ${SCHEMA_VERSION}`,
       )
+      expect(await migrateCommand(['--db', fixture.db.url])).toBe(2)
       await pool.query('DELETE FROM capd_schema_migrations WHERE version = $1', [SCHEMA_VERSION + 1])
     } finally {
       await pool.end()
