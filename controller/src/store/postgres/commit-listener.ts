@@ -49,7 +49,8 @@ export class CommitListener {
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL) return
       const envelope = readPayload(msg.payload)
-      if (envelope && envelope.o !== this.options.origin) this.options.announce(envelope.c)
+      if (envelope && envelope.o !== this.options.origin)
+        this.options.announce({ ...envelope.c, remote: true })
     })
     client.on('error', () => this.onLost(client))
     client.on('end', () => this.onLost(client))
@@ -94,6 +95,7 @@ export class CommitListener {
             deliveriesQueued: true,
             topUpsAdded: [],
             deliveryOutcomes: [],
+            remote: true,
           })
         } catch (err) {
           this.options.warn(
