@@ -3,6 +3,13 @@ import { readFile } from 'node:fs/promises'
 import { LOG_LEVELS } from '@capd/log'
 import { agentIdFromToken, ListenAddress } from '@capd/protocol'
 import { z } from 'zod'
+import {
+  ControllerUrl,
+  ControllerUrls,
+  controllersProblem,
+  controllerUrls,
+  plainControllerUrl,
+} from './config-controllers.js'
 import { readCaFile } from './controller-tls.js'
 
 const NftablesRouter = z.strictObject({
@@ -81,7 +88,7 @@ const SnmpRouter = z
     error: 'SNMPv3 needs user, authKey and privKey (authPriv)',
   })
 
-/** TLS for the `wss://` connection to the controller. */
+/** TLS for the `wss://` connection to the controller (every one of them). */
 const ControllerTls = z.strictObject({
   /** A PEM file of the CA(s) to trust for the controller instead of the system's (pins a private CA). */
   ca: z.string().min(1),
@@ -90,7 +97,9 @@ const ControllerTls = z.strictObject({
 export const AgentConfig = z
   .strictObject({
     /** `ws://host:port` or `wss://…` of the controller. */
-    controller: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }),
+    controller: ControllerUrl.optional(),
+    /** Instead of `controller`: several controllers sharing one store, in order of preference. */
+    controllers: ControllerUrls.optional(),
     controllerTls: ControllerTls.optional(),
     /** The agent token from `POST /api/v1/agents`, or `file:///path` to a file holding it. */
     token: z.string().min(1),
@@ -111,14 +120,23 @@ export const AgentConfig = z
       error: 'router.kind must be "nftables", "routeros", "snmp" or "simulated"',
     }),
   })
-  .refine((c) => c.controllerTls === undefined || new URL(c.controller).protocol === 'wss:', {
-    path: ['controllerTls'],
-    error: 'applies to wss:// only: "controller" is a ws:// URL (no TLS)',
+  .superRefine((c, ctx) => {
+    const problem = controllersProblem(c)
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message })
+    const plain = c.controllerTls === undefined ? undefined : plainControllerUrl(c)
+    if (plain)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['controllerTls'],
+        message: `applies to wss:// only: ${plain} is a ws:// URL (no TLS)`,
+      })
   })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
 export interface LoadedConfig extends AgentConfig {
   agentId: string
+  /** The controllers in order of preference: `controllers`, or the one `controller`. */
+  controllerUrls: string[]
   /** The PEM text of `controllerTls.ca`, read at start. */
   controllerCa?: string
 }
@@ -139,6 +157,7 @@ export async function loadAgentConfig(doc: unknown): Promise<LoadedConfig> {
     ...config,
     token,
     agentId,
+    controllerUrls: controllerUrls(config),
     router: await resolveRouterSecrets(config.router),
     ...(controllerCa ? { controllerCa } : {}),
   }

@@ -13,7 +13,9 @@ const RUNNING = /capd agent \S+ running \(.*epoch (\w+)/
 
 /** The agent's config file (see the README, "Agent"); written as given. */
 export interface AgentConfigFile {
-  controller: string
+  controller?: string
+  /** Instead of `controller`: several, in order of preference. */
+  controllers?: string[]
   controllerTls?: { ca: string }
   token: string
   stateDir: string
