@@ -16,6 +16,7 @@ import type { Renderer } from '../notify/render.js'
 import { agentSocketServer, listen, nodeAgentEndpoint } from '../server.js'
 import { emptyData } from '../store/data.js'
 import { DocumentStore } from '../store/document-store.js'
+import type { Store } from '../store/store.js'
 
 export const TEST_TOKEN = 'test-admin-token-0123456789abcdef'
 /** The `admin` user's password for the operator UI. */
@@ -47,12 +48,17 @@ export interface TestAppOptions {
   notify?: { senders: readonly ChannelSender[]; channels?: ReadonlySet<'email' | 'sms'>; render?: Renderer }
   /** The controller's metrics go in this registry (none are kept without one). */
   metrics?: Registry
+  /**
+   * Run on this store (a data dir's, a database's) instead of an in-memory document; `data` and
+   * `snapshot` then describe an unused empty document.
+   */
+  store?: Store
 }
 
 export async function testApp(options: TestAppOptions = {}) {
   const clock = manualClock(options.nowMs ?? Date.parse('2026-03-10T12:00:00Z'))
   const data = emptyData()
-  const store = new DocumentStore(data, null)
+  const store: Store = options.store ?? new DocumentStore(data, null)
   const env: DomainEnv = {
     clock,
     timeZone: options.timeZone ?? 'UTC',
