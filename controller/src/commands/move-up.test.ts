@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '@capd/log'
 import type { Hono } from 'hono'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LimitRefresher } from '../agent-hub/limit-refresher.js'
 import { claimStoreCurrency } from '../domain/store-currency.js'
 import { pruneUsageHistory } from '../domain/usage-history-retention.js'
@@ -30,9 +30,9 @@ const usd = (amount: number) => ({ amount, currency: 'USD' })
 const NOW = Date.parse('2026-03-10T12:00:00Z')
 
 const cleanup: (() => Promise<unknown>)[] = []
-afterAll(async () => {
-  for (const fn of cleanup.reverse()) await fn().catch(() => {})
-})
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {})
+}, 60_000)
 
 async function run(command: (argv: string[]) => Promise<number>, argv: string[]) {
   const out: string[] = []

@@ -134,7 +134,15 @@ describe('capd backup, restore and migrate on the command line', () => {
   it('says what is wrong with the arguments, with exit code 2', async () => {
     expect((await run(backupCommand, ['--bogus'])).code).toBe(2)
     expect((await run(restoreCommand, [])).err).toMatch(/give exactly one backup FILE/)
-    expect((await run(restoreCommand, ['x.backup'])).err).toMatch(/give --data DIR \(or --check\)/)
+    expect((await run(restoreCommand, ['x.backup'])).err).toMatch(/give --data DIR, --db URL \(or --check\)/)
+    const both = ['--data', 'd', '--db', 'postgres://127.0.0.1/x']
+    expect((await run(restoreCommand, ['x.backup', ...both])).err).toMatch(
+      /give --data DIR or --db URL, not both/,
+    )
+    expect((await run(backupCommand, both)).err).toMatch(/give --data DIR or --db URL, not both/)
+    expect((await run(restoreCommand, ['x.backup', '--db', 'postgres://h/x', '--force'])).err).toMatch(
+      /--force is for --data only/,
+    )
     expect((await run(migrateCommand, [])).err).toMatch(/give --data DIR/)
   })
 })
