@@ -2,7 +2,7 @@
 import type { CountDirection, RuleProblem } from '@capd/protocol'
 import type { CounterReading, CounterSample, SubscriberRule } from '../driver.js'
 import { type CheckedRules, checkRules } from '../rules.js'
-import { counterSamples } from './counters.js'
+import { counterSamples, samplesOf } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
 import { planQuota } from './quota-plan.js'
@@ -50,11 +50,13 @@ export function planChanges(
    */
   readingComplete = false,
   /**
-   * Plan only these subscribers (a pushed limit): everything else in the table, and every other
+   * `pushed`: plan only these subscribers (a pushed limit): everything else in the table, and every other
    * remembered cap, is left as it is. Undefined: the whole table is made to match `rules`.
    */
-  only?: ReadonlySet<string>,
+  pushed?: ReadonlySet<string>,
 ): Plan {
+  // An id no object name can hold has nothing in the table (validate skips its rule).
+  const only = pushed && new Set([...pushed].filter(nameable))
   const changes: Change[] = []
   const caps = new Map<string, QuotaCap>(only ? [...lastCaps].filter(([id]) => !only.has(id)) : [])
   const ours = (id: string) => !only || only.has(id)
@@ -66,7 +68,10 @@ export function planChanges(
   }
   /** Objects deleted and added again in this batch: every element pointing at them must be re-added. */
   const recreated = new Set<string>()
-  const current = new Map(counterSamples(installed).map((s) => [s.subscriberId, s]))
+  // A push looks at its own subscribers' counters only, not every sample of a fresh view of the table.
+  const current = new Map(
+    (only ? samplesOf(installed, only) : counterSamples(installed)).map((s) => [s.subscriberId, s]),
+  )
   const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
 
   const { checked, skipped } = validate(rules)
@@ -179,15 +184,22 @@ export function planChanges(
   return { changes, caps, skipped }
 }
 
+function nameable(id: string): boolean {
+  try {
+    objectNames(id)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Keys of every element pointing at one of these subscribers' objects (their installed addresses). */
 function touchedKeys(installed: InstalledTable, only: ReadonlySet<string>): Set<string> {
   const keys = new Set<string>()
+  const names = new Set([...only].flatMap((id) => Object.values(objectNames(id))))
   for (const spec of SETS) {
     if (!spec.objects) continue
-    for (const [key, value] of installed.elements.get(spec.name) ?? []) {
-      const owner = parseObjectName(spec.objects, value)
-      if (owner && only.has(owner.subscriberId)) keys.add(key)
-    }
+    for (const [key, value] of installed.elements.get(spec.name) ?? []) if (names.has(value)) keys.add(key)
   }
   return keys
 }
