@@ -1,6 +1,7 @@
 /** `pnpm bench`: every benchmark in sequence, each printing ratios against a baseline from the same run. */
 import { cpus, loadavg } from 'node:os'
 import { addressCheck } from './address-check.js'
+import { agentFailover } from './agent-failover.js'
 import { backupCost } from './backup-cost.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
@@ -39,6 +40,7 @@ await bodyLimitCost()
 addressCheck()
 await subscriberImport()
 await outageDrain(config)
+await agentFailover(config)
 await notifyFlood()
 await usageHistorySize()
 await routerBenchmarks(routerConfig)
