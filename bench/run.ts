@@ -7,6 +7,7 @@ import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
 import { notifyFlood } from './notify-flood.js'
 import { outageDrain } from './outage-drain.js'
+import { pgIngest } from './pg-ingest.js'
 import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
 import { routerOsPoll } from './routeros-poll.js'
@@ -42,6 +43,8 @@ await subscriberImport()
 await outageDrain(config)
 await agentFailover(config)
 await notifyFlood()
+// Needs a PostgreSQL server (CAPD_TEST_DATABASE_URL); says "skipped" otherwise.
+await pgIngest()
 await usageHistorySize()
 await routerBenchmarks(routerConfig)
 await routerOsPoll()

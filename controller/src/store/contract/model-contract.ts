@@ -150,7 +150,8 @@ async function runModel(h: Harness, seed: number, steps: number): Promise<void> 
       trail.push(`transaction${which}`)
       const { outcome, work, notes } = await runTransaction(store, r, clocks, m, trail)
       trail.push(`  ${outcome}`)
-      const own = commits.filter((c) => c.by === store).map((c) => c.commit)
+      // A shared store also hears the other's commits (marked remote), whenever they arrive.
+      const own = commits.filter((c) => c.by === store && !c.commit.remote).map((c) => c.commit)
       if (outcome === 'committed') {
         checkCommits(own, m, work, notes)
         m = work

@@ -36,7 +36,8 @@ function randomSubscriber(r: Random, id: string): Subscriber {
     agentId: pick(r, AGENTS),
     address: pick(r, ADDRESSES),
     state: pick(r, STATES),
-    balance: usd(r.int(-500, 500)),
+    // Never below zero: the domain refuses such a debit, and the PostgreSQL store's constraint too.
+    balance: usd(r.int(0, 500)),
     usedBytes: r.int(0, 5) * 1_000_000_007,
     ...(deletedAtMs === undefined ? {} : { deletedAtMs }),
     ...(limitVersion === undefined ? {} : { limitVersion }),
@@ -64,7 +65,7 @@ export function writeSubscriber(r: Random): Op {
 /** One field of a row changed, as the domain's writes do: a commit must tell a limit input's change from the rest. */
 const TWEAKS: ((r: Random, s: Subscriber) => Subscriber)[] = [
   (r, s) => ({ ...s, usedBytes: s.usedBytes + r.int(1, 9) }),
-  (r, s) => ({ ...s, balance: usd(s.balance.amount + r.int(-9, 9)) }),
+  (r, s) => ({ ...s, balance: usd(Math.max(0, s.balance.amount + r.int(-9, 9))) }),
   (r, s) => ({ ...s, state: pick(r, STATES) }),
   (r, s) => ({ ...s, name: pick(r, NAMES) }),
   (r, s) => ({ ...s, agentId: pick(r, AGENTS) }),

@@ -23,8 +23,9 @@ export function tablesContract(factory: StoreFactory): void {
       // Upper case, '-', '_' and digits sort differently under a locale collation than by code unit.
       const order = ['sub_b', 'sub-z', 'sub_B', 'sub_a', 'sub_A1', 'sub_0', 'sub_Z', 'sub_a0', 'SUB_a']
       await store.transact(async (tx) => {
+        // Logins are unique whatever their case (sub_b, sub_B): one each.
         for (const [i, id] of order.entries())
-          await tx.subscribers.insert(subscriber(id, { address: `10.0.0.${i + 1}` }))
+          await tx.subscribers.insert(subscriber(id, { address: `10.0.0.${i + 1}`, login: `login-${i}` }))
       })
       const expected = [...order].sort()
       expect(ids(await store.transact((tx) => tx.subscribers.list()))).toEqual(expected)
@@ -39,7 +40,7 @@ export function tablesContract(factory: StoreFactory): void {
         postalAddress: 'Box 1\nNairobi',
         notes: 'ünïcödé ✓ "quoted" \\ back',
         billingDay: 'last',
-        balance: usd(-1234),
+        balance: usd(1234),
         limitVersion: 7,
         limitTerms: {
           periodStartMs: 1,
