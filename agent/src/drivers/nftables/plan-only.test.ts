@@ -42,7 +42,7 @@ function randomRule(r: ReturnType<typeof seededRandom>, id: string, address: str
 
 describe('a plan of only the pushed subscribers', () => {
   it('leaves the table as a full plan of the same rules would, touching nobody else', () => {
-    for (let seed = 1; seed <= 150; seed++) {
+    for (let seed = 1; seed <= 60; seed++) {
       const r = seededRandom(seed)
       const addresses = Array.from({ length: 40 }, (_, i) =>
         i % 7 === 6 ? `10.9.${i}.0/29` : i % 5 === 4 ? `fd00:9::${i + 1}` : `10.8.0.${i + 1}`,
@@ -89,7 +89,7 @@ describe('a plan of only the pushed subscribers', () => {
         caps = some.caps
       }
     }
-  })
+  }, 60_000)
 })
 
 function big(_key: string, value: unknown) {
