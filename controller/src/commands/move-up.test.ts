@@ -314,5 +314,5 @@ describe.skipIf(skip)('moving a data dir up to PostgreSQL', () => {
     expect(next.body.invoice.number.replace(/\d+$/, '')).toBe(last.replace(/\d+$/, ''))
     expect(seqOf(next.body.invoice.number)).toBe(seqOf(last) + 1)
     await lowdb.close()
-  }, 60_000)
+  }, 180_000)
 })

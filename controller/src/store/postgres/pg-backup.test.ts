@@ -81,7 +81,7 @@ const docOf = async (file: string) => {
   return rest
 }
 
-describe.skipIf(skip)(`capd backup --db and restore --db (seed ${SEED})`, () => {
+describe.skipIf(skip)(`capd backup --db and restore --db (seed ${SEED})`, { timeout: 120_000 }, () => {
   it('random documents come back the same: backup → restore --db → backup --db', async () => {
     const dir = await tempDir()
     for (let i = 0; i < 4; i++) {
