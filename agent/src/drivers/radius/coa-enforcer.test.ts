@@ -49,7 +49,8 @@ async function setup(
       attributes: [{ name: 'Mikrotik-Rate-Limit', value: '{throttleUpKbps}k/{throttleKbps}k' }],
     },
     restored: { mode: 'coa', attributes: [...PLAN] },
-    timeoutMs: 100,
+    // Long enough that a loaded machine never times out an answer on the way (tests of silence shorten it).
+    timeoutMs: 1000,
     retryMinMs: 20,
     retryMaxMs: 80,
     log: logger,
@@ -150,7 +151,7 @@ describe('RADIUS CoA enforcer', () => {
   })
 
   it('retries through silence, and ignores answers that fail the Response Authenticator', async () => {
-    const { coa, peers, sessions } = await setup()
+    const { coa, peers, sessions } = await setup({ timeoutMs: 100 })
     const [peer] = peers as [CoaPeer]
     sessions.open('alice', 'A1')
     await coa.apply([rule('alice', 'open')], reading)
