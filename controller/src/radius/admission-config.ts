@@ -25,18 +25,35 @@ const Template = z
     }
   })
 
-/** Attributes for an Access-Accept, or `"reject"`: an HTTP 401, which rlm_rest turns into Access-Reject. */
-export const AdmissionAnswer = z.union([
-  z.literal('reject'),
-  z.record(
-    z.string().regex(ATTRIBUTE, {
-      error: 'must be an attribute name such as "reply:Mikrotik-Rate-Limit" or "control:Pool-Name"',
-    }),
-    Template,
-    { error: 'must be "reject" or an object of attribute names to values' },
-  ),
-])
-export type AdmissionAnswer = z.infer<typeof AdmissionAnswer>
+const Attributes = z.record(z.string(), Template)
+
+/**
+ * Attributes for an Access-Accept, or `"reject"`: an HTTP 401, which rlm_rest turns into
+ * Access-Reject. Not a zod union, whose error would only say "Invalid input".
+ */
+export const AdmissionAnswer = z.unknown().transform((value, ctx): 'reject' | Record<string, string> => {
+  if (value === 'reject') return 'reject'
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'must be "reject" or an object of attribute names to values' })
+    return z.NEVER
+  }
+  for (const name of Object.keys(value)) {
+    if (!ATTRIBUTE.test(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'must be an attribute name such as "reply:Mikrotik-Rate-Limit" or "control:Pool-Name"',
+      })
+    }
+  }
+  const result = Attributes.safeParse(value)
+  if (result.success) return result.data
+  for (const issue of result.error.issues) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path })
+  }
+  return z.NEVER
+})
+export type AdmissionAnswer = z.output<typeof AdmissionAnswer>
 
 export const RadiusAdmissionConfig = z.strictObject({
   /** The secret rlm_rest sends as `Authorization: Bearer <token>`: inline or `file:///path`. */

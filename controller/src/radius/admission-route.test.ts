@@ -1,5 +1,6 @@
 import { memoryLogger } from '@capd/log'
 import { PROTOCOL_VERSION, type Usage } from '@capd/protocol'
+import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { ingestUsage } from '../domain/usage-ingest.js'
 import { testApp } from '../testing/test-app.js'
@@ -172,5 +173,80 @@ describe('POST /radius/v1/authorize (rlm_rest)', () => {
       }),
     )
     expect(res.status).toBe(404)
+  })
+
+  it('answers like the books at every step of random usage, top-ups, suspensions and days passing', {
+    timeout: 60_000,
+  }, async () => {
+    const seen = new Set<string>()
+    for (let seed = 1; seed <= 4; seed++) {
+      const random = seededRandom(seed)
+      const { t, login, subscriber, use } = await setup({ suspended: 'reject' })
+      const subs = [
+        {
+          login: 'blk',
+          rate: '2000k/8000k',
+          sub: await subscriber('blk', {
+            capBytes: GB,
+            onCap: 'block',
+            rateDownKbps: 8000,
+            rateUpKbps: 2000,
+          }),
+        },
+        {
+          login: 'thr',
+          rate: undefined,
+          sub: await subscriber('thr', { capBytes: GB, onCap: 'throttle', throttleKbps: 256 }),
+        },
+        { login: 'bare', rate: undefined, sub: await subscriber('bare', { capBytes: GB, onCap: 'block' }) },
+      ]
+      const suspended = new Set<string>()
+      for (let step = 0; step < 40; step++) {
+        const { sub } = subs[random.int(0, subs.length - 1)]!
+        const op = random.int(0, 9)
+        const where = `seed ${seed} step ${step} op ${op}`
+        if (op <= 4) await use(sub.id, random.int(0, 900) * 1e6)
+        else if (op <= 6) {
+          const topUp = await t.call(
+            'POST',
+            `/subscribers/${sub.id}/topups`,
+            { bytes: 500e6, price: { amount: 100, currency: 'USD' } },
+            { 'idempotency-key': `s${seed}-${step}` },
+          )
+          expect(topUp.status, `${where} ${JSON.stringify(topUp.body)}`).toBe(201)
+        } else if (op === 7) {
+          const action = suspended.has(sub.id) ? 'resume' : 'suspend'
+          const done = await t.call('POST', `/subscribers/${sub.id}/${action}`, { reason: 'test' })
+          expect(done.status, where).toBe(200)
+          if (action === 'suspend') suspended.add(sub.id)
+          else suspended.delete(sub.id)
+        } else t.clock.advance(random.int(1, 240) * 3600_000)
+        for (const s of subs) {
+          const { usage } = (await t.call('GET', `/subscribers/${s.sub.id}`)).body
+          const capped = usage.usedBytes >= usage.limitBytes
+          seen.add(suspended.has(s.sub.id) ? 'suspended' : `${s.login} ${capped ? 'capped' : 'open'}`)
+          const expected = suspended.has(s.sub.id)
+            ? { status: 401, body: { 'reply:Reply-Message': attr('capd: account suspended') } }
+            : !capped
+              ? s.rate
+                ? { status: 200, body: { 'reply:Mikrotik-Rate-Limit': attr(s.rate) } }
+                : { status: 204, body: undefined }
+              : s.login === 'thr'
+                ? { status: 200, body: { 'reply:Mikrotik-Rate-Limit': attr('256k/256k') } }
+                : { status: 200, body: { 'reply:Framed-Pool': attr('capd-blocked') } }
+          expect(await login(s.login), `${where} ${s.login} ${JSON.stringify(usage)}`).toEqual(expected)
+        }
+      }
+    }
+    // Every kind of answer was met, so the comparison above was not of open answers only.
+    expect([...seen].sort()).toEqual([
+      'bare capped',
+      'bare open',
+      'blk capped',
+      'blk open',
+      'suspended',
+      'thr capped',
+      'thr open',
+    ])
   })
 })
