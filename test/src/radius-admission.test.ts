@@ -6,7 +6,7 @@
  * and a wrong token falls back as the snippet says while the controller logs it.
  */
 import { createSocket } from 'node:dgram'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -173,5 +173,21 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
       controller.output().includes('rlm_rest sent a missing or wrong token'),
     )
     expect(controller.output()).not.toContain('not-the-admission-token')
+
+    // capd down: the same fallback (fail).
+    await controller.kill()
+    const down = await login('dave')
+    expect(down.code, `${down.output}\n${radius.output()}`).toBe('Access-Accept')
+    expect(down.attributes).toEqual({})
+  })
+})
+
+describe('docs/radius-admission.md', () => {
+  it('shows the very snippets the test above runs', async () => {
+    const doc = await readFile(new URL('../../docs/radius-admission.md', import.meta.url), 'utf8')
+    for (const name of ['capd-rest', 'capd-authorize']) {
+      const snippet = await readFile(new URL(`../../docs/freeradius/${name}`, import.meta.url), 'utf8')
+      expect(doc, name).toContain(snippet)
+    }
   })
 })
