@@ -19,6 +19,8 @@ const BURST_BYTES = 2 * TOPUP_BYTES
 const PRECHECK_MS = 20
 const ARRIVAL_TIMEOUT_MS = 5_000
 const BLOCK_SET = setNames(4).block
+/** The first apply of a large fleet on a busy machine takes a while (10k subscribers: tens of seconds). */
+const SYNC_TIMEOUT_MS = 180_000
 
 export interface Samples {
   /** Start of the change → first probe datagram at the customer. */
@@ -67,7 +69,8 @@ async function inBlockSet(net: NetnsRouter, address: string): Promise<boolean> {
 export async function driveToBlocked(net: NetnsRouter, probe: UdpProbe, address: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     await probe.blast(BURST_BYTES)
-    const deadline = Date.now() + 3 * POLL_INTERVAL_MS
+    // A poll of a large fleet on a busy machine can take several intervals.
+    const deadline = Date.now() + 10 * POLL_INTERVAL_MS
     while (Date.now() < deadline) {
       if (await inBlockSet(net, address)) return
       await sleep(25)
@@ -85,7 +88,7 @@ export async function topUp(api: Call, subscriberId: string, key: string): Promi
 
 /** The agent has applied the sync once the subscriber's counter exists. */
 export async function waitForCounter(net: NetnsRouter, subscriberId: string): Promise<void> {
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + SYNC_TIMEOUT_MS
   const argv = ['nft', 'list', 'counter', 'inet', 'capd', `cd_${subscriberId}`]
   while (
     !(await net.exec(net.routerNs, argv).then(
@@ -93,7 +96,8 @@ export async function waitForCounter(net: NetnsRouter, subscriberId: string): Pr
       () => false,
     ))
   ) {
-    if (Date.now() > deadline) throw new Error('the agent did not apply its sync within 30 s')
+    if (Date.now() > deadline)
+      throw new Error(`the agent did not apply its sync within ${SYNC_TIMEOUT_MS} ms`)
     await sleep(50)
   }
 }
