@@ -12,6 +12,7 @@ import { createPlan } from '../controller/src/domain/plans.js'
 import { createSubscriber } from '../controller/src/domain/subscribers.js'
 import type { OnCap } from '../controller/src/store/entities.js'
 import { openLowdbStore } from '../controller/src/store/lowdb-store.js'
+import type { Store } from '../controller/src/store/store.js'
 import { type ControllerProcess, startController } from '../test/src/support/controller-process.js'
 import { reapOnExit, released } from './reaper.js'
 
@@ -35,35 +36,47 @@ export function fleetAddress(i: number): string {
 }
 
 export async function seedFleet(dataDir: string, plan: FleetPlan, addresses: string[]): Promise<SeededFleet> {
-  const env: DomainEnv = { clock: systemClock, timeZone: 'UTC', currency: 'USD', idempotencyTtlMs: 3600_000 }
   const store = await openLowdbStore(join(dataDir, 'controller'), (line) => console.error(line))
   try {
-    await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN })
-    return await store.transact(async (tx) => {
-      const { id: planId } = await createPlan(tx, env, 'system', { name: 'bench plan', ...plan })
-      const { agent, token } = await enrolAgent(tx, env, 'system', 'bench router')
-      const subscriberIds: string[] = []
-      for (const [i, address] of addresses.entries()) {
-        const input = {
-          name: `Bench ${i}`,
-          login: `bench${i}`,
-          planId,
-          agentId: agent.id,
-          address,
-          billingDay: 1,
-        }
-        subscriberIds.push((await createSubscriber(tx, env, 'system', input, undefined)).id)
-      }
-      return { agentToken: token, subscriberIds }
-    })
+    return await seedFleetInto(store, plan, addresses)
   } finally {
     await store.close()
   }
 }
 
+/** As seedFleet, into an open store (a PostgreSQL database several controllers share). */
+export async function seedFleetInto(
+  store: Store,
+  plan: FleetPlan,
+  addresses: string[],
+): Promise<SeededFleet> {
+  const env: DomainEnv = { clock: systemClock, timeZone: 'UTC', currency: 'USD', idempotencyTtlMs: 3600_000 }
+  await bootstrap(store, env, { bootstrapToken: ADMIN_TOKEN })
+  return store.transact(async (tx) => {
+    const { id: planId } = await createPlan(tx, env, 'system', { name: 'bench plan', ...plan })
+    const { agent, token } = await enrolAgent(tx, env, 'system', 'bench router')
+    const subscriberIds: string[] = []
+    for (const [i, address] of addresses.entries()) {
+      const input = {
+        name: `Bench ${i}`,
+        login: `bench${i}`,
+        planId,
+        agentId: agent.id,
+        address,
+        billingDay: 1,
+      }
+      subscriberIds.push((await createSubscriber(tx, env, 'system', input, undefined)).id)
+    }
+    return { agentToken: token, subscriberIds }
+  })
+}
+
 /** The controller on the seeded data dir, on 127.0.0.1 and a free port; killed if the benchmark dies. */
-export async function startFleetController(dataDir: string): Promise<ControllerProcess> {
-  const controller = await startController({ dataDir: join(dataDir, 'controller'), timeoutMs: 60_000 })
+export async function startFleetController(
+  dataDir: string,
+  args: readonly string[] = [],
+): Promise<ControllerProcess> {
+  const controller = await startController({ dataDir: join(dataDir, 'controller'), timeoutMs: 60_000, args })
   reapOnExit(controller.pid)
   return {
     ...controller,

@@ -5,6 +5,7 @@ import { agentFailover } from './agent-failover.js'
 import { backupCost } from './backup-cost.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
+import { multiControllerTopUp } from './multi-controller-topup.js'
 import { notifyFlood } from './notify-flood.js'
 import { outageDrain } from './outage-drain.js'
 import { pgIngest } from './pg-ingest.js'
@@ -47,6 +48,8 @@ await notifyFlood()
 await pgIngest()
 await usageHistorySize()
 await routerBenchmarks(routerConfig)
+// Needs root and a PostgreSQL server; says "skipped" otherwise.
+await multiControllerTopUp(routerConfig)
 await routerOsPoll()
 await routerOsTopUp(config)
 // Needs root (namespaces) and snmpd; says "skipped: needs root" otherwise.

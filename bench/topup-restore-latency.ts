@@ -8,68 +8,36 @@
  */
 import { randomBytes } from 'node:crypto'
 import { CHAIN_PRIORITY, setNames } from '../agent/src/drivers/nftables/layout.js'
-import { apiClient, type Call } from '../test/src/support/api-client.js'
+import { apiClient } from '../test/src/support/api-client.js'
 import { createNetnsRouter, type NetnsRouter } from '../test/src/support/netns-router.js'
 import { newDisconnects, startAgentProcess } from './agent-process.js'
 import { ADMIN_TOKEN, fleetAddress, seedFleet, startFleetController, wsUrl } from './fleet.js'
+import {
+  CAP_BYTES,
+  driveToBlocked,
+  noSamples,
+  POLL_INTERVAL_MS,
+  row,
+  type Samples,
+  TOPUP_BYTES,
+  timeRestore,
+  topUp,
+  waitForCounter,
+} from './restore-rounds.js'
 import type { RouterBenchConfig } from './router-config.js'
 import { withScratchDir } from './scratch.js'
-import { msBetween, percentile, sleep } from './stats.js'
-import { formatNumber, printTable, ratio } from './table.js'
+import { percentile, sleep } from './stats.js'
+import { formatNumber, printTable } from './table.js'
 import { startUdpProbe, type UdpProbe } from './udp-probe.js'
 
-const POLL_INTERVAL_MS = 1000
-const CAP_BYTES = 100_000
-const TOPUP_BYTES = 250_000
-/** Twice what a top-up allows, so one burst always reaches the cap. */
-const BURST_BYTES = 2 * TOPUP_BYTES
-/** Probe datagrams sent before the timed change, to show the subscriber really is cut off. */
-const PRECHECK_MS = 20
-const ARRIVAL_TIMEOUT_MS = 5_000
 const GOAL_P99_MS = 50
-/** The first apply of a large fleet on a busy machine takes a while (10k subscribers: tens of seconds). */
-const SYNC_TIMEOUT_MS = 180_000
 /** The baseline's own table: the agent owns only `inet capd` and never looks at another. */
 const BARE_TABLE = 'capd_bench_bare'
 const BLOCK_SET = setNames(4).block
 
-interface Samples {
-  /** Start of the change → first probe datagram at the customer. */
-  restoreMs: number[]
-  /** Start of the change → the API answer (capd) or the nft command's exit (bare). */
-  answerMs: number[]
-}
-
 interface CapdSamples extends Samples {
   /** Rounds in which GET /subscribers/:id showed "blocked" before the top-up. */
   controllerSawBlocked: number
-}
-
-const noSamples = (): Samples => ({ restoreMs: [], answerMs: [] })
-
-/** One timed round: the probe must be blocked first, then `change` must let it through. */
-async function timeRestore(
-  probe: UdpProbe,
-  tag: string,
-  change: () => Promise<void>,
-  samples: Samples,
-): Promise<void> {
-  await probe.start(tag)
-  try {
-    await sleep(PRECHECK_MS)
-    if ((await probe.arrival(tag, 0)) !== undefined) {
-      throw new Error(`round ${tag}: the probe was not blocked`)
-    }
-    const startNs = process.hrtime.bigint()
-    await change()
-    const answerNs = process.hrtime.bigint()
-    const arrivedNs = await probe.arrival(tag, ARRIVAL_TIMEOUT_MS)
-    if (arrivedNs === undefined) throw new Error(`round ${tag}: no datagram within ${ARRIVAL_TIMEOUT_MS} ms`)
-    samples.restoreMs.push(msBetween(startNs, arrivedNs))
-    samples.answerMs.push(msBetween(startNs, answerNs))
-  } finally {
-    await probe.stop()
-  }
 }
 
 /** The baseline table: the capd block rules (same set type, hook and priority) with `address` blocked. */
@@ -96,29 +64,6 @@ async function bareRound(net: NetnsRouter, probe: UdpProbe, address: string, tag
   const nft = (...args: string[]) => net.exec(net.routerNs, ['nft', ...args])
   await timeRestore(probe, tag, () => nft('delete', ...element).then(() => undefined), samples)
   await nft('add', ...element)
-}
-
-/** The agent has put the address into its block set: a poll saw the quota spent and enforced the cap. */
-async function inBlockSet(net: NetnsRouter, address: string): Promise<boolean> {
-  const text = await net.exec(net.routerNs, ['nft', '-j', 'list', 'set', 'inet', 'capd', BLOCK_SET])
-  const set = (JSON.parse(text) as { nftables: Array<{ set?: { elem?: unknown[] } }> }).nftables.find(
-    (o) => o.set,
-  )
-  return (set?.set?.elem ?? []).includes(address)
-}
-
-/** Bursts past the allowance until the agent blocks the address (which it reports to the controller). */
-async function driveToBlocked(net: NetnsRouter, probe: UdpProbe, address: string): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    await probe.blast(BURST_BYTES)
-    // A poll of a large fleet on a busy machine can take several intervals.
-    const deadline = Date.now() + 10 * POLL_INTERVAL_MS
-    while (Date.now() < deadline) {
-      if (await inBlockSet(net, address)) return
-      await sleep(25)
-    }
-  }
-  throw new Error(`the agent never blocked ${address}`)
 }
 
 interface Scenario {
@@ -184,43 +129,6 @@ async function scenario(config: RouterBenchConfig, background: number, rounds: n
       for (const stop of stops) await stop().catch(() => {})
     }
   })
-}
-
-async function topUp(api: Call, subscriberId: string, key: string): Promise<void> {
-  const body = { bytes: TOPUP_BYTES, price: { amount: 100, currency: 'USD' }, allowTiny: true }
-  const answer = await api('POST', `/subscribers/${subscriberId}/topups`, body, { 'idempotency-key': key })
-  if (answer.status !== 201)
-    throw new Error(`top-up answered ${answer.status}: ${JSON.stringify(answer.body)}`)
-}
-
-/** The agent has applied the sync once the subscriber's counter exists. */
-async function waitForCounter(net: NetnsRouter, subscriberId: string): Promise<void> {
-  const deadline = Date.now() + SYNC_TIMEOUT_MS
-  const argv = ['nft', 'list', 'counter', 'inet', 'capd', `cd_${subscriberId}`]
-  while (
-    !(await net.exec(net.routerNs, argv).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline)
-      throw new Error(`the agent did not apply its sync within ${SYNC_TIMEOUT_MS} ms`)
-    await sleep(50)
-  }
-}
-
-function row(label: string, values: readonly number[], baseline: readonly number[]) {
-  const p = (q: number) => percentile(values, q)
-  return [
-    label,
-    values.length,
-    formatNumber(p(50)),
-    formatNumber(p(90)),
-    formatNumber(p(99)),
-    formatNumber(p(100)),
-    ratio(p(50), percentile(baseline, 50)),
-    ratio(p(99), percentile(baseline, 99)),
-  ]
 }
 
 export async function topUpRestoreLatency(config: RouterBenchConfig): Promise<void> {

@@ -156,7 +156,7 @@ export async function runController(options: {
     store,
     env,
     logger,
-    isConnected: (agentId) => hub.isConnected(agentId),
+    isConnected: (agentId) => hub.isConnectedNow(agentId),
     offlineMinutes: options.agentOfflineMinutes ?? DEFAULT_AGENT_OFFLINE_MINUTES,
   })
   agentWatch.start()

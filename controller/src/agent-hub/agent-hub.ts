@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js'
 import { AgentSession } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
 import type { SessionHost, SessionLimits } from './session-host.js'
+import { SharedPresence } from './shared-presence.js'
 
 export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
 
@@ -36,6 +37,8 @@ export interface AgentHubOptions {
   changes?: ChangeFeed
   /** Told of usage booked, limits pushed and reported enforced. */
   metrics?: ControllerMetrics
+  /** How often this controller renews its agents' presence in a shared store (default 5 s). */
+  presenceIntervalMs?: number
 }
 
 export class AgentHub implements SessionHost {
@@ -54,6 +57,8 @@ export class AgentHub implements SessionHost {
   private closing = false
   /** Follow-up work not tied to a reply (auto top-up, pushes, last seen), for drain(). */
   private readonly inFlight = new Set<Promise<unknown>>()
+  /** Connections of this store's other controllers (nothing to share on the embedded store). */
+  private readonly presence: SharedPresence
 
   constructor(options: AgentHubOptions) {
     this.store = options.store
@@ -68,6 +73,20 @@ export class AgentHub implements SessionHost {
     }
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000
     this.silentTimeoutMs = options.silentTimeoutMs ?? 30_000
+    this.presence = new SharedPresence({
+      presence: options.store.agentPresence,
+      logger: this.logger,
+      intervalMs: options.presenceIntervalMs ?? 5000,
+      replaced: (agentId) =>
+        this.sessions
+          .get(agentId)
+          ?.end(
+            CLOSE.replaced,
+            'replaced',
+            'a newer connection of this agent took over on another controller',
+          ),
+      changed: () => this.changes.publish({ kind: 'agents' }),
+    })
   }
 
   /** An authenticated connection of `agentId`: it replaces the agent's older one, if any. */
@@ -80,12 +99,24 @@ export class AgentHub implements SessionHost {
     const older = this.sessions.get(agentId)
     this.sessions.set(agentId, session)
     older?.end(CLOSE.replaced, 'replaced', 'a newer connection of this agent took over')
+    this.track(this.presence.claimed(agentId))
     this.startSweeping()
     return session
   }
 
+  /** Connected here, or through another controller on the same store (as of its last renewal). */
   isConnected(agentId: string): boolean {
-    return this.sessions.has(agentId)
+    return this.sessions.has(agentId) || this.presence.has(agentId)
+  }
+
+  /** As isConnected, asking the shared store now: for decisions such as an offline alert. */
+  isConnectedNow(agentId: string): Promise<boolean> {
+    return this.sessions.has(agentId) ? Promise.resolve(true) : this.presence.hasNow(agentId)
+  }
+
+  /** Renews this controller's presence rows and re-reads the others' (tests; it also runs on a timer). */
+  renewPresence(): Promise<void> {
+    return this.presence.tick()
   }
 
   /** Agents with a live connection now. */
@@ -162,6 +193,7 @@ export class AgentHub implements SessionHost {
   /** Closes every connection (1001) and stops the heartbeat. */
   close(): void {
     this.closing = true
+    this.presence.stop()
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     for (const session of [...this.sessions.values()]) {
@@ -193,6 +225,7 @@ export class AgentHub implements SessionHost {
   ended(session: AgentSession): void {
     if (this.sessions.get(session.agentId) === session) {
       this.sessions.delete(session.agentId)
+      this.track(this.presence.released(session.agentId))
       this.changes.publish({ kind: 'agents' })
     }
     if (this.sessions.size === 0) {

@@ -11,8 +11,8 @@ export interface AgentWatchOptions {
   store: Store
   env: DomainEnv
   logger: Logger
-  /** The hub's view: whether the agent has a live connection now. */
-  isConnected: (agentId: string) => boolean
+  /** Whether the agent has a live connection now, on this controller or another on the same store. */
+  isConnected: (agentId: string) => boolean | Promise<boolean>
   /** Silence longer than this is an outage; 0 turns the check off. */
   offlineMinutes: number
   /** When this controller started (default: construction). */
@@ -49,21 +49,19 @@ export class AgentWatch {
     const limitMs = this.o.offlineMinutes * 60_000
     if (limitMs <= 0) return 0
     const nowMs = env.clock.now()
-    const quiet = (
-      await store.peek(async (tx) => (await tx.agents.list()).filter((a) => a.revokedAtMs === undefined))
-    ).filter(
-      (a) =>
-        a.lastSeenAtMs !== undefined &&
-        !isConnected(a.id) &&
-        nowMs - Math.max(a.lastSeenAtMs, this.startedAtMs) > limitMs,
-    )
+    const quiet: Array<{ id: string }> = []
+    for (const a of await store.peek(async (tx) => tx.agents.list())) {
+      if (a.revokedAtMs !== undefined || a.lastSeenAtMs === undefined) continue
+      if (nowMs - Math.max(a.lastSeenAtMs, this.startedAtMs) <= limitMs) continue
+      if (!(await isConnected(a.id))) quiet.push(a)
+    }
     if (quiet.length === 0) return 0
     return store.transact(async (tx) => {
       let decided = 0
       for (const { id } of quiet) {
         // Read again inside the transaction: it may have connected or been revoked meanwhile.
         const agent = await tx.agents.get(id)
-        if (agent && !isConnected(id) && (await decideAgentOffline(tx, env, agent))) decided++
+        if (agent && !(await isConnected(id)) && (await decideAgentOffline(tx, env, agent))) decided++
       }
       return decided
     })

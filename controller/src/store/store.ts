@@ -1,6 +1,7 @@
 /** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
 
 import type { IpPrefix } from '@capd/protocol'
+import type { AgentPresence } from './agent-presence.js'
 import type { AuditQuery } from './audit-find.js'
 import type { Commit } from './commit-notes.js'
 import type {
@@ -217,5 +218,10 @@ export interface Store {
    * controller can open (the embedded one) leaves it out: always granted (see runJobOnce).
    */
   tryJobLock?(name: string): Promise<(() => Promise<void>) | undefined>
+  /**
+   * Agent connections shared by every controller on the same data. A store only one controller
+   * can open leaves it out: the hub's own sessions are then the whole truth.
+   */
+  readonly agentPresence?: AgentPresence
   close(): Promise<void>
 }

@@ -20,6 +20,7 @@ import { CommitListener } from './commit-listener.js'
 import { CHANNEL, commitPayloads } from './commit-notify.js'
 import { dumpData, loadData } from './dump-load.js'
 import { tryAdvisoryLock } from './job-lock.js'
+import { PgAgentPresence } from './pg-agent-presence.js'
 import type { Query } from './pg-table.js'
 import { buildPgTx } from './pg-tx.js'
 
@@ -33,6 +34,8 @@ export interface PgStoreOptions {
   /** Pool size (default 10). */
   max?: number
   warn?: (message: string) => void
+  /** An agent's presence row not renewed for this long counts as offline (default 20 s). */
+  presenceStaleMs?: number
 }
 
 export class PgStore implements Store {
@@ -45,6 +48,7 @@ export class PgStore implements Store {
   private readonly ping: ReturnType<typeof setInterval>
   /** Serialization failures retried, for tests and metrics. */
   retries = 0
+  readonly agentPresence: PgAgentPresence
 
   constructor(
     readonly pool: pg.Pool,
@@ -61,6 +65,7 @@ export class PgStore implements Store {
       liveSubscriberIds: () => this.liveSubscriberIds(),
       warn: (m) => options.warn?.(m),
     })
+    this.agentPresence = new PgAgentPresence(pool, options.presenceStaleMs ?? 20_000)
     this.ping = setInterval(() => void this.checkReachable(), PING_MS)
     this.ping.unref()
   }

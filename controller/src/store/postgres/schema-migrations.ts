@@ -4,6 +4,7 @@
  */
 import type pg from 'pg'
 import { StoreFormatError } from '../data.js'
+import { PRESENCE_SCHEMA } from './pg-agent-presence.js'
 import { SCHEMA_V1 } from './schema-v1.js'
 
 export interface SchemaMigration {
@@ -14,6 +15,7 @@ export interface SchemaMigration {
 
 export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   { version: 1, name: 'tables, constraints and the invoice gap trigger', sql: SCHEMA_V1 },
+  { version: 2, name: 'agent presence shared by controllers', sql: PRESENCE_SCHEMA },
 ]
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.at(-1)!.version
