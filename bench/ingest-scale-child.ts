@@ -129,6 +129,7 @@ async function main(): Promise<void> {
         rssMb: 0,
         seedSeconds: 0,
         connectSeconds: 0,
+        retries: 0,
         skipped: unavailable,
       })
       return
