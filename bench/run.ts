@@ -5,6 +5,7 @@ import { agentFailover } from './agent-failover.js'
 import { backupCost } from './backup-cost.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
+import { ingestScale } from './ingest-scale.js'
 import { multiControllerTopUp } from './multi-controller-topup.js'
 import { notifyFlood } from './notify-flood.js'
 import { outageDrain } from './outage-drain.js'
@@ -46,6 +47,8 @@ await agentFailover(config)
 await notifyFlood()
 // Needs a PostgreSQL server (CAPD_TEST_DATABASE_URL); says "skipped" otherwise.
 await pgIngest()
+// 100 agents, 10k and 100k subscribers, embedded vs PostgreSQL (PostgreSQL rows skip without one).
+await ingestScale()
 await usageHistorySize()
 await routerBenchmarks(routerConfig)
 // Needs root and a PostgreSQL server; says "skipped" otherwise.

@@ -10,8 +10,13 @@ import type { Store } from '../controller/src/store/store.js'
 const USD = 'USD'
 const TIME_ZONE = 'UTC'
 
-/** Returns the subscriber ids, for the load generator to pick from. */
-export async function seedSubscribers(store: Store, count: number, nowMs: number): Promise<string[]> {
+/** Returns the subscriber ids, for the load generator to pick from; subscriber i is on agent i % agents. */
+export async function seedSubscribers(
+  store: Store,
+  count: number,
+  nowMs: number,
+  agents = 1,
+): Promise<string[]> {
   const period = billingPeriod(nowMs, 1, TIME_ZONE)
   const previous = billingPeriod(period.startMs - 1, 1, TIME_ZONE)
   const price = { amount: 500, currency: USD }
@@ -24,8 +29,17 @@ export async function seedSubscribers(store: Store, count: number, nowMs: number
       onCap: 'block',
       createdAtMs: nowMs,
     })
-    const agentId = newId('agt', nowMs)
-    await tx.agents.insert({ id: agentId, name: 'tower-1', tokenHash: '0'.repeat(64), createdAtMs: nowMs })
+    const agentIds: string[] = []
+    for (let a = 0; a < agents; a++) {
+      const agentId = newId('agt', nowMs)
+      await tx.agents.insert({
+        id: agentId,
+        name: `tower-${a + 1}`,
+        tokenHash: a.toString(16).padStart(64, '0'),
+        createdAtMs: nowMs,
+      })
+      agentIds.push(agentId)
+    }
     const ids: string[] = []
     for (let i = 0; i < count; i++) {
       const id = newId('sub', nowMs)
@@ -34,7 +48,7 @@ export async function seedSubscribers(store: Store, count: number, nowMs: number
         name: `Subscriber ${i}`,
         login: `sub${i}`,
         planId,
-        agentId,
+        agentId: agentIds[i % agents]!,
         address: ipv4(i),
         billingDay: 1,
         balance: { amount: 0, currency: USD },
