@@ -97,7 +97,7 @@ describe('RADIUS accounting through the agent, at random', () => {
       const old = { agent, source, dir: stateDir }
       await old.source.close()
       stateDir = await freshDir()
-      for (const file of ['state.json', 'journal.log', 'radius-ledger.json']) {
+      for (const file of ['state.json', 'journal.log', 'radius-ledger.json', 'radius-ledger.log']) {
         await copyFile(join(old.dir, file), join(stateDir, file)).catch((err) => {
           if (err.code !== 'ENOENT') throw err
         })
