@@ -85,6 +85,10 @@ describe('RADIUS accounting through the agent, at random', () => {
       })
       agent = await Agent.start(config, createRadiusDriver(source), { logger: testLog })
       if (port === 0) port = source.port // the NAS sends there from then on
+      // The port was free between the old listener's close and this bind; another process binding
+      // an ephemeral port may take it meanwhile, and the NAS would then go unanswered until it gives
+      // up (about 22 s): say so rather than time out.
+      expect(source.port, `the restarted listener could not bind port ${port} again`).toBe(port)
     }
     await start()
     cleanup.push(() => agent.stop())
