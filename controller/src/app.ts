@@ -1,4 +1,4 @@
-/** The controller's web app: request ids and metrics, security headers, the operator API and UI, the customer portal, the agents' endpoint, health and readiness. */
+/** The controller's web app: request ids and metrics, security headers, the operator API and UI, the customer portal, the agents' endpoint, RADIUS login admission, health and readiness. */
 import { silentLogger } from '@capd/log'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
@@ -26,6 +26,7 @@ import type { ControllerMetrics } from './metrics/controller-metrics.js'
 import { type OperatorUiOptions, operatorUi } from './operator-ui/operator-ui.js'
 import { type PortalOptions, portalApi } from './portal/portal-api.js'
 import { portalPages } from './portal-ui/portal-pages.js'
+import { type AdmissionRouteOptions, radiusAdmissionRoutes } from './radius/admission-route.js'
 import { assetRoutes } from './ui/assets.js'
 import { errorPage, wantsPage } from './ui/html-errors.js'
 import { logoRoutes } from './ui/logo-route.js'
@@ -45,6 +46,8 @@ export interface AppOptions {
   readiness?: Readiness
   /** Counts and times each request. */
   metrics?: ControllerMetrics
+  /** Serves `POST /radius/v1/authorize` for FreeRADIUS's rlm_rest (`--radius-admission`). */
+  radius?: AdmissionRouteOptions
 }
 
 /** Providers log through the app's logger, or nowhere. */
@@ -98,6 +101,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   }
   app.route('/api/v1', operatorApi(withFeed))
   app.route('/portal/api', portalApi(withFeed, portal))
+  if (options.radius) app.route('/radius/v1', radiusAdmissionRoutes(deps, options.radius))
   if (options.agents) app.route('/agent/v1', agentWsRoutes(options.agents))
   app.route('/assets', assetRoutes())
   app.route('/brand', logoRoutes(deps.store))

@@ -41,6 +41,9 @@ export const USAGE = `Usage: capd controller [options]   (from the source tree: 
   --metrics-listen HOST:PORT
                     serve Prometheus metrics at http://HOST:PORT/metrics, apart from the
                     app's port (e.g. 127.0.0.1:9469; default: no metrics listener)
+  --radius-admission FILE
+                    answer FreeRADIUS's rlm_rest at each login (POST /radius/v1/authorize)
+                    with the settings in this JSON file (see docs/radius-admission.md)
   --log-level LEVEL fatal, error, warn, info (default), debug, trace or silent; logs go to
                     stdout: readable text on a terminal, JSON lines otherwise
   -h, --help        this text
@@ -107,6 +110,7 @@ export const ControllerConfig = z
     'tls-cert': z.string().min(1).optional(),
     'tls-key': z.string().min(1).optional(),
     'metrics-listen': ListenAddress.optional(),
+    'radius-admission': z.string().min(1).optional(),
     'log-level': z.enum(LOG_LEVELS).default('info'),
     help: z.boolean().default(false),
   })
@@ -136,6 +140,7 @@ export function parseControllerArgs(argv: string[], env: NodeJS.ProcessEnv = {})
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'metrics-listen': { type: 'string' },
+      'radius-admission': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -23,6 +23,7 @@ import { watchStoreSpace } from './notify/store-space-watch.js'
 import { webhookSender } from './notify/webhook-sender.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
+import type { RadiusAdmission } from './radius/admission-config.js'
 import { agentSocketServer, listen, nodeAgentEndpoint, type TlsFiles } from './server.js'
 import { runJobOnce } from './store/job-once.js'
 import type { Store } from './store/store.js'
@@ -82,6 +83,8 @@ export async function runController(options: {
   dataDir?: string
   /** The registry the controller's metrics go in, served at `listen` (`GET /metrics`) when given. */
   metrics?: { registry: Registry; listen?: ListenAddress }
+  /** Answers FreeRADIUS's rlm_rest at each login (see docs/radius-admission.md). */
+  radiusAdmission?: RadiusAdmission
 }): Promise<RunningController> {
   const { store, env, clientAddressHeader, logger } = options
   // Gauges read the hub at scrape time, so it may be made after them.
@@ -121,7 +124,15 @@ export async function runController(options: {
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       outbox,
     },
-    { agents: nodeAgentEndpoint(hub), portal, operatorUi: portal, fatal, readiness, metrics },
+    {
+      agents: nodeAgentEndpoint(hub),
+      portal,
+      operatorUi: portal,
+      fatal,
+      readiness,
+      metrics,
+      ...(options.radiusAdmission ? { radius: { settings: options.radiusAdmission } } : {}),
+    },
   )
   const server = await listen(app, options.port, options.host, {
     websocket: agentSocketServer(),

@@ -10,6 +10,7 @@ import type { DomainEnv } from '../domain/env.js'
 import { claimStoreCurrency } from '../domain/store-currency.js'
 import { buildChannels } from '../notify/channels.js'
 import { buildProviders } from '../payments/providers.js'
+import { type RadiusAdmission, readRadiusAdmission } from '../radius/admission-config.js'
 import type { TlsFiles } from '../server.js'
 import { StoreFormatError } from '../store/data.js'
 import { DataDirOwnerError } from '../store/data-dir-owner.js'
@@ -50,9 +51,12 @@ async function runControllerCommand(argv: string[]): Promise<void> {
   const keyPath = config['tls-key']
   let tls: TlsFiles | undefined
   let format: LogFormat
+  let radiusAdmission: RadiusAdmission | undefined
   try {
     format = logFormat()
     tls = certPath && keyPath ? await readTlsFiles(certPath, keyPath) : undefined
+    const radiusPath = config['radius-admission']
+    radiusAdmission = radiusPath === undefined ? undefined : readRadiusAdmission(radiusPath)
   } catch (err) {
     console.error(`capd controller: ${(err as Error).message}`)
     process.exit(2)
@@ -137,6 +141,7 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
     ...(config['client-address-header'] ? { clientAddressHeader: config['client-address-header'] } : {}),
     trustedProxyHops: config['trusted-proxy-hops'],
+    ...(radiusAdmission ? { radiusAdmission } : {}),
     // Kept only when served: off, the controller counts nothing.
     ...(config['metrics-listen']
       ? { metrics: { registry: processRegistry(), listen: config['metrics-listen'] } }
