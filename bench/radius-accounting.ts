@@ -1,9 +1,10 @@
 /**
- * How many Accounting-Requests the agent's RADIUS listener answers per second, each only after the
- * ledger holding it is on disk: one NAS waiting for each answer before the next request, against
- * many requests in flight (group commit lets them share a write), with few and with many sessions
- * in the ledger (the whole file is rewritten per write). Ratios are against the first row, measured
- * in the same run. Standalone: `pnpm tsx bench/radius-accounting.ts`.
+ * How many Accounting-Requests the agent's RADIUS ledger makes durable per second: one NAS waiting
+ * for each answer before the next request, against many requests in flight (group commit lets them
+ * share a write), with few and with many sessions in the ledger. First the store alone, the
+ * whole-file writer capd had before the log (the baseline, radius-whole-file-ledger.ts) against the
+ * log, in the same run; then the real listener over UDP, each answer sent after its record is on
+ * disk. Standalone: `pnpm tsx bench/radius-accounting.ts`.
  */
 import { createSocket } from 'node:dgram'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -13,9 +14,11 @@ import { silentLogger } from '@capd/log'
 import { accountingAttributes } from '../agent/src/drivers/radius/accounting-record.js'
 import { createRadiusAccounting } from '../agent/src/drivers/radius/accounting-server.js'
 import { accountingRequest } from '../agent/src/drivers/radius/codec.js'
+import { LedgerStore } from '../agent/src/drivers/radius/ledger-store.js'
+import { WholeFileLedgerStore } from './radius-whole-file-ledger.js'
 
 const SECRET = 'bench-secret'
-const RUN_MS = 3000
+const RUN_MS = 2500
 
 async function rate(sessions: number, inFlight: number): Promise<number> {
   const stateDir = await mkdtemp(join(tmpdir(), 'capd-bench-radius-'))
@@ -87,17 +90,80 @@ async function rate(sessions: number, inFlight: number): Promise<number> {
   return perSecond
 }
 
-const rows: [string, number][] = []
-for (const [sessions, inFlight] of [
+interface Store {
+  ledger: LedgerStore['ledger']
+  commit(): Promise<void>
+  flush(): Promise<void>
+}
+
+/** Requests made durable per second by a store alone: record, commit, and the next once it resolves. */
+async function storeRate(kind: 'whole file' | 'log', sessions: number, inFlight: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'capd-bench-ledger-'))
+  const path = join(dir, 'radius-ledger.json')
+  const store: Store =
+    kind === 'log'
+      ? await LedgerStore.open(path, Date.now(), { log: () => {} })
+      : new WholeFileLedgerStore(path)
+  for (let i = 0; i < 100; i++) store.ledger.createCounter(`sub_${i}`, `user${i}`)
+  const record = (session: number, status: 'start' | 'interim', down: bigint) =>
+    store.ledger.record(
+      {
+        status,
+        sessionId: `s${session}`,
+        userName: `user${session % 100}`,
+        nasIp: '192.0.2.1',
+        down,
+        up: 0n,
+        sessionTimeS: 1,
+        delayS: 0,
+      },
+      'nas',
+      Date.now(),
+    )
+  for (let s = 0; s < sessions; s++) record(s, 'start', 0n)
+  await store.commit()
+  await store.flush()
+  let done = 0
+  const until = performance.now() + RUN_MS
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: inFlight }, async (_, lane) => {
+      while (performance.now() < until) {
+        record((done + lane) % sessions, 'interim', BigInt(++done * 1000))
+        await store.commit()
+      }
+    }),
+  )
+  const perSecond = (done * 1000) / (performance.now() - started)
+  await store.flush()
+  await rm(dir, { recursive: true, force: true })
+  return perSecond
+}
+
+const shapes = [
   [100, 1],
   [100, 64],
   [10_000, 1],
   [10_000, 64],
-] as const) {
-  rows.push([`${sessions} sessions, ${inFlight} in flight`, await rate(sessions, inFlight)])
+] as const
+const fmt = (n: number) => `${n.toFixed(0).padStart(7)}/s`
+console.log('\nRADIUS ledger, requests made durable per second (store alone, same run)')
+console.log(
+  `  ${'sessions, in flight'.padEnd(24)} ${'whole file'.padStart(9)} ${'log'.padStart(9)}   log/whole file`,
+)
+for (const [sessions, inFlight] of shapes) {
+  // Interleaved, so load from elsewhere on the machine falls on both.
+  const whole = await storeRate('whole file', sessions, inFlight)
+  const log = await storeRate('log', sessions, inFlight)
+  console.log(
+    `  ${`${sessions}, ${inFlight}`.padEnd(24)} ${fmt(whole)} ${fmt(log)}   ×${(log / whole).toFixed(1)}`,
+  )
 }
-const base = rows[0]![1]
-console.log('\nRADIUS Accounting-Requests answered per second (each after its ledger write)')
-for (const [what, perSecond] of rows) {
-  console.log(`  ${what.padEnd(30)} ${perSecond.toFixed(0).padStart(7)}/s  ×${(perSecond / base).toFixed(2)}`)
+console.log(
+  '\nRADIUS Accounting-Requests answered per second over UDP (each after its log record is on disk)',
+)
+for (const [sessions, inFlight] of shapes) {
+  console.log(
+    `  ${`${sessions} sessions, ${inFlight} in flight`.padEnd(30)} ${fmt(await rate(sessions, inFlight))}`,
+  )
 }

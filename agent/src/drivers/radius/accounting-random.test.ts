@@ -85,6 +85,10 @@ describe('RADIUS accounting through the agent, at random', () => {
       })
       agent = await Agent.start(config, createRadiusDriver(source), { logger: testLog })
       if (port === 0) port = source.port // the NAS sends there from then on
+      // The port was free between the old listener's close and this bind; another process binding
+      // an ephemeral port may take it meanwhile, and the NAS would then go unanswered until it gives
+      // up (about 22 s): say so rather than time out.
+      expect(source.port, `the restarted listener could not bind port ${port} again`).toBe(port)
     }
     await start()
     cleanup.push(() => agent.stop())
@@ -97,7 +101,7 @@ describe('RADIUS accounting through the agent, at random', () => {
       const old = { agent, source, dir: stateDir }
       await old.source.close()
       stateDir = await freshDir()
-      for (const file of ['state.json', 'journal.log', 'radius-ledger.json']) {
+      for (const file of ['state.json', 'journal.log', 'radius-ledger.json', 'radius-ledger.log']) {
         await copyFile(join(old.dir, file), join(stateDir, file)).catch((err) => {
           if (err.code !== 'ENOENT') throw err
         })

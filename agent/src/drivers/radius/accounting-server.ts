@@ -12,7 +12,8 @@
  * counter at the next poll, once. Sessions that come and go, or run side by side, all add to the
  * one counter. Ended sessions are remembered for a day so late copies still find them.
  *
- * Durability. The ledger is written to the state dir (atomically, as a whole, group-committed)
+ * Durability. What a request changed is on disk in the state dir (a record appended to the
+ * ledger's log, group-committed, compacted into the whole file now and then: ledger-store.ts)
  * before the Accounting-Response goes out: until the NAS has its answer it retransmits, so an agent
  * that dies before the write loses nothing; after it, the bytes are on disk. Polls read only what
  * is on disk (ledger-store.ts), so the agent's journal never holds a counter position the ledger
@@ -144,7 +145,9 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
       if (closed) throw new Error('RADIUS accounting is closed')
       if (socket) return
       if (!store) {
-        store = await LedgerStore.open(join(options.stateDir, LEDGER_FILE), now())
+        store = await LedgerStore.open(join(options.stateDir, LEDGER_FILE), now(), {
+          log: (line) => options.log.warn(line),
+        })
         if (store.ledger.prune(now())) await store.commit()
       }
       const s = createSocket({ type: isIP(options.host) === 6 ? 'udp6' : 'udp4' })

@@ -2,13 +2,13 @@
  * The accounting ledger: every RADIUS session's last totals and, per subscriber, a cumulative
  * counter that grows by what each of its sessions grew by. Sessions come, report and go between
  * polls; the counters only ever rise, so the usage engine reads them like any router counter.
- * Plain data, no I/O: ledger-store.ts makes it durable.
+ * Plain data, no I/O: it notes what changed (takeChange) and ledger-store.ts makes that durable.
  */
 import { randomBytes } from 'node:crypto'
 import type { RuleProblem } from '@capd/protocol'
-import { z } from 'zod'
 import type { CounterSample, SubscriberRule } from '../driver.js'
 import type { AccountingRecord } from './accounting-record.js'
+import { type CounterData, type LedgerChange, LedgerFile, type SessionData } from './ledger-file.js'
 
 /** Ended sessions are kept this long, so a retransmitted Stop or a late Interim finds them. */
 export const ENDED_KEEP_MS = 24 * 3600_000
@@ -19,31 +19,6 @@ export const SILENT_END_MS = 48 * 3600_000
  * Acct-Session-Time, in whole seconds, by a NAS that may count the delay loosely) may be off.
  */
 export const FORGOTTEN_SLACK_MS = 10 * 60_000
-
-const Digits = z.string().regex(/^\d{1,20}$/)
-const Session = z.strictObject({
-  login: z.string(),
-  nas: z.string(),
-  down: Digits,
-  up: Digits,
-  startMs: z.number(),
-  seenMs: z.number(),
-  address: z.string().optional(),
-  endedMs: z.number().optional(),
-  /** `nas`: ended by the NAS's Accounting-On/Off, after which it may reuse the session id. */
-  endedBy: z.enum(['stop', 'nas', 'silence']).optional(),
-})
-const Counter = z.strictObject({ id: z.string(), login: z.string(), down: Digits, up: Digits })
-const LedgerFile = z.strictObject({
-  v: z.literal(1),
-  generation: z.string().min(1),
-  createdAtMs: z.number(),
-  forgottenStartMs: z.number(),
-  nextCounter: z.number().int().nonnegative(),
-  counters: z.record(z.string(), Counter),
-  sessions: z.record(z.string(), Session),
-})
-type LedgerFile = z.infer<typeof LedgerFile>
 
 interface SessionState {
   login: string
@@ -86,6 +61,9 @@ export class Ledger {
   private readonly sessions = new Map<string, SessionState>()
   /** login → subscriberId of the counter that login's sessions add to. */
   private readonly byLogin = new Map<string, string>()
+  /** Keys changed since the last takeChange. */
+  private readonly changedSessions = new Set<string>()
+  private readonly changedCounters = new Set<string>()
 
   private constructor(
     /** Identity of this ledger: a new one (state lost) is a new counter generation for every subscriber. */
@@ -107,33 +85,85 @@ export class Ledger {
 
   /** Throws saying what is wrong with a damaged file. */
   static fromJson(text: string): Ledger {
-    const data = LedgerFile.parse(JSON.parse(text))
+    return Ledger.fromFile(LedgerFile.parse(JSON.parse(text)))
+  }
+
+  static fromFile(data: LedgerFile): Ledger {
     const ledger = new Ledger(data.generation, data.createdAtMs, data.forgottenStartMs, data.nextCounter)
-    for (const [id, c] of Object.entries(data.counters)) {
-      ledger.counters.set(id, { ...c, down: BigInt(c.down), up: BigInt(c.up) })
-      ledger.byLogin.set(c.login, id)
-    }
-    for (const [key, s] of Object.entries(data.sessions)) {
-      ledger.sessions.set(key, { ...s, down: BigInt(s.down), up: BigInt(s.up) })
-    }
+    for (const [id, c] of Object.entries(data.counters)) ledger.putCounter(id, c)
+    for (const [key, s] of Object.entries(data.sessions)) ledger.putSession(key, s)
     return ledger
   }
 
-  toJson(): string {
+  /** The whole ledger, saying it holds every log record up to `logSeq`. */
+  toJson(logSeq = 0): string {
     const data: LedgerFile = {
       v: 1,
       generation: this.generation,
       createdAtMs: this.createdAtMs,
       forgottenStartMs: this.forgottenStartMs,
       nextCounter: this.nextCounter,
-      counters: Object.fromEntries(
-        [...this.counters].map(([id, c]) => [id, { ...c, down: String(c.down), up: String(c.up) }]),
-      ),
-      sessions: Object.fromEntries(
-        [...this.sessions].map(([key, s]) => [key, { ...s, down: String(s.down), up: String(s.up) }]),
-      ),
+      logSeq,
+      counters: Object.fromEntries([...this.counters].map(([id, c]) => [id, counterData(c)])),
+      sessions: Object.fromEntries([...this.sessions].map(([key, s]) => [key, sessionData(s)])),
     }
     return JSON.stringify(data)
+  }
+
+  /** What changed since the last call, as log record `seq`; the ledger then counts as unchanged. */
+  takeChange(seq: number): LedgerChange {
+    const change: LedgerChange = {
+      g: this.generation,
+      seq,
+      forgottenStartMs: this.forgottenStartMs,
+      nextCounter: this.nextCounter,
+      counters: {},
+      sessions: {},
+    }
+    for (const id of this.changedCounters) {
+      const c = this.counters.get(id)
+      change.counters[id] = c ? counterData(c) : null
+    }
+    for (const key of this.changedSessions) {
+      const s = this.sessions.get(key)
+      change.sessions[key] = s ? sessionData(s) : null
+    }
+    this.changedCounters.clear()
+    this.changedSessions.clear()
+    return change
+  }
+
+  /** A taken change that did not reach the disk: its keys count as changed again. */
+  untake(change: LedgerChange): void {
+    for (const id of Object.keys(change.counters)) this.changedCounters.add(id)
+    for (const key of Object.keys(change.sessions)) this.changedSessions.add(key)
+  }
+
+  /** Applies a log record (replay). Throws if it belongs to another ledger. */
+  applyChange(change: LedgerChange): void {
+    if (change.g !== this.generation)
+      throw new Error(`record ${change.seq} belongs to ledger ${change.g}, not ${this.generation}`)
+    this.forgottenStartMs = change.forgottenStartMs
+    this.nextCounter = change.nextCounter
+    for (const [id, c] of Object.entries(change.counters)) {
+      const old = this.counters.get(id)
+      if (old && this.byLogin.get(old.login) === id) this.byLogin.delete(old.login)
+      if (c) this.putCounter(id, c)
+      else this.counters.delete(id)
+    }
+    for (const [key, s] of Object.entries(change.sessions)) {
+      if (s) this.putSession(key, s)
+      else this.sessions.delete(key)
+    }
+  }
+
+  private putCounter(id: string, c: CounterData): void {
+    this.counters.set(id, { ...c, down: BigInt(c.down), up: BigInt(c.up) })
+    this.byLogin.set(c.login, id)
+  }
+
+  private putSession(key: string, s: SessionData): void {
+    this.sessions.set(key, { ...s, down: BigInt(s.down), up: BigInt(s.up) })
   }
 
   /**
@@ -147,6 +177,7 @@ export class Ledger {
     }
     if (record.status === 'other' || !record.sessionId) return
     const key = `${nas}\u0000${record.sessionId}`
+    this.changedSessions.add(key)
     const heardAtMs = nowMs - record.delayS * 1000
     let session = this.sessions.get(key)
     // After a NAS restart its session ids may come again: a Start then is a new session.
@@ -181,18 +212,20 @@ export class Ledger {
     }
     const subscriberId = this.byLogin.get(session.login)
     const counter = subscriberId === undefined ? undefined : this.counters.get(subscriberId)
-    if (counter) {
+    if (counter && (down > 0n || up > 0n)) {
       counter.down += down
       counter.up += up
+      this.changedCounters.add(subscriberId!)
     }
   }
 
   /** Accounting-On/Off: the NAS lost its sessions; what they moved since their last report is lost with them. */
   private nasRestarted(nas: string, nowMs: number): void {
-    for (const session of this.sessions.values()) {
+    for (const [key, session] of this.sessions) {
       if (session.nas !== nas || session.endedBy === 'stop' || session.endedBy === 'nas') continue
       session.endedMs = nowMs
       session.endedBy = 'nas'
+      this.changedSessions.add(key)
     }
   }
 
@@ -236,6 +269,7 @@ export class Ledger {
     const counter = this.counters.get(subscriberId)
     if (!counter) return
     this.counters.delete(subscriberId)
+    this.changedCounters.add(subscriberId)
     if (this.byLogin.get(counter.login) === subscriberId) this.byLogin.delete(counter.login)
   }
 
@@ -251,6 +285,7 @@ export class Ledger {
       up: 0n,
     })
     this.byLogin.set(login, subscriberId)
+    this.changedCounters.add(subscriberId)
   }
 
   samples(): CounterSample[] {
@@ -300,9 +335,11 @@ export class Ledger {
       if (session.endedMs === undefined && nowMs - session.seenMs > SILENT_END_MS) {
         session.endedMs = nowMs
         session.endedBy = 'silence'
+        this.changedSessions.add(key)
         changed = true
       } else if (session.endedMs !== undefined && nowMs - session.endedMs > ENDED_KEEP_MS) {
         this.sessions.delete(key)
+        this.changedSessions.add(key)
         this.forgottenStartMs = Math.max(this.forgottenStartMs, session.startMs)
         changed = true
       }
@@ -314,3 +351,6 @@ export class Ledger {
     return this.sessions.size
   }
 }
+
+const counterData = (c: CounterState): CounterData => ({ ...c, down: String(c.down), up: String(c.up) })
+const sessionData = (s: SessionState): SessionData => ({ ...s, down: String(s.down), up: String(s.up) })
