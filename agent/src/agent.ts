@@ -16,10 +16,11 @@ import { type AgentMetrics, type AgentMetricsView, noAgentMetrics } from './metr
 import { timed } from './metrics/timed.js'
 import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
-import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
+import type { AgentState } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
 import { openState } from './state/open-state.js'
 import { forgetCreated, noteCreated, replay } from './state/replay.js'
+import type { StateStore } from './state/state-store.js'
 import { stateMessages } from './state-report.js'
 import { computeDeltas } from './usage-engine.js'
 import { ackAheadWarning, UsageSender } from './usage-sender.js'
@@ -63,7 +64,7 @@ export class Agent {
     private readonly driver: RouterDriver,
     private readonly state: AgentState,
     private readonly journal: Journal,
-    private readonly checkpointPath: string,
+    private readonly store: StateStore,
     deps: AgentDeps,
   ) {
     this.now = deps.now ?? Date.now
@@ -113,13 +114,10 @@ export class Agent {
   /** Loads state from `stateDir` (replaying the journal), enforces the last known limits, then connects. */
   static async start(config: LoadedConfig, driver: RouterDriver, deps: AgentDeps = {}): Promise<Agent> {
     const log = agentLogger(config, deps)
-    const { state, journal, checkpointPath } = await openState(
-      config.stateDir,
-      log.child({ component: 'journal' }),
-    )
+    const { state, journal, store } = await openState(config.stateDir, log.child({ component: 'journal' }))
     const insecure = plainTextWarning(config.controller)
     if (insecure) log.warn(`capd agent: WARNING: NO TLS: ${insecure}`)
-    const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
+    const agent = new Agent(config, driver, state, journal, store, deps)
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
       await driver.start()
@@ -175,6 +173,7 @@ export class Agent {
     this.pollTimer.stop()
     this.link.close()
     await this.queue.onIdle()
+    await this.store.close()
     await this.driver.close()
   }
 
@@ -261,7 +260,7 @@ export class Agent {
   /** Rewrites the journal once it is mostly acked records; the books are checkpointed first (see Journal.compact). */
   private async compactJournal(): Promise<void> {
     if (!this.journal.wantsCompaction) return
-    await saveCheckpoint(this.checkpointPath, this.state)
+    await this.store.save()
     await this.journal.compact()
   }
 
@@ -307,7 +306,7 @@ export class Agent {
    */
   private async recordCreation(subscriberIds: readonly string[]): Promise<void> {
     noteCreated(this.state, subscriberIds, this.now())
-    await saveCheckpoint(this.checkpointPath, this.state)
+    await this.store.save()
   }
 
   private sayCreatedTaken(subscriberId: string, counterId: string): void {
@@ -354,7 +353,7 @@ export class Agent {
         this.state.ackedSeq = Math.min(message.seq, this.journal.seq)
         this.usage.acked()
         this.journal.ack(this.state.ackedSeq)
-        await saveCheckpoint(this.checkpointPath, this.state)
+        await this.store.save()
         await this.compactJournal()
         this.usage.send()
         return
@@ -410,7 +409,7 @@ export class Agent {
     await this.enforce()
     this.metrics.limitsTaken(limits.length)
     this.pollTimer.limitsChanged()
-    await saveCheckpoint(this.checkpointPath, this.state)
+    await this.store.save()
   }
 
   /** Said once: the state dir is older than what the agent once sent (see ackAheadWarning). */
