@@ -164,6 +164,9 @@ export class StateStore {
       ).log
       await this.log.append([text])
     } catch (err) {
+      // What the failed append left (its truncation may have failed too) is cut as a torn tail when
+      // the log is opened again for the next one, never followed by a record.
+      this.log = undefined
       this.giveBack(change, keys)
       throw err
     }
