@@ -4,90 +4,12 @@ import { join } from 'node:path'
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it, vi } from 'vitest'
 
-/**
- * The process dies at the `at`-th change it makes to the file system (counting file creations,
- * writes, fsyncs, truncations, renames and deletions, the store's and @capd/durable's alike): that
- * change is left half done (a write as a prefix of its bytes, perhaps followed by NUL fill; a rename,
- * deletion or truncation done or not), and every later one fails without touching the disk. Or,
- * with `failRate`, changes fail now and then the same way (a full disk) and the process goes on.
- */
-const disk = { ops: 0, at: Number.POSITIVE_INFINITY, dead: false, failRate: 0, rnd: Math.random }
-
-class Crash extends Error {}
-class DiskFull extends Error {
-  readonly code = 'ENOSPC'
-}
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
-
-/** What the crashes left for an open to sort out, so a run that never met a case fails. */
-const left = { interruptedCompactions: 0, staleLogs: 0 }
-
-/** The error to leave this change half done with (then throw), or undefined to do it. */
-function change(): Error | undefined {
-  if (disk.dead) throw new Crash('the process is dead')
-  disk.ops++
-  if (disk.failRate > 0 && disk.rnd() < disk.failRate) return new DiskFull('no space left on device')
-  if (disk.ops !== disk.at) return undefined
-  disk.dead = true
-  return new Crash('killed')
-}
-
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs/promises')>()
-  const halfDone = async (err: Error, effect: () => Promise<unknown>) => {
-    if (disk.rnd() < 0.5) await effect()
-    throw err
-  }
-  const open: typeof fs.open = async (path, flags, mode) => {
-    const writes = typeof flags === 'string' && /[wa+]/.test(flags)
-    const err = writes ? change() : undefined
-    if (err) await halfDone(err, () => fs.open(path, flags, mode).then((h) => h.close()))
-    const handle = await fs.open(path, flags, mode)
-    const writeFile = handle.writeFile.bind(handle)
-    handle.writeFile = async (data: string | Uint8Array) => {
-      const err = change()
-      if (!err) return writeFile(data)
-      const bytes = Buffer.from(data)
-      const written = Math.floor(disk.rnd() * bytes.length)
-      const filled = written + Math.floor(disk.rnd() * (bytes.length - written + 1))
-      await writeFile(Buffer.concat([bytes.subarray(0, written), Buffer.alloc(filled - written)]))
-      throw err
-    }
-    // What a kill leaves is what was written, synced or not: the fsync itself changes nothing here.
-    handle.sync = async () => {
-      const err = change()
-      if (err) throw err
-    }
-    const truncate = handle.truncate.bind(handle)
-    handle.truncate = async (len?: number) => {
-      const err = change()
-      if (err) await halfDone(err, () => truncate(len))
-      return truncate(len)
-    }
-    return handle
-  }
-  const rename: typeof fs.rename = async (from, to) => {
-    // A slow rename: saves into the next log overtake the compaction, as on a busy disk.
-    for (let turns = Math.floor(disk.rnd() * 12); turns > 0; turns--) await nextTurn()
-    const err = change()
-    if (err) await halfDone(err, () => fs.rename(from, to))
-    return fs.rename(from, to)
-  }
-  const rm: typeof fs.rm = async (path, options) => {
-    const err = change()
-    if (err) await halfDone(err, () => fs.rm(path, options))
-    return fs.rm(path, options)
-  }
-  const truncate: typeof fs.truncate = async (path, len) => {
-    const err = change()
-    if (err) await halfDone(err, () => fs.truncate(path, len))
-    return fs.truncate(path, len)
-  }
-  const mocked = { ...fs, open, rename, rm, truncate }
-  return { ...mocked, default: mocked }
+  const { crashingFs } = await import('./testing-crash-disk.js')
+  return crashingFs(await importOriginal<typeof import('node:fs/promises')>())
 })
 
+const { Crash, DiskFull, disk, nextTurn, resetDisk } = await import('./testing-crash-disk.js')
 const { StateStore } = await import('./state-store.js')
 const { freshState } = await import('./checkpoint.js')
 const { changeAtRandom, view } = await import('./testing-state.js')
@@ -95,18 +17,18 @@ const { changeAtRandom, view } = await import('./testing-state.js')
 type View = ReturnType<typeof view>
 const quiet = () => {}
 
+/** What the crashes left for an open to sort out, so a run that never met a case fails. */
+const left = { interruptedCompactions: 0, staleLogs: 0 }
+
 /**
- * Saves random changes (returning how many file changes the first life made), the process dying at the `at`-th file change (or, past the last, at the
- * end, perhaps mid-compaction); reopens and checks the state is the last one a save resolved with
+ * Saves random changes (returning how many file changes the first life made), the process dying
+ * at the `at`-th file change (or, past the last, at the end, perhaps mid-compaction); reopens and checks the state is the last one a save resolved with
  * or the one being saved; then goes on from there, dies again, and so on.
  */
 async function round(seed: number, dir: string, at: number): Promise<number> {
   const rnd = seededRandom(seed).next
   const options = { minCompactBytes: 400 + Math.floor(rnd() * 3000) }
-  disk.rnd = rnd
-  disk.ops = 0
-  disk.at = Number.POSITIVE_INFINITY
-  disk.dead = false
+  resetDisk(rnd)
   let store = await StateStore.create(dir, freshState(), quiet, options)
   const version = { n: 0 }
   let lifeZeroOps = 0
@@ -212,7 +134,7 @@ describe('the state store on a disk that fails now and then', () => {
       const rnd = seededRandom(seed).next
       const dir = await mkdtemp(join(tmpdir(), 'capd-state-fail-'))
       try {
-        Object.assign(disk, { ops: 0, at: Number.POSITIVE_INFINITY, dead: false, failRate: 0, rnd })
+        resetDisk(rnd)
         const options = { minCompactBytes: 400 + Math.floor(rnd() * 2000) }
         let store = await StateStore.create(dir, freshState(), quiet, options)
         const version = { n: 0 }
