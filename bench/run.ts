@@ -1,6 +1,7 @@
 /** `pnpm bench`: every benchmark in sequence, each printing ratios against a baseline from the same run. */
 import { cpus, loadavg } from 'node:os'
 import { addressCheck } from './address-check.js'
+import { agentStateSave } from './agent-state-save.js'
 import { backupCost } from './backup-cost.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
@@ -33,6 +34,7 @@ const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
 await snapshotStall(config)
+await agentStateSave(config)
 await backupCost(config.subscriberCounts, config.tmpRoot)
 await uiPages()
 await bodyLimitCost()
