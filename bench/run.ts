@@ -1,12 +1,14 @@
 /** `pnpm bench`: every benchmark in sequence, each printing ratios against a baseline from the same run. */
 import { cpus, loadavg } from 'node:os'
 import { addressCheck } from './address-check.js'
+import { agentFailover } from './agent-failover.js'
 import { agentStateSave } from './agent-state-save.js'
 import { backupCost } from './backup-cost.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
 import { notifyFlood } from './notify-flood.js'
 import { outageDrain } from './outage-drain.js'
+import { pgIngest } from './pg-ingest.js'
 import { routerBenchmarks } from './router-benchmarks.js'
 import { readRouterConfig } from './router-config.js'
 import { routerOsPoll } from './routeros-poll.js'
@@ -41,7 +43,10 @@ await bodyLimitCost()
 addressCheck()
 await subscriberImport()
 await outageDrain(config)
+await agentFailover(config)
 await notifyFlood()
+// Needs a PostgreSQL server (CAPD_TEST_DATABASE_URL); says "skipped" otherwise.
+await pgIngest()
 await usageHistorySize()
 await routerBenchmarks(routerConfig)
 await routerOsPoll()

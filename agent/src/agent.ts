@@ -7,7 +7,7 @@ import { type ControllerMessage, PROTOCOL_VERSION, type SubscriberLimit } from '
 import PQueue from 'p-queue'
 import { remainingBytes, rollPeriod, ruleFor, takeLimit } from './books.js'
 import type { LoadedConfig } from './config.js'
-import { ControllerLink } from './controller-link.js'
+import { ControllerLink, type LinkOptions } from './controller-link.js'
 import { plainTextWarning } from './controller-url.js'
 import type { CounterReading, RouterDriver } from './drivers/driver.js'
 import { journalDeltas } from './journal-deltas.js'
@@ -40,6 +40,8 @@ export interface AgentDeps {
   logger?: Logger
   /** Told of polls, applies, limits taken and connections (default: nobody). */
   metrics?: AgentMetrics
+  /** The link's timings (tests shorten the backoff); TLS comes from the config. */
+  link?: Pick<LinkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'heartbeatMs' | 'healthyAfterMs' | 'random'>
 }
 
 export class Agent {
@@ -70,9 +72,8 @@ export class Agent {
     this.now = deps.now ?? Date.now
     this.log = agentLogger(config, deps)
     this.metrics = deps.metrics ?? noAgentMetrics
-    const insecure = plainTextWarning(config.controller)
     this.link = new ControllerLink(
-      config.controller,
+      config.controllerUrls,
       config.token,
       {
         hello: () => ({
@@ -85,18 +86,20 @@ export class Agent {
           driver: driver.kind,
         }),
         message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
-        connected: () => {
+        connected: (controller) => {
           this.metrics.connected()
+          // Whatever this controller or another was sent and did not ack goes again (see restart).
           this.usage.restart()
-          this.log.info('capd agent: connected to the controller')
+          this.log.info({ controller }, `capd agent: connected to the controller ${controller}`)
           // Again on every connection, not only at start: each one has just sent the token in clear.
+          const insecure = plainTextWarning(controller)
           if (insecure) this.log.warn(`capd agent: WARNING: connected without TLS: ${insecure}`)
         },
-        disconnected: (closeCode, closeReason) =>
-          this.log.info({ closeCode, closeReason }, 'capd agent: controller connection closed'),
+        disconnected: (closeCode, closeReason, controller) =>
+          this.log.info({ closeCode, closeReason, controller }, 'capd agent: controller connection closed'),
         log: (msg, fields) => this.log.warn({ component: 'link', ...fields }, msg),
       },
-      config.controllerCa ? { ca: config.controllerCa } : {},
+      { ...deps.link, ...(config.controllerCa ? { ca: config.controllerCa } : {}) },
     )
     this.usage = new UsageSender(this.link, journal, state)
     this.pollTimer = new PollTimer({
@@ -115,8 +118,10 @@ export class Agent {
   static async start(config: LoadedConfig, driver: RouterDriver, deps: AgentDeps = {}): Promise<Agent> {
     const log = agentLogger(config, deps)
     const { state, journal, store } = await openState(config.stateDir, log.child({ component: 'journal' }))
-    const insecure = plainTextWarning(config.controller)
-    if (insecure) log.warn(`capd agent: WARNING: NO TLS: ${insecure}`)
+    for (const url of config.controllerUrls) {
+      const insecure = plainTextWarning(url)
+      if (insecure) log.warn(`capd agent: WARNING: NO TLS: ${insecure}`)
+    }
     const agent = new Agent(config, driver, state, journal, store, deps)
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
@@ -147,6 +152,7 @@ export class Agent {
       unacked: this.journal.size,
       journal: { ...this.journal.disk, lastSeq: this.journal.seq },
       connected: this.link.connected,
+      controller: this.link.connectedUrl,
       books: Object.fromEntries(this.state.books),
     }
   }
@@ -161,6 +167,7 @@ export class Agent {
       unackedEntries: this.journal.size,
       journalBytes: this.journal.disk.bytes,
       controllerConnected: this.link.connected,
+      controllerUrl: this.link.connectedUrl,
     }
   }
 

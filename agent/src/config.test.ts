@@ -139,6 +139,56 @@ describe('agent config', () => {
     await expect(loadAgentConfig({ ...base, ...fields })).rejects.toThrow(message)
   })
 
+  it('takes several controllers in order, or the one "controller", as controllerUrls', async () => {
+    const { controller: _, ...noController } = base
+    expect((await loadAgentConfig(base)).controllerUrls).toEqual(['ws://127.0.0.1:8080'])
+    const urls = ['wss://a.example.net', 'wss://b.example.net:8443', 'ws://127.0.0.1:8080']
+    const several = await loadAgentConfig({ ...noController, controllers: urls })
+    expect(several.controllerUrls).toEqual(urls)
+    expect(several.controller).toBeUndefined()
+  })
+
+  it('pins the one CA for every controller of the list', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
+    await writeFile(join(dir, 'ca.pem'), TEST_CA_PEM)
+    const { controller: _, ...noController } = base
+    const config = await loadAgentConfig({
+      ...noController,
+      controllers: ['wss://a.example.net', 'wss://b.example.net'],
+      controllerTls: { ca: join(dir, 'ca.pem') },
+    })
+    expect(config.controllerCa).toBe(TEST_CA_PEM)
+  })
+
+  it.each([
+    [{ controllers: [] }, /controllers: must list at least one ws:\/\/ or wss:\/\/ URL/],
+    [{ controllers: 'wss://a.example.net' }, /controllers: .*expected array/i],
+    [
+      { controllers: ['wss://a.example.net', 'wss://A.example.net:443/other'] },
+      /controllers\.1: is wss:\/\/a\.example\.net again \(as controllers\.0\)/,
+    ],
+    [
+      { controllers: ['wss://a.example.net', 'http://b.example.net', 'wss://c', 'nope'] },
+      /controllers\.1: must be a ws:\/\/ or wss:\/\/ URL; controllers\.3: must be a ws:\/\/ or wss:\/\/ URL$/,
+    ],
+    [{ controllers: ['wss://a.example.net', 7] }, /controllers\.1:/],
+    [
+      { controller: 'wss://a.example.net', controllers: ['wss://b.example.net'] },
+      /controllers: give either "controller" \(one URL\) or "controllers" \(a list\), not both/,
+    ],
+    [{}, /controller: is required/],
+    [
+      {
+        controllers: ['wss://a.example.net', 'ws://b.example.net'],
+        controllerTls: { ca: '/etc/capd/ca.pem' },
+      },
+      /controllerTls: applies to wss:\/\/ only: ws:\/\/b\.example\.net is a ws:\/\/ URL/,
+    ],
+  ])('refuses the controllers %j naming the field', async (fields, message) => {
+    const { controller: _, ...noController } = base
+    await expect(loadAgentConfig({ ...noController, ...fields })).rejects.toThrow(message)
+  })
+
   it('refuses a CA file that holds no certificate, naming it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
     await writeFile(join(dir, 'token.txt'), TOKEN)

@@ -1,8 +1,16 @@
 /** The agent's config file: one zod schema with documented defaults; errors name the bad field. */
 import { readFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
 import { LOG_LEVELS } from '@capd/log'
-import { agentIdFromToken, ListenAddress } from '@capd/protocol'
+import { agentIdFromToken, ListenAddress, parseIpPrefix } from '@capd/protocol'
 import { z } from 'zod'
+import {
+  ControllerUrl,
+  ControllerUrls,
+  controllersProblem,
+  controllerUrls,
+  plainControllerUrl,
+} from './config-controllers.js'
 import { readCaFile } from './controller-tls.js'
 
 const NftablesRouter = z.strictObject({
@@ -81,7 +89,48 @@ const SnmpRouter = z
     error: 'SNMPv3 needs user, authKey and privKey (authPriv)',
   })
 
-/** TLS for the `wss://` connection to the controller. */
+const RadiusClient = z.strictObject({
+  /** The NAS (or forwarding RADIUS server) by address or prefix: `192.0.2.7`, `10.20.0.0/16`. */
+  address: z.string().refine(
+    (text) => {
+      try {
+        parseIpPrefix(text)
+        return true
+      } catch {
+        return false
+      }
+    },
+    { error: 'must be an IPv4/IPv6 address or prefix (no host bits set)' },
+  ),
+  /** The shared secret, or `file:///path` to a file holding it. */
+  secret: Secret,
+  /** For logs. */
+  name: z.string().min(1).max(64).optional(),
+})
+
+const RadiusRouter = z.strictObject({
+  kind: z.literal('radius'),
+  /** Where Accounting-Requests arrive. */
+  listen: z
+    .strictObject({
+      address: z
+        .string()
+        .refine((a) => isIP(a) !== 0, { error: 'must be an IP address' })
+        .default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(1813),
+    })
+    .default({ address: '0.0.0.0', port: 1813 }),
+  /** Who may send accounting, each with its secret; the longest matching prefix wins. */
+  clients: z.array(RadiusClient).min(1, { error: 'needs at least one client' }),
+  /** Who blocks and throttles: this Linux box or a RouterOS router; absent = count only. */
+  enforcer: z
+    .discriminatedUnion('kind', [NftablesRouter, RouterOsRouter], {
+      error: 'enforcer.kind must be "nftables" or "routeros"',
+    })
+    .optional(),
+})
+
+/** TLS for the `wss://` connection to the controller (every one of them). */
 const ControllerTls = z.strictObject({
   /** A PEM file of the CA(s) to trust for the controller instead of the system's (pins a private CA). */
   ca: z.string().min(1),
@@ -90,7 +139,9 @@ const ControllerTls = z.strictObject({
 export const AgentConfig = z
   .strictObject({
     /** `ws://host:port` or `wss://…` of the controller. */
-    controller: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }),
+    controller: ControllerUrl.optional(),
+    /** Instead of `controller`: several controllers sharing one store, in order of preference. */
+    controllers: ControllerUrls.optional(),
     controllerTls: ControllerTls.optional(),
     /** The agent token from `POST /api/v1/agents`, or `file:///path` to a file holding it. */
     token: z.string().min(1),
@@ -107,18 +158,31 @@ export const AgentConfig = z
     logLevel: z.enum(LOG_LEVELS).default('info'),
     /** `HOST:PORT` to serve Prometheus metrics (`/metrics`) and `/healthz` on, e.g. `127.0.0.1:9470`; absent = none. */
     metricsListen: ListenAddress.optional(),
-    router: z.discriminatedUnion('kind', [NftablesRouter, RouterOsRouter, SnmpRouter, SimulatedRouter], {
-      error: 'router.kind must be "nftables", "routeros", "snmp" or "simulated"',
-    }),
+    router: z.discriminatedUnion(
+      'kind',
+      [NftablesRouter, RouterOsRouter, SnmpRouter, RadiusRouter, SimulatedRouter],
+      {
+        error: 'router.kind must be "nftables", "routeros", "snmp", "radius" or "simulated"',
+      },
+    ),
   })
-  .refine((c) => c.controllerTls === undefined || new URL(c.controller).protocol === 'wss:', {
-    path: ['controllerTls'],
-    error: 'applies to wss:// only: "controller" is a ws:// URL (no TLS)',
+  .superRefine((c, ctx) => {
+    const problem = controllersProblem(c)
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message })
+    const plain = c.controllerTls === undefined ? undefined : plainControllerUrl(c)
+    if (plain)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['controllerTls'],
+        message: `applies to wss:// only: ${plain} is a ws:// URL (no TLS)`,
+      })
   })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
 export interface LoadedConfig extends AgentConfig {
   agentId: string
+  /** The controllers in order of preference: `controllers`, or the one `controller`. */
+  controllerUrls: string[]
   /** The PEM text of `controllerTls.ca`, read at start. */
   controllerCa?: string
 }
@@ -139,6 +203,7 @@ export async function loadAgentConfig(doc: unknown): Promise<LoadedConfig> {
     ...config,
     token,
     agentId,
+    controllerUrls: controllerUrls(config),
     router: await resolveRouterSecrets(config.router),
     ...(controllerCa ? { controllerCa } : {}),
   }
@@ -147,11 +212,19 @@ export async function loadAgentConfig(doc: unknown): Promise<LoadedConfig> {
 async function resolveRouterSecrets(router: AgentConfig['router']): Promise<AgentConfig['router']> {
   if (router.kind === 'routeros')
     return { ...router, password: await secret(router.password, 'router.password') }
+  if (router.kind === 'radius') {
+    const clients = []
+    for (const [i, client] of router.clients.entries()) {
+      clients.push({ ...client, secret: await secret(client.secret, `router.clients.${i}.secret`) })
+    }
+    return {
+      ...router,
+      clients,
+      ...(router.enforcer ? { enforcer: await enforcerSecrets(router.enforcer) } : {}),
+    }
+  }
   if (router.kind !== 'snmp') return router
-  const enforcer =
-    router.enforcer.kind === 'routeros'
-      ? { ...router.enforcer, password: await secret(router.enforcer.password, 'router.enforcer.password') }
-      : router.enforcer
+  const enforcer = await enforcerSecrets(router.enforcer)
   return {
     ...router,
     enforcer,
@@ -159,6 +232,11 @@ async function resolveRouterSecrets(router: AgentConfig['router']): Promise<Agen
     ...(router.authKey ? { authKey: await secret(router.authKey, 'router.authKey') } : {}),
     ...(router.privKey ? { privKey: await secret(router.privKey, 'router.privKey') } : {}),
   }
+}
+
+async function enforcerSecrets<T extends { kind: string; password?: string }>(enforcer: T): Promise<T> {
+  if (enforcer.kind !== 'routeros' || enforcer.password === undefined) return enforcer
+  return { ...enforcer, password: await secret(enforcer.password, 'router.enforcer.password') }
 }
 
 /** An inline secret, or the contents of the `file://` URL it names. */

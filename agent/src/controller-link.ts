@@ -1,8 +1,10 @@
 /**
  * The agent's WebSocket to the controller: connects with its token, says hello, passes messages
- * on, and reconnects with jittered exponential backoff. A refused token (401/403) is terminal:
- * the agent stops trying and says so, but keeps counting and enforcing. The backoff starts over
- * only once a connection proved useful (an ack came, or it stayed up for `healthyAfterMs`), never
+ * on, and reconnects with jittered exponential backoff. Given several controllers (sharing one
+ * store), it fails over to the next when one cannot be reached or drops, and backs off only once
+ * every one has failed in a round (see controller-rotation.ts). A token refused (401/403) by every
+ * controller is terminal: the agent stops trying and says so, but keeps counting and enforcing.
+ * The backoff starts over only once a connection proved useful (an ack came, or it stayed up for `healthyAfterMs`), never
  * merely because one opened: a controller that accepts and then refuses every connection would
  * otherwise be called several times a second, forever.
  */
@@ -13,15 +15,17 @@ import {
   terminalClose,
 } from '@capd/protocol'
 import WebSocket from 'ws'
+import { ControllerRotation } from './controller-rotation.js'
 import { untrustedCertificate } from './controller-tls.js'
 
 export interface LinkEvents {
   /** The hello to send on each new connection (built fresh: lastSeq changes). */
   hello(): AgentMessage
   message(message: ControllerMessage): void
-  connected(): void
-  /** The connection closed: the close code and the controller's reason (its text, not ours). */
-  disconnected(code: number, reason: string): void
+  /** Connected to the controller at `url` (one of those the link was given, as given). */
+  connected(url: string): void
+  /** The connection to `url` closed: the close code and the controller's reason (its text, not ours). */
+  disconnected(code: number, reason: string, url: string): void
   /** What the link has to say; text from the controller is in `fields`, never in `msg`. */
   log(msg: string, fields?: Record<string, unknown>): void
 }
@@ -45,7 +49,7 @@ export interface LinkOptions {
   healthyAfterMs?: number
   random?: () => number
   timers?: LinkTimers
-  /** PEM CA(s) trusted for `wss://` instead of the system's (the config's `controllerTls.ca`). */
+  /** PEM CA(s) trusted for `wss://` instead of the system's (the config's `controllerTls.ca`), for every controller. */
   ca?: string
 }
 
@@ -57,15 +61,21 @@ export class ControllerLink {
   private healthyTimer: unknown = null
   private heartbeat: NodeJS.Timeout | null = null
   private alive = false
+  private readonly rotation: ControllerRotation
+  /** The HTTP status (401/403) the connection was refused with, until its close is handled. */
+  private tokenRefused: number | undefined
   /** Set when the controller refused the token: no more attempts. */
   refused: string | null = null
 
+  /** `urls`: the controllers in order of preference (one, or several sharing one store). */
   constructor(
-    private readonly url: string,
+    urls: string | readonly string[],
     private readonly token: string,
     private readonly events: LinkEvents,
     private readonly options: LinkOptions = {},
-  ) {}
+  ) {
+    this.rotation = new ControllerRotation(typeof urls === 'string' ? [urls] : urls)
+  }
 
   private get timers(): LinkTimers {
     return this.options.timers ?? realTimers
@@ -73,6 +83,11 @@ export class ControllerLink {
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN
+  }
+
+  /** The controller the link is connected to, or undefined while it is not. */
+  get connectedUrl(): string | undefined {
+    return this.connected ? this.rotation.current : undefined
   }
 
   start(): void {
@@ -97,7 +112,8 @@ export class ControllerLink {
   }
 
   private connect(): void {
-    const endpoint = new URL('/agent/v1/ws', this.url).href
+    const url = this.rotation.current
+    const endpoint = new URL('/agent/v1/ws', url).href
     const socket = new WebSocket(endpoint, {
       headers: { authorization: `Bearer ${this.token}` },
       handshakeTimeout: 10_000,
@@ -108,19 +124,24 @@ export class ControllerLink {
     socket.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0
       if (status === 401 || status === 403) {
-        this.refused = `the controller refused this agent's token (HTTP ${status}); fix "token" in the config`
-        this.events.log(`capd agent: ${this.refused}. Still counting and enforcing with the last limits.`)
-        this.stopped = true
+        this.tokenRefused = status
+        this.events.log(`capd agent: the controller refused this agent's token (HTTP ${status})`, {
+          controller: url,
+        })
+      } else {
+        this.events.log('capd agent: the controller did not take the connection', {
+          controller: url,
+          status,
+        })
       }
       socket.terminate()
     })
     socket.on('open', () => {
-      this.healthyTimer = this.timers.set(() => {
-        this.attempt = 0
-      }, this.options.healthyAfterMs ?? 60_000)
+      this.rotation.opened()
+      this.healthyTimer = this.timers.set(() => this.proven(), this.options.healthyAfterMs ?? 60_000)
       this.startHeartbeat(socket)
       socket.send(JSON.stringify(this.events.hello()))
-      this.events.connected()
+      this.events.connected(url)
     })
     socket.on('message', (data) => {
       this.alive = true
@@ -130,7 +151,7 @@ export class ControllerLink {
         return
       }
       // The controller booked something for this agent: the link works, whatever came before.
-      if (parsed.message.type === 'ack') this.attempt = 0
+      if (parsed.message.type === 'ack') this.proven()
       this.events.message(parsed.message)
     })
     socket.on('pong', () => {
@@ -138,33 +159,57 @@ export class ControllerLink {
     })
     socket.on('error', (err) => {
       const untrusted = untrustedCertificate(err, this.options.ca !== undefined)
-      if (untrusted) this.events.log(`capd agent: ${untrusted}`, { error: err.message })
-      else this.events.log('capd agent: controller connection failed', { error: err.message })
+      if (untrusted) this.events.log(`capd agent: ${untrusted}`, { error: err.message, controller: url })
+      else
+        this.events.log('capd agent: controller connection failed', { error: err.message, controller: url })
     })
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return
       this.socket = null
       this.stopHeartbeat()
       this.timers.clear(this.healthyTimer)
-      this.events.disconnected(code, reason.toString())
+      this.events.disconnected(code, reason.toString(), url)
+      // Said over a working connection, these hold for every controller of the store: stop here.
       const terminal = terminalClose(code)
       if (terminal) {
         this.refused = terminal
         this.events.log(`capd agent: ${terminal}. Not reconnecting; still counting and enforcing.`)
         this.stopped = true
       }
-      this.scheduleReconnect()
+      const refusedWith = this.tokenRefused
+      this.tokenRefused = undefined
+      const { roundOver, allRefused } = this.rotation.failed(refusedWith !== undefined)
+      // One controller refusing the token may be one set up wrong; every one refusing it is the token.
+      if (allRefused) {
+        const who = this.rotation.urls.length > 1 ? 'every controller' : 'the controller'
+        this.refused = `${who} refused this agent's token (HTTP ${refusedWith}); fix "token" in the config`
+        this.events.log(`capd agent: ${this.refused}. Still counting and enforcing with the last limits.`)
+        this.stopped = true
+      }
+      this.scheduleReconnect(roundOver)
     })
   }
 
-  private scheduleReconnect(): void {
+  private proven(): void {
+    this.attempt = 0
+    this.rotation.proven()
+  }
+
+  /** After a whole round failed: the backoff. Within a round: the next controller, after a short jitter. */
+  private scheduleReconnect(roundOver: boolean): void {
     if (this.stopped) return
     const min = this.options.minBackoffMs ?? 500
+    const random = this.options.random ?? Math.random
+    if (!roundOver) {
+      // Jittered a little: agents that all lost the same controller do not reach the next at once.
+      this.retryTimer = this.timers.set(() => this.connect(), random() * (min / 2))
+      return
+    }
     const max = this.options.maxBackoffMs ?? 30_000
     const ceiling = Math.min(max, min * 2 ** this.attempt)
     this.attempt++
     // Full jitter: many agents that lost one controller do not come back in lockstep.
-    const delay = min / 2 + (this.options.random ?? Math.random)() * (ceiling - min / 2)
+    const delay = min / 2 + random() * (ceiling - min / 2)
     this.retryTimer = this.timers.set(() => this.connect(), delay)
   }
 
@@ -173,7 +218,9 @@ export class ControllerLink {
     const every = this.options.heartbeatMs ?? 10_000
     this.heartbeat = setInterval(() => {
       if (!this.alive) {
-        this.events.log('capd agent: the controller stopped answering; reconnecting')
+        this.events.log('capd agent: the controller stopped answering; reconnecting', {
+          controller: this.rotation.current,
+        })
         socket.terminate()
         return
       }

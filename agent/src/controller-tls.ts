@@ -49,6 +49,6 @@ export function untrustedCertificate(err: Error & { code?: string }, pinned: boo
     : 'it is not signed by a CA this system trusts (set controllerTls.ca to pin a private CA)'
   return (
     `the controller's TLS certificate was refused (${err.code}: ${err.message}): ${trust}, or it does ` +
-    'not name the host in "controller". Not sending the token; retrying.'
+    'not name the host in its URL. Not sending the token; retrying.'
   )
 }

@@ -36,6 +36,19 @@ describe('usage engine', () => {
     ])
   })
 
+  it('books a jump of accounting totals however fast it looks, but never one that goes back', () => {
+    // One Interim carrying minutes of traffic, read a second after the last poll.
+    const interim = reading(1000, 3n * 2n ** 32n, 10n)
+    interim.samples[0] = { ...interim.samples[0]!, accountingTotals: true } as (typeof interim.samples)[0]
+    expect(computeDeltas(base(0n, 0n), interim, options).deltas.map((d) => d.down)).toEqual([3n * 2n ** 32n])
+    const plain = computeDeltas(base(0n, 0n), reading(1000, 3n * 2n ** 32n, 10n), options)
+    expect(plain.deltas).toEqual([])
+    expect(plain.anomalies[0]).toMatch(/faster than the link/)
+    const back = reading(1000, 5n, 10n)
+    back.samples[0] = { ...back.samples[0]!, accountingTotals: true } as (typeof back.samples)[0]
+    expect(computeDeltas(base(6n, 0n), back, options).anomalies[0]).toMatch(/went back/)
+  })
+
   it('only takes a baseline on first sight of a counter it did not create', () => {
     const { deltas, rebased } = computeDeltas(new Map(), reading(1000, 123_456n, 7n), options)
     expect(deltas).toEqual([])

@@ -122,6 +122,7 @@ function generationBreak(
   if (sample.counterId !== base.counterId)
     return `counter re-created (${base.counterId} → ${sample.counterId})`
   if (sample.down < base.down || sample.up < base.up) return 'counter went back'
+  if (sample.accountingTotals) return undefined
   const elapsedMs = Math.max(1, reading.atMs - base.atMs)
   const bound = BigInt(Math.floor((maxBytesPerMs * elapsedMs * SLACK_TENTHS) / 10))
   const down = sample.down - base.down

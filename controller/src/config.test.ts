@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { parseControllerArgs } from './config.js'
 
 describe('controller command line', () => {
+  it('takes the database from --db, else CAPD_DATABASE_URL, else none (the data dir)', () => {
+    expect(parseControllerArgs([]).db).toBeUndefined()
+    expect(parseControllerArgs([], { CAPD_DATABASE_URL: '' }).db).toBeUndefined()
+    expect(parseControllerArgs([], { CAPD_DATABASE_URL: 'postgres://a@h/x' }).db).toBe('postgres://a@h/x')
+    expect(
+      parseControllerArgs(['--db', 'postgres://b@h/y'], { CAPD_DATABASE_URL: 'postgres://a@h/x' }).db,
+    ).toBe('postgres://b@h/y')
+  })
+
   it('takes the log level from --log-level, else CAPD_LOG_LEVEL, else info; refuses an unknown one', () => {
     expect(parseControllerArgs([])['log-level']).toBe('info')
     expect(parseControllerArgs([], { CAPD_LOG_LEVEL: 'debug' })['log-level']).toBe('debug')

@@ -11,7 +11,8 @@ export const USAGE = `Usage: capd controller [options]   (from the source tree: 
   --port N          TCP port for the UI, API and agents (default 8080; 0 picks a free one)
   --host ADDR       address to listen on (default 0.0.0.0)
   --data DIR        data directory for the embedded store (default ./data)
-  --db URL          postgres://… selects PostgreSQL (not available in this release)
+  --db URL          postgres://user:pass@host:5432/capd selects PostgreSQL instead of --data
+                    (env CAPD_DATABASE_URL); several controllers may share one database
   --tz ZONE         IANA time zone billing periods follow (default: the system zone)
   --currency CODE   ISO 4217 currency every price is in (default USD); fixed by the store's
                     first start
@@ -142,8 +143,10 @@ export function parseControllerArgs(argv: string[], env: NodeJS.ProcessEnv = {})
   })
   const logLevel = values['log-level'] ?? env.CAPD_LOG_LEVEL
   const publicUrl = values['public-url'] ?? env.CAPD_PUBLIC_URL
+  const db = values.db ?? (env.CAPD_DATABASE_URL || undefined)
   const result = ControllerConfig.safeParse({
     ...values,
+    ...(db === undefined ? {} : { db }),
     ...(logLevel === undefined ? {} : { 'log-level': logLevel }),
     ...(publicUrl === undefined ? {} : { 'public-url': publicUrl }),
   })

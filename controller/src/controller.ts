@@ -24,6 +24,7 @@ import { webhookSender } from './notify/webhook-sender.js'
 import { OrderReconciler } from './payments/order-reconciler.js'
 import type { PaymentProviders } from './payments/provider.js'
 import { agentSocketServer, listen, nodeAgentEndpoint, type TlsFiles } from './server.js'
+import { runJobOnce } from './store/job-once.js'
 import type { Store } from './store/store.js'
 
 /** Ended sessions are kept this long (for a look at recent logins), then forgotten. */
@@ -153,16 +154,16 @@ export async function runController(options: {
     : () => {}
   const prune = setInterval(() => {
     const now = env.clock.now()
-    store
-      .transact(async (tx) => {
+    runJobOnce(store, 'housekeeping', () =>
+      store.transact(async (tx) => {
         await tx.idempotency.prune(now - env.idempotencyTtlMs)
         await pruneSessions(tx.portalSessions, now, SESSION_KEEP_MS)
         await pruneSessions(tx.operatorSessions, now, SESSION_KEEP_MS)
         await pruneRetained(tx, env, (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000)
-      })
-      .catch((err: Error) =>
-        logger.warn({ err, component: 'store' }, 'housekeeping failed; trying again in an hour'),
-      )
+      }),
+    ).catch((err: Error) =>
+      logger.warn({ err, component: 'store' }, 'housekeeping failed; trying again in an hour'),
+    )
   }, 3600_000)
   prune.unref()
   const reconciler = new OrderReconciler({ store, env, logger }, options.payments ?? new Map())
@@ -171,8 +172,7 @@ export async function runController(options: {
   const reconcile = setInterval(() => {
     if (reconciling || !options.payments?.size) return
     reconciling = true
-    reconciler
-      .pass()
+    runJobOnce(store, 'orders', () => reconciler.pass())
       .catch((err: Error) => logger.warn({ err, component: 'payments' }, 'order reconciliation failed'))
       .finally(() => {
         reconciling = false

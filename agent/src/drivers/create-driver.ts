@@ -47,6 +47,18 @@ export async function createDriver(
         ...(router.names ? { names: router.names } : {}),
       })
     }
+    case 'radius': {
+      const { createRadiusAccounting } = await import('./radius/accounting-server.js')
+      const { createRadiusDriver } = await import('./radius/radius-driver.js')
+      const source = createRadiusAccounting({
+        host: router.listen.address,
+        port: router.listen.port,
+        clients: router.clients,
+        stateDir: config.stateDir,
+        log: logger.child({ agentId: config.agentId, component: 'radius' }),
+      })
+      return createRadiusDriver(source, router.enforcer && (await createEnforcer(router.enforcer, log)))
+    }
   }
 }
 

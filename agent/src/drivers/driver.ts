@@ -17,6 +17,12 @@ export interface CounterSample {
    * the cap, so the counters can stop a packet short of the limit).
    */
   quotaSpent?: boolean
+  /**
+   * The values are totals a NAS reported per session (RADIUS accounting), summed by the source and
+   * never going back: one report may carry minutes of traffic at once, so a jump is usage however
+   * fast it looks, and the link-speed bound does not apply.
+   */
+  accountingTotals?: boolean
 }
 
 export interface CounterReading {

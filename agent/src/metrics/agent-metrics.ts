@@ -22,6 +22,8 @@ export interface AgentMetricsView {
   /** The journal file's size. */
   journalBytes: number
   controllerConnected: boolean
+  /** The controller connected to (as configured), undefined while none is. */
+  controllerUrl: string | undefined
 }
 
 /** Metrics nobody reads: the default where none are asked for. */

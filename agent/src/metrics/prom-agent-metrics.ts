@@ -33,6 +33,18 @@ export function promAgentMetrics(registry: Registry, view: () => AgentMetricsVie
     v.controllerConnected ? 1 : 0,
   )
   new Gauge({
+    name: 'capd_agent_controller_info',
+    help: 'The controller the agent is connected to: 1 with its URL (scheme, host, port) as `url`; no sample while none is.',
+    labelNames: ['url'],
+    registers,
+    collect() {
+      // Only the connected one: a failover must not leave the last controller's sample behind.
+      this.reset()
+      const url = view()?.controllerUrl
+      if (url) this.set({ url: new URL(url).origin }, 1)
+    },
+  })
+  new Gauge({
     name: 'capd_agent_enforcement_subscribers',
     help: 'Subscribers by the state the router applies for them.',
     labelNames: ['state'],

@@ -6,6 +6,7 @@
 import type { Logger } from '@capd/log'
 import { retryWaitingAutoTopUps } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
+import { runJobOnce } from '../store/job-once.js'
 import type { Store } from '../store/store.js'
 
 export interface AutoTopUpRetrierOptions {
@@ -49,7 +50,8 @@ export class AutoTopUpRetrier {
   private async tick(): Promise<void> {
     let delayMs = this.intervalMs
     try {
-      const { nextRetryAtMs } = await this.runOnce()
+      const result = await runJobOnce(this.options.store, 'auto-topup-retry', () => this.runOnce())
+      const nextRetryAtMs = result?.nextRetryAtMs ?? Number.POSITIVE_INFINITY
       delayMs = Math.max(10, Math.min(this.intervalMs, nextRetryAtMs - this.options.env.clock.now()))
     } catch (err) {
       this.options.logger.error({ err, component: 'auto-topup' }, 'retrying auto top-ups failed')

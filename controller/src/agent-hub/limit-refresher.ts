@@ -8,6 +8,7 @@ import type { Logger } from '@capd/log'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { refreshAllLimits } from '../domain/limits.js'
+import { runJobOnce } from '../store/job-once.js'
 import type { Store } from '../store/store.js'
 
 export interface LimitRefresherOptions {
@@ -61,7 +62,9 @@ export class LimitRefresher {
   private async tick(): Promise<void> {
     let delayMs = this.intervalMs
     try {
-      const { nextChangeAtMs } = await this.runOnce()
+      // Another controller on the same database may be on it: this one looks again next pass.
+      const result = await runJobOnce(this.options.store, 'limits', () => this.runOnce())
+      const nextChangeAtMs = result?.nextChangeAtMs ?? Number.POSITIVE_INFINITY
       // Wake at the boundary itself when it comes before the next regular pass.
       delayMs = Math.max(10, Math.min(this.intervalMs, nextChangeAtMs - this.options.env.clock.now()))
     } catch (err) {

@@ -15,6 +15,7 @@ import { StoreFormatError } from '../store/data.js'
 import { DataDirOwnerError } from '../store/data-dir-owner.js'
 import { StoreCorruptError } from '../store/durable-json-file.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
+import { DatabaseUnreachableError, openPgStore, redactUrl } from '../store/postgres/open-pg-store.js'
 import { readTlsFiles } from '../tls-files.js'
 import { CAPD_VERSION } from '../version.js'
 
@@ -45,11 +46,6 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     console.log(USAGE)
     return
   }
-  if (config.db !== undefined) {
-    console.error('capd controller: --db (PostgreSQL) is not available in this release; use --data DIR')
-    process.exit(2)
-  }
-
   const certPath = config['tls-cert']
   const keyPath = config['tls-key']
   let tls: TlsFiles | undefined
@@ -81,14 +77,22 @@ async function runControllerCommand(argv: string[]): Promise<void> {
   }
   const storeLog = log.child({ component: 'store' })
   const snapshotAfterLogBytes = config['snapshot-after-log-bytes']
-  const store = await openLowdbStore(config.data, (line) => storeLog.warn(line), {
-    ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
-  }).catch((err: Error) => {
-    // A store of another version, a damaged one, or one that belongs to another user (run as root)
-    // waits for the operator (capd migrate, capd restore, sudo -u): exit 2, which the unit does not
-    // restart, rather than 1 and a restart every 2 s.
+  const opened =
+    config.db !== undefined
+      ? openPgStore({ url: config.db, warn: (line) => storeLog.warn(line) })
+      : openLowdbStore(config.data, (line) => storeLog.warn(line), {
+          ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
+        })
+  const store = await opened.catch((err: Error) => {
+    // A store of another version, a damaged one, one that belongs to another user (run as root),
+    // or a database that cannot be reached as given waits for the operator (capd migrate, capd
+    // restore, sudo -u, the URL): exit 2, which the unit does not restart, rather than 1 and a
+    // restart every 2 s.
     const waits =
-      err instanceof StoreFormatError || err instanceof StoreCorruptError || err instanceof DataDirOwnerError
+      err instanceof StoreFormatError ||
+      err instanceof StoreCorruptError ||
+      err instanceof DataDirOwnerError ||
+      err instanceof DatabaseUnreachableError
     if (!waits) throw err
     log.fatal({ err }, `capd controller: ${err.message}`)
     process.exit(2)
@@ -126,7 +130,8 @@ async function runControllerCommand(argv: string[]): Promise<void> {
     ...(tls ? { tls } : {}),
     retentionDays: config['retention-days'],
     agentOfflineMinutes: config['agent-offline-minutes'],
-    dataDir: config.data,
+    // The data dir's free space is watched only when the store is in it.
+    ...(config.db === undefined ? { dataDir: config.data } : {}),
     payments,
     senders: notify.senders,
     ...(config['public-url'] ? { publicUrl: config['public-url'] } : {}),
@@ -173,12 +178,19 @@ async function runControllerCommand(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'))
 
   const url = `${tls ? 'https' : 'http'}://${config.host}:${controller.port}`
+  const storeName = config.db === undefined ? `data ${config.data}` : `database ${redactUrl(config.db)}`
   const listen = config['metrics-listen']
   const metricsUrl =
     listen &&
     `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${controller.metricsPort}/metrics`
   log.info(
-    { version: CAPD_VERSION, url, data: config.data, zone: config.tz, ...(metricsUrl ? { metricsUrl } : {}) },
-    `capd controller ${CAPD_VERSION} listening on ${url} (data ${config.data}, zone ${config.tz})${metricsUrl ? `; metrics at ${metricsUrl}` : ''}`,
+    {
+      version: CAPD_VERSION,
+      url,
+      ...(config.db === undefined ? { data: config.data } : { db: redactUrl(config.db) }),
+      zone: config.tz,
+      ...(metricsUrl ? { metricsUrl } : {}),
+    },
+    `capd controller ${CAPD_VERSION} listening on ${url} (${storeName}, zone ${config.tz})${metricsUrl ? `; metrics at ${metricsUrl}` : ''}`,
   )
 }

@@ -42,6 +42,7 @@ export async function admitUsage(
 ): Promise<Admission> {
   const seen = new Map<string, Subscriber | null>()
   const admission: Admission = { bookable: [], subscribers: new Map(), unbooked: [] }
+  await tx.readAhead?.({ subscribers: [...new Set(entries.map((e) => e.subscriberId))] })
   for (const entry of entries) {
     if (!seen.has(entry.subscriberId))
       seen.set(entry.subscriberId, (await tx.subscribers.get(entry.subscriberId)) ?? null)

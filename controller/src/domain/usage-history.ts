@@ -46,6 +46,7 @@ export async function bookUsageHistory(
     sum.hourDown[hour] = addBytes(sum.hourDown[hour]!, e.down)
     sum.hourUp[hour] = addBytes(sum.hourUp[hour]!, e.up)
   }
+  await tx.readAhead?.({ usageDays: [...sums.keys()] })
   for (const [id, sum] of sums) {
     const old = await tx.usageDays.get(id)
     const row = merged(id, sum, old)

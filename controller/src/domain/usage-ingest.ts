@@ -119,6 +119,7 @@ export async function ingestUsage(
     if (periodStartMs >= billingPeriod(nowMs, sub.billingDay, env.timeZone).startMs) current.push(entry)
     readings.set(sub.id, list)
   }
+  await tx.readAhead?.({ topUpsOf: [...readings.keys()] })
   for (const [subscriberId, list] of readings) {
     const sub = subscribers.get(subscriberId)!
     const booked = await bookReadings(tx, env, sub, list)

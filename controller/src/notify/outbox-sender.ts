@@ -9,6 +9,7 @@
 import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
 import type { Channel, Delivery } from '../store/entities.js'
+import { runJobOnce } from '../store/job-once.js'
 import type { Store, Tx } from '../store/store.js'
 import { retryDelayMs } from './backoff.js'
 import type { ChannelSender, OutgoingMessage, RenderedMessage, SendOutcome } from './channel.js'
@@ -68,7 +69,9 @@ export class OutboxSender {
       this.again = true
       return
     }
-    this.running = this.passes()
+    // One controller sends at a time; another's commits reach this one's listener as well.
+    this.running = runJobOnce(this.options.store, 'outbox', () => this.passes())
+      .then(() => {})
       .catch((err: Error) => this.options.logger.warn({ err }, 'notification sending failed; trying again'))
       .finally(() => {
         this.running = undefined

@@ -22,6 +22,8 @@ export interface Commit {
   readonly topUpsAdded: readonly TopUp[]
   /** Delivery attempts the transaction recorded an end of, for the metrics. */
   readonly deliveryOutcomes: readonly { channel: Channel; outcome: DeliveryOutcome }[]
+  /** Committed by another Store on the same database (another controller), heard through NOTIFY. */
+  readonly remote?: true
 }
 
 /** The fields of a subscriber row an agent's copy of its limit is made of. */

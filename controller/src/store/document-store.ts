@@ -390,7 +390,7 @@ export class DocumentStore implements Store {
         get: async (scope) => (Object.hasOwn(d.idempotency, scope) ? d.idempotency[scope] : undefined),
         put: async (record) => {
           const old = d.idempotency[record.scope]
-          // Delete first so a renewed key moves to the end: the record order stays age order.
+          // Delete first so a renewed key moves to the end, as replaying the log does (see applyOps).
           delete d.idempotency[record.scope]
           d.idempotency[record.scope] = Object.freeze(record)
           this.changes.record(
@@ -402,10 +402,11 @@ export class DocumentStore implements Store {
           )
         },
         prune: async (beforeMs) => {
+          // Every record is looked at: an undone put or prune puts a record back at the end, out of
+          // age order, so stopping at the first young one would keep old ones (an hourly scan).
           for (const [scope, record] of Object.entries(d.idempotency)) {
-            if (record.createdAtMs >= beforeMs) break
+            if (record.createdAtMs >= beforeMs) continue
             delete d.idempotency[scope]
-            // Re-adding a pruned record on rollback keeps it findable; its position does not matter.
             this.changes.record(
               () => {
                 d.idempotency[scope] = record

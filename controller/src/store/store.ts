@@ -158,6 +158,20 @@ export interface Tx {
   }
   /** Gap-free sequence numbers (invoice numbers): rolled back with the transaction. */
   nextSequence(name: string): Promise<number>
+  /**
+   * Says which rows the transaction is about to read one at a time, so a store that reads over
+   * the network fetches them in one round trip (usage ingest reads thousands). Only a hint: the
+   * reads that follow answer the same either way. The embedded store has nothing to gain from it.
+   */
+  readAhead?(hint: ReadAhead): Promise<void>
+}
+
+export interface ReadAhead {
+  readonly subscribers?: readonly string[]
+  /** Usage day rows by id (usageDayId). */
+  readonly usageDays?: readonly string[]
+  /** The top-ups of these subscribers (topUps.forSubscriber). */
+  readonly topUpsOf?: readonly string[]
 }
 
 /** One durable write of a group commit: a log append (with its fsync) or a whole snapshot. */
@@ -197,5 +211,11 @@ export interface Store {
   health(): StoreHealth
   /** Told how long each durable write took (metrics); optional for stores that cannot say. */
   onWrite?(listener: (write: StoreWrite) => void): void
+  /**
+   * Takes the lock of a periodic job shared by every controller on the same data, so one runs it
+   * at a time: a release function, or undefined while another holds it. A store only one
+   * controller can open (the embedded one) leaves it out: always granted (see runJobOnce).
+   */
+  tryJobLock?(name: string): Promise<(() => Promise<void>) | undefined>
   close(): Promise<void>
 }

@@ -13,7 +13,9 @@ const RUNNING = /capd agent \S+ running \(.*epoch (\w+)/
 
 /** The agent's config file (see the README, "Agent"); written as given. */
 export interface AgentConfigFile {
-  controller: string
+  controller?: string
+  /** Instead of `controller`: several, in order of preference. */
+  controllers?: string[]
   controllerTls?: { ca: string }
   token: string
   stateDir: string
@@ -23,7 +25,14 @@ export interface AgentConfigFile {
   linkSpeedMbps?: number
   /** `HOST:PORT` for the agent's `/metrics`. */
   metricsListen?: string
-  router: { kind: 'nftables'; netns?: string } | { kind: 'simulated'; bytesPerSecond?: number }
+  router:
+    | { kind: 'nftables'; netns?: string }
+    | { kind: 'simulated'; bytesPerSecond?: number }
+    | {
+        kind: 'radius'
+        listen?: { address?: string; port?: number }
+        clients: { address: string; secret: string; name?: string }[]
+      }
 }
 
 export interface AgentProcess {

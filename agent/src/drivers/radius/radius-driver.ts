@@ -1,0 +1,36 @@
+/**
+ * RADIUS accounting as the counters, paired with an enforcer (nftables or RouterOS) as SNMP is, or
+ * with none: count only. The enforcer's own counters are not the ones that count, so it gets no
+ * byte allowance to install: the cap is enforced at the next poll after the NAS's next report.
+ */
+import type { CounterReading, RouterDriver } from '../driver.js'
+import type { RadiusAccounting } from './accounting-server.js'
+
+export interface RadiusDriver extends RouterDriver {
+  /** Framed addresses of each subscriber's open sessions (for enforcers that need them). */
+  sessionAddresses(): ReadonlyMap<string, readonly string[]>
+}
+
+export function createRadiusDriver(source: RadiusAccounting, enforcer?: RouterDriver): RadiusDriver {
+  const noReading = (): CounterReading => ({ atMs: Date.now(), bootId: '', samples: [] })
+  return {
+    kind: enforcer ? `radius+${enforcer.kind}` : 'radius',
+    async start() {
+      await source.start()
+      await enforcer?.start()
+    },
+    readCounters: () => source.readCounters(),
+    async apply(rules, _reading, creating) {
+      const skipped = await source.track(rules, creating)
+      if (!enforcer) return { skipped }
+      const enforced = rules.map(({ remainingBytes: _, count: __, ...rule }) => rule)
+      const report = await enforcer.apply(enforced, noReading())
+      return { skipped: [...skipped, ...report.skipped] }
+    },
+    sessionAddresses: () => source.sessionAddresses(),
+    async close() {
+      await source.close()
+      await enforcer?.close()
+    },
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * One table inside a PostgreSQL transaction. Writes are kept in an overlay (read back by this
+ * transaction at once) and flushed at commit in at most three statements per table, so a
+ * transaction that writes thousands of rows costs a few round trips, not thousands. Rows read are
+ * kept too: under SERIALIZABLE the transaction's snapshot does not move, so a second read of the
+ * same row would say the same.
+ */
+import type { Table } from '../store.js'
+import type { Column, TableSpec } from './table-specs.js'
+
+/** Runs one statement in the transaction; rows come back as objects. */
+export type Query = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>
+
+type Pending<T> = { op: 'insert' | 'update'; row: T } | { op: 'delete' }
+
+export class PeekWriteError extends Error {
+  constructor() {
+    super('peek() must not write')
+    this.name = 'PeekWriteError'
+  }
+}
+
+export class PgTable<T extends { id: string }> implements Table<T> {
+  /** Written in this transaction and not yet flushed: what the database will hold at commit. */
+  private pending = new Map<string, Pending<T>>()
+  /** As the database holds them (undefined: no such row), for ids read or flushed. */
+  private readonly known = new Map<string, T | undefined>()
+  /** Rows per subscriber read since the table was last written (forSubscriber, read ahead). */
+  private bySubscriber = new Map<string, T[]>()
+
+  constructor(
+    readonly spec: TableSpec,
+    private readonly query: Query,
+    private readonly readOnly: boolean,
+    /** Told of every write (old row, new row), as the embedded tables tell CommitNotes. */
+    private readonly written: (old: T | undefined, row: T | undefined) => void | Promise<void> = () => {},
+  ) {}
+
+  get dirty(): boolean {
+    return this.pending.size > 0
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    const p = this.pending.get(id)
+    if (p) return p.op === 'delete' ? undefined : p.row
+    if (this.known.has(id)) return this.known.get(id)
+    const rows = await this.query<{ doc: T }>(`SELECT doc FROM ${this.spec.sql} WHERE id = $1`, [id])
+    const row = rows[0]?.doc
+    this.known.set(id, row)
+    return row
+  }
+
+  /** Reads the rows of these ids not yet known in one statement (see Tx.readAhead). */
+  async readAhead(ids: readonly string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.pending.has(id) && !this.known.has(id))
+    if (missing.length === 0) return
+    const rows = await this.query<{ id: string; doc: T }>(
+      `SELECT id, doc FROM ${this.spec.sql} WHERE id = ANY($1::text[])`,
+      [missing],
+    )
+    for (const id of missing) this.known.set(id, undefined)
+    for (const r of rows) this.known.set(r.id, r.doc)
+  }
+
+  /** The rows of one subscriber in id order (the table has a subscriber_id column). */
+  async forSubscriber(subscriberId: string): Promise<T[]> {
+    const cached = this.pending.size === 0 ? this.bySubscriber.get(subscriberId) : undefined
+    if (cached) return cached
+    const rows = await this.where('subscriber_id = $1', [subscriberId])
+    this.bySubscriber.set(subscriberId, rows)
+    return rows
+  }
+
+  /** Reads the rows of these subscribers in one statement, for forSubscriber to answer from. */
+  async readAheadBySubscriber(subscriberIds: readonly string[]): Promise<void> {
+    await this.flush()
+    const missing = [...new Set(subscriberIds)].filter((id) => !this.bySubscriber.has(id))
+    if (missing.length === 0) return
+    const rows = await this.query<{ subscriber_id: string; doc: T }>(
+      `SELECT subscriber_id, doc FROM ${this.spec.sql} WHERE subscriber_id = ANY($1::text[]) ORDER BY id`,
+      [missing],
+    )
+    for (const id of missing) this.bySubscriber.set(id, [])
+    for (const r of rows) this.bySubscriber.get(r.subscriber_id)!.push(r.doc)
+  }
+
+  async list(): Promise<T[]> {
+    return this.where('TRUE', [])
+  }
+
+  async insert(row: T): Promise<void> {
+    this.refuseWrite()
+    const old = await this.get(row.id)
+    if (old) throw new Error(`duplicate id ${row.id}`)
+    this.bySubscriber.clear()
+    const before = this.pending.get(row.id)
+    // Deleted earlier in this transaction: the database still has it, so it is an update there.
+    this.pending.set(row.id, { op: before?.op === 'delete' ? 'update' : 'insert', row })
+    await this.written(undefined, row)
+  }
+
+  async update(row: T): Promise<void> {
+    this.refuseWrite()
+    const old = await this.get(row.id)
+    if (!old) throw new Error(`update of missing id ${row.id}`)
+    this.bySubscriber.clear()
+    const before = this.pending.get(row.id)
+    this.pending.set(row.id, { op: before?.op === 'insert' ? 'insert' : 'update', row })
+    await this.written(old, row)
+  }
+
+  async delete(id: string): Promise<void> {
+    this.refuseWrite()
+    const old = await this.get(id)
+    if (!old) return
+    this.bySubscriber.clear()
+    if (this.pending.get(id)?.op === 'insert') this.pending.delete(id)
+    else this.pending.set(id, { op: 'delete' })
+    await this.written(old, undefined)
+  }
+
+  /** Rows matching `condition` (SQL over the table's columns, `$n` params), in id order unless `order` says. */
+  async where(condition: string, params: unknown[], order = 'id', limit?: number): Promise<T[]> {
+    await this.flush()
+    const tail = limit === undefined ? '' : ` LIMIT ${Math.trunc(limit)}`
+    const rows = await this.query<{ doc: T }>(
+      `SELECT doc FROM ${this.spec.sql} WHERE ${condition} ORDER BY ${order}${tail}`,
+      params,
+    )
+    return rows.map((r) => r.doc)
+  }
+
+  /** Writes the overlay to the database: deletes, then updates, then inserts (a login freed before it is taken). */
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return
+    const pending = this.pending
+    this.pending = new Map()
+    const deletes: string[] = []
+    const updates: T[] = []
+    const inserts: T[] = []
+    for (const [id, p] of pending) {
+      if (p.op === 'delete') deletes.push(id)
+      else (p.op === 'insert' ? inserts : updates).push(p.row)
+      this.known.set(id, p.op === 'delete' ? undefined : p.row)
+    }
+    const { sql, columns } = this.spec
+    if (deletes.length > 0) await this.query(`DELETE FROM ${sql} WHERE id = ANY($1::text[])`, [deletes])
+    if (updates.length > 0) {
+      const sets = ['doc = u.doc', ...columns.map((c) => `${c.name} = u.${c.name}`)].join(', ')
+      await this.query(
+        `UPDATE ${sql} SET ${sets} FROM ${unnest(columns)} WHERE ${sql}.id = u.id`,
+        columnArrays(columns, updates),
+      )
+    }
+    if (inserts.length > 0) await insertRows(this.query, this.spec, inserts)
+  }
+
+  private refuseWrite(): void {
+    if (this.readOnly) throw new PeekWriteError()
+  }
+}
+
+/** `unnest($1::text[], $2::jsonb[], …) AS u(id, doc, …)` for a table's columns. */
+function unnest(columns: readonly Column[]): string {
+  const arrays = ['$1::text[]', '$2::jsonb[]', ...columns.map((c, i) => `$${i + 3}::${c.type}[]`)]
+  return `unnest(${arrays.join(', ')}) AS u(id, doc, ${columns.map((c) => c.name).join(', ') || ''})`.replace(
+    ', )',
+    ')',
+  )
+}
+
+function columnArrays<T extends { id: string }>(columns: readonly Column[], rows: readonly T[]): unknown[] {
+  return [
+    rows.map((r) => r.id),
+    rows.map((r) => JSON.stringify(r)),
+    ...columns.map((c) => rows.map((r) => c.of(r as never))),
+  ]
+}
+
+/** Inserts rows in one statement (a unique key taken twice fails the statement). */
+export async function insertRows<T extends { id: string }>(
+  query: Query,
+  spec: TableSpec,
+  rows: readonly T[],
+): Promise<void> {
+  const names = ['id', 'doc', ...spec.columns.map((c) => c.name)].join(', ')
+  await query(
+    `INSERT INTO ${spec.sql} (${names}) SELECT ${names} FROM ${unnest(spec.columns)}`,
+    columnArrays(spec.columns, rows),
+  )
+}
