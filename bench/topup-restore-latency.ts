@@ -27,6 +27,8 @@ const BURST_BYTES = 2 * TOPUP_BYTES
 const PRECHECK_MS = 20
 const ARRIVAL_TIMEOUT_MS = 5_000
 const GOAL_P99_MS = 50
+/** The first apply of a large fleet on a busy machine takes a while (10k subscribers: tens of seconds). */
+const SYNC_TIMEOUT_MS = 180_000
 /** The baseline's own table: the agent owns only `inet capd` and never looks at another. */
 const BARE_TABLE = 'capd_bench_bare'
 const BLOCK_SET = setNames(4).block
@@ -109,7 +111,8 @@ async function inBlockSet(net: NetnsRouter, address: string): Promise<boolean> {
 async function driveToBlocked(net: NetnsRouter, probe: UdpProbe, address: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     await probe.blast(BURST_BYTES)
-    const deadline = Date.now() + 3 * POLL_INTERVAL_MS
+    // A poll of a large fleet on a busy machine can take several intervals.
+    const deadline = Date.now() + 10 * POLL_INTERVAL_MS
     while (Date.now() < deadline) {
       if (await inBlockSet(net, address)) return
       await sleep(25)
@@ -192,7 +195,7 @@ async function topUp(api: Call, subscriberId: string, key: string): Promise<void
 
 /** The agent has applied the sync once the subscriber's counter exists. */
 async function waitForCounter(net: NetnsRouter, subscriberId: string): Promise<void> {
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + SYNC_TIMEOUT_MS
   const argv = ['nft', 'list', 'counter', 'inet', 'capd', `cd_${subscriberId}`]
   while (
     !(await net.exec(net.routerNs, argv).then(
@@ -200,7 +203,8 @@ async function waitForCounter(net: NetnsRouter, subscriberId: string): Promise<v
       () => false,
     ))
   ) {
-    if (Date.now() > deadline) throw new Error('the agent did not apply its sync within 30 s')
+    if (Date.now() > deadline)
+      throw new Error(`the agent did not apply its sync within ${SYNC_TIMEOUT_MS} ms`)
     await sleep(50)
   }
 }
@@ -225,9 +229,17 @@ export async function topUpRestoreLatency(config: RouterBenchConfig): Promise<vo
       `${POLL_INTERVAL_MS} ms, so access returns only through the pushed limits; cap ${CAP_BYTES / 1000} kB, ` +
       `top-ups of ${TOPUP_BYTES / 1000} kB)\n`,
   )
-  const scenarios = [await scenario(config, 0, config.topUps)]
-  for (const n of config.restoreBackground) {
-    scenarios.push(await scenario(config, n, config.restoreBackgroundTopUps))
+  const scenarios: Scenario[] = []
+  for (const [n, rounds] of [
+    [0, config.topUps],
+    ...config.restoreBackground.map((n) => [n, config.restoreBackgroundTopUps]),
+  ] as const) {
+    // One scenario that cannot run (a fleet too slow for this machine) must not lose the others' figures.
+    try {
+      scenarios.push(await scenario(config, n, rounds))
+    } catch (error) {
+      console.log(`restore latency with ${n} other subscribers: not measured: ${(error as Error).message}`)
+    }
   }
   const rows = []
   for (const s of scenarios) {

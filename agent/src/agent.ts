@@ -45,7 +45,19 @@ export interface AgentDeps {
 }
 
 export class Agent {
+  /** Polls and controller messages, one at a time. */
   private readonly queue = new PQueue({ concurrency: 1 })
+  /**
+   * Pushed limits, one at a time but beside `queue`: a top-up must not wait for a poll's listing of
+   * the whole router. They meet the poll only in `routerTurn`.
+   */
+  private readonly pushes = new PQueue({ concurrency: 1 })
+  /** Syncs waiting in `queue`: a limits push after one waits behind it, so versions arrive in order. */
+  private syncsQueued = 0
+  /** Changing the books and making the router match them (and a poll's enforce), one at a time. */
+  private readonly routerTurn = new PQueue({ concurrency: 1 })
+  /** Checkpoint writes in order (they share one temporary file). */
+  private saving: Promise<void> = Promise.resolve()
   private readonly lastDelta = new Map<string, number>()
   private lastReading: CounterReading | null = null
   /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
@@ -85,7 +97,7 @@ export class Agent {
           agentVersion: AGENT_VERSION,
           driver: driver.kind,
         }),
-        message: (message) => void this.queue.add(() => this.onMessage(message)).catch((e) => this.fail(e)),
+        message: (message) => this.received(message),
         connected: (controller) => {
           this.metrics.connected()
           // Whatever this controller or another was sent and did not ack goes again (see restart).
@@ -179,7 +191,9 @@ export class Agent {
   async stop(): Promise<void> {
     this.pollTimer.stop()
     this.link.close()
-    await this.queue.onIdle()
+    await Promise.all([this.queue.onIdle(), this.pushes.onIdle()])
+    await this.routerTurn.onIdle()
+    await this.saving
     await this.store.close()
     await this.driver.close()
   }
@@ -255,7 +269,7 @@ export class Agent {
       if (rolled !== book) this.state.books.set(id, rolled)
     }
     try {
-      await this.enforce()
+      await this.routerTurn.add(() => this.enforce())
     } catch (err) {
       // Usage already journalled is still reported; enforcement is retried next poll.
       this.log.warn({ err, component: 'driver' }, 'capd agent: applying at the router failed')
@@ -267,19 +281,30 @@ export class Agent {
   /** Rewrites the journal once it is mostly acked records; the books are checkpointed first (see Journal.compact). */
   private async compactJournal(): Promise<void> {
     if (!this.journal.wantsCompaction) return
-    await this.store.save()
+    await this.checkpoint()
     await this.journal.compact()
   }
 
-  /** Makes the router match the books, and reports every state that changed. */
-  private async enforce(): Promise<void> {
+  /** Writes the state now (after any write already asked for): the one way the agent checkpoints. */
+  private checkpoint(): Promise<void> {
+    const done = this.saving.then(() => this.store.save())
+    this.saving = done.catch(() => {})
+    return done
+  }
+
+  /**
+   * Makes the router match the books, and reports every state that changed. `only`: just these
+   * subscribers' books changed since the last enforce (a push), so the driver may touch just them.
+   * Runs in `routerTurn` (or before anything else runs, at start).
+   */
+  private async enforce(only?: ReadonlySet<string>): Promise<void> {
     const observe = this.config.mode === 'observe'
     const reading = this.lastReading ?? { atMs: this.now(), bootId: '', samples: [] }
     // Free windows go by the reading when it was just taken (a boundary poll), else by now.
     const atMs = Math.max(reading.atMs, this.now())
     const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe, atMs))
     const report = await timed(
-      () => this.driver.apply(rules, reading, (ids) => this.recordCreation(ids)),
+      () => this.driver.apply(rules, reading, (ids) => this.recordCreation(ids), only),
       (outcome, seconds) => this.metrics.applied(outcome, seconds),
     )
     const { changed: problemsChanged, added } = this.problems.update(report.skipped)
@@ -313,7 +338,7 @@ export class Agent {
    */
   private async recordCreation(subscriberIds: readonly string[]): Promise<void> {
     noteCreated(this.state, subscriberIds, this.now())
-    await this.store.save()
+    await this.checkpoint()
   }
 
   private sayCreatedTaken(subscriberId: string, counterId: string): void {
@@ -338,6 +363,24 @@ export class Agent {
       if (!this.state.books.has(id)) this.reportedVersions.delete(id)
   }
 
+  /** A limits push goes beside the poll (see `pushes`) unless a sync is still waiting; the rest in turn. */
+  private received(message: ControllerMessage): void {
+    if (message.type === 'limits' && this.syncsQueued === 0) {
+      void this.pushes.add(() => this.onMessage(message)).catch((e) => this.fail(e))
+      return
+    }
+    if (message.type === 'sync') this.syncsQueued++
+    void this.queue
+      .add(async () => {
+        try {
+          await this.onMessage(message)
+        } finally {
+          if (message.type === 'sync') this.syncsQueued--
+        }
+      })
+      .catch((e) => this.fail(e))
+  }
+
   private async onMessage(message: ControllerMessage): Promise<void> {
     switch (message.type) {
       case 'sync':
@@ -360,7 +403,7 @@ export class Agent {
         this.state.ackedSeq = Math.min(message.seq, this.journal.seq)
         this.usage.acked()
         this.journal.ack(this.state.ackedSeq)
-        await this.store.save()
+        await this.checkpoint()
         await this.compactJournal()
         this.usage.send()
         return
@@ -392,31 +435,34 @@ export class Agent {
 
   /** A sync is the full desired state (anything missing is dropped); a limits push is a partial one. */
   private async takeLimits(limits: readonly SubscriberLimit[], full: boolean): Promise<void> {
-    if (full) {
-      const wanted = new Set(limits.map((l) => l.subscriberId))
-      for (const id of this.state.books.keys()) {
-        if (wanted.has(id)) continue
-        // The driver removes its counters too; if the subscriber comes back they start from zero.
-        this.state.books.delete(id)
-        this.state.baselines.delete(id)
-        this.state.created.delete(id)
+    await this.routerTurn.add(async () => {
+      if (full) {
+        const wanted = new Set(limits.map((l) => l.subscriberId))
+        for (const id of this.state.books.keys()) {
+          if (wanted.has(id)) continue
+          // The driver removes its counters too; if the subscriber comes back they start from zero.
+          this.state.books.delete(id)
+          this.state.baselines.delete(id)
+          this.state.created.delete(id)
+        }
       }
-    }
-    for (const limit of limits) {
-      const current = this.state.books.get(limit.subscriberId)
-      // A sync may carry an older version (a controller restored from backup): it is still the truth.
-      const next = takeLimit(
-        full ? current && { ...current, limit: { ...current.limit, limitVersion: 0 } } : current,
-        limit,
-      )
-      if (next) this.state.books.set(limit.subscriberId, next)
-    }
-    // The router first, so a top-up restores access without waiting for the disk; a crash before
-    // the checkpoint only means the older limits until the controller's next sync.
-    await this.enforce()
+      for (const limit of limits) {
+        const current = this.state.books.get(limit.subscriberId)
+        // A sync may carry an older version (a controller restored from backup): it is still the truth.
+        const next = takeLimit(
+          full ? current && { ...current, limit: { ...current.limit, limitVersion: 0 } } : current,
+          limit,
+        )
+        if (next) this.state.books.set(limit.subscriberId, next)
+      }
+      // The router first, so a top-up restores access without waiting for the disk; a crash before
+      // the checkpoint only means the older limits until the controller's next sync. A push changed
+      // only its own subscribers' books, so only they are planned.
+      await this.enforce(full ? undefined : new Set(limits.map((l) => l.subscriberId)))
+    })
     this.metrics.limitsTaken(limits.length)
     this.pollTimer.limitsChanged()
-    await this.store.save()
+    await this.checkpoint()
   }
 
   /** Said once: the state dir is older than what the agent once sent (see ackAheadWarning). */

@@ -83,11 +83,14 @@ export interface RouterDriver {
    * driver cannot apply (a bad or overlapping address) is skipped and reported, never allowed to
    * stop the others. A driver that creates the counters it reads calls `creating` first (a
    * counter it only enforces with, or that someone else made, is not reported).
+   * `only`, when given, says only these subscribers' rules may differ from the last apply (a pushed
+   * limit): a driver may then change only what is theirs. Ignoring it is always correct.
    */
   apply(
     rules: readonly SubscriberRule[],
     reading: CounterReading,
     creating?: CountersCreating,
+    only?: ReadonlySet<string>,
   ): Promise<ApplyReport>
   close(): Promise<void>
 }

@@ -15,20 +15,32 @@ export function counterSamples(installed: InstalledTable): CounterSample[] {
   if (known) return known
   const samples: CounterSample[] = []
   computed.set(installed, samples)
-  for (const [name, down] of installed.counters) {
+  for (const name of installed.counters.keys()) {
     const owner = parseObjectName('counter', name)
     if (owner?.role !== 'countDown') continue
-    const up = installed.counters.get(objectNames(owner.subscriberId).countUp)
-    if (!up) continue
-    const quota = installed.quotas.get(objectNames(owner.subscriberId).quota)
-    samples.push({
-      subscriberId: owner.subscriberId,
-      counterId: `nft:${installed.handle}:${down.handle}:${up.handle}`,
-      down: down.bytes,
-      up: up.bytes,
-      // nft lists `used` capped at `over` once the quota has run out.
-      ...(quota && quota.usedBytes >= quota.overBytes ? { quotaSpent: true } : {}),
-    })
+    const sample = sampleOf(installed, owner.subscriberId)
+    if (sample) samples.push(sample)
   }
   return samples
+}
+
+/** The samples of these subscribers alone (those with both counters). */
+export function samplesOf(installed: InstalledTable, ids: Iterable<string>): CounterSample[] {
+  return [...ids].flatMap((id) => sampleOf(installed, id) ?? [])
+}
+
+function sampleOf(installed: InstalledTable, subscriberId: string): CounterSample | undefined {
+  const names = objectNames(subscriberId)
+  const down = installed.counters.get(names.countDown)
+  const up = installed.counters.get(names.countUp)
+  if (!down || !up) return undefined
+  const quota = installed.quotas.get(names.quota)
+  return {
+    subscriberId,
+    counterId: `nft:${installed.handle}:${down.handle}:${up.handle}`,
+    down: down.bytes,
+    up: up.bytes,
+    // nft lists `used` capped at `over` once the quota has run out.
+    ...(quota && quota.usedBytes >= quota.overBytes ? { quotaSpent: true } : {}),
+  }
 }

@@ -8,6 +8,7 @@ import type {
   SubscriberRule,
 } from '../driver.js'
 import { counterSamples } from './counters.js'
+import { afterChanges } from './model.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
 import { planChanges, type QuotaCap } from './plan.js'
@@ -28,8 +29,17 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   const { table = 'capd', bootIdPath = '/proc/sys/kernel/random/boot_id' } = options
   if (!/^[A-Za-z][A-Za-z0-9_]{0,30}$/.test(table)) throw new RangeError(`bad nft table name "${table}"`)
   const nft = createNftRunner(options)
-  /** The last listing and the reading made from it, while nothing has changed the table since. */
-  let cached: { reading: CounterReading; installed: InstalledTable } | undefined
+  /** Batches this driver has committed: a listing taken across one may or may not show it. */
+  let generation = 0
+  /** The last reading and the listing it came from, with the generation the listing began in. */
+  let cached: { reading: CounterReading; installed: InstalledTable; generation: number } | undefined
+  /**
+   * The table as of `generation`: a listing no batch ran across, plus this driver's batches since.
+   * A pushed limit is planned against it without listing the whole table again.
+   */
+  let model: { installed: InstalledTable; generation: number } | undefined
+  /** One batch at a time: each is planned against the result of the one before. */
+  let applying: Promise<unknown> = Promise.resolve()
   /** Quota caps in force (see quota-plan.ts); lost on restart, then re-derived from the kernel. */
   let caps = new Map<string, QuotaCap>()
   let bootId: string | undefined
@@ -37,19 +47,64 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   const ownReadings = new WeakSet<CounterReading>()
 
   async function list(): Promise<InstalledTable | undefined> {
+    const began = generation
     try {
-      return parseListing(await nft(['-j', 'list', 'table', 'inet', table]), table)
+      const installed = parseListing(await nft(['-j', 'list', 'table', 'inet', table]), table)
+      if (began === generation) model = { installed, generation }
+      return installed
     } catch (error) {
       if (error instanceof NftError && error.isMissing) return undefined
       throw error
     }
   }
 
+  /**
+   * Runs one script; the generation moves before and after it, so a listing that ran across any
+   * part of it (or began before it) is never taken for the table as it is now.
+   */
+  async function batch(script: string): Promise<void> {
+    generation++
+    model = undefined
+    try {
+      await nft(['-f', '-'], script)
+    } finally {
+      generation++
+    }
+  }
+
+  /** Runs the changes (under the caller's turn) and moves the model on by them. */
+  async function commit(installed: InstalledTable, changes: readonly Change[]): Promise<void> {
+    await batch(changeBatch(table, changes))
+    model = { installed: afterChanges(installed, changes), generation }
+  }
+
+  async function applyNow(
+    rules: readonly SubscriberRule[],
+    reading: CounterReading,
+    creating: CountersCreating | undefined,
+    only: ReadonlySet<string> | undefined,
+  ): Promise<ApplyReport> {
+    const known = only && model?.generation === generation ? model.installed : undefined
+    // The reading's own listing is the state to diff against unless a batch may have run since it began.
+    const listed =
+      known ??
+      (cached?.reading === reading && cached.generation === generation ? cached.installed : await list())
+    const installed = await ensureStructure(listed)
+    const plan = planChanges(rules, installed, reading, caps, ownReadings.has(reading), known && only)
+    caps = plan.caps
+    if (plan.changes.length > 0) {
+      const created = createdPairs(plan.changes)
+      if (created.length > 0) await creating?.(created)
+      await commit(installed, plan.changes)
+    }
+    return { skipped: plan.skipped }
+  }
+
   /** Creates whatever part of the structure is missing; elements and objects already there stay. */
   async function ensureStructure(installed: InstalledTable | undefined): Promise<InstalledTable> {
     const script = structureBatch(table, installed)
     if (!script && installed) return installed
-    await nft(['-f', '-'], script)
+    await batch(script)
     const fresh = await list()
     if (!fresh) throw new Error(`nft table inet ${table} vanished right after it was created`)
     return fresh
@@ -65,6 +120,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
 
     async readCounters() {
       const startedAtMs = Date.now()
+      const began = generation
       const installed = await list()
       bootId ??= (await readFile(bootIdPath, 'utf8')).trim()
       // A missing table means no counters exist (apply re-creates them, with new counterIds).
@@ -74,35 +130,26 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
         bootId,
         samples: installed ? counterSamples(installed) : [],
       }
-      cached = installed && { reading, installed }
+      cached = installed && { reading, installed, generation: began }
       ownReadings.add(reading)
       return reading
     },
 
-    async apply(
+    apply(
       rules: readonly SubscriberRule[],
       reading: CounterReading,
       creating?: CountersCreating,
+      only?: ReadonlySet<string>,
     ): Promise<ApplyReport> {
-      // The reading's own listing is the state to diff against unless something changed since.
-      const listed = cached?.reading === reading ? cached.installed : await list()
-      const installed = await ensureStructure(listed)
-      const plan = planChanges(rules, installed, reading, caps, ownReadings.has(reading))
-      caps = plan.caps
-      if (installed !== listed || plan.changes.length > 0) cached = undefined
-      // An apply that changed nothing leaves the listing valid, so a limits push right after a
-      // poll is planned without listing the whole table again.
-      if (plan.changes.length > 0) {
-        const created = createdPairs(plan.changes)
-        if (created.length > 0) await creating?.(created)
-        await nft(['-f', '-'], changeBatch(table, plan.changes))
-      }
-      return { skipped: plan.skipped }
+      const turn = applying.then(() => applyNow(rules, reading, creating, only))
+      applying = turn.catch(() => {})
+      return turn
     },
 
     async close() {
       // The table stays: enforcement and counters must outlive the agent process.
       cached = undefined
+      model = undefined
     },
   }
 }

@@ -56,8 +56,10 @@ class KernelModel {
       if (c.op === 'set-quota') {
         const have = this.quotas.get(c.name)
         // `add quota` on an existing one changes only `over`; consumption stays.
-        if (have) have.over = c.overBytes
-        else this.quotas.set(c.name, { handle: this.handles++, over: c.overBytes, consumed: 0n })
+        if (have) {
+          have.over = c.overBytes
+          if (c.reset) have.consumed = 0n
+        } else this.quotas.set(c.name, { handle: this.handles++, over: c.overBytes, consumed: 0n })
       }
     }
     for (const c of changes) if (c.op === 'add-element') this.elements.get(c.set)!.set(c.key, c.value)

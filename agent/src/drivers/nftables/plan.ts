@@ -2,7 +2,7 @@
 import type { CountDirection, RuleProblem } from '@capd/protocol'
 import type { CounterReading, CounterSample, SubscriberRule } from '../driver.js'
 import { type CheckedRules, checkRules } from '../rules.js'
-import { counterSamples } from './counters.js'
+import { counterSamples, samplesOf } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
 import { planQuota } from './quota-plan.js'
@@ -49,9 +49,17 @@ export function planChanges(
    * with another id there, were created after it, from zero, so all they hold passed since.
    */
   readingComplete = false,
+  /**
+   * `pushed`: plan only these subscribers (a pushed limit): everything else in the table, and every other
+   * remembered cap, is left as it is. Undefined: the whole table is made to match `rules`.
+   */
+  pushed?: ReadonlySet<string>,
 ): Plan {
+  // An id no object name can hold has nothing in the table (validate skips its rule).
+  const only = pushed && new Set([...pushed].filter(nameable))
   const changes: Change[] = []
-  const caps = new Map<string, QuotaCap>()
+  const caps = new Map<string, QuotaCap>(only ? [...lastCaps].filter(([id]) => !only.has(id)) : [])
+  const ours = (id: string) => !only || only.has(id)
   const wantElements = new Map(SETS.map((set) => [set.name, new Map<string, string>()]))
   const wantObjects: Record<ObjectKind, Set<string>> = {
     counter: new Set(),
@@ -60,12 +68,19 @@ export function planChanges(
   }
   /** Objects deleted and added again in this batch: every element pointing at them must be re-added. */
   const recreated = new Set<string>()
-  const current = new Map(counterSamples(installed).map((s) => [s.subscriberId, s]))
+  // A push looks at its own subscribers' counters only, not every sample of a fresh view of the table.
+  const current = new Map(
+    (only ? samplesOf(installed, only) : counterSamples(installed)).map((s) => [s.subscriberId, s]),
+  )
   const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
 
   const { checked, skipped } = validate(rules)
+  /** In an `only` plan: the addresses its subscribers hold now or are to hold, the only elements looked at. */
+  const touched = only && touchedKeys(installed, only)
   for (const { rule, prefix } of checked) {
     const id = rule.subscriberId
+    if (!ours(id)) continue
+    touched?.add(prefix.text)
     const names = objectNames(id)
     const sets = setNames(prefix.family)
     const put = (set: string, value = '') => wantElements.get(set)!.set(prefix.text, value)
@@ -126,12 +141,12 @@ export function planChanges(
         lastCap: last?.count === count ? last.cap : undefined,
       })
       caps.set(id, { count, cap: decision.cap })
-      if (decision.action === 'create' && installed.quotas.has(name)) {
-        changes.push({ op: 'delete-object', kind: 'quota', name })
-        recreated.add(name)
-      }
       if (decision.action !== 'keep') {
-        changes.push({ op: 'set-quota', name, subscriberId: id, overBytes: decision.overBytes })
+        const { overBytes } = decision
+        // A quota to start afresh is reset in place, not re-created: the maps pointing at it stay
+        // untouched, and a top-up changes no element of them (nft rebuilds a whole map for one).
+        const reset = decision.action === 'create' && installed.quotas.has(name)
+        changes.push({ op: 'set-quota', name, subscriberId: id, overBytes, ...(reset ? { reset } : {}) })
       }
     }
   }
@@ -143,7 +158,8 @@ export function planChanges(
   ]
   for (const [kind, names] of listed) {
     for (const name of names) {
-      if (parseObjectName(kind, name) && !wantObjects[kind].has(name)) {
+      const owner = parseObjectName(kind, name)
+      if (owner && ours(owner.subscriberId) && !wantObjects[kind].has(name)) {
         changes.push({ op: 'delete-object', kind, name })
       }
     }
@@ -151,7 +167,10 @@ export function planChanges(
   for (const spec of SETS) {
     const set = spec.name
     const want = wantElements.get(set)!
-    const have = installed.elements.get(set) ?? new Map<string, string>()
+    const all = installed.elements.get(set) ?? new Map<string, string>()
+    const have = touched
+      ? new Map([...touched].flatMap((key) => (all.has(key) ? [[key, all.get(key)!]] : [])))
+      : all
     const stale = [...have].filter(([key, value]) => want.get(key) !== value || recreated.has(value))
     const rewrite = stale.length > REWRITE_AFTER_DELETES
     if (rewrite) changes.push({ op: 'flush-set', set, map: spec.objects !== undefined })
@@ -163,6 +182,26 @@ export function planChanges(
     }
   }
   return { changes, caps, skipped }
+}
+
+function nameable(id: string): boolean {
+  try {
+    objectNames(id)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Keys of every element pointing at one of these subscribers' objects (their installed addresses). */
+function touchedKeys(installed: InstalledTable, only: ReadonlySet<string>): Set<string> {
+  const keys = new Set<string>()
+  const names = new Set([...only].flatMap((id) => Object.values(objectNames(id))))
+  for (const spec of SETS) {
+    if (!spec.objects) continue
+    for (const [key, value] of installed.elements.get(spec.name) ?? []) if (names.has(value)) keys.add(key)
+  }
+  return keys
 }
 
 /**

@@ -10,8 +10,11 @@ export type Change =
   | { op: 'add-element'; set: string; key: string; value: string }
   | { op: 'delete-object'; kind: ObjectKind; name: string }
   | { op: 'add-counter'; name: string; subscriberId: string }
-  /** On an existing quota this changes only `over`: the kernel keeps what it has consumed. */
-  | { op: 'set-quota'; name: string; subscriberId: string; overBytes: bigint }
+  /**
+   * On an existing quota this changes only `over`: the kernel keeps what it has consumed, unless
+   * `reset` (then consumption starts again from 0, the object and every map element pointing at it stay).
+   */
+  | { op: 'set-quota'; name: string; subscriberId: string; overBytes: bigint; reset?: boolean }
   | { op: 'add-limit'; name: string; subscriberId: string; bytesPerSecond: number; burstBytes: number }
 
 /** Elements per statement, so one huge first apply stays a readable batch. */
@@ -76,6 +79,9 @@ export function changeBatch(table: string, changes: readonly Change[]): string {
     if (c.op === 'add-counter') lines.push(`add counter ${t} ${c.name} { ${comment(c.subscriberId)} }`)
     if (c.op === 'set-quota') {
       lines.push(`add quota ${t} ${c.name} { over ${c.overBytes} bytes; ${comment(c.subscriberId)} }`)
+      // nft runs a reset beside the batch's transaction (it is no change): a packet in between is
+      // dropped by the spent quota or charged to the fresh one, so nothing passes uncounted.
+      if (c.reset) lines.push(`reset quota ${t} ${c.name}`)
     }
     if (c.op === 'add-limit') {
       const rate = `rate over ${c.bytesPerSecond} bytes/second burst ${c.burstBytes} bytes;`

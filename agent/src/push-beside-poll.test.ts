@@ -1,0 +1,170 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Agent } from './agent.js'
+import { loadAgentConfig } from './config.js'
+import type { RouterDriver, SubscriberRule } from './drivers/driver.js'
+import { createSimulatedDriver } from './drivers/simulated.js'
+import { fakeController } from './testing-fake-controller.js'
+
+const DAY = 86_400_000
+const START_MS = Date.parse('2026-03-10T12:00:00Z')
+
+const cleanup: (() => Promise<unknown>)[] = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+function limit(i: number, over: Partial<SubscriberLimit> = {}): SubscriberLimit {
+  return {
+    subscriberId: `sub_${i}`,
+    address: `10.0.0.${i + 1}`,
+    periodStart: new Date(START_MS - 10 * DAY).toISOString(),
+    periodEnd: new Date(START_MS + 20 * DAY).toISOString(),
+    limitBytes: 1e12,
+    usedBytes: 0,
+    limitVersion: 1,
+    onCap: 'block',
+    ...over,
+  }
+}
+
+const sync = (subscribers: SubscriberLimit[]) => ({
+  v: PROTOCOL_VERSION,
+  type: 'sync',
+  serverTimeMs: START_MS,
+  subscribers,
+})
+
+const waitUntil = async (what: string, ok: () => boolean) => {
+  const deadline = Date.now() + 5000
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/** The simulated router, with a reading that can be held up and every apply recorded. */
+function gatedDriver() {
+  const inner = createSimulatedDriver({ bytesPerSecond: 1000, now: () => START_MS })
+  const applies: Array<{ rules: SubscriberRule[]; only: string[] | undefined }> = []
+  let gate: Promise<void> | undefined
+  let open = () => {}
+  const driver: RouterDriver = {
+    kind: 'simulated',
+    start: () => inner.start(),
+    close: () => inner.close(),
+    async readCounters() {
+      if (gate) await gate
+      return inner.readCounters()
+    },
+    apply(rules, reading, creating, only) {
+      applies.push({ rules: [...rules], only: only && [...only].sort() })
+      return inner.apply(rules, reading, creating, only)
+    },
+  }
+  return {
+    driver,
+    applies,
+    holdReadings() {
+      gate = new Promise((resolve) => {
+        open = resolve
+      })
+    },
+    releaseReadings() {
+      gate = undefined
+      open()
+    },
+  }
+}
+
+describe('a pushed limit beside a running poll', () => {
+  it('is applied for its own subscribers while the poll still waits for the router', async () => {
+    const subscribers = Array.from({ length: 5 }, (_, i) => limit(i))
+    const controller = await fakeController((socket) => socket.send(JSON.stringify(sync(subscribers))))
+    cleanup.push(() => controller.close())
+    const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
+    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
+    const config = await loadAgentConfig({
+      controller: controller.url,
+      token: agentToken('agt_push', 'push-secret-0123456789ab'),
+      stateDir,
+      pollIntervalMs: 60_000,
+      fastPollIntervalMs: 60_000,
+      router: { kind: 'simulated' },
+    })
+    const router = gatedDriver()
+    const agent = await Agent.start(config, router.driver, { now: () => START_MS })
+    cleanup.push(() => agent.stop())
+    await controller.next('state')
+    await waitUntil('the sync is applied', () => router.applies.some((a) => a.rules.length === 5))
+    // A poll run to its end: the sync before it is then wholly done.
+    await agent.pollNow()
+
+    router.holdReadings()
+    cleanup.push(async () => router.releaseReadings())
+    const polled = agent.pollNow()
+    const before = router.applies.length
+    const states = controller.received.filter((m) => m.type === 'state').length
+    // A top-up: more allowance and a new version, while the poll is stuck in its reading.
+    controller.send({
+      v: PROTOCOL_VERSION,
+      type: 'limits',
+      subscribers: [limit(3, { limitBytes: 2e12, limitVersion: 2 })],
+    })
+    await waitUntil('the push is applied', () => router.applies.length > before)
+    expect(router.applies[before]!.only).toEqual(['sub_3'])
+    expect(router.applies[before]!.rules.find((r) => r.subscriberId === 'sub_3')).toBeDefined()
+    // …and reported as enforced, still before the poll has its reading.
+    await waitUntil('the new version is reported', () =>
+      controller.received
+        .slice(states)
+        .some(
+          (m) =>
+            m.type === 'state' && m.subscribers.some((s: { limitVersion: number }) => s.limitVersion === 2),
+        ),
+    )
+    expect(router.applies).toHaveLength(before + 1)
+
+    router.releaseReadings()
+    await polled
+    // The poll's own apply comes after, of every subscriber, with the pushed limit in its rules.
+    const last = router.applies.at(-1)!
+    expect(last.only).toBeUndefined()
+    expect(last.rules).toHaveLength(5)
+    expect(agent.snapshot().books.sub_3!.limit.limitVersion).toBe(2)
+  })
+
+  it('waits behind a sync still queued, so an older full state never overwrites a newer push', async () => {
+    const controller = await fakeController((socket) => socket.send(JSON.stringify(sync([limit(0)]))))
+    cleanup.push(() => controller.close())
+    const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
+    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
+    const config = await loadAgentConfig({
+      controller: controller.url,
+      token: agentToken('agt_push', 'push-secret-0123456789ab'),
+      stateDir,
+      pollIntervalMs: 60_000,
+      fastPollIntervalMs: 60_000,
+      router: { kind: 'simulated' },
+    })
+    const router = gatedDriver()
+    const agent = await Agent.start(config, router.driver, { now: () => START_MS })
+    cleanup.push(() => agent.stop())
+    await controller.next('state')
+
+    router.holdReadings()
+    cleanup.push(async () => router.releaseReadings())
+    const polled = agent.pollNow()
+    controller.send(sync([limit(0, { limitVersion: 2 })]))
+    controller.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: [limit(0, { limitVersion: 3 })] })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    router.releaseReadings()
+    await polled
+    await waitUntil('both are taken', () => agent.snapshot().books.sub_0!.limit.limitVersion === 3)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(agent.snapshot().books.sub_0!.limit.limitVersion).toBe(3)
+  })
+})
