@@ -79,6 +79,11 @@ async function round(seed: number, dir: string, at: number): Promise<number> {
   return lifeZeroOps
 }
 
+/** A random seed, or CAPD_STATE_CRASH_SEED's to replay a failure (every failure message names its seed). */
+function seedFromEnv(): number {
+  return Number(process.env.CAPD_STATE_CRASH_SEED ?? Math.floor(Math.random() * 1e9))
+}
+
 async function countLeftovers(dir: string): Promise<void> {
   const { logGen } = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { logGen: number }
   const gens = (await readdir(dir)).flatMap((f) => /^state\.(\d+)\.log$/.exec(f)?.[1] ?? []).map(Number)
@@ -88,7 +93,7 @@ async function countLeftovers(dir: string): Promise<void> {
 
 describe('the state store killed at any change to the disk', () => {
   it('opens to the last saved state (or the one being saved), through compactions and restarts', async () => {
-    const first = Math.floor(Math.random() * 1e9)
+    const first = seedFromEnv()
     for (let i = 0; i < 150; i++) {
       const dir = await mkdtemp(join(tmpdir(), 'capd-state-crash-'))
       try {
@@ -104,7 +109,7 @@ describe('the state store killed at any change to the disk', () => {
   }, 120_000)
 
   it('survives a crash at every change of one run, one after another', async () => {
-    const seed = Math.floor(Math.random() * 1e9)
+    const seed = seedFromEnv()
     const dir = await mkdtemp(join(tmpdir(), 'capd-state-crash-'))
     let total: number
     try {
@@ -112,10 +117,14 @@ describe('the state store killed at any change to the disk', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
-    for (let at = 1; at <= total; at++) {
+    // CAPD_STATE_CRASH_AT replays one crash point of a failure (with its seed).
+    const only = Number(process.env.CAPD_STATE_CRASH_AT) || undefined
+    for (let at = only ?? 1; at <= (only ?? total); at++) {
       const each = await mkdtemp(join(tmpdir(), 'capd-state-crash-'))
       try {
-        await round(seed, each, at)
+        await round(seed, each, at).catch((err: Error) => {
+          throw new Error(`seed ${seed}, first crash at change ${at}: ${err.message}`)
+        })
       } finally {
         await rm(each, { recursive: true, force: true })
       }

@@ -92,6 +92,22 @@ describe('the state store', () => {
     }
   })
 
+  // A crash in a new log's first append can leave the file extended but none of its data written.
+  it('cuts a log holding only NULs (its first append torn), and saves on after it', async () => {
+    const store = await StateStore.create(dir, freshState(), quiet)
+    const created = view(store.state)
+    const path = join(dir, `state.${store.disk.gen}.log`)
+    await writeFile(path, Buffer.alloc(311))
+    const said: string[] = []
+    const reopened = (await StateStore.open(dir, (line) => said.push(line)))!
+    expect(view(reopened.state)).toEqual(created)
+    expect((await stat(path)).size).toBe(0)
+    expect(said.join('\n')).toMatch(/cut 311 bytes at byte offset 0/)
+    reopened.state.books.set('sub_a', book('sub_a', 1, 1))
+    await reopened.save()
+    expect(view((await StateStore.open(dir, quiet))!.state)).toEqual(view(reopened.state))
+  })
+
   it('refuses to open a log damaged before its last record, and leaves it as it is', async () => {
     const store = await StateStore.create(dir, freshState(), quiet)
     for (const id of SUBSCRIBER_IDS) {
