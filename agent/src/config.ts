@@ -4,6 +4,7 @@ import { isIP } from 'node:net'
 import { LOG_LEVELS } from '@capd/log'
 import { agentIdFromToken, ListenAddress, parseIpPrefix } from '@capd/protocol'
 import { z } from 'zod'
+import { CoaEnforcer } from './config-coa.js'
 import {
   ControllerUrl,
   ControllerUrls,
@@ -122,10 +123,10 @@ const RadiusRouter = z.strictObject({
     .default({ address: '0.0.0.0', port: 1813 }),
   /** Who may send accounting, each with its secret; the longest matching prefix wins. */
   clients: z.array(RadiusClient).min(1, { error: 'needs at least one client' }),
-  /** Who blocks and throttles: this Linux box or a RouterOS router; absent = count only. */
+  /** Who blocks and throttles: this Linux box, a RouterOS router, or the NAS by CoA; absent = count only. */
   enforcer: z
-    .discriminatedUnion('kind', [NftablesRouter, RouterOsRouter], {
-      error: 'enforcer.kind must be "nftables" or "routeros"',
+    .discriminatedUnion('kind', [NftablesRouter, RouterOsRouter, CoaEnforcer], {
+      error: 'enforcer.kind must be "nftables", "routeros" or "coa"',
     })
     .optional(),
 })
@@ -235,6 +236,14 @@ async function resolveRouterSecrets(router: AgentConfig['router']): Promise<Agen
 }
 
 async function enforcerSecrets<T extends { kind: string; password?: string }>(enforcer: T): Promise<T> {
+  if (enforcer.kind === 'coa') {
+    const coa = enforcer as unknown as CoaEnforcer
+    const nas = []
+    for (const [i, entry] of coa.nas.entries()) {
+      nas.push({ ...entry, secret: await secret(entry.secret, `router.enforcer.nas.${i}.secret`) })
+    }
+    return { ...enforcer, nas }
+  }
   if (enforcer.kind !== 'routeros' || enforcer.password === undefined) return enforcer
   return { ...enforcer, password: await secret(enforcer.password, 'router.enforcer.password') }
 }

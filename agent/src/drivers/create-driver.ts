@@ -57,7 +57,17 @@ export async function createDriver(
         stateDir: config.stateDir,
         log: logger.child({ agentId: config.agentId, component: 'radius' }),
       })
-      return createRadiusDriver(source, router.enforcer && (await createEnforcer(router.enforcer, log)))
+      const enforcer = router.enforcer
+      if (enforcer?.kind === 'coa') {
+        const { createCoaEnforcer } = await import('./radius/coa-enforcer.js')
+        const coa = createCoaEnforcer({
+          ...enforcer,
+          sessions: source,
+          log: logger.child({ agentId: config.agentId, component: 'coa' }),
+        })
+        return createRadiusDriver(source, coa)
+      }
+      return createRadiusDriver(source, enforcer && (await createEnforcer(enforcer, log)))
     }
   }
 }

@@ -32,6 +32,8 @@ export interface AgentConfigFile {
         kind: 'radius'
         listen?: { address?: string; port?: number }
         clients: { address: string; secret: string; name?: string }[]
+        /** As the agent config says (e.g. `{ kind: 'coa', … }`). */
+        enforcer?: Record<string, unknown>
       }
 }
 

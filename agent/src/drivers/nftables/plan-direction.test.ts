@@ -90,7 +90,10 @@ const random = (n: number) => Math.floor(Math.random() * n)
 const DIRECTIONS: CountDirection[] = ['both', 'down', 'up']
 
 describe('quota plan by direction, against a kernel model', () => {
-  it('keeps the kernel quota equal to what the agent allows through random traffic, top-ups and direction changes', () => {
+  // 500 random rounds: a second or two alone, far more on a machine busy with other tests.
+  it('keeps the kernel quota equal to what the agent allows through random traffic, top-ups and direction changes', {
+    timeout: 60_000,
+  }, () => {
     for (let round = 0; round < 500; round++) {
       const kernel = new KernelModel()
       let count = DIRECTIONS[random(3)]!

@@ -44,6 +44,7 @@ import {
   RadiusFormatError,
   requestAuthentic,
 } from './codec.js'
+import type { OpenSession } from './ledger.js'
 import { LedgerStore } from './ledger-store.js'
 
 export const LEDGER_FILE = 'radius-ledger.json'
@@ -69,6 +70,10 @@ export interface RadiusAccounting {
   track(rules: readonly SubscriberRule[], creating?: CountersCreating): Promise<RuleProblem[]>
   /** Framed-IP-Address (or IPv6) of each subscriber's open sessions, as last reported. */
   sessionAddresses(): ReadonlyMap<string, readonly string[]>
+  /** Each subscriber's open sessions, as last recorded. */
+  openSessions(): ReadonlyMap<string, readonly OpenSession[]>
+  /** `listener` is called after each request recorded and answered (a session may have begun or ended). */
+  onSessions(listener: () => void): void
   close(): Promise<void>
 }
 
@@ -82,6 +87,7 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
   let closed = false
   /** Requests being recorded: close waits for them, so nothing is written after it. */
   const inFlight = new Set<Promise<void>>()
+  const listeners: (() => void)[] = []
 
   const complain = (source: string, fields: object, message: string) => {
     const last = complained.get(source)
@@ -127,6 +133,7 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
       return
     }
     socket?.send(accountingResponse(request, client.secret), from.port, from.address)
+    for (const listener of listeners) listener()
   }
 
   return {
@@ -183,6 +190,12 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
     sessionAddresses() {
       return store?.ledger.addresses() ?? new Map()
     },
+    openSessions() {
+      return store?.ledger.openSessions() ?? new Map()
+    },
+    onSessions(listener) {
+      listeners.push(listener)
+    },
     async close() {
       closed = true
       const s = socket
@@ -198,4 +211,13 @@ export function createRadiusAccounting(options: RadiusAccountingOptions): Radius
 function nasKey(record: AccountingRecord, sourceAddress: string): string {
   if (record.nasIp === undefined && record.nasIdentifier === undefined) return `src:${sourceAddress}`
   return `${record.nasIp ?? ''}/${record.nasIdentifier ?? ''}`
+}
+
+/** What a ledger NAS key says of the NAS: its NAS-IP-Address and NAS-Identifier, or the address requests came from. */
+export function nasOfKey(key: string): { nasIp?: string; nasIdentifier?: string; source?: string } {
+  if (key.startsWith('src:')) return { source: key.slice(4) }
+  const slash = key.indexOf('/')
+  const nasIp = key.slice(0, slash)
+  const nasIdentifier = key.slice(slash + 1)
+  return { ...(nasIp ? { nasIp } : {}), ...(nasIdentifier ? { nasIdentifier } : {}) }
 }

@@ -8,6 +8,13 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 
 export const ACCOUNTING_REQUEST = 4
 export const ACCOUNTING_RESPONSE = 5
+/** RFC 5176 §2: Disconnect and CoA requests, their ACKs and NAKs. */
+export const DISCONNECT_REQUEST = 40
+export const DISCONNECT_ACK = 41
+export const DISCONNECT_NAK = 42
+export const COA_REQUEST = 43
+export const COA_ACK = 44
+export const COA_NAK = 45
 
 const HEADER_BYTES = 20
 const MAX_PACKET_BYTES = 4096
@@ -87,28 +94,46 @@ export function requestAuthentic(datagram: Buffer, secret: string): boolean {
   return timingSafeEqual(expected, datagram.subarray(4, HEADER_BYTES))
 }
 
+/**
+ * A request whose authenticator is MD5 over the packet with 16 zero octets in its place, then the
+ * secret: Accounting-Request (RFC 2866 §3) and CoA/Disconnect-Request (RFC 5176 §2.3) alike.
+ */
+export function signedRequest(
+  code: number,
+  identifier: number,
+  attributes: RadiusAttribute[],
+  secret: string,
+): Buffer {
+  const encoded = encodePacket({ code, identifier, authenticator: Buffer.alloc(16), attributes })
+  authenticatorOver(encoded, Buffer.alloc(16), secret).copy(encoded, 4)
+  return encoded
+}
+
 /** An Accounting-Request signed with `secret` (the packet builder tests and tools use). */
 export function accountingRequest(identifier: number, attributes: RadiusAttribute[], secret: string): Buffer {
+  return signedRequest(ACCOUNTING_REQUEST, identifier, attributes, secret)
+}
+
+/** A response to `request`: its authenticator is MD5 over the packet with the request's authenticator, then the secret. */
+export function signedResponse(
+  code: number,
+  request: RadiusPacket,
+  attributes: RadiusAttribute[],
+  secret: string,
+): Buffer {
   const encoded = encodePacket({
-    code: ACCOUNTING_REQUEST,
-    identifier,
+    code,
+    identifier: request.identifier,
     authenticator: Buffer.alloc(16),
     attributes,
   })
-  authenticatorOver(encoded, Buffer.alloc(16), secret).copy(encoded, 4)
+  authenticatorOver(encoded, request.authenticator, secret).copy(encoded, 4)
   return encoded
 }
 
 /** The Accounting-Response to `request`: no attributes, its authenticator over the request's. */
 export function accountingResponse(request: RadiusPacket, secret: string): Buffer {
-  const encoded = encodePacket({
-    code: ACCOUNTING_RESPONSE,
-    identifier: request.identifier,
-    authenticator: Buffer.alloc(16),
-    attributes: [],
-  })
-  authenticatorOver(encoded, request.authenticator, secret).copy(encoded, 4)
-  return encoded
+  return signedResponse(ACCOUNTING_RESPONSE, request, [], secret)
 }
 
 /** Whether `response` answers `request` under `secret` (what a NAS checks). */

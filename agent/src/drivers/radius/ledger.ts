@@ -64,6 +64,15 @@ interface CounterState {
   up: bigint
 }
 
+/** An open session as a CoA names it: `nas` is the ledger's NAS key (see accounting-server.ts nasKey). */
+export interface OpenSession {
+  key: string
+  nas: string
+  sessionId: string
+  login: string
+  address?: string
+}
+
 export interface CounterPlan {
   /** Subscribers whose counter (for their current login) is about to be created at zero. */
   create: { subscriberId: string; login: string }[]
@@ -265,6 +274,21 @@ export class Ledger {
       const list = result.get(subscriberId) ?? []
       if (!list.includes(session.address!)) list.push(session.address!)
       result.set(subscriberId, list)
+    }
+    return result
+  }
+
+  /** Each subscriber's open sessions: what a CoA names them by. */
+  openSessions(): Map<string, OpenSession[]> {
+    const result = new Map<string, OpenSession[]>()
+    for (const [key, session] of this.sessions) {
+      if (session.endedMs !== undefined) continue
+      const subscriberId = this.byLogin.get(session.login)
+      if (subscriberId === undefined) continue
+      const sessionId = key.slice(key.indexOf('\u0000') + 1)
+      const open: OpenSession = { key, nas: session.nas, sessionId, login: session.login }
+      if (session.address) open.address = session.address
+      result.set(subscriberId, [...(result.get(subscriberId) ?? []), open])
     }
     return result
   }

@@ -1,5 +1,5 @@
 /**
- * RADIUS accounting as the counters, paired with an enforcer (nftables or RouterOS) as SNMP is, or
+ * RADIUS accounting as the counters, paired with an enforcer (nftables, RouterOS, or CoA to the NAS: coa-enforcer.ts) as SNMP is, or
  * with none: count only. The enforcer's own counters are not the ones that count, so it gets no
  * byte allowance to install: the cap is enforced at the next poll after the NAS's next report.
  */
