@@ -2,6 +2,7 @@
 import { cpus, loadavg } from 'node:os'
 import { addressCheck } from './address-check.js'
 import { agentFailover } from './agent-failover.js'
+import { agentStateSave } from './agent-state-save.js'
 import { backupCost } from './backup-cost.js'
 import { bodyLimitCost } from './body-limit.js'
 import { readConfig } from './config.js'
@@ -37,6 +38,7 @@ const started = performance.now()
 await topUpThroughput(config)
 await storeWriteCost(config)
 await snapshotStall(config)
+await agentStateSave(config)
 await backupCost(config.subscriberCounts, config.tmpRoot)
 await uiPages()
 await bodyLimitCost()

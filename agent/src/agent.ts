@@ -16,10 +16,11 @@ import { type AgentMetrics, type AgentMetricsView, noAgentMetrics } from './metr
 import { timed } from './metrics/timed.js'
 import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
-import { type AgentState, saveCheckpoint } from './state/checkpoint.js'
+import type { AgentState } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
 import { openState } from './state/open-state.js'
 import { forgetCreated, noteCreated, replay } from './state/replay.js'
+import type { StateStore } from './state/state-store.js'
 import { stateMessages } from './state-report.js'
 import { computeDeltas } from './usage-engine.js'
 import { ackAheadWarning, UsageSender } from './usage-sender.js'
@@ -77,7 +78,7 @@ export class Agent {
     private readonly driver: RouterDriver,
     private readonly state: AgentState,
     private readonly journal: Journal,
-    private readonly checkpointPath: string,
+    private readonly store: StateStore,
     deps: AgentDeps,
   ) {
     this.now = deps.now ?? Date.now
@@ -128,15 +129,12 @@ export class Agent {
   /** Loads state from `stateDir` (replaying the journal), enforces the last known limits, then connects. */
   static async start(config: LoadedConfig, driver: RouterDriver, deps: AgentDeps = {}): Promise<Agent> {
     const log = agentLogger(config, deps)
-    const { state, journal, checkpointPath } = await openState(
-      config.stateDir,
-      log.child({ component: 'journal' }),
-    )
+    const { state, journal, store } = await openState(config.stateDir, log.child({ component: 'journal' }))
     for (const url of config.controllerUrls) {
       const insecure = plainTextWarning(url)
       if (insecure) log.warn(`capd agent: WARNING: NO TLS: ${insecure}`)
     }
-    const agent = new Agent(config, driver, state, journal, checkpointPath, deps)
+    const agent = new Agent(config, driver, state, journal, store, deps)
     // A router that cannot be reached now is retried by every poll; counting and syncing go on.
     try {
       await driver.start()
@@ -196,6 +194,7 @@ export class Agent {
     await Promise.all([this.queue.onIdle(), this.pushes.onIdle()])
     await this.routerTurn.onIdle()
     await this.saving
+    await this.store.close()
     await this.driver.close()
   }
 
@@ -288,7 +287,7 @@ export class Agent {
 
   /** Writes the state now (after any write already asked for): the one way the agent checkpoints. */
   private checkpoint(): Promise<void> {
-    const done = this.saving.then(() => saveCheckpoint(this.checkpointPath, this.state))
+    const done = this.saving.then(() => this.store.save())
     this.saving = done.catch(() => {})
     return done
   }

@@ -53,4 +53,14 @@ describe('record frames', () => {
     expect(parsed.records).toHaveLength(3)
     expect(parsed.bad).toMatchObject({ offset: log.length, torn: true })
   })
+
+  // The first append to a new log, extended but none of its data written: nothing but NULs.
+  it('calls a file of zeros only (its first append extended but not written) torn', () => {
+    for (const size of [1, 158, 311, 4096]) {
+      const parsed = parseRecords(Buffer.alloc(size))
+      expect(parsed.records, `${size} NULs`).toHaveLength(0)
+      expect(parsed.bad, `${size} NULs`).toMatchObject({ offset: 0, torn: true })
+      expect(parsed.goodBytes).toBe(0)
+    }
+  })
 })

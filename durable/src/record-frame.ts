@@ -103,6 +103,8 @@ function readRecord(bytes: Buffer, at: number): ReadResult {
 function isTorn(bytes: Buffer, at: number, result: { declaredEnd?: number }): boolean {
   let end = bytes.length
   while (end > at && bytes[end - 1] === 0) end--
+  // Nothing but NULs from here: an append extended over but never written (at offset 0, a first one).
+  if (end === at) return true
   const newline = bytes.indexOf(NEWLINE, at)
   if (newline !== -1 && newline < end - 1) return false
   if (newline === end - 1 && !bytes.subarray(at, end).includes(0)) return false

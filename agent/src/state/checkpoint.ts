@@ -1,7 +1,8 @@
 /**
  * The agent's durable state besides the journal: epoch, sequence numbers, counter baselines and
  * the last limits per subscriber (so an agent restarted while the controller is away still
- * enforces). Together with the journal entries after `appliedSeq` it rebuilds everything.
+ * enforces). The checkpoint file holds it whole; the state log (state-store.ts) holds what changed
+ * since. Together with the journal entries after `appliedSeq` they rebuild everything.
  */
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
@@ -39,14 +40,37 @@ export interface AgentState {
   books: Map<string, Book>
 }
 
+/** A baseline as JSON holds it: the counter positions as decimal strings (they may pass 2^53). */
+export type StoredBaseline = Omit<Baseline, 'down' | 'up'> & { down: string; up: string }
+
 interface StoredState {
   epoch: string
   appliedSeq: number
   ackedSeq: number
-  baselines: Record<string, Omit<Baseline, 'down' | 'up'> & { down: string; up: string }>
+  /**
+   * The state log generation to replay onto this checkpoint (`state.<logGen>.log` and later ones).
+   * Absent in checkpoints written before the state log existed: 0.
+   */
+  logGen?: number
+  baselines: Record<string, StoredBaseline>
   /** Absent in state files written before it existed. */
   created?: Record<string, CreatedCounter>
   books: Record<string, Book>
+}
+
+/** A checkpoint as read: the state, the log generation it continues with, and its size on disk. */
+export interface LoadedCheckpoint {
+  state: AgentState
+  logGen: number
+  bytes: number
+}
+
+export function toStoredBaseline(b: Baseline): StoredBaseline {
+  return { ...b, down: b.down.toString(), up: b.up.toString() }
+}
+
+export function fromStoredBaseline(b: StoredBaseline): Baseline {
+  return { ...b, down: BigInt(b.down), up: BigInt(b.up) }
 }
 
 export function freshState(): AgentState {
@@ -61,6 +85,10 @@ export function freshState(): AgentState {
 }
 
 export async function loadCheckpoint(path: string): Promise<AgentState | undefined> {
+  return (await readCheckpoint(path))?.state
+}
+
+export async function readCheckpoint(path: string): Promise<LoadedCheckpoint | undefined> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -76,31 +104,32 @@ export async function loadCheckpoint(path: string): Promise<AgentState | undefin
       `agent state ${path} does not parse (${(err as Error).message}); move it aside to start a new epoch`,
     )
   }
-  return {
+  const state: AgentState = {
     epoch: stored.epoch,
     appliedSeq: stored.appliedSeq,
     ackedSeq: stored.ackedSeq,
-    baselines: new Map(
-      Object.entries(stored.baselines).map(([id, b]) => [
-        id,
-        { ...b, down: BigInt(b.down), up: BigInt(b.up) },
-      ]),
-    ),
+    baselines: new Map(Object.entries(stored.baselines).map(([id, b]) => [id, fromStoredBaseline(b)])),
     created: new Map(Object.entries(stored.created ?? {})),
     books: new Map(Object.entries(stored.books)),
   }
+  return { state, logGen: stored.logGen ?? 0, bytes: Buffer.byteLength(text) }
 }
 
-export async function saveCheckpoint(path: string, state: AgentState): Promise<void> {
-  const stored: StoredState = {
+/** Writes the whole state at once (atomically); `logGen` is the state log generation that follows it. */
+export async function saveCheckpoint(path: string, state: AgentState, logGen = 0): Promise<number> {
+  const text = JSON.stringify(storedState(state, logGen))
+  await writeFileAtomic(path, text)
+  return Buffer.byteLength(text)
+}
+
+function storedState(state: AgentState, logGen: number): StoredState {
+  return {
     epoch: state.epoch,
     appliedSeq: state.appliedSeq,
     ackedSeq: state.ackedSeq,
-    baselines: Object.fromEntries(
-      [...state.baselines].map(([id, b]) => [id, { ...b, down: b.down.toString(), up: b.up.toString() }]),
-    ),
+    logGen,
+    baselines: Object.fromEntries([...state.baselines].map(([id, b]) => [id, toStoredBaseline(b)])),
     created: Object.fromEntries(state.created),
     books: Object.fromEntries(state.books),
   }
-  await writeFileAtomic(path, JSON.stringify(stored))
 }

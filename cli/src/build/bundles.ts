@@ -15,10 +15,11 @@ import type { BuildOptions } from 'esbuild'
 export const EXTERNAL_PACKAGES = ['pdfkit'] as const
 
 /**
- * ws's optional native add-ons. They stay out of both bundles; ws `require`s them in a try and falls
- * back to its JavaScript masking and UTF-8 check, so the agent runs with no node_modules at all.
+ * Optional native add-ons, left out of both bundles. ws `require`s its two in a try and falls back
+ * to its JavaScript masking and UTF-8 check, so the agent runs with no node_modules at all; pg
+ * `require`s pg-native only when `pg.native` is asked for, which capd never does.
  */
-export const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate'] as const
+export const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate', 'pg-native'] as const
 
 /**
  * ESM output has no `require`; bundled CommonJS packages (pino, ws, net-snmp) call it for Node's

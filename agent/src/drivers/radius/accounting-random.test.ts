@@ -5,7 +5,7 @@
  * state dir copied as it is on disk at that moment, a new agent started on the copy). What the
  * last agent has booked must be, per subscriber, exactly the sum of its sessions' last totals.
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '@capd/log'
@@ -44,6 +44,28 @@ const limits: SubscriberLimit[] = LOGINS.map((login, i) => ({
 
 const testLog = createLogger({ name: 'radius-random', level: 'warn' })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The checkpoint and its state logs as one set: copied again if a compaction replaced the
+ * checkpoint (and deleted the logs it covers) while they were being read.
+ */
+async function copyAgentState(from: string, to: string): Promise<void> {
+  const read = (name: string) =>
+    readFile(join(from, name)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    })
+  for (;;) {
+    const checkpoint = await read('state.json')
+    const names = (await readdir(from)).filter((name) => /^state\.\d+\.log$/.test(name))
+    const logs = await Promise.all(names.map(async (name) => [name, await read(name)] as const))
+    const again = await read('state.json')
+    if (checkpoint === undefined || again === undefined || !checkpoint.equals(again)) continue
+    await writeFile(join(to, 'state.json'), checkpoint)
+    for (const [name, bytes] of logs) if (bytes) await writeFile(join(to, name), bytes)
+    return
+  }
+}
 
 describe('RADIUS accounting through the agent, at random', () => {
   it(`books every session's last totals exactly once (seed ${SEED})`, { timeout: 120_000 }, async () => {
@@ -101,7 +123,8 @@ describe('RADIUS accounting through the agent, at random', () => {
       const old = { agent, source, dir: stateDir }
       await old.source.close()
       stateDir = await freshDir()
-      for (const file of ['state.json', 'journal.log', 'radius-ledger.json', 'radius-ledger.log']) {
+      await copyAgentState(old.dir, stateDir)
+      for (const file of ['journal.log', 'radius-ledger.json', 'radius-ledger.log']) {
         await copyFile(join(old.dir, file), join(stateDir, file)).catch((err) => {
           if (err.code !== 'ENOENT') throw err
         })
