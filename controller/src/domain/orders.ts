@@ -79,7 +79,11 @@ export async function placeOrder(
   return order
 }
 
-/** Stores what the provider answered when asked to collect the order's money, and when. */
+/**
+ * Stores what the provider answered when asked to collect the order's money, and when. The first
+ * answer kept stands: a second start of one order (two controllers racing one Idempotency-Key)
+ * gets the stored order back, so every caller sends the customer to the same page to pay.
+ */
 export async function recordCheckout(
   tx: Tx,
   env: DomainEnv,
@@ -88,6 +92,8 @@ export async function recordCheckout(
 ): Promise<Order> {
   const order = await tx.orders.get(orderId)
   if (!order) throw notFound('order', orderId)
+  if (order.providerRef !== undefined && order.providerRef !== checkout.providerRef) return order
+  if (order.checkoutAtMs !== undefined && order.providerRef === checkout.providerRef) return order
   const updated: Order = { ...order, ...checkout, checkoutAtMs: env.clock.now() }
   await tx.orders.update(updated)
   return updated

@@ -115,8 +115,24 @@ async function startOnce(
     await store.transact((tx) => closeOrder(tx, env, orderId, 'failed', reason, input.actor))
     throw failed(reason)
   }
-  // tx2: what the provider answered (its handle and where to pay).
-  return store.transact((tx) => recordCheckout(tx, env, orderId, answer))
+  // tx2: what the provider answered (its handle and where to pay); an answer kept first stands.
+  const kept = await store.transact((tx) => recordCheckout(tx, env, orderId, answer))
+  if (answer.providerRef !== undefined && kept.providerRef !== answer.providerRef) {
+    await abandon(deps, input.provider, orderId, answer.providerRef)
+  }
+  return kept
+}
+
+/** The losing start of a race between controllers: its page was never handed out; close it anyway. */
+async function abandon(deps: CheckoutDeps, provider: PaymentProvider, orderId: string, ref: string) {
+  try {
+    await provider.abandon?.(ref)
+  } catch (err) {
+    deps.logger?.warn(
+      { err, orderId, providerRef: ref },
+      'could not close an unused checkout at the provider',
+    )
+  }
 }
 
 function failed(reason: string | undefined): Refusal {

@@ -66,6 +66,11 @@ export interface PaymentProvider {
    */
   start(request: CheckoutRequest): Promise<CheckoutStarted>
   /**
+   * Closes a payment `start` opened that the order does not use (another start for the same order
+   * was kept first), so nobody can pay it. Its page was never shown to anyone; this only tidies.
+   */
+  abandon?(providerRef: string): Promise<void>
+  /**
    * Checks and normalises what the customer typed for `payerField` before an order is placed;
    * throws a field Refusal for a value the provider cannot use.
    */

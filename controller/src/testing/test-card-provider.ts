@@ -17,17 +17,23 @@ export class TestCardProvider implements PaymentProvider {
   failNext: Error | undefined
   /** Lets a test hold a start open (to race retries against it). */
   gate: Promise<void> | undefined
+  /** When set, every start gets a handle of its own (a provider that forgot its idempotency key). */
+  freshRefs = false
+  /** The handles `abandon` closed. */
+  readonly abandoned: string[] = []
 
   async start(request: CheckoutRequest): Promise<CheckoutStarted> {
-    this.started.push(request)
+    const nth = this.started.push(request)
     await this.gate
     const failure = this.failNext
     this.failNext = undefined
     if (failure) throw failure
-    return {
-      providerRef: `cs_test_${request.order.id}`,
-      checkoutUrl: `https://pay.example.test/${request.order.id}`,
-    }
+    const ref = this.freshRefs ? `${request.order.id}_${nth}` : request.order.id
+    return { providerRef: `cs_test_${ref}`, checkoutUrl: `https://pay.example.test/${ref}` }
+  }
+
+  async abandon(providerRef: string): Promise<void> {
+    this.abandoned.push(providerRef)
   }
 }
 

@@ -57,6 +57,20 @@ describe('starting a card payment', () => {
     )
   })
 
+  it('closes a session the order does not use by expiring it at Stripe', async () => {
+    const expired: string[] = []
+    server.use(
+      http.post(`${SESSIONS_URL}/:id/expire`, ({ params, request }) => {
+        expect(request.headers.get('authorization')).toBe(`Bearer ${SECRET_KEY}`)
+        expired.push(String(params.id))
+        return HttpResponse.json({ id: params.id, object: 'checkout.session', status: 'expired' })
+      }),
+    )
+    const f = await stripeFixture()
+    await f.provider.abandon('cs_test_unused')
+    expect(expired).toEqual(['cs_test_unused'])
+  })
+
   it("turns Stripe's errors into a plain payment_failed refusal, without Stripe's wording or the key", async () => {
     const cases = [
       {

@@ -58,6 +58,11 @@ export class StripeProvider implements PaymentProvider {
     return { providerRef: session.id, checkoutUrl: session.url }
   }
 
+  /** Expires a session nobody was sent to; its `checkout.session.expired` event changes no order. */
+  async abandon(sessionId: string): Promise<void> {
+    await this.stripe.checkout.sessions.expire(sessionId)
+  }
+
   webhooks(deps: ProviderDeps): Hono {
     return stripeWebhooks(deps, {
       webhookSecret: this.config.webhookSecret,
