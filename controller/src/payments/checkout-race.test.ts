@@ -115,7 +115,7 @@ describe('checkout across controllers', () => {
     const expired = await t.store.transact((tx) =>
       onSessionEvent(tx, t.env, 'checkout.session.expired', session(closed!, 'unpaid')),
     )
-    expect(expired.outcome).toBe('other_session')
+    expect(expired).toEqual({ outcome: 'other_session', orderId: order.id })
     expect(t.data.orders[order.id]!.status).toBe('awaiting_payment')
     const paid = await t.store.transact((tx) =>
       onSessionEvent(tx, t.env, 'checkout.session.completed', session(order.providerRef!, 'paid')),

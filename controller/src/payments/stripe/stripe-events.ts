@@ -60,6 +60,8 @@ export async function onSessionEvent(
     // A second session for one order (a start retried after Stripe forgot its idempotency key):
     // its payment is money taken that the order's own session does not account for.
     const warn = `session ${session.id} is not order ${orderId}'s session ${otherSession}`
+    // An unused session expiring (capd closes those itself, see checkout.ts) took no money.
+    if (type === 'checkout.session.expired') return { outcome: 'other_session', orderId }
     if (!paid) return { outcome: 'other_session', orderId, warn }
     return keepForOperator(
       tx,
