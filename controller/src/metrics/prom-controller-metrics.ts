@@ -115,6 +115,8 @@ export function promControllerMetrics(registry: Registry, sources: MetricSources
   for (const source of ['operator', 'auto', 'portal']) topUps.inc({ source }, 0)
 
   store.onCommit((commit) => {
+    // Another controller's commit (several on one database): that controller counts it.
+    if (commit.remote) return
     for (const topUp of commit.topUpsAdded) {
       topUps.inc({ source: topUp.source })
       // A free top-up adds nothing; a counter never goes down (reversals are not taken back).

@@ -136,6 +136,27 @@ describe('RADIUS CoA enforcer', () => {
     expect((await coa.apply([rule('alice', 'blocked')], reading)).skipped).toEqual([])
   })
 
+  it('reports and retries a request it cannot build, instead of failing the agent, and still serves the others', async () => {
+    const { coa, peers, sessions } = await setup({
+      // A value longer than one RADIUS attribute holds (247 bytes) does not encode.
+      blocked: { mode: 'coa', attributes: [{ name: 'Filter-Id', value: `capd-${'x'.repeat(300)}` }] },
+    })
+    const [peer] = peers as [CoaPeer]
+    sessions.open('alice', 'A1')
+    sessions.open('bob', 'B1')
+    await coa.apply([rule('alice', 'open'), rule('bob', 'open')], reading)
+    await expect.poll(() => coa.pending()).toBe(0)
+    peer.requests.length = 0
+    await coa.apply([rule('alice', 'blocked'), rule('bob', 'throttled', 2048, 512)], reading)
+    await expect.poll(() => peer.view('B1')?.['Mikrotik-Rate-Limit']).toBe('512k/2048k')
+    const report = await coa.apply([rule('alice', 'blocked'), rule('bob', 'throttled', 2048, 512)], reading)
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ subscriberId: 'sub_alice', code: 'coa_no_answer' }),
+    ])
+    expect(report.skipped[0]!.message).toContain('could not send')
+    expect(peer.requests.every((r) => r.sessionId === 'B1')).toBe(true)
+  })
+
   it('takes NAK 503 Session-Context-Not-Found as nothing to enforce: no retry', async () => {
     const { coa, peers, sessions } = await setup()
     const [peer] = peers as [CoaPeer]

@@ -156,13 +156,15 @@ export function createCoaEnforcer(options: CoaEnforcerOptions): CoaEnforcer {
       if (want === undefined) continue
       queue.inFlight++
       track.busy = true
-      void send(track, want).finally(() => {
-        queue.inFlight--
-        track.busy = false
-        if (queue.inFlight === 0 && queue.waiting.size === 0) queues.delete(key)
-        pump(key)
-        enqueue(track)
-      })
+      void send(track, want)
+        .catch((err: unknown) => couldNotSend(track, want, err))
+        .finally(() => {
+          queue.inFlight--
+          track.busy = false
+          if (queue.inFlight === 0 && queue.waiting.size === 0) queues.delete(key)
+          pump(key)
+          enqueue(track)
+        })
     }
   }
 
@@ -185,6 +187,25 @@ export function createCoaEnforcer(options: CoaEnforcerOptions): CoaEnforcer {
     const outcome = await client.send(destination, action.mode, attributes, timeoutMs)
     if (tracks.get(track.session.key) !== track) return
     settled(track, want, outcome, destination.nasName, action.mode)
+  }
+
+  /** A request that could not even be sent (an attribute that does not encode, no destination): retried like silence. */
+  const couldNotSend = (track: Track, want: Want, err: unknown) => {
+    if (tracks.get(track.session.key) !== track) return
+    const message = `could not send a request for session ${track.session.sessionId}: ${(err as Error).message}; retrying`
+    if (track.problem?.message !== message)
+      options.log.error({ err, subscriberId: track.subscriberId, want }, `RADIUS CoA: ${message}`)
+    track.problem = { subscriberId: track.subscriberId, code: 'coa_no_answer', message }
+    retryLater(track)
+  }
+
+  const retryLater = (track: Track) => {
+    const delayMs = Math.min(retryMaxMs, retryMinMs * 2 ** track.attempt) * (0.5 + Math.random() / 2)
+    track.attempt = Math.min(track.attempt + 1, 30)
+    track.timer = setTimeout(() => {
+      track.timer = undefined
+      enqueue(track)
+    }, delayMs)
   }
 
   const settled = (track: Track, want: Want, outcome: CoaOutcome, nasName: string, mode: string) => {
@@ -210,12 +231,7 @@ export function createCoaEnforcer(options: CoaEnforcerOptions): CoaEnforcer {
       code: outcome.kind === 'nak' ? 'coa_nak' : 'coa_no_answer',
       message,
     }
-    const delayMs = Math.min(retryMaxMs, retryMinMs * 2 ** track.attempt) * (0.5 + Math.random() / 2)
-    track.attempt = Math.min(track.attempt + 1, 30)
-    track.timer = setTimeout(() => {
-      track.timer = undefined
-      enqueue(track)
-    }, delayMs)
+    retryLater(track)
   }
 
   const reconcile = () => {
