@@ -1,7 +1,8 @@
 /**
  * Two real controllers started with `--db` on one PostgreSQL database: a top-up sold through one
  * is seen by the other, its idempotency key is honoured by both, and a wrong URL or a newer
- * schema stops the program with exit 2 (the unit does not restart-loop on it).
+ * schema stops the program with exit 2 (the unit does not restart-loop on it); a server not
+ * reachable yet exits 1, which the unit retries.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -86,7 +87,7 @@ describe.skipIf(unavailable)('controllers on PostgreSQL', () => {
     expect(await two.stop()).toBe(0)
   })
 
-  it('stops with exit 2 on an unreachable server, a wrong URL, or a schema newer than it knows', async () => {
+  it('stops with exit 1 (retried) on an unreachable server, exit 2 on a wrong URL, login, database or schema', async () => {
     const exitOf = async (args: string[]) => {
       const proc = await startCapdProgram('controller', {
         args: ['--port', '0', '--host', '127.0.0.1', '--tz', 'UTC', ...args],
@@ -104,9 +105,19 @@ describe.skipIf(unavailable)('controllers on PostgreSQL', () => {
       return proc.message
     }
     const unreachable = await exitOf(['--db', 'postgres://nobody:secret@127.0.0.1:1/capd'])
-    expect(unreachable).toMatch(/exited \(code 2\)[\s\S]*cannot reach PostgreSQL/)
+    expect(unreachable).toMatch(/exited \(code 1\)[\s\S]*cannot reach PostgreSQL[\s\S]*to be retried/)
     expect(unreachable).not.toContain('secret')
     expect(await exitOf(['--db', 'mysql://x'])).toMatch(/exited \(code 2\)[\s\S]*must be a postgres:\/\/ URL/)
+    const other = (change: (u: URL) => void) => {
+      const u = new URL(db.url)
+      change(u)
+      return u.toString()
+    }
+    const missing = await exitOf(['--db', other((u) => (u.pathname = '/capd_no_such_database'))])
+    expect(missing).toMatch(/exited \(code 2\)[\s\S]*cannot reach PostgreSQL[\s\S]*does not exist/)
+    expect(missing).not.toContain('to be retried')
+    const login = await exitOf(['--db', other((u) => (u.username = 'capd_no_such_role'))])
+    expect(login).toMatch(/exited \(code 2\)[\s\S]*capd_no_such_role/)
     const pool = await connectPool(db.url, 1)
     await pool.query(`INSERT INTO capd_schema_migrations (version, name) VALUES (999, 'from the future')`)
     await pool.end()

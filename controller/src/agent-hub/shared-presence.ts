@@ -21,6 +21,13 @@ export interface SharedPresenceOptions {
 export class SharedPresence {
   /** Local sessions: agent id → the session id in its presence row. */
   private readonly local = new Map<string, string>()
+  /**
+   * Local sessions whose claim is in the store. Only these are renewed: a row another session
+   * holds then means a claim made after ours, not one ours has yet to overwrite.
+   */
+  private readonly landed = new Set<string>()
+  /** Local sessions whose claim failed: claimed again on the next renewal. */
+  private readonly unclaimed = new Set<string>()
   private anywhere = new Set<string>()
   private timer: ReturnType<typeof setInterval> | undefined
   private ticking: Promise<void> | undefined
@@ -35,7 +42,20 @@ export class SharedPresence {
   claimed(agentId: string): Promise<void> {
     const sessionId = randomUUID()
     this.local.set(agentId, sessionId)
-    return this.guard(this.o.presence?.claim(agentId, sessionId), 'claiming agent presence')
+    return this.claim(agentId, sessionId)
+  }
+
+  private async claim(agentId: string, sessionId: string): Promise<void> {
+    const presence = this.o.presence
+    if (!presence) return
+    try {
+      await presence.claim(agentId, sessionId)
+      this.unclaimed.delete(sessionId)
+      if (this.local.get(agentId) === sessionId) this.landed.add(sessionId)
+    } catch (err) {
+      if (this.local.get(agentId) === sessionId) this.unclaimed.add(sessionId)
+      this.o.logger.warn({ err }, 'claiming agent presence failed; trying again')
+    }
   }
 
   /** The local session of `agentId` ended. */
@@ -43,6 +63,8 @@ export class SharedPresence {
     const sessionId = this.local.get(agentId)
     if (sessionId === undefined) return Promise.resolve()
     this.local.delete(agentId)
+    this.landed.delete(sessionId)
+    this.unclaimed.delete(sessionId)
     return this.guard(this.o.presence?.release(agentId, sessionId), 'releasing agent presence')
   }
 
@@ -75,11 +97,16 @@ export class SharedPresence {
     const presence = this.o.presence
     if (!presence) return
     try {
-      const sent = new Map(this.local)
-      for (const agentId of await presence.renew(sent)) {
+      for (const [agentId, sessionId] of this.local) {
+        if (this.unclaimed.has(sessionId)) await this.claim(agentId, sessionId)
+      }
+      const sent = new Map([...this.local].filter(([, sessionId]) => this.landed.has(sessionId)))
+      for (const agentId of await presence.renew(sent, (id) => this.local.get(id))) {
         // Only if the session renewed is still the local one (a newer local one claimed afresh).
-        if (this.local.get(agentId) !== sent.get(agentId)) continue
+        const sessionId = sent.get(agentId)!
+        if (this.local.get(agentId) !== sessionId) continue
         this.local.delete(agentId)
+        this.landed.delete(sessionId)
         this.o.replaced(agentId)
       }
       const now = await presence.connected()

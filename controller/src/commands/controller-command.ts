@@ -16,7 +16,12 @@ import { StoreFormatError } from '../store/data.js'
 import { DataDirOwnerError } from '../store/data-dir-owner.js'
 import { StoreCorruptError } from '../store/durable-json-file.js'
 import { openLowdbStore } from '../store/lowdb-store.js'
-import { DatabaseUnreachableError, openPgStore, redactUrl } from '../store/postgres/open-pg-store.js'
+import {
+  DatabaseNotReadyError,
+  DatabaseUnreachableError,
+  openPgStore,
+  redactUrl,
+} from '../store/postgres/open-pg-store.js'
 import { readTlsFiles } from '../tls-files.js'
 import { CAPD_VERSION } from '../version.js'
 
@@ -88,9 +93,15 @@ async function runControllerCommand(argv: string[]): Promise<void> {
           ...(snapshotAfterLogBytes === undefined ? {} : { snapshotAfterLogBytes }),
         })
   const store = await opened.catch((err: Error) => {
+    // A database not reachable yet (booting beside or after this controller, the network not up):
+    // exit 1, which the unit restarts, so the controller comes up once the database does.
+    if (err instanceof DatabaseNotReadyError) {
+      log.fatal({ err }, `capd controller: ${err.message}; exiting with 1, to be retried`)
+      process.exit(1)
+    }
     // A store of another version, a damaged one, one that belongs to another user (run as root),
     // or a database that cannot be reached as given waits for the operator (capd migrate, capd
-    // restore, sudo -u, the URL): exit 2, which the unit does not restart, rather than 1 and a
+    // restore, sudo -u, the URL or login): exit 2, which the unit does not restart, rather than 1 and a
     // restart every 2 s.
     const waits =
       err instanceof StoreFormatError ||

@@ -4,9 +4,40 @@ import { StoreFormatError } from '../data.js'
 import { PgStore, type PgStoreOptions } from './pg-store.js'
 import { migrateSchema } from './schema-migrations.js'
 
-/** The database cannot be used as given (a wrong URL, no server, refused login): the operator must act. */
+/** The database cannot be used as given (a wrong URL, refused login, no such database): the operator must act. */
 export class DatabaseUnreachableError extends Error {
-  override readonly name = 'DatabaseUnreachableError'
+  override readonly name: string = 'DatabaseUnreachableError'
+}
+
+/**
+ * The database cannot be reached yet (refused or timed-out connection, a server starting or
+ * shutting down, too many connections): trying again later may succeed, no operator needed.
+ */
+export class DatabaseNotReadyError extends DatabaseUnreachableError {
+  override readonly name = 'DatabaseNotReadyError'
+}
+
+/** SQLSTATE classes that waiting can mend: connection exception, insufficient resources. */
+const TRANSIENT_CLASSES = new Set(['08', '53'])
+/** Admin/crash shutdown, cannot connect now (starting up), idle session timeout. */
+const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '57P05'])
+
+/**
+ * Whether a failure to reach or open the database may pass by itself: a network error or timeout
+ * (no SQLSTATE) or a server not ready. A refused login (28P01, 28000), a missing database (3D000)
+ * or any other SQL error needs the operator.
+ */
+export function isTransientDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code
+  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+  if (sqlState === undefined) return true
+  return TRANSIENT_CLASSES.has(sqlState.slice(0, 2)) || TRANSIENT_CODES.has(sqlState)
+}
+
+function dbError(message: string, cause: unknown): DatabaseUnreachableError {
+  return isTransientDbError(cause)
+    ? new DatabaseNotReadyError(message, { cause })
+    : new DatabaseUnreachableError(message, { cause })
 }
 
 /** The URL with its password masked, for messages. */
@@ -33,7 +64,7 @@ export function checkDatabaseUrl(url: string): void {
     throw new DatabaseUnreachableError(`--db must be a postgres:// URL, got ${u.protocol}//…`)
 }
 
-/** A pool on `url`, checked with one query; an unreachable server is a DatabaseUnreachableError. */
+/** A pool on `url`, checked with one query; an unreachable server is a DatabaseNotReadyError. */
 export async function connectPool(url: string, max = 10): Promise<pg.Pool> {
   checkDatabaseUrl(url)
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 })
@@ -42,9 +73,7 @@ export async function connectPool(url: string, max = 10): Promise<pg.Pool> {
     await pool.query('SELECT 1')
   } catch (err) {
     await pool.end().catch(() => {})
-    throw new DatabaseUnreachableError(
-      `cannot reach PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`,
-    )
+    throw dbError(`cannot reach PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`, err)
   }
   return pool
 }
@@ -60,6 +89,6 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   } catch (err) {
     await pool.end().catch(() => {})
     if (err instanceof StoreFormatError) throw err
-    throw new DatabaseUnreachableError(`cannot open the PostgreSQL store: ${(err as Error).message}`)
+    throw dbError(`cannot open the PostgreSQL store: ${(err as Error).message}`, err)
   }
 }

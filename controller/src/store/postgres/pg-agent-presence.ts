@@ -29,7 +29,10 @@ export class PgAgentPresence implements AgentPresence {
     )
   }
 
-  async renew(sessions: ReadonlyMap<string, string>): Promise<string[]> {
+  async renew(
+    sessions: ReadonlyMap<string, string>,
+    current: (agentId: string) => string | undefined,
+  ): Promise<string[]> {
     if (sessions.size === 0) return []
     const agents = [...sessions.keys()]
     const { rows } = await this.pool.query<{ agent_id: string }>(
@@ -40,16 +43,46 @@ export class PgAgentPresence implements AgentPresence {
       [agents, agents.map((a) => sessions.get(a)!)],
     )
     const renewed = new Set(rows.map((r) => r.agent_id))
-    const { rows: taken } = await this.pool.query<{ agent_id: string }>(
-      'SELECT agent_id FROM agent_presence WHERE agent_id = ANY($1::text[])',
-      [agents.filter((a) => !renewed.has(a))],
+    const { rows: held } = await this.pool.query<{ agent_id: string; live: boolean }>(
+      `SELECT agent_id,
+              heartbeat_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000) AS live
+       FROM agent_presence WHERE agent_id = ANY($1::text[])`,
+      [agents.filter((a) => !renewed.has(a)), this.staleMs],
     )
-    const lost = new Set(taken.map((r) => r.agent_id))
-    // A row that vanished (a release raced a claim) is claimed again: this session is still live.
+    const holder = new Map(held.map((r) => [r.agent_id, r.live]))
+    const lost: string[] = []
     for (const agentId of agents) {
-      if (!renewed.has(agentId) && !lost.has(agentId)) await this.claim(agentId, sessions.get(agentId)!)
+      if (renewed.has(agentId)) continue
+      const sessionId = sessions.get(agentId)!
+      const live = holder.get(agentId)
+      // Another session, claimed after ours (a claim landed before this renewal), is live: ours lost.
+      if (live === true) lost.push(agentId)
+      // The session read a moment ago may have ended and the agent come back as a newer session
+      // since: only the session still local takes the row, and never over one that holds it.
+      else if (current(agentId) !== sessionId) continue
+      else if (live === undefined) await this.claimVacant(agentId, sessionId)
+      else await this.takeStale(agentId, sessionId)
     }
-    return [...lost]
+    return lost
+  }
+
+  /** A row that vanished (a release raced a claim) is taken again, unless a claim got there first. */
+  private async claimVacant(agentId: string, sessionId: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO agent_presence (agent_id, session_id) VALUES ($1, $2)
+       ON CONFLICT (agent_id) DO NOTHING`,
+      [agentId, sessionId],
+    )
+  }
+
+  /** A row held by a session whose controller stopped renewing it: a live session takes it back. */
+  private async takeStale(agentId: string, sessionId: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE agent_presence SET session_id = $2, heartbeat_at = clock_timestamp()
+       WHERE agent_id = $1
+         AND heartbeat_at <= clock_timestamp() - make_interval(secs => $3::double precision / 1000)`,
+      [agentId, sessionId, this.staleMs],
+    )
   }
 
   async release(agentId: string, sessionId: string): Promise<void> {

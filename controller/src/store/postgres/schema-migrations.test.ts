@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateCommand } from '../../commands/migrate-command.js'
 import { StoreFormatError } from '../data.js'
 import { runJobOnce } from '../job-once.js'
-import { connectPool, DatabaseUnreachableError } from './open-pg-store.js'
+import {
+  connectPool,
+  DatabaseNotReadyError,
+  DatabaseUnreachableError,
+  isTransientDbError,
+} from './open-pg-store.js'
 import { pgFixture, pgSkipReason } from './pg-test-kit.js'
 import { migrateSchema, SCHEMA_MIGRATIONS, SCHEMA_VERSION } from './schema-migrations.js'
 
@@ -74,11 +79,43 @@ describe.skipIf(skip)('schema migrations', { timeout: 60_000 }, () => {
 
   it('say which server could not be reached, without its password', async () => {
     const err = await connectPool('postgres://capd:hunter2@127.0.0.1:1/capd').catch((e: Error) => e)
-    expect(err).toBeInstanceOf(DatabaseUnreachableError)
+    expect(err).toBeInstanceOf(DatabaseNotReadyError)
     expect((err as Error).message).toMatch(
       /cannot reach PostgreSQL at postgres:\/\/capd:\*\*\*@127\.0\.0\.1:1\/capd/,
     )
     await expect(connectPool('http://example.net/db')).rejects.toThrow(/must be a postgres:\/\/ URL/)
+  })
+
+  it('tell what waiting mends (no server) from what it cannot (no such database or role)', async () => {
+    const other = (change: (u: URL) => void) => {
+      const u = new URL(fixture.db.url)
+      change(u)
+      return u.toString()
+    }
+    for (const url of [
+      other((u) => (u.pathname = '/capd_no_such_database')),
+      other((u) => (u.username = 'capd_no_such_role')),
+    ]) {
+      const err = await connectPool(url, 1).catch((e: Error) => e)
+      expect(err).toBeInstanceOf(DatabaseUnreachableError)
+      expect(err).not.toBeInstanceOf(DatabaseNotReadyError)
+      expect(['3D000', '28000', '28P01']).toContain(((err as Error).cause as { code?: string }).code)
+    }
+    const refused = await connectPool('postgres://capd@127.0.0.1:1/capd', 1).catch((e: Error) => e)
+    expect(refused).toBeInstanceOf(DatabaseNotReadyError)
+    expect(((refused as Error).cause as { code?: string }).code).toBe('ECONNREFUSED')
+    // The server's own "not now" answers are worth waiting for; a refused login or SQL error is not.
+    expect(['57P03', '53300', '08006'].map((code) => isTransientDbError({ code }))).toEqual([
+      true,
+      true,
+      true,
+    ])
+    expect(['28P01', '28000', '3D000', '42501'].map((code) => isTransientDbError({ code }))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ])
   })
 
   it('run a periodic job on one controller at a time', async () => {
