@@ -87,6 +87,9 @@ async function checkUnit(root: string, unit: string): Promise<{ exec: string[] }
   return { exec }
 }
 
+/** A warning about one of the host's installed units (e.g. Debian's freeradius.service), not capd's. */
+const HOST_UNIT_LINE = /^\/(usr\/)?lib\/systemd\/system\/[^:]+:\d+: /
+
 function verify(root: string, units: string[]) {
   if (!systemdAnalyze) return
   const result = spawnSync(
@@ -96,7 +99,11 @@ function verify(root: string, units: string[]) {
       encoding: 'utf8',
     },
   )
-  expect(result.stderr + result.stdout).toBe('')
+  // Loading the targets loads the host's own units too; what it says of those is not ours to mend.
+  const ours = (result.stderr + result.stdout)
+    .split('\n')
+    .filter((line) => line !== '' && !HOST_UNIT_LINE.test(line))
+  expect(ours).toEqual([])
   expect(result.status).toBe(0)
 }
 
