@@ -5,7 +5,7 @@
  * and started again (nothing lost, nothing twice).
  */
 import { createSocket } from 'node:dgram'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -13,6 +13,7 @@ import { radclient, radclientUnavailableReason } from '../../agent/src/drivers/r
 import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from './support/agent-process.js'
 import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
+import { ledgerHasCounter } from './support/radius-ledger.js'
 import { waitFor } from './support/wait-for.js'
 
 const unavailable = await radclientUnavailableReason()
@@ -112,13 +113,7 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     cleanups.push(() => agent.kill())
     const logs = () => `${controller.output()}\n--- agent\n${agent.output()}`
     // The agent creates alice's counter once the controller's sync reaches it.
-    await waitFor('the agent keeps a RADIUS counter for alice', async () => {
-      // The counter is in the ledger's log until a compaction writes it to the file.
-      const texts = ['radius-ledger.json', 'radius-ledger.log'].map((name) =>
-        readFile(join(stateDir, name), 'utf8').catch(() => ''),
-      )
-      return (await Promise.all(texts)).some((text) => text.includes(`"${alice.id}":{"id"`))
-    })
+    await waitFor('the agent keeps a RADIUS counter for alice', () => ledgerHasCounter(stateDir, alice.id))
     const send = async (text: string) => {
       const run = await radclient(port, SECRET, text, ['-r', '20', '-t', '0.5'])
       expect(run.code, `${run.output}\n${logs()}`).toBe(0)

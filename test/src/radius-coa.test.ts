@@ -5,7 +5,7 @@
  * gets the restoring one; a re-login while capped gets the throttling CoA again.
  */
 import { createSocket } from 'node:dgram'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -14,6 +14,7 @@ import { radclient, radclientUnavailableReason } from '../../agent/src/drivers/r
 import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from './support/agent-process.js'
 import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
+import { ledgerHasCounter } from './support/radius-ledger.js'
 import { waitFor } from './support/wait-for.js'
 
 const unavailable = await radclientUnavailableReason()
@@ -114,10 +115,7 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     const agent: AgentProcess = await startAgent(configPath)
     cleanups.push(() => agent.kill())
     const logs = () => `${controller.output()}\n--- agent\n${agent.output()}`
-    await waitFor('the agent keeps a RADIUS counter for alice', async () => {
-      const ledger = JSON.parse(await readFile(join(stateDir, 'radius-ledger.json'), 'utf8'))
-      return alice.id in ledger.counters
-    })
+    await waitFor('the agent keeps a RADIUS counter for alice', () => ledgerHasCounter(stateDir, alice.id))
     const send = async (text: string) => {
       const run = await radclient(port, SECRET, text, ['-r', '20', '-t', '0.5'])
       expect(run.code, `${run.output}\n${logs()}`).toBe(0)
