@@ -4,7 +4,6 @@
  * byte the sessions reported, Gigawords included, and still do after the agent is killed mid-way
  * and started again (nothing lost, nothing twice).
  */
-import { createSocket } from 'node:dgram'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +12,7 @@ import { radclient, radclientUnavailableReason } from '../../agent/src/drivers/r
 import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from './support/agent-process.js'
 import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
+import { freeUdpPort } from './support/free-udp-port.js'
 import { ledgerHasCounter } from './support/radius-ledger.js'
 import { waitFor } from './support/wait-for.js'
 
@@ -24,14 +24,6 @@ const title = `RADIUS accounting, controller and agent processes${unavailable &&
 const TOKEN = 'e2e-radius-admin-token-0123456789abcdef'
 const SECRET = 'e2e-radius-secret'
 const GIB4 = 2n ** 32n
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
-}
 
 function packet(
   status: string,

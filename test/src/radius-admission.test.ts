@@ -5,13 +5,13 @@
  * throttle rate, Access-Reject), a top-up lets them back, an unknown user is left to FreeRADIUS,
  * and a wrong token falls back as the snippet says while the controller logs it.
  */
-import { createSocket } from 'node:dgram'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
+import { freeUdpPort } from './support/free-udp-port.js'
 import { freeradiusUnavailableReason, radclientAuth, startFreeradius } from './support/freeradius.js'
 import { waitFor } from './support/wait-for.js'
 
@@ -23,14 +23,6 @@ const title = `RADIUS login admission, FreeRADIUS and the controller${unavailabl
 const ADMIN = 'e2e-rlm-rest-admin-token-0123456789abcdef'
 const RADIUS_TOKEN = 'e2e-rlm-rest-admission-token-0123456789'
 const SECRET = 'e2e-rlm-rest-secret'
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
-}
 
 describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
   const cleanups: (() => Promise<unknown>)[] = []

@@ -4,7 +4,6 @@
  * session that crosses the cap gets the throttling CoA; a top-up through the controller's API
  * gets the restoring one; a re-login while capped gets the throttling CoA again.
  */
-import { createSocket } from 'node:dgram'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +13,7 @@ import { radclient, radclientUnavailableReason } from '../../agent/src/drivers/r
 import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from './support/agent-process.js'
 import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
+import { freeUdpPort } from './support/free-udp-port.js'
 import { ledgerHasCounter } from './support/radius-ledger.js'
 import { waitFor } from './support/wait-for.js'
 
@@ -26,14 +26,6 @@ const TOKEN = 'e2e-coa-admin-token-0123456789abcdef'
 const SECRET = 'e2e-coa-accounting-secret'
 const COA_SECRET = 'e2e-coa-secret'
 const MB = 1_000_000
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
-}
 
 function packet(status: string, session: string, down?: number): string {
   const lines = [
