@@ -79,7 +79,8 @@ export function desiredState(book: Book, atMs?: number): EnforcementState {
 export function ruleFor(subscriberId: string, book: Book, observe: boolean, atMs?: number): SubscriberRule {
   const free = atMs !== undefined && freeFrom(book.limit, atMs)
   const state = observe ? 'open' : desiredState(book, atMs)
-  const rule: SubscriberRule = { subscriberId, address: book.limit.address, state }
+  const rule: SubscriberRule = { subscriberId, state }
+  if (book.limit.address !== undefined) rule.address = book.limit.address
   if (book.limit.login) rule.login = book.limit.login
   const { throttleKbps, throttleUpKbps, count } = book.limit
   if (state === 'throttled' && throttleKbps) {

@@ -22,7 +22,12 @@ const LimitVersion = z
 export const SubscriberLimit = z
   .strictObject({
     subscriberId: Id,
-    address: z.string().min(1, { error: 'address must not be empty' }).max(255),
+    /**
+     * The address or prefix the router knows the subscriber by. Absent: the subscriber is known by
+     * `login` alone and the agent learns its current address from the router's sessions (PPPoE,
+     * hotspot, RADIUS accounting); a driver that cannot skips the rule and says why.
+     */
+    address: z.string().min(1, { error: 'address must not be empty' }).max(255).optional(),
     /** The subscriber's login: counters found by name (a PPPoE interface `<pppoe-login>`) use it. */
     login: z.string().min(1).max(64).optional(),
     periodStart: IsoInstant,
@@ -38,6 +43,10 @@ export const SubscriberLimit = z
     count: CountDirection.optional(),
     /** Windows inside the period whose usage is counted but drawn from no allowance (free hours). */
     freeWindows: FreeWindows.optional(),
+  })
+  .refine((s) => s.address !== undefined || s.login !== undefined, {
+    error: 'a subscriber without an address needs a login',
+    path: ['address'],
   })
   .refine((s) => s.periodEnd > s.periodStart, {
     error: 'periodEnd must be after periodStart',

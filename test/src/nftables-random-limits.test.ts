@@ -99,23 +99,24 @@ function intended(rules: Iterable<SubscriberRule>): Kernel {
   }
   for (const rule of rules) {
     const names = objectNames(rule.subscriberId)
-    const sets = setNames(rule.address.includes(':') ? 6 : 4)
+    const address = rule.address!
+    const sets = setNames(address.includes(':') ? 6 : 4)
     want.counters.add(names.countDown).add(names.countUp)
-    put(sets.countDown, rule.address, names.countDown)
-    put(sets.countUp, rule.address, names.countUp)
-    if (rule.state === 'blocked') put(sets.block, rule.address)
+    put(sets.countDown, address, names.countDown)
+    put(sets.countUp, address, names.countUp)
+    if (rule.state === 'blocked') put(sets.block, address)
     if (rule.state === 'throttled') {
       const down = limitFor(rule.throttleKbps!)
       const up = limitFor(rule.throttleUpKbps ?? rule.throttleKbps!)
       want.limits.set(names.limitDown, `over ${down.bytesPerSecond}/${down.burstBytes}`)
       want.limits.set(names.limitUp, `over ${up.bytesPerSecond}/${up.burstBytes}`)
-      put(sets.limitDown, rule.address, names.limitDown)
-      put(sets.limitUp, rule.address, names.limitUp)
+      put(sets.limitDown, address, names.limitDown)
+      put(sets.limitUp, address, names.limitUp)
     }
     if (rule.remainingBytes !== undefined) {
       want.quotas.add(names.quota)
-      if (rule.count !== 'up') put(sets.quotaDown, rule.address, names.quota)
-      if (rule.count !== 'down') put(sets.quotaUp, rule.address, names.quota)
+      if (rule.count !== 'up') put(sets.quotaDown, address, names.quota)
+      if (rule.count !== 'down') put(sets.quotaUp, address, names.quota)
     }
   }
   return want
@@ -251,7 +252,7 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
           return [
             `c${i} ${rule.address} ${rule.state} ${rule.remainingBytes}`,
             passes,
-            await net.ping(net.upstreamNs, rule.address),
+            await net.ping(net.upstreamNs, rule.address!),
           ] as const
         }),
       )

@@ -40,8 +40,11 @@ export type EnforcementState = 'open' | 'blocked' | 'throttled'
 /** What the agent wants the router to do for one subscriber. */
 export interface SubscriberRule {
   subscriberId: string
-  /** Canonical IPv4/IPv6 address or prefix. */
-  address: string
+  /**
+   * Canonical IPv4/IPv6 address or prefix. Absent: the subscriber is known by `login` and a driver
+   * that can (RouterOS sessions, RADIUS accounting) learns its current addresses; others skip it.
+   */
+  address?: string
   /** The subscriber's login, for drivers that find counters by name. */
   login?: string
   state: EnforcementState

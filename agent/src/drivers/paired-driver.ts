@@ -18,10 +18,11 @@ export function counterName(rule: SubscriberRule, options: PairedOptions): strin
   const explicit = options.names?.[rule.subscriberId]
   if (explicit) return explicit
   if (options.namePattern.includes('{login}') && !rule.login) return undefined
+  if (options.namePattern.includes('{address}') && rule.address === undefined) return undefined
   return options.namePattern
     .replaceAll('{login}', rule.login ?? '')
     .replaceAll('{subscriberId}', rule.subscriberId)
-    .replaceAll('{address}', rule.address)
+    .replaceAll('{address}', rule.address ?? '')
 }
 
 export function pairCountersWithEnforcer(

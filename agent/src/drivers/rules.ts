@@ -16,8 +16,18 @@ export interface CheckedRule {
 export interface CheckedRules {
   /** The rules to apply, in the order given. */
   checked: CheckedRule[]
+  /**
+   * Valid rules with no address and a login, in the order given, for a driver that learns a
+   * subscriber's current addresses from its sessions (`learnsAddresses`); else they are skipped.
+   */
+  byLogin: SubscriberRule[]
   /** The rules skipped, each with why. */
   skipped: RuleProblem[]
+}
+
+export interface CheckOptions {
+  /** The driver finds a subscriber's addresses by its login (PPPoE and hotspot sessions). */
+  learnsAddresses?: boolean
 }
 
 const STATES = new Set(['open', 'blocked', 'throttled'])
@@ -31,12 +41,17 @@ const MAX_MESSAGE = 480
  * listed first stays (the agent lists subscribers in the order it came to hold them). `checkId` adds
  * the driver's own limits on ids (what its object names can hold) and throws to refuse one.
  */
-export function checkRules(rules: readonly SubscriberRule[], checkId: (id: string) => void): CheckedRules {
+export function checkRules(
+  rules: readonly SubscriberRule[],
+  checkId: (id: string) => void,
+  { learnsAddresses = false }: CheckOptions = {},
+): CheckedRules {
   const seen = new Set<string>()
   const skipped: RuleProblem[] = []
   const skip = (subscriberId: string, code: string, message: string) =>
     skipped.push({ subscriberId, code, message: message.slice(0, MAX_MESSAGE) })
   const valid: Array<CheckedRule & { subscriberId: string }> = []
+  const byLogin: SubscriberRule[] = []
   for (const rule of rules) {
     const id = rule.subscriberId
     if (seen.has(id)) {
@@ -47,6 +62,11 @@ export function checkRules(rules: readonly SubscriberRule[], checkId: (id: strin
     const invalid = ruleProblem(rule, checkId)
     if (invalid) {
       skip(id, 'invalid_rule', `subscriber ${id}: ${invalid}`)
+      continue
+    }
+    if (rule.address === undefined) {
+      if (learnsAddresses && rule.login) byLogin.push(rule)
+      else skip(id, 'no_address', `subscriber ${id}: ${noAddress(rule, learnsAddresses)}`)
       continue
     }
     let prefix: IpPrefix
@@ -71,7 +91,14 @@ export function checkRules(rules: readonly SubscriberRule[], checkId: (id: strin
       `subscriber ${item.subscriberId} (${item.prefix.text}) overlaps subscriber ${keptOne.subscriberId} (${keptOne.prefix.text}), which keeps it`,
     )
   }
-  return { checked: kept.map(({ rule, prefix }) => ({ rule, prefix })), skipped }
+  return { checked: kept.map(({ rule, prefix }) => ({ rule, prefix })), byLogin, skipped }
+}
+
+function noAddress(rule: SubscriberRule, learnsAddresses: boolean): string {
+  if (learnsAddresses) return 'has neither an address nor a login'
+  return rule.login
+    ? `has no address, and this router kind cannot learn one from the login "${rule.login}"; give the subscriber an address, or count it by RouterOS sessions or RADIUS accounting`
+    : 'has no address'
 }
 
 /** What is wrong with the rule apart from its address, or undefined. */

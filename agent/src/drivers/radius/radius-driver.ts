@@ -23,7 +23,14 @@ export function createRadiusDriver(source: RadiusAccounting, enforcer?: RouterDr
     async apply(rules, _reading, creating) {
       const skipped = await source.track(rules, creating)
       if (!enforcer) return { skipped }
-      const enforced = rules.map(({ remainingBytes: _, count: __, ...rule }) => rule)
+      // A subscriber known by login alone is enforced on the Framed-IP-Address of its open session
+      // (none open: nothing to enforce on); CoA finds sessions by login and needs no address.
+      const framed = source.sessionAddresses()
+      const enforced = rules.flatMap(({ remainingBytes: _, count: __, ...rule }) => {
+        if (rule.address !== undefined || enforcer.kind === 'coa') return [rule]
+        const address = framed.get(rule.subscriberId)?.[0]
+        return address === undefined ? [] : [{ ...rule, address }]
+      })
       const report = await enforcer.apply(enforced, noReading())
       return { skipped: [...skipped, ...report.skipped] }
     },
