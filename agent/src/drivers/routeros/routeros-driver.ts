@@ -47,6 +47,7 @@ import { FILTER_PROPS, type FilterMenu, planFilterRules, toFilterRow } from './f
 import { type Listing, listBlocked, readListing } from './listing.js'
 import { parseOwner } from './names.js'
 import { planChanges } from './plan.js'
+import { sessionSamples, sessionsByLogin } from './sessions.js'
 import { parseUpDown, parseUptime } from './values.js'
 
 export interface RouterOsDriverOptions {
@@ -106,6 +107,10 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
   let ipv6: boolean | undefined
   /** The last listing and the reading made from it, while nothing has changed the router since. */
   let cached: { reading: CounterReading; listing: Listing } | undefined
+  /** Subscribers of the last apply known by login alone (login → subscriber id): counted by session. */
+  let logins = new Map<string, string>()
+  const listingOf = async (sessions = logins.size > 0) =>
+    readListing(session, { ipv6: await hasIpv6(), sessions, warn })
 
   const failed = (what: string, error: unknown) =>
     new Error(`${where}: ${what}: ${(error as Error).message}`, { cause: error })
@@ -166,13 +171,15 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       const startedAtMs = Date.now()
       cached = undefined
       try {
-        const withIpv6 = await hasIpv6()
-        const [id, listing] = await Promise.all([readBoot(), readListing(session, withIpv6)])
+        const [id, listing] = await Promise.all([readBoot(), listingOf()])
         const reading: CounterReading = {
           atMs: Date.now(),
           startedAtMs,
           bootId: id,
-          samples: samplesOf(listing),
+          samples: [
+            ...samplesOf(listing, logins),
+            ...sessionSamples(sessionsByLogin(listing.sessions ?? []), logins, startedAtMs),
+          ],
         }
         cached = { reading, listing }
         return reading
@@ -193,10 +200,17 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
           throw failed('checking the filter rules', error)
         }
       }
+      logins = new Map(
+        rules.flatMap((rule) =>
+          rule.address === undefined && rule.login ? [[rule.login, rule.subscriberId] as const] : [],
+        ),
+      )
       let listing: Listing
       try {
-        // The reading's own listing is the state to diff against unless something changed since.
-        listing = cached?.reading === reading ? cached.listing : await readListing(session, await hasIpv6())
+        // The reading's own listing is the state to diff against unless something changed since (or
+        // it holds no sessions and some subscriber is now known by login).
+        const fresh = cached?.reading === reading && (logins.size === 0 || cached.listing.sessions)
+        listing = fresh ? cached!.listing : await listingOf()
       } catch (error) {
         throw failed('listing the queues before apply', error)
       }
@@ -224,12 +238,16 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
   }
 }
 
-/** One sample per subscriber with a capd queue (the first in queue order, the one that sees the traffic). */
-function samplesOf(listing: Listing): CounterSample[] {
+/**
+ * One sample per subscriber with a capd queue (the first in queue order, the one that sees the
+ * traffic), except those known by login: their sessions count them, the queue only throttles.
+ */
+function samplesOf(listing: Listing, logins: ReadonlyMap<string, string>): CounterSample[] {
+  const bySession = new Set(logins.values())
   const samples = new Map<string, CounterSample>()
   for (const row of listing.queues) {
     const owner = parseOwner(row.comment)
-    if (!owner || samples.has(owner.subscriberId)) continue
+    if (!owner || samples.has(owner.subscriberId) || bySession.has(owner.subscriberId)) continue
     const bytes = parseUpDown(row.bytes)
     if (!bytes) continue
     samples.set(owner.subscriberId, {
