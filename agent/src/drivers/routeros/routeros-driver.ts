@@ -19,6 +19,10 @@
  *   it moves in one poll interval (the agent polls faster near the cap to keep that small). The
  *   plan's direction is the agent's: it draws only the counted direction's bytes into its books,
  *   so `remainingBytes` and its `count` are not needed here.
+ * - A subscriber known by login alone (no address) is counted on its PPP or hotspot session
+ *   (sessions.ts) and blocked and throttled on the session's current addresses (session-wants.ts):
+ *   a re-login on a new address moves its list entry and queue target there; with no session open
+ *   nothing is kept for it. Its queue exists only while throttled.
  * - Only objects commented `capd:…` are ever changed or removed; apply diffs first and sends only
  *   the adds, sets and removes that differ.
  * - Every call goes through one session (bounded concurrency, a timeout per call, reconnect with
@@ -111,6 +115,23 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
   let logins = new Map<string, string>()
   const listingOf = async (sessions = logins.size > 0) =>
     readListing(session, { ipv6: await hasIpv6(), sessions, warn })
+  /** Subscribers known by login said to be awaiting a session since they last had one. */
+  const announced = new Set<string>()
+  /**
+   * Those now without a session and not yet said: their next session is a counter the router
+   * creates at zero, so it counts from zero, the first one included (recorded by `creating`).
+   */
+  const awaitingSession = (listing: Listing): string[] => {
+    const byLogin = sessionsByLogin(listing.sessions ?? [])
+    const awaiting: string[] = []
+    for (const [login, subscriberId] of logins) {
+      if (byLogin.get(login)?.some((row) => row.counter)) announced.delete(subscriberId)
+      else if (!announced.has(subscriberId)) awaiting.push(subscriberId)
+    }
+    const current = new Set(logins.values())
+    for (const id of announced) if (!current.has(id)) announced.delete(id)
+    return awaiting
+  }
 
   const failed = (what: string, error: unknown) =>
     new Error(`${where}: ${what}: ${(error as Error).message}`, { cause: error })
@@ -219,9 +240,14 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       // everyone else's enforcement or the agent's usage reports poll after poll.
       for (const line of [...plan.problems, ...plan.warnings]) warn(line)
       const report = { skipped: plan.skipped }
-      if (plan.changes.length === 0) return report
-      const zeroed = plan.changes.flatMap((change) => (change.zeroes ? [change.zeroes] : []))
+      const awaiting = awaitingSession(listing)
+      const zeroed = [
+        ...plan.changes.flatMap((change) => (change.zeroes ? [change.zeroes] : [])),
+        ...awaiting,
+      ]
       if (zeroed.length > 0) await creating?.(zeroed)
+      for (const id of awaiting) announced.add(id)
+      if (plan.changes.length === 0) return report
       cached = undefined
       const outcome = await runPhased(session, plan.changes)
       if (outcome.failures.length > 0) {
