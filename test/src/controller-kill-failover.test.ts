@@ -104,51 +104,43 @@ describe.skipIf(unavailable)(
       })
       const agent = await startAgent(configPath)
       await waitFor('the agent on A', () => connected(a, enrolled.id))
-      // Only bytes counted after capd's counters exist are capd's to book; the audit counts from now on too.
+      // No traffic before capd counts: the audit would have bytes capd never saw.
       await waitFor("capd's counters for every subscriber", () => capdCounters(net, subscribers))
       const context = () =>
         `CAPD_FAILOVER_SEED=${SEED}\n${agent.output()}\n--- A\n${a.output()}\n--- B\n${b.output()}`
 
       /** Traffic; `kill()` at a random moment; the agent on `next`; more traffic; then the books. */
-      const round = async (n: number, next: () => ControllerProcess, kill: () => Promise<string>) => {
+      const round = async (n: number, next: ControllerProcess, kill: () => Promise<string>) => {
         const traffic = trafficLoop(net, subscribers, seededRandom(SEED + n))
         await sleep(random.int(300, 2000))
         const how = await kill()
         const countedAtKill = await audit.totals()
-        await waitFor(`the agent on ${next().baseUrl}`, () => connected(next(), enrolled.id))
+        await waitFor(`the agent on ${next.baseUrl}`, () => connected(next, enrolled.id))
         await sleep(random.int(500, 1500))
         const transfers = await traffic.stop()
-        const counted = await expectBooksEqualAudit(next(), audit, subscribers, countedAtKill, context)
+        const counted = await expectBooksEqualAudit(next, audit, subscribers, countedAtKill, context)
         console.info(`round ${n}: ${how}; ${transfers} transfers; audit now ${counted} bytes per subscriber`)
       }
 
       // Round 1: A dies in the middle of booking a batch; the agent has to send it again to B.
-      await round(
-        1,
-        () => b,
-        async () => {
-          const hold = await holdBookings(db.url)
-          try {
-            await hold.blocked()
-            const waitMs = random.int(0, 500)
-            await sleep(waitMs)
-            await a.kill()
-            return `A SIGKILLed ${waitMs} ms after its booking stopped at the hold`
-          } finally {
-            await hold.release()
-          }
-        },
-      )
+      await round(1, b, async () => {
+        const hold = await holdBookings(db.url)
+        try {
+          await hold.blocked()
+          const waitMs = random.int(0, 500)
+          await sleep(waitMs)
+          await a.kill()
+          return `A SIGKILLed ${waitMs} ms after its booking stopped at the hold`
+        } finally {
+          await hold.release()
+        }
+      })
       // Round 2: A back on its port; B dies wherever it is.
       a = await start('a')
-      await round(
-        2,
-        () => a,
-        async () => {
-          await b.kill()
-          return 'B SIGKILLed'
-        },
-      )
+      await round(2, a, async () => {
+        await b.kill()
+        return 'B SIGKILLed'
+      })
       expect(await agent.stop()).toBe(0)
     }, 120_000)
   },
