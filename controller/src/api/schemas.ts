@@ -140,7 +140,8 @@ export const CreateSubscriber = z.strictObject({
   notes: Notes.optional(),
   planId: Id,
   agentId: Id,
-  address: Address,
+  /** Absent: the subscriber is known by its login (PPPoE, hotspot, RADIUS; see Subscriber.address). */
+  address: Address.optional(),
   billingDay: BillingDay.default(1),
 })
 
