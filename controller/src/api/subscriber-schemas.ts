@@ -21,7 +21,10 @@ export const UpdateSubscriber = z
     notes: notes.unwrap().nullable(),
     planId,
     agentId,
-    address: address.unwrap().nullable(),
+    address: address
+      .unwrap()
+      .nullable()
+      .describe('A new address or prefix; null removes it (the subscriber is then known by its login).'),
     billingDay: BillingDay,
   })
   .partial()

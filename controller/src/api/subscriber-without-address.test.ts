@@ -123,3 +123,20 @@ describe('subscribers known by login (no address)', () => {
     expect(await ids('ppp')).toEqual([ppp.id])
   })
 })
+
+describe('openapi.json', () => {
+  it('documents the address as optional on create and removable with null on edit', async () => {
+    const t = await testApp()
+    // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, read field by field
+    const doc: any = await (await t.app.request('/api/v1/openapi.json')).json()
+    const body = (path: string, method: string) =>
+      doc.paths[path][method].requestBody.content['application/json'].schema
+    const create = body('/api/v1/subscribers', 'post')
+    expect(create.required).not.toContain('address')
+    expect(create.required).toContain('login')
+    expect(create.properties.address.description).toMatch(/known by its login/)
+    const patch = body('/api/v1/subscribers/{id}', 'patch')
+    expect(JSON.stringify(patch.properties.address)).toContain('"null"')
+    expect(patch.properties.address.description).toMatch(/null removes it/)
+  })
+})
