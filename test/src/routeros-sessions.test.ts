@@ -3,8 +3,14 @@
  * throttled on the session's current address, through re-logins on new addresses — the driver
  * against the RouterOS peer over TCP, the usage engine on its readings, and the product end to end.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { memoryLogger } from '@capd/log'
 import { seededRandom } from '@capd/protocol/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Agent } from '../../agent/src/agent.js'
+import { loadAgentConfig } from '../../agent/src/config.js'
 import type {
   CounterReading,
   CountersCreating,
@@ -13,7 +19,10 @@ import type {
 } from '../../agent/src/drivers/driver.js'
 import { createRouterOsDriver } from '../../agent/src/drivers/routeros/routeros-driver.js'
 import { type Baseline, type CreatedCounter, computeDeltas } from '../../agent/src/usage-engine.js'
+import { type Answer, apiClient } from './support/api-client.js'
+import { killAllControllers, startController } from './support/controller-process.js'
 import { type RouterOsPeer, startRouterOsPeer } from './support/routeros-peer/index.js'
+import { waitFor } from './support/wait-for.js'
 
 const USERS = { capd: 'capd-secret' }
 
@@ -281,5 +290,95 @@ describe('enforcing on the current address', () => {
     await d.start()
     const report = await d.apply([{ subscriberId: 'nobody', state: 'open' }], await d.readCounters())
     expect(report.skipped).toEqual([expect.objectContaining({ subscriberId: 'nobody', code: 'no_address' })])
+  })
+})
+
+describe('end to end: a PPPoE subscriber known by login', () => {
+  const TOKEN = 'e2e-routeros-sessions-admin-token-0123456789'
+  let dir: string
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'capd-routeros-sessions-'))
+  })
+  afterEach(async () => {
+    await killAllControllers()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('is counted, re-logs in on a new address (nothing lost or doubled), is blocked there at the cap, and a top-up restores it', {
+    timeout: 90_000,
+  }, async () => {
+    const controller = await startController({
+      dataDir: join(dir, 'data'),
+      env: { CAPD_BOOTSTRAP_TOKEN: TOKEN },
+    })
+    const call = apiClient(controller.baseUrl, TOKEN)
+    const must = async (answer: Promise<Answer>, status: number) => {
+      const { status: got, body } = await answer
+      if (got !== status) throw new Error(`expected HTTP ${status}, got ${got}: ${JSON.stringify(body)}`)
+      return body
+    }
+    const enrolled = await must(call('POST', '/agents', { name: 'bras-1' }), 201)
+    const plan = await must(
+      call('POST', '/plans', { name: '10 MB', capBytes: 10_000_000, onCap: 'block' }),
+      201,
+    )
+    // No address: the router's sessions say where the subscriber is.
+    const sub = await must(
+      call('POST', '/subscribers', { name: 'Ana', login: 'ana', planId: plan.id, agentId: enrolled.id }),
+      201,
+    )
+    expect(sub.address).toBeUndefined()
+
+    const config = await loadAgentConfig({
+      controller: controller.baseUrl.replace(/^http/, 'ws'),
+      token: enrolled.token,
+      stateDir: join(dir, 'agent-state'),
+      pollIntervalMs: 200,
+      fastPollIntervalMs: 100,
+      router: { kind: 'simulated' },
+    })
+    const { logger, lines: agentLog } = memoryLogger()
+    const agent = await Agent.start(config, driver(), { logger })
+    cleanups.push(() => agent.stop())
+    const used = async () =>
+      (await must(call('GET', `/subscribers/${sub.id}`), 200)).usage.usedBytes as number
+    const state = async () => (await must(call('GET', `/subscribers/${sub.id}`), 200)).state as string
+    await waitFor('the agent to hold the subscriber', () => agent.snapshot().books[sub.id] !== undefined)
+    // Its first poll with the subscriber known reads the session menus: logged in only now.
+    await waitFor('the agent to read sessions', () =>
+      peer.received.some(({ words }) => words[0] === '/ppp/active/print'),
+    )
+    sessions().pppLogin('ana', '100.64.0.10')
+    sessions().addBytes('ana', 200_000, 3_000_000)
+    await waitFor('3.2 MB booked', async () => (await used()) === 3_200_000)
+
+    sessions().addBytes('ana', 100_000, 1_000_000)
+    await waitFor('4.3 MB booked', async () => (await used()) === 4_300_000)
+    sessions().pppLogout('ana')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    sessions().pppLogin('ana', '100.64.0.77')
+    sessions().addBytes('ana', 50_000, 2_000_000)
+    await waitFor('6.35 MB booked', async () => (await used()) === 6_350_000)
+    expect(blocked()).toEqual([])
+
+    sessions().addBytes('ana', 150_000, 3_500_000)
+    await waitFor('the new address in capd-blocked', () => blocked().some((e) => e.address === '100.64.0.77'))
+    expect(blocked()).toEqual([{ address: '100.64.0.77', comment: `capd:${sub.id}` }])
+    await waitFor('the controller to show Ana blocked', async () => (await state()) === 'blocked')
+    expect(await used()).toBe(10_000_000)
+
+    await must(
+      call(
+        'POST',
+        `/subscribers/${sub.id}/topups`,
+        { bytes: 50_000_000, price: { amount: 500, currency: 'USD' } },
+        { 'Idempotency-Key': 'routeros-sessions-e2e-1' },
+      ),
+      201,
+    )
+    await waitFor('the address out of capd-blocked', () => blocked().length === 0)
+    await waitFor('the controller to show Ana open', async () => (await state()) === 'open')
+    expect(agentLog.filter((line) => /anomaly|failed|re-created/.test(line))).toEqual([])
   })
 })

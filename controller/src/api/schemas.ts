@@ -140,7 +140,9 @@ export const CreateSubscriber = z.strictObject({
   notes: Notes.optional(),
   planId: Id,
   agentId: Id,
-  address: Address,
+  address: Address.optional().describe(
+    "IPv4/IPv6 address or prefix the router knows the subscriber by. Absent: the subscriber is known by its login (PPPoE, hotspot, RADIUS) and the agent finds its current address from the router's sessions; views then leave the field out.",
+  ),
   billingDay: BillingDay.default(1),
 })
 

@@ -23,7 +23,9 @@ export const ImportRowInput = z.strictObject({
   phone,
   postalAddress,
   notes,
-  address,
+  address: address.describe(
+    'IPv4/IPv6 address or prefix. Absent: a new subscriber is known by its login (PPPoE, hotspot, RADIUS); an existing one keeps its address.',
+  ),
   plan: Reference.describe('A plan on offer, by name.'),
   agent: Reference.describe('An agent by id or by name.'),
   billingDay: BillingDay.optional().describe(

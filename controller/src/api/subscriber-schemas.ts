@@ -9,7 +9,7 @@ const { name, password, email, phone, postalAddress, notes, planId, agentId, add
 /**
  * The login is not editable (it is how the customer logs in), so it is refused as an unknown
  * field. `password` sets a new one (there is no reading it back); `null` removes an e-mail
- * address, phone, postal address or notes.
+ * address, phone, postal address or notes, or the address (the subscriber is then known by login).
  */
 export const UpdateSubscriber = z
   .strictObject({
@@ -21,7 +21,10 @@ export const UpdateSubscriber = z
     notes: notes.unwrap().nullable(),
     planId,
     agentId,
-    address,
+    address: address
+      .unwrap()
+      .nullable()
+      .describe('A new address or prefix; null removes it (the subscriber is then known by its login).'),
     billingDay: BillingDay,
   })
   .partial()

@@ -88,6 +88,21 @@ describe('capd import subscribers', () => {
     expect(again.output).toContain('0 to create, 0 to update, 2 unchanged, 0 refused; done')
   })
 
+  it('capd CSV: an empty address cell makes a subscriber known by its login', async () => {
+    const t = await served()
+    const path = await t.file(
+      'pppoe.csv',
+      'login,name,address,plan,agent\n' + 'pat,Pat,,Home 20,tower-1\n' + 'sam,Sam,10.0.0.8,Home 20,tower-1\n',
+    )
+    const run = await t.capdImport(path)
+    expect(run.code).toBe(0)
+    expect(run.output).toContain('2 to create, 0 to update, 0 unchanged, 0 refused; done')
+    const byLogin = (login: string) => Object.values(t.data.subscribers).find((s) => s.login === login)
+    expect(byLogin('pat')).toBeDefined()
+    expect(byLogin('pat')).not.toHaveProperty('address')
+    expect(byLogin('sam')?.address).toBe('10.0.0.8')
+  })
+
   it('LibreQoS: one subscriber per circuit; a clash with an existing address refuses the whole file', async () => {
     const t = await served()
     const header =

@@ -31,7 +31,7 @@ export function limitTerms(
       periodEndMs: period.endMs,
       limitBytes: 0,
       onCap: 'block',
-      address: sub.address,
+      ...addressOf(sub),
       suspended: true,
     }
   }
@@ -41,9 +41,13 @@ export function limitTerms(
     limitBytes: limitBytes(plan, topUps, period, nowMs, sub, order),
     ...capTerms(plan),
     ...drawTerms(plan, period, timeZone),
-    address: sub.address,
+    ...addressOf(sub),
   }
 }
+
+/** The address the router knows the subscriber by; none (no key at all) for one known by login. */
+const addressOf = (s: { readonly address?: string | undefined }) =>
+  s.address === undefined ? {} : { address: s.address }
 
 export function sameTerms(a: LimitTerms | undefined, b: LimitTerms): boolean {
   return (
@@ -102,7 +106,7 @@ export async function currentLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Pro
     nextChangeAtMs: Math.min(terms.periodEndMs, nextExpiryMs(buckets, nowMs)),
     limit: {
       subscriberId: sub.id,
-      address: terms.address,
+      ...addressOf(terms),
       login: sub.login,
       periodStart: new Date(terms.periodStartMs).toISOString(),
       periodEnd: new Date(terms.periodEndMs).toISOString(),

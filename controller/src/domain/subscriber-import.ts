@@ -21,8 +21,11 @@ export interface ImportRow {
   phone?: string
   postalAddress?: string
   notes?: string
-  /** Already canonical and allowed (see parseSubscriberAddress). */
-  address: string
+  /**
+   * Already canonical and allowed (see parseSubscriberAddress). Absent: a new subscriber is known by
+   * its login; an existing one keeps its address (an import never removes one).
+   */
+  address?: string
   /** A plan on offer, by name (case and surrounding spaces aside). */
   plan: string
   /** An agent by id, or by name (case and surrounding spaces aside). */
@@ -106,7 +109,7 @@ export async function importSubscribers(
     } catch (err) {
       if (!(err instanceof Refusal)) throw err
       refusals.set(index, err)
-      const holder = await addressHolder(tx, catalog, row, err)
+      const holder = (await addressHolder(tx, catalog, row, err))?.other
       if (holder && loginRows.has(holder.login.toLowerCase())) {
         waiting.set(holder.id, [...(waiting.get(holder.id) ?? []), index])
       }
@@ -179,15 +182,16 @@ async function explain(
   const out: FieldProblem[] = []
   for (const d of details) {
     const path = d.path === 'planId' ? 'plan' : d.path === 'agentId' ? 'agent' : d.path
-    const other = path === 'address' ? await addressHolder(tx, catalog, row, err) : undefined
-    if (other) {
+    const clash = path === 'address' ? await addressHolder(tx, catalog, row, err) : undefined
+    if (clash) {
+      const { other, address } = clash
       const from = subscriberRows.get(other.id)
       const agent = catalog.agentName(other.agentId)
       const whose = `subscriber "${other.login}"${from ? ` (${from})` : ''} on agent "${agent}"`
       const message =
-        other.address === row.address
-          ? `address ${row.address} already belongs to ${whose}`
-          : `address ${row.address} overlaps ${other.address} of ${whose}`
+        other.address === address
+          ? `address ${address} already belongs to ${whose}`
+          : `address ${address} overlaps ${other.address} of ${whose}`
       out.push({ path, message })
       continue
     }
@@ -196,16 +200,27 @@ async function explain(
   return out
 }
 
-/** The subscriber whose address the row's clashes with, when that is why it was refused. */
+/**
+ * The subscriber whose address the row's clashes with, when that is why it was refused, and the
+ * row's address (its own, or the one the existing subscriber keeps when the row gives none).
+ */
 async function addressHolder(
   tx: Tx,
   catalog: Catalog,
   row: ImportRow,
   err: Refusal,
-): Promise<Subscriber | undefined> {
+): Promise<{ other: Subscriber; address: string } | undefined> {
   if (err.code !== 'conflict' || err.details?.[0]?.path !== 'address') return undefined
+  // A row without an address keeps the existing one: a move to another agent may clash with it.
   const self = await tx.subscribers.byLogin(row.login)
-  return tx.subscribers.overlappingAddress(catalog.agentId(row.agent), parseIpPrefix(row.address), self?.id)
+  const address = row.address ?? self?.address
+  if (address === undefined) return undefined
+  const other = await tx.subscribers.overlappingAddress(
+    catalog.agentId(row.agent),
+    parseIpPrefix(address),
+    self?.id,
+  )
+  return other && { other, address }
 }
 
 const problem = (path: string, message: string) =>

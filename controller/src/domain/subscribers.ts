@@ -1,4 +1,7 @@
-/** Subscribers: who they are, which plan and agent, which address the router knows them by. */
+/**
+ * Subscribers: who they are, which plan and agent, which address the router knows them by (or none:
+ * the agent then finds the subscriber's address from the router's sessions by login).
+ */
 import { type BillingDay, billingPeriod, parseIpPrefix } from '@capd/protocol'
 import { hashPassword } from '../auth/passwords.js'
 import { newId } from '../ids.js'
@@ -23,8 +26,8 @@ export interface SubscriberInput {
   notes?: string
   planId: string
   agentId: string
-  /** Already canonical and allowed (see parseSubscriberAddress). */
-  address: string
+  /** Already canonical and allowed (see parseSubscriberAddress); absent = known by login. */
+  address?: string
   billingDay: BillingDay
 }
 
@@ -45,7 +48,7 @@ export async function createSubscriber(
   if (await tx.subscribers.byLogin(input.login)) {
     throw fieldRefusal('conflict', 'login', `login "${input.login}" is taken`, `"${input.login}" is taken`)
   }
-  await requireFreeAddress(tx, input.agentId, input.address)
+  if (input.address !== undefined) await requireFreeAddress(tx, input.agentId, input.address)
   const now = env.clock.now()
   const { password: _, ...rest } = input
   const created: Subscriber = {
@@ -73,8 +76,8 @@ export interface SubscriberChanges {
   notes?: string | null
   planId?: string
   agentId?: string
-  /** Already canonical (see parseIpPrefix). */
-  address?: string
+  /** Already canonical (see parseIpPrefix); `null` removes it (the subscriber is then known by login). */
+  address?: string | null
   billingDay?: BillingDay
   /** A new portal password, hashed by preparePassword; absent = unchanged. */
   passwordHash?: string
@@ -104,12 +107,13 @@ export async function updateSubscriber(
   if (changed.planId !== undefined) await assignablePlan(tx, changed.planId)
   if (changed.agentId !== undefined) await assignableAgent(tx, changed.agentId)
   const agentId = changed.agentId ?? sub.agentId
-  const address = changed.address ?? sub.address
-  if (changed.agentId !== undefined || changed.address !== undefined) {
+  const address = pick(sub.address, changed.address)
+  if (address !== undefined && (changed.agentId !== undefined || changed.address !== undefined)) {
     await requireFreeAddress(tx, agentId, address, id)
   }
   const base = changed.billingDay === undefined ? sub : await moveBillingDay(tx, env, sub, changed.billingDay)
   const {
+    address: _address,
     email: _email,
     phone: _phone,
     postalAddress: _postal,
@@ -121,6 +125,7 @@ export async function updateSubscriber(
     ...kept
   } = base
   const optional = {
+    address,
     email: pick(sub.email, changed.email),
     phone: pick(sub.phone, changed.phone),
     postalAddress: pick(sub.postalAddress, changed.postalAddress),
@@ -135,7 +140,6 @@ export async function updateSubscriber(
     name: changed.name ?? sub.name,
     planId: changed.planId ?? sub.planId,
     agentId,
-    address,
     ...withoutUndefined(optional),
     ...(hash === undefined ? {} : { passwordHash: hash }),
     ...(former.length > 0 ? { formerAgentIds: former } : {}),
@@ -172,7 +176,7 @@ const MAX_MOVES = 8
 type FieldChanges = Omit<SubscriberChanges, 'passwordHash'>
 
 /** The fields an edit removes with `null`. */
-const NULLABLE = new Set<keyof FieldChanges>(['email', 'phone', 'postalAddress', 'notes'])
+const NULLABLE = new Set<keyof FieldChanges>(['address', 'email', 'phone', 'postalAddress', 'notes'])
 
 /** The fields whose value differs from the subscriber's now (a form sends them all). */
 function changedFields(sub: Subscriber, fields: FieldChanges): FieldChanges {

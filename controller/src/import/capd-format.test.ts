@@ -44,6 +44,16 @@ describe('readCapdFile', () => {
     ])
   })
 
+  it('an empty address cell leaves the address out of the row (a subscriber known by login)', () => {
+    const text = 'login,name,address,plan,agent\npat,Pat,,Basic,tower-1\nsam,Sam,  ,Basic,tower-1\n'
+    const parsed = readCapdFile(readCsvTable(text), options())
+    expect(parsed.refused).toEqual([])
+    expect(parsed.rows).toEqual([
+      { line: 2, login: 'pat', name: 'Pat', plan: 'Basic', agent: 'tower-1' },
+      { line: 3, login: 'sam', name: 'Sam', plan: 'Basic', agent: 'tower-1' },
+    ])
+  })
+
   it('maps plan names with --map-plan, and refuses rows with no plan or agent to take', () => {
     const text =
       'login,name,address,plan,agent\na,A,10.0.0.1,Old Gold,t1\nb,B,10.0.0.2,,t1\nc,C,10.0.0.3,Gold,\n'

@@ -1,8 +1,9 @@
 /**
  * capd's own CSV: one header row naming the columns (any order, case aside), UTF-8. `login`,
- * `name` and `address` are required; `plan` and `agent` too unless `--plan`/`--agent` give them;
- * `email`, `phone`, `postal_address`, `notes` and `billing_day` are optional, and an empty cell
- * leaves an existing subscriber's value as it is.
+ * `name` and `address` are required columns; `plan` and `agent` too unless `--plan`/`--agent` give
+ * them; `email`, `phone`, `postal_address`, `notes` and `billing_day` are optional, and an empty cell
+ * leaves an existing subscriber's value as it is. An empty `address` cell makes a new subscriber one
+ * known by its login (PPPoE, hotspot: the agent finds its address from the router's sessions).
  */
 import { type CsvTable, columnIndex } from './csv-table.js'
 import { emptyParse, type ImportOptions, optional, type ParsedFile } from './import-rows.js'
@@ -64,7 +65,7 @@ export function readCapdFile(table: CsvTable, options: ImportOptions): ParsedFil
       line,
       login,
       name: cell('name'),
-      address: cell('address'),
+      ...optional('address', cell('address')),
       plan,
       agent,
       ...optional('email', cell('email')),

@@ -9,7 +9,8 @@ export interface WireRow {
   phone?: string
   postalAddress?: string
   notes?: string
-  address: string
+  /** Absent: known by login (a new subscriber), or left as it is (an existing one). */
+  address?: string
   plan: string
   agent: string
   billingDay?: number | string

@@ -42,7 +42,7 @@ async function setup() {
       email: sub.email ?? '',
       planId: sub.planId,
       agentId: sub.agentId,
-      address: sub.address,
+      address: sub.address ?? '',
       billingDay: String(sub.billingDay),
       ...fields,
     }

@@ -16,6 +16,9 @@ const agentOption = (a: SubscriberChoices['agents'][number]) => ({
   label: a.revokedAtMs === undefined ? a.name : `${a.name} (revoked)`,
 })
 
+const ADDRESS_HINT =
+  'IPv4/IPv6 address or prefix, e.g. 10.0.0.5 or 2001:db8::/64. Leave empty for PPPoE/hotspot subscribers: the agent finds the address from the login.'
+
 /** `prefix` keeps the field ids unique on the page; `sub` is the subscriber being edited. */
 export function SubscriberFields({
   prefix,
@@ -119,9 +122,8 @@ export function SubscriberFields({
         id={`${prefix}-address`}
         name="address"
         label={labels.address}
-        required
         value={sub?.address}
-        hint="IPv4/IPv6 address or prefix, e.g. 10.0.0.5 or 2001:db8::/64"
+        hint={ADDRESS_HINT}
       />
       <Field
         id={`${prefix}-billing-day`}

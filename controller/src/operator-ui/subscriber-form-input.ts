@@ -62,9 +62,13 @@ function billingDayValue(form: FormFields, label: string): BillingDay {
   return day
 }
 
-/** An address a subscriber may have; the reason a special or catch-all range is refused, in its words. */
-function addressValue(form: FormFields, label: string): string {
-  const text = requiredText(form, 'address', label)
+/**
+ * An address a subscriber may have; the reason a special or catch-all range is refused, in its
+ * words. An empty box is none: the subscriber is known by its login.
+ */
+function addressValue(form: FormFields, label: string): string | undefined {
+  const text = fieldText(form, 'address')
+  if (text === undefined) return undefined
   let prefix: IpPrefix
   try {
     prefix = parseIpPrefix(text)
@@ -96,7 +100,6 @@ function commonFields(
     name: form.name ?? '',
     planId: check.read(() => requiredText(form, 'planId', labels.planId)),
     agentId: check.read(() => requiredText(form, 'agentId', labels.agentId)),
-    address: check.read(() => addressValue(form, labels.address)),
     billingDay: check.read(() => billingDayValue(form, labels.billingDay)),
   }
 }
@@ -106,8 +109,10 @@ export function newSubscriberFromForm(form: FormFields): SubscriberInput {
   const password = passwordValue(form)
   const email = fieldText(form, 'email')
   const given = Object.entries(optionalFields(form)).filter(([, v]) => v !== undefined)
+  const address = check.read(() => addressValue(form, SUBSCRIBER_LABELS.address))
   const input = {
     ...commonFields(check, form, SUBSCRIBER_LABELS),
+    ...(address === undefined ? {} : { address }),
     login: check.read(() => requiredText(form, 'login', SUBSCRIBER_LABELS.login)),
     ...(password === undefined ? {} : { password }),
     ...(email === undefined ? {} : { email }),
@@ -118,7 +123,8 @@ export function newSubscriberFromForm(form: FormFields): SubscriberInput {
 
 /**
  * The edit form sends every field: what is unchanged is left alone by updateSubscriber. An empty
- * e-mail, phone, postal address or notes box removes it; an empty new password keeps the old one.
+ * address, e-mail, phone, postal address or notes box removes it (no address: the subscriber is
+ * then known by its login); an empty new password keeps the old one.
  */
 export function subscriberChangesFromForm(form: FormFields): {
   changes: Omit<SubscriberChanges, 'passwordHash'>
@@ -128,6 +134,7 @@ export function subscriberChangesFromForm(form: FormFields): {
   const password = passwordValue(form)
   const input = {
     ...commonFields(check, form, EDIT_LABELS),
+    address: check.read(() => addressValue(form, EDIT_LABELS.address) ?? null),
     email: fieldText(form, 'email') ?? null,
     ...Object.fromEntries(Object.entries(optionalFields(form)).map(([k, v]) => [k, v ?? null])),
     ...(password === undefined ? {} : { password }),

@@ -61,14 +61,19 @@ export function subscriberLifecycleRoutes(ui: Hono<OperatorEnv>, kit: OperatorKi
   )
 }
 
+/** What deleting does on the router: a subscriber known by login has no address to give away. */
+const offRouter = (sub: Subscriber) =>
+  sub.address === undefined
+    ? "Its rules are removed from its router at the agent's next sync."
+    : `${sub.address} is removed from its router at the agent's next sync, and may then be given to someone else.`
+
 function DeleteSubscriberPage({ frame: f, sub }: { frame: Frame; sub: Subscriber }) {
   const base = `/subscribers/${encodeURIComponent(sub.id)}`
   return (
     <OperatorPage {...f} title={`Delete ${sub.name}`} section="subscribers">
       <h1>Delete subscriber "{sub.name}"?</h1>
       <p>
-        {`${sub.address} is removed from its router at the agent's next sync, and may then be given to ` +
-          `someone else. The login "${sub.login}" stops working in the portal at once. The subscriber ` +
+        {`${offRouter(sub)} The login "${sub.login}" stops working in the portal at once. The subscriber ` +
           'leaves the lists and cannot be edited, topped up or paid for again.'}
       </p>
       <p>

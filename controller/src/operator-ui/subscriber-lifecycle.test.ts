@@ -90,7 +90,7 @@ describe('phone, postal address and notes on the forms', () => {
       email: '',
       planId: sub.planId,
       agentId: sub.agentId,
-      address: sub.address,
+      address: sub.address ?? '',
       billingDay: String(sub.billingDay),
       phone: '+254 712 345 678',
       postalAddress: 'P.O. Box 12\r\nNairobi',

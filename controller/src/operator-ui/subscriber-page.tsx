@@ -8,6 +8,7 @@ import { bytes, money } from '../ui/format.js'
 import { UsageHistorySection } from '../ui/usage-history-section.js'
 import { alertChoicesText } from './alert-choices-text.js'
 import { LifecycleNotice, Lines } from './lifecycle-notice.js'
+import { subscriberAddress } from './subscriber-address.js'
 import { SubscriberForms } from './subscriber-forms.js'
 import { SubscriberHistory } from './subscriber-history.js'
 import { SubscriberMessages } from './subscriber-messages.js'
@@ -90,7 +91,7 @@ function SubscriberFacts({
           </>
         ) : null}
         <dt>Address</dt>
-        <dd>{sub.address}</dd>
+        <dd>{subscriberAddress(sub)}</dd>
         <dt>Plan</dt>
         <dd>
           <a href={`/plans/${encodeURIComponent(plan.id)}`}>{plan.name}</a>

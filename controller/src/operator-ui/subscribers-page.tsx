@@ -3,6 +3,7 @@ import { DataTable } from '../ui/data-table.js'
 import { Field, Select } from '../ui/forms.js'
 import { UsageBar } from '../ui/usage-bar.js'
 import { StateBadge } from './state-badge.js'
+import { subscriberAddress } from './subscriber-address.js'
 import { listUrl, type SubscriberListData } from './subscribers-data.js'
 
 const STATES = [
@@ -44,7 +45,7 @@ export function SubscriberTable({ data }: { data: SubscriberListData }) {
             cell: ({ sub }) => <a href={`/subscribers/${encodeURIComponent(sub.id)}`}>{sub.name}</a>,
           },
           { header: 'Login', cell: ({ sub }) => sub.login },
-          { header: 'Address', cell: ({ sub }) => sub.address },
+          { header: 'Address', cell: ({ sub }) => subscriberAddress(sub) },
           { header: 'Plan', cell: ({ sub, plan }) => plan?.name ?? sub.planId },
           {
             header: 'State',

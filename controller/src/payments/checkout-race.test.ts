@@ -3,11 +3,12 @@
  * them, so each may ask the provider; the first answer kept stands and the others are closed.
  */
 import { describe, expect, it } from 'vitest'
+import { Refusal } from '../domain/refusal.js'
 import type { Store } from '../store/store.js'
 import { testApp } from '../testing/test-app.js'
 import { TestCardProvider } from '../testing/test-card-provider.js'
 import { type CheckoutInput, checkout } from './checkout.js'
-import type { PaymentProvider } from './provider.js'
+import { type PaymentProvider, StartInProgress } from './provider.js'
 import { onSessionEvent } from './stripe/stripe-events.js'
 
 /** Another controller's view of the same store: checkout's per-process sharing is keyed by the Store object. */
@@ -123,5 +124,68 @@ describe('checkout across controllers', () => {
     expect(paid.outcome).toBe('applied')
     expect(t.data.orders[order.id]!.status).toBe('applied')
     expect(Object.keys(t.data.topUps)).toHaveLength(1)
+  })
+
+  /**
+   * Two controllers start one order, both asking the provider; the second's call fails (`how`)
+   * before the first has kept its answer, or once it has.
+   */
+  async function secondFails(how: 'in_progress' | 'refused', when: 'before_kept' | 'after_kept') {
+    const t = await setup()
+    let calls = 0
+    let releaseFirst!: () => void
+    const firstHeld = new Promise<void>((resolve) => {
+      releaseFirst = resolve
+    })
+    const kept = () => Object.values(t.data.orders).some((o) => o.checkoutAtMs !== undefined)
+    const provider: PaymentProvider = {
+      ...t.input('x').provider,
+      start: async (request) => {
+        calls += 1
+        if (calls === 1) {
+          await firstHeld
+          return t.card.start(request)
+        }
+        if (when === 'after_kept') {
+          releaseFirst()
+          while (!kept()) await sleep(1)
+        }
+        if (how === 'in_progress') throw new StartInProgress()
+        throw new Refusal('payment_failed', 'The card payment service turned the payment down.')
+      },
+    }
+    const input = { ...t.input('one-order'), provider }
+    const first = checkout({ store: otherController(t.store), env: t.env }, input)
+    while (calls < 1) await sleep(1)
+    const outcome = await checkout({ store: otherController(t.store), env: t.env }, input).then(
+      (r) => r,
+      (err: unknown) => err as Refusal,
+    )
+    releaseFirst()
+    return { t, kept: await first, outcome, input }
+  }
+
+  it('a start still running at the provider for another controller fails nothing: the kept page is answered, or "try again"', async () => {
+    const after = await secondFails('in_progress', 'after_kept')
+    expect(after.outcome).not.toBeInstanceOf(Refusal)
+    expect((after.outcome as { order: { providerRef?: string } }).order.providerRef).toBe(
+      after.kept.order.providerRef,
+    )
+
+    const during = await secondFails('in_progress', 'before_kept')
+    expect(during.outcome).toBeInstanceOf(Refusal)
+    expect((during.outcome as Refusal).code).toBe('conflict')
+    const order = during.t.data.orders[during.kept.order.id]!
+    expect(order.status).toBe('awaiting_payment')
+    expect(order.providerRef).toBe(during.kept.order.providerRef)
+    // Asked again, the same key answers with the page the first start kept.
+    const again = await checkout({ store: during.t.store, env: during.t.env }, during.input)
+    expect(again.order.checkoutUrl).toBe(order.checkoutUrl)
+  })
+
+  it('a provider refusal after another controller kept its page does not close the order under it', async () => {
+    const { t, kept, outcome } = await secondFails('refused', 'after_kept')
+    expect(outcome).not.toBeInstanceOf(Refusal)
+    expect(t.data.orders[kept.order.id]!.status).toBe('awaiting_payment')
   })
 })

@@ -12,7 +12,7 @@ import { type OrderRequest, placeOrder, recordCheckout, secretHash } from '../do
 import { Refusal } from '../domain/refusal.js'
 import type { Order } from '../store/entities.js'
 import type { Store } from '../store/store.js'
-import type { PaymentProvider } from './provider.js'
+import { type PaymentProvider, StartInProgress } from './provider.js'
 
 export interface CheckoutDeps {
   store: Store
@@ -110,9 +110,22 @@ async function startOnce(
       ...(input.payer === undefined ? {} : { payer: input.payer }),
     })
   } catch (err) {
+    // Another controller's start of this order may have kept its answer meanwhile: that stands,
+    // and the order is not closed under the page the customer is paying on.
+    if (err instanceof StartInProgress) {
+      const now = await store.transact((tx) => tx.orders.get(orderId))
+      if (now?.checkoutAtMs !== undefined) return now
+      throw new Refusal('conflict', 'This payment is being started in another window: try again in a moment.')
+    }
     const reason = err instanceof Refusal ? err.message : 'the payment provider could not be reached'
     if (!(err instanceof Refusal)) deps.logger?.warn({ err, orderId }, 'payment provider failed to start')
-    await store.transact((tx) => closeOrder(tx, env, orderId, 'failed', reason, input.actor))
+    const kept = await store.transact(async (tx) => {
+      const now = await tx.orders.get(orderId)
+      if (now?.checkoutAtMs !== undefined) return now
+      await closeOrder(tx, env, orderId, 'failed', reason, input.actor)
+      return undefined
+    })
+    if (kept) return kept
     throw failed(reason)
   }
   // tx2: what the provider answered (its handle and where to pay); an answer kept first stands.

@@ -13,6 +13,18 @@ import type { Store } from '../store/store.js'
 /** Providers that collect money from outside (not the balance). */
 export type ProviderId = Exclude<OrderProvider, 'balance'>
 
+/**
+ * The provider is still starting this order's payment for another request (Stripe answers 409
+ * `idempotency_key_in_use` while a request with the same key runs, as when two controllers start
+ * one order at once): nothing failed, and the order must not be closed for it.
+ */
+export class StartInProgress extends Error {
+  constructor(message = "the payment provider is still starting this order's payment for another request") {
+    super(message)
+    this.name = 'StartInProgress'
+  }
+}
+
 export interface CheckoutRequest {
   order: Order
   subscriber: Subscriber

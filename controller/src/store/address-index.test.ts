@@ -5,7 +5,8 @@ import { AddressIndex } from './address-index.js'
 interface Row {
   id: string
   agentId: string
-  address: string
+  /** Absent: known by login (in no overlap check). */
+  address?: string
 }
 
 const randomPrefix = (): string => {
@@ -46,7 +47,11 @@ describe('AddressIndex', () => {
       const roll = Math.random()
       if (roll < 0.4) {
         // Rows may overlap (data written before the check existed): the index still finds them.
-        const row = { id: `sub_${step}`, agentId: Math.random() < 0.8 ? 'a' : 'b', address: randomPrefix() }
+        const agentId = Math.random() < 0.8 ? 'a' : 'b'
+        const row: Row =
+          Math.random() < 0.1
+            ? { id: `sub_${step}`, agentId }
+            : { id: `sub_${step}`, agentId, address: randomPrefix() }
         rows.set(row.id, row)
         index.add(row)
       } else if (roll < 0.55 && rows.size > 0) {
@@ -60,7 +65,11 @@ describe('AddressIndex', () => {
         const except = Math.random() < 0.3 ? ids[Math.floor(Math.random() * ids.length)] : undefined
         const found = index.overlapping(agentId, parseIpPrefix(address), except)
         const expected = [...rows.values()].filter(
-          (r) => r.agentId === agentId && r.id !== except && overlap(r.address, address),
+          (r) =>
+            r.agentId === agentId &&
+            r.id !== except &&
+            r.address !== undefined &&
+            overlap(r.address, address),
         )
         if (expected.length === 0) expect(found, `${agentId} ${address}`).toBeUndefined()
         else
@@ -70,5 +79,16 @@ describe('AddressIndex', () => {
           ).toContain(found)
       }
     }
+  })
+
+  it('leaves out a row without an address, and removing one is harmless', () => {
+    const index = new AddressIndex<Row>()
+    index.add({ id: 'sub_ppp', agentId: 'a' })
+    index.add({ id: 'sub_ip', agentId: 'a', address: '10.0.0.1' })
+    expect(index.overlapping('a', parseIpPrefix('0.0.0.0/0'))).toBe('sub_ip')
+    expect(index.overlapping('a', parseIpPrefix('0.0.0.0/0'), 'sub_ip')).toBeUndefined()
+    expect(index.overlapping('a', parseIpPrefix('::/0'))).toBeUndefined()
+    index.remove({ id: 'sub_ppp', agentId: 'a' })
+    expect(index.overlapping('a', parseIpPrefix('10.0.0.1'))).toBe('sub_ip')
   })
 })

@@ -7,7 +7,8 @@ import { type IpPrefix, parseIpPrefix, prefixRange } from '@capd/protocol'
 interface Row {
   id: string
   agentId: string
-  address: string
+  /** Absent: known by login, so in no overlap check. */
+  address?: string | undefined
 }
 
 interface Entry {
@@ -86,8 +87,12 @@ export class AddressIndex<T extends Row> {
 const exactKey = (agentId: string, family: 4 | 6, length: number, start: bigint) =>
   `${agentId}|${family}|${length}|${start.toString(16)}`
 
-/** Stored addresses were checked when written; one that no longer parses is simply not indexed. */
-function tryParse(address: string): IpPrefix | undefined {
+/**
+ * Stored addresses were checked when written; one that no longer parses is simply not indexed, nor is
+ * a subscriber without one (known by login: its address changes at each login).
+ */
+function tryParse(address: string | undefined): IpPrefix | undefined {
+  if (address === undefined) return undefined
   try {
     return parseIpPrefix(address)
   } catch {

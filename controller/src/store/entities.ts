@@ -120,7 +120,8 @@ export interface LimitTerms {
   readonly count?: CountDirection
   /** Free-hour windows of the period (absolute). */
   readonly freeWindows?: readonly { readonly startMs: number; readonly endMs: number }[]
-  readonly address: string
+  /** Absent: the subscriber is known by its login (see `Subscriber.address`). */
+  readonly address?: string
   /** The subscriber is suspended: the terms block (limit 0) whatever the allowance. */
   readonly suspended?: true
 }
@@ -160,8 +161,12 @@ export interface Subscriber {
   readonly notes?: string
   readonly planId: string
   readonly agentId: string
-  /** Canonical IPv4/IPv6 address or prefix (`10.0.0.5`, `2001:db8::/64`). */
-  readonly address: string
+  /**
+   * Canonical IPv4/IPv6 address or prefix (`10.0.0.5`, `2001:db8::/64`). Absent: known by `login`
+   * (PPPoE, hotspot, RADIUS: the address changes at each login and the agent learns it from the
+   * router's sessions).
+   */
+  readonly address?: string
   readonly billingDay: BillingDay
   readonly balance: Money
   readonly autoTopUp?: AutoTopUp

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto'
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseIpPrefix } from '@capd/protocol'
 import { seededRandom } from '@capd/protocol/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { takeBackup } from './backup.js'
 import { BackupRefused, decodeBackup } from './backup-file.js'
+import { subscriber } from './contract/rows.js'
 import { DataDirLockedError } from './lock-file.js'
 import { openLowdbStore, STORE_FILE, WAL_FILE } from './lowdb-store.js'
 import { RestoreRefused, restoreBackup } from './restore.js'
@@ -52,6 +54,29 @@ describe('capd restore', () => {
     expect(JSON.parse(await readFile(join(target, STORE_FILE), 'utf8')).committedVersion).toBe(
       header.committedVersion + 1,
     )
+  })
+
+  it('brings back a subscriber known by its login without an address, out of every overlap check', async () => {
+    const dir = await tempDir()
+    const store = await openLowdbStore(dir, () => {})
+    const { address: _, ...ppp } = subscriber('sub_ppp')
+    await store.transact(async (tx) => {
+      await tx.subscribers.insert(ppp)
+      await tx.subscribers.insert(subscriber('sub_ip', { address: '10.0.0.9' }))
+    })
+    const { text } = await takeBackup(dir, { capdVersion: 'test' })
+    await store.close()
+    const target = join(await tempDir(), 'restored')
+    await restoreBackup(Buffer.from(text), 'b', target)
+    const restored = await openLowdbStore(target, (line) => expect.fail(line))
+    const back = await restored.peek((tx) => tx.subscribers.get('sub_ppp'))
+    expect(back).toEqual(ppp)
+    expect(back).not.toHaveProperty('address')
+    const overlapping = (text: string) =>
+      restored.peek(async (tx) => (await tx.subscribers.overlappingAddress('agt_1', parseIpPrefix(text)))?.id)
+    expect(await overlapping('0.0.0.0/0')).toBe('sub_ip')
+    expect(await overlapping('::/0')).toBeUndefined()
+    await restored.close()
   })
 
   it(`refuses every damaged copy and writes nothing (seed ${SEED})`, async () => {

@@ -26,7 +26,7 @@ function matches(s: Subscriber, q: string): boolean {
   return (
     s.name.toLowerCase().includes(q) ||
     s.login.toLowerCase().includes(q) ||
-    s.address.includes(q) ||
+    (s.address?.includes(q) ?? false) ||
     (s.email?.toLowerCase().includes(q) ?? false)
   )
 }

@@ -36,3 +36,12 @@ export function apiClient(baseUrl: string, token: string, timeoutMs = 15_000): C
     }
   }
 }
+
+/** The body of an answer with this status; any other status throws with the body. */
+// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field in tests
+export function must(answer: { status: number; body: any }, status: number): any {
+  if (answer.status !== status) {
+    throw new Error(`expected HTTP ${status}, got ${answer.status}: ${JSON.stringify(answer.body)}`)
+  }
+  return answer.body
+}

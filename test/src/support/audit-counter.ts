@@ -9,6 +9,7 @@
  * packet capd counted does (nothing else on the router drops in between). Same hook, same
  * `counter` statement, same direction split (daddr = down, saddr = up): the same bytes.
  */
+import type { DownUp } from '@capd/protocol'
 import type { NetnsRouter } from './netns-router.js'
 
 const TABLE = 'audit'
@@ -20,6 +21,8 @@ export interface AuditCounters {
   watch(address: string): Promise<void>
   /** down + up bytes counted for each watched address. */
   totals(): Promise<Map<string, number>>
+  /** The same, each direction apart (down = to the address, up = from it). */
+  directions(): Promise<Map<string, DownUp<number>>>
 }
 
 export async function createAuditCounters(net: NetnsRouter): Promise<AuditCounters> {
@@ -36,6 +39,18 @@ export async function createAuditCounters(net: NetnsRouter): Promise<AuditCounte
     ].join('\n'),
   )
   const names = new Map<string, string>()
+  const directions = async (): Promise<Map<string, DownUp<number>>> => {
+    const listing = JSON.parse(await net.exec(net.routerNs, ['nft', '-j', 'list', 'table', ...t.split(' ')]))
+    const bytes = new Map<string, number>()
+    for (const item of listing.nftables as Array<Record<string, { name?: string; bytes?: number }>>) {
+      if (item.counter?.name) bytes.set(item.counter.name, Number(item.counter.bytes))
+    }
+    const counts = new Map<string, DownUp<number>>()
+    for (const [address, name] of names) {
+      counts.set(address, { down: bytes.get(`${name}_d`) ?? 0, up: bytes.get(`${name}_u`) ?? 0 })
+    }
+    return counts
+  }
   return {
     async watch(address) {
       const name = `a${names.size}`
@@ -49,18 +64,10 @@ export async function createAuditCounters(net: NetnsRouter): Promise<AuditCounte
       )
       names.set(address, name)
     },
+    directions,
     async totals() {
-      const listing = JSON.parse(
-        await net.exec(net.routerNs, ['nft', '-j', 'list', 'table', ...t.split(' ')]),
-      )
-      const bytes = new Map<string, number>()
-      for (const item of listing.nftables as Array<Record<string, { name?: string; bytes?: number }>>) {
-        if (item.counter?.name) bytes.set(item.counter.name, Number(item.counter.bytes))
-      }
       const totals = new Map<string, number>()
-      for (const [address, name] of names) {
-        totals.set(address, (bytes.get(`${name}_d`) ?? 0) + (bytes.get(`${name}_u`) ?? 0))
-      }
+      for (const [address, { down, up }] of await directions()) totals.set(address, down + up)
       return totals
     },
   }

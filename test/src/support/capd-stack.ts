@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from './agent-process.js'
-import { apiClient, type Call } from './api-client.js'
+import { apiClient, type Call, must } from './api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './controller-process.js'
 import {
   createNetnsRouter,
@@ -312,14 +312,6 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     await destroy()
     throw error
   }
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field in tests
-function must(answer: { status: number; body: any }, status: number): any {
-  if (answer.status !== status) {
-    throw new Error(`expected HTTP ${status}, got ${answer.status}: ${JSON.stringify(answer.body)}`)
-  }
-  return answer.body
 }
 
 /** A running transfer loop: `stop()` ends it after the transfer in flight and returns the payload moved. */

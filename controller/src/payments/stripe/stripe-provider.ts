@@ -3,7 +3,13 @@ import { type Logger, silentLogger } from '@capd/log'
 import type { Hono } from 'hono'
 import Stripe from 'stripe'
 import { Refusal } from '../../domain/refusal.js'
-import type { CheckoutRequest, CheckoutStarted, PaymentProvider, ProviderDeps } from '../provider.js'
+import {
+  type CheckoutRequest,
+  type CheckoutStarted,
+  type PaymentProvider,
+  type ProviderDeps,
+  StartInProgress,
+} from '../provider.js'
 import type { StripeConfig } from './stripe-config.js'
 import { stripeWebhooks } from './stripe-webhook.js'
 
@@ -48,6 +54,10 @@ export class StripeProvider implements PaymentProvider {
         { idempotencyKey: order.id },
       )
     } catch (err) {
+      // Another controller's request with this order's key is still running at Stripe.
+      if (err instanceof Stripe.errors.StripeError && err.code === 'idempotency_key_in_use') {
+        throw new StartInProgress()
+      }
       this.logger.warn(
         { err: stripeError(err), orderId: order.id },
         'Stripe refused to create a Checkout Session',

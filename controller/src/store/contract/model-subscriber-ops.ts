@@ -23,25 +23,30 @@ const QUERIES = ['am', 'AMIN', 'b', 'zoë', '’', 'sub_', '10.0.0', 'db8:', '@e
 
 const loginOf = (id: string) => `cust${SUBSCRIBER_IDS.indexOf(id)}.Login`
 
+/** An address from ADDRESSES, or now and then none (a subscriber known by its login). */
+function withRandomAddress(r: Random, s: Subscriber): Subscriber {
+  const { address: _, ...byLogin } = s
+  return r.next() < 0.15 ? byLogin : { ...s, address: pick(r, ADDRESSES) }
+}
+
 function randomSubscriber(r: Random, id: string): Subscriber {
   const { email: _, ...noEmail } = subscriber(id)
   const base = r.next() < 0.2 ? noEmail : subscriber(id)
   const deletedAtMs = maybe(r, 0.15, () => r.int(1, 1000))
   const limitVersion = maybe(r, 0.5, () => r.int(0, 3))
-  return {
+  return withRandomAddress(r, {
     ...base,
     name: pick(r, NAMES),
     // Unique per subscriber whatever its case (ids alone are not: sub_B, sub_b): logins never collide.
     login: recase(r, loginOf(id)),
     agentId: pick(r, AGENTS),
-    address: pick(r, ADDRESSES),
     state: pick(r, STATES),
     // Never below zero: the domain refuses such a debit, and the PostgreSQL store's constraint too.
     balance: usd(r.int(0, 500)),
     usedBytes: r.int(0, 5) * 1_000_000_007,
     ...(deletedAtMs === undefined ? {} : { deletedAtMs }),
     ...(limitVersion === undefined ? {} : { limitVersion }),
-  }
+  })
 }
 
 export function writeSubscriber(r: Random): Op {
@@ -69,7 +74,7 @@ const TWEAKS: ((r: Random, s: Subscriber) => Subscriber)[] = [
   (r, s) => ({ ...s, state: pick(r, STATES) }),
   (r, s) => ({ ...s, name: pick(r, NAMES) }),
   (r, s) => ({ ...s, agentId: pick(r, AGENTS) }),
-  (r, s) => ({ ...s, address: pick(r, ADDRESSES) }),
+  withRandomAddress,
   (r, s) => ({ ...s, limitVersion: (s.limitVersion ?? 0) + r.int(0, 1) }),
   (r, s) => ({ ...s, login: recase(r, s.login) }),
   (r, s) => {

@@ -67,7 +67,9 @@ export function findSubscribers(m: ModelState, q: SubscriberQuery): Page<Subscri
       (!q.agentId || s.agentId === q.agentId) &&
       (q.after === undefined || s.id > q.after) &&
       (!text ||
-        [s.name, s.login, s.address, s.email ?? ''].some((field) => field.toLowerCase().includes(text))),
+        [s.name, s.login, s.address ?? '', s.email ?? ''].some((field) =>
+          field.toLowerCase().includes(text),
+        )),
   )
   return page(matching, q.limit)
 }
@@ -118,6 +120,7 @@ export function overlapping(m: ModelState, agentId: string, prefix: IpPrefix, ex
   return [...m.subscribers.values()]
     .filter((s) => s.agentId === agentId && s.deletedAtMs === undefined && s.id !== exceptId)
     .filter((s) => {
+      if (s.address === undefined) return false
       const other = parseIpPrefix(s.address)
       if (other.family !== prefix.family) return false
       const r = prefixRange(other)

@@ -7,6 +7,7 @@ import { describe } from 'vitest'
 import { commitContract } from './commit-contract.js'
 import { concurrencyContract } from './concurrency-contract.js'
 import { findersContract } from './finders-contract.js'
+import { loginSubscriberContract } from './login-subscriber-contract.js'
 import { modelContract } from './model-contract.js'
 import { queriesContract } from './queries-contract.js'
 import type { StoreFactory } from './store-under-test.js'
@@ -17,6 +18,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
   describe(`store contract: ${name}`, () => {
     tablesContract(factory)
     findersContract(factory)
+    loginSubscriberContract(factory)
     queriesContract(factory)
     transactionsContract(factory)
     commitContract(factory)

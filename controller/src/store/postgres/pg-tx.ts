@@ -188,7 +188,7 @@ async function findSubscribers(table: PgTable<Subscriber>, q: SubscriberQuery): 
     // strpos, not LIKE: the text is matched as it is, `%` and `_` included.
     add(
       (p) =>
-        `(strpos(lower(doc->>'name'), ${p}) > 0 OR strpos(login_lower, ${p}) > 0 OR strpos(doc->>'address', ${p}) > 0 OR strpos(lower(coalesce(doc->>'email', '')), ${p}) > 0)`,
+        `(strpos(lower(doc->>'name'), ${p}) > 0 OR strpos(login_lower, ${p}) > 0 OR strpos(coalesce(doc->>'address', ''), ${p}) > 0 OR strpos(lower(coalesce(doc->>'email', '')), ${p}) > 0)`,
       q.q.toLowerCase(),
     )
   }

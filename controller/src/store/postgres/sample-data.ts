@@ -23,7 +23,8 @@ export function sampleData(subscribers = 3): Data {
       login: `c${i}`,
       planId: 'plan-1',
       agentId: 'agent-1',
-      address: `10.1.0.${i + 1}`,
+      // The second is known by its login (no address), as PPPoE and hotspot subscribers are.
+      ...(i === 1 ? {} : { address: `10.1.0.${i + 1}` }),
       billingDay: i % 2 ? 'last' : 1,
       balance: usd(i * 100),
       createdAtMs: 1,

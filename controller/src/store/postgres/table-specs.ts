@@ -34,8 +34,12 @@ const nullableSubscriberId = col<{ subscriberId?: string }>(
   (r) => r.subscriberId ?? null,
 )
 
-/** The address as PostgreSQL's inet, or null for one that no longer parses (never indexed, as in memory). */
-function inetOf(address: string): string | null {
+/**
+ * The address as PostgreSQL's inet, or null for none (known by login) or one that no longer parses:
+ * either is in no overlap check, as in memory.
+ */
+function inetOf(address: string | undefined): string | null {
+  if (address === undefined) return null
   try {
     parseIpPrefix(address)
     return address
