@@ -86,15 +86,24 @@ export function parseSessionLines(text: string): ParsedSessions {
   return { sessions: dedupe(sessions), bad }
 }
 
+/** Every poll lists the same sessions again: each address is parsed once (see prefix-cache.ts). */
+const MAX_REMEMBERED = 200_000
+const remembered = new Map<string, IpPrefix | string>()
+
 /** The network of an address as printed (host bits of an IPv6 `addr/64` cleared), or why not. */
 function sessionPrefix(text: string): IpPrefix | string {
-  let prefix: IpPrefix
+  const known = remembered.get(text)
+  if (known !== undefined) return known
+  let answer: IpPrefix | string
   try {
-    prefix = parseIpNetwork(text)
+    const prefix = parseIpNetwork(text)
+    answer = addressRefusal(prefix) ?? prefix
   } catch (error) {
-    return (error as Error).message
+    answer = (error as Error).message
   }
-  return addressRefusal(prefix) ?? prefix
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear()
+  remembered.set(text, answer)
+  return answer
 }
 
 function cells(line: string): string[] {
