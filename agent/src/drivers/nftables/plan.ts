@@ -13,7 +13,11 @@ export interface Plan {
   changes: Change[]
   /** Quota caps (counter space) in force once the changes are applied; remember them for the next plan. */
   caps: Map<string, QuotaCap>
-  /** Rules left out (each with why); everything of theirs in the table is removed like a departed subscriber's. */
+  /**
+   * Rules left out (each with why); everything of theirs in the table is removed like a departed
+   * subscriber's. A login subscriber whose session address another holds is listed too, but keeps
+   * its counters and its other addresses.
+   */
   skipped: RuleProblem[]
 }
 
