@@ -34,6 +34,17 @@ const GOAL_P99_MS = 100
 const PERCENTILES = [50, 95, 99, 100]
 const load = () => loadavg()[0]!.toFixed(1)
 
+/** Warnings and errors a process logged (pino JSON lines, level ≥ 40) in `text`: how many, and the distinct messages. */
+function warnings(text: string): string {
+  const messages: string[] = []
+  for (const line of text.split('\n')) {
+    const m = /^\{"level":(\d+).*?"msg":"((?:[^"\\]|\\.)*)"/.exec(line)
+    if (m && Number(m[1]) >= 40) messages.push(m[2]!)
+  }
+  if (messages.length === 0) return '0'
+  return `${messages.length} (${[...new Set(messages)].slice(0, 3).join('; ')})`
+}
+
 export async function multiControllerTopUp(config: RouterBenchConfig): Promise<void> {
   const rounds = config.topUps
   console.log(
@@ -86,6 +97,7 @@ export async function multiControllerTopUp(config: RouterBenchConfig): Promise<v
       const loadBefore = load()
       const samples = { a: noSamples(), b: noSamples() }
       const disconnectsBefore = agent.disconnects()
+      const logged = { a: a.output().length, b: b.output().length, agent: agent.output().length }
       for (let i = 0; i < rounds; i++) {
         // Both paths in each round, in random order, so both see the same machine.
         const order = Math.random() < 0.5 ? (['a', 'b'] as const) : (['b', 'a'] as const)
@@ -119,6 +131,10 @@ export async function multiControllerTopUp(config: RouterBenchConfig): Promise<v
           `${formatNumber(median(paired))} ms; first top-up after start (not in the table): A ` +
           `${formatNumber(first.a.restoreMs[0]!)} ms, B ${formatNumber(first.b.restoreMs[0]!)} ms; load average ` +
           `${loadBefore} → ${load()}; agent disconnects during the rounds: ${disconnects.text}`,
+      )
+      console.log(
+        `warnings logged during the rounds: agent ${warnings(agent.output().slice(logged.agent))}, ` +
+          `A ${warnings(a.output().slice(logged.a))}, B ${warnings(b.output().slice(logged.b))}`,
       )
       console.log(
         '\nBoth controllers are real child processes on one throw-away PostgreSQL database; the agent is ' +
