@@ -49,6 +49,69 @@ describe('usage engine', () => {
     expect(computeDeltas(base(6n, 0n), back, options).anomalies[0]).toMatch(/went back/)
   })
 
+  describe('session counters (a re-login is a new counter that began at zero)', () => {
+    const session = (atMs: number, down: bigint, up: bigint, zeroAtMs: number, counterId = 's2') => {
+      const r = reading(atMs, down, up, {}, counterId)
+      r.samples[0] = { ...r.samples[0]!, zeroAtMs } as (typeof r.samples)[0]
+      return r
+    }
+
+    it('books the whole value of a session that began after the last reading of the one before', () => {
+      const { deltas, anomalies } = computeDeltas(
+        base(900n, 90n, 10_000),
+        session(20_000, 4000n, 40n, 15_000),
+        options,
+      )
+      expect(anomalies).toEqual([])
+      expect(deltas.map(({ down, up, baseline }) => [down, up, baseline.counterId])).toEqual([
+        [4000n, 40n, 's2'],
+      ])
+    })
+
+    it('books it too within the slack of uptime rounded to the second', () => {
+      const { deltas } = computeDeltas(base(0n, 0n, 10_000), session(20_000, 4000n, 40n, 8_500), options)
+      expect(deltas.map((d) => d.down)).toEqual([4000n])
+    })
+
+    it('starts a new generation for a session that began well before the last reading (never booked twice)', () => {
+      const { deltas, rebased, anomalies } = computeDeltas(
+        base(0n, 0n, 10_000),
+        session(20_000, 4000n, 40n, 5_000),
+        options,
+      )
+      expect(deltas).toEqual([])
+      expect(rebased.get('sub_a')?.counterId).toBe('s2')
+      expect(anomalies[0]).toMatch(/re-created/)
+    })
+
+    it('takes only a baseline on first sight, however recent the session', () => {
+      const { deltas, rebased } = computeDeltas(new Map(), session(20_000, 4000n, 40n, 19_000), options)
+      expect(deltas).toEqual([])
+      expect(rebased.get('sub_a')?.down).toBe(4000n)
+    })
+
+    it('counts a session after a reboot from zero, and the same session on as usual', () => {
+      const after = { ...session(20_000, 4000n, 40n, 15_000, 'c1'), bootId: 'boot2' }
+      expect(computeDeltas(base(9000n, 0n, 10_000), after, options).deltas.map((d) => d.down)).toEqual([
+        4000n,
+      ])
+      const same = session(30_000, 6000n, 50n, 15_000, 'c1')
+      expect(computeDeltas(base(4000n, 40n, 20_000), same, options).deltas.map((d) => d.down)).toEqual([
+        2000n,
+      ])
+    })
+
+    it('still refuses a session value faster than the link since the session began', () => {
+      const { deltas, anomalies } = computeDeltas(
+        base(0n, 0n, 10_000),
+        session(20_000, 10n ** 12n, 0n, 15_000),
+        options,
+      )
+      expect(deltas).toEqual([])
+      expect(anomalies[0]).toMatch(/faster than the link/)
+    })
+  })
+
   it('only takes a baseline on first sight of a counter it did not create', () => {
     const { deltas, rebased } = computeDeltas(new Map(), reading(1000, 123_456n, 7n), options)
     expect(deltas).toEqual([])

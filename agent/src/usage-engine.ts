@@ -60,7 +60,8 @@ export function computeDeltas(
   for (const sample of reading.samples) {
     const current = baselineOf(sample, reading)
     const known = baselines.get(sample.subscriberId)
-    const base = createdBaseline(sample, reading, known, options) ?? known
+    const base =
+      createdBaseline(sample, reading, known, options) ?? sessionBaseline(sample, reading, known) ?? known
     if (!base) {
       result.rebased.set(sample.subscriberId, current)
       continue
@@ -110,6 +111,29 @@ function createdBaseline(
   if (!created || sample.counterId === created.replaces) return undefined
   if (known && known.counterId !== created.replaces) return undefined
   return { counterId: sample.counterId, bootId: reading.bootId, down: 0n, up: 0n, atMs: created.atMs }
+}
+
+/**
+ * How much earlier than a session's reported start it may really have begun: RouterOS rounds
+ * uptime down to the second, and the read takes a moment.
+ */
+const SESSION_START_SLACK_MS = 2000
+
+/**
+ * A session counter the router created at zero, following the subscriber's counter of the last
+ * reading (a re-login, or a session after a reboot): counted from zero when it began after that
+ * reading, so none of its bytes can have been booked. A first sighting stays a first sighting: a
+ * session already running when capd first sees it may hold another period's bytes.
+ */
+function sessionBaseline(
+  sample: CounterSample,
+  reading: CounterReading,
+  known: Baseline | undefined,
+): Baseline | undefined {
+  if (sample.zeroAtMs === undefined || !known) return undefined
+  if (known.counterId === sample.counterId && known.bootId === reading.bootId) return undefined
+  if (sample.zeroAtMs + SESSION_START_SLACK_MS < known.atMs) return undefined
+  return { counterId: sample.counterId, bootId: reading.bootId, down: 0n, up: 0n, atMs: sample.zeroAtMs }
 }
 
 function generationBreak(

@@ -23,6 +23,13 @@ export interface CounterSample {
    * fast it looks, and the link-speed bound does not apply.
    */
   accountingTotals?: boolean
+  /**
+   * The counter is a session's (PPPoE, hotspot), created by the router at zero at this moment
+   * (agent clock, ms; no later than the real start). When it follows another counter of the same
+   * subscriber and began after that one's last reading, its whole value is usage: a re-login loses
+   * nothing it counted, and counts nothing twice.
+   */
+  zeroAtMs?: number
 }
 
 export interface CounterReading {

@@ -1,6 +1,7 @@
 /** What the driver reads from the router: simple queues and the capd address list, as typed rows. */
 import type { RouterOsRow, RouterOsSession } from './api/index.js'
 import { BLOCK_LIST } from './names.js'
+import { listSessions, type SessionRow } from './sessions.js'
 
 export interface QueueRow {
   id: string
@@ -28,6 +29,15 @@ export interface Listing {
   blocked4: EntryRow[]
   /** The same in `/ipv6/firewall/address-list`; undefined where the router has no IPv6 firewall. */
   blocked6: EntryRow[] | undefined
+  /** PPP and hotspot sessions; read only while some subscriber is known by login alone. */
+  sessions?: SessionRow[]
+}
+
+export interface ListingOptions {
+  ipv6: boolean
+  sessions: boolean
+  /** For a menu the router lacks. */
+  warn: (line: string) => void
 }
 
 export type Family = 4 | 6
@@ -90,11 +100,12 @@ export async function listBlocked(session: RouterOsSession, family: Family): Pro
 }
 
 /** Everything apply diffs against, read concurrently (the session bounds how many calls are in flight). */
-export async function readListing(session: RouterOsSession, ipv6: boolean): Promise<Listing> {
-  const [queues, blocked4, blocked6] = await Promise.all([
+export async function readListing(session: RouterOsSession, options: ListingOptions): Promise<Listing> {
+  const [queues, blocked4, blocked6, sessions] = await Promise.all([
     listQueues(session),
     listBlocked(session, 4),
-    ipv6 ? listBlocked(session, 6) : undefined,
+    options.ipv6 ? listBlocked(session, 6) : undefined,
+    options.sessions ? listSessions(session, options.warn) : undefined,
   ])
-  return { queues, blocked4, blocked6 }
+  return { queues, blocked4, blocked6, ...(sessions ? { sessions } : {}) }
 }

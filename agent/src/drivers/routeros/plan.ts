@@ -1,18 +1,19 @@
 /** The diff between the rules the agent wants and the router as listed: the API calls that make them match. */
 import type { IpPrefix, RuleProblem } from '@capd/protocol'
 import type { SubscriberRule } from '../driver.js'
-import { type CheckedRule, type CheckedRules, checkRules } from '../rules.js'
-import { addressListMenu, type EntryRow, type Family, type Listing, type QueueRow } from './listing.js'
+import { type CheckedRules, checkRules } from '../rules.js'
+import type { Listing, QueueRow } from './listing.js'
 import {
   type AdoptedFrom,
   adoptedComment,
-  BLOCK_LIST,
   checkSubscriberId,
   type Owner,
   ownName,
   parseOwner,
 } from './names.js'
-import { canonicalAddress, canonicalTarget, formatRate, parseRate, sameRate, type UpDown } from './values.js'
+import { planEntries } from './plan-entries.js'
+import { sessionWants } from './session-wants.js'
+import { canonicalTarget, formatRate, parseRate, sameRate, type UpDown } from './values.js'
 
 /**
  * One API call. Phases run in order — every removal, then every set, then every add — so an address
@@ -48,14 +49,28 @@ export interface Plan {
 
 const ZERO: UpDown = { up: 0n, down: 0n }
 
+/** What capd wants at the router for one subscriber. */
+export interface Want {
+  rule: SubscriberRule
+  /** Its address or prefix, or the addresses of its sessions (a subscriber known by login). */
+  prefixes: IpPrefix[]
+  /**
+   * It has a simple queue: always for a subscriber with an address (the queue counts it); for one
+   * known by login only while throttled (its sessions count it).
+   */
+  queue: boolean
+}
+
 interface Owned {
   row: QueueRow
   owner: Owner
 }
 
 export function planChanges(rules: readonly SubscriberRule[], listing: Listing, options: PlanOptions): Plan {
-  const { checked: wanted, skipped } = validate(rules)
+  const { checked, byLogin, skipped } = validate(rules)
   const plan: Plan = { changes: [], problems: [], warnings: [], skipped }
+  const wanted: Want[] = checked.map(({ rule, prefix }) => ({ rule, prefixes: [prefix], queue: true }))
+  wanted.push(...sessionWants(byLogin, checked, listing, plan))
   const owned = new Map<string, Owned[]>()
   const foreign: QueueRow[] = []
   for (const row of listing.queues) {
@@ -69,11 +84,11 @@ export function planChanges(rules: readonly SubscriberRule[], listing: Listing, 
     others.byTarget.set(target, [...(others.byTarget.get(target) ?? []), row])
     others.byName.set(row.name, row)
   }
-  for (const { rule, prefix } of wanted)
-    planQueue(plan, rule, prefix, owned.get(rule.subscriberId), others, options)
-  const wantedIds = new Set(wanted.map(({ rule }) => rule.subscriberId))
+  const queued = wanted.filter((want) => want.queue)
+  for (const want of queued) planQueue(plan, want, owned.get(want.rule.subscriberId), others, options)
+  const queuedIds = new Set(queued.map(({ rule }) => rule.subscriberId))
   for (const [subscriberId, rows] of owned) {
-    if (!wantedIds.has(subscriberId)) for (const queue of rows) letGo(plan, queue)
+    if (!queuedIds.has(subscriberId)) for (const queue of rows) letGo(plan, queue)
   }
   planEntries(plan, wanted, listing)
   return plan
@@ -103,14 +118,15 @@ interface Others {
 
 function planQueue(
   plan: Plan,
-  rule: SubscriberRule,
-  prefix: IpPrefix,
+  { rule, prefixes }: Want,
   mine: readonly Owned[] | undefined,
   { byTarget, byName, taken }: Others,
-  { adoptExistingQueues }: PlanOptions,
+  { adoptExistingQueues: adopt }: PlanOptions,
 ): void {
   const name = ownName(rule.subscriberId)
-  const target = `${prefix.address}/${prefix.prefixLength}`
+  const target = prefixes.map((prefix) => `${prefix.address}/${prefix.prefixLength}`).join(',')
+  // A session's queue lives as long as its throttle; an operator's queue is never taken for one.
+  const adoptExistingQueues = adopt && rule.address !== undefined
   const [keep, ...extra] = mine ?? []
   for (const queue of extra) letGo(plan, queue)
   const sameTarget = (byTarget.get(target) ?? []).filter((queue) => !taken.has(queue.id))
@@ -223,81 +239,17 @@ function letGo(plan: Plan, { row, owner }: Owned): void {
   plan.changes.push(set('/queue/simple/set', row.id, args, `${name}: hand back queue to "${from.name}"`))
 }
 
-function planEntries(plan: Plan, wanted: readonly CheckedRule[], listing: Listing): void {
-  const lists: Array<[Family, EntryRow[] | undefined]> = [
-    [4, listing.blocked4],
-    [6, listing.blocked6],
-  ]
-  const ours = new Map<string, Array<{ row: EntryRow; family: Family }>>()
-  const othersAt = new Map<Family, Set<string | undefined>>()
-  for (const [family, rows] of lists) {
-    othersAt.set(family, new Set())
-    for (const row of rows ?? []) {
-      const owner = parseOwner(row.comment)
-      if (owner && !owner.adopted) {
-        ours.set(owner.subscriberId, [...(ours.get(owner.subscriberId) ?? []), { row, family }])
-      } else {
-        othersAt.get(family)!.add(canonicalAddress(row.address))
-      }
-    }
-  }
-  const remove = (name: string, family: Family, row: EntryRow) =>
-    plan.changes.push({
-      phase: 'remove',
-      command: `${addressListMenu(family)}/remove`,
-      args: { '.id': row.id },
-      what: `${name}: remove ${BLOCK_LIST} entry ${row.address}`,
-    })
-
-  for (const { rule, prefix } of wanted) {
-    const name = ownName(rule.subscriberId)
-    const family = prefix.family
-    const entries = ours.get(rule.subscriberId) ?? []
-    ours.delete(rule.subscriberId)
-    if (rule.state !== 'blocked') {
-      for (const { row, family: at } of entries) remove(name, at, row)
-      continue
-    }
-    const [keep, ...extra] = entries.filter((entry) => entry.family === family)
-    for (const { row, family: at } of [...extra, ...entries.filter((entry) => entry.family !== family)]) {
-      remove(name, at, row)
-    }
-    if (family === 6 && listing.blocked6 === undefined) {
-      plan.problems.push(`${name}: cannot block ${prefix.text}: the router has no IPv6 firewall address list`)
-      continue
-    }
-    const menu = addressListMenu(family)
-    if (keep) {
-      const args: Record<string, string> = {}
-      if (keep.row.address !== prefix.text && canonicalAddress(keep.row.address) !== prefix.text) {
-        args.address = prefix.text
-      }
-      if (keep.row.disabled) args.disabled = 'no'
-      if (Object.keys(args).length > 0)
-        plan.changes.push(set(`${menu}/set`, keep.row.id, args, `${name}: update ${BLOCK_LIST} entry`))
-      continue
-    }
-    // The operator's own entry for this address blocks it already (and is theirs to remove).
-    if (othersAt.get(family)!.has(prefix.text)) continue
-    plan.changes.push({
-      phase: 'add',
-      command: `${menu}/add`,
-      args: { list: BLOCK_LIST, address: prefix.text, comment: name },
-      what: `${name}: add ${BLOCK_LIST} entry ${prefix.text}`,
-    })
-  }
-  for (const [subscriberId, entries] of ours) {
-    for (const { row, family } of entries) remove(ownName(subscriberId), family, row)
-  }
-}
-
-function set(command: string, id: string, args: Record<string, string>, what: string): Change {
+export function set(command: string, id: string, args: Record<string, string>, what: string): Change {
   return { phase: 'set', command, args: { '.id': id, ...args }, what }
 }
 
 /** Checks every rule before anything is changed: a bad one is left out, the others still applied. */
 function validate(rules: readonly SubscriberRule[]): CheckedRules {
-  return checkRules(rules, (id) => {
-    checkSubscriberId(id)
-  })
+  return checkRules(
+    rules,
+    (id) => {
+      checkSubscriberId(id)
+    },
+    { learnsAddresses: true },
+  )
 }

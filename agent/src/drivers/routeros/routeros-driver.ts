@@ -19,6 +19,10 @@
  *   it moves in one poll interval (the agent polls faster near the cap to keep that small). The
  *   plan's direction is the agent's: it draws only the counted direction's bytes into its books,
  *   so `remainingBytes` and its `count` are not needed here.
+ * - A subscriber known by login alone (no address) is counted on its PPP or hotspot session
+ *   (sessions.ts) and blocked and throttled on the session's current addresses (session-wants.ts):
+ *   a re-login on a new address moves its list entry and queue target there; with no session open
+ *   nothing is kept for it. Its queue exists only while throttled.
  * - Only objects commented `capd:…` are ever changed or removed; apply diffs first and sends only
  *   the adds, sets and removes that differ.
  * - Every call goes through one session (bounded concurrency, a timeout per call, reconnect with
@@ -47,6 +51,7 @@ import { FILTER_PROPS, type FilterMenu, planFilterRules, toFilterRow } from './f
 import { type Listing, listBlocked, readListing } from './listing.js'
 import { parseOwner } from './names.js'
 import { planChanges } from './plan.js'
+import { sessionSamples, sessionsByLogin } from './sessions.js'
 import { parseUpDown, parseUptime } from './values.js'
 
 export interface RouterOsDriverOptions {
@@ -106,6 +111,27 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
   let ipv6: boolean | undefined
   /** The last listing and the reading made from it, while nothing has changed the router since. */
   let cached: { reading: CounterReading; listing: Listing } | undefined
+  /** Subscribers of the last apply known by login alone (login → subscriber id): counted by session. */
+  let logins = new Map<string, string>()
+  const listingOf = async (sessions = logins.size > 0) =>
+    readListing(session, { ipv6: await hasIpv6(), sessions, warn })
+  /** Subscribers known by login said to be awaiting a session since they last had one. */
+  const announced = new Set<string>()
+  /**
+   * Those now without a session and not yet said: their next session is a counter the router
+   * creates at zero, so it counts from zero, the first one included (recorded by `creating`).
+   */
+  const awaitingSession = (listing: Listing): string[] => {
+    const byLogin = sessionsByLogin(listing.sessions ?? [])
+    const awaiting: string[] = []
+    for (const [login, subscriberId] of logins) {
+      if (byLogin.get(login)?.some((row) => row.counter)) announced.delete(subscriberId)
+      else if (!announced.has(subscriberId)) awaiting.push(subscriberId)
+    }
+    const current = new Set(logins.values())
+    for (const id of announced) if (!current.has(id)) announced.delete(id)
+    return awaiting
+  }
 
   const failed = (what: string, error: unknown) =>
     new Error(`${where}: ${what}: ${(error as Error).message}`, { cause: error })
@@ -166,13 +192,15 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       const startedAtMs = Date.now()
       cached = undefined
       try {
-        const withIpv6 = await hasIpv6()
-        const [id, listing] = await Promise.all([readBoot(), readListing(session, withIpv6)])
+        const [id, listing] = await Promise.all([readBoot(), listingOf()])
         const reading: CounterReading = {
           atMs: Date.now(),
           startedAtMs,
           bootId: id,
-          samples: samplesOf(listing),
+          samples: [
+            ...samplesOf(listing, logins),
+            ...sessionSamples(sessionsByLogin(listing.sessions ?? []), logins, startedAtMs),
+          ],
         }
         cached = { reading, listing }
         return reading
@@ -193,10 +221,17 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
           throw failed('checking the filter rules', error)
         }
       }
+      logins = new Map(
+        rules.flatMap((rule) =>
+          rule.address === undefined && rule.login ? [[rule.login, rule.subscriberId] as const] : [],
+        ),
+      )
       let listing: Listing
       try {
-        // The reading's own listing is the state to diff against unless something changed since.
-        listing = cached?.reading === reading ? cached.listing : await readListing(session, await hasIpv6())
+        // The reading's own listing is the state to diff against unless something changed since (or
+        // it holds no sessions and some subscriber is now known by login).
+        const fresh = cached?.reading === reading && (logins.size === 0 || cached.listing.sessions)
+        listing = fresh ? cached!.listing : await listingOf()
       } catch (error) {
         throw failed('listing the queues before apply', error)
       }
@@ -205,9 +240,14 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
       // everyone else's enforcement or the agent's usage reports poll after poll.
       for (const line of [...plan.problems, ...plan.warnings]) warn(line)
       const report = { skipped: plan.skipped }
-      if (plan.changes.length === 0) return report
-      const zeroed = plan.changes.flatMap((change) => (change.zeroes ? [change.zeroes] : []))
+      const awaiting = awaitingSession(listing)
+      const zeroed = [
+        ...plan.changes.flatMap((change) => (change.zeroes ? [change.zeroes] : [])),
+        ...awaiting,
+      ]
       if (zeroed.length > 0) await creating?.(zeroed)
+      for (const id of awaiting) announced.add(id)
+      if (plan.changes.length === 0) return report
       cached = undefined
       const outcome = await runPhased(session, plan.changes)
       if (outcome.failures.length > 0) {
@@ -224,12 +264,16 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
   }
 }
 
-/** One sample per subscriber with a capd queue (the first in queue order, the one that sees the traffic). */
-function samplesOf(listing: Listing): CounterSample[] {
+/**
+ * One sample per subscriber with a capd queue (the first in queue order, the one that sees the
+ * traffic), except those known by login: their sessions count them, the queue only throttles.
+ */
+function samplesOf(listing: Listing, logins: ReadonlyMap<string, string>): CounterSample[] {
+  const bySession = new Set(logins.values())
   const samples = new Map<string, CounterSample>()
   for (const row of listing.queues) {
     const owner = parseOwner(row.comment)
-    if (!owner || samples.has(owner.subscriberId)) continue
+    if (!owner || samples.has(owner.subscriberId) || bySession.has(owner.subscriberId)) continue
     const bytes = parseUpDown(row.bytes)
     if (!bytes) continue
     samples.set(owner.subscriberId, {

@@ -50,6 +50,20 @@ export function transactionsContract(factory: StoreFactory): void {
       expect(await check(await h.reopen())).toBe(2)
     })
 
+    it('prunes every idempotency record older than the cut, in whatever order they were written', async () => {
+      const store = await h.open()
+      // Another controller's clock a little behind: a younger record written before an older one.
+      await store.transact(async (tx) => {
+        await tx.idempotency.put(idempotencyRecord('user:1|young', 5000))
+        await tx.idempotency.put(idempotencyRecord('user:1|old', 1000))
+      })
+      await store.transact((tx) => tx.idempotency.prune(3000))
+      await store.transact(async (tx) => {
+        expect(await tx.idempotency.get('user:1|old')).toBeUndefined()
+        expect(await tx.idempotency.get('user:1|young')).toEqual(idempotencyRecord('user:1|young', 5000))
+      })
+    })
+
     it('rejects with the error fn threw', async () => {
       const store = await h.open()
       class Refusal extends Error {}

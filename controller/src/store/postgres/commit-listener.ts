@@ -7,6 +7,9 @@ import pg from 'pg'
 import type { Commit } from '../commit-notes.js'
 import { CHANNEL, readPayload } from './commit-notify.js'
 
+/** A database that does not answer the connect in this long is down for now: try again later. */
+const CONNECT_TIMEOUT_MS = 10_000
+
 export interface CommitListenerOptions {
   url: string
   /** This store's id: its own commits were announced when they committed. */
@@ -45,7 +48,10 @@ export class CommitListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url })
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    })
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL) return
       const envelope = readPayload(msg.payload)
@@ -54,8 +60,14 @@ export class CommitListener {
     })
     client.on('error', () => this.onLost(client))
     client.on('end', () => this.onLost(client))
-    await client.connect()
-    await client.query(`LISTEN ${CHANNEL}`)
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${CHANNEL}`)
+    } catch (err) {
+      // Not kept: its socket and its handlers go, or every failed retry would leave one behind.
+      await client.end().catch(() => {})
+      throw err
+    }
     this.client = client
   }
 

@@ -5,9 +5,15 @@
 import pg from 'pg'
 
 export async function tryAdvisoryLock(url: string, name: string): Promise<(() => Promise<void>) | undefined> {
-  const client = new pg.Client({ connectionString: url })
+  // A database that does not answer is down for now: the job waits for its next turn.
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
   client.on('error', () => {})
-  await client.connect()
+  try {
+    await client.connect()
+  } catch (err) {
+    await client.end().catch(() => {})
+    throw err
+  }
   try {
     const { rows } = await client.query<{ ok: boolean }>(
       `SELECT pg_try_advisory_lock(hashtextextended('capd-job:' || $1, 0)) AS ok`,

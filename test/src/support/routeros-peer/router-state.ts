@@ -1,6 +1,7 @@
 /** What the peer's router holds and how commands change it; no sockets here. */
 import { ADDRESS_LIST, FILTER, SIMPLE_QUEUE } from './menus.js'
 import { matchesQuery } from './query.js'
+import { HOTSPOT_ACTIVE, INTERFACE, PPP_ACTIVE, Sessions } from './sessions.js'
 import { type Item, Table } from './table.js'
 import { PeerTrap } from './trap.js'
 
@@ -35,6 +36,13 @@ export class RouterState {
   readonly queues = new Table(SIMPLE_QUEUE)
   readonly addressLists = new Table(ADDRESS_LIST)
   readonly filters = new Table(FILTER)
+  /** PPP and hotspot sessions: logins, logouts and their traffic. */
+  readonly sessions = new Sessions({
+    ppp: new Table(PPP_ACTIVE),
+    interfaces: new Table(INTERFACE),
+    hotspot: new Table(HOTSPOT_ACTIVE),
+    queues: this.queues,
+  })
   identity = 'MikroTik'
   /** RouterOS ≥ 7.18: a print with no rows answers `!empty` before `!done`. False: the older plain `!done`. */
   emptyReplies = true
@@ -43,6 +51,9 @@ export class RouterState {
     [SIMPLE_QUEUE.path, this.queues],
     [ADDRESS_LIST.path, this.addressLists],
     [FILTER.path, this.filters],
+    [PPP_ACTIVE.path, this.sessions.tables.ppp],
+    [INTERFACE.path, this.sessions.tables.interfaces],
+    [HOTSPOT_ACTIVE.path, this.sessions.tables.hotspot],
   ])
 
   get version(): string {
@@ -68,6 +79,7 @@ export class RouterState {
   /** Counters restart, uptime restarts, `.id`s change. */
   reboot(): void {
     this.bootAtMs = Date.now()
+    this.sessions.dropAll()
     for (const table of this.#tables.values()) {
       table.resetCounters()
       table.renumber()
@@ -98,6 +110,7 @@ export class RouterState {
     switch (verb) {
       case 'print':
       case 'getall':
+        this.sessions.refreshUptimes(formatUptime)
         return this.#print(table.items, args, queries)
       case 'add': {
         const { 'place-before': placeBefore, ...values } = args

@@ -58,6 +58,13 @@ export class Table {
     return item['.id']!
   }
 
+  /** An item the router itself adds (a session, its interface or queue): no API checks; at `index` or the end. */
+  insertDynamic(values: Readonly<Record<string, string>>, index = this.items.length): string {
+    const item = this.#build(hexId(this.#nextId++), values, true)
+    this.items.splice(index, 0, item)
+    return item['.id']!
+  }
+
   set(numbers: string, args: Readonly<Record<string, string>>): void {
     for (const item of this.resolve(numbers)) {
       const updated = this.#build(item['.id']!, { ...item, ...args }, false)
