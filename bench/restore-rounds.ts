@@ -102,16 +102,18 @@ export async function waitForCounter(net: NetnsRouter, subscriberId: string): Pr
   }
 }
 
-export function row(label: string, values: readonly number[], baseline: readonly number[]) {
-  const p = (q: number) => percentile(values, q)
+/** A table row: n, the percentiles `points` (default p50, p90, p99, max), then p50 and p99 against `baseline`'s. */
+export function row(
+  label: string,
+  values: readonly number[],
+  baseline: readonly number[],
+  points: readonly number[] = [50, 90, 99, 100],
+) {
   return [
     label,
     values.length,
-    formatNumber(p(50)),
-    formatNumber(p(90)),
-    formatNumber(p(99)),
-    formatNumber(p(100)),
-    ratio(p(50), percentile(baseline, 50)),
-    ratio(p(99), percentile(baseline, 99)),
+    ...points.map((q) => formatNumber(percentile(values, q))),
+    ratio(percentile(values, 50), percentile(baseline, 50)),
+    ratio(percentile(values, 99), percentile(baseline, 99)),
   ]
 }

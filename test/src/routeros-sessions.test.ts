@@ -261,6 +261,47 @@ describe('enforcing on the current address', () => {
     expect(blocked()).toEqual([])
   })
 
+  it('gives a session address entry an hour that is renewed while the agent runs, and lapses if it stops', async () => {
+    sessions().pppLogin('ana', '100.64.0.10')
+    const d = await running([{ ...ANA, state: 'blocked' }])
+    const entry = () => peer.state.addressLists.items.find((e) => e.list === 'capd-blocked')
+    await d.readCounters()
+    expect(entry()).toMatchObject({
+      address: '100.64.0.10',
+      dynamic: 'true',
+      timeout: expect.stringMatching(/^59m5\ds$|^1h$/),
+    })
+
+    peer.state.advanceEntries(20 * 60_000) // 40 min left: kept as it is
+    let mark = peer.received.length
+    await d.apply([{ ...ANA, state: 'blocked' }], await d.readCounters())
+    expect(peer.received.slice(mark).some(({ words }) => words[0]!.endsWith('/set'))).toBe(false)
+    peer.state.advanceEntries(15 * 60_000) // 25 min left: renewed
+    mark = peer.received.length
+    await d.apply([{ ...ANA, state: 'blocked' }], await d.readCounters())
+    expect(peer.received.slice(mark).some(({ words }) => words[0] === '/ip/firewall/address-list/set')).toBe(
+      true,
+    )
+    await d.readCounters()
+    expect(entry()?.timeout).toMatch(/^59m5\ds$|^1h$/)
+
+    // The agent stops; the session ends and its address may go to another customer.
+    peer.state.advanceEntries(61 * 60_000)
+    await d.readCounters()
+    expect(blocked()).toEqual([])
+  })
+
+  it('makes a lapsing entry permanent again when the subscriber gets an address', async () => {
+    sessions().pppLogin('ana', '100.64.0.10')
+    const d = await running([{ ...ANA, state: 'blocked' }])
+    await d.apply([{ ...ANA, address: '100.64.0.10', state: 'blocked' }], await d.readCounters())
+    await d.readCounters()
+    const entries = peer.state.addressLists.items.filter((e) => e.list === 'capd-blocked')
+    expect(entries).toHaveLength(1)
+    expect(entries[0]!.dynamic).toBe('false')
+    expect(entries[0]!.timeout).toBeUndefined()
+  })
+
   it('throttles with a queue on the session address only while throttled, and warns about a rate-limited session queue', async () => {
     sessions().pppLogin('ana', '100.64.0.10', { rateLimit: '10M/50M' })
     const d = await running([{ ...ANA, state: 'throttled', throttleKbps: 512 }])

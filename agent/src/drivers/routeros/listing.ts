@@ -2,6 +2,7 @@
 import type { RouterOsRow, RouterOsSession } from './api/index.js'
 import { BLOCK_LIST } from './names.js'
 import { listSessions, type SessionRow } from './sessions.js'
+import { parseUptime } from './values.js'
 
 export interface QueueRow {
   id: string
@@ -20,6 +21,8 @@ export interface EntryRow {
   address: string
   comment: string | undefined
   disabled: boolean
+  /** Time left before RouterOS drops the entry (an entry added with a `timeout`); absent: permanent. */
+  timeoutMs?: number
 }
 
 export interface Listing {
@@ -48,7 +51,7 @@ export const addressListMenu = (family: Family) =>
 export const QUEUE_PROPS = ['.id', 'name', 'target', 'bytes', 'max-limit', 'comment']
 /** Few queues are disabled or dynamic: asked for apart, so the big print carries no flag columns. */
 const UNUSUAL_QUEUES = ['?disabled=true', '?dynamic=true', '?#|']
-const ENTRY_PROPS = ['.id', 'address', 'comment', 'disabled']
+const ENTRY_PROPS = ['.id', 'address', 'comment', 'disabled', 'timeout']
 
 const isTrue = (value: string | undefined) => value === 'true' || value === 'yes'
 
@@ -66,12 +69,20 @@ export function toQueueRow(row: RouterOsRow): QueueRow {
 }
 
 export function toEntryRow(row: RouterOsRow): EntryRow {
-  return {
+  const entry: EntryRow = {
     id: row['.id'] ?? '',
     address: row.address ?? '',
     comment: row.comment,
     disabled: isTrue(row.disabled),
   }
+  if (row.timeout) {
+    try {
+      entry.timeoutMs = parseUptime(row.timeout)
+    } catch {
+      entry.timeoutMs = 0 // unreadable: renewed
+    }
+  }
+  return entry
 }
 
 export async function listQueues(session: RouterOsSession): Promise<QueueRow[]> {

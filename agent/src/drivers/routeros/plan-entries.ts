@@ -41,7 +41,7 @@ export function planEntries(plan: Plan, wanted: readonly Want[], listing: Listin
       what: `${name}: remove ${BLOCK_LIST} entry ${row.address}`,
     })
 
-  for (const { rule, prefixes } of wanted) {
+  for (const { rule, prefixes, entryTimeoutMs } of wanted) {
     const name = ownName(rule.subscriberId)
     const entries = ours.get(rule.subscriberId) ?? []
     ours.delete(rule.subscriberId)
@@ -61,16 +61,22 @@ export function planEntries(plan: Plan, wanted: readonly Want[], listing: Listin
         missing.push(prefix)
         continue
       }
+      // A lapsing entry cannot be made permanent in place: a subscriber with an address gets a new one.
       unused.delete(at)
-      if (at.row.disabled)
-        plan.changes.push(
-          set(
-            `${addressListMenu(at.family)}/set`,
-            at.row.id,
-            { disabled: 'no' },
-            `${name}: enable ${BLOCK_LIST} entry`,
-          ),
-        )
+      if (at.row.timeoutMs !== undefined && entryTimeoutMs === undefined) {
+        remove(name, at)
+        missing.push(prefix)
+        continue
+      }
+      const args: Record<string, string> = {}
+      if (at.row.disabled) args.disabled = 'no'
+      if (entryTimeoutMs !== undefined && (at.row.timeoutMs ?? 0) < entryTimeoutMs / 2) {
+        args.timeout = timeoutText(entryTimeoutMs)
+      }
+      if (Object.keys(args).length > 0) {
+        const menu = addressListMenu(at.family)
+        plan.changes.push(set(`${menu}/set`, at.row.id, args, `${name}: renew ${BLOCK_LIST} entry`))
+      }
     }
     for (const prefix of missing) {
       const family = prefix.family
@@ -88,13 +94,19 @@ export function planEntries(plan: Plan, wanted: readonly Want[], listing: Listin
         unused.delete(reuse)
         const args: Record<string, string> = { address: prefix.text }
         if (reuse.row.disabled) args.disabled = 'no'
+        if (entryTimeoutMs !== undefined) args.timeout = timeoutText(entryTimeoutMs)
         plan.changes.push(set(`${menu}/set`, reuse.row.id, args, `${name}: update ${BLOCK_LIST} entry`))
         continue
       }
       plan.changes.push({
         phase: 'add',
         command: `${menu}/add`,
-        args: { list: BLOCK_LIST, address: prefix.text, comment: name },
+        args: {
+          list: BLOCK_LIST,
+          address: prefix.text,
+          comment: name,
+          ...(entryTimeoutMs === undefined ? {} : { timeout: timeoutText(entryTimeoutMs) }),
+        },
         what: `${name}: add ${BLOCK_LIST} entry ${prefix.text}`,
       })
     }
@@ -104,3 +116,6 @@ export function planEntries(plan: Plan, wanted: readonly Want[], listing: Listin
     for (const entry of entries) remove(ownName(subscriberId), entry)
   }
 }
+
+/** RouterOS durations: whole seconds. */
+const timeoutText = (ms: number) => `${Math.ceil(ms / 1000)}s`

@@ -59,6 +59,11 @@ export interface Want {
    * known by login only while throttled (its sessions count it).
    */
   queue: boolean
+  /**
+   * Block entries lapse after this long unless renewed (a session's address: if the agent stops,
+   * an address the pool hands to the next customer is not blocked for long). Absent: permanent.
+   */
+  entryTimeoutMs?: number
 }
 
 interface Owned {

@@ -14,6 +14,12 @@ import { ownName } from './names.js'
 import type { Plan, Want } from './plan.js'
 import { sessionsByLogin } from './sessions.js'
 
+/**
+ * How long a session address's `capd-blocked` entry lasts unless renewed (it is renewed at half):
+ * the most an address handed to another customer stays blocked if the agent stops.
+ */
+export const SESSION_ENTRY_TIMEOUT_MS = 3_600_000
+
 interface Held {
   subscriberId: string
   prefix: IpPrefix
@@ -56,7 +62,7 @@ export function sessionWants(
     if (!mine) return []
     const throttled = rule.state === 'throttled'
     if (throttled) warnOwnQueue(plan, rule, dynamicQueues)
-    return [{ rule, prefixes: mine, queue: throttled }]
+    return [{ rule, prefixes: mine, queue: throttled, entryTimeoutMs: SESSION_ENTRY_TIMEOUT_MS }]
   })
 }
 

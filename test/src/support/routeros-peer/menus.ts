@@ -76,6 +76,8 @@ export const ADDRESS_LIST: MenuSpec = {
     list: { settable: true },
     address: { settable: true },
     'creation-time': { default: nowText },
+    /** Time left (an entry added or set with a timeout is dynamic and lapses; see RouterState). */
+    timeout: { settable: true },
     dynamic: { default: 'false' },
     disabled: { settable: true, default: 'false', normalize: yesNo('disabled') },
     comment: { settable: true },

@@ -111,6 +111,7 @@ export class RouterState {
       case 'print':
       case 'getall':
         this.sessions.refreshUptimes(formatUptime)
+        this.#lapseEntries()
         return this.#print(table.items, args, queries)
       case 'add': {
         const { 'place-before': placeBefore, ...values } = args
@@ -120,7 +121,9 @@ export class RouterState {
         )
         if (placeBefore !== undefined && table !== this.filters)
           throw new PeerTrap('unknown parameter place-before', 0)
-        return { ret: table.add(values, placeBefore) }
+        const ret = table.add(values, placeBefore)
+        if (table === this.addressLists) this.#timeEntries(ret, values.timeout)
+        return { ret }
       }
       case 'set':
         this.#allow(
@@ -128,6 +131,7 @@ export class RouterState {
           Object.keys(table.spec.properties).filter((name) => table.isSettable(name)),
         )
         table.set(this.#need(numbers), props)
+        if (table === this.addressLists) this.#timeEntries(this.#need(numbers), props.timeout)
         return {}
       case 'remove':
         this.#allow(props, [])
@@ -170,6 +174,38 @@ export class RouterState {
     return { rows }
   }
 
+  /** Address-list entries with a timeout: when each lapses (ms, this clock), by `.id`. */
+  readonly #lapseAt = new Map<string, number>()
+
+  #timeEntries(numbers: string, timeout: string | undefined): void {
+    if (timeout === undefined) return
+    const ms = parseDuration(timeout)
+    for (const item of this.addressLists.resolve(numbers)) {
+      this.#lapseAt.set(item['.id']!, Date.now() + ms)
+      item.dynamic = 'true'
+    }
+  }
+
+  /** Drops lapsed entries; the others show the time they have left. */
+  #lapseEntries(): void {
+    const now = Date.now()
+    this.addressLists.items = this.addressLists.items.filter((item) => {
+      const at = this.#lapseAt.get(item['.id']!)
+      if (at === undefined) return true
+      if (at <= now) {
+        this.#lapseAt.delete(item['.id']!)
+        return false
+      }
+      item.timeout = formatUptime(at - now)
+      return true
+    })
+  }
+
+  /** Lets every timed entry's clock run `ms` ahead (tests of lapsing without waiting). */
+  advanceEntries(ms: number): void {
+    for (const [id, at] of this.#lapseAt) this.#lapseAt.set(id, at - ms)
+  }
+
   #resource(): Item {
     return {
       uptime: formatUptime(Date.now() - this.bootAtMs),
@@ -196,4 +232,14 @@ export class RouterState {
     if (numbers === undefined) throw new PeerTrap('no such item', 0)
     return numbers
   }
+}
+
+/** `1h`, `90s`, `1d2h`, `3600` (seconds) as RouterOS takes a duration. */
+function parseDuration(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  const units: Record<string, number> = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }
+  if (!/^(\d+[wdhms])+$/.test(text)) throw new PeerTrap(`invalid value for argument timeout`, 1)
+  let ms = 0
+  for (const [, n, unit] of text.matchAll(/(\d+)([wdhms])/g)) ms += Number(n) * units[unit!]!
+  return ms
 }
