@@ -83,7 +83,8 @@ describe('parseAccelSessions', () => {
 
 describe('parseSessionLines', () => {
   it('reads login, address and an optional interface per line', () => {
-    const text = '# login address ifname\nalice 10.0.0.2 ppp0\n\n  bob\t2001:db8::7  \r\ncarol 2001:db8:5::/56\n'
+    const text =
+      '# login address ifname\nalice 10.0.0.2 ppp0\n\n  bob\t2001:db8::7  \r\ncarol 2001:db8:5::/56\n'
     const parsed = parseSessionLines(text)
     expect(parsed.bad).toEqual([])
     expect(flat(parsed)).toEqual([
@@ -108,7 +109,9 @@ describe('parseSessionLines', () => {
     const parsed = parseSessionLines('alice 10.0.1.0/30\nbob 10.0.0.0/24\ncarol 2001:db8:1::5/64\n')
     expect(flat(parsed)).toEqual([['carol', '2001:db8:1::/64', undefined]])
     expect(parsed.bad).toEqual([
-      expect.stringMatching(/^"alice 10\.0\.1\.0\/30": .*10\.0\.1\.0\/30 is an IPv4 network, not a session's address/),
+      expect.stringMatching(
+        /^"alice 10\.0\.1\.0\/30": .*10\.0\.1\.0\/30 is an IPv4 network, not a session's address/,
+      ),
       expect.stringMatching(/^"bob 10\.0\.0\.0\/24": .*IPv4 network/),
     ])
   })
