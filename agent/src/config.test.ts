@@ -59,6 +59,11 @@ describe('agent config', () => {
         { kind: 'command', argv: ['list-sessions'] },
         /router\.sessions\.argv: argv\[0\] must be an absolute path/,
       ],
+      [
+        { kind: 'accel-ppp', accelCmd: 'accel-cmd' },
+        /router\.sessions\.accelCmd: accelCmd must be an absolute path/,
+      ],
+      [{ kind: 'accel-ppp', accelCmd: '' }, /router\.sessions\.accelCmd: accelCmd must be an absolute path/],
       [{ kind: 'accel-ppp', port: 0 }, /router\.sessions\.port/],
       [{ kind: 'accel-ppp', password: 'x' }, /router\.sessions/],
     ]

@@ -33,8 +33,11 @@ const NftablesSessions = z.discriminatedUnion(
     z.strictObject({
       /** accel-pppd: `accel-cmd show sessions` over its CLI. */
       kind: z.literal('accel-ppp'),
-      /** The accel-cmd program; default `accel-cmd` on the PATH. */
-      accelCmd: z.string().min(1).optional(),
+      /** The accel-cmd program (an absolute path); default `accel-cmd` on the agent's PATH. */
+      accelCmd: z
+        .string()
+        .refine((path) => path.startsWith('/'), { error: 'accelCmd must be an absolute path' })
+        .optional(),
       /** accel-pppd's `[cli] tcp=` address when not accel-cmd's default (127.0.0.1:2001). */
       host: z.string().min(1).optional(),
       port: z.number().int().min(1).max(65535).optional(),

@@ -45,6 +45,8 @@ export function parseIpPrefix(input: string): IpPrefix {
 /**
  * The network an interface address sits in (`2001:db8:1::5/64` → `2001:db8:1::/64`): like
  * parseIpPrefix, but host bits are cleared instead of refused. For addresses a router prints.
+ * An IPv4 host printed with its mask (`10.0.0.5/24`) becomes its whole subnet: where the host is
+ * meant (a session's address), do not use this for IPv4.
  */
 export function parseIpNetwork(input: string): IpPrefix {
   const [addr = '', len, ...rest] = input.trim().split('/')

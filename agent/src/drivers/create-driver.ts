@@ -26,6 +26,7 @@ export async function createDriver(
       return createNftablesDriver({
         ...(router.netns ? { netns: router.netns } : {}),
         sessions: createSessionSource(router.sessions, (line) => log.warn(line)),
+        warn: (line) => log.warn(line),
       })
     }
     case 'routeros':

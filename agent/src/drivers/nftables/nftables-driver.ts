@@ -1,9 +1,11 @@
 /**
  * The `nftables` router driver: counts, blocks, caps and throttles per subscriber in table `inet capd`.
  * On a BRAS (`sessions`), subscribers known by login are enforced on their sessions' current
- * addresses, read afresh at every apply (the agent applies after each reading).
+ * addresses, read afresh at every apply (the agent applies after each reading); a source that fails
+ * stops no one else's enforcement (see session-fallback.ts).
  */
 import { readFile } from 'node:fs/promises'
+import type { RuleProblem } from '@capd/protocol'
 import type {
   ApplyReport,
   CounterReading,
@@ -12,12 +14,12 @@ import type {
   SubscriberRule,
 } from '../driver.js'
 import { counterSamples } from './counters.js'
-import { prefixesByLogin } from './login-prefixes.js'
 import { afterChanges } from './model.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
 import { planChanges, type QuotaCap } from './plan.js'
 import { type Change, changeBatch, structureBatch } from './ruleset.js'
+import { createSessionFallback, type SessionsNow } from './session-fallback.js'
 import type { SessionSource } from './session-source.js'
 
 export interface NftablesDriverOptions {
@@ -34,12 +36,19 @@ export interface NftablesDriverOptions {
    * address are enforced on their sessions' addresses. Without it such rules are skipped.
    */
   sessions?: SessionSource
+  /** Hears a session source failing (and recovering). */
+  warn?: (line: string) => void
+  /** The clock the age of the last session list is taken by; tests only. */
+  nowMs?: () => number
 }
 
 export function createNftablesDriver(options: NftablesDriverOptions = {}): RouterDriver {
   const { table = 'capd', bootIdPath = '/proc/sys/kernel/random/boot_id' } = options
   if (!/^[A-Za-z][A-Za-z0-9_]{0,30}$/.test(table)) throw new RangeError(`bad nft table name "${table}"`)
   const nft = createNftRunner(options)
+  const sessionList =
+    options.sessions &&
+    createSessionFallback(options.sessions, options.warn ?? (() => {}), options.nowMs ?? Date.now)
   /** Batches this driver has committed: a listing taken across one may or may not show it. */
   let generation = 0
   /** The last reading and the listing it came from, with the generation the listing began in. */
@@ -109,7 +118,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       caps,
       ownReadings.has(reading),
       known && only,
-      sessions,
+      sessions?.byLogin,
     )
     caps = plan.caps
     if (plan.changes.length > 0) {
@@ -117,17 +126,18 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       if (created.length > 0) await creating?.(created)
       await commit(installed, plan.changes)
     }
-    return { skipped: plan.skipped }
+    return {
+      skipped: sessions?.unread
+        ? [...plan.skipped, ...unread(rules, plan.skipped, sessions.unread)]
+        : plan.skipped,
+    }
   }
 
-  /**
-   * login → its sessions' prefixes now; read only when some rule needs them. A source that fails
-   * fails this apply before anything changes: every address stays enforced as it was.
-   */
-  async function sessionPrefixes(rules: readonly SubscriberRule[]) {
-    if (!options.sessions) return undefined
-    if (!rules.some((rule) => rule.address === undefined && rule.login)) return new Map()
-    return prefixesByLogin(await options.sessions.read())
+  /** login → its sessions' prefixes now; read only when some rule needs them. Never rejects. */
+  async function sessionPrefixes(rules: readonly SubscriberRule[]): Promise<SessionsNow | undefined> {
+    if (!sessionList) return undefined
+    if (!rules.some(byLogin)) return { byLogin: new Map() }
+    return sessionList.read()
   }
 
   /** Creates whatever part of the structure is missing; elements and objects already there stay. */
@@ -182,6 +192,32 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       model = undefined
     },
   }
+}
+
+function byLogin(rule: SubscriberRule): boolean {
+  return rule.address === undefined && Boolean(rule.login)
+}
+
+/**
+ * The login subscribers planned with no address because the sessions could not be read: reported
+ * as skipped (not enforced), though their counters and quota stay for when the sessions are back.
+ */
+function unread(
+  rules: readonly SubscriberRule[],
+  skipped: readonly RuleProblem[],
+  why: string,
+): RuleProblem[] {
+  const already = new Set(skipped.map((problem) => problem.subscriberId))
+  return rules
+    .filter((rule) => byLogin(rule) && !already.has(rule.subscriberId))
+    .map((rule) => ({
+      subscriberId: rule.subscriberId,
+      code: 'sessions_unread',
+      message: (
+        `subscriber ${rule.subscriberId}: the sessions cannot be read, so login "${rule.login}" has no ` +
+        `address here and is not counted, capped or blocked until they can (${why})`
+      ).slice(0, 480),
+    }))
 }
 
 /**

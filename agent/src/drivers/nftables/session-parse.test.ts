@@ -30,6 +30,14 @@ describe('parseAccelSessions', () => {
     ])
   })
 
+  it('takes an IPv4 address printed with its mask as that host', () => {
+    const text = ' username | ip \n----------+----\n alice | 10.0.0.5/24 \n bob | 10.0.0.6 \n'
+    expect(flat(parseAccelSessions(text))).toEqual([
+      ['alice', '10.0.0.5', undefined],
+      ['bob', '10.0.0.6', undefined],
+    ])
+  })
+
   it('finds columns by their header names, in any order, with LF or CRLF', () => {
     const text = ' username | ip | ifname \n----------+----+--------\n alice | 10.0.0.2 | ppp0 \n'
     expect(flat(parseAccelSessions(text))).toEqual([['alice', '10.0.0.2', 'ppp0']])
@@ -75,13 +83,36 @@ describe('parseAccelSessions', () => {
 
 describe('parseSessionLines', () => {
   it('reads login, address and an optional interface per line', () => {
-    const text = '# login address ifname\nalice 10.0.0.2 ppp0\n\n  bob\t2001:db8::7  \r\ncarol 10.0.1.0/30\n'
+    const text =
+      '# login address ifname\nalice 10.0.0.2 ppp0\n\n  bob\t2001:db8::7  \r\ncarol 2001:db8:5::/56\n'
     const parsed = parseSessionLines(text)
     expect(parsed.bad).toEqual([])
     expect(flat(parsed)).toEqual([
       ['alice', '10.0.0.2', 'ppp0'],
       ['bob', '2001:db8::7', undefined],
-      ['carol', '10.0.1.0/30', undefined],
+      ['carol', '2001:db8:5::/56', undefined],
+    ])
+  })
+
+  it('takes an IPv4 address printed with its mask as that host, never its subnet', () => {
+    const parsed = parseSessionLines('alice 10.0.0.5/24\nbob 10.0.0.6\ncarol 10.0.0.7/32\n')
+    expect(parsed.bad).toEqual([])
+    // alice holds 10.0.0.5 alone: bob's address is not inside hers.
+    expect(flat(parsed)).toEqual([
+      ['alice', '10.0.0.5', undefined],
+      ['bob', '10.0.0.6', undefined],
+      ['carol', '10.0.0.7', undefined],
+    ])
+  })
+
+  it('refuses an IPv4 network as a session address; an IPv6 address with its length is its network', () => {
+    const parsed = parseSessionLines('alice 10.0.1.0/30\nbob 10.0.0.0/24\ncarol 2001:db8:1::5/64\n')
+    expect(flat(parsed)).toEqual([['carol', '2001:db8:1::/64', undefined]])
+    expect(parsed.bad).toEqual([
+      expect.stringMatching(
+        /^"alice 10\.0\.1\.0\/30": .*10\.0\.1\.0\/30 is an IPv4 network, not a session's address/,
+      ),
+      expect.stringMatching(/^"bob 10\.0\.0\.0\/24": .*IPv4 network/),
     ])
   })
 
@@ -100,7 +131,7 @@ describe('parseSessionLines', () => {
       '"alice": expected "login address [ifname]"',
       '"bob 10.0.0.3 ppp1 extra": expected "login address [ifname]"',
       expect.stringMatching(/^"carol not-an-ip": .*not an IPv4 or IPv6/),
-      expect.stringMatching(/^"dave 0\.0\.0\.0\/0": .*catch-all/),
+      expect.stringMatching(/^"dave 0\.0\.0\.0\/0": .*IPv4 network/),
     ])
   })
 })

@@ -2,7 +2,8 @@
  * Reads the PPP sessions a Linux BRAS lists (login → current addresses): accel-ppp's
  * `accel-cmd show sessions` table, or one `login address [ifname]` per line from any command.
  */
-import { addressRefusal, type IpPrefix, parseIpNetwork } from '@capd/protocol'
+import { isIP } from 'node:net'
+import { addressRefusal, type IpPrefix, parseIpNetwork, parseIpPrefix } from '@capd/protocol'
 
 export interface Session {
   login: string
@@ -90,13 +91,18 @@ export function parseSessionLines(text: string): ParsedSessions {
 const MAX_REMEMBERED = 200_000
 const remembered = new Map<string, IpPrefix | string>()
 
-/** The network of an address as printed (host bits of an IPv6 `addr/64` cleared), or why not. */
+/**
+ * A session's address as printed, or why not. IPv4: the host alone, whatever mask is printed with
+ * it (`10.0.0.5/24` is 10.0.0.5, not its /24, which would take other customers' addresses); a
+ * network (`10.0.1.0/30`, zero host bits) is refused. IPv6: the network, host bits cleared (the
+ * session's `addr/64` link prefix, or its delegated prefix).
+ */
 function sessionPrefix(text: string): IpPrefix | string {
   const known = remembered.get(text)
   if (known !== undefined) return known
   let answer: IpPrefix | string
   try {
-    const prefix = parseIpNetwork(text)
+    const prefix = ipv4Host(text) ?? parseIpNetwork(text)
     answer = addressRefusal(prefix) ?? prefix
   } catch (error) {
     answer = (error as Error).message
@@ -104,6 +110,19 @@ function sessionPrefix(text: string): IpPrefix | string {
   if (remembered.size >= MAX_REMEMBERED) remembered.clear()
   remembered.set(text, answer)
   return answer
+}
+
+/** An IPv4 address with or without a mask, as the host; undefined for anything else. */
+function ipv4Host(text: string): IpPrefix | undefined {
+  const [address = '', length, ...rest] = text.split('/')
+  if (isIP(address) !== 4 || rest.length > 0) return undefined
+  const host = parseIpPrefix(address)
+  if (length === undefined) return host
+  const network = parseIpNetwork(text)
+  if (network.prefixLength < 32 && network.address === host.address) {
+    throw new RangeError(`${network.text} is an IPv4 network, not a session's address`)
+  }
+  return host
 }
 
 function cells(line: string): string[] {

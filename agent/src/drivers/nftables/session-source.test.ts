@@ -1,7 +1,8 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createSessionSource } from './session-source.js'
 
 const dirs: string[] = []
@@ -55,4 +56,67 @@ printf ' ifname | username | ip | ip6 | ip6-dp \\r\\n--------+----------+----+--
       /sessions from .* did not print a session table: "unknown column ip6-dp"/,
     )
   })
+
+  it('fails a read whose output passes 16 MiB, without parsing it', async () => {
+    const huge = await script(`head -c ${16 * 1024 * 1024 + 1} /dev/zero | tr '\\0' a`)
+    await expect(createSessionSource({ kind: 'command', argv: [huge] }).read()).rejects.toThrow(
+      /reading sessions: .*run printed more than 16 MiB/,
+    )
+    const justUnder = await script(
+      `echo "alice 10.0.0.2"; head -c ${16 * 1024 * 1024 - 100} /dev/zero | tr '\\0' '#'`,
+    )
+    expect(await createSessionSource({ kind: 'command', argv: [justUnder] }).read()).toHaveLength(1)
+  })
+
+  it('on a timeout kills what the command started too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capd-sessions-'))
+    dirs.push(dir)
+    const pidFile = join(dir, 'pid')
+    const forks = await script(`sleep 60 & echo $! > '${pidFile}'; wait`)
+    await expect(
+      createSessionSource({ kind: 'command', argv: [forks], timeoutMs: 300 }).read(),
+    ).rejects.toThrow(/timed out after 300 ms/)
+    const pid = Number((await readFile(pidFile, 'utf8')).trim())
+    await until(() => !alive(pid), `the command's child ${pid} to be killed`)
+  })
+
+  describe('the environment', () => {
+    afterEach(() => {
+      delete process.env.CAPD_TEST_AGENT_SECRET
+    })
+
+    it("gives the command PATH and LANG, not the agent's other variables", async () => {
+      process.env.CAPD_TEST_AGENT_SECRET = 'do-not-pass'
+      const names = await script(
+        '[ -z "$CAPD_TEST_AGENT_SECRET" ] || exit 9; [ -n "$PATH" ] || exit 8; echo "alice 10.0.0.2"',
+      )
+      expect(await createSessionSource({ kind: 'command', argv: [names] }).read()).toHaveLength(1)
+    })
+  })
+
+  it('refuses a program that is not an absolute path', () => {
+    expect(() => createSessionSource({ kind: 'command', argv: ['list-sessions'] })).toThrow(
+      /argv\[0\] must be an absolute path/,
+    )
+    expect(() => createSessionSource({ kind: 'accel-ppp', accelCmd: 'bin/accel-cmd' })).toThrow(
+      /accelCmd must be an absolute path/,
+    )
+  })
 })
+
+/** Running, as opposed to gone or a zombie waiting to be reaped. */
+function alive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (check()) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`waited 5 s for ${what}`)
+}

@@ -15,7 +15,7 @@ import {
 export type SessionSourceConfig =
   | {
       kind: 'accel-ppp'
-      /** The accel-cmd binary; default `accel-cmd` on the PATH. */
+      /** The accel-cmd program (an absolute path); default `accel-cmd` on the agent's PATH. */
       accelCmd?: string
       /** accel-pppd's CLI (`[cli] tcp=`) when not the default 127.0.0.1:2001. */
       host?: string
@@ -24,7 +24,7 @@ export type SessionSourceConfig =
     }
   | {
       kind: 'command'
-      /** The program and its arguments, run without a shell. */
+      /** The program (an absolute path) and its arguments, run without a shell. */
       argv: readonly string[]
       timeoutMs?: number
     }
@@ -36,11 +36,18 @@ export interface SessionSource {
 
 /** Bad lines remembered so each is logged once; past this many the memory starts again. */
 const MAX_REMEMBERED = 1000
+/** Output past this (~200,000 sessions of accel-cmd's table) fails the read: something is wrong. */
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024
 
 export function createSessionSource(
   config: SessionSourceConfig,
   warn: (line: string) => void = () => {},
 ): SessionSource {
+  const program = config.kind === 'accel-ppp' ? config.accelCmd : config.argv[0]
+  if (program !== undefined && !program.startsWith('/')) {
+    const field = config.kind === 'accel-ppp' ? 'accelCmd' : 'argv[0]'
+    throw new RangeError(`sessions.${field} must be an absolute path, not "${program}"`)
+  }
   const argv =
     config.kind === 'accel-ppp'
       ? [
@@ -77,13 +84,22 @@ export function createSessionSource(
   }
 }
 
-/** stdout of the command; rejects on a non-zero exit, a signal, a timeout or a missing program. */
+/**
+ * stdout of the command; rejects on a non-zero exit, a signal, a timeout, too much output or a
+ * missing program. The command runs in its own process group with only PATH and LANG from the
+ * agent's environment; a timeout or too much output kills the whole group (a script's children too).
+ */
 function runCommand(argv: readonly string[], timeoutMs: number): Promise<string> {
   const shown = argv.join(' ')
   return new Promise((resolve, reject) => {
     const [command = '', ...args] = argv
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: commandEnv(),
+    })
+    const chunks: Buffer[] = []
+    let bytes = 0
     let stderr = ''
     let settled = false
     const settle = (error?: Error) => {
@@ -91,14 +107,28 @@ function runCommand(argv: readonly string[], timeoutMs: number): Promise<string>
       settled = true
       clearTimeout(timer)
       if (error) reject(error)
-      else resolve(stdout)
+      else resolve(Buffer.concat(chunks).toString('utf8'))
+    }
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
     }
     const timer = setTimeout(() => {
-      child.kill('SIGKILL')
+      killGroup()
       settle(new Error(`reading sessions: ${shown} timed out after ${timeoutMs} ms`))
     }, timeoutMs)
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (settled) return
+      bytes += chunk.length
+      if (bytes > MAX_OUTPUT_BYTES) {
+        killGroup()
+        settle(new Error(`reading sessions: ${shown} printed more than ${MAX_OUTPUT_BYTES >> 20} MiB`))
+        return
+      }
+      chunks.push(chunk)
     })
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       if (stderr.length < 4096) stderr += text
@@ -117,4 +147,10 @@ function runCommand(argv: readonly string[], timeoutMs: number): Promise<string>
         )
     })
   })
+}
+
+/** The agent's PATH (to find the program's own helpers) and LANG; nothing else of its environment. */
+function commandEnv(): NodeJS.ProcessEnv {
+  const { PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG } = process.env
+  return { PATH, ...(LANG ? { LANG } : {}) }
 }
