@@ -6,10 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { memoryLogger } from '@capd/log'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Agent } from '../../agent/src/agent.js'
-import { loadAgentConfig } from '../../agent/src/config.js'
 import type { CounterReading, RouterDriver, SubscriberRule } from '../../agent/src/drivers/driver.js'
 import {
   createRouterOsSession,
@@ -23,8 +20,9 @@ import {
   type RouterOsDriverOptions,
 } from '../../agent/src/drivers/routeros/routeros-driver.js'
 import { type Baseline, computeDeltas } from '../../agent/src/usage-engine.js'
-import { type Answer, apiClient } from './support/api-client.js'
+import { apiClient, must } from './support/api-client.js'
 import { killAllControllers, startController } from './support/controller-process.js'
+import { startInProcessAgent } from './support/in-process-agent.js'
 import {
   type Item,
   type RouterOsPeer,
@@ -550,18 +548,13 @@ describe('end to end', () => {
       env: { CAPD_BOOTSTRAP_TOKEN: TOKEN },
     })
     const call = apiClient(controller.baseUrl, TOKEN)
-    const must = async (answer: Promise<Answer>, status: number) => {
-      const { status: got, body } = await answer
-      if (got !== status) throw new Error(`expected HTTP ${status}, got ${got}: ${JSON.stringify(body)}`)
-      return body
-    }
-    const enrolled = await must(call('POST', '/agents', { name: 'mikrotik-1' }), 201)
-    const plan = await must(
-      call('POST', '/plans', { name: '10 MB', capBytes: 10_000_000, onCap: 'block' }),
+    const enrolled = must(await call('POST', '/agents', { name: 'mikrotik-1' }), 201)
+    const plan = must(
+      await call('POST', '/plans', { name: '10 MB', capBytes: 10_000_000, onCap: 'block' }),
       201,
     )
-    const sub = await must(
-      call('POST', '/subscribers', {
+    const sub = must(
+      await call('POST', '/subscribers', {
         name: 'Ana',
         login: 'ana',
         planId: plan.id,
@@ -570,8 +563,8 @@ describe('end to end', () => {
       }),
       201,
     )
-    const other = await must(
-      call('POST', '/subscribers', {
+    const other = must(
+      await call('POST', '/subscribers', {
         name: 'Ben',
         login: 'ben',
         planId: plan.id,
@@ -581,21 +574,14 @@ describe('end to end', () => {
       201,
     )
 
-    // The agent runs in-process with the driver handed to it (so the test can watch its log), and
-    // `router` is a placeholder the agent itself never reads; bench/routeros-topup.ts runs it as a
-    // child process configured with `"kind": "routeros"`.
-    const config = await loadAgentConfig({
-      controller: controller.baseUrl.replace(/^http/, 'ws'),
+    const { agent, log: agentLog } = await startInProcessAgent({
+      controllerUrl: controller.baseUrl,
       token: enrolled.token,
-      stateDir: join(dir, 'agent-state'),
-      pollIntervalMs: 200,
-      fastPollIntervalMs: 100,
-      router: { kind: 'simulated' },
+      dir,
+      driver: driver(),
     })
-    const { logger, lines: agentLog } = memoryLogger()
-    const agent = await Agent.start(config, driver(), { logger })
     cleanups.push(() => agent.stop())
-    const state = async (id: string) => (await must(call('GET', `/subscribers/${id}`), 200)).state as string
+    const state = async (id: string) => must(await call('GET', `/subscribers/${id}`), 200).state as string
     const queue = `capd:${sub.id}`
     await until(
       'both queues on the router',
@@ -617,11 +603,11 @@ describe('end to end', () => {
     expect(blocked()).toEqual([{ address: '10.0.0.5', comment: `capd:${sub.id}` }])
     await until('the controller to show Ana blocked', async () => (await state(sub.id)) === 'blocked', 30_000)
     expect(await state(other.id)).toBe('open')
-    const booked = await must(call('GET', `/subscribers/${sub.id}`), 200)
+    const booked = must(await call('GET', `/subscribers/${sub.id}`), 200)
     expect(booked.usage.usedBytes).toBe(11_000_000)
 
-    await must(
-      call(
+    must(
+      await call(
         'POST',
         `/subscribers/${sub.id}/topups`,
         { bytes: 50_000_000, price: { amount: 500, currency: 'USD' } },

@@ -6,11 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { memoryLogger } from '@capd/log'
 import { seededRandom } from '@capd/protocol/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Agent } from '../../agent/src/agent.js'
-import { loadAgentConfig } from '../../agent/src/config.js'
 import type {
   CounterReading,
   CountersCreating,
@@ -19,8 +16,9 @@ import type {
 } from '../../agent/src/drivers/driver.js'
 import { createRouterOsDriver } from '../../agent/src/drivers/routeros/routeros-driver.js'
 import { type Baseline, type CreatedCounter, computeDeltas } from '../../agent/src/usage-engine.js'
-import { type Answer, apiClient } from './support/api-client.js'
+import { apiClient, must } from './support/api-client.js'
 import { killAllControllers, startController } from './support/controller-process.js'
+import { startInProcessAgent } from './support/in-process-agent.js'
 import { type RouterOsPeer, startRouterOsPeer } from './support/routeros-peer/index.js'
 import { waitFor } from './support/wait-for.js'
 
@@ -402,37 +400,32 @@ describe('end to end: a PPPoE subscriber known by login', () => {
       env: { CAPD_BOOTSTRAP_TOKEN: TOKEN },
     })
     const call = apiClient(controller.baseUrl, TOKEN)
-    const must = async (answer: Promise<Answer>, status: number) => {
-      const { status: got, body } = await answer
-      if (got !== status) throw new Error(`expected HTTP ${status}, got ${got}: ${JSON.stringify(body)}`)
-      return body
-    }
-    const enrolled = await must(call('POST', '/agents', { name: 'bras-1' }), 201)
-    const plan = await must(
-      call('POST', '/plans', { name: '10 MB', capBytes: 10_000_000, onCap: 'block' }),
+    const enrolled = must(await call('POST', '/agents', { name: 'bras-1' }), 201)
+    const plan = must(
+      await call('POST', '/plans', { name: '10 MB', capBytes: 10_000_000, onCap: 'block' }),
       201,
     )
     // No address: the router's sessions say where the subscriber is.
-    const sub = await must(
-      call('POST', '/subscribers', { name: 'Ana', login: 'ana', planId: plan.id, agentId: enrolled.id }),
+    const sub = must(
+      await call('POST', '/subscribers', {
+        name: 'Ana',
+        login: 'ana',
+        planId: plan.id,
+        agentId: enrolled.id,
+      }),
       201,
     )
     expect(sub.address).toBeUndefined()
 
-    const config = await loadAgentConfig({
-      controller: controller.baseUrl.replace(/^http/, 'ws'),
+    const { agent, log: agentLog } = await startInProcessAgent({
+      controllerUrl: controller.baseUrl,
       token: enrolled.token,
-      stateDir: join(dir, 'agent-state'),
-      pollIntervalMs: 200,
-      fastPollIntervalMs: 100,
-      router: { kind: 'simulated' },
+      dir,
+      driver: driver(),
     })
-    const { logger, lines: agentLog } = memoryLogger()
-    const agent = await Agent.start(config, driver(), { logger })
     cleanups.push(() => agent.stop())
-    const used = async () =>
-      (await must(call('GET', `/subscribers/${sub.id}`), 200)).usage.usedBytes as number
-    const state = async () => (await must(call('GET', `/subscribers/${sub.id}`), 200)).state as string
+    const used = async () => must(await call('GET', `/subscribers/${sub.id}`), 200).usage.usedBytes as number
+    const state = async () => must(await call('GET', `/subscribers/${sub.id}`), 200).state as string
     await waitFor('the agent to hold the subscriber', () => agent.snapshot().books[sub.id] !== undefined)
     // Its first poll with the subscriber known reads the session menus: logged in only now.
     await waitFor('the agent to read sessions', () =>
@@ -457,8 +450,8 @@ describe('end to end: a PPPoE subscriber known by login', () => {
     await waitFor('the controller to show Ana blocked', async () => (await state()) === 'blocked')
     expect(await used()).toBe(10_000_000)
 
-    await must(
-      call(
+    must(
+      await call(
         'POST',
         `/subscribers/${sub.id}/topups`,
         { bytes: 50_000_000, price: { amount: 500, currency: 'USD' } },
