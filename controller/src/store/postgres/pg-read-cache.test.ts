@@ -99,5 +99,35 @@ describe.skipIf(skip !== undefined)(
         'SELECT doc FROM plans WHERE id = $1 ["pln-0"]',
       ])
     })
+
+    it('insertNew looks up no id it has not seen; a taken one is refused at commit, and nothing is kept', async () => {
+      const log = logStatements(pg.pool)
+      const rows = await pg.transact(async (tx) => {
+        await tx.topUps.insertNew(topUp('top-new', 'sub-c'))
+        return tx.topUps.forSubscriber('sub-c')
+      })
+      log.stop()
+      expect(rows.map((r) => r.id)).toEqual(['top-new'])
+      expect(
+        log
+          .take()
+          .flat()
+          .filter((s) => s.sql.includes('WHERE id =')),
+      ).toEqual([])
+      // Seen in the transaction: refused at once, as insert does.
+      await expect(
+        pg.transact(async (tx) => {
+          await tx.topUps.get('top-new')
+          await tx.topUps.insertNew(topUp('top-new', 'sub-c'))
+        }),
+      ).rejects.toThrow('duplicate id top-new')
+      const taken = pg.transact(async (tx) => {
+        await tx.topUps.insertNew(topUp('top-x', 'sub-c'))
+        await tx.topUps.insertNew(topUp('top-new', 'sub-d'))
+      })
+      await expect(taken).rejects.toThrow(/unique/)
+      expect(await pg.transact((tx) => tx.topUps.get('top-x'))).toBeUndefined()
+      expect((await pg.transact((tx) => tx.topUps.get('top-new')))?.subscriberId).toBe('sub-c')
+    })
   },
 )

@@ -109,6 +109,15 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     await this.written(undefined, row)
   }
 
+  /** As insert, without the look-up of an id this transaction has not seen: the primary key refuses a taken one at flush. */
+  async insertNew(row: T): Promise<void> {
+    if (this.pending.has(row.id) || this.known.has(row.id)) return this.insert(row)
+    this.refuseWrite()
+    this.track(undefined, row)
+    this.pending.set(row.id, { op: 'insert', row })
+    await this.written(undefined, row)
+  }
+
   async update(row: T): Promise<void> {
     this.refuseWrite()
     const old = await this.get(row.id)
