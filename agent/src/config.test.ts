@@ -38,6 +38,44 @@ describe('agent config', () => {
     }
   })
 
+  it('reads an nftables BRAS session source, with clear errors for a bad one', async () => {
+    const accel = await loadAgentConfig({
+      ...base,
+      router: { kind: 'nftables', sessions: { kind: 'accel-ppp', port: 2001 } },
+    })
+    expect(accel.router).toEqual({
+      kind: 'nftables',
+      sessions: { kind: 'accel-ppp', port: 2001, timeoutMs: 5000 },
+    })
+    const command = await loadAgentConfig({
+      ...base,
+      router: { kind: 'nftables', sessions: { kind: 'command', argv: ['/usr/local/bin/list-sessions'] } },
+    })
+    expect(command.router).toMatchObject({ sessions: { argv: ['/usr/local/bin/list-sessions'] } })
+    const bad: Array<[unknown, RegExp]> = [
+      [{ kind: 'pppd' }, /router\.sessions\.kind: sessions\.kind must be "accel-ppp" or "command"/],
+      [{ kind: 'command', argv: [] }, /router\.sessions\.argv: needs the program to run/],
+      [
+        { kind: 'command', argv: ['list-sessions'] },
+        /router\.sessions\.argv: argv\[0\] must be an absolute path/,
+      ],
+      [{ kind: 'accel-ppp', port: 0 }, /router\.sessions\.port/],
+      [{ kind: 'accel-ppp', password: 'x' }, /router\.sessions/],
+    ]
+    for (const [sessions, message] of bad) {
+      await expect(loadAgentConfig({ ...base, router: { kind: 'nftables', sessions } })).rejects.toThrow(
+        message,
+      )
+    }
+    // An nftables enforcer behind SNMP or RADIUS has no sessions of its own to read.
+    await expect(
+      loadAgentConfig({
+        ...base,
+        router: { kind: 'snmp', host: 'r', enforcer: { kind: 'nftables', sessions: { kind: 'accel-ppp' } } },
+      }),
+    ).rejects.toThrow(/router\.enforcer/)
+  })
+
   it('reads a file:// token', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'capd-agent-config-'))
     await writeFile(join(dir, 'token'), `${TOKEN}\n`)

@@ -23,6 +23,42 @@ const NftablesRouter = z.strictObject({
     .optional(),
 })
 
+/**
+ * The PPP sessions this box terminates (a Linux BRAS), for subscribers known by login: their
+ * addresses are their sessions' current ones, read at every poll.
+ */
+const NftablesSessions = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      /** accel-pppd: `accel-cmd show sessions` over its CLI. */
+      kind: z.literal('accel-ppp'),
+      /** The accel-cmd program; default `accel-cmd` on the PATH. */
+      accelCmd: z.string().min(1).optional(),
+      /** accel-pppd's `[cli] tcp=` address when not accel-cmd's default (127.0.0.1:2001). */
+      host: z.string().min(1).optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    }),
+    z.strictObject({
+      /** Any program printing one `login address [ifname]` per line (pppd ip-up scripts, other BRASes). */
+      kind: z.literal('command'),
+      /** The program (an absolute path) and its arguments; run without a shell. */
+      argv: z
+        .array(z.string().min(1))
+        .min(1, { error: 'needs the program to run' })
+        .refine((argv) => argv.length === 0 || argv[0]!.startsWith('/'), {
+          error: 'argv[0] must be an absolute path',
+        }),
+      timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    }),
+  ],
+  { error: 'sessions.kind must be "accel-ppp" or "command"' },
+)
+
+/** The agent's own box as the router, which may also terminate the subscribers' PPP sessions. */
+const NftablesBras = NftablesRouter.extend({ sessions: NftablesSessions.optional() })
+
 const SimulatedRouter = z.strictObject({
   kind: z.literal('simulated'),
   /** Average rate each simulated subscriber downloads at. */
@@ -161,7 +197,7 @@ export const AgentConfig = z
     metricsListen: ListenAddress.optional(),
     router: z.discriminatedUnion(
       'kind',
-      [NftablesRouter, RouterOsRouter, SnmpRouter, RadiusRouter, SimulatedRouter],
+      [NftablesBras, RouterOsRouter, SnmpRouter, RadiusRouter, SimulatedRouter],
       {
         error: 'router.kind must be "nftables", "routeros", "snmp", "radius" or "simulated"',
       },

@@ -1,2 +1,2 @@
 /** The capd release this agent is. */
-export const AGENT_VERSION = '0.1.0'
+export const AGENT_VERSION = '0.2.0'

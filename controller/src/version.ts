@@ -1,2 +1,2 @@
 /** The capd release this code is. */
-export const CAPD_VERSION = '0.1.0'
+export const CAPD_VERSION = '0.2.0'

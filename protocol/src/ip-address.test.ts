@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseIpPrefix } from './ip-address.js'
+import { parseIpNetwork, parseIpPrefix } from './ip-address.js'
 
 describe('parseIpPrefix', () => {
   it.each([
@@ -30,5 +30,21 @@ describe('parseIpPrefix', () => {
     ['', /not an IPv4 or IPv6/],
   ])('rejects %s', (input, message) => {
     expect(() => parseIpPrefix(input)).toThrow(message)
+  })
+})
+
+describe('parseIpNetwork', () => {
+  it.each([
+    ['10.0.0.5', '10.0.0.5'],
+    ['10.0.0.5/24', '10.0.0.0/24'],
+    ['2001:db8:1::5/64', '2001:db8:1::/64'],
+    ['2001:db8:1::/64', '2001:db8:1::/64'],
+    ['fd00::1/128', 'fd00::1'],
+  ])('%s is in %s', (input, text) => {
+    expect(parseIpNetwork(input).text).toBe(text)
+  })
+
+  it.each(['', 'alice', '10.0.0.5/33', '10.0.0.5/24/1', '2001:db8::x/64'])('refuses %j', (input) => {
+    expect(() => parseIpNetwork(input)).toThrow(RangeError)
   })
 })

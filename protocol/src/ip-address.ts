@@ -42,6 +42,22 @@ export function parseIpPrefix(input: string): IpPrefix {
   }
 }
 
+/**
+ * The network an interface address sits in (`2001:db8:1::5/64` → `2001:db8:1::/64`): like
+ * parseIpPrefix, but host bits are cleared instead of refused. For addresses a router prints.
+ */
+export function parseIpNetwork(input: string): IpPrefix {
+  const [addr = '', len, ...rest] = input.trim().split('/')
+  if (len === undefined || rest.length > 0) return parseIpPrefix(input)
+  const family = isIP(addr)
+  if (family !== 4 && family !== 6) return parseIpPrefix(input)
+  const bits = family === 4 ? 32 : 128
+  if (!/^\d{1,3}$/.test(len) || Number(len) > bits) return parseIpPrefix(input)
+  const hostBits = BigInt(bits - Number(len))
+  const network = (toBigInt(addr, family) >> hostBits) << hostBits
+  return parseIpPrefix(`${fromBigInt(network, family)}/${len}`)
+}
+
 /** The address's value as a number (32 or 128 bits). */
 export function addressValue(addr: string, family: 4 | 6): bigint {
   return toBigInt(addr, family)

@@ -184,6 +184,31 @@ describe('counting by session', () => {
     ).toEqual(['10.5.50.3', '100.64.0.10'])
   })
 
+  it('counts no PPP session of a login that has two (their interfaces cannot be told apart), and says why', async () => {
+    sessions().pppLogin('ana', '100.64.0.10')
+    sessions().pppLogin('ana', '100.64.0.11')
+    const d = await running([{ ...ANA, state: 'blocked' }])
+    expect((await d.readCounters()).samples).toEqual([])
+    expect(logs.some((line) => line.includes('login "ana" has 2 PPP sessions'))).toBe(true)
+    expect(
+      blocked()
+        .map((e) => e.address)
+        .sort(),
+    ).toEqual(['100.64.0.10', '100.64.0.11'])
+  })
+
+  it('fails the reading, changing nothing, when a session menu refuses the read', async () => {
+    sessions().pppLogin('ana', '100.64.0.10')
+    const d = await running([{ ...ANA, state: 'blocked' }])
+    expect(blocked()).toHaveLength(1)
+    peer.faults.trapOn = { command: '/ppp/active/print', message: 'not enough permissions (9)' }
+    await expect(d.readCounters()).rejects.toThrow(/not enough permissions/)
+    await expect(
+      d.apply([{ ...ANA, state: 'blocked' }], { atMs: 0, bootId: '', samples: [] }),
+    ).rejects.toThrow(/not enough permissions/)
+    expect(blocked()).toHaveLength(1)
+  })
+
   it('reads no session menus while every subscriber has an address', async () => {
     const d = await running([STATIC])
     await d.readCounters()
@@ -259,6 +284,29 @@ describe('enforcing on the current address', () => {
     sessions().pppLogin('ana', '100.64.0.12')
     await d.apply([{ ...ANA, state: 'open' }], await d.readCounters())
     expect(blocked()).toEqual([])
+  })
+
+  it('never books a throttle queue: given an address later, the subscriber counts on a new queue from zero', async () => {
+    sessions().pppLogin('ana', '100.64.0.10')
+    const booked = books()
+    const d = await running([ANA], booked.creating)
+    booked.take(await d.readCounters())
+    const throttled = { ...ANA, state: 'throttled' as const, throttleKbps: 512 }
+    await d.apply([throttled], await d.readCounters(), booked.creating)
+    booked.take(await d.readCounters())
+    // Traffic while throttled passes the session and its throttle queue alike.
+    sessions().addBytes('ana', 1_000, 50_000)
+    peer.addBytes('capd:ana', 1_000, 50_000)
+    booked.take(await d.readCounters())
+    // A restarted driver whose first apply has not run yet still does not read the throttle queue.
+    expect((await driver().readCounters()).samples).toEqual([])
+
+    await d.apply([{ ...throttled, address: '100.64.0.10' }], await d.readCounters(), booked.creating)
+    booked.take(await d.readCounters())
+    peer.addBytes('capd:ana', 10, 20)
+    booked.take(await d.readCounters())
+    expect(booked.total.get('ana')).toEqual({ up: 1_010n, down: 50_020n })
+    expect(booked.anomalies).toEqual([])
   })
 
   it('gives a session address entry an hour that is renewed while the agent runs, and lapses if it stops', async () => {

@@ -19,7 +19,15 @@ export async function createDriver(
   switch (router.kind) {
     case 'simulated':
       return createSimulatedDriver({ bytesPerSecond: router.bytesPerSecond })
-    case 'nftables':
+    case 'nftables': {
+      if (!router.sessions) return createEnforcer(router, log)
+      const { createNftablesDriver } = await import('./nftables/nftables-driver.js')
+      const { createSessionSource } = await import('./nftables/session-source.js')
+      return createNftablesDriver({
+        ...(router.netns ? { netns: router.netns } : {}),
+        sessions: createSessionSource(router.sessions, (line) => log.warn(line)),
+      })
+    }
     case 'routeros':
       return createEnforcer(router, log)
     case 'snmp': {

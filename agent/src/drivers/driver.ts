@@ -49,7 +49,8 @@ export interface SubscriberRule {
   subscriberId: string
   /**
    * Canonical IPv4/IPv6 address or prefix. Absent: the subscriber is known by `login` and a driver
-   * that can (RouterOS sessions, RADIUS accounting) learns its current addresses; others skip it.
+   * that can (RouterOS sessions, RADIUS accounting, nftables with a BRAS's sessions) learns its
+   * current addresses; others skip it.
    */
   address?: string
   /** The subscriber's login, for drivers that find counters by name. */

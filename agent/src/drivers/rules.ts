@@ -97,7 +97,7 @@ export function checkRules(
 function noAddress(rule: SubscriberRule, learnsAddresses: boolean): string {
   if (learnsAddresses) return 'has neither an address nor a login'
   return rule.login
-    ? `has no address, and this router kind cannot learn one from the login "${rule.login}"; give the subscriber an address, or count it by RouterOS sessions or RADIUS accounting`
+    ? `has no address, and this router kind cannot learn one from the login "${rule.login}"; give the subscriber an address, or count it by RouterOS sessions, RADIUS accounting or an nftables router's "sessions" source`
     : 'has no address'
 }
 

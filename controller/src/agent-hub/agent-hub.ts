@@ -169,9 +169,16 @@ export class AgentHub implements SessionHost {
           }
           const session = sub && this.sessions.get(sub.agentId)
           if (!session) continue
+          const limit = await limitsFor(tx, this.env, [id])
+          // One its agent is too old to take (its address was just removed) must leave that agent
+          // the way a move does: a sync without it, never a push the agent would drop whole.
+          if (!limit.every((l) => session.takes(l))) {
+            if (session.wasGiven(id)) stale.add(session)
+            continue
+          }
           session.give(id)
           const limits = found.get(session) ?? []
-          limits.push(...(await limitsFor(tx, this.env, [id])))
+          limits.push(...limit)
           found.set(session, limits)
         }
         return { byAgent: found, left: stale }

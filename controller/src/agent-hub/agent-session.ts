@@ -17,6 +17,7 @@ import {
   type Synced,
   type Usage,
 } from '@capd/protocol'
+import { agentTakes } from '../domain/agent-capabilities.js'
 import { recordProblems } from '../domain/agent-problems.js'
 import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
@@ -51,6 +52,8 @@ export class AgentSession {
   private readonly sentSyncs = new SentSyncs()
   /** The epoch of this connection's hello: the one its `synced` seqs are in. */
   private epoch = ''
+  /** The version this connection's hello named: which limits it can parse (see agent-capabilities.ts). */
+  private agentVersion: string | undefined
   private readonly helloTimer: ReturnType<typeof setTimeout>
   private readonly log: Logger
 
@@ -111,6 +114,15 @@ export class AgentSession {
     })
   }
 
+  /**
+   * Whether this limit may be sent on this connection: an agent too old to parse it would drop the
+   * whole message it came in. Before hello the version is unknown; a push then waits for the sync,
+   * and is checked again when it is sent.
+   */
+  takes(limit: SubscriberLimit): boolean {
+    return this.agentVersion === undefined || agentTakes(this.agentVersion, limit)
+  }
+
   /** Whether this connection was given the subscriber (see `given`). */
   wasGiven(subscriberId: string): boolean {
     return this.given.has(subscriberId)
@@ -148,7 +160,7 @@ export class AgentSession {
       this.deferred.push(limits)
       return
     }
-    const given = limits.filter((l) => this.given.has(l.subscriberId))
+    const given = limits.filter((l) => this.given.has(l.subscriberId) && this.takes(l))
     if (given.length > 0) this.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: given })
   }
 
@@ -228,6 +240,7 @@ export class AgentSession {
     this.phase = 'syncing'
     const { store, env } = this.host
     this.epoch = hello.epoch
+    this.agentVersion = hello.agentVersion
     const { limits, mark } = await store.transact(async (tx) => {
       await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
       return {
@@ -259,10 +272,20 @@ export class AgentSession {
    */
   private async readSync(tx: Tx): Promise<SubscriberLimit[]> {
     const ids = (await tx.subscribers.forAgent(this.agentId)).map((s) => s.id)
+    const limits = await limitsFor(tx, this.host.env, ids)
+    // Held back from an agent too old to parse them: it stops managing them, as it would if they
+    // had moved away, and the operator sees them among its problems.
+    const heldBack = new Set(limits.filter((l) => !this.takes(l)).map((l) => l.subscriberId))
+    if (heldBack.size > 0) {
+      this.log.warn(
+        { agentVersion: this.agentVersion, heldBack: heldBack.size },
+        'subscribers without an address are not sent to this agent: its version cannot take them',
+      )
+    }
     this.given.clear()
-    for (const id of ids) this.given.add(id)
+    for (const id of ids) if (!heldBack.has(id)) this.given.add(id)
     await noteSyncSent(tx, this.agentId, this.host.env.clock.now())
-    return limitsFor(tx, this.host.env, ids)
+    return limits.filter((l) => !heldBack.has(l.subscriberId))
   }
 
   /** Sends a sync under a fresh syncId, remembering when it was read and what it listed. */

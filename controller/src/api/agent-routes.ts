@@ -1,4 +1,5 @@
 /** Agents: enrol (the token is shown once), revoke, list with their connection state, read with their usage anomalies. */
+import { heldBackProblemsOf } from '../domain/agent-capabilities.js'
 import { enrolAgent, revokeAgent } from '../domain/agents.js'
 import { notFound } from '../domain/refusal.js'
 import type { ApiDeps } from './app-env.js'
@@ -26,17 +27,29 @@ export function agentRoutes(
     },
   )
   r.add({ method: 'get', path: '/agents', summary: 'List agents', status: 200 }, async (c) => {
-    const agents = await store.transact((tx) => tx.agents.list())
-    return c.json({ items: agents.map((a) => agentView(a, isAgentConnected(a.id))) })
+    const items = await store.transact(async (tx) => {
+      const views = []
+      for (const a of await tx.agents.list())
+        views.push(agentView(a, isAgentConnected(a.id), await heldBackProblemsOf(tx, a)))
+      return views
+    })
+    return c.json({ items })
   })
   r.add({ method: 'get', path: '/agents/:id', summary: 'Read an agent', status: 200 }, async (c) => {
     const id = idParam(c)
-    const { agent, anomalies } = await store.transact(async (tx) => ({
-      agent: await tx.agents.get(id),
-      anomalies: await tx.usageAnomalies.forAgent(id),
-    }))
+    const { agent, anomalies, heldBack } = await store.transact(async (tx) => {
+      const agent = await tx.agents.get(id)
+      return {
+        agent,
+        anomalies: await tx.usageAnomalies.forAgent(id),
+        heldBack: agent ? await heldBackProblemsOf(tx, agent) : [],
+      }
+    })
     if (!agent) throw notFound('agent', id)
-    return c.json({ ...agentView(agent, isAgentConnected(agent.id)), anomalies: anomalies.map(anomalyView) })
+    return c.json({
+      ...agentView(agent, isAgentConnected(agent.id), heldBack),
+      anomalies: anomalies.map(anomalyView),
+    })
   })
   r.add(
     {

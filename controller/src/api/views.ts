@@ -1,5 +1,6 @@
 /** What the API shows of each record: ISO times, no secrets. */
 
+import type { RuleProblem } from '@capd/protocol'
 import type { allowanceJson } from '../domain/allowance-shown.js'
 import { capActionOf } from '../domain/cap-terms.js'
 import { amountDue, amountPaid } from '../domain/invoice-amounts.js'
@@ -57,15 +58,19 @@ export const topUpPlanView = (p: TopUpPlan) => ({
   retiredAt: iso(p.retiredAtMs),
 })
 
-export const agentView = (a: Agent, connected: boolean) => ({
+/** `heldBack`: the agent's subscribers the controller does not send it (see agent-capabilities.ts). */
+export const agentView = (a: Agent, connected: boolean, heldBack: readonly RuleProblem[] = []) => ({
   id: a.id,
   name: a.name,
   connected,
   lastSeenAt: iso(a.lastSeenAtMs) ?? null,
   createdAt: iso(a.createdAtMs),
   revokedAt: iso(a.revokedAtMs),
-  /** Rules the agent skipped at its router (the rest are enforced): `{subscriberId, code, message}`. */
-  problems: a.problems ?? [],
+  /**
+   * Rules the agent skipped at its router (the rest are enforced): `{subscriberId, code, message}`,
+   * then the subscribers held back from it because its version cannot take them (`agent_too_old`).
+   */
+  problems: [...(a.problems ?? []), ...heldBack],
   ...(a.problemsOmitted ? { problemsOmitted: a.problemsOmitted } : {}),
 })
 

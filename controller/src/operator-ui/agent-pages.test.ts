@@ -55,6 +55,30 @@ describe('agents page', () => {
     expect(hasForm(html, 'enrol-agent-title')).toBe(true)
   })
 
+  it('lists a subscriber without an address among the problems of an agent too old to take it', async () => {
+    const k = await catalogTestKit()
+    const pat = (
+      await k.call('POST', '/subscribers', {
+        name: 'Pat',
+        login: 'pat',
+        planId: k.plan.id,
+        agentId: k.agent.id,
+      })
+    ).body
+    const problems = async () =>
+      /<section id="agent-problems"[\s\S]*?<\/section>/.exec((await k.browser.get('/agents')).html)?.[0] ?? ''
+    const helloFrom = (agentVersion: string) =>
+      k.store.transact(async (tx) => {
+        await tx.agents.update({ ...(await tx.agents.get(k.agent.id))!, agentVersion })
+      })
+    await helloFrom('0.1.0')
+    const shown = await problems()
+    expect(shown).toContain(`href="/subscribers/${pat.id}">Pat</a>`)
+    expect(shown).toContain('agent 0.1.0 cannot take a subscriber without an address')
+    await helloFrom('0.2.0')
+    expect(await problems()).toBe('')
+  })
+
   it('shows the token once, with a config, and keeps only its hash', async () => {
     const k = await catalogTestKit()
     const reply = await k.browser.post('/agents', { _csrf: k.csrf, name: 'tower-9', idempotencyKey: 'k1' })

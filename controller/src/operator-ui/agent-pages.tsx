@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { clientRefusal } from '../api/refusal-status.js'
 import { CreateAgent } from '../api/schemas.js'
+import { heldBackProblemsOf } from '../domain/agent-capabilities.js'
 import { enrolAgent, revokeAgent } from '../domain/agents.js'
 import { idempotent, requestHash } from '../domain/idempotency.js'
 import { notFound } from '../domain/refusal.js'
@@ -47,7 +48,7 @@ export function agentPages(ui: Hono<OperatorEnv>, kit: OperatorKit): void {
       const problems: SkippedRule[] = []
       for (const agent of agents) {
         if (agent.revokedAtMs !== undefined) continue
-        for (const problem of agent.problems ?? []) {
+        for (const problem of [...(agent.problems ?? []), ...(await heldBackProblemsOf(tx, agent))]) {
           const sub = await tx.subscribers.get(problem.subscriberId)
           problems.push({ ...problem, agentName: agent.name, ...(sub ? { subscriberName: sub.name } : {}) })
         }

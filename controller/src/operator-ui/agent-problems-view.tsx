@@ -15,7 +15,8 @@ export function AgentProblems(p: { problems: readonly SkippedRule[]; omitted: nu
       <h2 id="agent-problems-title">Skipped at the router</h2>
       <p class="notice error" role="status">
         These subscribers' rules were left out at their router: they are neither counted nor blocked there
-        until fixed. Every other subscriber on the agent is enforced. Edit the subscriber's address to fix it.
+        until fixed. Every other subscriber on the agent is enforced. Edit the subscriber's address to fix it,
+        or upgrade the agent where the problem says it is too old.
       </p>
       <DataTable
         rows={p.problems}

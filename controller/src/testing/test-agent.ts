@@ -82,13 +82,13 @@ export async function upgradeStatus(wsUrl: string, token: string | undefined): P
   }
 }
 
-export const hello = (agentId: string, epoch = 'epoch-a', lastSeq = 0) => ({
+export const hello = (agentId: string, epoch = 'epoch-a', lastSeq = 0, agentVersion = '0.2.0') => ({
   v: PROTOCOL_VERSION,
   type: 'hello',
   agentId,
   epoch,
   lastSeq,
-  agentVersion: 'test',
+  agentVersion,
   driver: 'simulated',
 })
 

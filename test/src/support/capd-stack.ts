@@ -47,10 +47,15 @@ export interface StackOptions {
   viaProxy?: boolean
   /** More controller command-line options. */
   controllerArgs?: readonly string[]
+  /** Router-side customer interfaces are `<prefix>0`, `<prefix>1`… (`ppp` for a BRAS); default `c`. */
+  interfacePrefix?: string
+  /** The nftables router's `sessions` source (a BRAS); default none. */
+  routerSessions?: Record<string, unknown>
 }
 
 export interface Subscriber {
   id: string
+  login: string
   customer: NetnsCustomer
 }
 
@@ -80,7 +85,8 @@ export interface Stack {
   startController(): Promise<ControllerProcess>
   startAgent(): Promise<AgentProcess>
   createPlan(capBytes: number): Promise<string>
-  addSubscriber(customerIndex: number, planId: string): Promise<Subscriber>
+  /** `byLogin`: created with no address (known by its login; its address comes from sessions). */
+  addSubscriber(customerIndex: number, planId: string, options?: { byLogin?: boolean }): Promise<Subscriber>
   topUp(subscriberId: string, bytes: number): Promise<void>
   /** The kernel's counters `cd_<id>` / `cu_<id>`; undefined while they do not exist. */
   kernel(subscriberId: string): Promise<KernelCount | undefined>
@@ -114,6 +120,8 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     linkSpeedMbps = 1_000_000,
     viaProxy = false,
     controllerArgs = [],
+    interfacePrefix,
+    routerSessions,
   } = options
   const dir = await mkdtemp(join(tmpdir(), 'capd-e2e-'))
   const dataDir = join(dir, 'data')
@@ -134,7 +142,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     await rm(dir, { recursive: true, force: true })
   }
   try {
-    net = await createNetnsRouter({ customers })
+    net = await createNetnsRouter({ customers, ...(interfacePrefix ? { interfacePrefix } : {}) })
     const port = await freePort()
     const start = async () => {
       controller = await startController({
@@ -157,7 +165,11 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       pollIntervalMs,
       fastPollIntervalMs,
       linkSpeedMbps,
-      router: { kind: 'nftables', netns: net.routerNs },
+      router: {
+        kind: 'nftables',
+        netns: net.routerNs,
+        ...(routerSessions ? { sessions: routerSessions } : {}),
+      },
     })
     const router = net
     const nftJson = async () => {
@@ -204,17 +216,18 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
         const body = { name: `plan ${n}`, capBytes, onCap: 'block', allowTiny: true }
         return must(await call('POST', '/plans', body), 201).id
       },
-      async addSubscriber(customerIndex, planId) {
+      async addSubscriber(customerIndex, planId, { byLogin = false } = {}) {
         const customer = router.customer(customerIndex)
         const n = ++seq
+        const login = `customer-${customerIndex}-${n}`
         const body = {
           name: `Customer ${customerIndex}`,
-          login: `customer-${customerIndex}-${n}`,
+          login,
           planId,
           agentId: enrolled.id,
-          address: customer.ipv4,
+          ...(byLogin ? {} : { address: customer.ipv4 }),
         }
-        return { id: must(await call('POST', '/subscribers', body), 201).id, customer }
+        return { id: must(await call('POST', '/subscribers', body), 201).id, login, customer }
       },
       async topUp(subscriberId, bytes) {
         const price = { amount: 500, currency: 'USD' }

@@ -81,8 +81,12 @@ export async function netnsUnavailableReason(): Promise<string | undefined> {
   return undefined
 }
 
-/** Builds the router with `customers` customer namespaces; everything is removed by `destroy()`. */
-export async function createNetnsRouter({ customers = 2 } = {}): Promise<NetnsRouter> {
+/**
+ * Builds the router with `customers` customer namespaces; everything is removed by `destroy()`.
+ * Customer i hangs off the router's interface `<interfacePrefix>i` (`ppp0`… stands for a BRAS's
+ * PPP session interfaces).
+ */
+export async function createNetnsRouter({ customers = 2, interfacePrefix = 'c' } = {}): Promise<NetnsRouter> {
   const base = `capd-${process.pid}-${++routerSeq}`
   const routerNs = `${base}-router`
   const upstreamNs = `${base}-up`
@@ -132,7 +136,7 @@ export async function createNetnsRouter({ customers = 2 } = {}): Promise<NetnsRo
     for (let i = 0; i < customers; i++) {
       const ns = `${base}-c${i}`
       await addNs(ns)
-      await link(`c${i}`, ns, `10.200.${i}`, `fd00:200:${i}:0`)
+      await link(`${interfacePrefix}${i}`, ns, `10.200.${i}`, `fd00:200:${i}:0`)
       list.push({
         ns,
         ipv4: `10.200.${i}.2`,

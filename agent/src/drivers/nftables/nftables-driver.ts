@@ -1,4 +1,8 @@
-/** The `nftables` router driver: counts, blocks, caps and throttles per subscriber in table `inet capd`. */
+/**
+ * The `nftables` router driver: counts, blocks, caps and throttles per subscriber in table `inet capd`.
+ * On a BRAS (`sessions`), subscribers known by login are enforced on their sessions' current
+ * addresses, read afresh at every apply (the agent applies after each reading).
+ */
 import { readFile } from 'node:fs/promises'
 import type {
   ApplyReport,
@@ -8,11 +12,13 @@ import type {
   SubscriberRule,
 } from '../driver.js'
 import { counterSamples } from './counters.js'
+import { prefixesByLogin } from './login-prefixes.js'
 import { afterChanges } from './model.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
 import { planChanges, type QuotaCap } from './plan.js'
 import { type Change, changeBatch, structureBatch } from './ruleset.js'
+import type { SessionSource } from './session-source.js'
 
 export interface NftablesDriverOptions {
   /** Table name in family `inet`; only tests should change it. */
@@ -23,6 +29,11 @@ export interface NftablesDriverOptions {
   /** Drive the router of this network namespace (`ip netns exec`), for tests. */
   netns?: string
   bootIdPath?: string
+  /**
+   * The PPP sessions this box terminates (accel-ppp, pppd): subscribers with a login and no
+   * address are enforced on their sessions' addresses. Without it such rules are skipped.
+   */
+  sessions?: SessionSource
 }
 
 export function createNftablesDriver(options: NftablesDriverOptions = {}): RouterDriver {
@@ -90,7 +101,16 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       known ??
       (cached?.reading === reading && cached.generation === generation ? cached.installed : await list())
     const installed = await ensureStructure(listed)
-    const plan = planChanges(rules, installed, reading, caps, ownReadings.has(reading), known && only)
+    const sessions = await sessionPrefixes(rules)
+    const plan = planChanges(
+      rules,
+      installed,
+      reading,
+      caps,
+      ownReadings.has(reading),
+      known && only,
+      sessions,
+    )
     caps = plan.caps
     if (plan.changes.length > 0) {
       const created = createdPairs(plan.changes)
@@ -98,6 +118,16 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       await commit(installed, plan.changes)
     }
     return { skipped: plan.skipped }
+  }
+
+  /**
+   * login → its sessions' prefixes now; read only when some rule needs them. A source that fails
+   * fails this apply before anything changes: every address stays enforced as it was.
+   */
+  async function sessionPrefixes(rules: readonly SubscriberRule[]) {
+    if (!options.sessions) return undefined
+    if (!rules.some((rule) => rule.address === undefined && rule.login)) return new Map()
+    return prefixesByLogin(await options.sessions.read())
   }
 
   /** Creates whatever part of the structure is missing; elements and objects already there stay. */

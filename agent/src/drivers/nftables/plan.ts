@@ -1,9 +1,10 @@
 /** The diff between the rules the agent wants and the table as listed: the changes for one batch. */
-import type { CountDirection, RuleProblem } from '@capd/protocol'
+import type { CountDirection, IpPrefix, RuleProblem } from '@capd/protocol'
 import type { CounterReading, CounterSample, SubscriberRule } from '../driver.js'
 import { type CheckedRules, checkRules } from '../rules.js'
 import { counterSamples, samplesOf } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
+import { loginPrefixes } from './login-prefixes.js'
 import type { InstalledTable } from './nft-json.js'
 import { planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
@@ -12,7 +13,11 @@ export interface Plan {
   changes: Change[]
   /** Quota caps (counter space) in force once the changes are applied; remember them for the next plan. */
   caps: Map<string, QuotaCap>
-  /** Rules left out (each with why); everything of theirs in the table is removed like a departed subscriber's. */
+  /**
+   * Rules left out (each with why); everything of theirs in the table is removed like a departed
+   * subscriber's. A login subscriber whose session address another holds is listed too, but keeps
+   * its counters and its other addresses.
+   */
   skipped: RuleProblem[]
 }
 
@@ -39,6 +44,8 @@ export function limitFor(throttleKbps: number): { bytesPerSecond: number; burstB
   return { bytesPerSecond, burstBytes: Math.max(131_072, Math.ceil(bytesPerSecond / 10)) }
 }
 
+type SetRole = keyof ReturnType<typeof setNames>
+
 export function planChanges(
   rules: readonly SubscriberRule[],
   installed: InstalledTable,
@@ -54,6 +61,11 @@ export function planChanges(
    * remembered cap, is left as it is. Undefined: the whole table is made to match `rules`.
    */
   pushed?: ReadonlySet<string>,
+  /**
+   * login → the prefixes of its open sessions, when the router terminates sessions (a BRAS): rules
+   * with a login and no address are then enforced on those. Undefined: such rules are skipped.
+   */
+  sessions?: ReadonlyMap<string, readonly IpPrefix[]>,
 ): Plan {
   // An id no object name can hold has nothing in the table (validate skips its rule).
   const only = pushed && new Set([...pushed].filter(nameable))
@@ -74,30 +86,40 @@ export function planChanges(
   )
   const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
 
-  const { checked, skipped } = validate(rules)
+  const { checked, byLogin, skipped } = validate(rules, sessions !== undefined)
+  // A subscriber known by login keeps its named objects with or without a session: a re-login on
+  // another address moves only the map elements, and its counters and quota carry on.
+  const learned = loginPrefixes(byLogin, checked, sessions ?? new Map())
+  skipped.push(...learned.problems)
+  const targets = [
+    ...checked.map(({ rule, prefix }) => ({ rule, prefixes: [prefix] })),
+    ...byLogin.map((rule) => ({ rule, prefixes: learned.prefixes.get(rule.subscriberId)! })),
+  ]
   /** In an `only` plan: the addresses its subscribers hold now or are to hold, the only elements looked at. */
   const touched = only && touchedKeys(installed, only)
-  for (const { rule, prefix } of checked) {
+  for (const { rule, prefixes } of targets) {
     const id = rule.subscriberId
     if (!ours(id)) continue
-    touched?.add(prefix.text)
+    for (const prefix of prefixes) touched?.add(prefix.text)
     const names = objectNames(id)
-    const sets = setNames(prefix.family)
-    const put = (set: string, value = '') => wantElements.get(set)!.set(prefix.text, value)
+    const at = prefixes.map((prefix) => ({ key: prefix.text, sets: setNames(prefix.family) }))
+    const put = (set: SetRole, value = '') => {
+      for (const { key, sets } of at) wantElements.get(sets[set])!.set(key, value)
+    }
 
     for (const [name, set] of [
-      [names.countDown, sets.countDown],
-      [names.countUp, sets.countUp],
+      [names.countDown, 'countDown'],
+      [names.countUp, 'countUp'],
     ] as const) {
       wantObjects.counter.add(name)
       put(set, name)
       if (!installed.counters.has(name)) changes.push({ op: 'add-counter', name, subscriberId: id })
     }
-    if (rule.state === 'blocked') put(sets.block)
+    if (rule.state === 'blocked') put('block')
     if (rule.state === 'throttled') {
       for (const [name, set, kbps] of [
-        [names.limitDown, sets.limitDown, rule.throttleKbps!],
-        [names.limitUp, sets.limitUp, rule.throttleUpKbps ?? rule.throttleKbps!],
+        [names.limitDown, 'limitDown', rule.throttleKbps!],
+        [names.limitUp, 'limitUp', rule.throttleUpKbps ?? rule.throttleKbps!],
       ] as const) {
         const want = limitFor(kbps)
         wantObjects.limit.add(name)
@@ -122,8 +144,8 @@ export function planChanges(
       const name = names.quota
       const count = rule.count ?? 'both'
       wantObjects.quota.add(name)
-      if (count !== 'up') put(sets.quotaDown, name)
-      if (count !== 'down') put(sets.quotaUp, name)
+      if (count !== 'up') put('quotaDown', name)
+      if (count !== 'down') put('quotaUp', name)
       const now = current.get(id)
       const then = inReading.get(id)
       const last = lastCaps.get(id)
@@ -212,8 +234,12 @@ function touchedKeys(installed: InstalledTable, only: ReadonlySet<string>): Set<
 const REWRITE_AFTER_DELETES = 64
 
 /** Checks every rule before anything is changed: a bad one is left out, the others still applied. */
-function validate(rules: readonly SubscriberRule[]): CheckedRules {
-  return checkRules(rules, (id) => {
-    objectNames(id)
-  })
+function validate(rules: readonly SubscriberRule[], learnsAddresses: boolean): CheckedRules {
+  return checkRules(
+    rules,
+    (id) => {
+      objectNames(id)
+    },
+    { learnsAddresses },
+  )
 }

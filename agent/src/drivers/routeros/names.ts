@@ -26,9 +26,18 @@ export interface Owner {
   subscriberId: string
   /** Set for an adopted queue; `'unknown'` when its comment was edited beyond reading. */
   adopted?: AdoptedFrom | 'unknown'
+  /**
+   * A queue that only throttles a subscriber known by login (its session counts it): never read
+   * as the subscriber's counter, and never kept as one when the subscriber gets an address.
+   */
+  session?: true
 }
 
 const ADOPTED = ' adopted '
+const SESSION = ' session'
+
+/** The comment of a queue that only throttles a subscriber's sessions. */
+export const sessionComment = (subscriberId: string) => `${ownName(subscriberId)}${SESSION}`
 
 /** `capd:<id> adopted {"name":…,"maxLimit":…,"comment":…}`: JSON, so any name or comment survives the round trip. */
 export function adoptedComment(subscriberId: string, from: AdoptedFrom): string {
@@ -37,6 +46,8 @@ export function adoptedComment(subscriberId: string, from: AdoptedFrom): string 
 
 /** The owner a comment names, or undefined for anything that is not exactly one of ours. */
 export function parseOwner(comment: string | undefined): Owner | undefined {
+  const session = /^capd:([A-Za-z0-9_-]{1,64}) session$/.exec(comment ?? '')
+  if (session) return { subscriberId: session[1]!, session: true }
   const match = /^capd:([A-Za-z0-9_-]{1,64})(?:( adopted\b)(.*))?$/s.exec(comment ?? '')
   if (!match) return undefined
   const subscriberId = match[1]!

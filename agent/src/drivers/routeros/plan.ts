@@ -10,6 +10,7 @@ import {
   type Owner,
   ownName,
   parseOwner,
+  sessionComment,
 } from './names.js'
 import { planEntries } from './plan-entries.js'
 import { sessionWants } from './session-wants.js'
@@ -130,9 +131,14 @@ function planQueue(
 ): void {
   const name = ownName(rule.subscriberId)
   const target = prefixes.map((prefix) => `${prefix.address}/${prefix.prefixLength}`).join(',')
-  // A session's queue lives as long as its throttle; an operator's queue is never taken for one.
-  const adoptExistingQueues = adopt && rule.address !== undefined
-  const [keep, ...extra] = mine ?? []
+  // A session's queue lives as long as its throttle and counts nothing (its comment says so); an
+  // operator's queue is never taken for one. Neither kind of queue is kept as the other: a counting
+  // queue's bytes are the subscriber's usage, a session queue's were counted on the session.
+  const bySession = rule.address === undefined
+  const adoptExistingQueues = adopt && !bySession
+  const fitting = (mine ?? []).filter(({ owner }) => Boolean(owner.session) === bySession)
+  for (const queue of mine ?? []) if (!fitting.includes(queue)) letGo(plan, queue)
+  const [keep, ...extra] = fitting
   for (const queue of extra) letGo(plan, queue)
   const sameTarget = (byTarget.get(target) ?? []).filter((queue) => !taken.has(queue.id))
 
@@ -185,9 +191,14 @@ function planQueue(
   plan.changes.push({
     phase: 'add',
     command: '/queue/simple/add',
-    args: { name, target, 'max-limit': formatRate(wantedRate(rule, ZERO)), comment: name },
+    args: {
+      name,
+      target,
+      'max-limit': formatRate(wantedRate(rule, ZERO)),
+      comment: bySession ? sessionComment(rule.subscriberId) : name,
+    },
     what: `${name}: add queue`,
-    zeroes: rule.subscriberId,
+    ...(bySession ? {} : { zeroes: rule.subscriberId }),
   })
   warnShadows(plan, name, sameTarget)
 }

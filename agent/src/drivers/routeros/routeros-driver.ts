@@ -273,7 +273,8 @@ function samplesOf(listing: Listing, logins: ReadonlyMap<string, string>): Count
   const samples = new Map<string, CounterSample>()
   for (const row of listing.queues) {
     const owner = parseOwner(row.comment)
-    if (!owner || samples.has(owner.subscriberId) || bySession.has(owner.subscriberId)) continue
+    if (!owner || owner.session || samples.has(owner.subscriberId) || bySession.has(owner.subscriberId))
+      continue
     const bytes = parseUpDown(row.bytes)
     if (!bytes) continue
     samples.set(owner.subscriberId, {

@@ -11,7 +11,8 @@
  * A session's counter identity joins the menu and the `.id`s, which RouterOS never deals twice in
  * one boot; the boot id covers the rest. When a login has several sessions at once, the one that
  * began first is counted (it stays the same as others come and go), and the others' addresses are
- * still blocked and throttled.
+ * still blocked and throttled; several PPP sessions of one login are not counted at all, since
+ * their interfaces cannot be told apart.
  */
 import type { CounterSample } from '../driver.js'
 import { type RouterOsSession, RouterOsTrap } from './api/index.js'
@@ -43,7 +44,9 @@ export async function listSessions(
     try {
       return await session.run(command, {}, options)
     } catch (error) {
-      if (!(error instanceof RouterOsTrap)) throw error
+      // Only a menu the router lacks means "no sessions there": a refused read (a user without the
+      // right) or any other trap fails the reading, so enforcement stays as it was.
+      if (!(error instanceof RouterOsTrap) || !/no such command/.test(error.routerMessage)) throw error
       warn(`${command} is not available (${error.routerMessage}): no sessions read from it`)
       return []
     }
@@ -54,10 +57,22 @@ export async function listSessions(
     optional('/ip/hotspot/active/print', { proplist: HOTSPOT_PROPS }),
   ])
   const byName = new Map(interfaces.map((row) => [row.name, row]))
+  // RouterOS names a login's second PPP session's interface `<pppoe-ana-1>`, and nothing ties an
+  // interface to its session: a login with several PPP sessions has none counted (said), never the
+  // wrong one.
+  const pppPerLogin = new Map<string, number>()
+  for (const row of ppp) pppPerLogin.set(row.name ?? '', (pppPerLogin.get(row.name ?? '') ?? 0) + 1)
+  for (const [login, count] of pppPerLogin) {
+    if (count > 1)
+      warn(
+        `login "${login}" has ${count} PPP sessions: none is counted while so (set only-one=yes in its profile)`,
+      )
+  }
   const rows: SessionRow[] = []
   for (const row of ppp) {
     const login = row.name ?? ''
-    const iface = byName.get(`<${row.service ?? 'pppoe'}-${login}>`)
+    const iface =
+      pppPerLogin.get(login) === 1 ? byName.get(`<${row.service ?? 'pppoe'}-${login}>`) : undefined
     const down = counterValue(iface?.['tx-byte'])
     const up = counterValue(iface?.['rx-byte'])
     rows.push({

@@ -23,6 +23,8 @@ export interface RouterOsPeerFaults {
   fatal?: string | boolean
   /** Where `.tag=` goes in a reply sentence (default: a random position after the reply word). */
   tagPlacement?: 'random' | 'first' | 'last'
+  /** Every run of this command gets `!trap` with this message (a user without the right to read it). */
+  trapOn?: { command: string; message: string }
 }
 
 export type RouterOsPeerTls = { key: string | Buffer; cert: string | Buffer } | { anonymousDh: true }
@@ -164,6 +166,7 @@ export async function startRouterOsPeer(options: RouterOsPeerOptions): Promise<R
     function execute({ command, args, queries, tag }: Parsed): void {
       let result: ReturnType<RouterState['execute']>
       try {
+        if (faults.trapOn?.command === command) throw new PeerTrap(faults.trapOn.message, 0)
         result = state.execute(command, args, queries)
       } catch (error) {
         send([trapWords(error), ['!done']], tag)

@@ -55,6 +55,8 @@ export interface LoginOptions {
 /** Logins, logouts and traffic of sessions; each session's uptime counts from its login. */
 export class Sessions {
   readonly #startedAt = new Map<string, number>()
+  /** Each PPP session's interface name, by the session's `.id`. */
+  readonly #interfaceOf = new Map<string, string>()
   #sessionId = 0x81000000
 
   constructor(readonly tables: SessionTables) {
@@ -75,8 +77,10 @@ export class Sessions {
   }
 
   pppLogin(login: string, address: string, { service = 'pppoe', rateLimit }: LoginOptions = {}): void {
-    if (this.#ppp(login)) throw new Error(`peer: ${login} already has a PPP session`)
-    const iface = `<${service}-${login}>`
+    // A second session of one login (profile only-one=no) gets `<pppoe-ana-1>`, as RouterOS names it.
+    const taken = this.tables.interfaces.items.map((item) => item.name)
+    let iface = `<${service}-${login}>`
+    for (let n = 1; taken.includes(iface); n++) iface = `<${service}-${login}-${n}>`
     const id = this.#insert(this.tables.ppp, {
       name: login,
       service,
@@ -88,6 +92,7 @@ export class Sessions {
       radius: 'false',
     })
     this.#startedAt.set(`ppp${id}`, Date.now())
+    this.#interfaceOf.set(id, iface)
     this.#insert(this.tables.interfaces, {
       name: iface,
       type: `${service}-in`,
@@ -109,10 +114,11 @@ export class Sessions {
     }
   }
 
+  /** Ends the login's latest PPP session. */
   pppLogout(login: string): void {
-    const session = this.#ppp(login)
+    const session = this.tables.ppp.items.findLast((item) => item.name === login)
     if (!session) throw new Error(`peer: ${login} has no PPP session`)
-    const iface = `<${session.service}-${login}>`
+    const iface = this.#interfaceOf.get(session['.id']!)
     this.tables.ppp.remove(session['.id']!)
     this.#startedAt.delete(`ppp${session['.id']}`)
     this.tables.interfaces.items = this.tables.interfaces.items.filter((item) => item.name !== iface)
@@ -144,7 +150,7 @@ export class Sessions {
   addBytes(login: string, up: bigint | number, down: bigint | number): void {
     const ppp = this.#ppp(login)
     const iface =
-      ppp && this.tables.interfaces.items.find((item) => item.name === `<${ppp.service}-${login}>`)
+      ppp && this.tables.interfaces.items.find((item) => item.name === this.#interfaceOf.get(ppp['.id']!))
     if (iface) {
       iface['rx-byte'] = String(BigInt(iface['rx-byte']!) + BigInt(up))
       iface['tx-byte'] = String(BigInt(iface['tx-byte']!) + BigInt(down))
