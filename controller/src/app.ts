@@ -61,7 +61,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES
   // Pushes follow commits: whatever transaction changed a limit, the hub hears of it.
   const pushLimits = deps.limitsChanged
-  if (pushLimits) deps.store.onCommit((commit) => pushLimits(commit.subscriberIds))
+  if (pushLimits) deps.store.onCommit((commit) => pushLimits(commit.subscriberIds, commit.withoutAutoTopUp))
   // One feed for the hub and the pages, so live pages hear of what the agents report.
   const withFeed: PageDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
   // An order paid, failed or expired changes no limit, yet the customer's order page waits for it.

@@ -129,7 +129,8 @@ export class AgentHub implements SessionHost {
     return {
       changes: this.changes,
       isAgentConnected: (agentId) => this.isConnected(agentId),
-      limitsChanged: (subscriberIds) => this.track(this.limitsChanged(subscriberIds)),
+      limitsChanged: (subscriberIds, withoutAutoTopUp) =>
+        this.track(this.limitsChanged(subscriberIds, withoutAutoTopUp)),
       agentRevoked: (agentId) => this.revoked(agentId),
     }
   }
@@ -139,15 +140,21 @@ export class AgentHub implements SessionHost {
    * transaction of its own (so only durable limits leave the controller), after the commit that
    * changed them; never rejects. A connected agent that was given one of them but no longer
    * enforces it (the subscriber moved to another agent) gets a new sync, which drops it: a push
-   * can only add or change.
+   * can only add or change. `withoutAutoTopUp`: those the commit showed to have no auto top-up on.
    */
-  async limitsChanged(subscriberIds: readonly string[]): Promise<void> {
+  async limitsChanged(
+    subscriberIds: readonly string[],
+    withoutAutoTopUp: readonly string[] = [],
+  ): Promise<void> {
     const committedAtMs = performance.now()
     this.changes.publish({ kind: 'subscribers', ids: subscriberIds })
     // A limit that fell (a reversal, a resume, a plan change) can leave a subscriber at its auto
     // top-up trigger, blocked and so sending no usage that would run the rule: it runs after every
     // commit that changed limits. What it tops up commits again; the pass after that writes nothing.
-    if (subscriberIds.length > 0) this.afterBooks(subscriberIds)
+    // Those without auto top-up are left out: a pass for them would only read, on every controller.
+    const skip = new Set(withoutAutoTopUp)
+    const rule = subscriberIds.filter((id) => !skip.has(id))
+    if (rule.length > 0) this.afterBooks(rule)
     if (subscriberIds.length === 0 || this.sessions.size === 0) return
     try {
       const { byAgent, left } = await this.store.transact(async (tx) => {

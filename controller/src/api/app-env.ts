@@ -14,9 +14,10 @@ export interface ApiDeps {
   isAgentConnected: (agentId: string) => boolean
   /**
    * Where the subscribers whose limits a commit may have changed go (the hub pushes them to the
-   * connected agents). createApp subscribes it to the store's commits; routes never call it.
+   * connected agents), with those of them the commit shows to have no auto top-up on. createApp
+   * subscribes it to the store's commits; routes never call it.
    */
-  limitsChanged?: (subscriberIds: readonly string[]) => void
+  limitsChanged?: (subscriberIds: readonly string[], withoutAutoTopUp?: readonly string[]) => void
   /** Called after an agent is revoked, so the hub drops its live connection. */
   agentRevoked?: (agentId: string) => void
   /** Where pages learn that something changed (live updates); the agents' hub publishes to it. */

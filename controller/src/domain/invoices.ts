@@ -52,7 +52,7 @@ export async function issueDocument(tx: Tx, env: DomainEnv, input: DocumentInput
       ? { status: 'paid', amountPaid: total, paidAtMs: now, paidWith: input.paid.method }
       : { status: 'open' }),
   }
-  await tx.invoices.insert(invoice)
+  await tx.invoices.insertNew(invoice)
   await notifyInvoiceIssued(tx, env, invoice)
   return invoice
 }

@@ -110,7 +110,7 @@ export async function createTopUp(
     ...(order ? { orderId: order.id } : {}),
     actor,
   }
-  await tx.topUps.insert(topUp)
+  await tx.topUps.insertNew(topUp)
   subscriber = await settleOverUsage(tx, env, subscriber, topUp, input.compensateOverUsage ?? true)
   await audit(tx, env, actor, 'topup.create', 'subscriber', subscriberId, {
     topUpId,
@@ -180,7 +180,7 @@ async function chargeBalance(
   const balance = { amount: sub.balance.amount - price.amount, currency: sub.balance.currency }
   const updated = { ...sub, balance }
   await tx.subscribers.update(updated)
-  await tx.ledger.insert({
+  await tx.ledger.insertNew({
     id: newId('led', now),
     subscriberId: sub.id,
     atMs: now,

@@ -58,7 +58,7 @@ export async function queueNotification(
   }
   await tx.notifications.insert(notification)
   for (const [channel, to] of await recipients(tx, env, notification)) {
-    await tx.deliveries.insert(newDelivery(notification, channel, to, nowMs))
+    await tx.deliveries.insertNew(newDelivery(notification, channel, to, nowMs))
   }
   return notification
 }

@@ -90,4 +90,29 @@ describe('a commit hands on the subscribers whose limits it changed', () => {
     await store.transact((tx) => tx.topUps.insert(topUp('t2', 'a')))
     expect(heard).toHaveLength(1)
   })
+
+  it('names those whose row it wrote without auto top-up on, never one it did not write or that has it', async () => {
+    const { store, heard } = await fixture()
+    const on = { enabled: true, topUpPlanId: 'tpl_1' } as Subscriber['autoTopUp']
+    await store.transact(async (tx) => {
+      await tx.subscribers.update({ ...(await tx.subscribers.get('bb'))!, autoTopUp: on })
+    })
+    await store.transact(async (tx) => {
+      await tx.topUps.insert(topUp('t1', 'a'))
+      await tx.topUps.insert(topUp('t2', 'bb'))
+      await tx.topUps.insert(topUp('t3', 'ccc'))
+      for (const id of ['a', 'bb']) {
+        const row = (await tx.subscribers.get(id))!
+        await tx.subscribers.update({ ...row, limitVersion: (row.limitVersion ?? 0) + 1 })
+      }
+    })
+    expect(heard.at(-1)!.withoutAutoTopUp).toEqual(['a'])
+    await store.transact(async (tx) => {
+      await tx.subscribers.update({
+        ...(await tx.subscribers.get('bb'))!,
+        autoTopUp: { ...on!, enabled: false },
+      })
+    })
+    expect(heard.at(-1)!.withoutAutoTopUp).toEqual(['bb'])
+  })
 })

@@ -22,6 +22,12 @@ export interface Commit {
   readonly topUpsAdded: readonly TopUp[]
   /** Delivery attempts the transaction recorded an end of, for the metrics. */
   readonly deliveryOutcomes: readonly { channel: Channel; outcome: DeliveryOutcome }[]
+  /**
+   * Of subscriberIds, those whose row as committed has no auto top-up on (or no row): the rule has
+   * nothing to do for them after this commit, and the commit that turns it on names them again.
+   * Absent (or from a controller that does not say): any of them may have it.
+   */
+  readonly withoutAutoTopUp?: readonly string[]
   /** Committed by another Store on the same database (another controller), heard through NOTIFY. */
   readonly remote?: true
 }
@@ -41,6 +47,10 @@ const LIMIT_FIELDS = [
 
 /** The fields of a plan its subscribers' limits are made of. */
 const PLAN_FIELDS = ['capBytes', 'onCap', 'throttleKbps'] as const satisfies readonly (keyof Plan)[]
+
+/** Whether the auto top-up rule may act for this row at all (see runAutoTopUp). */
+const autoTopUpOn = (row: Subscriber | undefined) =>
+  row?.autoTopUp?.enabled === true && row.deletedAtMs === undefined
 
 function differ<T>(a: T | undefined, b: T | undefined, fields: readonly (keyof T)[]): boolean {
   if (!a || !b) return a !== b
@@ -65,6 +75,8 @@ export class CommitNotes {
   private deliveriesQueued = false
   private readonly topUpsAdded: TopUp[] = []
   private readonly deliveryOutcomes: { channel: Channel; outcome: DeliveryOutcome }[] = []
+  /** Each subscriber row as this transaction last wrote it (undefined: deleted). */
+  private readonly written = new Map<string, Subscriber | undefined>()
 
   constructor(
     /** Every subscriber row, to find those on a plan whose terms change. */
@@ -81,12 +93,16 @@ export class CommitNotes {
   }
 
   commit(): Commit {
+    const withoutAutoTopUp = [...this.subscribers].filter(
+      (id) => this.written.has(id) && !autoTopUpOn(this.written.get(id)),
+    )
     return {
       subscriberIds: [...this.subscribers],
       orderSubscriberIds: [...this.orderOwners],
       deliveriesQueued: this.deliveriesQueued,
       topUpsAdded: [...this.topUpsAdded],
       deliveryOutcomes: [...this.deliveryOutcomes],
+      ...(withoutAutoTopUp.length > 0 ? { withoutAutoTopUp } : {}),
     }
   }
 
@@ -102,7 +118,9 @@ export class CommitNotes {
 
   subscriberWritten(old: Subscriber | undefined, row: Subscriber | undefined): void {
     const id = (row ?? old)?.id
-    if (id !== undefined && differ(old, row, LIMIT_FIELDS)) this.subscribers.add(id)
+    if (id === undefined) return
+    this.written.set(id, row)
+    if (differ(old, row, LIMIT_FIELDS)) this.subscribers.add(id)
   }
 
   topUpWritten(old: TopUp | undefined, row: TopUp | undefined): void {

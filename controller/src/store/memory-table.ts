@@ -69,6 +69,11 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     )
   }
 
+  /** Memory has no round trip to save: the same checks as insert. */
+  insertNew(row: T): Promise<void> {
+    return this.insert(row)
+  }
+
   async update(row: T): Promise<void> {
     const old = this.getNow(row.id)
     if (!old) throw new Error(`update of missing id ${row.id}`)

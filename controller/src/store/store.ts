@@ -40,6 +40,11 @@ export interface Table<T extends { id: string }> {
   /** All rows in id (= creation) order. */
   list(): Promise<T[]>
   insert(row: T): Promise<void>
+  /**
+   * Inserts a row whose id newId has just made, so no row can hold it: the store may leave the
+   * duplicate check to the database at commit rather than look the id up first.
+   */
+  insertNew(row: T): Promise<void>
   /** Replaces the row with the same id; it must exist. */
   update(row: T): Promise<void>
 }

@@ -21,12 +21,14 @@ const emptyCommit = (): {
   deliveriesQueued: boolean
   topUpsAdded: Commit['topUpsAdded'][number][]
   deliveryOutcomes: Commit['deliveryOutcomes'][number][]
+  withoutAutoTopUp: string[]
 } => ({
   subscriberIds: [],
   orderSubscriberIds: [],
   deliveriesQueued: false,
   topUpsAdded: [],
   deliveryOutcomes: [],
+  withoutAutoTopUp: [],
 })
 
 /** The payloads that carry `commit` from `origin`, each at most MAX_PAYLOAD_BYTES. */
@@ -43,6 +45,7 @@ export function commitPayloads(origin: string, commit: Commit, maxBytes = MAX_PA
     ...commit.orderSubscriberIds.map((v) => ['orderSubscriberIds', v] as const),
     ...commit.topUpsAdded.map((v) => ['topUpsAdded', v] as const),
     ...commit.deliveryOutcomes.map((v) => ['deliveryOutcomes', v] as const),
+    ...(commit.withoutAutoTopUp ?? []).map((v) => ['withoutAutoTopUp', v] as const),
   ]
   for (const [key, value] of items) {
     const bytes = Buffer.byteLength(JSON.stringify(value)) + 1

@@ -203,6 +203,11 @@ function randomOp(r: Rng, clock: { ms: number }): Op {
       if (await tx.topUps.get(t.id)) await tx.topUps.update(t)
     },
     (tx) => tx.topUps.forSubscriber(r.pick(SUBS)),
+    // Moved to another subscriber: both subscribers' cached rows must follow.
+    async (tx) => {
+      const t = { ...topUp(r), subscriberId: r.pick(SUBS) }
+      if (await tx.topUps.get(t.id)) await tx.topUps.update(t)
+    },
     // A hint changes no answer: reads after it must say what they would have said.
     async (tx) => {
       // Drawn first: the embedded store has no readAhead, and both must draw the same numbers.

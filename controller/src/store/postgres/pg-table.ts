@@ -3,7 +3,9 @@
  * transaction at once) and flushed at commit in at most three statements per table, so a
  * transaction that writes thousands of rows costs a few round trips, not thousands. Rows read are
  * kept too: under SERIALIZABLE the transaction's snapshot does not move, so a second read of the
- * same row would say the same.
+ * same row would say the same. So are a whole-table read and each subscriber's rows, which writes
+ * keep current: the first read takes the predicate lock SSI needs, a repeat would add nothing but
+ * a round trip.
  */
 import type { Table } from '../store.js'
 import type { Column, TableSpec } from './table-specs.js'
@@ -25,8 +27,12 @@ export class PgTable<T extends { id: string }> implements Table<T> {
   private pending = new Map<string, Pending<T>>()
   /** As the database holds them (undefined: no such row), for ids read or flushed. */
   private readonly known = new Map<string, T | undefined>()
-  /** Rows per subscriber read since the table was last written (forSubscriber, read ahead). */
-  private bySubscriber = new Map<string, T[]>()
+  /** Rows per subscriber (forSubscriber, read ahead), in id order, with this transaction's writes. */
+  private readonly bySubscriber = new Map<string, T[]>()
+  /** The whole table (list), in id order, with this transaction's writes. */
+  private listed: T[] | undefined
+  /** The subscriber a row belongs to, for tables with a subscriber_id column. */
+  private readonly ownerOf: ((row: T) => string | null) | undefined
 
   constructor(
     readonly spec: TableSpec,
@@ -34,7 +40,10 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     private readonly readOnly: boolean,
     /** Told of every write (old row, new row), as the embedded tables tell CommitNotes. */
     private readonly written: (old: T | undefined, row: T | undefined) => void | Promise<void> = () => {},
-  ) {}
+  ) {
+    const column = spec.columns.find((c) => c.name === 'subscriber_id')
+    this.ownerOf = column && ((row) => column.of(row as never) as string | null)
+  }
 
   get dirty(): boolean {
     return this.pending.size > 0
@@ -64,11 +73,11 @@ export class PgTable<T extends { id: string }> implements Table<T> {
 
   /** The rows of one subscriber in id order (the table has a subscriber_id column). */
   async forSubscriber(subscriberId: string): Promise<T[]> {
-    const cached = this.pending.size === 0 ? this.bySubscriber.get(subscriberId) : undefined
-    if (cached) return cached
+    const cached = this.bySubscriber.get(subscriberId)
+    if (cached) return [...cached]
     const rows = await this.where('subscriber_id = $1', [subscriberId])
     this.bySubscriber.set(subscriberId, rows)
-    return rows
+    return [...rows]
   }
 
   /** Reads the rows of these subscribers in one statement, for forSubscriber to answer from. */
@@ -85,17 +94,27 @@ export class PgTable<T extends { id: string }> implements Table<T> {
   }
 
   async list(): Promise<T[]> {
-    return this.where('TRUE', [])
+    this.listed ??= await this.where('TRUE', [])
+    return [...this.listed]
   }
 
   async insert(row: T): Promise<void> {
     this.refuseWrite()
     const old = await this.get(row.id)
     if (old) throw new Error(`duplicate id ${row.id}`)
-    this.bySubscriber.clear()
+    this.track(undefined, row)
     const before = this.pending.get(row.id)
     // Deleted earlier in this transaction: the database still has it, so it is an update there.
     this.pending.set(row.id, { op: before?.op === 'delete' ? 'update' : 'insert', row })
+    await this.written(undefined, row)
+  }
+
+  /** As insert, without the look-up of an id this transaction has not seen: the primary key refuses a taken one at flush. */
+  async insertNew(row: T): Promise<void> {
+    if (this.pending.has(row.id) || this.known.has(row.id)) return this.insert(row)
+    this.refuseWrite()
+    this.track(undefined, row)
+    this.pending.set(row.id, { op: 'insert', row })
     await this.written(undefined, row)
   }
 
@@ -103,7 +122,7 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     this.refuseWrite()
     const old = await this.get(row.id)
     if (!old) throw new Error(`update of missing id ${row.id}`)
-    this.bySubscriber.clear()
+    this.track(old, row)
     const before = this.pending.get(row.id)
     this.pending.set(row.id, { op: before?.op === 'insert' ? 'insert' : 'update', row })
     await this.written(old, row)
@@ -113,7 +132,7 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     this.refuseWrite()
     const old = await this.get(id)
     if (!old) return
-    this.bySubscriber.clear()
+    this.track(old, undefined)
     if (this.pending.get(id)?.op === 'insert') this.pending.delete(id)
     else this.pending.set(id, { op: 'delete' })
     await this.written(old, undefined)
@@ -127,6 +146,8 @@ export class PgTable<T extends { id: string }> implements Table<T> {
       `SELECT doc FROM ${this.spec.sql} WHERE ${condition} ORDER BY ${order}${tail}`,
       params,
     )
+    // Read just after the flush: as the database holds them, so later gets need not ask again.
+    for (const r of rows) this.known.set(r.doc.id, r.doc)
     return rows.map((r) => r.doc)
   }
 
@@ -153,6 +174,19 @@ export class PgTable<T extends { id: string }> implements Table<T> {
       )
     }
     if (inserts.length > 0) await insertRows(this.query, this.spec, inserts)
+  }
+
+  /** Keeps the cached reads what a new read would return after this write. */
+  private track(old: T | undefined, row: T | undefined): void {
+    if (this.listed) place(this.listed, old, row)
+    const owner = this.ownerOf
+    if (!owner) return
+    const from = old && owner(old)
+    const to = row && owner(row)
+    const before = from == null ? undefined : this.bySubscriber.get(from)
+    const after = to == null ? undefined : this.bySubscriber.get(to)
+    if (before) place(before, old, undefined)
+    if (after) place(after, undefined, row)
   }
 
   private refuseWrite(): void {
@@ -188,4 +222,16 @@ export async function insertRows<T extends { id: string }>(
     `INSERT INTO ${spec.sql} (${names}) SELECT ${names} FROM ${unnest(spec.columns)}`,
     columnArrays(spec.columns, rows),
   )
+}
+
+/** Takes `old` out of rows kept in id order and puts `row` in its place by id. */
+function place<T extends { id: string }>(rows: T[], old: T | undefined, row: T | undefined): void {
+  if (old) {
+    const at = rows.findIndex((r) => r.id === old.id)
+    if (at !== -1) rows.splice(at, 1)
+  }
+  if (!row) return
+  // id is COLLATE "C", byte order: JavaScript's string order for ids without astral characters.
+  const at = rows.findIndex((r) => r.id > row.id)
+  rows.splice(at === -1 ? rows.length : at, 0, row)
 }
