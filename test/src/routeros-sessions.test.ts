@@ -346,6 +346,15 @@ describe('enforcing on the current address', () => {
     expect(entries).toHaveLength(1)
     expect(entries[0]!.dynamic).toBe('false')
     expect(entries[0]!.timeout).toBeUndefined()
+
+    // Given another address, the lapsing entry is not moved there: a permanent one is added.
+    await d.apply([{ ...ANA, state: 'blocked' }], await d.readCounters())
+    await d.apply([{ ...ANA, address: '10.9.9.9', state: 'blocked' }], await d.readCounters())
+    await d.readCounters()
+    expect(peer.state.addressLists.items.filter((e) => e.list === 'capd-blocked')).toEqual([
+      expect.objectContaining({ address: '10.9.9.9', dynamic: 'false' }),
+    ])
+    expect(peer.state.addressLists.items.find((e) => e.list === 'capd-blocked')?.timeout).toBeUndefined()
   })
 
   it('throttles with a queue on the session address only while throttled, and warns about a rate-limited session queue', async () => {

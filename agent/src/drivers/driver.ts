@@ -25,7 +25,7 @@ export interface CounterSample {
   accountingTotals?: boolean
   /**
    * The counter is a session's (PPPoE, hotspot), created by the router at zero at this moment
-   * (agent clock, ms; no later than the real start). When it follows another counter of the same
+   * (agent clock, ms; up to a second after the real start, as RouterOS rounds uptime down). When it follows another counter of the same
    * subscriber and began after that one's last reading, its whole value is usage: a re-login loses
    * nothing it counted, and counts nothing twice.
    */

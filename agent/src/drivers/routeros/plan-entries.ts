@@ -89,7 +89,11 @@ export function planEntries(plan: Plan, wanted: readonly Want[], listing: Listin
       // The operator's own entry for this address blocks it already (and is theirs to remove).
       if (othersAt.get(family)!.has(prefix.text)) continue
       const menu = addressListMenu(family)
-      const reuse = [...unused].find((entry) => entry.family === family)
+      // A lapsing entry is moved only to another address that lapses too.
+      const reuse = [...unused].find(
+        (entry) =>
+          entry.family === family && (entry.row.timeoutMs === undefined || entryTimeoutMs !== undefined),
+      )
       if (reuse) {
         unused.delete(reuse)
         const args: Record<string, string> = { address: prefix.text }

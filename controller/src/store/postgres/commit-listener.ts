@@ -51,6 +51,8 @@ export class CommitListener {
     const client = new pg.Client({
       connectionString: this.options.url,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // LISTEN itself answers at once; one that hangs fails this attempt instead of the listener.
+      query_timeout: CONNECT_TIMEOUT_MS,
     })
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL) return
