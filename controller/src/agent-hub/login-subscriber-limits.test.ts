@@ -1,38 +1,6 @@
 /** Limits of subscribers known by their login: sent to the agent with the login and no address. */
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { connectAgent, hello } from '../testing/test-agent.js'
-import { testApp } from '../testing/test-app.js'
-
-/** Two agents, Alice (10.0.0.1) and Pat (known by login) on tower-a, and a live server. */
-async function fixture() {
-  const t = await testApp()
-  const plan = (await t.call('POST', '/plans', { name: 'Basic', capBytes: 1e9, onCap: 'block' })).body
-  const agentA = (await t.call('POST', '/agents', { name: 'tower-a' })).body
-  const agentB = (await t.call('POST', '/agents', { name: 'tower-b' })).body
-  const create = async (login: string, extra: Record<string, unknown>) =>
-    (
-      await t.call('POST', '/subscribers', {
-        name: login,
-        login,
-        planId: plan.id,
-        agentId: agentA.id,
-        ...extra,
-      })
-    ).body
-  const alice = await create('alice', { address: '10.0.0.1' })
-  const pat = await create('pat', {})
-  const server = await t.serve()
-  onTestFinished(() => server.close())
-  async function greeted(agent: { id: string; token: string }) {
-    const client = await connectAgent(server.wsUrl, agent.token)
-    onTestFinished(() => client.close())
-    client.send(hello(agent.id))
-    const sync = await client.next('sync')
-    await t.hub.drain()
-    return { client, sync }
-  }
-  return { ...t, plan, agentA, agentB, alice, pat, greeted }
-}
+import { describe, expect, it } from 'vitest'
+import { loginSubscriberFixture as fixture } from '../testing/login-subscriber-fixture.js'
 
 describe('limits of subscribers known by login', () => {
   it('the sync at hello carries the login and no address key for them, the address for the others', async () => {

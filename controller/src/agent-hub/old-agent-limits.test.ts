@@ -2,42 +2,17 @@
  * An agent from before subscribers could have no address parses each sync and push strictly, and
  * drops the whole message over one limit without an address: it is sent only the limits it can take.
  */
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { connectAgent, hello } from '../testing/test-agent.js'
-import { testApp } from '../testing/test-app.js'
+import { describe, expect, it } from 'vitest'
+import { loginSubscriberFixture } from '../testing/login-subscriber-fixture.js'
 
 const OLD = '0.1.0'
 const CURRENT = '0.2.0'
 const ids = (limits: { subscriberId: string }[]) => limits.map((s) => s.subscriberId).sort()
 
-/** Alice (10.0.0.1) and Pat (known by login) on tower-a, and a live server. */
+/** Alice (10.0.0.1) and Pat (known by login) on tower-a, greeted by an agent of a given version. */
 async function fixture() {
-  const t = await testApp()
-  const plan = (await t.call('POST', '/plans', { name: 'Basic', capBytes: 1e9, onCap: 'block' })).body
-  const agent = (await t.call('POST', '/agents', { name: 'tower-a' })).body
-  const create = async (login: string, extra: Record<string, unknown>) =>
-    (
-      await t.call('POST', '/subscribers', {
-        name: login,
-        login,
-        planId: plan.id,
-        agentId: agent.id,
-        ...extra,
-      })
-    ).body
-  const alice = await create('alice', { address: '10.0.0.1' })
-  const pat = await create('pat', {})
-  const server = await t.serve()
-  onTestFinished(() => server.close())
-  async function greeted(agentVersion: string) {
-    const client = await connectAgent(server.wsUrl, agent.token)
-    onTestFinished(() => client.close())
-    client.send(hello(agent.id, 'epoch-a', 0, agentVersion))
-    const sync = await client.next('sync')
-    await t.hub.drain()
-    return { client, sync }
-  }
-  return { ...t, agent, alice, pat, create, greeted }
+  const f = await loginSubscriberFixture()
+  return { ...f, agent: f.agentA, greeted: (agentVersion: string) => f.greeted(f.agentA, agentVersion) }
 }
 
 describe('an agent too old for subscribers without an address', () => {
