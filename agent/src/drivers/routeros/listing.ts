@@ -1,7 +1,7 @@
 /** What the driver reads from the router: simple queues and the capd address list, as typed rows. */
 import type { RouterOsRow, RouterOsSession } from './api/index.js'
 import { BLOCK_LIST } from './names.js'
-import { listSessions, type SessionRow } from './sessions.js'
+import { listSessions, type SessionRow, sessionsByLogin } from './sessions.js'
 import { parseUptime } from './values.js'
 
 export interface QueueRow {
@@ -32,8 +32,11 @@ export interface Listing {
   blocked4: EntryRow[]
   /** The same in `/ipv6/firewall/address-list`; undefined where the router has no IPv6 firewall. */
   blocked6: EntryRow[] | undefined
-  /** PPP and hotspot sessions; read only while some subscriber is known by login alone. */
-  sessions?: SessionRow[]
+  /**
+   * PPP and hotspot sessions by login, the one that began first first; read only while some
+   * subscriber is known by login alone.
+   */
+  sessions?: ReadonlyMap<string, readonly SessionRow[]>
 }
 
 export interface ListingOptions {
@@ -116,7 +119,7 @@ export async function readListing(session: RouterOsSession, options: ListingOpti
     listQueues(session),
     listBlocked(session, 4),
     options.ipv6 ? listBlocked(session, 6) : undefined,
-    options.sessions ? listSessions(session, options.warn) : undefined,
+    options.sessions ? listSessions(session, options.warn).then(sessionsByLogin) : undefined,
   ])
   return { queues, blocked4, blocked6, ...(sessions ? { sessions } : {}) }
 }

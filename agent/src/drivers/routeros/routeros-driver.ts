@@ -51,7 +51,7 @@ import { FILTER_PROPS, type FilterMenu, planFilterRules, toFilterRow } from './f
 import { type Listing, listBlocked, readListing } from './listing.js'
 import { parseOwner } from './names.js'
 import { planChanges } from './plan.js'
-import { sessionSamples, sessionsByLogin } from './sessions.js'
+import { sessionSamples } from './sessions.js'
 import { parseUpDown, parseUptime } from './values.js'
 
 export interface RouterOsDriverOptions {
@@ -122,10 +122,9 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
    * creates at zero, so it counts from zero, the first one included (recorded by `creating`).
    */
   const awaitingSession = (listing: Listing): string[] => {
-    const byLogin = sessionsByLogin(listing.sessions ?? [])
     const awaiting: string[] = []
     for (const [login, subscriberId] of logins) {
-      if (byLogin.get(login)?.some((row) => row.counter)) announced.delete(subscriberId)
+      if (listing.sessions?.get(login)?.some((row) => row.counter)) announced.delete(subscriberId)
       else if (!announced.has(subscriberId)) awaiting.push(subscriberId)
     }
     const current = new Set(logins.values())
@@ -199,7 +198,7 @@ export function createRouterOsDriver(options: RouterOsDriverOptions): RouterDriv
           bootId: id,
           samples: [
             ...samplesOf(listing, logins),
-            ...sessionSamples(sessionsByLogin(listing.sessions ?? []), logins, startedAtMs),
+            ...sessionSamples(listing.sessions ?? new Map(), logins, startedAtMs),
           ],
         }
         cached = { reading, listing }

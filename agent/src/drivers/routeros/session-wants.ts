@@ -12,7 +12,6 @@ import type { CheckedRule } from '../rules.js'
 import type { Listing } from './listing.js'
 import { ownName } from './names.js'
 import type { Plan, Want } from './plan.js'
-import { sessionsByLogin } from './sessions.js'
 
 /**
  * How long a session address's `capd-blocked` entry lasts unless renewed (it is renewed at half):
@@ -34,11 +33,10 @@ export function sessionWants(
   plan: Plan,
 ): Want[] {
   if (byLogin.length === 0) return []
-  const sessions = sessionsByLogin(listing.sessions ?? [])
   const held: Held[] = checked.map(({ rule, prefix }) => ({ subscriberId: rule.subscriberId, prefix }))
   for (const rule of byLogin) {
     const seen = new Set<string>()
-    for (const session of sessions.get(rule.login!) ?? []) {
+    for (const session of listing.sessions?.get(rule.login!) ?? []) {
       const prefix = sessionPrefix(session.address)
       if (!prefix || seen.has(prefix.text)) continue
       seen.add(prefix.text)
