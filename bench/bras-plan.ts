@@ -6,8 +6,8 @@
  * driver rewrites whole maps instead (faster in nft than many interval-element deletions). Standalone: `pnpm tsx bench/bras-plan.ts`.
  */
 import type { CounterReading, SubscriberRule } from '../agent/src/drivers/driver.js'
+import { prefixesByLogin } from '../agent/src/drivers/login-prefixes.js'
 import { SETS } from '../agent/src/drivers/nftables/layout.js'
-import { prefixesByLogin } from '../agent/src/drivers/nftables/login-prefixes.js'
 import { afterChanges } from '../agent/src/drivers/nftables/model.js'
 import type { InstalledTable } from '../agent/src/drivers/nftables/nft-json.js'
 import { planChanges } from '../agent/src/drivers/nftables/plan.js'

@@ -377,7 +377,9 @@ describe('enforcing on the current address', () => {
     await running([STATIC, { ...ANA, state: 'blocked' }])
     expect(blocked()).toEqual([])
     expect(
-      logs.some((line) => /session address 10\.9\.0\.7 of login "ana" is also subscriber shop/.test(line)),
+      logs.some((line) =>
+        /session address 10\.9\.0\.7 of login "ana" overlaps subscriber shop \(10\.9\.0\.0\/24\)/.test(line),
+      ),
     ).toBe(true)
   })
 

@@ -1,10 +1,10 @@
 /** The diff between the rules the agent wants and the table as listed: the changes for one batch. */
 import type { CountDirection, IpPrefix, RuleProblem } from '@capd/protocol'
 import type { CounterReading, CounterSample, SubscriberRule } from '../driver.js'
+import { loginPrefixes } from '../login-prefixes.js'
 import { type CheckedRules, checkRules } from '../rules.js'
 import { counterSamples, samplesOf } from './counters.js'
 import { type ObjectKind, objectNames, parseObjectName, SETS, setNames } from './layout.js'
-import { loginPrefixes } from './login-prefixes.js'
 import type { InstalledTable } from './nft-json.js'
 import { planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'

@@ -4,7 +4,7 @@
  * the login subscribers alone have no address (fail open for them), and all others are enforced.
  */
 import type { IpPrefix } from '@capd/protocol'
-import { prefixesByLogin } from './login-prefixes.js'
+import { prefixesByLogin } from '../login-prefixes.js'
 import type { SessionSource } from './session-source.js'
 
 /** How long the last list read may stand in for a source that fails. */

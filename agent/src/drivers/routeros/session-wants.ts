@@ -7,7 +7,7 @@
  */
 import { type IpPrefix, parseIpPrefix } from '@capd/protocol'
 import type { SubscriberRule } from '../driver.js'
-import { keepFirst } from '../overlap.js'
+import { loginPrefixes } from '../login-prefixes.js'
 import type { CheckedRule } from '../rules.js'
 import type { Listing } from './listing.js'
 import { ownName } from './names.js'
@@ -19,13 +19,6 @@ import type { Plan, Want } from './plan.js'
  */
 export const SESSION_ENTRY_TIMEOUT_MS = 3_600_000
 
-interface Held {
-  subscriberId: string
-  prefix: IpPrefix
-  /** Set for a session's address. */
-  byLogin?: SubscriberRule
-}
-
 export function sessionWants(
   byLogin: readonly SubscriberRule[],
   checked: readonly CheckedRule[],
@@ -33,31 +26,21 @@ export function sessionWants(
   plan: Plan,
 ): Want[] {
   if (byLogin.length === 0) return []
-  const held: Held[] = checked.map(({ rule, prefix }) => ({ subscriberId: rule.subscriberId, prefix }))
-  for (const rule of byLogin) {
-    const seen = new Set<string>()
-    for (const session of listing.sessions?.get(rule.login!) ?? []) {
-      const prefix = sessionPrefix(session.address)
-      if (!prefix || seen.has(prefix.text)) continue
-      seen.add(prefix.text)
-      held.push({ subscriberId: rule.subscriberId, prefix, byLogin: rule })
+  const sessions = new Map<string, IpPrefix[]>()
+  for (const [login, rows] of listing.sessions ?? []) {
+    const prefixes = new Map<string, IpPrefix>()
+    for (const row of rows) {
+      const prefix = sessionPrefix(row.address)
+      if (prefix) prefixes.set(prefix.text, prefix)
     }
+    sessions.set(login, [...prefixes.values()])
   }
-  const { kept, dropped } = keepFirst(held)
-  for (const { item, keptOne } of dropped) {
-    plan.problems.push(
-      `${ownName(item.subscriberId)}: the session address ${item.prefix.text} of login "${item.byLogin?.login}" ` +
-        `is also subscriber ${keptOne.subscriberId}'s (${keptOne.prefix.text}); not enforced there`,
-    )
-  }
-  const prefixes = new Map<string, IpPrefix[]>()
-  for (const { subscriberId, prefix, byLogin: rule } of kept) {
-    if (rule) prefixes.set(subscriberId, [...(prefixes.get(subscriberId) ?? []), prefix])
-  }
+  const { prefixes, problems } = loginPrefixes(byLogin, checked, sessions)
+  for (const { message } of problems) plan.problems.push(message)
   const dynamicQueues = new Set(listing.queues.filter((row) => row.dynamic).map((row) => row.name))
   return byLogin.flatMap((rule) => {
     const mine = prefixes.get(rule.subscriberId)
-    if (!mine) return []
+    if (!mine?.length) return []
     const throttled = rule.state === 'throttled'
     if (throttled) warnOwnQueue(plan, rule, dynamicQueues)
     return [{ rule, prefixes: mine, queue: throttled, entryTimeoutMs: SESSION_ENTRY_TIMEOUT_MS }]

@@ -1,12 +1,13 @@
 /**
- * Subscribers known by login on a Linux BRAS: their addresses are their sessions' current ones.
+ * Subscribers known by login (PPPoE and hotspot sessions on RouterOS, a Linux BRAS): their
+ * addresses are their sessions' current ones.
  * An address a subscriber with an address already holds (equal or inside its prefix), or another
  * login's session listed first, is left out and said; the subscriber's counters stay all the same.
  */
 import type { IpPrefix, RuleProblem } from '@capd/protocol'
-import type { SubscriberRule } from '../driver.js'
-import { keepFirst } from '../overlap.js'
-import type { CheckedRule } from '../rules.js'
+import type { SubscriberRule } from './driver.js'
+import { keepFirst } from './overlap.js'
+import type { CheckedRule } from './rules.js'
 
 export interface LoginPrefixes {
   /** Each login subscriber's session prefixes now (none: no session, so no address to enforce on). */
