@@ -87,7 +87,7 @@ export async function multiControllerTopUp(config: RouterBenchConfig): Promise<v
       const keyPrefix = randomBytes(6).toString('hex')
       /** Blocked by real traffic, a random moment of the poll cycle, then the timed top-up. */
       const round = async (side: 'a' | 'b', tag: string, samples: Samples) => {
-        await driveToBlocked(net, probe, customer.ipv4)
+        await driveToBlocked(net, probe, subscriberId, apis.a)
         await sleep(Math.random() * POLL_INTERVAL_MS)
         await timeRestore(probe, tag, () => topUp(apis[side], subscriberId, `${keyPrefix}-${tag}`), samples)
       }

@@ -2,7 +2,7 @@
  * The pieces of the top-up → access restored benchmarks: a round blocked at the cap by real
  * traffic through the agent, then timed from a change to the first probe datagram at the customer.
  */
-import { setNames } from '../agent/src/drivers/nftables/layout.js'
+import { objectNames } from '../agent/src/drivers/nftables/layout.js'
 import type { Call } from '../test/src/support/api-client.js'
 import type { NetnsRouter } from '../test/src/support/netns-router.js'
 import { msBetween, percentile, sleep } from './stats.js'
@@ -18,7 +18,6 @@ const BURST_BYTES = 2 * TOPUP_BYTES
 /** Probe datagrams sent before the timed change, to show the subscriber really is cut off. */
 const PRECHECK_MS = 20
 const ARRIVAL_TIMEOUT_MS = 5_000
-const BLOCK_SET = setNames(4).block
 /** The first apply of a large fleet on a busy machine takes a while (10k subscribers: tens of seconds). */
 const SYNC_TIMEOUT_MS = 180_000
 
@@ -57,26 +56,40 @@ export async function timeRestore(
 }
 
 /** The agent has put the address into its block set: a poll saw the quota spent and enforced the cap. */
-async function inBlockSet(net: NetnsRouter, address: string): Promise<boolean> {
-  const text = await net.exec(net.routerNs, ['nft', '-j', 'list', 'set', 'inet', 'capd', BLOCK_SET])
-  const set = (JSON.parse(text) as { nftables: Array<{ set?: { elem?: unknown[] } }> }).nftables.find(
-    (o) => o.set,
-  )
-  return (set?.set?.elem ?? []).includes(address)
+/** The subscriber's kernel quota is spent: the router drops its traffic until the quota is re-armed. */
+async function quotaSpent(net: NetnsRouter, subscriberId: string): Promise<boolean> {
+  const argv = ['nft', '-j', 'list', 'quota', 'inet', 'capd', objectNames(subscriberId).quota]
+  const text = await net.exec(net.routerNs, argv)
+  const quota = (
+    JSON.parse(text) as { nftables: Array<{ quota?: { bytes: number; used: number } }> }
+  ).nftables.find((o) => o.quota)?.quota
+  return quota !== undefined && quota.used >= quota.bytes
 }
 
-/** Bursts past the allowance until the agent blocks the address (which it reports to the controller). */
-export async function driveToBlocked(net: NetnsRouter, probe: UdpProbe, address: string): Promise<void> {
+/**
+ * Bursts past the allowance until the router drops the subscriber's traffic (its kernel quota is
+ * spent) and the controller shows it blocked: the agent has booked the poll that saw it, so its own
+ * books say blocked too, and access can come back only through a pushed limit.
+ */
+export async function driveToBlocked(
+  net: NetnsRouter,
+  probe: UdpProbe,
+  subscriberId: string,
+  api: Call,
+): Promise<void> {
+  const blocked = async () =>
+    (await quotaSpent(net, subscriberId)) &&
+    (await api('GET', `/subscribers/${subscriberId}`)).body?.state === 'blocked'
   for (let attempt = 0; attempt < 5; attempt++) {
     await probe.blast(BURST_BYTES)
     // A poll of a large fleet on a busy machine can take several intervals.
     const deadline = Date.now() + 10 * POLL_INTERVAL_MS
     while (Date.now() < deadline) {
-      if (await inBlockSet(net, address)) return
+      if (await blocked()) return
       await sleep(25)
     }
   }
-  throw new Error(`the agent never blocked ${address}`)
+  throw new Error(`the agent never blocked ${subscriberId}`)
 }
 
 export async function topUp(api: Call, subscriberId: string, key: string): Promise<void> {

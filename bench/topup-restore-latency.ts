@@ -2,9 +2,10 @@
  * Top-up → access restored: a subscriber blocked at its cap on the namespace router, a probe datagram
  * every 1 ms from upstream, then POST …/topups; timed from just before the request to the first
  * datagram that reaches the customer. Controller and agent are real child processes and the agent
- * polls only every second, so access can only come back through the pushed limits. Baseline,
- * interleaved round by round: the same probe to a second customer blocked in a bare nft table of the
- * same shape, timing one `nft delete element` of its block — the kernel's own change.
+ * polls only every second, so access can only come back through the pushed limits. Baselines,
+ * interleaved round by round: the same probe to a second customer in a bare nft table of the same
+ * shape, timing the kernel's own change by hand — its spent quota re-armed (what capd runs), and one
+ * `nft delete element` of the block set (the layout before, which blocked there).
  */
 import { randomBytes } from 'node:crypto'
 import { CHAIN_PRIORITY, setNames } from '../agent/src/drivers/nftables/layout.js'
@@ -40,36 +41,72 @@ interface CapdSamples extends Samples {
   controllerSawBlocked: number
 }
 
-/** The baseline table: the capd block rules (same set type, hook and priority) with `address` blocked. */
+/** The baseline table's quota and its map (capd's layout: a quota matched both ways). */
+const BARE_QUOTA = 'q_bare'
+const BARE_QUOTA_MAPS = [setNames(4).quotaDown, setNames(4).quotaUp] as const
+/** A quota the probe cannot spend within the bench. */
+const OPEN_QUOTA_BYTES = 10n ** 12n
+
+/**
+ * The baseline table: capd's block set and quota maps (same set types, hook and priority), holding
+ * `address`, whose quota starts spent (`over 1 bytes`: the next packet is over) and whose address is
+ * not in the block set.
+ */
 async function createBareTable(net: NetnsRouter, address: string): Promise<void> {
   const t = `inet ${BARE_TABLE}`
-  await net.exec(
-    net.routerNs,
-    ['nft', '-f', '-'],
-    [
-      `add table ${t}`,
-      `add set ${t} ${BLOCK_SET} { type ipv4_addr; flags interval; }`,
-      `add chain ${t} forward { type filter hook forward priority ${CHAIN_PRIORITY}; policy accept; }`,
-      `add rule ${t} forward ip daddr @${BLOCK_SET} drop`,
-      `add rule ${t} forward ip saddr @${BLOCK_SET} drop`,
-      `add element ${t} ${BLOCK_SET} { ${address} }`,
-      '',
-    ].join('\n'),
-  )
+  const [down, up] = BARE_QUOTA_MAPS
+  await nftScript(net, [
+    `add table ${t}`,
+    `add set ${t} ${BLOCK_SET} { type ipv4_addr; flags interval; }`,
+    `add map ${t} ${down} { type ipv4_addr : quota; flags interval; }`,
+    `add map ${t} ${up} { type ipv4_addr : quota; flags interval; }`,
+    `add quota ${t} ${BARE_QUOTA} { over 1 bytes; }`,
+    `add chain ${t} forward { type filter hook forward priority ${CHAIN_PRIORITY}; policy accept; }`,
+    `add rule ${t} forward ip daddr @${BLOCK_SET} drop`,
+    `add rule ${t} forward ip saddr @${BLOCK_SET} drop`,
+    `add rule ${t} forward quota name ip daddr map @${down} drop`,
+    `add rule ${t} forward quota name ip saddr map @${up} drop`,
+  ])
+  // An element cannot point at an object made in the same batch as its table.
+  await nftScript(net, [
+    `add element ${t} ${down} { ${address} : "${BARE_QUOTA}" }`,
+    `add element ${t} ${up} { ${address} : "${BARE_QUOTA}" }`,
+  ])
 }
 
-/** One baseline round: unblock by hand, time it, block again. */
-async function bareRound(net: NetnsRouter, probe: UdpProbe, address: string, tag: string, samples: Samples) {
+function nftScript(net: NetnsRouter, lines: readonly string[]): Promise<string> {
+  return net.exec(net.routerNs, ['nft', '-f', '-'], `${lines.join('\n')}\n`)
+}
+
+/**
+ * One baseline round of each kind, from the spent quota and back: the quota re-armed by hand the way
+ * capd does it (`add quota` + `reset quota`, one batch), timed; then the address blocked by the
+ * block set and unblocked by hand (`nft delete element`, the change of the layout before), timed;
+ * then the quota spent again.
+ */
+async function bareRound(net: NetnsRouter, probe: UdpProbe, address: string, tag: string, bare: BareSamples) {
+  const t = `inet ${BARE_TABLE}`
+  const quota = (bytes: bigint) => `add quota ${t} ${BARE_QUOTA} { over ${bytes} bytes; }`
+  const rearm = [quota(OPEN_QUOTA_BYTES), `reset quota ${t} ${BARE_QUOTA}`]
+  await timeRestore(probe, `${tag}q`, () => nftScript(net, rearm).then(() => undefined), bare.quota)
   const element = ['element', 'inet', BARE_TABLE, BLOCK_SET, `{ ${address} }`]
   const nft = (...args: string[]) => net.exec(net.routerNs, ['nft', ...args])
-  await timeRestore(probe, tag, () => nft('delete', ...element).then(() => undefined), samples)
   await nft('add', ...element)
+  await timeRestore(probe, `${tag}e`, () => nft('delete', ...element).then(() => undefined), bare.element)
+  await nftScript(net, [quota(1n)])
+}
+
+interface BareSamples {
+  /** capd's layout: the spent quota re-armed. */
+  quota: Samples
+  /** The layout before: the address deleted from the block set. */
+  element: Samples
 }
 
 interface Scenario {
   /** Other subscribers on the same agent (addresses without hosts). */
   background: number
-  bare: Samples
+  bare: BareSamples
   capd: CapdSamples
   /** Controller connections the agent lost during the timed rounds, with the close reasons. */
   disconnects: { count: number; text: string }
@@ -106,10 +143,10 @@ async function scenario(config: RouterBenchConfig, background: number, rounds: n
       const api = apiClient(controller.baseUrl, ADMIN_TOKEN)
       const keyPrefix = randomBytes(6).toString('hex')
       const capd: CapdSamples = { ...noSamples(), controllerSawBlocked: 0 }
-      const bare = noSamples()
+      const bare: BareSamples = { quota: noSamples(), element: noSamples() }
       const disconnectsBefore = agent.disconnects()
       for (let i = 0; i < rounds; i++) {
-        await driveToBlocked(net, probe, customer.ipv4)
+        await driveToBlocked(net, probe, subscriberId, api)
         // A random moment of the agent's poll cycle, as a real top-up would come; the baseline
         // round runs in that wait, so both see the same machine at the same time.
         const waitUntil = performance.now() + Math.random() * POLL_INTERVAL_MS
@@ -153,16 +190,18 @@ export async function topUpRestoreLatency(config: RouterBenchConfig): Promise<vo
   for (const s of scenarios) {
     const who =
       s.background === 0 ? '1 subscriber' : `1 + ${s.background.toLocaleString('en-US')} subscribers`
-    const { bare, capd } = s
+    const { capd } = s
+    const base = s.bare.quota.restoreMs
     rows.push(
-      row(`${who}: bare nft, change → first datagram`, bare.restoreMs, bare.restoreMs),
-      row(`${who}: bare nft, command exited`, bare.answerMs, bare.restoreMs),
-      row(`${who}: capd, top-up → first datagram`, capd.restoreMs, bare.restoreMs),
-      row(`${who}: capd, API answer`, capd.answerMs, bare.restoreMs),
+      row(`${who}: bare nft, quota re-armed → first datagram`, base, base),
+      row(`${who}: bare nft, quota command exited`, s.bare.quota.answerMs, base),
+      row(`${who}: bare nft, element deleted → first datagram`, s.bare.element.restoreMs, base),
+      row(`${who}: capd, top-up → first datagram`, capd.restoreMs, base),
+      row(`${who}: capd, API answer`, capd.answerMs, base),
       row(
         `${who}: capd, API answer → first datagram`,
         capd.restoreMs.map((ms, i) => ms - capd.answerMs[i]!),
-        bare.restoreMs,
+        base,
       ),
     )
   }
@@ -181,12 +220,16 @@ export async function topUpRestoreLatency(config: RouterBenchConfig): Promise<vo
   console.log(
     '\nchange → first datagram = from just before the POST (capd) or the nft spawn (bare) to the first probe ' +
       'datagram at the customer, stamped there with the same monotonic clock; resolution 1 ms (the probe ' +
-      'interval). Each capd round bursts past the allowance, waits until the agent has put the address into ' +
-      'its block set (a poll saw the kernel quota spent), then waits a random part of the poll interval. ' +
-      'Every round first checks for 20 ms that no probe datagram gets through. Bare = `ip netns exec <router> ' +
-      `nft delete element inet ${BARE_TABLE} ${BLOCK_SET} { <address> }\` (run the way the agent runs nft) ` +
-      "for a second customer, blocked in a table with the same set type, hook and priority as capd's; one " +
-      'bare round runs in each capd round. Ratios are against the bare restore of the same scenario. The ' +
-      'other subscribers have addresses without hosts in 10.100.0.0/16.',
+      'interval). Each capd round bursts past the allowance, waits until the kernel quota is spent and the ' +
+      'controller shows the subscriber blocked (the agent booked the poll that saw it), then waits a random ' +
+      'part of the poll interval. Every round first checks for 20 ms that no probe datagram gets through. ' +
+      "Bare, for a second customer in a table of the same shape as capd's (block set, quota maps, hook, " +
+      `priority), run the way the agent runs nft (\`ip netns exec <router> nft\`): "quota re-armed" = one ` +
+      `\`nft -f -\` of \`add quota inet ${BARE_TABLE} ${BARE_QUOTA} { over … }\` and \`reset quota\` (what ` +
+      'capd runs for a top-up of a subscriber its quota blocks); "element deleted" = `nft delete element ' +
+      `inet ${BARE_TABLE} ${BLOCK_SET} { <address> }\` (the change of the layout before, where the block ` +
+      'set held the subscriber). One bare round of each runs in each capd round. Ratios are against the ' +
+      'bare quota re-armed of the same scenario. The other subscribers have addresses without hosts in ' +
+      '10.100.0.0/16.',
   )
 }

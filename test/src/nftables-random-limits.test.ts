@@ -104,7 +104,9 @@ function intended(rules: Iterable<SubscriberRule>): Kernel {
     want.counters.add(names.countDown).add(names.countUp)
     put(sets.countDown, address, names.countDown)
     put(sets.countUp, address, names.countUp)
-    if (rule.state === 'blocked') put(sets.block, address)
+    // A quota counted both ways holds the block itself (plan.ts holdsBlock): no element for it.
+    const quotaHolds = rule.remainingBytes !== undefined && (rule.count ?? 'both') === 'both'
+    if (rule.state === 'blocked' && !quotaHolds) put(sets.block, address)
     if (rule.state === 'throttled') {
       const down = limitFor(rule.throttleKbps!)
       const up = limitFor(rule.throttleUpKbps ?? rule.throttleKbps!)

@@ -76,7 +76,7 @@ export function checkRules(
       skip(id, 'invalid_address', `subscriber ${id}: ${(error as Error).message}`)
       continue
     }
-    const refusal = addressRefusal(prefix)
+    const refusal = refusalOf(prefix)
     if (refusal) {
       skip(id, 'invalid_address', `subscriber ${id}: ${refusal}`)
       continue
@@ -92,6 +92,16 @@ export function checkRules(
     )
   }
   return { checked: kept.map(({ rule, prefix }) => ({ rule, prefix })), byLogin, skipped }
+}
+
+/** addressRefusal, once per prefix object (shared by prefix-cache.ts): a push checks every rule again. */
+const refusals = new WeakMap<IpPrefix, string | undefined>()
+
+function refusalOf(prefix: IpPrefix): string | undefined {
+  if (refusals.has(prefix)) return refusals.get(prefix)
+  const refusal = addressRefusal(prefix)
+  refusals.set(prefix, refusal)
+  return refusal
 }
 
 function noAddress(rule: SubscriberRule, learnsAddresses: boolean): string {

@@ -108,6 +108,15 @@ export function objectNames(subscriberId: string) {
 
 export type ObjectRole = keyof ReturnType<typeof objectNames>
 
+/** The kind of each of a subscriber's objects. */
+export const OBJECT_KIND: Readonly<Record<ObjectRole, ObjectKind>> = {
+  countDown: 'counter',
+  countUp: 'counter',
+  quota: 'quota',
+  limitDown: 'limit',
+  limitUp: 'limit',
+}
+
 const ROLE_OF_PREFIX: Record<string, { kind: ObjectKind; role: ObjectRole }> = {
   cd: { kind: 'counter', role: 'countDown' },
   cu: { kind: 'counter', role: 'countUp' },

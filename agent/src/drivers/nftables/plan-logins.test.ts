@@ -59,7 +59,8 @@ describe('planChanges for subscribers known by login', () => {
   })
 
   it('enforces every address of a login with several sessions, blocked on all of them', () => {
-    const blocked = { ...ALICE, state: 'blocked' as const }
+    // Counted one way, so her quota does not hold the block: the block set does, on each address.
+    const blocked = { ...ALICE, state: 'blocked' as const, count: 'down' as const }
     const { changes } = plan([blocked, ...OTHERS], sessions(['alice', ['10.200.0.2', 'fd00:300::/64']]))
     expect(changes).toContainEqual({ op: 'add-element', set: 'block4', key: '10.200.0.2', value: '' })
     expect(changes).toContainEqual({ op: 'add-element', set: 'block6', key: 'fd00:300::/64', value: '' })
@@ -69,7 +70,10 @@ describe('planChanges for subscribers known by login', () => {
       key: 'fd00:300::/64',
       value: 'cd_alice-1',
     })
-    expect(changes.filter((c) => c.op.startsWith('delete') || c.op.startsWith('add-counter'))).toEqual([])
+    // Only her upload quota element goes (counted down now); no counter is made anew.
+    expect(changes.filter((c) => c.op.startsWith('delete') || c.op.startsWith('add-counter'))).toEqual([
+      { op: 'delete-element', set: 'qu4', key: '10.200.0.2' },
+    ])
   })
 
   it('on logout removes the addresses and keeps the counters and quota for the next session', () => {

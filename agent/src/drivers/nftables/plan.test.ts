@@ -164,6 +164,58 @@ describe('planChanges', () => {
     expect(caps.get('alice-1')).toEqual({ count: 'both', cap: 60_000_000n })
   })
 
+  it('holds a blocked subscriber counted both ways with its quota: the top-up then changes that quota only', () => {
+    const table = parseListing(LISTING, 'capd')
+    const caps = new Map([['alice-1', { count: 'both' as const, cap: 10_000_000n }]])
+    const at = (rule: Partial<SubscriberRule>) =>
+      RULES.map((r) => (r.subscriberId === 'alice-1' ? { ...r, ...rule } : r))
+    // Blocked with bytes still left by the books (the kernel quota ran out first): nothing more passes.
+    const blocked = planChanges(
+      at({ state: 'blocked', remainingBytes: 5_000n }),
+      table,
+      readingOf(table),
+      caps,
+    )
+    expect(blocked.changes).toEqual([
+      { op: 'set-quota', name: 'q_alice-1', subscriberId: 'alice-1', overBytes: 1_002_408n },
+    ])
+    // Once spent, the quota stays as it is while blocked; the top-up re-arms it, no element changes.
+    const spent = parseListing(
+      LISTING.replace('"bytes": 10000000, "used": 1002408', '"bytes": 1002408, "used": 1002408'),
+      'capd',
+    )
+    expect(spent.quotas.get('q_alice-1')).toMatchObject({ overBytes: 1_002_408n, usedBytes: 1_002_408n })
+    const still = planChanges(
+      at({ state: 'blocked', remainingBytes: 0n }),
+      spent,
+      readingOf(spent),
+      blocked.caps,
+    )
+    expect(still.changes).toEqual([])
+    const toppedUp = planChanges(
+      at({ remainingBytes: 250_000n }),
+      spent,
+      readingOf(spent),
+      still.caps,
+      true,
+      new Set(['alice-1']),
+    )
+    expect(toppedUp.changes).toEqual([
+      { op: 'set-quota', name: 'q_alice-1', subscriberId: 'alice-1', overBytes: 250_000n, reset: true },
+    ])
+  })
+
+  it('blocks a subscriber counted one way in the block set: the other direction would pass its quota', () => {
+    const table = parseListing(LISTING, 'capd')
+    const rules = RULES.map((r) =>
+      r.subscriberId === 'alice-1'
+        ? { ...r, state: 'blocked' as const, remainingBytes: 0n, count: 'down' as const }
+        : r,
+    )
+    const { changes } = planChanges(rules, table, readingOf(table), new Map())
+    expect(changes).toContainEqual({ op: 'add-element', set: 'block4', key: '10.200.0.2', value: '' })
+  })
+
   it("puts a one-way subscriber in that direction's quota map only, capped in that counter space", () => {
     const rules: SubscriberRule[] = [
       { subscriberId: 'd', address: '10.1.0.1', state: 'open', remainingBytes: 1000n, count: 'down' },
