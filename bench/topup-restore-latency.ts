@@ -108,6 +108,8 @@ interface Scenario {
   background: number
   bare: BareSamples
   capd: CapdSamples
+  /** The first top-up after the controller and agent started, apart from `capd`. */
+  first: Samples
   /** Controller connections the agent lost during the timed rounds, with the close reasons. */
   disconnects: { count: number; text: string }
 }
@@ -144,6 +146,11 @@ async function scenario(config: RouterBenchConfig, background: number, rounds: n
       const keyPrefix = randomBytes(6).toString('hex')
       const capd: CapdSamples = { ...noSamples(), controllerSawBlocked: 0 }
       const bare: BareSamples = { quota: noSamples(), element: noSamples() }
+      // The first top-up of a freshly started controller and agent loads code and warms the JIT:
+      // timed, but kept apart (as in the two-controller bench).
+      const first = noSamples()
+      await driveToBlocked(net, probe, subscriberId, api)
+      await timeRestore(probe, 'warm', () => topUp(api, subscriberId, `${keyPrefix}-warm`), first)
       const disconnectsBefore = agent.disconnects()
       for (let i = 0; i < rounds; i++) {
         await driveToBlocked(net, probe, subscriberId, api)
@@ -161,7 +168,7 @@ async function scenario(config: RouterBenchConfig, background: number, rounds: n
       console.error(
         `  restore latency, ${background} other subscribers: ${formatNumber((performance.now() - started) / 1000)} s`,
       )
-      return { background, bare, capd, disconnects }
+      return { background, bare, capd, first, disconnects }
     } finally {
       for (const stop of stops) await stop().catch(() => {})
     }
@@ -211,7 +218,9 @@ export async function topUpRestoreLatency(config: RouterBenchConfig): Promise<vo
     const p99 = percentile(s.capd.restoreMs, 99)
     console.log(
       `goal p99 ≤ ${GOAL_P99_MS} ms with ${s.background.toLocaleString('en-US')} other subscribers: ` +
-        `${formatNumber(p99)} ms, ${p99 <= GOAL_P99_MS ? 'met' : 'MISSED'}; the controller showed "blocked" ` +
+        `${formatNumber(p99)} ms, ${p99 <= GOAL_P99_MS ? 'met' : 'MISSED'} (the first top-up after start, ` +
+        `kept apart: ${formatNumber(s.first.restoreMs[0]!)} ms, API answer ${formatNumber(s.first.answerMs[0]!)} ms); ` +
+        'the controller showed "blocked" ' +
         `before ${s.capd.controllerSawBlocked} of ${s.capd.restoreMs.length} top-ups; agent disconnects ` +
         `during the rounds: ${s.disconnects.text}` +
         (s.disconnects.count > 0 ? ' (each one a reconnect and a full sync: not a steady state)' : ''),
