@@ -64,6 +64,9 @@ export class Agent {
   private readonly problems = new ProblemReport()
   /** The limit version last reported per subscriber, so a new one is reported once it is enforced. */
   private readonly reportedVersions = new Map<string, number>()
+  /** Limits taken so far, and when each subscriber's was last taken (see `poll`). */
+  private limitsTaken = 0
+  private readonly limitTakenAt = new Map<string, number>()
   private readonly pollTimer: PollTimer
   private readonly link: ControllerLink
   private readonly usage: UsageSender
@@ -238,6 +241,7 @@ export class Agent {
   }
 
   private async poll(boundaryMs?: number): Promise<void> {
+    const takenBefore = this.limitsTaken
     const reading = await this.read(boundaryMs)
     const maxBytesPerMs = (this.config.linkSpeedMbps * 1e6) / 8 / 1000
     const { deltas, rebased, anomalies } = computeDeltas(this.state.baselines, reading, {
@@ -249,6 +253,9 @@ export class Agent {
     for (const delta of deltas) this.sayCreatedTaken(delta.subscriberId, delta.baseline.counterId)
     for (const sample of reading.samples) {
       const book = this.state.books.get(sample.subscriberId)
+      // A limit taken while the router was being read may have re-armed the quota after it was
+      // listed: that "spent" is stale (it would block a subscriber just topped up); the next poll tells.
+      if ((this.limitTakenAt.get(sample.subscriberId) ?? 0) > takenBefore) continue
       if (book && Boolean(book.quotaSpent) !== Boolean(sample.quotaSpent)) {
         this.state.books.set(sample.subscriberId, { ...book, quotaSpent: Boolean(sample.quotaSpent) })
       }
@@ -442,6 +449,7 @@ export class Agent {
           if (wanted.has(id)) continue
           // The driver removes its counters too; if the subscriber comes back they start from zero.
           this.state.books.delete(id)
+          this.limitTakenAt.delete(id)
           this.state.baselines.delete(id)
           this.state.created.delete(id)
         }
@@ -454,6 +462,7 @@ export class Agent {
           limit,
         )
         if (next) this.state.books.set(limit.subscriberId, next)
+        this.limitTakenAt.set(limit.subscriberId, ++this.limitsTaken)
       }
       // The router first, so a top-up restores access without waiting for the disk; a crash before
       // the checkpoint only means the older limits until the controller's next sync. A push changed

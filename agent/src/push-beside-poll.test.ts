@@ -47,7 +47,7 @@ const waitUntil = async (what: string, ok: () => boolean) => {
 }
 
 /** The simulated router, with a reading that can be held up and every apply recorded. */
-function gatedDriver() {
+function gatedDriver(listedSpent?: string) {
   const inner = createSimulatedDriver({ bytesPerSecond: 1000, now: () => START_MS })
   const applies: Array<{ rules: SubscriberRule[]; only: string[] | undefined }> = []
   let gate: Promise<void> | undefined
@@ -57,8 +57,13 @@ function gatedDriver() {
     start: () => inner.start(),
     close: () => inner.close(),
     async readCounters() {
+      // The listing is taken when the reading starts: `listedSpent`'s quota was spent then.
+      const spent = gate !== undefined && listedSpent
       if (gate) await gate
-      return inner.readCounters()
+      const reading = await inner.readCounters()
+      if (!spent) return reading
+      const samples = reading.samples.map((x) => (x.subscriberId === spent ? { ...x, quotaSpent: true } : x))
+      return { ...reading, samples }
     },
     apply(rules, reading, creating, only) {
       applies.push({ rules: [...rules], only: only && [...only].sort() })
@@ -135,6 +140,50 @@ describe('a pushed limit beside a running poll', () => {
     expect(last.only).toBeUndefined()
     expect(last.rules).toHaveLength(5)
     expect(agent.snapshot().books.sub_3!.limit.limitVersion).toBe(2)
+  })
+
+  it('does not block again a subscriber topped up while the router was read with its quota spent', async () => {
+    const subscribers = [limit(0), limit(1, { limitBytes: 1e6 })]
+    const controller = await fakeController((socket) => socket.send(JSON.stringify(sync(subscribers))))
+    cleanup.push(() => controller.close())
+    const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
+    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
+    const config = await loadAgentConfig({
+      controller: controller.url,
+      token: agentToken('agt_push', 'push-secret-0123456789ab'),
+      stateDir,
+      pollIntervalMs: 60_000,
+      fastPollIntervalMs: 60_000,
+      router: { kind: 'simulated' },
+    })
+    const router = gatedDriver('sub_1')
+    const agent = await Agent.start(config, router.driver, { now: () => START_MS })
+    cleanup.push(() => agent.stop())
+    await controller.next('state')
+    await agent.pollNow()
+
+    router.holdReadings()
+    cleanup.push(async () => router.releaseReadings())
+    const polled = agent.pollNow()
+    const before = router.applies.length
+    controller.send({
+      v: PROTOCOL_VERSION,
+      type: 'limits',
+      subscribers: [limit(1, { limitBytes: 2e6, limitVersion: 2 })],
+    })
+    await waitUntil('the top-up is applied', () => router.applies.length > before)
+    router.releaseReadings()
+    await polled
+    const last = router.applies.at(-1)!
+    expect(last.only).toBeUndefined()
+    expect(last.rules.find((r) => r.subscriberId === 'sub_1')!.state).toBe('open')
+    expect(agent.snapshot().books.sub_1!.quotaSpent).toBeFalsy()
+    // A later reading that still lists it spent is believed: the quota really ran out.
+    router.holdReadings()
+    const again = agent.pollNow()
+    router.releaseReadings()
+    await again
+    expect(agent.snapshot().books.sub_1!.quotaSpent).toBe(true)
   })
 
   it('waits behind a sync still queued, so an older full state never overwrites a newer push', async () => {

@@ -10,6 +10,7 @@ import type { CounterReading, RouterDriver, SubscriberRule } from '../../agent/s
 import { objectNames, setNames } from '../../agent/src/drivers/nftables/layout.js'
 import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-driver.js'
 import { limitFor } from '../../agent/src/drivers/nftables/plan.js'
+import { MAX_PACKET_BYTES } from '../../agent/src/drivers/nftables/quota-plan.js'
 import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
 
 const unavailable = await netnsUnavailableReason()
@@ -105,7 +106,10 @@ function intended(rules: Iterable<SubscriberRule>): Kernel {
     put(sets.countDown, address, names.countDown)
     put(sets.countUp, address, names.countUp)
     // A quota counted both ways holds the block itself (plan.ts holdsBlock): no element for it.
-    const quotaHolds = rule.remainingBytes !== undefined && (rule.count ?? 'both') === 'both'
+    const quotaHolds =
+      rule.remainingBytes !== undefined &&
+      rule.remainingBytes < MAX_PACKET_BYTES &&
+      (rule.count ?? 'both') === 'both'
     if (rule.state === 'blocked' && !quotaHolds) put(sets.block, address)
     if (rule.state === 'throttled') {
       const down = limitFor(rule.throttleKbps!)

@@ -34,7 +34,9 @@ export function afterChanges(installed: InstalledTable, changes: readonly Change
       next.quotas.set(c.name, {
         handle: have?.handle ?? -1,
         overBytes: c.overBytes,
-        usedBytes: have?.usedBytes ?? 0n,
+        // A reset quota starts counting again from nothing: left at the old figure, a spent quota
+        // would still look spent to the next push planned from this model.
+        usedBytes: c.reset ? 0n : (have?.usedBytes ?? 0n),
       })
     }
     if (c.op === 'add-limit') {

@@ -169,7 +169,7 @@ describe('planChanges', () => {
     const caps = new Map([['alice-1', { count: 'both' as const, cap: 10_000_000n }]])
     const at = (rule: Partial<SubscriberRule>) =>
       RULES.map((r) => (r.subscriberId === 'alice-1' ? { ...r, ...rule } : r))
-    // Blocked with bytes still left by the books (the kernel quota ran out first): nothing more passes.
+    // Blocked with less than a packet left by the books: the live quota is lowered to that.
     const blocked = planChanges(
       at({ state: 'blocked', remainingBytes: 5_000n }),
       table,
@@ -177,14 +177,14 @@ describe('planChanges', () => {
       caps,
     )
     expect(blocked.changes).toEqual([
-      { op: 'set-quota', name: 'q_alice-1', subscriberId: 'alice-1', overBytes: 1_002_408n },
+      { op: 'set-quota', name: 'q_alice-1', subscriberId: 'alice-1', overBytes: 1_007_408n },
     ])
-    // Once spent, the quota stays as it is while blocked; the top-up re-arms it, no element changes.
+    // Spent honestly, the quota stays as it is while blocked; the top-up re-arms it, no element changes.
     const spent = parseListing(
-      LISTING.replace('"bytes": 10000000, "used": 1002408', '"bytes": 1002408, "used": 1002408'),
+      LISTING.replace('"bytes": 10000000, "used": 1002408', '"bytes": 1007408, "used": 1007408'),
       'capd',
     )
-    expect(spent.quotas.get('q_alice-1')).toMatchObject({ overBytes: 1_002_408n, usedBytes: 1_002_408n })
+    expect(spent.quotas.get('q_alice-1')).toMatchObject({ overBytes: 1_007_408n, usedBytes: 1_007_408n })
     const still = planChanges(
       at({ state: 'blocked', remainingBytes: 0n }),
       spent,
@@ -196,12 +196,29 @@ describe('planChanges', () => {
       at({ remainingBytes: 250_000n }),
       spent,
       readingOf(spent),
-      still.caps,
+      blocked.caps,
       true,
       new Set(['alice-1']),
     )
     expect(toppedUp.changes).toEqual([
       { op: 'set-quota', name: 'q_alice-1', subscriberId: 'alice-1', overBytes: 250_000n, reset: true },
+    ])
+  })
+
+  it('blocks in the block set a subscriber the books give a packet or more: its re-armed quota would let it through', () => {
+    // The quota ran out before the books say it should, or a stale reading said "spent" after a
+    // top-up: the quota is re-armed with what the books allow, and the set holds the block.
+    const spent = parseListing(
+      LISTING.replace('"bytes": 10000000, "used": 1002408', '"bytes": 1002408, "used": 1002408'),
+      'capd',
+    )
+    const rules = RULES.map((r) =>
+      r.subscriberId === 'alice-1' ? { ...r, state: 'blocked' as const, remainingBytes: 250_000n } : r,
+    )
+    const { changes } = planChanges(rules, spent, readingOf(spent), new Map())
+    expect(changes).toEqual([
+      { op: 'set-quota', name: 'q_alice-1', subscriberId: 'alice-1', overBytes: 250_000n, reset: true },
+      { op: 'add-element', set: 'block4', key: '10.200.0.2', value: '' },
     ])
   })
 

@@ -14,7 +14,7 @@ import {
   setNames,
 } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
-import { planQuota } from './quota-plan.js'
+import { MAX_PACKET_BYTES, planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
 
 export interface Plan {
@@ -159,7 +159,7 @@ export function planChanges(
       const then = inReading.get(id)
       const last = lastCaps.get(id)
       const decision = planQuota({
-        remainingBytes: quotaHolds ? 0n : rule.remainingBytes,
+        remainingBytes: rule.remainingBytes,
         readingTotal:
           now && then?.counterId === now.counterId
             ? countedBytes(then!, count)
@@ -206,16 +206,24 @@ export function planChanges(
 }
 
 /**
- * A blocked subscriber whose kernel quota is matched both ways is held by that quota alone, planned
- * with nothing left (a spent quota stays spent; a live one is lowered to what it has counted, so the
- * next packet is dropped), rather than by an element of the block set. Its top-up then changes only
- * the quota object (`add quota` and `reset quota`), never an element: nft 1.0.6 reads every named
+ * A blocked subscriber whose kernel quota is matched both ways and has less than a packet left by
+ * the books is held by that quota alone, not by an element of the block set: planned as ever
+ * (planQuota), a quota that ran out honestly stays spent, and a live one is lowered to what the
+ * books still allow, so at most that passes before the next packet is over. Its top-up then changes
+ * only the quota object (`add quota` + `reset quota`), never an element: nft 1.0.6 reads every named
  * object and every interval set's elements in the namespace for any element change (~330 ms beside
- * 10k subscribers), but not for an object change (~15 ms). A one-way quota leaves the other
- * direction open, so such a subscriber is blocked by the set.
+ * 10k subscribers), but not for an object change (~15 ms). A blocked subscriber with more left by
+ * the books (its quota ran out before the books say it should, or a reading older than its top-up)
+ * would be let through by its re-armed quota, and one counted one way would keep the other
+ * direction open: those are blocked by the set.
  */
 function holdsBlock(rule: SubscriberRule, count: CountDirection): boolean {
-  return rule.state === 'blocked' && rule.remainingBytes !== undefined && count === 'both'
+  return (
+    rule.state === 'blocked' &&
+    count === 'both' &&
+    rule.remainingBytes !== undefined &&
+    rule.remainingBytes < MAX_PACKET_BYTES
+  )
 }
 
 /**
