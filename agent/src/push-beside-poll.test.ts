@@ -85,24 +85,29 @@ function gatedDriver(listedSpent?: string) {
   }
 }
 
+/** An agent on the gated simulated router, synced by a fake controller with `subscribers`. */
+async function startAgent(subscribers: SubscriberLimit[], router: ReturnType<typeof gatedDriver>) {
+  const controller = await fakeController((socket) => socket.send(JSON.stringify(sync(subscribers))))
+  cleanup.push(() => controller.close())
+  const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
+  cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
+  const config = await loadAgentConfig({
+    controller: controller.url,
+    token: agentToken('agt_push', 'push-secret-0123456789ab'),
+    stateDir,
+    pollIntervalMs: 60_000,
+    fastPollIntervalMs: 60_000,
+    router: { kind: 'simulated' },
+  })
+  const agent = await Agent.start(config, router.driver, { now: () => START_MS })
+  cleanup.push(() => agent.stop())
+  return { controller, router, agent }
+}
+
 describe('a pushed limit beside a running poll', () => {
   it('is applied for its own subscribers while the poll still waits for the router', async () => {
     const subscribers = Array.from({ length: 5 }, (_, i) => limit(i))
-    const controller = await fakeController((socket) => socket.send(JSON.stringify(sync(subscribers))))
-    cleanup.push(() => controller.close())
-    const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-    const config = await loadAgentConfig({
-      controller: controller.url,
-      token: agentToken('agt_push', 'push-secret-0123456789ab'),
-      stateDir,
-      pollIntervalMs: 60_000,
-      fastPollIntervalMs: 60_000,
-      router: { kind: 'simulated' },
-    })
-    const router = gatedDriver()
-    const agent = await Agent.start(config, router.driver, { now: () => START_MS })
-    cleanup.push(() => agent.stop())
+    const { controller, router, agent } = await startAgent(subscribers, gatedDriver())
     await controller.next('state')
     await waitUntil('the sync is applied', () => router.applies.some((a) => a.rules.length === 5))
     // A poll run to its end: the sync before it is then wholly done.
@@ -144,21 +149,7 @@ describe('a pushed limit beside a running poll', () => {
 
   it('does not block again a subscriber topped up while the router was read with its quota spent', async () => {
     const subscribers = [limit(0), limit(1, { limitBytes: 1e6 })]
-    const controller = await fakeController((socket) => socket.send(JSON.stringify(sync(subscribers))))
-    cleanup.push(() => controller.close())
-    const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-    const config = await loadAgentConfig({
-      controller: controller.url,
-      token: agentToken('agt_push', 'push-secret-0123456789ab'),
-      stateDir,
-      pollIntervalMs: 60_000,
-      fastPollIntervalMs: 60_000,
-      router: { kind: 'simulated' },
-    })
-    const router = gatedDriver('sub_1')
-    const agent = await Agent.start(config, router.driver, { now: () => START_MS })
-    cleanup.push(() => agent.stop())
+    const { controller, router, agent } = await startAgent(subscribers, gatedDriver('sub_1'))
     await controller.next('state')
     await agent.pollNow()
 
@@ -187,21 +178,7 @@ describe('a pushed limit beside a running poll', () => {
   })
 
   it('waits behind a sync still queued, so an older full state never overwrites a newer push', async () => {
-    const controller = await fakeController((socket) => socket.send(JSON.stringify(sync([limit(0)]))))
-    cleanup.push(() => controller.close())
-    const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-    const config = await loadAgentConfig({
-      controller: controller.url,
-      token: agentToken('agt_push', 'push-secret-0123456789ab'),
-      stateDir,
-      pollIntervalMs: 60_000,
-      fastPollIntervalMs: 60_000,
-      router: { kind: 'simulated' },
-    })
-    const router = gatedDriver()
-    const agent = await Agent.start(config, router.driver, { now: () => START_MS })
-    cleanup.push(() => agent.stop())
+    const { controller, router, agent } = await startAgent([limit(0)], gatedDriver())
     await controller.next('state')
 
     router.holdReadings()
