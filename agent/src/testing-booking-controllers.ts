@@ -94,6 +94,9 @@ export async function bookingController(
       const s = createServer((_req, res) => res.writeHead(404).end())
       s.on('upgrade', (req, socket, head) => {
         counts.dials++
+        // The upgraded socket is ours: an agent that hangs up on a refusal resets it (ECONNRESET),
+        // which would be an uncaught error without a listener.
+        socket.on('error', () => {})
         if (self.upgrade !== 'accept') {
           socket.end(`HTTP/1.1 ${self.upgrade} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
           return
