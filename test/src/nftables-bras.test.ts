@@ -70,9 +70,11 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     const text = await nft('list', 'map', 'inet', 'capd', map)
     return [...text.matchAll(/(\d+\.\d+\.\d+\.\d+(?:\/\d+)?) : /g)].map((m) => m[1])
   }
+  /** In bytes from the JSON listing: the text one prints a multiple of 1024 as "used 2560 kbytes". */
   const quotaUsed = async () => {
-    const text = await nft('list', 'quota', 'inet', 'capd', 'q_alice')
-    return Number(/used (\d+) bytes/.exec(text)![1])
+    const text = await nft('-j', 'list', 'quota', 'inet', 'capd', 'q_alice')
+    const items = (JSON.parse(text) as { nftables: Array<{ quota?: { used: number } }> }).nftables
+    return items.find((item) => item.quota)!.quota!.used
   }
 
   it('follows a re-login to a new address: counted once, capped there, released at the old one, restored', async () => {
