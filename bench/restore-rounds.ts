@@ -55,7 +55,6 @@ export async function timeRestore(
   }
 }
 
-/** The agent has put the address into its block set: a poll saw the quota spent and enforced the cap. */
 /** The subscriber's kernel quota is spent: the router drops its traffic until the quota is re-armed. */
 async function quotaSpent(net: NetnsRouter, subscriberId: string): Promise<boolean> {
   const argv = ['nft', '-j', 'list', 'quota', 'inet', 'capd', objectNames(subscriberId).quota]

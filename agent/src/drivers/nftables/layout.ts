@@ -108,15 +108,6 @@ export function objectNames(subscriberId: string) {
 
 export type ObjectRole = keyof ReturnType<typeof objectNames>
 
-/** The kind of each of a subscriber's objects. */
-export const OBJECT_KIND: Readonly<Record<ObjectRole, ObjectKind>> = {
-  countDown: 'counter',
-  countUp: 'counter',
-  quota: 'quota',
-  limitDown: 'limit',
-  limitUp: 'limit',
-}
-
 const ROLE_OF_PREFIX: Record<string, { kind: ObjectKind; role: ObjectRole }> = {
   cd: { kind: 'counter', role: 'countDown' },
   cu: { kind: 'counter', role: 'countUp' },
@@ -124,6 +115,11 @@ const ROLE_OF_PREFIX: Record<string, { kind: ObjectKind; role: ObjectRole }> = {
   ld: { kind: 'limit', role: 'limitDown' },
   lu: { kind: 'limit', role: 'limitUp' },
 }
+
+/** The kind of each of a subscriber's objects, from the same table as the names' prefixes. */
+export const OBJECT_KIND = Object.fromEntries(
+  Object.values(ROLE_OF_PREFIX).map(({ kind, role }) => [role, kind]),
+) as Readonly<Record<ObjectRole, ObjectKind>>
 
 /** The subscriber and role behind an object name of ours; undefined for anything else. */
 export function parseObjectName(
