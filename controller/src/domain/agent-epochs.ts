@@ -48,7 +48,7 @@ export async function retireEpochs(tx: Tx, agent: Agent, marks: readonly UsageMa
 
 /** The agent's usage marks (one per epoch it booked under). */
 export async function marksOf(tx: Tx, agentId: string): Promise<UsageMark[]> {
-  return (await tx.usageMarks.list()).filter((m) => m.agentId === agentId)
+  return tx.usageMarks.forAgent(agentId)
 }
 
 /** The epochs an agent has used: those it booked under and the one of its last hello. */

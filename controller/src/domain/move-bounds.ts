@@ -23,8 +23,8 @@ export interface SentSync {
 /** The agent's latest move away for each subscriber that is no longer on it. */
 async function movedAway(tx: Tx, agentId: string): Promise<Array<{ sub: Subscriber; move: AgentMove }>> {
   const found: Array<{ sub: Subscriber; move: AgentMove }> = []
-  for (const sub of await tx.subscribers.list()) {
-    if (sub.agentId === agentId || !sub.formerAgentIds?.includes(agentId)) continue
+  for (const sub of await tx.subscribers.movedFrom(agentId)) {
+    if (sub.agentId === agentId) continue
     const move = sub.moves?.findLast((m) => m.fromAgentId === agentId)
     if (move) found.push({ sub, move })
   }

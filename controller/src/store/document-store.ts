@@ -14,8 +14,9 @@ import { ChangeLog } from './change-log.js'
 import { type Commit, CommitListeners, CommitNotes } from './commit-notes.js'
 import type { Data } from './data.js'
 import { type DocumentView, viewDocument } from './document-view.js'
-import type { Agent, Order, Subscriber, UsageAnomaly, UsagePeriod } from './entities.js'
+import type { Agent, Order, Subscriber, UsageAnomaly, UsageMark, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
+import { LoopBreather } from './loop-breather.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'
@@ -59,6 +60,7 @@ interface RunningSnapshot {
 
 export class DocumentStore implements Store {
   private readonly mutex = new Mutex()
+  private readonly breather = new LoopBreather()
   private readonly commit: GroupCommit<PendingBatch>
   private changes = new ChangeLog()
   /** What the running transaction hands on once committed (see onCommit). */
@@ -102,6 +104,7 @@ export class DocumentStore implements Store {
       if (this.commit.failed) throw new StoreFailedError(this.commit.failed)
       this.changes = new ChangeLog()
       notes = this.notes = this.freshNotes()
+      this.breather.restart()
       try {
         result = await fn(this.tx)
       } catch (err) {
@@ -285,11 +288,12 @@ export class DocumentStore implements Store {
     const subscribersByAgent = new MemoryIndex<Subscriber>((s) =>
       s.deletedAtMs === undefined ? s.agentId : undefined,
     )
+    const subscribersByFormerAgent = new MemoryIndex<Subscriber>((s) => s.formerAgentIds)
     const subscribers = new MemoryTable(
       'subscribers',
       d.subscribers,
       log,
-      [byLogin, byAddress, subscribersByAgent],
+      [byLogin, byAddress, subscribersByAgent, subscribersByFormerAgent],
       (old, row) => this.notes.subscriberWritten(old, row),
     )
     const agentsByTokenHash = new MemoryIndex<Agent>((a) => a.tokenHash)
@@ -307,6 +311,8 @@ export class DocumentStore implements Store {
     const tokensByHash = new MemoryIndex<{ id: string; hash: string }>((t) => t.hash)
     const apiTokens = new MemoryTable('apiTokens', d.apiTokens, log, [tokensByHash])
     const anomaliesByAgent = new MemoryIndex<UsageAnomaly>((a) => a.agentId)
+    const marksByAgent = new MemoryIndex<UsageMark>((m) => m.agentId)
+    const usageMarks = new MemoryTable('usageMarks', d.usageMarks, log, [marksByAgent])
     const usageAnomalies = new MemoryTable('usageAnomalies', d.usageAnomalies, log, [anomaliesByAgent])
     const paymentsBySubscriber = new MemoryIndex<{ id: string; subscriberId: string }>((r) => r.subscriberId)
     const payments = new MemoryTable('payments', d.payments, log, [paymentsBySubscriber])
@@ -337,7 +343,9 @@ export class DocumentStore implements Store {
       paymentEvents: new MemoryTable('paymentEvents', d.paymentEvents, log),
       ...notificationTables(d, log, (old, row) => this.notes.deliveryWritten(old, row)),
       ...usageHistoryTables(d, log),
-      usageMarks: new MemoryTable('usageMarks', d.usageMarks, log),
+      usageMarks: Object.assign(usageMarks, {
+        forAgent: async (agentId: string) => usageMarks.byIndex(marksByAgent, agentId),
+      }),
       usageAnomalies: Object.assign(usageAnomalies, {
         forAgent: async (agentId: string) => usageAnomalies.byIndex(anomaliesByAgent, agentId),
       }),
@@ -347,6 +355,7 @@ export class DocumentStore implements Store {
       subscribers: Object.assign(subscribers, {
         byLogin: async (login: string) => subscribers.byIndex(byLogin, login.toLowerCase())[0],
         forAgent: async (agentId: string) => subscribers.byIndex(subscribersByAgent, agentId),
+        movedFrom: async (agentId: string) => subscribers.byIndex(subscribersByFormerAgent, agentId),
         overlappingAddress: async (agentId: string, prefix: IpPrefix, exceptId?: string) => {
           const id = byAddress.overlapping(agentId, prefix, exceptId)
           return id === undefined ? undefined : subscribers.getNow(id)
@@ -429,6 +438,9 @@ export class DocumentStore implements Store {
         )
         return old + 1
       },
+      // Under the lock: every read and write of the document waits for it, so nothing sees the
+      // transaction half done while the loop turns.
+      breathe: () => this.breather.breathe(),
     }
   }
 }

@@ -10,23 +10,29 @@ export class MemoryIndex<T extends { id: string }> implements RowIndex<T> {
   /** Sets, not arrays: a key may hold every row (all subscribers of one agent), and an update removes and adds. */
   private map = new Map<string, Set<string>>()
 
-  constructor(private readonly keyOf: (row: T) => string | undefined) {}
+  /** A row is under one key, several (each of a list) or none (undefined). */
+  constructor(private readonly keyOf: (row: T) => string | readonly string[] | undefined) {}
 
   add(row: T): void {
-    const key = this.keyOf(row)
-    if (key === undefined) return
-    const ids = this.map.get(key)
-    if (ids) ids.add(row.id)
-    else this.map.set(key, new Set([row.id]))
+    for (const key of this.keysOf(row)) {
+      const ids = this.map.get(key)
+      if (ids) ids.add(row.id)
+      else this.map.set(key, new Set([row.id]))
+    }
   }
 
   remove(row: T): void {
+    for (const key of this.keysOf(row)) {
+      const ids = this.map.get(key)
+      if (!ids) continue
+      ids.delete(row.id)
+      if (ids.size === 0) this.map.delete(key)
+    }
+  }
+
+  private keysOf(row: T): readonly string[] {
     const key = this.keyOf(row)
-    if (key === undefined) return
-    const ids = this.map.get(key)
-    if (!ids) return
-    ids.delete(row.id)
-    if (ids.size === 0) this.map.delete(key)
+    return key === undefined ? [] : typeof key === 'string' ? [key] : key
   }
 
   /** The ids under `key`, in no particular order. */

@@ -89,6 +89,8 @@ export interface Tx {
     byLogin(login: string): Promise<Subscriber | undefined>
     /** All subscribers an agent enforces, in id order. */
     forAgent(agentId: string): Promise<Subscriber[]>
+    /** Subscribers that were on the agent once (`formerAgentIds` names it), deleted or not, in id order. */
+    movedFrom(agentId: string): Promise<Subscriber[]>
     /** A subscriber on the agent (not `exceptId`) whose address overlaps `prefix`, if any. */
     overlappingAddress(agentId: string, prefix: IpPrefix, exceptId?: string): Promise<Subscriber | undefined>
     find(query: SubscriberQuery): Promise<Page<Subscriber>>
@@ -119,7 +121,10 @@ export interface Tx {
   }
   readonly webhookEndpoints: PrunableTable<WebhookEndpoint>
   /** Usage high-water marks, one row per agent journal epoch; id from usageMarkId. */
-  readonly usageMarks: PrunableTable<UsageMark>
+  readonly usageMarks: PrunableTable<UsageMark> & {
+    /** One agent's marks (by index: a batch reads its agent's marks, not every agent's). */
+    forAgent(agentId: string): Promise<UsageMark[]>
+  }
   /** Usage acked but not booked, per agent, reason and subscriber; id from usageAnomalyId. */
   readonly usageAnomalies: PrunableTable<UsageAnomaly> & {
     forAgent(agentId: string): Promise<UsageAnomaly[]>
@@ -170,6 +175,12 @@ export interface Tx {
    * reads that follow answer the same either way. The embedded store has nothing to gain from it.
    */
   readAhead?(hint: ReadAhead): Promise<void>
+  /**
+   * Lets the event loop turn if this transaction has held it for a while (see LoopBreather); long
+   * loops over many rows call it. The transaction stays isolated: the embedded store keeps its
+   * lock meanwhile, PostgreSQL its snapshot.
+   */
+  breathe?(): Promise<void>
 }
 
 export interface ReadAhead {
@@ -228,5 +239,11 @@ export interface Store {
    * can open leaves it out: the hub's own sessions are then the whole truth.
    */
   readonly agentPresence?: AgentPresence
+  /**
+   * How many usage entries of several agents one transaction may book together. A store that
+   * pays per transaction (round trips, a commit, conflicts between concurrent ones) sets it; one
+   * that pays per entry on the event loop (the embedded one) leaves it out: one batch each.
+   */
+  readonly usageEntriesPerTransaction?: number
   close(): Promise<void>
 }

@@ -15,9 +15,14 @@ export function findersContract(factory: StoreFactory): void {
         await tx.subscribers.insert(subscriber('sub_1', { login: 'Alice' }))
         expect((await tx.subscribers.byLogin('alice'))?.id).toBe('sub_1')
         expect(ids(await tx.subscribers.forAgent('agt_1'))).toEqual(['sub_1'])
-        await tx.subscribers.update(subscriber('sub_1', { login: 'Bob', agentId: 'agt_2' }))
+        expect(await tx.subscribers.movedFrom('agt_1')).toEqual([])
+        await tx.subscribers.update(
+          subscriber('sub_1', { login: 'Bob', agentId: 'agt_2', formerAgentIds: ['agt_1'] }),
+        )
         expect(await tx.subscribers.byLogin('alice')).toBeUndefined()
         expect(await tx.subscribers.forAgent('agt_1')).toEqual([])
+        expect(ids(await tx.subscribers.movedFrom('agt_1'))).toEqual(['sub_1'])
+        expect(await tx.subscribers.movedFrom('agt_2')).toEqual([])
         expect((await tx.subscribers.overlappingAddress('agt_2', parseIpPrefix('10.0.0.0/8')))?.id).toBe(
           'sub_1',
         )

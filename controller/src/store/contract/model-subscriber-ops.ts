@@ -34,6 +34,7 @@ function randomSubscriber(r: Random, id: string): Subscriber {
   const base = r.next() < 0.2 ? noEmail : subscriber(id)
   const deletedAtMs = maybe(r, 0.15, () => r.int(1, 1000))
   const limitVersion = maybe(r, 0.5, () => r.int(0, 3))
+  const formerAgentIds = maybe(r, 0.4, () => randomFormerAgents(r))
   return withRandomAddress(r, {
     ...base,
     name: pick(r, NAMES),
@@ -46,7 +47,15 @@ function randomSubscriber(r: Random, id: string): Subscriber {
     usedBytes: r.int(0, 5) * 1_000_000_007,
     ...(deletedAtMs === undefined ? {} : { deletedAtMs }),
     ...(limitVersion === undefined ? {} : { limitVersion }),
+    ...(formerAgentIds === undefined ? {} : { formerAgentIds }),
   })
+}
+
+/** One or more agents a subscriber was moved away from (any of them may be its agent again). */
+function randomFormerAgents(r: Random): string[] {
+  return AGENTS.filter(() => r.next() < 0.5)
+    .concat(pick(r, AGENTS))
+    .filter((a, i, all) => all.indexOf(a) === i)
 }
 
 export function writeSubscriber(r: Random): Op {
@@ -74,6 +83,11 @@ const TWEAKS: ((r: Random, s: Subscriber) => Subscriber)[] = [
   (r, s) => ({ ...s, state: pick(r, STATES) }),
   (r, s) => ({ ...s, name: pick(r, NAMES) }),
   (r, s) => ({ ...s, agentId: pick(r, AGENTS) }),
+  (r, s) => {
+    if (r.next() < 0.7) return { ...s, formerAgentIds: randomFormerAgents(r) }
+    const { formerAgentIds: _, ...never } = s
+    return never
+  },
   withRandomAddress,
   (r, s) => ({ ...s, limitVersion: (s.limitVersion ?? 0) + r.int(0, 1) }),
   (r, s) => ({ ...s, login: recase(r, s.login) }),
@@ -104,7 +118,7 @@ export function tweakSubscriber(r: Random): Op {
 }
 
 export function readSubscribers(r: Random): Op {
-  const kind = r.int(0, 5)
+  const kind = r.int(0, 6)
   if (kind === 0) {
     const id = pick(r, SUBSCRIBER_IDS)
     return {
@@ -151,6 +165,16 @@ export function readSubscribers(r: Random): Op {
             candidates.length === 0 ? expect(actual).toBeUndefined() : expect(candidates).toContain(actual),
         }
       },
+    }
+  }
+  if (kind === 6) {
+    const agentId = pick(r, AGENTS)
+    return {
+      label: `movedFrom ${agentId}`,
+      run: (tx) => tx.subscribers.movedFrom(agentId),
+      expect: (m) => ({
+        value: sortedRows(m.subscribers.values()).filter((s) => s.formerAgentIds?.includes(agentId)),
+      }),
     }
   }
   if (kind === 4)

@@ -14,9 +14,11 @@ import type {
   Subscriber,
   TopUp,
   UsageAnomaly,
+  UsageMark,
   UsagePeriod,
   User,
 } from '../entities.js'
+import { LoopBreather } from '../loop-breather.js'
 import type { DeliveryQuery, Page, SubscriberQuery, Tx } from '../store.js'
 import type { UsageDay, UsageMonth } from '../usage-history-entities.js'
 import { auditPart, type Flushable, idempotencyPart, nextSequence } from './pg-side-tables.js'
@@ -58,6 +60,7 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
   const notifications = table<Notification>('notifications')
   const deliveries = table<Delivery>('deliveries', (old, row) => notes.deliveryWritten(old, row))
   const usageAnomalies = table<UsageAnomaly>('usageAnomalies')
+  const usageMarks = table<UsageMark>('usageMarks')
   const usageDays = table<UsageDay>('usageDays')
   const usageMonths = table<UsageMonth>('usageMonths')
   const usagePeriods = table<UsagePeriod>('usagePeriods')
@@ -69,6 +72,7 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
   // PgTable's own forSubscriber (subscriber_id, cached until the table is written).
   const bySubscriber = <T extends { id: string }>(t: PgTable<T>) => t
   const audit = auditPart(query, readOnly)
+  const breather = new LoopBreather()
   const idempotency = idempotencyPart(query, readOnly)
 
   const tx: Tx = {
@@ -80,6 +84,8 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
     subscribers: Object.assign(subscribers, {
       byLogin: (login: string) => first(subscribers, 'login_lower = $1', [login.toLowerCase()]),
       forAgent: (agentId: string) => subscribers.where('agent_id = $1 AND NOT deleted', [agentId]),
+      // By the GIN index of migration 3, so its predicate lock covers these rows, not the table.
+      movedFrom: (agentId: string) => subscribers.where('former_agent_ids ? $1', [agentId]),
       overlappingAddress: (agentId: string, prefix: IpPrefix, exceptId?: string) =>
         first(subscribers, 'agent_id = $1 AND NOT deleted AND address && $2::inet AND id <> $3', [
           agentId,
@@ -116,7 +122,9 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
       find: (q: DeliveryQuery) => findDeliveries(deliveries, q),
     }),
     webhookEndpoints: table('webhookEndpoints'),
-    usageMarks: table('usageMarks'),
+    usageMarks: Object.assign(usageMarks, {
+      forAgent: (agentId: string) => usageMarks.where('agent_id = $1', [agentId]),
+    }),
     usageAnomalies: Object.assign(usageAnomalies, {
       forAgent: (agentId: string) => usageAnomalies.where('agent_id = $1', [agentId]),
     }),
@@ -144,6 +152,7 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
     audit,
     idempotency,
     nextSequence: (name: string) => nextSequence(query, readOnly, name),
+    breathe: () => breather.breathe(),
     readAhead: async (hint) => {
       if (hint.subscribers) await subscribers.readAhead(hint.subscribers)
       if (hint.usageDays) await usageDays.readAhead(hint.usageDays)

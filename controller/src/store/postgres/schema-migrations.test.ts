@@ -77,6 +77,39 @@ describe.skipIf(skip)('schema migrations', { timeout: 60_000 }, () => {
     }
   })
 
+  it('3 finds the subscribers moved away from an agent in rows written before it', async () => {
+    const older = await pgFixture()
+    const pool = await connectPool(older.db.url, 1)
+    try {
+      expect(await migrateSchema(pool, SCHEMA_MIGRATIONS.slice(0, 2))).toEqual([1, 2])
+      const row = (id: string, formerAgentIds?: string[]) => ({
+        id,
+        login: id,
+        agentId: 'agt_2',
+        planId: 'pln_1',
+        balance: { amount: 0, currency: 'USD' },
+        ...(formerAgentIds ? { formerAgentIds } : {}),
+      })
+      for (const r of [row('sub_1', ['agt_1']), row('sub_2'), row('sub_3', ['agt_3', 'agt_1'])]) {
+        await pool.query(
+          `INSERT INTO subscribers (id, doc, login_lower, agent_id, plan_id, deleted, balance)
+           VALUES ($1, $2, $1, 'agt_2', 'pln_1', false, 0)`,
+          [r.id, r],
+        )
+      }
+      expect(await migrateSchema(pool)).toEqual([3])
+      const store = await older.open()
+      const moved = (agentId: string) =>
+        store.transact(async (tx) => (await tx.subscribers.movedFrom(agentId)).map((s) => s.id))
+      expect(await moved('agt_1')).toEqual(['sub_1', 'sub_3'])
+      expect(await moved('agt_3')).toEqual(['sub_3'])
+      expect(await moved('agt_2')).toEqual([])
+    } finally {
+      await pool.end()
+      await older.end()
+    }
+  })
+
   it('say which server could not be reached, without its password', async () => {
     const err = await connectPool('postgres://capd:hunter2@127.0.0.1:1/capd').catch((e: Error) => e)
     expect(err).toBeInstanceOf(DatabaseNotReadyError)

@@ -7,7 +7,7 @@ import type { Delivery, Invoice, Order, Subscriber } from '../entities.js'
 export interface Column {
   readonly name: string
   /** The PostgreSQL type of its values (the element type of the array it is written from). */
-  readonly type: 'text' | 'bigint' | 'integer' | 'boolean' | 'inet'
+  readonly type: 'text' | 'bigint' | 'integer' | 'boolean' | 'inet' | 'jsonb'
   of(row: never): string | number | boolean | null
 }
 
@@ -73,6 +73,11 @@ export const TABLE_SPECS: readonly TableSpec[] = [
       col<Subscriber>('deleted', 'boolean', (r) => r.deletedAtMs !== undefined),
       col<Subscriber>('address', 'inet', (r) => inetOf(r.address)),
       col<Subscriber>('balance', 'bigint', (r) => r.balance.amount),
+      // A column of its own, not an index on `doc`: an index over `doc` would make every update of
+      // the row (each usage batch) a non-HOT one, with new entries in every index.
+      col<Subscriber>('former_agent_ids', 'jsonb', (r) =>
+        r.formerAgentIds ? JSON.stringify(r.formerAgentIds) : null,
+      ),
     ],
   },
   { key: 'topUps', sql: 'top_ups', columns: [subscriberId] },
