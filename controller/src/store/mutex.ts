@@ -1,15 +1,35 @@
 /** A FIFO async mutex: one holder at a time, in arrival order. */
+import { setImmediate as nextTurn } from 'node:timers/promises'
+
 export class Mutex {
   private tail: Promise<void> = Promise.resolve()
+  private waiting = 0
+  private held = false
 
+  /**
+   * A holder that waited starts on a later turn of the event loop: a queue of holders handing the
+   * lock on through promise callbacks alone would keep timers and sockets out until it is empty
+   * (a burst of usage batches held the loop for a second and more).
+   */
   async lock(): Promise<() => void> {
     let release!: () => void
     const next = new Promise<void>((resolve) => {
-      release = resolve
+      release = () => {
+        this.held = false
+        resolve()
+      }
     })
     const previous = this.tail
     this.tail = previous.then(() => next)
-    await previous
+    const contended = this.held || this.waiting > 0
+    this.waiting++
+    try {
+      await previous
+      if (contended) await nextTurn()
+    } finally {
+      this.waiting--
+    }
+    this.held = true
     return release
   }
 }
