@@ -30,6 +30,11 @@ const [kind, subscribersArg, secondsArg] = process.argv.slice(2) as [StoreKind, 
 const subscribers = Number(subscribersArg)
 const seconds = Number(secondsArg)
 
+/** Stage progress on stderr, so a slow case shows where it is. */
+function stage(name: string): void {
+  process.stderr.write(`[${kind} ${subscribers}] ${name} at ${(performance.now() / 1000).toFixed(1)} s\n`)
+}
+
 function print(result: Omit<CaseResult, 'store' | 'subscribers'>): void {
   console.log(JSON.stringify({ store: kind, subscribers, ...result }))
 }
@@ -111,7 +116,9 @@ async function connect(
         }))
         sizes.set(seq, entries.length)
         unacked++
-        session.receive(JSON.stringify({ v: PROTOCOL_VERSION, type: 'usage', epoch, entries }))
+        // A frame from a socket arrives on a turn of the event loop of its own.
+        const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'usage', epoch, entries })
+        setImmediate(() => session.receive(frame))
       }
     }
     return acked
@@ -158,10 +165,12 @@ async function main(): Promise<void> {
       await loadInto(store, data)
     }
     const seedSeconds = (performance.now() - seedStarted) / 1000
+    stage('loaded')
     const hub = new AgentHub({ store, env, logger: silentLogger })
     const connectStarted = performance.now()
     const agents = await Promise.all([...byAgent].map(([agentId, ids]) => connect(hub, agentId, ids)))
     const connectSeconds = (performance.now() - connectStarted) / 1000
+    stage('connected')
     const loop = monitorEventLoopDelay({ resolution: 10 })
     loop.enable()
     const started = performance.now()
@@ -169,6 +178,7 @@ async function main(): Promise<void> {
     const counts = await Promise.all(agents.map((ingest) => ingest(untilMs)))
     const elapsed = (performance.now() - started) / 1000
     loop.disable()
+    stage('ingested')
     const rssMb = process.memoryUsage().rss / 2 ** 20
     await hub.drain()
     hub.close()

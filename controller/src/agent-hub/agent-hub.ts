@@ -18,6 +18,7 @@ import { AgentSession } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
 import type { SessionHost, SessionLimits } from './session-host.js'
 import { SharedPresence } from './shared-presence.js'
+import { UsageLane } from './usage-lane.js'
 
 export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
 
@@ -47,6 +48,7 @@ export class AgentHub implements SessionHost {
   readonly limits: SessionLimits
   readonly changes: ChangeFeed
   readonly metrics: ControllerMetrics
+  readonly usage: UsageLane
   private readonly sessions = new Map<string, AgentSession>()
   /** Billing-clock time "last seen" was last written per agent, so heartbeats do not write each time. */
   private readonly seenWrittenAtMs = new Map<string, number>()
@@ -65,6 +67,7 @@ export class AgentHub implements SessionHost {
     this.changes = options.changes ?? new ChangeFeed()
     this.metrics = options.metrics ?? noMetrics
     this.env = options.env
+    this.usage = new UsageLane(this.store, this.env)
     this.logger = options.logger.child({ component: 'hub' })
     this.limits = {
       maxMessageBytes: options.maxMessageBytes ?? MAX_AGENT_MESSAGE_BYTES,
@@ -160,6 +163,8 @@ export class AgentHub implements SessionHost {
       const { byAgent, left } = await this.store.transact(async (tx) => {
         const found = new Map<AgentSession, SubscriberLimit[]>()
         const stale = new Set<AgentSession>()
+        if (subscriberIds.length > 1)
+          await tx.readAhead?.({ subscribers: subscriberIds, topUpsOf: subscriberIds })
         for (const id of new Set(subscriberIds)) {
           const row = await tx.subscribers.get(id)
           // A deleted subscriber is on no agent: the one that had it is re-synced without it.

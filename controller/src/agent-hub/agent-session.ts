@@ -23,7 +23,6 @@ import { recordStates } from '../domain/agent-state.js'
 import { recordHello, requireLiveAgent } from '../domain/agents.js'
 import { limitsFor } from '../domain/limits.js'
 import { noteSyncSent, recordSynced } from '../domain/move-bounds.js'
-import { ingestUsage } from '../domain/usage-ingest.js'
 import { usageMarkId } from '../store/entities.js'
 import type { Tx } from '../store/store.js'
 import type { AgentSocket } from './agent-socket.js'
@@ -323,12 +322,11 @@ export class AgentSession {
   }
 
   private async usage(usage: Usage): Promise<void> {
-    const { store, env } = this.host
-    const result = await store.transact((tx) => ingestUsage(tx, env, this.agentId, usage))
+    const result = await this.host.usage.ingest(this.agentId, usage)
     this.host.metrics.usageIngested(result.counts)
     this.send({ v: PROTOCOL_VERSION, type: 'ack', epoch: result.ack.epoch, seq: result.ack.seq })
     this.host.changed({ kind: 'subscribers', ids: result.subscriberIds })
-    this.host.afterBooks(result.subscriberIds)
+    this.host.afterBooks(result.autoTopUpIds)
   }
 
   private async state(report: State): Promise<void> {

@@ -5,6 +5,7 @@ import type { Change } from '../live/change-feed.js'
 import type { ControllerMetrics } from '../metrics/controller-metrics.js'
 import type { Store } from '../store/store.js'
 import type { AgentSession } from './agent-session.js'
+import type { UsageLane } from './usage-lane.js'
 
 export interface SessionLimits {
   /** Larger text messages are refused with `message_too_large` (close 1009). */
@@ -23,6 +24,8 @@ export interface SessionHost {
   /** The hub's logger (`component: hub`); a session adds its `agentId`. */
   readonly logger: Logger
   readonly metrics: ControllerMetrics
+  /** Where usage batches are booked (several agents' in one transaction where the store gains by it). */
+  readonly usage: UsageLane
   /** A frame or a pong arrived: the connection is alive. */
   heard(session: AgentSession): void
   ended(session: AgentSession): void

@@ -141,6 +141,8 @@ export async function limitsFor(
   subscriberIds: readonly string[],
 ): Promise<SubscriberLimit[]> {
   const limits: SubscriberLimit[] = []
+  // A sync reads every subscriber of its agent: in a few statements, not two per subscriber.
+  if (subscriberIds.length > 1) await tx.readAhead?.({ subscribers: subscriberIds, topUpsOf: subscriberIds })
   for (const id of subscriberIds) {
     const sub = await tx.subscribers.get(id)
     if (sub && sub.deletedAtMs === undefined) limits.push((await currentLimit(tx, env, sub)).limit)

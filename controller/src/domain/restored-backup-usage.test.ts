@@ -83,6 +83,7 @@ describe('an agent after its controller is restored from an older backup', () =>
     expect(again).toEqual({
       ack: { epoch: 'e1', seq: 8 },
       subscriberIds: [],
+      autoTopUpIds: [],
       counts: { booked: 0, bytes: 0, duplicate: 2, refused: 0 },
     })
     expect(await live.used(restored)).toBe(500)

@@ -53,6 +53,7 @@ describe('ingestUsage', () => {
     expect(late).toEqual({
       ack: { epoch: 'old', seq: 2 },
       subscriberIds: [],
+      autoTopUpIds: [],
       counts: { bytes: 0, booked: 0, refused: 0, duplicate: 2 },
     })
     expect(f.usedBytes()).toBe(300)
@@ -140,6 +141,7 @@ describe('ingestUsage', () => {
     expect(replayed).toEqual({
       ack: { epoch: 'e1', seq: 2 },
       subscriberIds: [],
+      autoTopUpIds: [],
       counts: { bytes: 0, booked: 0, refused: 0, duplicate: 2 },
     })
     const sub = await recovered.transact((tx) => tx.subscribers.get(subscriberId))

@@ -35,10 +35,17 @@ export interface IngestCounts {
 export interface IngestResult {
   /** The epoch's committed high-water mark: the agent may drop its entries up to it. */
   ack: { epoch: string; seq: number }
-  /** Subscribers whose usage grew (auto top-up looks at these). */
+  /** Subscribers whose usage grew. */
   subscriberIds: string[]
+  /**
+   * Those of them with auto top-up on as committed, for the rule's pass after the commit. One
+   * turned on later runs its own pass; a batch of a thousand opens no transaction for the rest.
+   */
+  autoTopUpIds: string[]
   counts: IngestCounts
 }
+
+const NONE = { subscriberIds: [], autoTopUpIds: [] }
 
 export async function ingestUsage(
   tx: Tx,
@@ -57,8 +64,7 @@ export async function ingestUsage(
     refused: fresh.length - booked,
     duplicate: usage.entries.length - fresh.length,
   })
-  if (fresh.length === 0)
-    return { ack: { epoch: usage.epoch, seq: highWater }, subscriberIds: [], counts: counts(0) }
+  if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, ...NONE, counts: counts(0) }
   const seq = fresh[fresh.length - 1]!.seq
   const actor = `agent:${agentId}`
 
@@ -72,7 +78,7 @@ export async function ingestUsage(
       }))
       await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
       await touchAgent(tx, env, agent)
-      return { ack: { epoch: usage.epoch, seq }, subscriberIds: [], counts: counts(0) }
+      return { ack: { epoch: usage.epoch, seq }, ...NONE, counts: counts(0) }
     }
     agent = verdict.agent
   }
@@ -105,6 +111,7 @@ export async function ingestUsage(
   // Late usage of an ended period says nothing of how fast this period's data goes.
   const current: UsageEntry[] = []
   for (const entry of bookable) {
+    await tx.breathe?.()
     const sub = subscribers.get(entry.subscriberId)!
     // Usage dated before the subscriber existed or after now is put in the nearest real period.
     const atMs = Math.max(sub.createdAtMs, Math.min(Date.parse(entry.periodStart), nowMs))
@@ -121,6 +128,7 @@ export async function ingestUsage(
   }
   await tx.readAhead?.({ topUpsOf: [...readings.keys()] })
   for (const [subscriberId, list] of readings) {
+    await tx.breathe?.()
     const sub = subscribers.get(subscriberId)!
     const booked = await bookReadings(tx, env, sub, list)
     // Usage of an ended period shrinks the data rolled over from it: a new limit to push.
@@ -129,6 +137,7 @@ export async function ingestUsage(
     subscribers.set(subscriberId, late ? await refreshLimit(tx, env, booked) : booked)
   }
   await recordRecentRates(tx, subscribers, current, nowMs)
+  await tx.breathe?.()
   // Counted down/up per local hour and day, for the history charts and CSV (drawn or not).
   await bookUsageHistory(tx, env, bookable)
 
@@ -136,11 +145,13 @@ export async function ingestUsage(
   if (mark) await tx.usageMarks.update(newMark)
   else await tx.usageMarks.insert(newMark)
   await touchAgent(tx, env, agent)
+  await tx.breathe?.()
   // Decided with the usage that crosses a threshold: the alert and the bytes commit together.
   await decideUsageAlerts(tx, env, subscribers.values())
   return {
     ack: { epoch: usage.epoch, seq },
     subscriberIds: [...subscribers.keys()],
+    autoTopUpIds: [...subscribers.values()].filter((s) => s.autoTopUp?.enabled).map((s) => s.id),
     counts: counts(bookable.length),
   }
 }

@@ -48,6 +48,7 @@ export class PgStore implements Store {
   private readonly ping: ReturnType<typeof setInterval>
   /** Serialization failures retried, for tests and metrics. */
   retries = 0
+  readonly usageEntriesPerTransaction = 1_000
   readonly agentPresence: PgAgentPresence
 
   constructor(

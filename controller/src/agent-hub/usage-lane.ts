@@ -1,0 +1,81 @@
+/**
+ * Every agent's usage batches booked through one lane. Batches that arrive while a transaction
+ * runs are booked together in the next one (up to the store's usageEntriesPerTransaction), so a
+ * burst from a hundred agents costs a few transactions, not a hundred that would conflict with
+ * each other on a shared database. Each batch keeps its own result: its ack is still its own
+ * high-water mark, committed with its entries.
+ */
+import type { Usage } from '@capd/protocol'
+import type { DomainEnv } from '../domain/env.js'
+import { type IngestResult, ingestUsage } from '../domain/usage-ingest.js'
+import type { Store } from '../store/store.js'
+
+interface Waiting {
+  agentId: string
+  usage: Usage
+  resolve(result: IngestResult): void
+  reject(err: unknown): void
+}
+
+export class UsageLane {
+  private waiting: Waiting[] = []
+  private running = false
+
+  constructor(
+    private readonly store: Store,
+    private readonly env: DomainEnv,
+  ) {}
+
+  /** Books the batch, alone or with others; resolves once it is durable. */
+  ingest(agentId: string, usage: Usage): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ agentId, usage, resolve, reject })
+      if (!this.running) void this.run()
+    })
+  }
+
+  private async run(): Promise<void> {
+    this.running = true
+    try {
+      while (this.waiting.length > 0) await this.book(this.take())
+    } finally {
+      this.running = false
+    }
+  }
+
+  /** The batches waiting, oldest first, up to the store's entries per transaction (always one). */
+  private take(): Waiting[] {
+    const most = this.store.usageEntriesPerTransaction ?? 0
+    let entries = this.waiting[0]!.usage.entries.length
+    let n = 1
+    while (n < this.waiting.length && entries + this.waiting[n]!.usage.entries.length <= most) {
+      entries += this.waiting[n]!.usage.entries.length
+      n++
+    }
+    return this.waiting.splice(0, n)
+  }
+
+  private async book(batch: Waiting[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        const results = await this.store.transact(async (tx) => {
+          const out: IngestResult[] = []
+          for (const w of batch) out.push(await ingestUsage(tx, this.env, w.agentId, w.usage))
+          return out
+        })
+        batch.forEach((w, i) => w.resolve(results[i]!))
+        return
+      } catch {
+        // One batch refused (a revoked agent, an overflow) must not fail the others: each alone,
+        // so only the refused one is answered with its refusal.
+      }
+    }
+    for (const w of batch) {
+      try {
+        w.resolve(await this.store.transact((tx) => ingestUsage(tx, this.env, w.agentId, w.usage)))
+      } catch (err) {
+        w.reject(err)
+      }
+    }
+  }
+}
