@@ -6,6 +6,7 @@
 
 import type { Logger } from '@capd/log'
 import { CLOSE, type SubscriberLimit } from '@capd/protocol'
+import PQueue from 'p-queue'
 import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
@@ -21,6 +22,8 @@ import { SharedPresence } from './shared-presence.js'
 import { UsageLane } from './usage-lane.js'
 
 export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
+/** Sync reads run at once: well under the PostgreSQL pool (10), so usage and the API keep theirs. */
+const SYNC_READS_AT_ONCE = 3
 
 export interface AgentHubOptions {
   store: Store
@@ -49,6 +52,8 @@ export class AgentHub implements SessionHost {
   readonly changes: ChangeFeed
   readonly metrics: ControllerMetrics
   readonly usage: UsageLane
+  /** Whole-state reads for syncs, a few at a time (see SessionHost.syncRead). */
+  private readonly syncReads = new PQueue({ concurrency: SYNC_READS_AT_ONCE })
   private readonly sessions = new Map<string, AgentSession>()
   /** Billing-clock time "last seen" was last written per agent, so heartbeats do not write each time. */
   private readonly seenWrittenAtMs = new Map<string, number>()
@@ -251,6 +256,10 @@ export class AgentHub implements SessionHost {
       clearInterval(this.sweepTimer)
       this.sweepTimer = undefined
     }
+  }
+
+  syncRead<T>(read: () => Promise<T>): Promise<T> {
+    return this.syncReads.add(read)
   }
 
   afterBooks(subscriberIds: readonly string[]): void {

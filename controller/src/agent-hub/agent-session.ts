@@ -240,13 +240,15 @@ export class AgentSession {
     const { store, env } = this.host
     this.epoch = hello.epoch
     this.agentVersion = hello.agentVersion
-    const { limits, mark } = await store.transact(async (tx) => {
-      await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
-      return {
-        limits: await this.readSync(tx),
-        mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
-      }
-    })
+    const { limits, mark } = await this.host.syncRead(() =>
+      store.transact(async (tx) => {
+        await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
+        return {
+          limits: await this.readSync(tx),
+          mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
+        }
+      }),
+    )
     if (!this.open) return
     this.sendSync(limits)
     // An ack lost with the previous connection: the agent learns its high-water mark before replaying.
@@ -311,10 +313,12 @@ export class AgentSession {
   private async sync(): Promise<void> {
     this.phase = 'syncing'
     const { store } = this.host
-    const limits = await store.transact(async (tx) => {
-      await requireLiveAgent(tx, this.agentId)
-      return this.readSync(tx)
-    })
+    const limits = await this.host.syncRead(() =>
+      store.transact(async (tx) => {
+        await requireLiveAgent(tx, this.agentId)
+        return this.readSync(tx)
+      }),
+    )
     if (!this.open) return
     this.sendSync(limits)
     this.phase = 'ready'

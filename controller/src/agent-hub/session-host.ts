@@ -26,6 +26,12 @@ export interface SessionHost {
   readonly metrics: ControllerMetrics
   /** Where usage batches are booked (several agents' in one transaction where the store gains by it). */
   readonly usage: UsageLane
+  /**
+   * Runs the transaction that reads an agent's whole desired state (a hello's, a resync's), a few
+   * at a time: a hundred agents reconnecting at once must not each hold a database connection
+   * while reading thousands of subscribers, nor wait for one past the pool's timeout.
+   */
+  syncRead<T>(read: () => Promise<T>): Promise<T>
   /** A frame or a pong arrived: the connection is alive. */
   heard(session: AgentSession): void
   ended(session: AgentSession): void
