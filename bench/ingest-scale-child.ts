@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { silentLogger } from '@capd/log'
+import { createLogger } from '@capd/log'
 import { billingPeriod, type ControllerMessage, PROTOCOL_VERSION } from '@capd/protocol'
 import { AgentHub } from '../controller/src/agent-hub/agent-hub.js'
 import { systemClock } from '../controller/src/clock.js'
@@ -20,6 +20,9 @@ import type { Store } from '../controller/src/store/store.js'
 import { createTestDatabase, postgresUnavailable } from '../controller/src/testing/pg-database.js'
 import { AGENTS, type CaseResult, type StoreKind } from './ingest-scale.js'
 import { seedSubscribers } from './seed.js'
+
+/** The controller's errors on stderr (stdout carries the result line). */
+const errorsOnly = createLogger({ name: 'capd', level: 'error', destination: process.stderr })
 
 /** Usage messages an agent has sent and not had acked, at most. */
 const WINDOW = 2
@@ -56,8 +59,10 @@ async function connect(
   ids: readonly string[],
 ): Promise<(untilMs: number) => Promise<number>> {
   let synced!: () => void
-  const sync = new Promise<void>((resolve) => {
+  let refused!: (err: Error) => void
+  const sync = new Promise<void>((resolve, reject) => {
     synced = resolve
+    refused = reject
   })
   let acked = 0
   let unacked = 0
@@ -75,6 +80,7 @@ async function connect(
         wake?.()
       } else if (message.type === 'error') {
         failed = new Error(`agent ${agentId}: ${message.code} ${message.message}`)
+        refused(failed)
         wake?.()
       }
     },
@@ -166,7 +172,9 @@ async function main(): Promise<void> {
     }
     const seedSeconds = (performance.now() - seedStarted) / 1000
     stage('loaded')
-    const hub = new AgentHub({ store, env, logger: silentLogger })
+    // The simulated agents answer no pings: a backlog acked later than the silent timeout (the agents
+    // here send again the moment they are acked) must not end their sessions.
+    const hub = new AgentHub({ store, env, logger: errorsOnly, silentTimeoutMs: 3_600_000 })
     const connectStarted = performance.now()
     const agents = await Promise.all([...byAgent].map(([agentId, ids]) => connect(hub, agentId, ids)))
     const connectSeconds = (performance.now() - connectStarted) / 1000
