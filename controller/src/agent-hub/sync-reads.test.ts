@@ -41,7 +41,7 @@ describe('sync reads', () => {
     })
     most = 0
     // Agents with no subscribers: the hellos' transactions are the only ones.
-    clients.forEach((c, i) => c.send(hello(agents[i]!.id)))
+    for (const [i, c] of clients.entries()) c.send(hello(agents[i]!.id))
     const syncs = await Promise.all(clients.map((c) => c.next('sync')))
     expect(syncs).toHaveLength(20)
     expect(most).toBeGreaterThan(1)

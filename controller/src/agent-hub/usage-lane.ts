@@ -63,7 +63,7 @@ export class UsageLane {
           for (const w of batch) out.push(await ingestUsage(tx, this.env, w.agentId, w.usage))
           return out
         })
-        batch.forEach((w, i) => w.resolve(results[i]!))
+        for (const [i, w] of batch.entries()) w.resolve(results[i]!)
         return
       } catch {
         // One batch refused (a revoked agent, an overflow) must not fail the others: each alone,
