@@ -227,7 +227,7 @@ export class AgentHub implements SessionHost {
 
   heard(session: AgentSession): void {
     session.lastHeardMs = Date.now()
-    if (!session.greeted) return
+    if (!session.helloRecorded) return
     const nowMs = this.env.clock.now()
     const writtenAtMs = this.seenWrittenAtMs.get(session.agentId)
     if (writtenAtMs !== undefined && nowMs - writtenAtMs < LAST_SEEN_WRITE_INTERVAL_MS) return

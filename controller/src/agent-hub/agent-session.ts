@@ -37,6 +37,7 @@ export class AgentSession {
   /** Wall-clock time of the last frame or pong (liveness is real time, not the billing clock). */
   lastHeardMs = Date.now()
   private phase: Phase = 'hello'
+  private recorded = false
   private queue: Promise<void> = Promise.resolve()
   private pending = 0
   /** Pushes that arrived before the sync went out; sent right after it. */
@@ -73,6 +74,15 @@ export class AgentSession {
 
   get open(): boolean {
     return this.phase !== 'closed'
+  }
+
+  /**
+   * Whether this connection's hello is on the books. Until then "last seen" is not written: the
+   * hello reads it to find the offline alert it answers with "back" (a hello waiting for its turn
+   * to read would otherwise find the time just written instead, and no alert).
+   */
+  get helloRecorded(): boolean {
+    return this.recorded
   }
 
   /** Whether the agent has said hello (its sync is out or on its way). */
@@ -240,16 +250,22 @@ export class AgentSession {
     const { store, env } = this.host
     this.epoch = hello.epoch
     this.agentVersion = hello.agentVersion
-    const { limits, mark } = await this.host.syncRead(() =>
-      store.transact(async (tx) => {
-        await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
-        return {
-          limits: await this.readSync(tx),
-          mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
-        }
-      }),
+    // A connection closed while it waited for its turn reads nothing (and notes no sync as sent).
+    const read = await this.host.syncRead(async () =>
+      !this.open
+        ? undefined
+        : store.transact(async (tx) => {
+            await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
+            return {
+              limits: await this.readSync(tx),
+              mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
+            }
+          }),
     )
+    if (!read) return
+    this.recorded = true
     if (!this.open) return
+    const { limits, mark } = read
     this.sendSync(limits)
     // An ack lost with the previous connection: the agent learns its high-water mark before replaying.
     if (mark && mark.seq >= 1)
@@ -313,13 +329,15 @@ export class AgentSession {
   private async sync(): Promise<void> {
     this.phase = 'syncing'
     const { store } = this.host
-    const limits = await this.host.syncRead(() =>
-      store.transact(async (tx) => {
-        await requireLiveAgent(tx, this.agentId)
-        return this.readSync(tx)
-      }),
+    const limits = await this.host.syncRead(async () =>
+      !this.open
+        ? undefined
+        : store.transact(async (tx) => {
+            await requireLiveAgent(tx, this.agentId)
+            return this.readSync(tx)
+          }),
     )
-    if (!this.open) return
+    if (!limits || !this.open) return
     this.sendSync(limits)
     this.phase = 'ready'
     for (const limitsPushed of this.deferred.splice(0)) this.push(limitsPushed)

@@ -28,6 +28,10 @@ export class UsageLane {
 
   /** Books the batch, alone or with others; resolves once it is durable. */
   ingest(agentId: string, usage: Usage): Promise<IngestResult> {
+    // A store that gains nothing from sharing a transaction gets each batch straight away: its
+    // own queue then lets batches of several agents share one durable write (group commit).
+    if (this.store.usageEntriesPerTransaction === undefined)
+      return this.store.transact((tx) => ingestUsage(tx, this.env, agentId, usage))
     return new Promise((resolve, reject) => {
       this.waiting.push({ agentId, usage, resolve, reject })
       if (!this.running) void this.run()
@@ -46,6 +50,7 @@ export class UsageLane {
   /** The batches waiting, oldest first, up to the store's entries per transaction (always one). */
   private take(): Waiting[] {
     const most = this.store.usageEntriesPerTransaction ?? 0
+    // At least the oldest batch, however large.
     let entries = this.waiting[0]!.usage.entries.length
     let n = 1
     while (n < this.waiting.length && entries + this.waiting[n]!.usage.entries.length <= most) {

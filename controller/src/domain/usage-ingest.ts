@@ -45,7 +45,11 @@ export interface IngestResult {
   counts: IngestCounts
 }
 
-const NONE = { subscriberIds: [], autoTopUpIds: [] }
+/** Nobody's usage grew: fresh lists for each result. */
+const none = (): Pick<IngestResult, 'subscriberIds' | 'autoTopUpIds'> => ({
+  subscriberIds: [],
+  autoTopUpIds: [],
+})
 
 export async function ingestUsage(
   tx: Tx,
@@ -64,7 +68,7 @@ export async function ingestUsage(
     refused: fresh.length - booked,
     duplicate: usage.entries.length - fresh.length,
   })
-  if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, ...NONE, counts: counts(0) }
+  if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, ...none(), counts: counts(0) }
   const seq = fresh[fresh.length - 1]!.seq
   const actor = `agent:${agentId}`
 
@@ -78,7 +82,7 @@ export async function ingestUsage(
       }))
       await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
       await touchAgent(tx, env, agent)
-      return { ack: { epoch: usage.epoch, seq }, ...NONE, counts: counts(0) }
+      return { ack: { epoch: usage.epoch, seq }, ...none(), counts: counts(0) }
     }
     agent = verdict.agent
   }

@@ -20,12 +20,14 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
     version: 3,
     name: 'subscribers by the agents they moved away from',
     // A hello reads the subscribers that left its agent: by this index, not by the whole table
-    // (whose predicate lock would make every usage batch committed meanwhile a serialization failure).
+    // (whose predicate lock would make every usage batch committed meanwhile a serialization failure),
+    // and without GIN's pending list (fastupdate), whose scans lock the whole index for SSI.
     // Room left in each page for the next version of its rows: a usage batch's updates stay HOT
     // (no new index entries), which also keeps concurrent batches from touching the same index pages.
     sql: `ALTER TABLE subscribers ADD COLUMN former_agent_ids jsonb;
       UPDATE subscribers SET former_agent_ids = doc->'formerAgentIds' WHERE doc ? 'formerAgentIds';
-      CREATE INDEX subscribers_former_agents ON subscribers USING gin (former_agent_ids);
+      CREATE INDEX subscribers_former_agents ON subscribers USING gin (former_agent_ids)
+        WITH (fastupdate = off);
       ALTER TABLE subscribers SET (fillfactor = 70);`,
   },
 ]
