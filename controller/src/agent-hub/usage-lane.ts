@@ -4,6 +4,12 @@
  * burst from a hundred agents costs a few transactions, not a hundred that would conflict with
  * each other on a shared database. Each batch keeps its own result: its ack is still its own
  * high-water mark, committed with its entries.
+ *
+ * The embedded store takes one batch per transaction, and the next starts once the last is
+ * durable. Handed to its lock all at once, a burst ran as one long stretch of transactions and of
+ * their commits' callbacks (event-loop delay p99 154 ms against 59 ms through the lane, 10k
+ * subscribers, same load), for about a fifth more deltas per second: the loop wins. The price is
+ * one log write and fsync per batch rather than one per group of them.
  */
 import type { Usage } from '@capd/protocol'
 import type { DomainEnv } from '../domain/env.js'
@@ -28,10 +34,6 @@ export class UsageLane {
 
   /** Books the batch, alone or with others; resolves once it is durable. */
   ingest(agentId: string, usage: Usage): Promise<IngestResult> {
-    // A store that gains nothing from sharing a transaction gets each batch straight away: its
-    // own queue then lets batches of several agents share one durable write (group commit).
-    if (this.store.usageEntriesPerTransaction === undefined)
-      return this.store.transact((tx) => ingestUsage(tx, this.env, agentId, usage))
     return new Promise((resolve, reject) => {
       this.waiting.push({ agentId, usage, resolve, reject })
       if (!this.running) void this.run()
