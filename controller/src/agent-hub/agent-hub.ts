@@ -11,7 +11,7 @@ import type { ApiDeps } from '../api/app-env.js'
 import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
-import { limitsFor } from '../domain/limits.js'
+import { limitsFor, readLimitInputsAhead } from '../domain/limits.js'
 import { type Change, ChangeFeed } from '../live/change-feed.js'
 import { type ControllerMetrics, noMetrics } from '../metrics/controller-metrics.js'
 import type { Store } from '../store/store.js'
@@ -168,8 +168,7 @@ export class AgentHub implements SessionHost {
       const { byAgent, left } = await this.store.transact(async (tx) => {
         const found = new Map<AgentSession, SubscriberLimit[]>()
         const stale = new Set<AgentSession>()
-        if (subscriberIds.length > 1)
-          await tx.readAhead?.({ subscribers: subscriberIds, topUpsOf: subscriberIds })
+        await readLimitInputsAhead(tx, subscriberIds)
         for (const id of new Set(subscriberIds)) {
           const row = await tx.subscribers.get(id)
           // A deleted subscriber is on no agent: the one that had it is re-synced without it.

@@ -247,21 +247,16 @@ export class AgentSession {
     }
     clearTimeout(this.helloTimer)
     this.phase = 'syncing'
-    const { store, env } = this.host
+    const { env } = this.host
     this.epoch = hello.epoch
     this.agentVersion = hello.agentVersion
-    // A connection closed while it waited for its turn reads nothing (and notes no sync as sent).
-    const read = await this.host.syncRead(async () =>
-      !this.open
-        ? undefined
-        : store.transact(async (tx) => {
-            await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
-            return {
-              limits: await this.readSync(tx),
-              mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
-            }
-          }),
-    )
+    const read = await this.syncTransaction(async (tx) => {
+      await recordHello(tx, env, await requireLiveAgent(tx, this.agentId), hello)
+      return {
+        limits: await this.readSync(tx),
+        mark: await tx.usageMarks.get(usageMarkId(this.agentId, hello.epoch)),
+      }
+    })
     if (!read) return
     this.recorded = true
     if (!this.open) return
@@ -305,6 +300,14 @@ export class AgentSession {
     return limits.filter((l) => !heldBack.has(l.subscriberId))
   }
 
+  /**
+   * A transaction that reads the agent's whole state, in its turn among the hub's sync reads. A
+   * connection closed while it waited reads nothing (undefined) and notes no sync as sent.
+   */
+  private syncTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T | undefined> {
+    return this.host.syncRead(async () => (this.open ? this.host.store.transact(fn) : undefined))
+  }
+
   /** Sends a sync under a fresh syncId, remembering when it was read and what it listed. */
   private sendSync(limits: SubscriberLimit[]): void {
     const serverTimeMs = this.host.env.clock.now()
@@ -328,15 +331,10 @@ export class AgentSession {
   /** A sync on a connection past its hello (see resync). */
   private async sync(): Promise<void> {
     this.phase = 'syncing'
-    const { store } = this.host
-    const limits = await this.host.syncRead(async () =>
-      !this.open
-        ? undefined
-        : store.transact(async (tx) => {
-            await requireLiveAgent(tx, this.agentId)
-            return this.readSync(tx)
-          }),
-    )
+    const limits = await this.syncTransaction(async (tx) => {
+      await requireLiveAgent(tx, this.agentId)
+      return this.readSync(tx)
+    })
     if (!limits || !this.open) return
     this.sendSync(limits)
     this.phase = 'ready'

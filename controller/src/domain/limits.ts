@@ -135,14 +135,22 @@ export async function refreshLimit(tx: Tx, env: DomainEnv, sub: Subscriber): Pro
 }
 
 /** The limits of these subscribers as the agent should enforce them; unknown and deleted ids are skipped. */
+/**
+ * Reads the rows a limit is computed from (the subscribers, their top-ups) for many subscribers in
+ * a few statements, not two per subscriber (a sync reads every subscriber of its agent). One
+ * subscriber is read as it would be anyway.
+ */
+export async function readLimitInputsAhead(tx: Tx, subscriberIds: readonly string[]): Promise<void> {
+  if (subscriberIds.length > 1) await tx.readAhead?.({ subscribers: subscriberIds, topUpsOf: subscriberIds })
+}
+
 export async function limitsFor(
   tx: Tx,
   env: DomainEnv,
   subscriberIds: readonly string[],
 ): Promise<SubscriberLimit[]> {
   const limits: SubscriberLimit[] = []
-  // A sync reads every subscriber of its agent: in a few statements, not two per subscriber.
-  if (subscriberIds.length > 1) await tx.readAhead?.({ subscribers: subscriberIds, topUpsOf: subscriberIds })
+  await readLimitInputsAhead(tx, subscriberIds)
   for (const id of subscriberIds) {
     const sub = await tx.subscribers.get(id)
     if (sub && sub.deletedAtMs === undefined) limits.push((await currentLimit(tx, env, sub)).limit)

@@ -3,8 +3,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 
 export class Mutex {
   private tail: Promise<void> = Promise.resolve()
-  private waiting = 0
-  private held = false
+  /** Callers holding the lock or waiting for it. */
+  private holders = 0
 
   /**
    * A holder that waited starts on a later turn of the event loop: a queue of holders handing the
@@ -15,21 +15,16 @@ export class Mutex {
     let release!: () => void
     const next = new Promise<void>((resolve) => {
       release = () => {
-        this.held = false
+        this.holders--
         resolve()
       }
     })
     const previous = this.tail
     this.tail = previous.then(() => next)
-    const contended = this.held || this.waiting > 0
-    this.waiting++
-    try {
-      await previous
-      if (contended) await nextTurn()
-    } finally {
-      this.waiting--
-    }
-    this.held = true
+    const contended = this.holders > 0
+    this.holders++
+    await previous
+    if (contended) await nextTurn()
     return release
   }
 }
