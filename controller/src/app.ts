@@ -64,10 +64,11 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Hono {
   if (pushLimits) deps.store.onCommit((commit) => pushLimits(commit.subscriberIds, commit.withoutAutoTopUp))
   // One feed for the hub and the pages, so live pages hear of what the agents report.
   const withFeed: PageDeps = { ...deps, changes: deps.changes ?? new ChangeFeed() }
-  // An order paid, failed or expired changes no limit, yet the customer's order page waits for it.
+  // An order paid, failed or expired, a balance or a paused auto top-up changes no limit, yet the
+  // customer's pages show it.
   deps.store.onCommit((commit) => {
     const pushed = new Set(pushLimits ? commit.subscriberIds : [])
-    const ids = commit.orderSubscriberIds.filter((id) => !pushed.has(id))
+    const ids = commit.shownSubscriberIds.filter((id) => !pushed.has(id))
     withFeed.changes.publish({ kind: 'subscribers', ids })
   })
   // One throttle for the portal's JSON and HTML logins, so guessing cannot switch doors to reset it.

@@ -57,7 +57,7 @@ describe('a commit hands on the subscribers whose limits it changed', () => {
     expect(heard).toEqual([
       {
         subscriberIds: ['bb'],
-        orderSubscriberIds: [],
+        shownSubscriberIds: [],
         deliveriesQueued: false,
         topUpsAdded: [topUp('t1', 'bb')],
         deliveryOutcomes: [],
@@ -65,11 +65,11 @@ describe('a commit hands on the subscribers whose limits it changed', () => {
     ])
   })
 
-  it('says nothing for usage, names, state, a plan rename, reads, or a transaction that threw', async () => {
+  it('says nothing for usage, state, a plan rename, reads, or a transaction that threw', async () => {
     const { store, heard } = await fixture()
     await store.transact(async (tx) => {
       const a = (await tx.subscribers.get('a'))!
-      await tx.subscribers.update({ ...a, usedBytes: 5, name: 'A', state: 'blocked' })
+      await tx.subscribers.update({ ...a, usedBytes: 5, state: 'blocked' })
       await tx.plans.update({ ...(await tx.plans.get('p1'))!, name: 'Renamed' })
     })
     await store.transact((tx) => tx.subscribers.list())

@@ -14,8 +14,11 @@ export type DeliveryOutcome = 'sent' | 'retry' | 'failed'
 export interface Commit {
   /** Subscribers whose limits may have changed: their agents must hear of it. */
   readonly subscriberIds: readonly string[]
-  /** Subscribers whose orders changed (placed, paid, failed): their pages show it; agents need not hear. */
-  readonly orderSubscriberIds: readonly string[]
+  /**
+   * Subscribers whose pages show something that changed though no limit did: an order placed, paid
+   * or failed; the balance; a paused auto top-up; their name or contacts. Agents need not hear.
+   */
+  readonly shownSubscriberIds: readonly string[]
   /** Whether a delivery was queued (or queued again): the notification sender looks at once. */
   readonly deliveriesQueued: boolean
   /** Top-ups the transaction created (sold, bought or automatic), for the metrics. */
@@ -45,6 +48,16 @@ const LIMIT_FIELDS = [
   'deletedAtMs',
 ] as const satisfies readonly (keyof Subscriber)[]
 
+/** The fields of a subscriber row its pages show that no limit is made of (usage is told apart). */
+const SHOWN_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'postalAddress',
+  'balance',
+  'autoTopUpDeclined',
+] as const satisfies readonly (keyof Subscriber)[]
+
 /** The fields of a plan its subscribers' limits are made of. */
 const PLAN_FIELDS = ['capBytes', 'onCap', 'throttleKbps'] as const satisfies readonly (keyof Plan)[]
 
@@ -71,7 +84,7 @@ function attemptOutcome(old: Delivery, row: Delivery): DeliveryOutcome | undefin
 
 export class CommitNotes {
   private readonly subscribers = new Set<string>()
-  private readonly orderOwners = new Set<string>()
+  private readonly shown = new Set<string>()
   private deliveriesQueued = false
   private readonly topUpsAdded: TopUp[] = []
   private readonly deliveryOutcomes: { channel: Channel; outcome: DeliveryOutcome }[] = []
@@ -86,7 +99,7 @@ export class CommitNotes {
   get empty(): boolean {
     return (
       this.subscribers.size === 0 &&
-      this.orderOwners.size === 0 &&
+      this.shown.size === 0 &&
       !this.deliveriesQueued &&
       this.deliveryOutcomes.length === 0
     )
@@ -98,7 +111,7 @@ export class CommitNotes {
     )
     return {
       subscriberIds: [...this.subscribers],
-      orderSubscriberIds: [...this.orderOwners],
+      shownSubscriberIds: [...this.shown],
       deliveriesQueued: this.deliveriesQueued,
       topUpsAdded: [...this.topUpsAdded],
       deliveryOutcomes: [...this.deliveryOutcomes],
@@ -113,7 +126,7 @@ export class CommitNotes {
   }
 
   orderWritten(old: Order | undefined, row: Order | undefined): void {
-    for (const order of [old, row]) if (order) this.orderOwners.add(order.subscriberId)
+    for (const order of [old, row]) if (order) this.shown.add(order.subscriberId)
   }
 
   subscriberWritten(old: Subscriber | undefined, row: Subscriber | undefined): void {
@@ -121,6 +134,7 @@ export class CommitNotes {
     if (id === undefined) return
     this.written.set(id, row)
     if (differ(old, row, LIMIT_FIELDS)) this.subscribers.add(id)
+    if (differ(old, row, SHOWN_FIELDS)) this.shown.add(id)
   }
 
   topUpWritten(old: TopUp | undefined, row: TopUp | undefined): void {

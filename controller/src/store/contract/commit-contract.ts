@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Commit } from '../commit-notes.js'
 import type { Store } from '../store.js'
 import { rolledBack, useHarness } from './harness.js'
-import { delivery, order, plan, subscriber, topUp } from './rows.js'
+import { delivery, order, plan, subscriber, topUp, usd } from './rows.js'
 import type { StoreFactory } from './store-under-test.js'
 
 /** Every commit the store announces from now on. */
@@ -38,7 +38,7 @@ export function commitContract(factory: StoreFactory): void {
       })
       expect(commits).toHaveLength(1)
       expect(commits[0]!.subscriberIds).toEqual(['sub_1'])
-      expect(commits[0]!).toMatchObject({ orderSubscriberIds: [], deliveriesQueued: false, topUpsAdded: [] })
+      expect(commits[0]!).toMatchObject({ shownSubscriberIds: [], deliveriesQueued: false, topUpsAdded: [] })
 
       // A plan's cap moving reaches each of its subscribers; its name alone reaches none.
       await store.transact((tx) => tx.plans.update({ ...plan('pln_basic'), capBytes: 1 }))
@@ -62,7 +62,7 @@ export function commitContract(factory: StoreFactory): void {
         await tx.orders.insert(order('ord_1', 'sub_1'))
         await tx.deliveries.insert(delivery('dlv_1'))
       })
-      expect(commits.flatMap((c) => [...c.subscriberIds, ...c.orderSubscriberIds])).toEqual([])
+      expect(commits.flatMap((c) => [...c.subscriberIds, ...c.shownSubscriberIds])).toEqual([])
       expect(
         commits.some((c) => c.deliveriesQueued || c.topUpsAdded.length || c.deliveryOutcomes.length),
       ).toBe(false)
@@ -84,7 +84,7 @@ export function commitContract(factory: StoreFactory): void {
       expect(commits.at(-1)!).toMatchObject({ subscriberIds: ['sub_2'], topUpsAdded: [] })
 
       await store.transact((tx) => tx.orders.insert(order('ord_1', 'sub_1')))
-      expect(commits.at(-1)!).toMatchObject({ subscriberIds: [], orderSubscriberIds: ['sub_1'] })
+      expect(commits.at(-1)!).toMatchObject({ subscriberIds: [], shownSubscriberIds: ['sub_1'] })
 
       await store.transact(async (tx) => {
         await tx.deliveries.insert(delivery('dlv_1', { channel: 'sms' }))
@@ -118,6 +118,32 @@ export function commitContract(factory: StoreFactory): void {
 
       await store.transact((tx) => tx.subscribers.update(subscriber('sub_1', { deletedAtMs: 7 })))
       expect(commits.at(-1)!.subscriberIds).toEqual(['sub_1'])
+    })
+
+    it('hands on, for the pages alone, a balance, a paused auto top-up or a contact that changed', async () => {
+      const store = await h.open()
+      await store.transact((tx) => tx.subscribers.insert(subscriber('sub_1')))
+      const commits = listen(store)
+      const base = subscriber('sub_1')
+      const changes: Partial<typeof base>[] = [
+        { balance: usd(1) },
+        { autoTopUpDeclined: { periodStartMs: 0, reason: 'insufficient_balance', atMs: 5 } },
+        { name: 'Someone Else' },
+        { email: 'else@example.net' },
+      ]
+      for (const change of changes) {
+        const before = commits.length
+        await store.transact((tx) => tx.subscribers.update({ ...base, ...change }))
+        expect(commits.slice(before), JSON.stringify(change)).toMatchObject([
+          { subscriberIds: [], shownSubscriberIds: ['sub_1'] },
+        ])
+        await store.transact((tx) => tx.subscribers.update(base))
+      }
+      // Both at once: the agents hear, and the pages too.
+      await store.transact((tx) =>
+        tx.subscribers.update({ ...base, agentId: 'agt_2', name: 'Moved And Renamed' }),
+      )
+      expect(commits.at(-1)!).toMatchObject({ subscriberIds: ['sub_1'], shownSubscriberIds: ['sub_1'] })
     })
 
     it('stops handing on to a listener that unsubscribed, and goes on with the others', async () => {

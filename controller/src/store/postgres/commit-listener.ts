@@ -105,7 +105,7 @@ export class CommitListener {
           )
           this.options.announce({
             subscriberIds: ids,
-            orderSubscriberIds: [],
+            shownSubscriberIds: [],
             deliveriesQueued: true,
             topUpsAdded: [],
             deliveryOutcomes: [],

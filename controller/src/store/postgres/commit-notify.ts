@@ -17,14 +17,14 @@ interface Envelope {
 
 const emptyCommit = (): {
   subscriberIds: string[]
-  orderSubscriberIds: string[]
+  shownSubscriberIds: string[]
   deliveriesQueued: boolean
   topUpsAdded: Commit['topUpsAdded'][number][]
   deliveryOutcomes: Commit['deliveryOutcomes'][number][]
   withoutAutoTopUp: string[]
 } => ({
   subscriberIds: [],
-  orderSubscriberIds: [],
+  shownSubscriberIds: [],
   deliveriesQueued: false,
   topUpsAdded: [],
   deliveryOutcomes: [],
@@ -42,7 +42,7 @@ export function commitPayloads(origin: string, commit: Commit, maxBytes = MAX_PA
   const base = size
   const items: (readonly [keyof ReturnType<typeof emptyCommit>, unknown])[] = [
     ...commit.subscriberIds.map((v) => ['subscriberIds', v] as const),
-    ...commit.orderSubscriberIds.map((v) => ['orderSubscriberIds', v] as const),
+    ...commit.shownSubscriberIds.map((v) => ['shownSubscriberIds', v] as const),
     ...commit.topUpsAdded.map((v) => ['topUpsAdded', v] as const),
     ...commit.deliveryOutcomes.map((v) => ['deliveryOutcomes', v] as const),
     ...(commit.withoutAutoTopUp ?? []).map((v) => ['withoutAutoTopUp', v] as const),
@@ -65,8 +65,22 @@ export function commitPayloads(origin: string, commit: Commit, maxBytes = MAX_PA
 export function readPayload(payload: string | undefined): Envelope | undefined {
   if (!payload) return undefined
   try {
-    const e = JSON.parse(payload) as Envelope
-    return typeof e.o === 'string' && e.c && Array.isArray(e.c.subscriberIds) ? e : undefined
+    const e = JSON.parse(payload) as { o?: unknown; c?: Partial<Commit> & { orderSubscriberIds?: string[] } }
+    if (typeof e.o !== 'string' || !e.c || !Array.isArray(e.c.subscriberIds)) return undefined
+    // A controller of an earlier version names only the owners of changed orders, under their old name.
+    const { orderSubscriberIds, ...c } = e.c
+    const list = <T>(v: readonly T[] | undefined): readonly T[] => (Array.isArray(v) ? v : [])
+    return {
+      o: e.o,
+      c: {
+        ...c,
+        subscriberIds: c.subscriberIds,
+        shownSubscriberIds: list(c.shownSubscriberIds ?? orderSubscriberIds),
+        deliveriesQueued: c.deliveriesQueued === true,
+        topUpsAdded: list(c.topUpsAdded),
+        deliveryOutcomes: list(c.deliveryOutcomes),
+      } as Commit,
+    }
   } catch {
     return undefined
   }

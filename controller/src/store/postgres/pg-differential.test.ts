@@ -263,7 +263,7 @@ describe.skipIf(skip)('the PostgreSQL store answers as the embedded store does',
     const sorted = (c: Commit): Commit => ({
       ...c,
       subscriberIds: [...c.subscriberIds].sort(),
-      orderSubscriberIds: [...c.orderSubscriberIds].sort(),
+      shownSubscriberIds: [...c.shownSubscriberIds].sort(),
     })
     pg.onCommit((c) => commits.pg.push(sorted(c)))
     memory.onCommit((c) => commits.memory.push(sorted(c)))

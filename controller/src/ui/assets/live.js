@@ -5,9 +5,16 @@
   if (!source || !('EventSource' in window)) return
   let timer
   let refreshing = false
+  // A change told while a refresh is in flight may have committed after that page was read: one
+  // more refresh follows it, or the page would show the older state until the next change.
+  let again = false
   const refresh = async () => {
-    if (refreshing) return
+    if (refreshing) {
+      again = true
+      return
+    }
     refreshing = true
+    again = false
     try {
       const response = await fetch(location.href, {
         headers: { 'X-Capd-Live': '1' },
@@ -24,6 +31,7 @@
       // Offline for a moment: the next change event tries again.
     } finally {
       refreshing = false
+      if (again) refresh()
     }
   }
   // Browsers allow ~6 connections per host over HTTP/1.1: a stream per background tab would soon
