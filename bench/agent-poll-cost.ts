@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { memoryLogger } from '@capd/log'
 import { Agent } from '../agent/src/agent.js'
 import { loadAgentConfig } from '../agent/src/config.js'
@@ -32,6 +33,11 @@ interface PollRow {
   otherMs: number
   listingBytes: number
   firstApplyMs: number
+  /**
+   * The longest the poll held the event loop at one stretch (median over polls): a pushed top-up
+   * that arrives then waits that long before the agent even reads it.
+   */
+  stallMs: number
   /** Lines `nft monitor` printed during the timed polls: 0 when apply really changed nothing. */
   changes: number
 }
@@ -111,15 +117,19 @@ async function measure(subscribers: number, config: RouterBenchConfig): Promise<
       for (let i = 0; i < WARMUP_POLLS; i++) await agent.pollNow()
       monitored = ''
       const bare: number[] = []
-      const polls: Array<{ ms: number; readMs: number; applyMs: number }> = []
+      const polls: Array<{ ms: number; readMs: number; applyMs: number; stallMs: number }> = []
       let listingBytes = 0
       for (let round = 0; round < config.pollRounds; round++) {
         const listing = await bareListing(net.routerNs)
         bare.push(listing.ms)
         listingBytes = listing.bytes
+        const loop = monitorEventLoopDelay({ resolution: 1 })
+        loop.enable()
         const pollStarted = performance.now()
         await agent.pollNow()
-        polls.push({ ms: performance.now() - pollStarted, ...last })
+        const ms = performance.now() - pollStarted
+        loop.disable()
+        polls.push({ ms, ...last, stallMs: loop.max / 1e6 })
       }
       await sleep(100) // the last events still on their way
       monitor.kill()
@@ -139,6 +149,7 @@ async function measure(subscribers: number, config: RouterBenchConfig): Promise<
         otherMs: median(polls.map((p) => p.ms - p.readMs - p.applyMs)),
         listingBytes,
         firstApplyMs,
+        stallMs: median(polls.map((p) => p.stallMs)),
         changes,
       }
     } finally {
@@ -166,6 +177,7 @@ export async function agentPollCost(config: RouterBenchConfig): Promise<void> {
       'other ms',
       'read vs bare',
       'poll vs bare',
+      'longest stall ms',
       'first apply ms',
       'nft changes',
     ],
@@ -179,6 +191,7 @@ export async function agentPollCost(config: RouterBenchConfig): Promise<void> {
       formatNumber(r.otherMs),
       ratio(r.readMs, r.bareMs),
       ratio(r.pollMs, r.bareMs),
+      formatNumber(r.stallMs),
       formatNumber(r.firstApplyMs),
       r.changes,
     ]),
@@ -188,7 +201,8 @@ export async function agentPollCost(config: RouterBenchConfig): Promise<void> {
       'as bytes; agent poll = Agent.pollNow() of the real agent (real nftables driver, books from its state ' +
       'dir, controller unreachable so nothing arrives between polls); read = driver.readCounters() (the ' +
       'same nft listing + JSON parsing); apply = driver.apply() of the unchanged rules (diff only, no nft ' +
-      'batch); other = usage engine, journal, books and building the rules; first apply = creating all ' +
+      'batch); other = usage engine, journal, books and building the rules; longest stall = the longest ' +
+      'the poll held the event loop at one stretch (a pushed top-up arriving then waits that long); first apply = creating all ' +
       'subscribers at agent start; nft changes = lines `nft monitor` printed during the timed polls (0: ' +
       'the polls changed nothing in the kernel). Subscribers have addresses without hosts in 10.100.0.0/16.',
   )

@@ -276,7 +276,10 @@ export class Agent {
       if (rolled !== book) this.state.books.set(id, rolled)
     }
     try {
-      await this.routerTurn.add(() => this.enforce())
+      // A pushed top-up waiting for the router goes first: this poll's rules would be out of date
+      // for it. The poll enforces after it, then without giving way again.
+      const whole = await this.routerTurn.add(() => this.enforce(undefined, () => this.routerTurn.size > 0))
+      if (!whole) await this.routerTurn.add(() => this.enforce())
     } catch (err) {
       // Usage already journalled is still reported; enforcement is retried next poll.
       this.log.warn({ err, component: 'driver' }, 'capd agent: applying at the router failed')
@@ -302,18 +305,21 @@ export class Agent {
   /**
    * Makes the router match the books, and reports every state that changed. `only`: just these
    * subscribers' books changed since the last enforce (a push), so the driver may touch just them.
-   * Runs in `routerTurn` (or before anything else runs, at start).
+   * Runs in `routerTurn` (or before anything else runs, at start). `giveWay`: see RouterDriver.apply;
+   * false when the driver gave way and nothing was enforced.
    */
-  private async enforce(only?: ReadonlySet<string>): Promise<void> {
+  private async enforce(only?: ReadonlySet<string>, giveWay?: () => boolean): Promise<boolean> {
     const observe = this.config.mode === 'observe'
     const reading = this.lastReading ?? { atMs: this.now(), bootId: '', samples: [] }
     // Free windows go by the reading when it was just taken (a boundary poll), else by now.
     const atMs = Math.max(reading.atMs, this.now())
     const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe, atMs))
     const report = await timed(
-      () => this.driver.apply(rules, reading, (ids) => this.recordCreation(ids), only),
+      () => this.driver.apply(rules, reading, (ids) => this.recordCreation(ids), only, giveWay),
       (outcome, seconds) => this.metrics.applied(outcome, seconds),
+      (done) => !done.gaveWay,
     )
+    if (report.gaveWay) return false
     const { changed: problemsChanged, added } = this.problems.update(report.skipped)
     for (const problem of added) {
       this.log.warn(
@@ -336,6 +342,7 @@ export class Agent {
       }
     }
     this.reportStates(changed)
+    return true
   }
 
   /**

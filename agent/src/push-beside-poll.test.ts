@@ -46,12 +46,17 @@ const waitUntil = async (what: string, ok: () => boolean) => {
   }
 }
 
-/** The simulated router, with a reading that can be held up and every apply recorded. */
+/**
+ * The simulated router, with a reading that can be held up and every apply recorded. A whole apply
+ * given `giveWay` plans in slices: while planning is held it waits, then asks giveWay once.
+ */
 function gatedDriver(listedSpent?: string) {
   const inner = createSimulatedDriver({ bytesPerSecond: 1000, now: () => START_MS })
-  const applies: Array<{ rules: SubscriberRule[]; only: string[] | undefined }> = []
+  const applies: Array<{ rules: SubscriberRule[]; only: string[] | undefined; gaveWay?: true }> = []
   let gate: Promise<void> | undefined
   let open = () => {}
+  let planning: Promise<void> | undefined
+  let planned = () => {}
   const driver: RouterDriver = {
     kind: 'simulated',
     start: () => inner.start(),
@@ -65,14 +70,31 @@ function gatedDriver(listedSpent?: string) {
       const samples = reading.samples.map((x) => (x.subscriberId === spent ? { ...x, quotaSpent: true } : x))
       return { ...reading, samples }
     },
-    apply(rules, reading, creating, only) {
-      applies.push({ rules: [...rules], only: only && [...only].sort() })
+    async apply(rules, reading, creating, only, giveWay) {
+      const entry: (typeof applies)[number] = { rules: [...rules], only: only && [...only].sort() }
+      applies.push(entry)
+      if (giveWay && planning) {
+        await planning
+        if (giveWay()) {
+          entry.gaveWay = true
+          return { skipped: [], gaveWay: true }
+        }
+      }
       return inner.apply(rules, reading, creating, only)
     },
   }
   return {
     driver,
     applies,
+    holdPlanning() {
+      planning = new Promise((resolve) => {
+        planned = resolve
+      })
+    },
+    releasePlanning() {
+      planning = undefined
+      planned()
+    },
     holdReadings() {
       gate = new Promise((resolve) => {
         open = resolve
@@ -145,6 +167,39 @@ describe('a pushed limit beside a running poll', () => {
     expect(last.only).toBeUndefined()
     expect(last.rules).toHaveLength(5)
     expect(agent.snapshot().books.sub_3!.limit.limitVersion).toBe(2)
+  })
+
+  it("goes before a poll's whole apply still planning, which then enforces with the pushed limit", async () => {
+    const subscribers = Array.from({ length: 5 }, (_, i) => limit(i, { limitBytes: 1e6 }))
+    const { controller, router, agent } = await startAgent(subscribers, gatedDriver())
+    await controller.next('state')
+    await agent.pollNow()
+
+    router.holdPlanning()
+    cleanup.push(async () => router.releasePlanning())
+    const before = router.applies.length
+    const polled = agent.pollNow()
+    await waitUntil('the poll plans', () => router.applies.length > before)
+    controller.send({
+      v: PROTOCOL_VERSION,
+      type: 'limits',
+      subscribers: [limit(2, { limitBytes: 5e6, limitVersion: 2 })],
+    })
+    // The push waits for the router while the poll's plan goes on; at its next slice the plan gives way.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    router.releasePlanning()
+    await polled
+    const applies = router.applies.slice(before)
+    expect(applies.map((a) => [a.only?.join(',') ?? 'whole', a.gaveWay ?? false])).toEqual([
+      ['whole', true],
+      ['sub_2', false],
+      ['whole', false],
+    ])
+    const remaining = (a: (typeof applies)[number]) =>
+      a.rules.find((r) => r.subscriberId === 'sub_2')!.remainingBytes
+    // The whole apply after the push is made of the books as the push left them, not as they were.
+    expect(remaining(applies[2]!)).toBe(remaining(applies[1]!))
+    expect(remaining(applies[2]!)).toBeGreaterThan(remaining(applies[0]!)!)
   })
 
   it('does not block again a subscriber topped up while the router was read with its quota spent', async () => {

@@ -81,6 +81,8 @@ export type CountersCreating = (subscriberIds: readonly string[]) => Promise<voi
 /** What an apply left out: rules skipped (each with why) while every other rule was applied. */
 export interface ApplyReport {
   skipped: RuleProblem[]
+  /** The apply stopped before changing anything, because `giveWay` said so: apply again later. */
+  gaveWay?: true
 }
 
 export interface RouterDriver {
@@ -96,12 +98,17 @@ export interface RouterDriver {
    * counter it only enforces with, or that someone else made, is not reported).
    * `only`, when given, says only these subscribers' rules may differ from the last apply (a pushed
    * limit): a driver may then change only what is theirs. Ignoring it is always correct.
+   * `giveWay`, on a whole apply: a driver that plans in slices (letting the event loop turn) asks it
+   * between slices, and if it says true stops there, having changed nothing, and reports `gaveWay`
+   * (a pushed top-up is waiting, and these rules are about to be out of date). Ignoring it is
+   * always correct.
    */
   apply(
     rules: readonly SubscriberRule[],
     reading: CounterReading,
     creating?: CountersCreating,
     only?: ReadonlySet<string>,
+    giveWay?: () => boolean,
   ): Promise<ApplyReport>
   close(): Promise<void>
 }

@@ -1,7 +1,11 @@
-/** Runs `work` and reports how it ended and how long it took, whether it resolved or threw. */
+/**
+ * Runs `work` and reports how it ended and how long it took, whether it resolved or threw; a result
+ * `counts` says is no real outcome (work that stopped to give way) is not reported.
+ */
 export async function timed<T>(
   work: () => Promise<T>,
   report: (outcome: 'ok' | 'failed', seconds: number) => void,
+  counts: (result: T) => boolean = () => true,
 ): Promise<T> {
   const startedMs = performance.now()
   const seconds = () => (performance.now() - startedMs) / 1000
@@ -12,6 +16,6 @@ export async function timed<T>(
     report('failed', seconds())
     throw err
   }
-  report('ok', seconds())
+  if (counts(result)) report('ok', seconds())
   return result
 }

@@ -8,6 +8,7 @@
  * purely in-memory store (tests).
  */
 import type { IpPrefix } from '@capd/protocol'
+import { LoopBreather } from '@capd/protocol'
 import { AddressIndex } from './address-index.js'
 import { findAudit } from './audit-find.js'
 import { ChangeLog } from './change-log.js'
@@ -16,7 +17,6 @@ import type { Data } from './data.js'
 import { type DocumentView, viewDocument } from './document-view.js'
 import type { Agent, Order, Subscriber, UsageAnomaly, UsageMark, UsagePeriod } from './entities.js'
 import { type Batch, GroupCommit } from './group-commit.js'
-import { LoopBreather } from './loop-breather.js'
 import { MemoryIndex } from './memory-index.js'
 import { MemoryTable } from './memory-table.js'
 import { Mutex } from './mutex.js'

@@ -2,6 +2,7 @@
 
 import { cachedPrefix } from '../prefix-cache.js'
 import { CHAIN } from './layout.js'
+import { listingItemRuns } from './listing-items.js'
 
 export interface InstalledCounter {
   handle: number
@@ -54,7 +55,49 @@ export function protectBigNumbers(text: string): string {
 
 export function parseListing(text: string, table: string): InstalledTable {
   const root = JSON.parse(protectBigNumbers(text)) as { nftables?: Json[] }
-  const result: InstalledTable = {
+  const listing = new ListingBuilder(table)
+  for (const item of root.nftables ?? []) listing.add(item)
+  return listing.table()
+}
+
+/**
+ * As parseListing, a run of items at a time with `breathe()` between runs, so a listing of 10k
+ * subscribers never holds the event loop for more than a run's parsing (a few ms).
+ */
+export async function parseListingInSlices(
+  text: string,
+  table: string,
+  breathe: () => Promise<void>,
+): Promise<InstalledTable> {
+  const listing = new ListingBuilder(table)
+  for (const run of listingItemRuns(protectBigNumbers(text), RUN_CHARS)) {
+    for (const item of run) {
+      const set = listing.begin(item as Json)
+      // A set of 10k elements is one item: its elements go in a slice at a time too.
+      for (let from = 0; set && from < set.elems.length; from += ELEMENTS_PER_SLICE) {
+        listing.addElements(set, from, from + ELEMENTS_PER_SLICE)
+        await breathe()
+      }
+    }
+    await breathe()
+  }
+  return listing.table()
+}
+
+/** Characters of listing parsed at a time (~2 ms of JSON.parse). */
+const RUN_CHARS = 128 * 1024
+/** Set elements taken in at a time (~2 ms). */
+const ELEMENTS_PER_SLICE = 2000
+
+interface SetItem {
+  elements: Map<string, string>
+  isMap: boolean
+  elems: unknown[]
+}
+
+/** The table of one listing, built item by item in the listing's order. */
+class ListingBuilder {
+  private readonly result: InstalledTable = {
     handle: -1,
     counters: new Map(),
     quotas: new Map(),
@@ -62,12 +105,21 @@ export function parseListing(text: string, table: string): InstalledTable {
     elements: new Map(),
     chain: undefined,
   }
-  const ours = (o: Json) => o.family === 'inet' && o.table === table
-  for (const item of root.nftables ?? []) {
+
+  constructor(private readonly name: string) {}
+
+  add(item: Json): void {
+    const set = this.begin(item)
+    if (set) this.addElements(set, 0, set.elems.length)
+  }
+
+  /** Takes in the item, except a set's or map's elements: those are returned for addElements. */
+  begin(item: Json): SetItem | undefined {
+    const result = this.result
     const [kind, body] = Object.entries(item)[0] ?? []
     const o = body as Json
-    if (kind === 'table' && o.family === 'inet' && o.name === table) result.handle = Number(o.handle)
-    if (!ours(o)) continue
+    if (kind === 'table' && o.family === 'inet' && o.name === this.name) result.handle = Number(o.handle)
+    if (o.family !== 'inet' || o.table !== this.name) return
     const name = String(o.name)
     if (kind === 'counter') {
       result.counters.set(name, { handle: Number(o.handle), packets: big(o.packets), bytes: big(o.bytes) })
@@ -77,11 +129,8 @@ export function parseListing(text: string, table: string): InstalledTable {
       result.limits.set(name, parseLimit(o))
     } else if (kind === 'set' || kind === 'map') {
       const elements = new Map<string, string>()
-      for (const elem of (o.elem as unknown[] | undefined) ?? []) {
-        const [key, value] = kind === 'map' ? (elem as [unknown, unknown]) : [elem, '']
-        elements.set(elementKey(key), String(value))
-      }
       result.elements.set(name, elements)
+      return { elements, isMap: kind === 'map', elems: (o.elem as unknown[] | undefined) ?? [] }
     } else if (kind === 'chain' && o.name === CHAIN) {
       result.chain = {
         type: String(o.type),
@@ -94,8 +143,20 @@ export function parseListing(text: string, table: string): InstalledTable {
       result.chain?.ruleComments.push(String(o.comment ?? ''))
     }
   }
-  if (result.handle < 0) throw new Error(`nft listing has no table inet ${table}`)
-  return result
+
+  addElements(set: SetItem, from: number, to: number): void {
+    const end = Math.min(to, set.elems.length)
+    for (let i = from; i < end; i++) {
+      const elem = set.elems[i]
+      const [key, value] = set.isMap ? (elem as [unknown, unknown]) : [elem, '']
+      set.elements.set(elementKey(key), String(value))
+    }
+  }
+
+  table(): InstalledTable {
+    if (this.result.handle < 0) throw new Error(`nft listing has no table inet ${this.name}`)
+    return this.result
+  }
 }
 
 function big(value: unknown): bigint {

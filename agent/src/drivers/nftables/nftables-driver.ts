@@ -5,7 +5,7 @@
  * stops no one else's enforcement (see session-fallback.ts).
  */
 import { readFile } from 'node:fs/promises'
-import type { RuleProblem } from '@capd/protocol'
+import { LoopBreather, type RuleProblem } from '@capd/protocol'
 import type {
   ApplyReport,
   CounterReading,
@@ -13,11 +13,11 @@ import type {
   RouterDriver,
   SubscriberRule,
 } from '../driver.js'
-import { counterSamples } from './counters.js'
+import { counterSamplesInSlices } from './counters.js'
 import { afterChanges } from './model.js'
 import { createNftRunner, NftError } from './nft-exec.js'
-import { type InstalledTable, parseListing } from './nft-json.js'
-import { planChanges, type QuotaCap } from './plan.js'
+import { type InstalledTable, parseListingInSlices } from './nft-json.js'
+import { finish, type Plan, planSteps, type QuotaCap } from './plan.js'
 import { type Change, changeBatch, structureBatch } from './ruleset.js'
 import { createSessionFallback, type SessionsNow } from './session-fallback.js'
 import type { SessionSource } from './session-source.js'
@@ -65,11 +65,15 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   let bootId: string | undefined
   /** Readings this driver made: each lists every counter of the table as it was then. */
   const ownReadings = new WeakSet<CounterReading>()
+  /** A listing of 10k subscribers is taken in a slice at a time, so a pushed top-up is heard meanwhile. */
+  const breather = new LoopBreather()
+  const breathe = () => breather.breathe()
 
   async function list(): Promise<InstalledTable | undefined> {
     const began = generation
     try {
-      const installed = parseListing(await nft(['-j', 'list', 'table', 'inet', table]), table)
+      const text = await nft(['-j', 'list', 'table', 'inet', table])
+      const installed = await parseListingInSlices(text, table, breathe)
       if (began === generation) model = { installed, generation }
       return installed
     } catch (error) {
@@ -103,6 +107,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
     reading: CounterReading,
     creating: CountersCreating | undefined,
     only: ReadonlySet<string> | undefined,
+    giveWay: (() => boolean) | undefined,
   ): Promise<ApplyReport> {
     const known = only && model?.generation === generation ? model.installed : undefined
     // The reading's own listing is the state to diff against unless a batch may have run since it began.
@@ -111,7 +116,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       (cached?.reading === reading && cached.generation === generation ? cached.installed : await list())
     const installed = await ensureStructure(listed)
     const sessions = await sessionPrefixes(rules)
-    const plan = planChanges(
+    const steps = planSteps(
       rules,
       installed,
       reading,
@@ -120,6 +125,9 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       known && only,
       sessions?.byLogin,
     )
+    // A push plans its own subscribers at once; a whole table is planned a slice at a time.
+    const plan = known && only ? finish(steps) : await planInSlices(steps, giveWay)
+    if (!plan) return { skipped: [], gaveWay: true }
     caps = plan.caps
     if (plan.changes.length > 0) {
       const created = createdPairs(plan.changes)
@@ -130,6 +138,21 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       skipped: sessions?.unread
         ? [...plan.skipped, ...unread(rules, plan.skipped, sessions.unread)]
         : plan.skipped,
+    }
+  }
+
+  /** The plan, letting the loop turn between its steps; undefined if it gave way meanwhile. */
+  async function planInSlices(
+    steps: Generator<void, Plan>,
+    giveWay: (() => boolean) | undefined,
+  ): Promise<Plan | undefined> {
+    for (;;) {
+      const step = steps.next()
+      if (step.done) return step.value
+      if (breather.due()) {
+        await breathe()
+        if (giveWay?.()) return undefined
+      }
     }
   }
 
@@ -168,7 +191,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
         atMs: Date.now(),
         startedAtMs,
         bootId,
-        samples: installed ? counterSamples(installed) : [],
+        samples: installed ? await counterSamplesInSlices(installed, breathe) : [],
       }
       cached = installed && { reading, installed, generation: began }
       ownReadings.add(reading)
@@ -180,8 +203,9 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       reading: CounterReading,
       creating?: CountersCreating,
       only?: ReadonlySet<string>,
+      giveWay?: () => boolean,
     ): Promise<ApplyReport> {
-      const turn = applying.then(() => applyNow(rules, reading, creating, only))
+      const turn = applying.then(() => applyNow(rules, reading, creating, only, giveWay))
       applying = turn.catch(() => {})
       return turn
     },

@@ -54,7 +54,28 @@ export function limitFor(throttleKbps: number): { bytesPerSecond: number; burstB
 
 type SetRole = keyof ReturnType<typeof setNames>
 
-export function planChanges(
+/** planSteps run to its end at once: a push's plan, or wherever the loop may be held. */
+export function planChanges(...args: Parameters<typeof planSteps>): Plan {
+  return finish(planSteps(...args))
+}
+
+/** Runs a plan's steps to the end. */
+export function finish(steps: Generator<void, Plan>): Plan {
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/** Subscribers (or elements, or objects) planned between two steps: ~1–2 ms of work at 10k. */
+const PER_STEP = 500
+
+/**
+ * The plan, a step at a time: it yields every PER_STEP subscribers, objects or elements, so a
+ * whole table of 10k subscribers can be planned while the event loop still turns (a pushed
+ * top-up heard meanwhile), and the planning dropped between steps with nothing changed.
+ */
+export function* planSteps(
   rules: readonly SubscriberRule[],
   installed: InstalledTable,
   reading: CounterReading,
@@ -74,7 +95,8 @@ export function planChanges(
    * with a login and no address are then enforced on those. Undefined: such rules are skipped.
    */
   sessions?: ReadonlyMap<string, readonly IpPrefix[]>,
-): Plan {
+): Generator<void, Plan> {
+  let done = 0
   // An id no object name can hold has nothing in the table (validate skips its rule).
   const only = pushed && new Set([...pushed].filter(nameable))
   const changes: Change[] = []
@@ -93,8 +115,10 @@ export function planChanges(
     (only ? samplesOf(installed, only) : counterSamples(installed)).map((s) => [s.subscriberId, s]),
   )
   const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
+  yield
 
   const { checked, byLogin, skipped } = validate(rules, sessions !== undefined)
+  yield
   // A subscriber known by login keeps its named objects with or without a session: a re-login on
   // another address moves only the map elements, and its counters and quota carry on.
   const learned = loginPrefixes(byLogin, checked, sessions ?? new Map())
@@ -105,9 +129,11 @@ export function planChanges(
   ]
   /** In an `only` plan: the addresses its subscribers hold now or are to hold, the only elements looked at. */
   const touched = only && touchedKeys(installed, only)
+  yield
   for (const { rule, prefixes } of targets) {
     const id = rule.subscriberId
     if (!ours(id)) continue
+    if (++done % PER_STEP === 0) yield
     for (const prefix of prefixes) touched?.add(prefix.text)
     const names = objectNames(id)
     const at = prefixes.map((prefix) => ({ key: prefix.text, sets: setNames(prefix.family) }))
@@ -184,22 +210,29 @@ export function planChanges(
 
   for (const [kind, name] of ownedObjects(installed, only)) {
     if (!wantObjects[kind].has(name)) changes.push({ op: 'delete-object', kind, name })
+    if (++done % PER_STEP === 0) yield
   }
   for (const spec of SETS) {
+    yield
     const set = spec.name
     const want = wantElements.get(set)!
     const all = installed.elements.get(set) ?? new Map<string, string>()
     const have = touched
       ? new Map([...touched].flatMap((key) => (all.has(key) ? [[key, all.get(key)!]] : [])))
       : all
-    const stale = [...have].filter(([key, value]) => want.get(key) !== value || recreated.has(value))
+    const stale: string[] = []
+    for (const [key, value] of have) {
+      if (want.get(key) !== value || recreated.has(value)) stale.push(key)
+      if (++done % PER_STEP === 0) yield
+    }
     const rewrite = stale.length > REWRITE_AFTER_DELETES
     if (rewrite) changes.push({ op: 'flush-set', set, map: spec.objects !== undefined })
-    else for (const [key] of stale) changes.push({ op: 'delete-element', set, key })
+    else for (const key of stale) changes.push({ op: 'delete-element', set, key })
     for (const [key, value] of want) {
       if (rewrite || have.get(key) !== value || recreated.has(value)) {
         changes.push({ op: 'add-element', set, key, value })
       }
+      if (++done % PER_STEP === 0) yield
     }
   }
   return { changes, caps, skipped }

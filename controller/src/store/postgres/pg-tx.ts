@@ -1,5 +1,5 @@
 /** The repository interface over one PostgreSQL transaction: row tables, their look-ups, and the side parts. */
-import { type IpPrefix, prefixRange } from '@capd/protocol'
+import { type IpPrefix, LoopBreather, prefixRange } from '@capd/protocol'
 import { CommitNotes } from '../commit-notes.js'
 import type {
   Agent,
@@ -18,7 +18,6 @@ import type {
   UsagePeriod,
   User,
 } from '../entities.js'
-import { LoopBreather } from '../loop-breather.js'
 import type { DeliveryQuery, Page, SubscriberQuery, Tx } from '../store.js'
 import type { UsageDay, UsageMonth } from '../usage-history-entities.js'
 import { auditPart, type Flushable, idempotencyPart, nextSequence } from './pg-side-tables.js'

@@ -15,9 +15,14 @@ export class LoopBreather {
     this.since = performance.now()
   }
 
+  /** Whether the slice is over: breathe() would let the loop turn. */
+  due(): boolean {
+    return performance.now() - this.since >= LOOP_SLICE_MS
+  }
+
   /** Resolves at once inside the slice; past it, on the loop's next turn. */
   async breathe(): Promise<void> {
-    if (performance.now() - this.since < LOOP_SLICE_MS) return
+    if (!this.due()) return
     await nextTurn()
     this.since = performance.now()
   }

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs'
+import { seededRandom } from '@capd/protocol/testing'
+import { describe, expect, it } from 'vitest'
+import { listingItemRuns } from './listing-items.js'
+import { parseListing, parseListingInSlices } from './nft-json.js'
+
+const LISTING = readFileSync(new URL('./fixtures/list-table.json', import.meta.url), 'utf8')
+
+/** A random JSON value with strings full of the characters the splitter must not count. */
+function value(random: () => number, depth: number): unknown {
+  const pick = Math.floor(random() * (depth > 3 ? 3 : 6))
+  const text = () =>
+    Array.from({ length: Math.floor(random() * 8) }, () => '{}[],:"\\ aé\n'[Math.floor(random() * 13)]).join(
+      '',
+    )
+  if (pick === 0) return text()
+  if (pick === 1) return Math.floor(random() * 1e6)
+  if (pick === 2) return random() < 0.5 ? null : random() < 0.5
+  if (pick === 3) return Array.from({ length: Math.floor(random() * 4) }, () => value(random, depth + 1))
+  return Object.fromEntries(
+    Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`${text()}${i}`, value(random, depth + 1)]),
+  )
+}
+
+const items = (random: () => number) =>
+  Array.from({ length: Math.floor(random() * 60) }, () => ({
+    [`k${Math.floor(random() * 5)}`]: value(random, 1),
+  }))
+
+describe('listingItemRuns', () => {
+  it('gives back every item in order, in runs of whole items, whatever the strings hold', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = seededRandom(seed).next
+      const want = items(random)
+      // nft's own spacing, or none at all.
+      const text =
+        random() < 0.5 ? JSON.stringify({ nftables: want }) : JSON.stringify({ nftables: want }, null, 1)
+      const chunk = 1 + Math.floor(random() * 400)
+      const runs = [...listingItemRuns(text, chunk)]
+      expect(runs.flat(), `seed ${seed}`).toEqual(want)
+      if (want.length > 0) expect(runs.length, `seed ${seed}`).toBeGreaterThan(0)
+    }
+  })
+
+  it('refuses a listing cut short anywhere, rather than giving back part of it', () => {
+    const text = JSON.stringify({
+      nftables: items(seededRandom(7).next).concat([{ counter: { name: 'x' } }]),
+    })
+    const start = text.indexOf('[') + 1
+    for (let end = start; end < text.length - 1; end += 7) {
+      expect(() => [...listingItemRuns(text.slice(0, end), 50)], `cut at ${end}`).toThrow(SyntaxError)
+    }
+    expect(() => [...listingItemRuns('{"other": []}')]).toThrow(/no "nftables" array/)
+  })
+
+  it('builds the same table a slice at a time as at once, letting the loop turn between slices', async () => {
+    let turns = 0
+    const sliced = await parseListingInSlices(LISTING, 'capd', async () => {
+      turns++
+    })
+    expect(sliced).toEqual(parseListing(LISTING, 'capd'))
+    expect(turns).toBeGreaterThan(0)
+  })
+})

@@ -1,0 +1,75 @@
+/**
+ * The nftables driver's whole apply at thousands of subscribers, on a real kernel: it plans a slice
+ * at a time (the event loop turns between slices), and told to give way it stops with the kernel's
+ * table untouched, so the agent can let a pushed top-up go first and plan again after it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RouterDriver, SubscriberRule } from '../../agent/src/drivers/driver.js'
+import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-driver.js'
+import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+
+const unavailable = await netnsUnavailableReason()
+const mustRun = process.env.CI === 'true'
+if (unavailable && !mustRun) console.warn(`nftables give-way tests skipped: ${unavailable}`)
+const title = `a whole nftables apply giving way${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+
+const SUBSCRIBERS = 5000
+
+/** Subscriber i at 10.(100 + i / 250).(i % 250).1; every `blockedEvery`th blocked at its cap. */
+function rules(blockedEvery: number): SubscriberRule[] {
+  return Array.from({ length: SUBSCRIBERS }, (_, i) => {
+    const blocked = i % blockedEvery === 0
+    return {
+      subscriberId: `s${i}`,
+      address: `10.${100 + Math.floor(i / 250)}.${i % 250}.1`,
+      state: blocked ? 'blocked' : 'open',
+      remainingBytes: blocked ? 0n : 1_000_000_000n,
+      // One way, so a blocked subscriber is held by the block set (a set element to add).
+      count: 'down',
+    } satisfies SubscriberRule
+  })
+}
+
+describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+  let net: NetnsRouter
+  let driver: RouterDriver
+  const table = () => net.exec(net.routerNs, ['nft', '-j', 'list', 'table', 'inet', 'capd'])
+
+  beforeAll(async () => {
+    if (unavailable) throw new Error(`CI=true, so this must run, but it ${unavailable}`)
+    net = await createNetnsRouter({ customers: 0 })
+    driver = createNftablesDriver({ netns: net.routerNs, timeoutMs: 120_000 })
+    await driver.start()
+    await driver.apply(rules(1_000_000), await driver.readCounters())
+  }, 120_000)
+  afterAll(async () => {
+    await net?.destroy()
+  })
+
+  it('lets the loop turn while it plans, and told to give way changes nothing; then applies all', async () => {
+    const before = await table()
+    const reading = await driver.readCounters()
+    let asked = 0
+    let ticks = 0
+    const ticker = setInterval(() => ticks++, 1)
+    const stopped = await driver.apply(rules(10), reading, undefined, undefined, () => {
+      asked++
+      return true
+    })
+    clearInterval(ticker)
+    expect(stopped).toEqual({ skipped: [], gaveWay: true })
+    expect(asked).toBe(1)
+    expect(ticks).toBeGreaterThan(0)
+    expect(await table()).toBe(before)
+
+    // Never told to give way, the same apply blocks every tenth subscriber.
+    const done = await driver.apply(rules(10), reading, undefined, undefined, () => false)
+    expect(done.gaveWay).toBeUndefined()
+    const after = await table()
+    expect(after).not.toBe(before)
+    const blocked = JSON.parse(after).nftables.find(
+      (item: { set?: { name: string } }) => item.set?.name === 'block4',
+    )?.set.elem as unknown[]
+    expect(blocked).toHaveLength(SUBSCRIBERS / 10)
+  }, 120_000)
+})
