@@ -3,7 +3,7 @@
  * from its own numbers without waiting for the controller, and syncs when the controller is there.
  */
 import { type Logger, silentLogger } from '@capd/log'
-import { type ControllerMessage, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
+import { type ControllerMessage, LoopBreather, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import PQueue from 'p-queue'
 import { remainingBytes, rollPeriod, ruleFor, takeLimit } from './books.js'
 import type { LoadedConfig } from './config.js'
@@ -56,6 +56,8 @@ export class Agent {
   private syncsQueued = 0
   /** Changing the books and making the router match them (and a poll's enforce), one at a time. */
   private readonly routerTurn = new PQueue({ concurrency: 1 })
+  /** A poll of 10k subscribers lets the loop turn between its stages, so a push is heard meanwhile. */
+  private readonly breather = new LoopBreather()
   /** Checkpoint writes in order (they share one temporary file). */
   private saving: Promise<void> = Promise.resolve()
   private readonly lastDelta = new Map<string, number>()
@@ -265,6 +267,7 @@ export class Agent {
       forgetCreated(this.state, id, baseline.counterId)
       this.state.baselines.set(id, baseline)
     }
+    await this.breather.breathe()
 
     this.lastDelta.clear()
     const fresh = journalDeltas(this.state, deltas, reading.atMs, this.lastDelta)
@@ -275,6 +278,7 @@ export class Agent {
       const rolled = rollPeriod(book, reading.atMs)
       if (rolled !== book) this.state.books.set(id, rolled)
     }
+    await this.breather.breathe()
     try {
       // A pushed top-up waiting for the router goes first: this poll's rules would be out of date
       // for it. The poll enforces after it, then without giving way again.
@@ -314,6 +318,8 @@ export class Agent {
     // Free windows go by the reading when it was just taken (a boundary poll), else by now.
     const atMs = Math.max(reading.atMs, this.now())
     const rules = [...this.state.books].map(([id, book]) => ruleFor(id, book, observe, atMs))
+    // A push's few subscribers go to the router at once; a whole apply lets the loop turn first.
+    if (!only) await this.breather.breathe()
     const report = await timed(
       () => this.driver.apply(rules, reading, (ids) => this.recordCreation(ids), only, giveWay),
       (outcome, seconds) => this.metrics.applied(outcome, seconds),

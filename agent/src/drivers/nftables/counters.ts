@@ -22,7 +22,7 @@ export function counterSamples(installed: InstalledTable): CounterSample[] {
   return samples
 }
 
-/** As counterSamples, with `breathe()` every few thousand counters (10k subscribers: ~20 ms in all). */
+/** As counterSamples, with `breathe()` every thousand counters (10k subscribers: ~20 ms in all). */
 export async function counterSamplesInSlices(
   installed: InstalledTable,
   breathe: () => Promise<void>,
@@ -33,7 +33,7 @@ export async function counterSamplesInSlices(
   for (const name of installed.counters.keys()) {
     const sample = sampleNamed(installed, name)
     if (sample) samples.push(sample)
-    if (++n % 4000 === 0) await breathe()
+    if (++n % 1000 === 0) await breathe()
   }
   const known = computed.get(installed)
   if (known) return known

@@ -22,6 +22,17 @@ function value(random: () => number, depth: number): unknown {
   )
 }
 
+/** The bytes cut where a pipe might cut them: anywhere, inside a character too. */
+function pieces(bytes: Buffer, random: () => number): Buffer[] {
+  const out: Buffer[] = []
+  for (let at = 0; at < bytes.length; ) {
+    const size = 1 + Math.floor(random() * (random() < 0.2 ? 4 : 300))
+    out.push(bytes.subarray(at, at + size))
+    at += size
+  }
+  return out
+}
+
 const items = (random: () => number) =>
   Array.from({ length: Math.floor(random() * 60) }, () => ({
     [`k${Math.floor(random() * 5)}`]: value(random, 1),
@@ -36,7 +47,9 @@ describe('listingItemRuns', () => {
       const text =
         random() < 0.5 ? JSON.stringify({ nftables: want }) : JSON.stringify({ nftables: want }, null, 1)
       const chunk = 1 + Math.floor(random() * 400)
-      const runs = [...listingItemRuns(text, chunk)]
+      const runs = [...listingItemRuns(pieces(Buffer.from(text), random), chunk)].map(
+        (run) => JSON.parse(run) as unknown[],
+      )
       expect(runs.flat(), `seed ${seed}`).toEqual(want)
       if (want.length > 0) expect(runs.length, `seed ${seed}`).toBeGreaterThan(0)
     }
@@ -48,16 +61,23 @@ describe('listingItemRuns', () => {
     })
     const start = text.indexOf('[') + 1
     for (let end = start; end < text.length - 1; end += 7) {
-      expect(() => [...listingItemRuns(text.slice(0, end), 50)], `cut at ${end}`).toThrow(SyntaxError)
+      expect(() => [...listingItemRuns([Buffer.from(text.slice(0, end))], 50)], `cut at ${end}`).toThrow(
+        SyntaxError,
+      )
     }
-    expect(() => [...listingItemRuns('{"other": []}')]).toThrow(/no "nftables" array/)
+    for (const other of ['{"other": []}', '{"x": 1, "nftables": []}', '{"nftables": {}}', ''])
+      expect(() => [...listingItemRuns([Buffer.from(other)])], other).toThrow(SyntaxError)
   })
 
   it('builds the same table a slice at a time as at once, letting the loop turn between slices', async () => {
     let turns = 0
-    const sliced = await parseListingInSlices(LISTING, 'capd', async () => {
-      turns++
-    })
+    const sliced = await parseListingInSlices(
+      pieces(Buffer.from(LISTING), seededRandom(3).next),
+      'capd',
+      async () => {
+        turns++
+      },
+    )
     expect(sliced).toEqual(parseListing(LISTING, 'capd'))
     expect(turns).toBeGreaterThan(0)
   })

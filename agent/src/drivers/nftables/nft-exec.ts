@@ -24,7 +24,11 @@ export class NftError extends Error {
   }
 }
 
-export type NftRunner = (args: readonly string[], stdin?: string) => Promise<string>
+export interface NftRunner {
+  (args: readonly string[], stdin?: string): Promise<string>
+  /** nft's output as the pieces it came in, for a listing too large to join (see listing-items.ts). */
+  chunks(args: readonly string[], stdin?: string): Promise<Buffer[]>
+}
 
 export function createNftRunner({
   nftPath = 'nft',
@@ -32,12 +36,12 @@ export function createNftRunner({
   timeoutMs = 10_000,
 }: NftExecOptions = {}): NftRunner {
   const prefix = netns ? ['ip', 'netns', 'exec', netns, nftPath] : [nftPath]
-  return function runNft(args, stdin) {
+  const chunks = (args: readonly string[], stdin?: string): Promise<Buffer[]> => {
     const [command = nftPath, ...rest] = [...prefix, ...args]
     const shown = `nft ${args.join(' ')}`
-    return new Promise((resolve, reject) => {
+    return new Promise<Buffer[]>((resolve, reject) => {
       const child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] })
-      let stdout = ''
+      const stdout: Buffer[] = []
       let stderr = ''
       let settled = false
       const settle = (error: NftError | undefined) => {
@@ -52,8 +56,8 @@ export function createNftRunner({
         child.kill('SIGKILL')
         settle(new NftError(`${shown}: timed out after ${timeoutMs} ms`, args, stderr))
       }, timeoutMs)
-      child.stdout.setEncoding('utf8').on('data', (text: string) => {
-        stdout += text
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout.push(chunk)
       })
       child.stderr.setEncoding('utf8').on('data', (text: string) => {
         stderr += text
@@ -70,4 +74,9 @@ export function createNftRunner({
       child.stdin.end(stdin ?? '')
     })
   }
+  return Object.assign(
+    async (args: readonly string[], stdin?: string) =>
+      Buffer.concat(await chunks(args, stdin)).toString('utf8'),
+    { chunks },
+  )
 }

@@ -61,31 +61,32 @@ export function parseListing(text: string, table: string): InstalledTable {
 }
 
 /**
- * As parseListing, a run of items at a time with `breathe()` between runs, so a listing of 10k
- * subscribers never holds the event loop for more than a run's parsing (a few ms).
+ * As parseListing, from nft's output as it came (see listingItemRuns), a run of items at a time
+ * with `breathe()` between runs, so a listing of 10k subscribers never holds the event loop for
+ * more than a run's parsing (a few ms).
  */
 export async function parseListingInSlices(
-  text: string,
+  listing: readonly Buffer[],
   table: string,
   breathe: () => Promise<void>,
 ): Promise<InstalledTable> {
-  const listing = new ListingBuilder(table)
-  for (const run of listingItemRuns(protectBigNumbers(text), RUN_CHARS)) {
-    for (const item of run) {
-      const set = listing.begin(item as Json)
+  const built = new ListingBuilder(table)
+  for (const run of listingItemRuns(listing, RUN_BYTES)) {
+    for (const item of JSON.parse(protectBigNumbers(run)) as Json[]) {
+      const set = built.begin(item as Json)
       // A set of 10k elements is one item: its elements go in a slice at a time too.
       for (let from = 0; set && from < set.elems.length; from += ELEMENTS_PER_SLICE) {
-        listing.addElements(set, from, from + ELEMENTS_PER_SLICE)
+        built.addElements(set, from, from + ELEMENTS_PER_SLICE)
         await breathe()
       }
     }
     await breathe()
   }
-  return listing.table()
+  return built.table()
 }
 
-/** Characters of listing parsed at a time (~2 ms of JSON.parse). */
-const RUN_CHARS = 128 * 1024
+/** Bytes of listing parsed at a time (~2 ms of JSON.parse). */
+const RUN_BYTES = 128 * 1024
 /** Set elements taken in at a time (~2 ms). */
 const ELEMENTS_PER_SLICE = 2000
 

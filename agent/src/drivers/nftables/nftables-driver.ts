@@ -72,8 +72,8 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   async function list(): Promise<InstalledTable | undefined> {
     const began = generation
     try {
-      const text = await nft(['-j', 'list', 'table', 'inet', table])
-      const installed = await parseListingInSlices(text, table, breathe)
+      const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table])
+      const installed = await parseListingInSlices(listing, table, breathe)
       if (began === generation) model = { installed, generation }
       return installed
     } catch (error) {

@@ -67,8 +67,8 @@ export function finish(steps: Generator<void, Plan>): Plan {
   }
 }
 
-/** Subscribers (or elements, or objects) planned between two steps: ~1–2 ms of work at 10k. */
-const PER_STEP = 500
+/** Subscribers (or elements, or objects) planned between two steps: ~1 ms of work. */
+const PER_STEP = 250
 
 /**
  * The plan, a step at a time: it yields every PER_STEP subscribers, objects or elements, so a
@@ -114,6 +114,7 @@ export function* planSteps(
   const current = new Map(
     (only ? samplesOf(installed, only) : counterSamples(installed)).map((s) => [s.subscriberId, s]),
   )
+  yield
   const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
   yield
 
