@@ -34,6 +34,14 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
   let net: NetnsRouter
   let driver: RouterDriver
   const table = () => net.exec(net.routerNs, ['nft', '-j', 'list', 'table', 'inet', 'capd'])
+  /** The IPv4 block set's elements, as nft lists them. */
+  const blockedAddresses = async () => {
+    const listed = JSON.parse(
+      await net.exec(net.routerNs, ['nft', '-j', 'list', 'set', 'inet', 'capd', 'block4']),
+    )
+    const set = listed.nftables.find((item: { set?: unknown }) => item.set)?.set as { elem?: unknown[] }
+    return (set.elem ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))
+  }
 
   beforeAll(async () => {
     if (unavailable) throw new Error(`CI=true, so this must run, but it ${unavailable}`)
@@ -62,14 +70,23 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     expect(ticks).toBeGreaterThan(0)
     expect(await table()).toBe(before)
 
-    // Never told to give way, the same apply blocks every tenth subscriber.
-    const done = await driver.apply(rules(10), reading, undefined, undefined, () => false)
+    // What went first meanwhile: a push blocking s3 (not one of every tenth).
+    const s3: SubscriberRule = { ...rules(1)[3]!, state: 'blocked', remainingBytes: 0n }
+    await driver.apply(
+      [...rules(1_000_000).filter((r) => r.subscriberId !== 's3'), s3],
+      reading,
+      undefined,
+      new Set(['s3']),
+    )
+    expect(await blockedAddresses()).toEqual(['10.100.0.1', '10.100.3.1'])
+
+    // Then the whole apply again, never told to give way: every tenth blocked, and s3 still.
+    const wanted = rules(10).map((r) => (r.subscriberId === 's3' ? s3 : r))
+    const done = await driver.apply(wanted, reading, undefined, undefined, () => false)
     expect(done.gaveWay).toBeUndefined()
-    const after = await table()
-    expect(after).not.toBe(before)
-    const blocked = JSON.parse(after).nftables.find(
-      (item: { set?: { name: string } }) => item.set?.name === 'block4',
-    )?.set.elem as unknown[]
-    expect(blocked).toHaveLength(SUBSCRIBERS / 10)
+    const blocked = await blockedAddresses()
+    expect(blocked).toHaveLength(SUBSCRIBERS / 10 + 1)
+    expect(blocked).toContain('10.100.3.1')
+    expect(blocked).toContain('10.100.10.1')
   }, 120_000)
 })

@@ -57,7 +57,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
    * The table as of `generation`: a listing no batch ran across, plus this driver's batches since.
    * A pushed limit is planned against it without listing the whole table again.
    */
-  let model: { installed: InstalledTable; generation: number } | undefined
+  let model: { installed: InstalledTable; generation: number; listing: InstalledTable } | undefined
   /** One batch at a time: each is planned against the result of the one before. */
   let applying: Promise<unknown> = Promise.resolve()
   /** Quota caps in force (see quota-plan.ts); lost on restart, then re-derived from the kernel. */
@@ -74,7 +74,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
     try {
       const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table])
       const installed = await parseListingInSlices(listing, table, breathe)
-      if (began === generation) model = { installed, generation }
+      if (began === generation) model = { installed, generation, listing: installed }
       return installed
     } catch (error) {
       if (error instanceof NftError && error.isMissing) return undefined
@@ -98,8 +98,9 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
 
   /** Runs the changes (under the caller's turn) and moves the model on by them. */
   async function commit(installed: InstalledTable, changes: readonly Change[]): Promise<void> {
+    const listing = model?.installed === installed ? model.listing : installed
     await batch(changeBatch(table, changes))
-    model = { installed: afterChanges(installed, changes), generation }
+    model = { installed: afterChanges(installed, changes), generation, listing }
   }
 
   async function applyNow(
@@ -110,11 +111,19 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
     giveWay: (() => boolean) | undefined,
   ): Promise<ApplyReport> {
     const known = only && model?.generation === generation ? model.installed : undefined
-    // The reading's own listing is the state to diff against unless a batch may have run since it began.
+    const own = cached?.reading === reading ? cached : undefined
+    // The reading's own listing is the state to diff against; after batches of this driver since
+    // (a push that went first), that listing with them. Anything else is listed again.
     const listed =
       known ??
-      (cached?.reading === reading && cached.generation === generation ? cached.installed : await list())
+      (own?.generation === generation
+        ? own.installed
+        : own && model?.generation === generation && model.listing === own.installed
+          ? model.installed
+          : await list())
     const installed = await ensureStructure(listed)
+    // Counted a slice at a time here, so the whole plan finds them ready (they are kept per listing).
+    if (!known) await counterSamplesInSlices(installed, breathe)
     const sessions = await sessionPrefixes(rules)
     const steps = planSteps(
       rules,
