@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { skipStack, stackTitle } from './support/capd-stack.js'
 import { type CrashRig, createCrashRig } from './support/crash-rounds.js'
 
-const ROUNDS = 50
+const ROUNDS = 40
 const SEED = Number(process.env.CAPD_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 32))
 
 describe.skipIf(skipStack)(stackTitle('random crashes on a namespace router'), () => {

@@ -141,6 +141,8 @@ describe('the agent metrics', () => {
     a.sockets[0]!.close(1001, 'going away')
     await waitFor(async () => a.controller.connections === 2)
     await a.controller.next('state', 1)
+    // The state report may come before the new connection's sync is applied: wait for that too.
+    await waitFor(async () => sampleValue(await a.scrape(), 'capd_agent_limits_applied_total') >= 4)
     const after = await a.scrape()
     expect(sampleValue(after, 'capd_agent_reconnects_total')).toBe(1)
     expect(sampleValue(after, 'capd_agent_controller_connected')).toBe(1)
