@@ -337,6 +337,9 @@ export class Agent {
     const skipped = this.problems.skippedIds()
     const changed: string[] = []
     for (const rule of rules) {
+      // A push enforced its own subscribers only: the others' books may be ahead of the router (a
+      // poll that gave way to it has not applied them yet), so their state is not news yet.
+      if (only && !only.has(rule.subscriberId)) continue
       const book = this.state.books.get(rule.subscriberId)!
       if (skipped.has(rule.subscriberId)) continue
       const stateChanged = book.applied !== rule.state

@@ -57,6 +57,7 @@ function gatedDriver(listedSpent?: string) {
   let open = () => {}
   let planning: Promise<void> | undefined
   let planned = () => {}
+  let failWhole = false
   const driver: RouterDriver = {
     kind: 'simulated',
     start: () => inner.start(),
@@ -80,6 +81,7 @@ function gatedDriver(listedSpent?: string) {
           return { skipped: [], gaveWay: true }
         }
       }
+      if (failWhole && !only && !giveWay) throw new Error('nft: the router refused the batch')
       return inner.apply(rules, reading, creating, only)
     },
   }
@@ -94,6 +96,10 @@ function gatedDriver(listedSpent?: string) {
     releasePlanning() {
       planning = undefined
       planned()
+    },
+    /** Whole applies not asked to give way fail from now on. */
+    failWholeApplies() {
+      failWhole = true
     },
     holdReadings() {
       gate = new Promise((resolve) => {
@@ -200,6 +206,48 @@ describe('a pushed limit beside a running poll', () => {
     // The whole apply after the push is made of the books as the push left them, not as they were.
     expect(remaining(applies[2]!)).toBe(remaining(applies[1]!))
     expect(remaining(applies[2]!)).toBeGreaterThan(remaining(applies[0]!)!)
+  })
+
+  it('that goes first enforces and reports only its own subscribers, not the books the poll has yet to apply', async () => {
+    const subscribers = [limit(0), limit(1, { limitBytes: 1e6 })]
+    const { controller, router, agent } = await startAgent(subscribers, gatedDriver('sub_1'))
+    await controller.next('state')
+    await agent.pollNow()
+    expect(agent.snapshot().books.sub_1!.applied).toBe('open')
+
+    // This poll finds sub_1's quota spent: its books say blocked, the router is yet to be told.
+    router.holdReadings()
+    router.holdPlanning()
+    cleanup.push(async () => router.releaseReadings())
+    cleanup.push(async () => router.releasePlanning())
+    const before = router.applies.length
+    const polled = agent.pollNow()
+    router.releaseReadings()
+    await waitUntil('the poll plans', () => router.applies.length > before)
+    const states = controller.received.length
+    controller.send({
+      v: PROTOCOL_VERSION,
+      type: 'limits',
+      subscribers: [limit(0, { limitBytes: 2e12, limitVersion: 2 })],
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // The poll's own apply, after the push, is refused by the router.
+    router.failWholeApplies()
+    router.releasePlanning()
+    await polled
+    expect(
+      router.applies.slice(before).map((a) => [a.only?.join(',') ?? 'whole', a.gaveWay ?? false]),
+    ).toEqual([
+      ['whole', true],
+      ['sub_0', false],
+      ['whole', false],
+    ])
+    const reported = controller.received
+      .slice(states)
+      .filter((m) => m.type === 'state')
+      .flatMap((m) => m.subscribers.map((s: { subscriberId: string }) => s.subscriberId))
+    expect(reported).toEqual(['sub_0'])
+    expect(agent.snapshot().books.sub_1!.applied).toBe('open')
   })
 
   it('does not block again a subscriber topped up while the router was read with its quota spent', async () => {

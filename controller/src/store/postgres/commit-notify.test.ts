@@ -31,6 +31,25 @@ describe('commit payloads', () => {
     expect(read.flatMap((e) => e.c.deliveryOutcomes)).toEqual(commit.deliveryOutcomes)
   })
 
+  it('says the shown subscribers under the earlier version’s name too, in every part', () => {
+    for (const count of [2, 400]) {
+      const commit: Commit = {
+        subscriberIds: ids('sub', count),
+        shownSubscriberIds: ids('shw', count),
+        deliveriesQueued: false,
+        topUpsAdded: [],
+        deliveryOutcomes: [],
+      }
+      const parts = commitPayloads('store_a', commit, 2000).map((p) => JSON.parse(p).c)
+      // The earlier version requires the field in every payload it reads.
+      expect(parts.every((c) => Array.isArray(c.orderSubscriberIds))).toBe(true)
+      expect(parts.flatMap((c) => c.orderSubscriberIds)).toEqual(commit.shownSubscriberIds)
+      expect(parts.flatMap((c) => readPayload(JSON.stringify({ o: 'x', c }))!.c.shownSubscriberIds)).toEqual(
+        commit.shownSubscriberIds,
+      )
+    }
+  })
+
   it('reads a commit of a controller of the earlier version, whose order owners had another name', () => {
     const old = JSON.stringify({
       o: 'store_old',

@@ -15,9 +15,17 @@ interface Envelope {
   c: Commit
 }
 
+/**
+ * A commit as sent: with the shown subscribers also under `orderSubscriberIds`, the name the
+ * earlier version reads (and requires: it would throw on a commit without it), so controllers of
+ * both versions can share a database during an upgrade.
+ */
+type WireCommit = Commit & { orderSubscriberIds: readonly string[] }
+
 const emptyCommit = (): {
   subscriberIds: string[]
   shownSubscriberIds: string[]
+  orderSubscriberIds: string[]
   deliveriesQueued: boolean
   topUpsAdded: Commit['topUpsAdded'][number][]
   deliveryOutcomes: Commit['deliveryOutcomes'][number][]
@@ -25,6 +33,7 @@ const emptyCommit = (): {
 } => ({
   subscriberIds: [],
   shownSubscriberIds: [],
+  orderSubscriberIds: [],
   deliveriesQueued: false,
   topUpsAdded: [],
   deliveryOutcomes: [],
@@ -33,7 +42,8 @@ const emptyCommit = (): {
 
 /** The payloads that carry `commit` from `origin`, each at most MAX_PAYLOAD_BYTES. */
 export function commitPayloads(origin: string, commit: Commit, maxBytes = MAX_PAYLOAD_BYTES): string[] {
-  const whole = JSON.stringify({ o: origin, c: commit } satisfies Envelope)
+  const wire: WireCommit = { ...commit, orderSubscriberIds: commit.shownSubscriberIds }
+  const whole = JSON.stringify({ o: origin, c: wire } satisfies Envelope)
   if (Buffer.byteLength(whole) <= maxBytes) return [whole]
   const payloads: string[] = []
   let part = emptyCommit()
@@ -43,6 +53,7 @@ export function commitPayloads(origin: string, commit: Commit, maxBytes = MAX_PA
   const items: (readonly [keyof ReturnType<typeof emptyCommit>, unknown])[] = [
     ...commit.subscriberIds.map((v) => ['subscriberIds', v] as const),
     ...commit.shownSubscriberIds.map((v) => ['shownSubscriberIds', v] as const),
+    ...commit.shownSubscriberIds.map((v) => ['orderSubscriberIds', v] as const),
     ...commit.topUpsAdded.map((v) => ['topUpsAdded', v] as const),
     ...commit.deliveryOutcomes.map((v) => ['deliveryOutcomes', v] as const),
     ...(commit.withoutAutoTopUp ?? []).map((v) => ['withoutAutoTopUp', v] as const),
