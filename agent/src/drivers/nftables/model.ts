@@ -1,28 +1,33 @@
 /** The table as the driver believes it is after its own batch: the listing it planned from plus the batch. */
 import type { InstalledTable } from './nft-json.js'
+import { OverlayMap } from './overlay-map.js'
 import type { Change } from './ruleset.js'
 
 /**
- * A new listing-shaped view (the one planned from is left alone: readings hold on to it). Counter
- * values and quota consumption stay as listed, so a plan from this view sees one consistent moment
- * with only its own changes on top. Objects created here have handle -1: never a real handle, so a
- * counter the view holds is never mistaken for one a listing shows.
+ * A new listing-shaped view (the one planned from is left alone: readings hold on to it), made in
+ * O(changes): its maps read through to the listing's (see OverlayMap). Counter values and quota
+ * consumption stay as listed, so a plan from this view sees one consistent moment with only its own
+ * changes on top. Objects created here have handle -1: never a real handle, so a counter the view
+ * holds is never mistaken for one a listing shows.
  */
 export function afterChanges(installed: InstalledTable, changes: readonly Change[]): InstalledTable {
   const next: InstalledTable = {
     ...installed,
-    counters: new Map(installed.counters),
-    quotas: new Map(installed.quotas),
-    limits: new Map(installed.limits),
-    elements: new Map(installed.elements),
-  }
-  const setOf = (name: string) => {
-    const copy = new Map(next.elements.get(name) ?? [])
-    next.elements.set(name, copy)
-    return copy
+    counters: OverlayMap.over(installed.counters),
+    quotas: OverlayMap.over(installed.quotas),
+    limits: OverlayMap.over(installed.limits),
+    elements: OverlayMap.over(installed.elements),
   }
   const copied = new Map<string, Map<string, string>>()
-  const elements = (name: string) => copied.get(name) ?? copied.set(name, setOf(name)).get(name)!
+  const elements = (name: string) => {
+    let set = copied.get(name)
+    if (!set) {
+      set = OverlayMap.over(next.elements.get(name) ?? new Map<string, string>())
+      copied.set(name, set)
+      next.elements.set(name, set)
+    }
+    return set
+  }
   // The batch's own order (see changeBatch): flushes, element deletions, objects, element additions.
   for (const c of changes) if (c.op === 'flush-set') elements(c.set).clear()
   for (const c of changes) if (c.op === 'delete-element') elements(c.set).delete(c.key)

@@ -21,6 +21,7 @@ import { finish, type Plan, planSteps, type QuotaCap } from './plan.js'
 import { type Change, changeBatch, structureBatch } from './ruleset.js'
 import { createSessionFallback, type SessionsNow } from './session-fallback.js'
 import type { SessionSource } from './session-source.js'
+import { indexInSlices } from './value-index.js'
 
 export interface NftablesDriverOptions {
   /** Table name in family `inet`; only tests should change it. */
@@ -74,6 +75,8 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
     try {
       const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table])
       const installed = await parseListingInSlices(listing, table, breathe)
+      // So a push finds its subscribers' addresses without reading every map (see value-index.ts).
+      await indexInSlices(installed, breathe)
       if (began === generation) model = { installed, generation, listing: installed }
       return installed
     } catch (error) {
@@ -223,6 +226,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       // The table stays: enforcement and counters must outlive the agent process.
       cached = undefined
       model = undefined
+      nft.close()
     },
   }
 }

@@ -80,7 +80,7 @@ describe('a plan of only the pushed subscribers', () => {
         expect(shape(afterSome), `seed ${seed} step ${step}`).toEqual(
           shape(afterChanges(table, whole.changes)),
         )
-        expect(some.caps, `seed ${seed} step ${step}: caps`).toEqual(whole.caps)
+        expect(new Map(some.caps), `seed ${seed} step ${step}: caps`).toEqual(whole.caps)
         // Nothing left over for a full plan after the push.
         expect(planChanges(list, afterSome, reading, some.caps).changes, `seed ${seed} step ${step}`).toEqual(
           [],

@@ -14,8 +14,10 @@ import {
   setNames,
 } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
+import { OverlayMap } from './overlay-map.js'
 import { MAX_PACKET_BYTES, planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
+import { keysWithValue } from './value-index.js'
 
 export interface Plan {
   changes: Change[]
@@ -100,7 +102,9 @@ export function* planSteps(
   // An id no object name can hold has nothing in the table (validate skips its rule).
   const only = pushed && new Set([...pushed].filter(nameable))
   const changes: Change[] = []
-  const caps = new Map<string, QuotaCap>(only ? [...lastCaps].filter(([id]) => !only.has(id)) : [])
+  // A push keeps every other remembered cap: its own are taken out of a view of them (O(pushed)).
+  const caps = only ? OverlayMap.over(lastCaps) : new Map<string, QuotaCap>()
+  if (only) for (const id of only) caps.delete(id)
   const ours = (id: string) => !only || only.has(id)
   const wantElements = new Map(SETS.map((set) => [set.name, new Map<string, string>()]))
   const wantObjects: Record<ObjectKind, Set<string>> = {
@@ -115,7 +119,7 @@ export function* planSteps(
     (only ? samplesOf(installed, only) : counterSamples(installed)).map((s) => [s.subscriberId, s]),
   )
   yield
-  const inReading = new Map(reading.samples.map((s) => [s.subscriberId, s]))
+  const inReading = samplesById(reading)
   yield
 
   const { checked, byLogin, skipped } = validate(rules, sessions !== undefined)
@@ -125,15 +129,16 @@ export function* planSteps(
   const learned = loginPrefixes(byLogin, checked, sessions ?? new Map())
   skipped.push(...learned.problems)
   const targets = [
-    ...checked.map(({ rule, prefix }) => ({ rule, prefixes: [prefix] })),
-    ...byLogin.map((rule) => ({ rule, prefixes: learned.prefixes.get(rule.subscriberId)! })),
+    ...checked.flatMap(({ rule, prefix }) => (ours(rule.subscriberId) ? [{ rule, prefixes: [prefix] }] : [])),
+    ...byLogin.flatMap((rule) =>
+      ours(rule.subscriberId) ? [{ rule, prefixes: learned.prefixes.get(rule.subscriberId)! }] : [],
+    ),
   ]
   /** In an `only` plan: the addresses its subscribers hold now or are to hold, the only elements looked at. */
   const touched = only && touchedKeys(installed, only)
   yield
   for (const { rule, prefixes } of targets) {
     const id = rule.subscriberId
-    if (!ours(id)) continue
     if (++done % PER_STEP === 0) yield
     for (const prefix of prefixes) touched?.add(prefix.text)
     const names = objectNames(id)
@@ -287,6 +292,18 @@ function* ownedObjects(
   }
 }
 
+const byId = new WeakMap<readonly CounterSample[], ReadonlyMap<string, CounterSample>>()
+
+/** A reading's samples by subscriber, made once per reading: every push plans from the same one. */
+function samplesById(reading: CounterReading): ReadonlyMap<string, CounterSample> {
+  let map = byId.get(reading.samples)
+  if (!map) {
+    map = new Map(reading.samples.map((s) => [s.subscriberId, s]))
+    byId.set(reading.samples, map)
+  }
+  return map
+}
+
 function nameable(id: string): boolean {
   try {
     objectNames(id)
@@ -299,10 +316,11 @@ function nameable(id: string): boolean {
 /** Keys of every element pointing at one of these subscribers' objects (their installed addresses). */
 function touchedKeys(installed: InstalledTable, only: ReadonlySet<string>): Set<string> {
   const keys = new Set<string>()
-  const names = new Set([...only].flatMap((id) => Object.values(objectNames(id))))
+  const names = [...only].flatMap((id) => Object.values(objectNames(id)))
   for (const spec of SETS) {
-    if (!spec.objects) continue
-    for (const [key, value] of installed.elements.get(spec.name) ?? []) if (names.has(value)) keys.add(key)
+    const map = spec.objects && installed.elements.get(spec.name)
+    if (!map) continue
+    for (const name of names) for (const key of keysWithValue(map, name)) keys.add(key)
   }
   return keys
 }
@@ -316,11 +334,10 @@ const REWRITE_AFTER_DELETES = 64
 
 /** Checks every rule before anything is changed: a bad one is left out, the others still applied. */
 function validate(rules: readonly SubscriberRule[], learnsAddresses: boolean): CheckedRules {
-  return checkRules(
-    rules,
-    (id) => {
-      objectNames(id)
-    },
-    { learnsAddresses },
-  )
+  return checkRules(rules, checkObjectNames, { learnsAddresses })
+}
+
+/** One function, so checkRules knows a call from this driver (see its memory of the last call). */
+function checkObjectNames(id: string): void {
+  objectNames(id)
 }
