@@ -16,6 +16,7 @@ import { type AgentMetrics, type AgentMetricsView, noAgentMetrics } from './metr
 import { timed } from './metrics/timed.js'
 import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
+import { ReadGivingWay } from './read-giving-way.js'
 import type { AgentState } from './state/checkpoint.js'
 import type { Journal } from './state/journal.js'
 import { openState } from './state/open-state.js'
@@ -52,6 +53,8 @@ export class Agent {
    * the whole router. They meet the poll only in `routerTurn`.
    */
   private readonly pushes = new PQueue({ concurrency: 1 })
+  /** The poll's readings, which a push stops (see read-giving-way.ts). */
+  private readonly reads: ReadGivingWay
   /** Syncs waiting in `queue`: a limits push after one waits behind it, so versions arrive in order. */
   private syncsQueued = 0
   /** Changing the books and making the router match them (and a poll's enforce), one at a time. */
@@ -119,6 +122,7 @@ export class Agent {
       { ...deps.link, ...(config.controllerCa ? { ca: config.controllerCa } : {}) },
     )
     this.usage = new UsageSender(this.link, journal, state)
+    this.reads = new ReadGivingWay(driver, () => this.pushes.onIdle(), this.now)
     this.pollTimer = new PollTimer({
       now: this.now,
       limits: () => [...this.state.books.values()].map((b) => b.limit),
@@ -209,8 +213,7 @@ export class Agent {
    * at the boundary. The driver's reading object is kept (it may cache its listing by identity).
    */
   private async read(boundaryMs?: number): Promise<CounterReading> {
-    const startedAtMs = this.now()
-    const reading = await this.driver.readCounters()
+    const { reading, startedAtMs } = await this.reads.read()
     const late = boundaryMs === undefined ? undefined : startedAtMs - boundaryMs
     // Never before the last reading (a poll run by hand may have read past the edge already).
     const afterLast = boundaryMs !== undefined && boundaryMs > (this.lastReading?.atMs ?? -Infinity)
@@ -389,6 +392,7 @@ export class Agent {
   /** A limits push goes beside the poll (see `pushes`) unless a sync is still waiting; the rest in turn. */
   private received(message: ControllerMessage): void {
     if (message.type === 'limits' && this.syncsQueued === 0) {
+      this.reads.pushWaiting()
       void this.pushes.add(() => this.onMessage(message)).catch((e) => this.fail(e))
       return
     }

@@ -48,9 +48,10 @@ const waitUntil = async (what: string, ok: () => boolean) => {
 
 /**
  * The simulated router, with a reading that can be held up and every apply recorded. A whole apply
- * given `giveWay` plans in slices: while planning is held it waits, then asks giveWay once.
+ * given `giveWay` plans in slices: while planning is held it waits, then asks giveWay once. With
+ * `stopsReadings`, a held reading given a signal stops when it aborts (as the nftables driver's does).
  */
-function gatedDriver(listedSpent?: string) {
+function gatedDriver(listedSpent?: string, stopsReadings = false) {
   const inner = createSimulatedDriver({ bytesPerSecond: 1000, now: () => START_MS })
   const applies: Array<{ rules: SubscriberRule[]; only: string[] | undefined; gaveWay?: true }> = []
   let gate: Promise<void> | undefined
@@ -58,13 +59,25 @@ function gatedDriver(listedSpent?: string) {
   let planning: Promise<void> | undefined
   let planned = () => {}
   let failWhole = false
+  /** Each reading: whether it was given a signal to stop at, and whether it stopped. */
+  const reads: Array<{ stoppable: boolean; stopped: boolean }> = []
   const driver: RouterDriver = {
     kind: 'simulated',
     start: () => inner.start(),
     close: () => inner.close(),
-    async readCounters() {
+    async readCounters(signal) {
+      const read = { stoppable: signal !== undefined && stopsReadings, stopped: false }
+      reads.push(read)
       // The listing is taken when the reading starts: `listedSpent`'s quota was spent then.
       const spent = gate !== undefined && listedSpent
+      if (gate && read.stoppable) {
+        const stopped = new Promise<void>((resolve) => signal!.addEventListener('abort', () => resolve()))
+        await Promise.race([gate, stopped])
+        if (signal!.aborted) {
+          read.stopped = true
+          throw signal!.reason
+        }
+      }
       if (gate) await gate
       const reading = await inner.readCounters()
       if (!spent) return reading
@@ -88,6 +101,7 @@ function gatedDriver(listedSpent?: string) {
   return {
     driver,
     applies,
+    reads,
     holdPlanning() {
       planning = new Promise((resolve) => {
         planned = resolve
@@ -295,5 +309,36 @@ describe('a pushed limit beside a running poll', () => {
     await waitUntil('both are taken', () => agent.snapshot().books.sub_0!.limit.limitVersion === 3)
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(agent.snapshot().books.sub_0!.limit.limitVersion).toBe(3)
+  })
+
+  it('stops a reading under way, goes first, and the poll reads again to the end once the push is through', async () => {
+    const { controller, router, agent } = await startAgent([limit(0), limit(1)], gatedDriver(undefined, true))
+    await controller.next('state')
+    await agent.pollNow()
+
+    router.holdReadings()
+    cleanup.push(async () => router.releaseReadings())
+    const [reads, before] = [router.reads.length, router.applies.length]
+    const polled = agent.pollNow()
+    await waitUntil('the poll reads', () => router.reads.length > reads)
+    controller.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: [limit(1, { limitVersion: 2 })] })
+    await waitUntil('the push is applied', () => router.applies.length > before)
+    await waitUntil('the poll reads again', () => router.reads.length > reads + 1)
+    // A push while the poll reads again does not stop it: it would starve under steady pushes.
+    controller.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: [limit(0, { limitVersion: 2 })] })
+    await waitUntil('the second push is applied', () => router.applies.length > before + 1)
+    router.releaseReadings()
+    await polled
+    expect(router.reads.slice(reads)).toEqual([
+      { stoppable: true, stopped: true },
+      { stoppable: false, stopped: false },
+    ])
+    expect(router.applies.slice(before).map((a) => a.only?.join(',') ?? 'whole')).toEqual([
+      'sub_1',
+      'sub_0',
+      'whole',
+    ])
+    // The poll's reading, taken after the push, is the one booked.
+    expect(agent.snapshot().books.sub_1!.limit.limitVersion).toBe(2)
   })
 })

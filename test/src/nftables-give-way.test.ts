@@ -1,8 +1,11 @@
 /**
  * The nftables driver's whole apply at thousands of subscribers, on a real kernel: it plans a slice
  * at a time (the event loop turns between slices), and told to give way it stops with the kernel's
- * table untouched, so the agent can let a pushed top-up go first and plan again after it.
+ * table untouched, so the agent can let a pushed top-up go first and plan again after it; its
+ * reading stops for one too.
  */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RouterDriver, SubscriberRule } from '../../agent/src/drivers/driver.js'
 import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-driver.js'
@@ -88,5 +91,35 @@ describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
     expect(blocked).toHaveLength(SUBSCRIBERS / 10 + 1)
     expect(blocked).toContain('10.100.3.1')
     expect(blocked).toContain('10.100.10.1')
+  }, 120_000)
+
+  it('stops a reading for a push: nft is ended at once, and the next reading is whole', async () => {
+    const whole = await driver.readCounters()
+    const stop = new AbortController()
+    const started = performance.now()
+    const reading = driver.readCounters(stop.signal)
+    setTimeout(() => stop.abort(new Error('a push waits')), 20)
+    await expect(reading).rejects.toThrow('a push waits')
+    const stoppedMs = performance.now() - started
+    // No listing of ours is left running in the namespace.
+    const listings = execFileSync('ip', ['netns', 'pids', net.routerNs], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+        } catch {
+          return '' // ended meanwhile
+        }
+      })
+      .filter((args) => args.includes('list table'))
+    expect(listings).toEqual([])
+    const timed = performance.now()
+    const again = await driver.readCounters(new AbortController().signal)
+    const wholeMs = performance.now() - timed
+    expect(again.samples).toHaveLength(whole.samples.length)
+    expect(again.samples.length).toBeGreaterThanOrEqual(SUBSCRIBERS)
+    // Stopped well before a listing of the whole table could have ended.
+    expect(stoppedMs).toBeLessThan(wholeMs)
   }, 120_000)
 })

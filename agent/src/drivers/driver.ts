@@ -89,7 +89,12 @@ export interface RouterDriver {
   readonly kind: string
   /** Creates what the driver owns if missing; never touches anything else on the router. */
   start(): Promise<void>
-  readCounters(): Promise<CounterReading>
+  /**
+   * `signal`: a driver whose reading takes long (a listing of 10k subscribers) may stop it when the
+   * signal aborts (a pushed top-up waits for the router) and reject with `signal.reason`, having
+   * changed nothing. Ignoring it is always correct.
+   */
+  readCounters(signal?: AbortSignal): Promise<CounterReading>
   /**
    * Makes the router match `rules` exactly for the subscribers it owns: adds, changes and removes
    * only what differs. `reading` is the reading `remainingBytes` was computed from. A rule the

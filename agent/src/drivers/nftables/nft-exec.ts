@@ -32,7 +32,7 @@ export class NftError extends Error {
 export interface NftRunner {
   (args: readonly string[], stdin?: string): Promise<string>
   /** nft's output as the pieces it came in, for a listing too large to join (see listing-items.ts). */
-  chunks(args: readonly string[], stdin?: string): Promise<Buffer[]>
+  chunks(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<Buffer[]>
   /** Ends the waiting batch process (nothing is run); calls after it still work. */
   close(): void
 }
@@ -98,19 +98,27 @@ export function createNftRunner({
     return ready ?? start(args)
   }
 
-  const chunks = (args: readonly string[], stdin?: string): Promise<Buffer[]> => {
+  const chunks = (args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<Buffer[]> => {
     const shown = `nft ${args.join(' ')}`
     const [command = nftPath] = prefix
+    if (signal?.aborted) return Promise.reject(signal.reason)
     const started = take(args)
     return new Promise<Buffer[]>((resolve, reject) => {
       let settled = false
-      const settle = (error: NftError | undefined) => {
+      const settle = (error: unknown) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        signal?.removeEventListener('abort', stop)
         if (error) reject(error)
         else resolve(started.stdout)
       }
+      // Stopped from outside: nft is killed (a listing changes nothing) and the call rejects at once.
+      const stop = () => {
+        started.child.kill('SIGKILL')
+        settle(signal!.reason)
+      }
+      signal?.addEventListener('abort', stop, { once: true })
       // Rejects at once: a grandchild holding the pipes open must not stretch the timeout.
       const timer = setTimeout(() => {
         started.child.kill('SIGKILL')

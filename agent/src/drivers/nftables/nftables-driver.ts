@@ -70,10 +70,10 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   const breather = new LoopBreather()
   const breathe = () => breather.breathe()
 
-  async function list(): Promise<InstalledTable | undefined> {
+  async function list(signal?: AbortSignal): Promise<InstalledTable | undefined> {
     const began = generation
     try {
-      const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table])
+      const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table], undefined, signal)
       const installed = await parseListingInSlices(listing, table, breathe)
       // So a push finds its subscribers' addresses without reading every map (see value-index.ts).
       await indexInSlices(installed, breathe)
@@ -193,10 +193,11 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       await ensureStructure(await list())
     },
 
-    async readCounters() {
+    async readCounters(signal?: AbortSignal) {
       const startedAtMs = Date.now()
       const began = generation
-      const installed = await list()
+      // Only nft's own listing stops for the signal: once its output is in, the reading is made.
+      const installed = await list(signal)
       bootId ??= (await readFile(bootIdPath, 'utf8')).trim()
       // A missing table means no counters exist (apply re-creates them, with new counterIds).
       const reading: CounterReading = {
