@@ -14,6 +14,7 @@ import { journalDeltas } from './journal-deltas.js'
 import { limitsRefusal } from './limit-check.js'
 import { type AgentMetrics, type AgentMetricsView, noAgentMetrics } from './metrics/agent-metrics.js'
 import { timed } from './metrics/timed.js'
+import { pollDelayMs } from './poll-share.js'
 import { PollTimer } from './poll-timer.js'
 import { ProblemReport } from './problem-report.js'
 import { ReadGivingWay } from './read-giving-way.js'
@@ -65,6 +66,8 @@ export class Agent {
   private saving: Promise<void> = Promise.resolve()
   private readonly lastDelta = new Map<string, number>()
   private lastReading: CounterReading | null = null
+  /** How long the last poll took (see pollDelayMs). */
+  private lastPollMs: number | undefined
   /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
   private readonly problems = new ProblemReport()
   /** The limit version last reported per subscriber, so a new one is reported once it is enforced. */
@@ -227,8 +230,13 @@ export class Agent {
     return reading
   }
 
-  /** Faster while someone would reach the cap within a few polls at their current rate. */
+  /** The wait before the next poll: the interval, kept to the configured share of the agent's time. */
   private nextInterval(): number {
+    return pollDelayMs(this.wantedInterval(), this.lastPollMs, this.config.pollShare)
+  }
+
+  /** Faster while someone would reach the cap within a few polls at their current rate. */
+  private wantedInterval(): number {
     for (const [id, book] of this.state.books) {
       const recent = this.lastDelta.get(id) ?? 0
       if (book.applied === 'open' && recent > 0 && remainingBytes(book) <= recent * 4) {
@@ -241,7 +249,10 @@ export class Agent {
   private timedPoll(boundaryMs?: number): Promise<void> {
     return timed(
       () => this.poll(boundaryMs),
-      (outcome, seconds) => this.metrics.polled(outcome, seconds),
+      (outcome, seconds) => {
+        this.lastPollMs = seconds * 1000
+        this.metrics.polled(outcome, seconds)
+      },
     )
   }
 

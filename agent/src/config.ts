@@ -190,6 +190,11 @@ export const AgentConfig = z
     pollIntervalMs: z.number().int().min(100).max(60_000).default(1000),
     /** The faster interval used while any subscriber is close to the cap. */
     fastPollIntervalMs: z.number().int().min(50).max(60_000).default(250),
+    /**
+     * The most of its time the agent spends polling: after a poll that took d ms it waits at least
+     * d × (1 − share) / share ms (see poll-share.ts). 1 = poll back to back when a poll outlasts the interval.
+     */
+    pollShare: z.number().gt(0).max(1).default(0.5),
     /** `observe` counts and reports but never blocks or throttles: for a safe first deployment. */
     mode: z.enum(['enforce', 'observe']).default('enforce'),
     /** The fastest a subscriber's link can move bytes; larger counter jumps are anomalies, not usage. */

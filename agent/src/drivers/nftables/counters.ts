@@ -2,6 +2,7 @@
 import type { CounterSample } from '../driver.js'
 import { objectNames, parseObjectName } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
+import { finish, finishInSlices } from './steps.js'
 
 const computed = new WeakMap<InstalledTable, CounterSample[]>()
 
@@ -11,15 +12,7 @@ const computed = new WeakMap<InstalledTable, CounterSample[]>()
  */
 export function counterSamples(installed: InstalledTable): CounterSample[] {
   // A poll reads the samples and then plans from the same listing: compute them once per listing.
-  const known = computed.get(installed)
-  if (known) return known
-  const samples: CounterSample[] = []
-  computed.set(installed, samples)
-  for (const name of installed.counters.keys()) {
-    const sample = sampleNamed(installed, name)
-    if (sample) samples.push(sample)
-  }
-  return samples
+  return computed.get(installed) ?? keep(installed, finish(sampleSteps(installed)))
 }
 
 /** As counterSamples, with `breathe()` every thousand counters (10k subscribers: ~20 ms in all). */
@@ -27,17 +20,26 @@ export async function counterSamplesInSlices(
   installed: InstalledTable,
   breathe: () => Promise<void>,
 ): Promise<CounterSample[]> {
-  if (computed.has(installed)) return computed.get(installed)!
+  const known = computed.get(installed)
+  if (known) return known
+  const samples = await finishInSlices(sampleSteps(installed), breathe)
+  // Another caller may have computed them meanwhile: every caller gets the same array.
+  return computed.get(installed) ?? keep(installed, samples)
+}
+
+function keep(installed: InstalledTable, samples: CounterSample[]): CounterSample[] {
+  computed.set(installed, samples)
+  return samples
+}
+
+function* sampleSteps(installed: InstalledTable): Generator<void, CounterSample[]> {
   const samples: CounterSample[] = []
   let n = 0
   for (const name of installed.counters.keys()) {
     const sample = sampleNamed(installed, name)
     if (sample) samples.push(sample)
-    if (++n % 1000 === 0) await breathe()
+    if (++n % 1000 === 0) yield
   }
-  const known = computed.get(installed)
-  if (known) return known
-  computed.set(installed, samples)
   return samples
 }
 

@@ -17,10 +17,11 @@ import { counterSamplesInSlices } from './counters.js'
 import { afterChanges } from './model.js'
 import { createNftRunner, NftError } from './nft-exec.js'
 import { type InstalledTable, parseListingInSlices } from './nft-json.js'
-import { finish, type Plan, planSteps, type QuotaCap } from './plan.js'
+import { type Plan, planSteps, type QuotaCap } from './plan.js'
 import { type Change, changeBatch, structureBatch } from './ruleset.js'
 import { createSessionFallback, type SessionsNow } from './session-fallback.js'
 import type { SessionSource } from './session-source.js'
+import { finish } from './steps.js'
 import { indexInSlices } from './value-index.js'
 
 export interface NftablesDriverOptions {
@@ -134,11 +135,11 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       reading,
       caps,
       ownReadings.has(reading),
-      known && only,
+      known ? only : undefined,
       sessions?.byLogin,
     )
     // A push plans its own subscribers at once; a whole table is planned a slice at a time.
-    const plan = known && only ? finish(steps) : await planInSlices(steps, giveWay)
+    const plan = known ? finish(steps) : await planInSlices(steps, giveWay)
     if (!plan) return { skipped: [], gaveWay: true }
     caps = plan.caps
     if (plan.changes.length > 0) {

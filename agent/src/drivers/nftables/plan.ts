@@ -17,6 +17,7 @@ import type { InstalledTable } from './nft-json.js'
 import { OverlayMap } from './overlay-map.js'
 import { MAX_PACKET_BYTES, planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
+import { finish } from './steps.js'
 import { keysWithValue } from './value-index.js'
 
 export interface Plan {
@@ -59,14 +60,6 @@ type SetRole = keyof ReturnType<typeof setNames>
 /** planSteps run to its end at once: a push's plan, or wherever the loop may be held. */
 export function planChanges(...args: Parameters<typeof planSteps>): Plan {
   return finish(planSteps(...args))
-}
-
-/** Runs a plan's steps to the end. */
-export function finish(steps: Generator<void, Plan>): Plan {
-  for (;;) {
-    const step = steps.next()
-    if (step.done) return step.value
-  }
 }
 
 /** Subscribers (or elements, or objects) planned between two steps: ~1 ms of work. */
