@@ -66,8 +66,8 @@ export class Agent {
   private saving: Promise<void> = Promise.resolve()
   private readonly lastDelta = new Map<string, number>()
   private lastReading: CounterReading | null = null
-  /** How long the last poll took (see pollDelayMs). */
-  private lastPollMs: number | undefined
+  /** How long the router's last reading took (see pollDelayMs). */
+  private lastReadMs: number | undefined
   /** Rules the router could not be given (skipped, the rest enforced), as last told to the controller. */
   private readonly problems = new ProblemReport()
   /** The limit version last reported per subscriber, so a new one is reported once it is enforced. */
@@ -125,7 +125,8 @@ export class Agent {
       { ...deps.link, ...(config.controllerCa ? { ca: config.controllerCa } : {}) },
     )
     this.usage = new UsageSender(this.link, journal, state)
-    this.reads = new ReadGivingWay(driver, () => this.pushes.onIdle(), this.now)
+    // Behind the pushes queued now, not behind every push to come: steady pushes must not starve the poll.
+    this.reads = new ReadGivingWay(driver, () => this.pushes.add(async () => {}), this.now)
     this.pollTimer = new PollTimer({
       now: this.now,
       limits: () => [...this.state.books.values()].map((b) => b.limit),
@@ -216,7 +217,8 @@ export class Agent {
    * at the boundary. The driver's reading object is kept (it may cache its listing by identity).
    */
   private async read(boundaryMs?: number): Promise<CounterReading> {
-    const { reading, startedAtMs } = await this.reads.read()
+    const { reading, startedAtMs, tookMs } = await this.reads.read(boundaryMs === undefined)
+    this.lastReadMs = tookMs
     const late = boundaryMs === undefined ? undefined : startedAtMs - boundaryMs
     // Never before the last reading (a poll run by hand may have read past the edge already).
     const afterLast = boundaryMs !== undefined && boundaryMs > (this.lastReading?.atMs ?? -Infinity)
@@ -230,29 +232,25 @@ export class Agent {
     return reading
   }
 
-  /** The wait before the next poll: the interval, kept to the configured share of the agent's time. */
+  /**
+   * Faster while someone would reach the cap within a few polls at their current rate (a router
+   * without kernel quotas enforces the cap only at a poll). Otherwise the interval, kept to the
+   * configured share of the agent's time by how long the router's reading took.
+   */
   private nextInterval(): number {
-    return pollDelayMs(this.wantedInterval(), this.lastPollMs, this.config.pollShare)
-  }
-
-  /** Faster while someone would reach the cap within a few polls at their current rate. */
-  private wantedInterval(): number {
     for (const [id, book] of this.state.books) {
       const recent = this.lastDelta.get(id) ?? 0
       if (book.applied === 'open' && recent > 0 && remainingBytes(book) <= recent * 4) {
         return this.config.fastPollIntervalMs
       }
     }
-    return this.config.pollIntervalMs
+    return pollDelayMs(this.config.pollIntervalMs, this.lastReadMs, this.config.pollShare)
   }
 
   private timedPoll(boundaryMs?: number): Promise<void> {
     return timed(
       () => this.poll(boundaryMs),
-      (outcome, seconds) => {
-        this.lastPollMs = seconds * 1000
-        this.metrics.polled(outcome, seconds)
-      },
+      (outcome, seconds) => this.metrics.polled(outcome, seconds),
     )
   }
 

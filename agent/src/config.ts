@@ -191,8 +191,8 @@ export const AgentConfig = z
     /** The faster interval used while any subscriber is close to the cap. */
     fastPollIntervalMs: z.number().int().min(50).max(60_000).default(250),
     /**
-     * The most of its time the agent spends polling: after a poll that took d ms it waits at least
-     * d × (1 − share) / share ms (see poll-share.ts). 1 = poll back to back when a poll outlasts the interval.
+     * The most of its time the agent spends reading the router: after a reading that took d ms the
+     * next waits at least d × (1 − share) / share ms (see poll-share.ts). 1 = no such wait.
      */
     pollShare: z.number().gt(0).max(1).default(0.5),
     /** `observe` counts and reports but never blocks or throttles: for a safe first deployment. */

@@ -63,7 +63,7 @@ describe('an agent whose polls take long', () => {
 
   const gaps = (starts: number[]) => starts.slice(2).map((at, i) => at - starts[i + 1]!)
 
-  it('waits as long again as a poll took before the next (share 0.5, the default); with share 1 only the interval', async () => {
+  it('waits as long again as its reading took before the next (share 0.5, the default); with share 1 only the interval', async () => {
     // A reading of 400 ms: by default the next starts 800 ms after the last began, not 500.
     for (const gap of gaps(await pollStarts(400, undefined))) expect(gap).toBeGreaterThanOrEqual(790)
     for (const gap of gaps(await pollStarts(400, 1))) expect(gap).toBeLessThan(750)

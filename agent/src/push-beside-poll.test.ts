@@ -59,6 +59,8 @@ function gatedDriver(listedSpent?: string, stopsReadings = false) {
   let planning: Promise<void> | undefined
   let planned = () => {}
   let failWhole = false
+  let pushGate: Promise<void> | undefined
+  let openPushes = () => {}
   /** Each reading: whether it was given a signal to stop at, and whether it stopped. */
   const reads: Array<{ stoppable: boolean; stopped: boolean }> = []
   const driver: RouterDriver = {
@@ -94,6 +96,7 @@ function gatedDriver(listedSpent?: string, stopsReadings = false) {
           return { skipped: [], gaveWay: true }
         }
       }
+      if (only && pushGate) await pushGate
       if (failWhole && !only && !giveWay) throw new Error('nft: the router refused the batch')
       return inner.apply(rules, reading, creating, only)
     },
@@ -110,6 +113,16 @@ function gatedDriver(listedSpent?: string, stopsReadings = false) {
     releasePlanning() {
       planning = undefined
       planned()
+    },
+    /** Pushed applies wait from now until releasePushes. */
+    holdPushes() {
+      pushGate = new Promise((resolve) => {
+        openPushes = resolve
+      })
+    },
+    releasePushes() {
+      pushGate = undefined
+      openPushes()
     },
     /** Whole applies not asked to give way fail from now on. */
     failWholeApplies() {
@@ -340,5 +353,35 @@ describe('a pushed limit beside a running poll', () => {
     ])
     // The poll's reading, taken after the push, is the one booked.
     expect(agent.snapshot().books.sub_1!.limit.limitVersion).toBe(2)
+  })
+
+  it('reads again once the pushes that stopped it are through, not after every push that comes later', async () => {
+    const { controller, router, agent } = await startAgent([limit(0), limit(1)], gatedDriver(undefined, true))
+    await controller.next('state')
+    await agent.pollNow()
+
+    router.holdReadings()
+    router.holdPushes()
+    cleanup.push(async () => router.releaseReadings())
+    cleanup.push(async () => router.releasePushes())
+    const [reads, before] = [router.reads.length, router.applies.length]
+    const polled = agent.pollNow()
+    await waitUntil('the poll reads', () => router.reads.length > reads)
+    controller.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: [limit(0, { limitVersion: 2 })] })
+    await waitUntil('the reading stops', () => router.reads[reads]!.stopped)
+    // A second push comes while the first is still at the router.
+    controller.send({ v: PROTOCOL_VERSION, type: 'limits', subscribers: [limit(1, { limitVersion: 2 })] })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // The first goes through; the second is held at the router from now on.
+    router.releasePushes()
+    router.holdPushes()
+    await waitUntil(
+      'the poll reads again while the second push is held',
+      () => router.reads.length > reads + 1,
+    )
+    expect(router.applies.slice(before).map((a) => a.only?.join(','))).toEqual(['sub_0', 'sub_1'])
+    router.releasePushes()
+    router.releaseReadings()
+    await polled
   })
 })

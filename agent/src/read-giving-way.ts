@@ -11,7 +11,7 @@ export class ReadGivingWay {
 
   constructor(
     private readonly driver: RouterDriver,
-    /** Resolves once no pushed limit is waiting or being applied. */
+    /** Resolves once the pushed limits waiting now are applied (not any that come after). */
     private readonly pushesDone: () => Promise<void>,
     private readonly now: () => number,
   ) {}
@@ -21,21 +21,30 @@ export class ReadGivingWay {
     this.stop?.abort(new ReadingStopped())
   }
 
-  /** The reading, and when the one that made it began (by `now`). */
-  async read(): Promise<{ reading: CounterReading; startedAtMs: number }> {
-    const stop = new AbortController()
-    this.stop = stop
-    const startedAtMs = this.now()
-    try {
-      return { reading: await this.driver.readCounters(stop.signal), startedAtMs }
-    } catch (error) {
-      if (!(stop.signal.aborted && error === stop.signal.reason)) throw error
-    } finally {
-      this.stop = undefined
+  /**
+   * The reading, when the one that made it began (by `now`) and how long it took (ms). A reading for
+   * a free-window edge is never stopped: taken after the pushes, it could be stamped past the edge.
+   */
+  async read(stoppable: boolean): Promise<{ reading: CounterReading; startedAtMs: number; tookMs: number }> {
+    if (stoppable) {
+      const stop = new AbortController()
+      this.stop = stop
+      const startedAtMs = this.now()
+      const began = performance.now()
+      try {
+        const reading = await this.driver.readCounters(stop.signal)
+        return { reading, startedAtMs, tookMs: performance.now() - began }
+      } catch (error) {
+        if (!(stop.signal.aborted && error === stop.signal.reason)) throw error
+      } finally {
+        this.stop = undefined
+      }
+      await this.pushesDone()
     }
-    await this.pushesDone()
-    const again = this.now()
-    return { reading: await this.driver.readCounters(), startedAtMs: again }
+    const startedAtMs = this.now()
+    const began = performance.now()
+    const reading = await this.driver.readCounters()
+    return { reading, startedAtMs, tookMs: performance.now() - began }
   }
 }
 

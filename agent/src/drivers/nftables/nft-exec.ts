@@ -92,7 +92,11 @@ export function createNftRunner({
   const take = (args: readonly string[]): Started => {
     if (!isBatch(args)) return start(args)
     closed = false
-    const ready = waiting && !waiting.ended ? waiting : undefined
+    // 'close' comes after 'exit', once the pipes are drained: a process killed just now is not ready either.
+    const ready =
+      waiting && !waiting.ended && waiting.child.exitCode === null && waiting.child.signalCode === null
+        ? waiting
+        : undefined
     waiting = undefined
     if (ready) holdsLoop(ready, true)
     return ready ?? start(args)

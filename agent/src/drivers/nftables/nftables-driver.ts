@@ -22,7 +22,6 @@ import { type Change, changeBatch, structureBatch } from './ruleset.js'
 import { createSessionFallback, type SessionsNow } from './session-fallback.js'
 import type { SessionSource } from './session-source.js'
 import { finish } from './steps.js'
-import { indexInSlices } from './value-index.js'
 
 export interface NftablesDriverOptions {
   /** Table name in family `inet`; only tests should change it. */
@@ -76,8 +75,6 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
     try {
       const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table], undefined, signal)
       const installed = await parseListingInSlices(listing, table, breathe)
-      // So a push finds its subscribers' addresses without reading every map (see value-index.ts).
-      await indexInSlices(installed, breathe)
       if (began === generation) model = { installed, generation, listing: installed }
       return installed
     } catch (error) {

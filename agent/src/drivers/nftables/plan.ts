@@ -18,7 +18,6 @@ import { OverlayMap } from './overlay-map.js'
 import { MAX_PACKET_BYTES, planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
 import { finish } from './steps.js'
-import { keysWithValue } from './value-index.js'
 
 export interface Plan {
   changes: Change[]
@@ -309,11 +308,10 @@ function nameable(id: string): boolean {
 /** Keys of every element pointing at one of these subscribers' objects (their installed addresses). */
 function touchedKeys(installed: InstalledTable, only: ReadonlySet<string>): Set<string> {
   const keys = new Set<string>()
-  const names = [...only].flatMap((id) => Object.values(objectNames(id)))
+  const names = new Set([...only].flatMap((id) => Object.values(objectNames(id))))
   for (const spec of SETS) {
-    const map = spec.objects && installed.elements.get(spec.name)
-    if (!map) continue
-    for (const name of names) for (const key of keysWithValue(map, name)) keys.add(key)
+    if (!spec.objects) continue
+    for (const [key, value] of installed.elements.get(spec.name) ?? []) if (names.has(value)) keys.add(key)
   }
   return keys
 }
