@@ -29,11 +29,8 @@ export class ReadGivingWay {
     if (stoppable) {
       const stop = new AbortController()
       this.stop = stop
-      const startedAtMs = this.now()
-      const began = performance.now()
       try {
-        const reading = await this.driver.readCounters(stop.signal)
-        return { reading, startedAtMs, tookMs: performance.now() - began }
+        return await this.timed(stop.signal)
       } catch (error) {
         if (!(stop.signal.aborted && error === stop.signal.reason)) throw error
       } finally {
@@ -41,9 +38,13 @@ export class ReadGivingWay {
       }
       await this.pushesDone()
     }
+    return this.timed()
+  }
+
+  private async timed(signal?: AbortSignal) {
     const startedAtMs = this.now()
     const began = performance.now()
-    const reading = await this.driver.readCounters()
+    const reading = await this.driver.readCounters(signal)
     return { reading, startedAtMs, tookMs: performance.now() - began }
   }
 }

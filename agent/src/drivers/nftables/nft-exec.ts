@@ -83,7 +83,7 @@ export function createNftRunner({
 
   /** A batch process for later, not holding the agent's event loop open while it waits. */
   const keepOneWaiting = () => {
-    if (closed || (waiting && !waiting.ended)) return
+    if (closed || (waiting && alive(waiting))) return
     const next = start(BATCH)
     holdsLoop(next, false)
     waiting = next
@@ -92,11 +92,7 @@ export function createNftRunner({
   const take = (args: readonly string[]): Started => {
     if (!isBatch(args)) return start(args)
     closed = false
-    // 'close' comes after 'exit', once the pipes are drained: a process killed just now is not ready either.
-    const ready =
-      waiting && !waiting.ended && waiting.child.exitCode === null && waiting.child.signalCode === null
-        ? waiting
-        : undefined
+    const ready = waiting && alive(waiting) ? waiting : undefined
     waiting = undefined
     if (ready) holdsLoop(ready, true)
     return ready ?? start(args)
@@ -158,6 +154,11 @@ export function createNftRunner({
       },
     },
   )
+}
+
+/** Not ended: 'close' comes after 'exit', once the pipes are drained, so a process killed just now has ended too. */
+function alive({ ended, child }: Started): boolean {
+  return !ended && child.exitCode === null && child.signalCode === null
 }
 
 function isBatch(args: readonly string[]): boolean {
