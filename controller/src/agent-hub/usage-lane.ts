@@ -14,6 +14,7 @@
 import type { Usage } from '@capd/protocol'
 import type { DomainEnv } from '../domain/env.js'
 import { type IngestResult, ingestUsage } from '../domain/usage-ingest.js'
+import { readAheadForUsage } from '../domain/usage-read-ahead.js'
 import type { Store } from '../store/store.js'
 
 interface Waiting {
@@ -66,6 +67,7 @@ export class UsageLane {
     if (batch.length > 1) {
       try {
         const results = await this.store.transact(async (tx) => {
+          await readAheadForUsage(tx, this.env, batch)
           const out: IngestResult[] = []
           for (const w of batch) out.push(await ingestUsage(tx, this.env, w.agentId, w.usage))
           return out

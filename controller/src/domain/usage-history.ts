@@ -28,19 +28,12 @@ export async function bookUsageHistory(
   env: DomainEnv,
   entries: Iterable<CountedUsage>,
 ): Promise<void> {
-  const nowMs = env.clock.now()
   const sums = new Map<string, DaySum>()
-  let local: LocalDay | undefined
-  for (const e of entries) {
-    if (e.down === 0 && e.up === 0) continue
-    const atMs = Math.min(e.atMs, nowMs)
-    // Batches are mostly one day: reuse the last day found when it still holds the entry.
-    if (!local || atMs < local.startMs || atMs >= local.endMs) local = localDayAt(atMs, env.timeZone)
-    const key = usageDayId(e.subscriberId, local.day)
-    let sum = sums.get(key)
+  for (const { entry: e, atMs, local, id } of onTheirDays(env, entries)) {
+    let sum = sums.get(id)
     if (!sum) {
       sum = { subscriberId: e.subscriberId, local, hourDown: zeros(local.hours), hourUp: zeros(local.hours) }
-      sums.set(key, sum)
+      sums.set(id, sum)
     }
     const hour = Math.floor((atMs - local.startMs) / HOUR_MS)
     sum.hourDown[hour] = addBytes(sum.hourDown[hour]!, e.down)
@@ -52,6 +45,26 @@ export async function bookUsageHistory(
     const row = merged(id, sum, old)
     if (old) await tx.usageDays.update(row)
     else await tx.usageDays.insert(row)
+  }
+}
+
+/** The ids of the day rows bookUsageHistory will read and write for these entries. */
+export function usageDayIds(env: DomainEnv, entries: Iterable<CountedUsage>): string[] {
+  const ids = new Set<string>()
+  for (const { id } of onTheirDays(env, entries)) ids.add(id)
+  return [...ids]
+}
+
+/** Each entry with traffic, at its time clamped to now, with its local day and that day's row id. */
+function* onTheirDays(env: DomainEnv, entries: Iterable<CountedUsage>) {
+  const nowMs = env.clock.now()
+  let local: LocalDay | undefined
+  for (const entry of entries) {
+    if (entry.down === 0 && entry.up === 0) continue
+    const atMs = Math.min(entry.atMs, nowMs)
+    // Batches are mostly one day: reuse the last day found when it still holds the entry.
+    if (!local || atMs < local.startMs || atMs >= local.endMs) local = localDayAt(atMs, env.timeZone)
+    yield { entry, atMs, local, id: usageDayId(entry.subscriberId, local.day) }
   }
 }
 

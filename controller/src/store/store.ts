@@ -184,6 +184,9 @@ export interface Tx {
 }
 
 export interface ReadAhead {
+  readonly agents?: readonly string[]
+  /** Usage marks by id (usageMarkId). */
+  readonly usageMarks?: readonly string[]
   readonly subscribers?: readonly string[]
   /** Usage day rows by id (usageDayId). */
   readonly usageDays?: readonly string[]

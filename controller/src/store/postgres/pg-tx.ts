@@ -153,6 +153,8 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
     nextSequence: (name: string) => nextSequence(query, readOnly, name),
     breathe: () => breather.breathe(),
     readAhead: async (hint) => {
+      if (hint.agents) await agents.readAhead(hint.agents)
+      if (hint.usageMarks) await usageMarks.readAhead(hint.usageMarks)
       if (hint.subscribers) await subscribers.readAhead(hint.subscribers)
       if (hint.usageDays) await usageDays.readAhead(hint.usageDays)
       if (hint.topUpsOf) await topUps.readAheadBySubscriber(hint.topUpsOf)

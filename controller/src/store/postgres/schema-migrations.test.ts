@@ -97,7 +97,7 @@ describe.skipIf(skip)('schema migrations', { timeout: 60_000 }, () => {
           [r.id, r],
         )
       }
-      expect(await migrateSchema(pool)).toEqual([3])
+      expect(await migrateSchema(pool, SCHEMA_MIGRATIONS.slice(0, 3))).toEqual([3])
       const store = await older.open()
       const moved = (agentId: string) =>
         store.transact(async (tx) => (await tx.subscribers.movedFrom(agentId)).map((s) => s.id))
@@ -107,6 +107,24 @@ describe.skipIf(skip)('schema migrations', { timeout: 60_000 }, () => {
     } finally {
       await pool.end()
       await older.end()
+    }
+  })
+
+  it('4 leaves room in the pages of usage history, where each batch rewrites its rows', async () => {
+    const pool = await connectPool(fixture.db.url, 1)
+    try {
+      await migrateSchema(pool)
+      const { rows } = await pool.query<{ relname: string; reloptions: string[] | null }>(
+        `SELECT relname, reloptions FROM pg_class
+         WHERE relname IN ('usage_days', 'usage_months', 'subscribers') ORDER BY relname`,
+      )
+      expect(rows.map((r) => [r.relname, r.reloptions])).toEqual([
+        ['subscribers', ['fillfactor=70']],
+        ['usage_days', ['fillfactor=70']],
+        ['usage_months', ['fillfactor=70']],
+      ])
+    } finally {
+      await pool.end()
     }
   })
 

@@ -8,7 +8,8 @@ export interface Column {
   readonly name: string
   /** The PostgreSQL type of its values (the element type of the array it is written from). */
   readonly type: 'text' | 'bigint' | 'integer' | 'boolean' | 'inet' | 'jsonb'
-  of(row: never): string | number | boolean | null
+  /** Its value in the row; a jsonb column's is the JSON value itself, not its text. */
+  of(row: never): string | number | boolean | null | readonly string[]
 }
 
 export interface TableSpec {
@@ -24,7 +25,7 @@ export type RowTableKey = Exclude<
   'format' | 'version' | 'audit' | 'idempotency' | 'sequences' | 'migrations' | 'committedVersion'
 >
 
-const col = <T>(name: string, type: Column['type'], of: (row: T) => string | number | boolean | null) =>
+const col = <T>(name: string, type: Column['type'], of: (row: T) => ReturnType<Column['of']>) =>
   ({ name, type, of }) as Column
 
 const subscriberId = col<{ subscriberId: string }>('subscriber_id', 'text', (r) => r.subscriberId)
@@ -75,9 +76,7 @@ export const TABLE_SPECS: readonly TableSpec[] = [
       col<Subscriber>('balance', 'bigint', (r) => r.balance.amount),
       // A column of its own, not an index on `doc`: an index over `doc` would make every update of
       // the row (each usage batch) a non-HOT one, with new entries in every index.
-      col<Subscriber>('former_agent_ids', 'jsonb', (r) =>
-        r.formerAgentIds ? JSON.stringify(r.formerAgentIds) : null,
-      ),
+      col<Subscriber>('former_agent_ids', 'jsonb', (r) => r.formerAgentIds ?? null),
     ],
   },
   { key: 'topUps', sql: 'top_ups', columns: [subscriberId] },
