@@ -1,19 +1,9 @@
-/**
- * The agent at free-window boundaries, on the simulated router with the agent's clock injected:
- * it polls exactly at each window's start and end, opens a blocked subscriber and drops the quota
- * inside, counts (reports) the bytes used there without drawing them, and enforces again at the end
- * with what was left when the window began.
- */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
+import { PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Agent } from './agent.js'
-import { loadAgentConfig } from './config.js'
 import type { CounterReading, RouterDriver, SubscriberRule } from './drivers/driver.js'
 import { createSimulatedDriver } from './drivers/simulated.js'
-import { fakeController, type Received } from './testing-fake-controller.js'
+import { startTestAgent } from './testing-agent.js'
+import type { Received } from './testing-fake-controller.js'
 
 const DAY = 86_400_000
 const cleanup: (() => Promise<unknown>)[] = []
@@ -52,22 +42,6 @@ describe('the agent at free-window boundaries', () => {
       freeWindows: [window],
     })
     const limits = [limit('sub_open', 0, 0), limit('sub_over', 1, 50_000_000)]
-    const controller = await fakeController((socket) =>
-      socket.send(
-        JSON.stringify({ v: PROTOCOL_VERSION, type: 'sync', serverTimeMs: now(), subscribers: limits }),
-      ),
-    )
-    cleanup.push(() => controller.close())
-    const stateDir = await mkdtemp(join(tmpdir(), 'capd-free-hours-'))
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-    const config = await loadAgentConfig({
-      controller: controller.url,
-      token: agentToken('agt_free', 'free-hours-secret-0123456789'),
-      stateDir,
-      pollIntervalMs: 1000,
-      fastPollIntervalMs: 1000,
-      router: { kind: 'simulated' },
-    })
     const applied: Array<{ atMs: number; rules: SubscriberRule[] }> = []
     // The router moves bytes in real time; only the agent's clock jumps.
     const simulated = createSimulatedDriver({ bytesPerSecond: 1_000_000 })
@@ -78,8 +52,17 @@ describe('the agent at free-window boundaries', () => {
         return simulated.apply(rules, reading, creating)
       },
     }
-    const agent = await Agent.start(config, driver, { now })
-    cleanup.push(() => agent.stop())
+    const { controller, agent } = await startTestAgent({
+      name: 'free',
+      onHello: (socket) =>
+        socket.send(
+          JSON.stringify({ v: PROTOCOL_VERSION, type: 'sync', serverTimeMs: now(), subscribers: limits }),
+        ),
+      driver,
+      config: { pollIntervalMs: 1000, fastPollIntervalMs: 1000 },
+      deps: { now },
+      cleanup,
+    })
     await controller.next('state')
     // Further ahead than one poll interval, so the pending poll comes before the window does.
     offsetMs += startMs - now() - 2500
@@ -142,28 +125,6 @@ describe('new limits and the pending poll', () => {
             ],
           }),
     })
-    const controller = await fakeController((socket) =>
-      socket.send(
-        JSON.stringify({
-          v: PROTOCOL_VERSION,
-          type: 'sync',
-          serverTimeMs: Date.now(),
-          subscribers: [limit(1)],
-        }),
-      ),
-    )
-    cleanup.push(() => controller.close())
-    const stateDir = await mkdtemp(join(tmpdir(), 'capd-free-hours-push-'))
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-    const config = await loadAgentConfig({
-      controller: controller.url,
-      token: agentToken('agt_free', 'free-hours-secret-0123456789'),
-      stateDir,
-      // No regular poll during the test: only the window's start can bring one.
-      pollIntervalMs: 60_000,
-      fastPollIntervalMs: 60_000,
-      router: { kind: 'simulated' },
-    })
     const simulated = createSimulatedDriver({ bytesPerSecond: 1_000_000 })
     const readAt: number[] = []
     const driver: RouterDriver = {
@@ -173,8 +134,21 @@ describe('new limits and the pending poll', () => {
         return simulated.apply(rules, reading, creating)
       },
     }
-    const agent = await Agent.start(config, driver)
-    cleanup.push(() => agent.stop())
+    // No regular poll during the test (both intervals 60 s): only the window's start can bring one.
+    const { controller, agent } = await startTestAgent({
+      name: 'free',
+      onHello: (socket) =>
+        socket.send(
+          JSON.stringify({
+            v: PROTOCOL_VERSION,
+            type: 'sync',
+            serverTimeMs: Date.now(),
+            subscribers: [limit(1)],
+          }),
+        ),
+      driver,
+      cleanup,
+    })
     await controller.next('state')
     await agent.pollNow()
     const startMs = Date.now() + 800

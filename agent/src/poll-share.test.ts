@@ -1,14 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { agentToken } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Agent } from './agent.js'
-import { loadAgentConfig } from './config.js'
 import type { RouterDriver } from './drivers/driver.js'
 import { createSimulatedDriver } from './drivers/simulated.js'
 import { pollDelayMs } from './poll-share.js'
-import { fakeController } from './testing-fake-controller.js'
+import { startTestAgent } from './testing-agent.js'
 
 describe('pollDelayMs', () => {
   it('keeps polling to its share of the time, never polling sooner than the interval', () => {
@@ -40,19 +34,16 @@ describe('an agent whose polls take long', () => {
         return inner.readCounters()
       },
     }
-    const controller = await fakeController(() => {})
-    cleanup.push(() => controller.close())
-    const stateDir = await mkdtemp(join(tmpdir(), 'capd-share-'))
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-    const config = await loadAgentConfig({
-      controller: controller.url,
-      token: agentToken('agt_share', 'share-secret-0123456789ab'),
-      stateDir,
-      pollIntervalMs: 100,
-      ...(pollShare === undefined ? {} : { pollShare }),
-      router: { kind: 'simulated' },
+    const { agent } = await startTestAgent({
+      name: 'share',
+      driver,
+      config: {
+        pollIntervalMs: 100,
+        fastPollIntervalMs: 250,
+        ...(pollShare === undefined ? {} : { pollShare }),
+      },
+      cleanup,
     })
-    const agent = await Agent.start(config, driver)
     try {
       while (starts.length < 5) await new Promise((resolve) => setTimeout(resolve, 20))
     } finally {

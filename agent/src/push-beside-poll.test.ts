@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
+import { PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Agent } from './agent.js'
-import { loadAgentConfig } from './config.js'
 import type { RouterDriver, SubscriberRule } from './drivers/driver.js'
 import { createSimulatedDriver } from './drivers/simulated.js'
-import { fakeController } from './testing-fake-controller.js'
+import { startTestAgent } from './testing-agent.js'
 
 const DAY = 86_400_000
 const START_MS = Date.parse('2026-03-10T12:00:00Z')
@@ -142,20 +137,13 @@ function gatedDriver(listedSpent?: string, stopsReadings = false) {
 
 /** An agent on the gated simulated router, synced by a fake controller with `subscribers`. */
 async function startAgent(subscribers: SubscriberLimit[], router: ReturnType<typeof gatedDriver>) {
-  const controller = await fakeController((socket) => socket.send(JSON.stringify(sync(subscribers))))
-  cleanup.push(() => controller.close())
-  const stateDir = await mkdtemp(join(tmpdir(), 'capd-push-'))
-  cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-  const config = await loadAgentConfig({
-    controller: controller.url,
-    token: agentToken('agt_push', 'push-secret-0123456789ab'),
-    stateDir,
-    pollIntervalMs: 60_000,
-    fastPollIntervalMs: 60_000,
-    router: { kind: 'simulated' },
+  const { controller, agent } = await startTestAgent({
+    name: 'push',
+    onHello: (socket) => socket.send(JSON.stringify(sync(subscribers))),
+    driver: router.driver,
+    deps: { now: () => START_MS },
+    cleanup,
   })
-  const agent = await Agent.start(config, router.driver, { now: () => START_MS })
-  cleanup.push(() => agent.stop())
   return { controller, router, agent }
 }
 

@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
+import { PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { seededRandom } from '@capd/protocol/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Agent } from './agent.js'
-import { loadAgentConfig } from './config.js'
 import { createSimulatedDriver } from './drivers/simulated.js'
-import { type FakeController, fakeController, type Received } from './testing-fake-controller.js'
+import { startTestAgent } from './testing-agent.js'
+import type { FakeController, Received } from './testing-fake-controller.js'
 
 const DAY = 86_400_000
 const START_MS = Date.parse('2026-03-10T12:00:00Z')
@@ -42,22 +38,14 @@ const ids = Array.from({ length: 6 }, (_, i) => `sub_${i}`)
 const all = ids.map(limit)
 
 async function startAgent() {
-  const controller = await fakeController((socket) => socket.send(JSON.stringify(sync(all))))
-  cleanup.push(() => controller.close())
-  const stateDir = await mkdtemp(join(tmpdir(), 'capd-synced-'))
-  cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-  const config = await loadAgentConfig({
-    controller: controller.url,
-    token: agentToken('agt_synced', 'synced-secret-0123456789'),
-    stateDir,
-    pollIntervalMs: 60_000,
-    fastPollIntervalMs: 60_000,
-    router: { kind: 'simulated' },
-  })
   let clockMs = START_MS
-  const driver = createSimulatedDriver({ bytesPerSecond: 10_000, now: () => clockMs })
-  const agent = await Agent.start(config, driver, { now: () => clockMs })
-  cleanup.push(() => agent.stop())
+  const { controller, agent } = await startTestAgent({
+    name: 'synced',
+    onHello: (socket) => socket.send(JSON.stringify(sync(all))),
+    driver: createSimulatedDriver({ bytesPerSecond: 10_000, now: () => clockMs }),
+    deps: { now: () => clockMs },
+    cleanup,
+  })
   await controller.next('state')
   const poll = async (ms: number) => {
     clockMs += ms

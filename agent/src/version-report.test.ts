@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { agentToken, PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
+import { PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Agent } from './agent.js'
-import { loadAgentConfig } from './config.js'
 import { createSimulatedDriver } from './drivers/simulated.js'
-import { fakeController, type Received } from './testing-fake-controller.js'
+import { startTestAgent } from './testing-agent.js'
+import type { Received } from './testing-fake-controller.js'
 
 const DAY = 86_400_000
 const START_MS = Date.parse('2026-03-10T12:00:00Z')
@@ -29,30 +25,21 @@ const limit = (limitVersion: number, limitBytes: number): SubscriberLimit => ({
 
 describe('state reports', () => {
   it('say when a new limit version is enforced, even when the subscriber stays open', async () => {
-    const controller = await fakeController((socket) =>
-      socket.send(
-        JSON.stringify({
-          v: PROTOCOL_VERSION,
-          type: 'sync',
-          serverTimeMs: START_MS,
-          subscribers: [limit(1, 1e12)],
-        }),
-      ),
-    )
-    cleanup.push(() => controller.close())
-    const stateDir = await mkdtemp(join(tmpdir(), 'capd-version-report-'))
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }))
-    const config = await loadAgentConfig({
-      controller: controller.url,
-      token: agentToken('agt_version', 'version-secret-0123456789'),
-      stateDir,
-      pollIntervalMs: 60_000,
-      fastPollIntervalMs: 60_000,
-      router: { kind: 'simulated' },
+    const { controller, agent } = await startTestAgent({
+      name: 'version',
+      onHello: (socket) =>
+        socket.send(
+          JSON.stringify({
+            v: PROTOCOL_VERSION,
+            type: 'sync',
+            serverTimeMs: START_MS,
+            subscribers: [limit(1, 1e12)],
+          }),
+        ),
+      driver: createSimulatedDriver({ bytesPerSecond: 0, now: () => START_MS }),
+      deps: { now: () => START_MS },
+      cleanup,
     })
-    const driver = createSimulatedDriver({ bytesPerSecond: 0, now: () => START_MS })
-    const agent = await Agent.start(config, driver, { now: () => START_MS })
-    cleanup.push(() => agent.stop())
     const states = () => controller.received.filter((m: Received) => m.type === 'state')
     const reported = (version: number) =>
       states().some((m: Received) =>
