@@ -3,6 +3,7 @@
 import type { ChangeLog } from './change-log.js'
 import { deepFreeze } from './deep-freeze.js'
 import type { MemoryIndex, RowIndex } from './memory-index.js'
+import { lowerBound, SortedIds, upperBound } from './sorted-ids.js'
 import type { Table } from './store.js'
 
 /**
@@ -18,8 +19,8 @@ export interface FrozenTable {
 }
 
 export class MemoryTable<T extends { id: string }> implements Table<T> {
-  /** Ids in ascending order, for cursor pagination. */
-  private readonly sortedIds: string[]
+  /** Ids in ascending order, for cursor pagination and frozen views. */
+  private readonly sortedIds: SortedIds
   /** While a frozen view is open: the row each id written since had when it was taken (undefined: none). */
   private rowsAtView: Map<string, T | undefined> | undefined
 
@@ -32,7 +33,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     /** Told of every write (old row, new row; undefined for none), for what a commit hands on. */
     private readonly written: (old: T | undefined, row: T | undefined) => void = () => {},
   ) {
-    this.sortedIds = Object.keys(rows).sort()
+    this.sortedIds = new SortedIds(Object.keys(rows))
     for (const row of Object.values(rows)) {
       deepFreeze(row)
       for (const index of indexes) index.add(row)
@@ -48,7 +49,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
   }
 
   async list(): Promise<T[]> {
-    return this.sortedIds.map((id) => this.rows[id]!)
+    return this.sortedIds.ordered().map((id) => this.rows[id]!)
   }
 
   async insert(row: T): Promise<void> {
@@ -56,13 +57,13 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     deepFreeze(row)
     this.keepBefore(row.id, undefined)
     this.rows[row.id] = row
-    const at = this.insertSorted(row.id)
+    this.sortedIds.add(row.id)
     for (const index of this.indexes) index.add(row)
     this.written(undefined, row)
     this.log().record(
       () => {
         delete this.rows[row.id]
-        this.sortedIds.splice(at, 1)
+        this.sortedIds.remove(row.id)
         for (const index of this.indexes) index.remove(row)
       },
       { o: 's', t: this.name, k: row.id, v: row },
@@ -103,14 +104,13 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     if (!old) return
     this.keepBefore(id, old)
     delete this.rows[id]
-    const at = upperBound(this.sortedIds, id) - 1
-    this.sortedIds.splice(at, 1)
+    this.sortedIds.remove(id)
     for (const index of this.indexes) index.remove(old)
     this.written(old, undefined)
     this.log().record(
       () => {
         this.rows[id] = old
-        this.sortedIds.splice(at, 0, id)
+        this.sortedIds.add(id)
         for (const index of this.indexes) index.add(old)
       },
       { o: 'd', t: this.name, k: id },
@@ -123,7 +123,7 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     const before = new Map<string, T | undefined>()
     this.rowsAtView = before
     return {
-      ids: this.sortedIds.slice(),
+      ids: this.sortedIds.ordered(),
       rowAt: (id) => (before.has(id) ? before.get(id) : this.rows[id]),
       release: () => {
         if (this.rowsAtView === before) this.rowsAtView = undefined
@@ -143,45 +143,15 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
 
   /** Walks rows in id order starting after `after`; `visit` returns false to stop. */
   scanFrom(after: string | undefined, visit: (row: T) => boolean): void {
-    let i = after === undefined ? 0 : upperBound(this.sortedIds, after)
-    for (; i < this.sortedIds.length; i++) if (!visit(this.rows[this.sortedIds[i]!]!)) return
+    const ids = this.sortedIds.ordered()
+    let i = after === undefined ? 0 : upperBound(ids, after)
+    for (; i < ids.length; i++) if (!visit(this.rows[ids[i]!]!)) return
   }
 
   /** Walks rows in reverse id order starting before `before`; `visit` returns false to stop. */
   scanBackFrom(before: string | undefined, visit: (row: T) => boolean): void {
-    let i = (before === undefined ? this.sortedIds.length : lowerBound(this.sortedIds, before)) - 1
-    for (; i >= 0; i--) if (!visit(this.rows[this.sortedIds[i]!]!)) return
+    const ids = this.sortedIds.ordered()
+    let i = (before === undefined ? ids.length : lowerBound(ids, before)) - 1
+    for (; i >= 0; i--) if (!visit(this.rows[ids[i]!]!)) return
   }
-
-  private insertSorted(id: string): number {
-    const ids = this.sortedIds
-    const last = ids[ids.length - 1]
-    const at = last === undefined || last < id ? ids.length : upperBound(ids, id)
-    ids.splice(at, 0, id)
-    return at
-  }
-}
-
-/** First position whose id is greater than `id`. */
-function upperBound(ids: readonly string[], id: string): number {
-  let lo = 0
-  let hi = ids.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (ids[mid]! <= id) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/** First position whose id is not less than `id`. */
-function lowerBound(ids: readonly string[], id: string): number {
-  let lo = 0
-  let hi = ids.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (ids[mid]! < id) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
