@@ -1,3 +1,9 @@
+/**
+ * The agent at free-window boundaries, on the simulated router with the agent's clock injected:
+ * it polls exactly at each window's start and end, opens a blocked subscriber and drops the quota
+ * inside, counts (reports) the bytes used there without drawing them, and enforces again at the end
+ * with what was left when the window began.
+ */
 import { PROTOCOL_VERSION, type SubscriberLimit } from '@capd/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CounterReading, RouterDriver, SubscriberRule } from './drivers/driver.js'

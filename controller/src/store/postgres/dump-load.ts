@@ -6,11 +6,11 @@ import type pg from 'pg'
 import { DATA_FORMAT, DATA_VERSION, type Data, emptyData } from '../data.js'
 import type { AuditEntry, IdempotencyRecord } from '../entities.js'
 import { insertAudit, upsertIdempotency } from './pg-side-tables.js'
-import { insertRows, type Query } from './pg-table.js'
+import { insertRows, type Query, ROWS_PER_STATEMENT } from './pg-table.js'
 import { TABLE_SPECS } from './table-specs.js'
 
 /** Rows per statement when loading: keeps each statement's parameters to a few MB. */
-const CHUNK = 5000
+const CHUNK = ROWS_PER_STATEMENT
 
 export class DatabaseNotEmptyError extends Error {
   override readonly name = 'DatabaseNotEmptyError'

@@ -173,13 +173,14 @@ export class PgTable<T extends { id: string }> implements Table<T> {
       [updates, columns],
       [docUpdates, []],
     ] as const) {
-      if (rows.length === 0) continue
       const sets = ['doc = u.doc', ...written.map((c) => `${c.name} = u.${c.name}`)].join(', ')
-      await this.query(`UPDATE ${sql} SET ${sets} FROM ${recordset(written)} WHERE ${sql}.id = u.id`, [
-        rowsJson(written, rows),
-      ])
+      for (const chunk of chunks(rows)) {
+        await this.query(`UPDATE ${sql} SET ${sets} FROM ${recordset(written)} WHERE ${sql}.id = u.id`, [
+          rowsJson(written, chunk),
+        ])
+      }
     }
-    if (inserts.length > 0) await insertRows(this.query, this.spec, inserts)
+    for (const chunk of chunks(inserts)) await insertRows(this.query, this.spec, chunk)
   }
 
   /** Keeps the cached reads what a new read would return after this write. */
@@ -209,6 +210,16 @@ export class PgTable<T extends { id: string }> implements Table<T> {
 function recordset(columns: readonly Column[]): string {
   const defs = ['id text', 'doc jsonb', ...columns.map((c) => `${c.name} ${c.type}`)]
   return `jsonb_to_recordset($1::jsonb) AS u(${defs.join(', ')})`
+}
+
+/**
+ * Rows per statement at most: a jsonb value holds at most 256 MB, and a plan's edit rewrites every
+ * subscriber on the plan in one transaction (5,000 rows of a few kB are a few MB).
+ */
+export const ROWS_PER_STATEMENT = 5000
+
+function* chunks<T>(rows: readonly T[]): Generator<readonly T[]> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield rows.slice(i, i + ROWS_PER_STATEMENT)
 }
 
 /** The rows as recordset reads them: each its id, itself as doc, and its columns' values. */
