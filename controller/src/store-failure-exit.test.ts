@@ -24,7 +24,8 @@ function breakablePersistence() {
     snapshot: async () => {
       if (state.fail) throw new Error('ENOSPC: no space left on device')
     },
-    cutLog: async () => {},
+    logSize: () => 0,
+    keepLogFrom: async () => {},
     close: async () => {},
   }
   return { persistence, state }

@@ -3,7 +3,7 @@
  * before they resolve; opening cuts a torn last record (and says so through the logger) and refuses
  * a damaged one with the file and byte offset, leaving the file exactly as it was.
  */
-import { open, readFile, truncate } from 'node:fs/promises'
+import { open, readFile, rename, truncate } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { fsyncDirectory, writeFileAtomic } from './fsync.js'
 import { frameRecord, parseRecords } from './record-frame.js'
@@ -105,6 +105,42 @@ export class RecordLog {
     this.bytes = Buffer.byteLength(text)
   }
 
+  /**
+   * Keeps the records from byte `offset` on (a size the log once had, so a record boundary) and
+   * drops those before, atomically: the kept bytes are copied as they are, a slice at a time off the
+   * event loop, into a new file that is fsynced and renamed over the log. A crash leaves the old log
+   * or the new one, both whole. An offset at the end empties the log.
+   */
+  async keepFrom(offset: number): Promise<void> {
+    if (offset >= this.bytes) return this.clear()
+    if (offset <= 0) return
+    const tmp = `${this.path}.tmp`
+    const from = await open(this.path, 'r')
+    try {
+      const to = await open(tmp, 'w', 0o600)
+      try {
+        const buffer = Buffer.allocUnsafe(Math.min(COPY_SLICE_BYTES, this.bytes - offset))
+        for (let at = offset; at < this.bytes; ) {
+          const want = Math.min(buffer.length, this.bytes - at)
+          const { bytesRead } = await from.read(buffer, 0, want, at)
+          if (bytesRead === 0)
+            throw new Error(`${this.path} ends at byte ${at}, short of its ${this.bytes} bytes`)
+          for (let written = 0; written < bytesRead; )
+            written += (await to.write(buffer, written, bytesRead - written)).bytesWritten
+          at += bytesRead
+        }
+        await to.sync()
+      } finally {
+        await to.close()
+      }
+    } finally {
+      await from.close()
+    }
+    await rename(tmp, this.path)
+    await fsyncDirectory(dirname(this.path))
+    this.bytes -= offset
+  }
+
   /** Empties the log, durably: callers record that they did (a new epoch), and old records must not come back. */
   async clear(): Promise<void> {
     const file = await open(this.path, 'r+').catch((err: NodeJS.ErrnoException) => {
@@ -121,6 +157,9 @@ export class RecordLog {
     this.bytes = 0
   }
 }
+
+/** Bytes copied at a time by keepFrom. */
+const COPY_SLICE_BYTES = 1 << 20
 
 function corrupt(path: string, what: string, bytes: Buffer, bad: { offset: number; reason: string }) {
   const oldFormat = bad.offset === 0 && bytes[0] === 0x7b // '{': one bare JSON line per record

@@ -71,7 +71,8 @@ describe('/readyz', () => {
       },
       wantsSnapshot: () => false,
       snapshot: async () => {},
-      cutLog: async () => {},
+      logSize: () => 0,
+      keepLogFrom: async () => {},
       close: async () => {},
     }
     const store = new DocumentStore(emptyData(), persistence)

@@ -32,12 +32,16 @@ function slowSnapshots(between: () => Promise<void>) {
     fail: undefined as Error | undefined,
     /** Every appended log line, in order. */
     logged: [] as string[],
+    /** The log as it is: what was appended, less what the cuts dropped. */
+    log: [] as string[],
     snapshots: [] as { version: number; text: string }[],
     cuts: [] as string[],
   }
   const persistence: Persistence = {
     append: async (lines) => {
-      state.logged.push(...lines.split('\n').filter(Boolean))
+      const appended = lines.split('\n').filter(Boolean)
+      state.logged.push(...appended)
+      state.log.push(...appended)
     },
     wantsSnapshot: () => state.armed,
     snapshot: async (view) => {
@@ -50,8 +54,11 @@ function slowSnapshots(between: () => Promise<void>) {
       }
       state.snapshots.push({ version: view.version, text })
     },
-    cutLog: async (lines) => {
-      state.cuts.push(lines)
+    // A line counts as one unit of the log's size here.
+    logSize: () => state.log.length,
+    keepLogFrom: async (offset) => {
+      state.log = state.log.slice(offset)
+      state.cuts.push(state.log.map((line) => `${line}\n`).join(''))
     },
     close: async () => {},
   }

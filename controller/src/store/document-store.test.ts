@@ -54,7 +54,8 @@ function recordingWriter() {
       },
       wantsSnapshot: () => false,
       snapshot: async () => {},
-      cutLog: async () => {},
+      logSize: () => 0,
+      keepLogFrom: async () => {},
       close: async () => {},
     },
   }

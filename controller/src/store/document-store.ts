@@ -36,8 +36,13 @@ export interface Persistence {
    * the last snapshot. Appends go on meanwhile; the log is left as it is.
    */
   snapshot(view: DocumentView): Promise<void>
-  /** Replaces the log with `lines`, the records after the snapshot now in place ('' empties it). */
-  cutLog(lines: string): Promise<void>
+  /** Where the log ends now: a position keepLogFrom can be given. */
+  logSize(): number
+  /**
+   * Keeps the log from `offset` (a logSize it had) on, the records after the snapshot now in
+   * place, and drops those before; the log's end empties it.
+   */
+  keepLogFrom(offset: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -45,10 +50,14 @@ interface PendingBatch extends Batch {
   lines: string
 }
 
-/** A snapshot being written: its version, and the log lines appended since that it does not hold. */
+/**
+ * A snapshot being written: its version, and where in the log the first batch it does not hold
+ * begins (undefined: none appended yet). The log keeps its bytes from there on once the snapshot
+ * is in place; they are never held in memory or framed again.
+ */
 interface RunningSnapshot {
   version: number
-  tail: string[]
+  tailStart?: number
 }
 
 export class DocumentStore implements Store {
@@ -192,7 +201,7 @@ export class DocumentStore implements Store {
           } finally {
             view.release()
           }
-          await this.serialLog(() => persistence.cutLog(''))
+          await this.serialLog(() => persistence.keepLogFrom(persistence.logSize()))
         } finally {
           release()
         }
@@ -222,7 +231,7 @@ export class DocumentStore implements Store {
    */
   private startSnapshot(persistence: Persistence, version: number): void {
     const view = viewDocument(this.data, this.tables, version)
-    const running: RunningSnapshot = { version, tail: [] }
+    const running: RunningSnapshot = { version }
     this.running = running
     const startedMs = performance.now()
     const written = (async () => {
@@ -234,7 +243,7 @@ export class DocumentStore implements Store {
       // Only now, with the snapshot renamed into place: a reader (capd backup) that read the old
       // one sees either the whole log or, reading after the rename, a different snapshot.
       await this.serialLog(async () => {
-        await persistence.cutLog(running.tail.join(''))
+        await persistence.keepLogFrom(running.tailStart ?? persistence.logSize())
         this.running = undefined
       })
       this.announceWrite({ kind: 'snapshot', seconds: (performance.now() - startedMs) / 1000 })
@@ -247,8 +256,10 @@ export class DocumentStore implements Store {
     if (!persistence || !batch.lines) return
     await this.serialLog(async () => {
       const startedMs = performance.now()
+      // Batches are appended in version order: the first one past the snapshot starts its tail.
+      if (this.running && batch.version > this.running.version)
+        this.running.tailStart ??= persistence.logSize()
       await persistence.append(batch.lines)
-      if (this.running && batch.version > this.running.version) this.running.tail.push(batch.lines)
       this.announceWrite({ kind: 'log', seconds: (performance.now() - startedMs) / 1000 })
     })
   }

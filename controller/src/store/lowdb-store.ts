@@ -136,7 +136,8 @@ function persistence(
     async snapshot(view) {
       lastSnapshotBytes = await adapter.writeChunks(documentChunks(view))
     },
-    cutLog: (lines) => wal.replace(lines),
+    logSize: () => wal.size,
+    keepLogFrom: (offset) => wal.keepFrom(offset),
     close: () => lock.release(),
   }
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp } from 'node:fs/promises'
+import { appendFile, mkdtemp, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -43,12 +43,17 @@ describe('write-ahead log', () => {
   it('is cut to the records a snapshot does not hold, or emptied when it holds them all', async () => {
     const path = await walPath()
     const { wal } = await WalFile.open(path, quiet)
-    await wal.append(line(1) + line(2) + line(3))
-    await wal.replace(line(3))
+    await wal.append(line(1) + line(2))
+    const held = wal.size
+    await wal.append(line(3))
+    await wal.keepFrom(held)
     expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3])
+    expect(wal.size).toBe((await stat(path)).size)
     await wal.append(line(4))
     expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3, 4])
-    await wal.replace('')
+    await wal.keepFrom(0)
+    expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3, 4])
+    await wal.keepFrom(wal.size)
     expect(wal.size).toBe(0)
     expect((await WalFile.open(path, quiet)).records).toEqual([])
   })

@@ -47,13 +47,12 @@ export class WalFile {
   }
 
   /**
-   * Replaces the log with these lines (those a new snapshot does not hold) atomically, by rename;
-   * '' empties it in place. A crash leaves the old log or the new one, both whole.
+   * Keeps the records from byte `offset` on (those a new snapshot does not hold) atomically, by
+   * rename; an offset at the end empties it in place. A crash leaves the old log or the new one,
+   * both whole.
    */
-  async replace(lines: string): Promise<void> {
-    const payloads = lines.split('\n')
-    payloads.pop() // after the last newline
-    await this.log.rewrite(payloads)
+  keepFrom(offset: number): Promise<void> {
+    return this.log.keepFrom(offset)
   }
 }
 
