@@ -56,6 +56,10 @@ export class AddressIndex<T extends Row> {
     else this.exact.delete(key)
   }
 
+  unchanged(old: T, row: T): boolean {
+    return old.address === row.address && old.agentId === row.agentId && this.holds(old) === this.holds(row)
+  }
+
   /** The id of a row on `agentId` (other than `exceptId`) whose address overlaps `prefix`, if any. */
   overlapping(agentId: string, prefix: IpPrefix, exceptId?: string): string | undefined {
     const { start, end } = prefixRange(prefix)

@@ -4,6 +4,12 @@
 export interface RowIndex<T> {
   add(row: T): void
   remove(row: T): void
+  /**
+   * Whether `row` sits in the index exactly where `old` (the same id) does, so an update need not
+   * take it out and put it back: a usage batch rewrites every subscriber it books, their indexed
+   * fields unchanged.
+   */
+  unchanged?(old: T, row: T): boolean
 }
 
 export class MemoryIndex<T extends { id: string }> implements RowIndex<T> {
@@ -28,6 +34,12 @@ export class MemoryIndex<T extends { id: string }> implements RowIndex<T> {
       ids.delete(row.id)
       if (ids.size === 0) this.map.delete(key)
     }
+  }
+
+  unchanged(old: T, row: T): boolean {
+    const before = this.keysOf(old)
+    const after = this.keysOf(row)
+    return before.length === after.length && before.every((key, i) => key === after[i])
   }
 
   private keysOf(row: T): readonly string[] {

@@ -81,18 +81,12 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
     deepFreeze(row)
     this.keepBefore(row.id, old)
     this.rows[row.id] = row
-    for (const index of this.indexes) {
-      index.remove(old)
-      index.add(row)
-    }
+    this.reindex(old, row)
     this.written(old, row)
     this.log().record(
       () => {
         this.rows[row.id] = old
-        for (const index of this.indexes) {
-          index.remove(row)
-          index.add(old)
-        }
+        this.reindex(row, old)
       },
       { o: 's', t: this.name, k: row.id, v: row },
     )
@@ -128,6 +122,14 @@ export class MemoryTable<T extends { id: string }> implements Table<T> {
       release: () => {
         if (this.rowsAtView === before) this.rowsAtView = undefined
       },
+    }
+  }
+
+  private reindex(old: T, row: T): void {
+    for (const index of this.indexes) {
+      if (index.unchanged?.(old, row)) continue
+      index.remove(old)
+      index.add(row)
     }
   }
 
