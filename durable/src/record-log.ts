@@ -137,8 +137,9 @@ export class RecordLog {
       await from.close()
     }
     await rename(tmp, this.path)
-    await fsyncDirectory(dirname(this.path))
+    // The file is the kept bytes from here on, whether or not the directory's fsync then fails.
     this.bytes -= offset
+    await fsyncDirectory(dirname(this.path))
   }
 
   /** Empties the log, durably: callers record that they did (a new epoch), and old records must not come back. */
