@@ -6,7 +6,7 @@ import type { Delivery, Invoice, Order, Subscriber } from '../entities.js'
 /** A column kept beside `doc`, computed from the row at each write. */
 export interface Column {
   readonly name: string
-  /** The PostgreSQL type of its values (the element type of the array it is written from). */
+  /** The PostgreSQL type of its values (its column's type in the recordset rows are written from). */
   readonly type: 'text' | 'bigint' | 'integer' | 'boolean' | 'inet' | 'jsonb'
   /** Its value in the row; a jsonb column's is the JSON value itself, not its text. */
   of(row: never): string | number | boolean | null | readonly string[]
