@@ -36,14 +36,14 @@ export function probeStoreWrites(): WriteProbe {
   const snapshots: SnapshotStats[] = []
 
   const append = WalFile.prototype.append
-  WalFile.prototype.append = async function probedAppend(this: WalFile, lines: string) {
+  WalFile.prototype.append = async function probedAppend(this: WalFile, framed: Uint8Array) {
     const started = performance.now()
     const before = this.size
-    await append.call(this, lines)
+    await append.call(this, framed)
     appends.push({
       // What reached the file: the records with their length and checksum headers.
       bytes: this.size - before,
-      lines: countLines(lines),
+      lines: countLines(framed),
       ms: performance.now() - started,
     })
   }
@@ -70,8 +70,9 @@ export function probeStoreWrites(): WriteProbe {
   return installed
 }
 
-function countLines(text: string): number {
+/** Records in framed bytes: each ends in the only newline byte it holds (its JSON escapes them). */
+function countLines(framed: Uint8Array): number {
   let count = 0
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++
+  for (let i = framed.indexOf(0x0a); i >= 0; i = framed.indexOf(0x0a, i + 1)) count++
   return count
 }

@@ -7,10 +7,10 @@
  */
 import { crc32 } from 'node:zlib'
 
-const NEWLINE = 0x0a
+export const NEWLINE = 0x0a
 const SPACE = 0x20
 /** A longer length field is not something capd wrote (records are far below 1 GB). */
-const MAX_LENGTH_DIGITS = 10
+export const MAX_LENGTH_DIGITS = 10
 
 /** Frames one payload (which must not contain a newline; JSON.stringify output never does). */
 export function frameRecord(payload: string): string {
@@ -115,6 +115,6 @@ function isDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39
 }
 
-function crcHex(body: Uint8Array): string {
+export function crcHex(body: Uint8Array): string {
   return crc32(body).toString(16).padStart(8, '0')
 }

@@ -6,6 +6,7 @@
 import { open, readFile, rename, truncate } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { fsyncDirectory, writeFileAtomic } from './fsync.js'
+import { RecordBuffer } from './record-buffer.js'
 import { frameRecord, parseRecords } from './record-frame.js'
 
 export type LogLine = (line: string) => void
@@ -78,13 +79,26 @@ export class RecordLog {
   }
 
   /** Appends records (each one line of JSON) and fsyncs them before resolving. */
-  async append(payloads: readonly string[]): Promise<void> {
-    if (payloads.length === 0) return
-    const text = payloads.map(frameRecord).join('')
+  append(payloads: readonly string[]): Promise<void> {
+    const records = new RecordBuffer()
+    for (const payload of payloads) {
+      records.begin()
+      records.write(payload)
+      records.finish()
+    }
+    return this.appendFramed(records.framed())
+  }
+
+  /**
+   * Appends bytes that are whole framed records (a RecordBuffer's) and fsyncs them before resolving.
+   * A failed append leaves the file as it was.
+   */
+  async appendFramed(framed: Uint8Array): Promise<void> {
+    if (framed.length === 0) return
     const created = this.bytes === 0
     const file = await open(this.path, 'a', 0o600)
     try {
-      await file.writeFile(text)
+      await file.writeFile(framed)
       await file.sync()
     } catch (err) {
       // A partial record left behind would sit mid-file once the next append succeeds: damage.
@@ -94,7 +108,7 @@ export class RecordLog {
       await file.close()
     }
     if (created) await fsyncDirectory(dirname(this.path))
-    this.bytes += Buffer.byteLength(text)
+    this.bytes += framed.length
   }
 
   /** Replaces the whole log with these records, atomically (compaction). */

@@ -1,6 +1,7 @@
 /** A snapshot written in the background, a slice at a time, while transactions go on committing. */
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
+import { framedPayloads } from '../testing/framed-payloads.js'
 import { type Data, emptyData } from './data.js'
 import { DocumentStore, type Persistence, StoreFailedError } from './document-store.js'
 import { documentChunks } from './document-view.js'
@@ -38,8 +39,8 @@ function slowSnapshots(between: () => Promise<void>) {
     cuts: [] as string[],
   }
   const persistence: Persistence = {
-    append: async (lines) => {
-      const appended = lines.split('\n').filter(Boolean)
+    append: async (framed) => {
+      const appended = framedPayloads(framed)
       state.logged.push(...appended)
       state.log.push(...appended)
     },

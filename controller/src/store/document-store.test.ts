@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { framedPayloads } from '../testing/framed-payloads.js'
 import { emptyData } from './data.js'
 import { DocumentStore, StoreFailedError } from './document-store.js'
 import type { Subscriber } from './entities.js'
@@ -21,13 +22,13 @@ const subscriber = (id: string, login: string): Subscriber => ({
 
 /** Persistence that records every append and can be held or made to fail. */
 function recordingWriter() {
-  const writes: string[] = []
+  /** Each write's records' payloads. */
+  const writes: string[][] = []
   /** Every change appended so far, replayed onto a fresh document. */
   const replayed = () => {
     const doc = emptyData()
     for (const batch of writes) {
-      for (const line of batch.trim().split('\n'))
-        applyOps(doc as unknown as Record<string, unknown>, JSON.parse(line).ops)
+      for (const line of batch) applyOps(doc as unknown as Record<string, unknown>, JSON.parse(line).ops)
     }
     return doc
   }
@@ -47,10 +48,10 @@ function recordingWriter() {
     },
     replayed,
     persistence: {
-      append: async (lines: string) => {
+      append: async (framed: Uint8Array) => {
         await gate
         if (fail) throw fail
-        writes.push(lines)
+        writes.push(framedPayloads(framed))
       },
       wantsSnapshot: () => false,
       snapshot: async () => {},

@@ -7,6 +7,7 @@
  * the snapshot is durable the log is cut to the records after it. With no persistence it is a
  * purely in-memory store (tests).
  */
+import { RecordBuffer } from '@capd/durable'
 import { LoopBreather } from '@capd/protocol'
 import { ChangeLog } from './change-log.js'
 import { type Commit, CommitListeners, CommitNotes } from './commit-notes.js'
@@ -17,6 +18,7 @@ import { MemoryTable } from './memory-table.js'
 import { memoryTx } from './memory-tx.js'
 import { Mutex } from './mutex.js'
 import type { Store, StoreHealth, StoreWrite, Tx } from './store.js'
+import type { RedoOp } from './wal-file.js'
 
 export class StoreFailedError extends Error {
   constructor(cause: Error) {
@@ -27,8 +29,8 @@ export class StoreFailedError extends Error {
 
 /** Where committed changes go. */
 export interface Persistence {
-  /** Appends log lines and makes them durable. */
-  append(lines: string): Promise<void>
+  /** Appends framed log records (one per transaction) and makes them durable. */
+  append(framed: Uint8Array): Promise<void>
   /** Whether the log has grown enough that a snapshot is worth its cost. */
   wantsSnapshot(): boolean
   /**
@@ -47,8 +49,11 @@ export interface Persistence {
 }
 
 interface PendingBatch extends Batch {
-  lines: string
+  records: RecordBuffer
 }
+
+/** A log buffer that grew past this is let go once written rather than kept for the next batch. */
+const KEEP_BUFFER_BYTES = 64 << 20
 
 /**
  * A snapshot being written: its version, and where in the log the first batch it does not hold
@@ -67,8 +72,10 @@ export class DocumentStore implements Store {
   private changes = new ChangeLog()
   /** What the running transaction hands on once committed (see onCommit). */
   private notes: CommitNotes
-  /** Log lines of committed transactions not yet handed to a write. */
-  private pending: string[] = []
+  /** Log records of committed transactions not yet handed to a write. */
+  private pending = new RecordBuffer()
+  /** The buffer of the last batch written, emptied, for the one after the next (see write). */
+  private spare: RecordBuffer | undefined
   private readonly tx: Tx
   /** The tables a snapshot freezes copy-on-write (the rest of the document is small and copied). */
   private readonly tables: MemoryTable<{ id: string }>[]
@@ -117,7 +124,7 @@ export class DocumentStore implements Store {
       // A read-only transaction may have seen changes not yet on disk: it waits for them too.
       if (this.changes.changed) {
         version = this.commit.bump()
-        if (this.persistence) this.pending.push(`${JSON.stringify({ v: version, ops: this.changes.ops })}\n`)
+        if (this.persistence) logRecord(this.pending, version, this.changes.ops)
       } else {
         version = this.commit.current
       }
@@ -215,10 +222,11 @@ export class DocumentStore implements Store {
     const release = await this.mutex.lock()
     try {
       const version = this.commit.current
-      const lines = this.pending.join('')
-      this.pending = []
+      const records = this.pending
+      this.pending = this.spare ?? new RecordBuffer()
+      this.spare = undefined
       if (!this.running && this.persistence?.wantsSnapshot()) this.startSnapshot(this.persistence, version)
-      return { version, lines }
+      return { version, records }
     } finally {
       release()
     }
@@ -253,13 +261,16 @@ export class DocumentStore implements Store {
 
   private async write(batch: PendingBatch): Promise<void> {
     const persistence = this.persistence
-    if (!persistence || !batch.lines) return
+    if (!persistence || batch.records.size === 0) return
     await this.serialLog(async () => {
       const startedMs = performance.now()
       // Batches are appended in version order: the first one past the snapshot starts its tail.
       if (this.running && batch.version > this.running.version)
         this.running.tailStart ??= persistence.logSize()
-      await persistence.append(batch.lines)
+      await persistence.append(batch.records.framed())
+      // Written: its memory serves the next batch but one (one batch is written at a time).
+      batch.records.clear()
+      if (batch.records.capacity <= KEEP_BUFFER_BYTES) this.spare = batch.records
       this.announceWrite({ kind: 'log', seconds: (performance.now() - startedMs) / 1000 })
     })
   }
@@ -289,5 +300,25 @@ export class DocumentStore implements Store {
       notes: () => this.notes,
       breathe: () => this.breather.breathe(),
     })
+  }
+}
+
+/**
+ * Logs one transaction as the record `{"v":<version>,"ops":[…]}`, a change at a time: a
+ * transaction of 1,000 subscribers is megabytes of JSON, never built as one string.
+ */
+function logRecord(out: RecordBuffer, version: number, ops: readonly RedoOp[]): void {
+  out.begin()
+  try {
+    out.write(`{"v":${version},"ops":[`)
+    for (let i = 0; i < ops.length; i++) {
+      if (i > 0) out.write(',')
+      out.write(JSON.stringify(ops[i]))
+    }
+    out.write(']}')
+    out.finish()
+  } catch (err) {
+    out.abort()
+    throw err
   }
 }

@@ -130,7 +130,7 @@ function persistence(
 ): Persistence {
   let lastSnapshotBytes = snapshotBytes
   return {
-    append: (lines) => wal.append(lines),
+    append: (framed) => wal.append(framed),
     wantsSnapshot: () =>
       wal.size > (snapshotAfterLogBytes ?? Math.max(MIN_SNAPSHOT_BYTES, lastSnapshotBytes)),
     async snapshot(view) {

@@ -1,6 +1,7 @@
 import { appendFile, mkdtemp, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { RecordBuffer } from '@capd/durable'
 import { describe, expect, it } from 'vitest'
 import { applyOps, WalFile } from './wal-file.js'
 
@@ -13,12 +14,23 @@ async function walPath() {
 const line = (v: number) =>
   `${JSON.stringify({ v, ops: [{ o: 's', t: 'plans', k: `p${v}`, v: { id: `p${v}` } }] })}\n`
 
+/** The records of these versions, framed as the store hands them to append. */
+function framed(...versions: number[]): Uint8Array {
+  const out = new RecordBuffer()
+  for (const v of versions) {
+    out.begin()
+    out.write(line(v).trimEnd())
+    out.finish()
+  }
+  return out.framed()
+}
+
 describe('write-ahead log', () => {
   it('returns what was appended, in order, after reopening', async () => {
     const path = await walPath()
     const { wal } = await WalFile.open(path, quiet)
-    await wal.append(line(1) + line(2))
-    await wal.append(line(3))
+    await wal.append(framed(1, 2))
+    await wal.append(framed(3))
     const { records, tornBytes, wal: again } = await WalFile.open(path, quiet)
     expect(records.map((r) => r.v)).toEqual([1, 2, 3])
     expect(tornBytes).toBe(0)
@@ -29,27 +41,27 @@ describe('write-ahead log', () => {
   it('cuts a torn last line, keeps the rest, and appends after it', async () => {
     const path = await walPath()
     const { wal } = await WalFile.open(path, quiet)
-    await wal.append(line(1))
+    await wal.append(framed(1))
     await appendFile(path, line(2).slice(0, 20))
     const said: string[] = []
     const reopened = await WalFile.open(path, (l) => said.push(l))
     expect(reopened.records.map((r) => r.v)).toEqual([1])
     expect(reopened.tornBytes).toBe(20)
     expect(said).toHaveLength(1)
-    await reopened.wal.append(line(2))
+    await reopened.wal.append(framed(2))
     expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([1, 2])
   })
 
   it('is cut to the records a snapshot does not hold, or emptied when it holds them all', async () => {
     const path = await walPath()
     const { wal } = await WalFile.open(path, quiet)
-    await wal.append(line(1) + line(2))
+    await wal.append(framed(1, 2))
     const held = wal.size
-    await wal.append(line(3))
+    await wal.append(framed(3))
     await wal.keepFrom(held)
     expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3])
     expect(wal.size).toBe((await stat(path)).size)
-    await wal.append(line(4))
+    await wal.append(framed(4))
     expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3, 4])
     await wal.keepFrom(0)
     expect((await WalFile.open(path, quiet)).records.map((r) => r.v)).toEqual([3, 4])

@@ -39,11 +39,9 @@ export class WalFile {
     return this.log.size
   }
 
-  /** Appends JSON lines (each ending in a newline), one record each, and fsyncs them. */
-  async append(lines: string): Promise<void> {
-    const payloads = lines.split('\n')
-    payloads.pop() // after the last newline
-    await this.log.append(payloads)
+  /** Appends whole framed records (a RecordBuffer's, one per transaction) and fsyncs them. */
+  append(framed: Uint8Array): Promise<void> {
+    return this.log.appendFramed(framed)
   }
 
   /**
