@@ -135,6 +135,34 @@ describe('DocumentStore', () => {
     expect(Object.keys(writer.replayed().subscribers)).toHaveLength(50)
   })
 
+  it('lets the loop turn while it logs a large transaction, and logs it whole', async () => {
+    const writer = recordingWriter()
+    const data = emptyData()
+    const store = new DocumentStore(data, writer.persistence)
+    let ticks = 0
+    let ticksAtWrite = -1
+    const append = writer.persistence.append
+    writer.persistence.append = async (framed) => {
+      ticksAtWrite = ticks
+      return append(framed)
+    }
+    const timer = setInterval(() => ticks++, 1)
+    let ticksAtEnd = -1
+    try {
+      await store.transact(async (tx) => {
+        // ~8 MB of log record: tens of ms of JSON in one piece.
+        for (let i = 0; i < 4000; i++)
+          await tx.subscribers.insert({ ...subscriber(`sub_${i}`, `u${i}`), name: 'n'.repeat(2000) })
+        ticksAtEnd = ticks
+      })
+    } finally {
+      clearInterval(timer)
+    }
+    expect(ticksAtWrite).toBeGreaterThan(ticksAtEnd)
+    expect(writer.writes).toHaveLength(1)
+    expect(writer.replayed().subscribers).toEqual(JSON.parse(JSON.stringify(data.subscribers)))
+  })
+
   it('makes a read wait for unwritten changes it can see, but not peek()', async () => {
     const writer = recordingWriter()
     const store = new DocumentStore(emptyData(), writer.persistence)
