@@ -18,7 +18,7 @@ export class RecordBuffer {
   private openAt: number | undefined
 
   constructor(capacity = 1 << 16) {
-    this.bytes = Buffer.allocUnsafeSlow(capacity)
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(1, capacity))
   }
 
   /** Bytes of whole records held. */
@@ -39,7 +39,11 @@ export class RecordBuffer {
     this.end += HEADER_ROOM
   }
 
-  /** Adds `text` to the open record's payload. A newline is refused and the record dropped. */
+  /**
+   * Adds `text` to the open record's payload. A newline is refused and the record dropped. Each
+   * piece is encoded on its own: split a surrogate pair across two and it is written as two U+FFFD
+   * (JSON.stringify's output, the store's pieces, is always whole).
+   */
   write(text: string): void {
     if (this.openAt === undefined) throw new Error('no record is open')
     if (text.includes('\n')) {

@@ -80,7 +80,9 @@ export class RecordLog {
 
   /** Appends records (each one line of JSON) and fsyncs them before resolving. */
   append(payloads: readonly string[]): Promise<void> {
-    const records = new RecordBuffer()
+    if (payloads.length === 0) return Promise.resolve()
+    // Room for the worst case (3 bytes a UTF-16 unit, a 20-byte header and a newline each): no growing.
+    const records = new RecordBuffer(payloads.reduce((bytes, payload) => bytes + payload.length * 3 + 21, 0))
     for (const payload of payloads) {
       records.begin()
       records.write(payload)

@@ -163,6 +163,25 @@ describe('DocumentStore', () => {
     expect(writer.replayed().subscribers).toEqual(JSON.parse(JSON.stringify(data.subscribers)))
   })
 
+  it('rolls back a change that cannot be logged, and leaves no gap in the log', async () => {
+    const writer = recordingWriter()
+    const data = emptyData()
+    const store = new DocumentStore(data, writer.persistence)
+    await store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_a', 'a')))
+    await expect(
+      store.transact(async (tx) => {
+        for (let i = 0; i < 120; i++) await tx.subscribers.insert(subscriber(`sub_b${i}`, `b${i}`))
+        // JSON cannot write a bigint: the record fails past its first breath.
+        await tx.subscribers.insert({ ...subscriber('sub_c', 'c'), usedBytes: 1n as unknown as number })
+      }),
+    ).rejects.toThrow(/BigInt/)
+    expect(Object.keys(data.subscribers)).toEqual(['sub_a'])
+    await store.transact(async (tx) => tx.subscribers.insert(subscriber('sub_d', 'd')))
+    const versions = writer.writes.flat().map((line) => (JSON.parse(line) as { v: number }).v)
+    expect(versions).toEqual([1, 2])
+    expect(writer.replayed().subscribers).toEqual(JSON.parse(JSON.stringify(data.subscribers)))
+  })
+
   it('makes a read wait for unwritten changes it can see, but not peek()', async () => {
     const writer = recordingWriter()
     const store = new DocumentStore(emptyData(), writer.persistence)

@@ -56,7 +56,7 @@ interface PendingBatch extends Batch {
 const OPS_PER_BREATH = 50
 
 /** A log buffer that grew past this is let go once written rather than kept for the next batch. */
-const KEEP_BUFFER_BYTES = 64 << 20
+const KEEP_BUFFER_BYTES = 16 << 20
 
 /**
  * A snapshot being written: its version, and where in the log the first batch it does not hold
@@ -119,6 +119,10 @@ export class DocumentStore implements Store {
       this.breather.restart()
       try {
         result = await fn(this.tx)
+        // Logged before the version is taken: a change that cannot be logged (a value JSON cannot
+        // write) is rolled back like a throw and leaves no gap in the log's versions.
+        if (this.changes.changed && this.persistence)
+          await logRecord(this.pending, this.commit.current + 1, this.changes.ops, this.breather)
       } catch (err) {
         this.changes.rollback()
         this.notes = this.freshNotes()
@@ -127,7 +131,6 @@ export class DocumentStore implements Store {
       // A read-only transaction may have seen changes not yet on disk: it waits for them too.
       if (this.changes.changed) {
         version = this.commit.bump()
-        if (this.persistence) await logRecord(this.pending, version, this.changes.ops, this.breather)
       } else {
         version = this.commit.current
       }
