@@ -182,6 +182,8 @@ async function main(): Promise<void> {
     const agents = await Promise.all([...byAgent].map(([agentId, ids]) => connect(hub, agentId, ids)))
     const connectSeconds = (performance.now() - connectStarted) / 1000
     stage('connected')
+    // Retries of the ingest alone: the hellos' syncs retry too, and are not timed.
+    const retriesBefore = retries()
     const loop = monitorEventLoopDelay({ resolution: 10 })
     loop.enable()
     const started = performance.now()
@@ -200,7 +202,7 @@ async function main(): Promise<void> {
       rssMb,
       seedSeconds,
       connectSeconds,
-      retries: retries(),
+      retries: retries() - retriesBefore,
     })
   } finally {
     await store?.close()

@@ -37,7 +37,7 @@ export interface CaseResult {
   seedSeconds: number
   /** 100 hellos and their syncs, before the ingest is timed. */
   connectSeconds: number
-  /** PostgreSQL serialization failures retried. */
+  /** PostgreSQL serialization failures retried while ingesting (not while connecting). */
   retries: number
   /** Why the case did not run (PostgreSQL unreachable). */
   skipped?: string
