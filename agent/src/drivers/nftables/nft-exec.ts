@@ -5,6 +5,7 @@
  * nft change at 10k subscribers), and nft reads nothing of the ruleset before its script ends.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
+import { setPriority } from 'node:os'
 
 export interface NftExecOptions {
   nftPath?: string
@@ -32,10 +33,25 @@ export class NftError extends Error {
 export interface NftRunner {
   (args: readonly string[], stdin?: string): Promise<string>
   /** nft's output as the pieces it came in, for a listing too large to join (see listing-items.ts). */
-  chunks(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<Buffer[]>
+  chunks(args: readonly string[], options?: ChunksOptions): Promise<Buffer[]>
   /** Ends the waiting batch process (nothing is run); calls after it still work. */
   close(): void
 }
+
+export interface ChunksOptions {
+  stdin?: string
+  /** Stops the call: nft is killed (fit for a listing, which changes nothing) and the call rejects. */
+  signal?: AbortSignal
+  /**
+   * Runs nft at a lower CPU priority (nice 10): a poll's listing of 10k subscribers takes most of
+   * a CPU for most of a second, and a top-up's own nft change and the controller beside it should
+   * not wait behind it for a CPU.
+   */
+  background?: boolean
+}
+
+/** The niceness of a background nft (see ChunksOptions.background): a tenth of a normal process's share. */
+const BACKGROUND_NICE = 10
 
 /** The arguments of a batch read from stdin: the calls a waiting process serves. */
 const BATCH = ['-f', '-'] as const
@@ -60,9 +76,11 @@ export function createNftRunner({
   /** Closed, and no batch asked for since: no process is kept waiting. */
   let closed = false
 
-  const start = (args: readonly string[]): Started => {
+  const start = (args: readonly string[], background = false): Started => {
     const [command = nftPath, ...rest] = [...prefix, ...args]
     const child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] })
+    // `ip netns exec` execs nft in the same process: the priority is nft's.
+    if (background && child.pid !== undefined) lowerPriority(child.pid)
     const started: Started = { child, stdout: [], stderr: '' }
     const end = (ended: Started['ended']) => {
       started.ended ??= ended
@@ -89,8 +107,8 @@ export function createNftRunner({
     waiting = next
   }
 
-  const take = (args: readonly string[]): Started => {
-    if (!isBatch(args)) return start(args)
+  const take = (args: readonly string[], background: boolean): Started => {
+    if (!isBatch(args)) return start(args, background)
     closed = false
     const ready = waiting && alive(waiting) ? waiting : undefined
     waiting = undefined
@@ -98,11 +116,14 @@ export function createNftRunner({
     return ready ?? start(args)
   }
 
-  const chunks = (args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<Buffer[]> => {
+  const chunks = (
+    args: readonly string[],
+    { stdin, signal, background = false }: ChunksOptions = {},
+  ): Promise<Buffer[]> => {
     const shown = `nft ${args.join(' ')}`
     const [command = nftPath] = prefix
     if (signal?.aborted) return Promise.reject(signal.reason)
-    const started = take(args)
+    const started = take(args, background)
     return new Promise<Buffer[]>((resolve, reject) => {
       let settled = false
       const settle = (error: unknown) => {
@@ -144,7 +165,7 @@ export function createNftRunner({
   }
   return Object.assign(
     async (args: readonly string[], stdin?: string) =>
-      Buffer.concat(await chunks(args, stdin)).toString('utf8'),
+      Buffer.concat(await chunks(args, { stdin })).toString('utf8'),
     {
       chunks,
       close() {
@@ -154,6 +175,15 @@ export function createNftRunner({
       },
     },
   )
+}
+
+/** Lowers a process's CPU priority; one that already ended, or a system that refuses, leaves it as it is. */
+function lowerPriority(pid: number): void {
+  try {
+    setPriority(pid, BACKGROUND_NICE)
+  } catch {
+    // Gone already (it ran quickly) or not allowed: it runs at the normal priority.
+  }
 }
 
 /** Not ended: 'close' comes after 'exit', once the pipes are drained, so a process killed just now has ended too. */

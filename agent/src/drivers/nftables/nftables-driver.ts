@@ -70,10 +70,14 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
   const breather = new LoopBreather()
   const breathe = () => breather.breathe()
 
-  async function list(signal?: AbortSignal): Promise<InstalledTable | undefined> {
+  /** The table as installed; `reading`: a poll's, stoppable by `signal` and run in the background. */
+  async function list(reading?: { signal?: AbortSignal }): Promise<InstalledTable | undefined> {
     const began = generation
     try {
-      const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table], undefined, signal)
+      const listing = await nft.chunks(['-j', 'list', 'table', 'inet', table], {
+        signal: reading?.signal,
+        background: reading !== undefined,
+      })
       const installed = await parseListingInSlices(listing, table, breathe)
       if (began === generation) model = { installed, generation, listing: installed }
       return installed
@@ -195,7 +199,7 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
       const startedAtMs = Date.now()
       const began = generation
       // Only nft's own listing stops for the signal: once its output is in, the reading is made.
-      const installed = await list(signal)
+      const installed = await list({ signal })
       bootId ??= (await readFile(bootIdPath, 'utf8')).trim()
       // A missing table means no counters exist (apply re-creates them, with new counterIds).
       const reading: CounterReading = {
