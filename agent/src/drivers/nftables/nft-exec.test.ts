@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createNftRunner, NftError } from './nft-exec.js'
@@ -24,6 +24,18 @@ describe('createNftRunner', () => {
     const error = await sh(['-c', 'sleep 5']).catch((e) => e)
     expect(error.message).toMatch(/timed out after 300 ms/)
     expect(error.isMissing).toBe(false)
+  })
+
+  it("runs a background call at a lower CPU priority, and the others at the agent's own", async () => {
+    // The niceness field of the stand-in's own /proc stat, read once the runner has had time to set it.
+    const niceness = ['-c', "sleep 0.1; cut -d ' ' -f 19 /proc/$$/stat"]
+    const own = String(getPriority())
+    const read = async (background: boolean) =>
+      Buffer.concat(await sh.chunks(niceness, { background }))
+        .toString()
+        .trim()
+    expect(await read(false)).toBe(own)
+    expect(await read(true)).toBe(String(Math.min(19, Number(own) + 10)))
   })
 
   it('says so when the binary is missing', async () => {

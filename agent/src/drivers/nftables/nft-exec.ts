@@ -5,7 +5,7 @@
  * nft change at 10k subscribers), and nft reads nothing of the ruleset before its script ends.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { setPriority } from 'node:os'
+import { getPriority, setPriority } from 'node:os'
 
 export interface NftExecOptions {
   nftPath?: string
@@ -43,15 +43,17 @@ export interface ChunksOptions {
   /** Stops the call: nft is killed (fit for a listing, which changes nothing) and the call rejects. */
   signal?: AbortSignal
   /**
-   * Runs nft at a lower CPU priority (nice 10): a poll's listing of 10k subscribers takes most of
+   * Runs nft at a lower CPU priority (10 nicer than the agent): a poll's listing of 10k subscribers takes most of
    * a CPU for most of a second, and a top-up's own nft change and the controller beside it should
    * not wait behind it for a CPU.
    */
   background?: boolean
 }
 
-/** The niceness of a background nft (see ChunksOptions.background): a tenth of a normal process's share. */
-const BACKGROUND_NICE = 10
+/** How much nicer than the agent a background nft runs (see ChunksOptions.background): ~a tenth of its CPU share. */
+const BACKGROUND_NICER = 10
+/** The nicest a process can be. */
+const MAX_NICE = 19
 
 /** The arguments of a batch read from stdin: the calls a waiting process serves. */
 const BATCH = ['-f', '-'] as const
@@ -180,7 +182,7 @@ export function createNftRunner({
 /** Lowers a process's CPU priority; one that already ended, or a system that refuses, leaves it as it is. */
 function lowerPriority(pid: number): void {
   try {
-    setPriority(pid, BACKGROUND_NICE)
+    setPriority(pid, Math.min(MAX_NICE, getPriority() + BACKGROUND_NICER))
   } catch {
     // Gone already (it ran quickly) or not allowed: it runs at the normal priority.
   }
