@@ -12,7 +12,7 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 }
 
 /** Replaces a file so that a crash leaves either the old or the new content: temp, fsync, rename, fsync dir. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp`
   const file = await open(tmp, 'w', 0o600)
   try {

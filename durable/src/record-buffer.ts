@@ -6,7 +6,7 @@
  * heap on the event loop, were its longest stalls. Here a record's pieces are small strings that
  * die young, and the buffer is kept and reused (see clear).
  */
-import { crcHex, MAX_LENGTH_DIGITS, NEWLINE } from './record-frame.js'
+import { MAX_LENGTH_DIGITS, NEWLINE, recordHeader } from './record-frame.js'
 
 /** Room left before a payload for its header, `<length> <crc32> `, which is written once it is known. */
 const HEADER_ROOM = MAX_LENGTH_DIGITS + 10
@@ -62,7 +62,7 @@ export class RecordBuffer {
     this.reserve(1) // the newline
     const payloadAt = at + HEADER_ROOM
     const length = this.end - payloadAt
-    const header = `${length} ${crcHex(this.bytes.subarray(payloadAt, this.end))} `
+    const header = recordHeader(this.bytes.subarray(payloadAt, this.end))
     this.bytes.copyWithin(at + header.length, payloadAt, this.end)
     this.bytes.write(header, at, 'latin1')
     this.end = at + header.length + length

@@ -15,8 +15,12 @@ export const MAX_LENGTH_DIGITS = 10
 /** Frames one payload (which must not contain a newline; JSON.stringify output never does). */
 export function frameRecord(payload: string): string {
   if (payload.includes('\n')) throw new TypeError('a log record must be one line')
-  const body = Buffer.from(payload, 'utf8')
-  return `${body.length} ${crcHex(body)} ${payload}\n`
+  return `${recordHeader(Buffer.from(payload, 'utf8'))}${payload}\n`
+}
+
+/** What goes before a payload's bytes: `<length> <crc32> `. */
+export function recordHeader(body: Uint8Array): string {
+  return `${body.length} ${crcHex(body)} `
 }
 
 export interface ParsedRecord {
@@ -115,6 +119,6 @@ function isDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39
 }
 
-export function crcHex(body: Uint8Array): string {
+function crcHex(body: Uint8Array): string {
   return crc32(body).toString(16).padStart(8, '0')
 }

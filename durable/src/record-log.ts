@@ -7,7 +7,7 @@ import { open, readFile, rename, truncate } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { fsyncDirectory, writeFileAtomic } from './fsync.js'
 import { RecordBuffer } from './record-buffer.js'
-import { frameRecord, parseRecords } from './record-frame.js'
+import { parseRecords } from './record-frame.js'
 
 export type LogLine = (line: string) => void
 
@@ -80,15 +80,7 @@ export class RecordLog {
 
   /** Appends records (each one line of JSON) and fsyncs them before resolving. */
   append(payloads: readonly string[]): Promise<void> {
-    if (payloads.length === 0) return Promise.resolve()
-    // Room for the worst case (3 bytes a UTF-16 unit, a 20-byte header and a newline each): no growing.
-    const records = new RecordBuffer(payloads.reduce((bytes, payload) => bytes + payload.length * 3 + 21, 0))
-    for (const payload of payloads) {
-      records.begin()
-      records.write(payload)
-      records.finish()
-    }
-    return this.appendFramed(records.framed())
+    return this.appendFramed(framedRecords(payloads))
   }
 
   /**
@@ -116,9 +108,9 @@ export class RecordLog {
   /** Replaces the whole log with these records, atomically (compaction). */
   async rewrite(payloads: readonly string[]): Promise<void> {
     if (payloads.length === 0) return this.clear()
-    const text = payloads.map(frameRecord).join('')
-    await writeFileAtomic(this.path, text)
-    this.bytes = Buffer.byteLength(text)
+    const framed = framedRecords(payloads)
+    await writeFileAtomic(this.path, framed)
+    this.bytes = framed.length
   }
 
   /**
@@ -191,4 +183,16 @@ function corrupt(path: string, what: string, bytes: Buffer, bad: { offset: numbe
     path,
     bad.offset,
   )
+}
+
+/** The payloads framed, one record each, in a buffer sized for the worst case (no growing). */
+function framedRecords(payloads: readonly string[]): Buffer {
+  // 3 bytes a UTF-16 unit at most, a header of at most 20 bytes and a newline each.
+  const records = new RecordBuffer(payloads.reduce((bytes, payload) => bytes + payload.length * 3 + 21, 0))
+  for (const payload of payloads) {
+    records.begin()
+    records.write(payload)
+    records.finish()
+  }
+  return records.framed()
 }
