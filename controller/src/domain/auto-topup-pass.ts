@@ -15,13 +15,32 @@ export async function autoTopUpPass(
   subscriberIds: readonly string[],
 ): Promise<string[]> {
   if (subscriberIds.length === 0) return []
+  const ids = await withRuleOn(store, [...new Set(subscriberIds)])
+  if (ids.length === 0) return []
   return store.transact(async (tx) => {
+    if (ids.length > 1) await tx.readAhead?.({ subscribers: ids, topUpsOf: ids })
     const toppedUp: string[] = []
-    for (const id of new Set(subscriberIds)) {
+    for (const id of ids) {
       const applied = await runAutoTopUp(tx, env, id)
       if (applied.length > 0) toppedUp.push(id)
     }
     return toppedUp
+  })
+}
+
+/**
+ * Those of the subscribers with auto top-up on as committed, read without a lock (peek): a
+ * reconnecting agent's pass names every subscriber it enforces, and on PostgreSQL SSI's read locks
+ * on a thousand rows become one on the whole table, which makes every commit that writes a
+ * subscriber meanwhile a serialization failure for one side. The rule reads them again in its own
+ * transaction; one turned on after this read has the rule run by the transaction that turned it on.
+ */
+async function withRuleOn(store: Store, ids: readonly string[]): Promise<string[]> {
+  return store.peek(async (tx) => {
+    if (ids.length > 1) await tx.readAhead?.({ subscribers: ids })
+    const on: string[] = []
+    for (const id of ids) if ((await tx.subscribers.get(id))?.autoTopUp?.enabled) on.push(id)
+    return on
   })
 }
 
