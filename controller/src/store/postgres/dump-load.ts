@@ -88,6 +88,9 @@ export async function loadData(pool: pg.Pool, data: Data): Promise<void> {
       JSON.stringify(data.migrations),
     ])
     await client.query('COMMIT')
+    // The planner's statistics for what was loaded now, not at autovacuum's next round: without
+    // them it guesses badly. Only a help: the load stands without it.
+    await client.query('ANALYZE').catch(() => {})
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})
     throw err

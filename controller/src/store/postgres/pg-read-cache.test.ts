@@ -129,5 +129,24 @@ describe.skipIf(skip !== undefined)(
       expect(await pg.transact((tx) => tx.topUps.get('top-x'))).toBeUndefined()
       expect((await pg.transact((tx) => tx.topUps.get('top-new')))?.subscriberId).toBe('sub-c')
     })
+
+    it("reads several subscribers' rows ahead in id order, however the table holds them", async () => {
+      // Written last id first, a statement each: the table holds them in the reverse of id order.
+      for (const id of ['top-e9', 'top-e5', 'top-e7', 'top-e1'])
+        await pg.transact((tx) => tx.topUps.insert(topUp(id, 'sub-e')))
+      const log = logStatements(pg.pool)
+      const [e, a] = await pg.transact(async (tx) => {
+        await tx.readAhead?.({ topUpsOf: ['sub-e', 'sub-a'] })
+        return [await tx.topUps.forSubscriber('sub-e'), await tx.topUps.forSubscriber('sub-a')]
+      })
+      log.stop()
+      expect(e!.map((r) => r.id)).toEqual(['top-e1', 'top-e5', 'top-e7', 'top-e9'])
+      expect(a!.map((r) => r.id)).toEqual(['top-0', 'top-2', 'top-3'])
+      const reads = log
+        .take()
+        .flat()
+        .filter((s) => s.sql.startsWith('SELECT'))
+      expect(reads).toHaveLength(1)
+    })
   },
 )

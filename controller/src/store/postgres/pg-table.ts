@@ -85,12 +85,15 @@ export class PgTable<T extends { id: string }> implements Table<T> {
     await this.flush()
     const missing = [...new Set(subscriberIds)].filter((id) => !this.bySubscriber.has(id))
     if (missing.length === 0) return
+    // Not ORDER BY id: with it, a planner short of statistics (a table just loaded) walks the whole
+    // primary key in id order to skip the sort, 66 ms at 100k top-ups against 3 ms by subscriber.
     const rows = await this.query<{ subscriber_id: string; doc: T }>(
-      `SELECT subscriber_id, doc FROM ${this.spec.sql} WHERE subscriber_id = ANY($1::text[]) ORDER BY id`,
+      `SELECT subscriber_id, doc FROM ${this.spec.sql} WHERE subscriber_id = ANY($1::text[])`,
       [missing],
     )
     for (const id of missing) this.bySubscriber.set(id, [])
     for (const r of rows) this.bySubscriber.get(r.subscriber_id)!.push(r.doc)
+    for (const id of missing) this.bySubscriber.get(id)!.sort(byId)
   }
 
   async list(): Promise<T[]> {
@@ -253,6 +256,11 @@ function sameColumns<T>(columns: readonly Column[], old: T | undefined, row: T):
     const b = c.of(row as never)
     return a === b || (Array.isArray(a) && Array.isArray(b) && JSON.stringify(a) === JSON.stringify(b))
   })
+}
+
+/** Id order as the database's (COLLATE "C", byte order: code units for ids without astral characters). */
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
 /** Takes `old` out of rows kept in id order and puts `row` in its place by id. */
