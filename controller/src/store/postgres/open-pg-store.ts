@@ -64,11 +64,22 @@ export function checkDatabaseUrl(url: string): void {
     throw new DatabaseUnreachableError(`--db must be a postgres:// URL, got ${u.protocol}//…`)
 }
 
+/**
+ * Rows found by index, also in tables small enough that the planner would scan them whole once it
+ * has their statistics (a hundred agents, a few plans), and in a batch's UPDATE, whose join with
+ * its rows would otherwise hash the whole table. Under SERIALIZABLE a whole-table scan locks the
+ * whole table for SSI: two transactions that each read and touch their own agent (every usage batch
+ * does) then conflict, and a storm of agents' hellos ran thirty retries dry. Sent on each new
+ * connection, before anything the pool hands it out for; the UPDATE's join is the only join capd sends.
+ */
+const INDEX_SCANS = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off'
+
 /** A pool on `url`, checked with one query; an unreachable server is a DatabaseNotReadyError. */
 export async function connectPool(url: string, max = 10): Promise<pg.Pool> {
   checkDatabaseUrl(url)
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 })
   pool.on('error', () => {})
+  pool.on('connect', (client) => void client.query(INDEX_SCANS).catch(() => {}))
   try {
     await pool.query('SELECT 1')
   } catch (err) {
