@@ -16,16 +16,16 @@ import { killAllAgents, startAgent, writeAgentConfig } from './support/agent-pro
 import { apiClient, type Call } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
 import { httpsRequest } from './support/https-client.js'
+import { prerequisite } from './support/prerequisite.js'
 import { makeTestCa, opensslUnavailableReason, type TestCa } from './support/test-certs.js'
 import { waitFor } from './support/wait-for.js'
 
 const TOKEN = 'capd_agent-failover-test-admin-token-0123456789abcdef'
 
 const noOpenssl = await opensslUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (noOpenssl && !mustRun) console.warn(`the wss:// failover test is skipped: ${noOpenssl}`)
+const needs = prerequisite('the wss:// failover test', noOpenssl)
 /** Skip where openssl is missing, except under CI=true, where that is a failure. */
-const skipTls = noOpenssl !== undefined && !mustRun
+const skipTls = needs.skip
 
 afterAll(async () => {
   await killAllAgents()

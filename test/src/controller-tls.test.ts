@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killAllAgents, startAgent, writeAgentConfig } from './support/agent-process.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
 import { httpsRequest } from './support/https-client.js'
+import { prerequisite } from './support/prerequisite.js'
 import { makeTestCa, opensslUnavailableReason, type TestCa } from './support/test-certs.js'
 import { waitFor } from './support/wait-for.js'
 
@@ -17,12 +18,11 @@ const TOKEN = 'e2e-native-tls-admin-token-0123456789abcdef'
 const PASSWORD = 'e2e-native-tls-admin-password'
 
 const unavailable = await opensslUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`native TLS tests skipped: ${unavailable}`)
+const needs = prerequisite('native TLS tests', unavailable)
 /** Skip where openssl is missing, except under CI=true, where that is a failure. */
-const skip = unavailable !== undefined && !mustRun
+const skip = needs.skip
 
-describe.skipIf(skip)(`the controller serving TLS itself${skip ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(skip)(needs.title('the controller serving TLS itself'), () => {
   let dir: string
   let ca: TestCa
   let renewed: TestCa

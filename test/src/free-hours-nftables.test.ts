@@ -15,12 +15,12 @@ import type { RouterDriver, SubscriberRule } from '../../agent/src/drivers/drive
 import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-driver.js'
 import { fakeController, type Received } from '../../agent/src/testing-fake-controller.js'
 import { createNetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 import { waitFor } from './support/wait-for.js'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`free hours namespace test skipped: ${unavailable}`)
-const title = `free hours on a namespace router${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('free hours namespace test', unavailable)
+const title = needs.title(`free hours on a namespace router`)
 
 const MB = 1_000_000
 const HOUR = 3_600_000
@@ -33,7 +33,7 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step()
 })
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   it('lets an over-cap subscriber through inside the window, and the quota bites at the end at exactly what is left', async () => {
     if (unavailable) throw new Error(`CI=true, so this must run, but it ${unavailable}`)
     const net = await createNetnsRouter({ customers: 2 })

@@ -13,18 +13,18 @@ import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-
 import { createSessionSource } from '../../agent/src/drivers/nftables/session-source.js'
 import { type AuditCounters, createAuditCounters } from './support/audit-counter.js'
 import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`nftables BRAS tests skipped: ${unavailable}`)
-const title = `nftables driver on a BRAS${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('nftables BRAS tests', unavailable)
+const title = needs.title(`nftables driver on a BRAS`)
 
 const MB = 1_000_000
 /** Bytes past the cap the kernel quota may let through: at most one (GRO) packet. */
 const MAX_OVERSHOOT = 64 * 1024
 const ALLOWANCE = 4 * MB
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   let net: NetnsRouter
   let audit: AuditCounters
   let dir: string

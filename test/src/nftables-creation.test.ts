@@ -6,13 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RouterDriver, SubscriberRule } from '../../agent/src/drivers/driver.js'
 import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-driver.js'
 import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`nftables creation tests skipped: ${unavailable}`)
-const title = `nftables counter creation${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('nftables creation tests', unavailable)
+const title = needs.title(`nftables counter creation`)
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   let net: NetnsRouter
   let driver: RouterDriver
 

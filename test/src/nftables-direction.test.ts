@@ -10,17 +10,17 @@ import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-
 import { capTerms } from '../../controller/src/domain/cap-terms.js'
 import type { Plan } from '../../controller/src/store/entities.js'
 import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`nftables direction tests skipped: ${unavailable}`)
-const title = `nftables direction and throttle rates${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('nftables direction tests', unavailable)
+const title = needs.title(`nftables direction and throttle rates`)
 
 const MB = 1_000_000
 /** Payload past the allowance the kernel quota may let through: at most one (GRO) packet. */
 const MAX_OVERSHOOT = 64 * 1024
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   let net: NetnsRouter
   let driver: RouterDriver
 

@@ -3,17 +3,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CounterReading, RouterDriver, SubscriberRule } from '../../agent/src/drivers/driver.js'
 import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-driver.js'
 import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`nftables driver tests skipped: ${unavailable}`)
-const title = `nftables driver on a namespace router${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('nftables driver tests', unavailable)
+const title = needs.title(`nftables driver on a namespace router`)
 
 const MB = 1_000_000
 /** Payload past the allowance the kernel quota may let through: at most one (GRO) packet. */
 const MAX_OVERSHOOT = 64 * 1024
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   let net: NetnsRouter
   let driver: RouterDriver
 

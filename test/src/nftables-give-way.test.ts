@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RouterDriver, SubscriberRule } from '../../agent/src/drivers/driver.js'
 import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-driver.js'
 import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`nftables give-way tests skipped: ${unavailable}`)
-const title = `a whole nftables apply giving way${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('nftables give-way tests', unavailable)
+const title = needs.title(`a whole nftables apply giving way`)
 
 const SUBSCRIBERS = 5000
 
@@ -33,7 +33,7 @@ function rules(blockedEvery: number): SubscriberRule[] {
   })
 }
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   let net: NetnsRouter
   let driver: RouterDriver
   const table = () => net.exec(net.routerNs, ['nft', '-j', 'list', 'table', 'inet', 'capd'])

@@ -12,11 +12,11 @@ import { createNftablesDriver } from '../../agent/src/drivers/nftables/nftables-
 import { limitFor } from '../../agent/src/drivers/nftables/plan.js'
 import { MAX_PACKET_BYTES } from '../../agent/src/drivers/nftables/quota-plan.js'
 import { createNetnsRouter, type NetnsRouter, netnsUnavailableReason } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`nftables random limits test skipped: ${unavailable}`)
-const title = `nftables driver, random limit changes${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('nftables random limits test', unavailable)
+const title = needs.title(`nftables driver, random limit changes`)
 
 const GHOSTS = 300
 const STEPS = 30
@@ -157,7 +157,7 @@ function randomLimits(rng: Rng, rule: SubscriberRule, real: boolean): Subscriber
   return next
 }
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   let net: NetnsRouter
   beforeAll(async () => {
     if (unavailable) throw new Error(`CI=true, so this must run, but it ${unavailable}`)

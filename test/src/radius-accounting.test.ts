@@ -13,13 +13,13 @@ import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from '
 import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
 import { freeUdpPort } from './support/free-udp-port.js'
+import { prerequisite } from './support/prerequisite.js'
 import { ledgerHasCounter } from './support/radius-ledger.js'
 import { waitFor } from './support/wait-for.js'
 
 const unavailable = await radclientUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`RADIUS end-to-end test skipped: ${unavailable}`)
-const title = `RADIUS accounting, controller and agent processes${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('RADIUS end-to-end test', unavailable)
+const title = needs.title(`RADIUS accounting, controller and agent processes`)
 
 const TOKEN = 'e2e-radius-admin-token-0123456789abcdef'
 const SECRET = 'e2e-radius-secret'
@@ -50,7 +50,7 @@ function packet(
   return `${lines.join('\n')}\n`
 }
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   const cleanups: (() => Promise<unknown>)[] = []
   afterEach(async () => {
     for (const step of cleanups.splice(0).reverse()) await step().catch(() => {})

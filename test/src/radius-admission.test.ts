@@ -13,18 +13,18 @@ import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
 import { freeUdpPort } from './support/free-udp-port.js'
 import { freeradiusUnavailableReason, radclientAuth, startFreeradius } from './support/freeradius.js'
+import { prerequisite } from './support/prerequisite.js'
 import { waitFor } from './support/wait-for.js'
 
 const unavailable = await freeradiusUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`RADIUS admission test skipped: ${unavailable}`)
-const title = `RADIUS login admission, FreeRADIUS and the controller${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('RADIUS admission test', unavailable)
+const title = needs.title(`RADIUS login admission, FreeRADIUS and the controller`)
 
 const ADMIN = 'e2e-rlm-rest-admin-token-0123456789abcdef'
 const RADIUS_TOKEN = 'e2e-rlm-rest-admission-token-0123456789'
 const SECRET = 'e2e-rlm-rest-secret'
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   const cleanups: (() => Promise<unknown>)[] = []
   afterEach(async () => {
     for (const step of cleanups.splice(0).reverse()) await step().catch(() => {})

@@ -14,13 +14,13 @@ import { type AgentProcess, killAllAgents, startAgent, writeAgentConfig } from '
 import { type Answer, apiClient } from './support/api-client.js'
 import { type ControllerProcess, killAllControllers, startController } from './support/controller-process.js'
 import { freeUdpPort } from './support/free-udp-port.js'
+import { prerequisite } from './support/prerequisite.js'
 import { ledgerHasCounter } from './support/radius-ledger.js'
 import { waitFor } from './support/wait-for.js'
 
 const unavailable = await radclientUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`RADIUS CoA end-to-end test skipped: ${unavailable}`)
-const title = `RADIUS CoA, controller and agent processes${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('RADIUS CoA end-to-end test', unavailable)
+const title = needs.title(`RADIUS CoA, controller and agent processes`)
 
 const TOKEN = 'e2e-coa-admin-token-0123456789abcdef'
 const SECRET = 'e2e-coa-accounting-secret'
@@ -40,7 +40,7 @@ function packet(status: string, session: string, down?: number): string {
   return `${lines.join('\n')}\n`
 }
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   const cleanups: (() => Promise<unknown>)[] = []
   afterEach(async () => {
     for (const step of cleanups.splice(0).reverse()) await step().catch(() => {})

@@ -13,6 +13,7 @@ import {
   RouterOsTimeout,
   RouterOsTrap,
 } from '../../agent/src/drivers/routeros/api/index.js'
+import { prerequisite } from './support/prerequisite.js'
 import {
   type RouterOsPeer,
   type RouterOsPeerOptions,
@@ -491,10 +492,9 @@ describe('session', () => {
 })
 
 const noOpenssl = opensslUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (noOpenssl && !mustRun) console.warn(`RouterOS api-ssl tests skipped: ${noOpenssl}`)
+const needs = prerequisite('RouterOS api-ssl tests', noOpenssl)
 
-describe.skipIf(noOpenssl !== undefined && !mustRun)('api-ssl', () => {
+describe.skipIf(needs.skip)('api-ssl', () => {
   const certs = noOpenssl ? undefined : makeTestCerts()
 
   it('verifies the router certificate against the given CA', async () => {

@@ -16,12 +16,12 @@ import { displayString } from '../../agent/src/drivers/snmp/varbind.js'
 import { walkColumn } from '../../agent/src/drivers/snmp/walk.js'
 import { type Baseline, computeDeltas } from '../../agent/src/usage-engine.js'
 import { createNetnsRouter, type NetnsRouter } from './support/netns-router.js'
+import { prerequisite } from './support/prerequisite.js'
 import { type Snmpd, type SnmpdUser, snmpdUnavailableReason, startSnmpd } from './support/snmpd.js'
 
 const unavailable = await snmpdUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`SNMP counter tests skipped: ${unavailable}`)
-const title = `SNMP counters from snmpd on a namespace router${unavailable && !mustRun ? ` (skipped: ${unavailable})` : ''}`
+const needs = prerequisite('SNMP counter tests', unavailable)
+const title = needs.title(`SNMP counters from snmpd on a namespace router`)
 
 const MB = 1_000_000
 const NAMES = new Map([
@@ -36,7 +36,7 @@ interface KernelCounters {
   tx: bigint
 }
 
-describe.skipIf(unavailable !== undefined && !mustRun)(title, () => {
+describe.skipIf(needs.skip)(title, () => {
   let net: NetnsRouter
   let snmpd: Snmpd
   const sources: SnmpCounterSource[] = []

@@ -18,6 +18,7 @@ import { watchPage } from '../support/csp-watch.js'
 import { httpsRequest } from '../support/https-client.js'
 import { type InPageGlobals, markDocument, sameDocument } from '../support/in-page.js'
 import { type NginxProcess, nginxUnavailableReason, startNginx } from '../support/nginx.js'
+import { prerequisite } from '../support/prerequisite.js'
 import { saveFailurePictures } from '../support/screenshots.js'
 import { makeTestCa, opensslUnavailableReason, spkiSha256, type TestCa } from '../support/test-certs.js'
 import { operatorLogin } from '../support/ui-login.js'
@@ -39,10 +40,9 @@ function nextHopProtocol(page: Page): Promise<string> {
 }
 
 const unavailable = (await nginxUnavailableReason()) ?? (await opensslUnavailableReason())
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`browser-through-nginx tests skipped: ${unavailable}`)
+const needs = prerequisite('browser-through-nginx tests', unavailable)
 /** Skip where nginx or openssl is missing, except under CI=true, where that is a failure. */
-const skip = skipBrowser || (unavailable !== undefined && !mustRun)
+const skip = skipBrowser || needs.skip
 
 describe.skipIf(skip)(
   browserTitle(

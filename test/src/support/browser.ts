@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { type Browser, type BrowserContext, chromium, type Locator } from 'playwright-core'
+import { prerequisite } from './prerequisite.js'
 
 /** `npx playwright install` cannot work offline; capd's tests use the distribution's chromium. */
 export const CHROMIUM_PATH = process.env.CAPD_CHROMIUM ?? '/usr/bin/chromium'
@@ -12,11 +13,10 @@ export const CHROMIUM_PATH = process.env.CAPD_CHROMIUM ?? '/usr/bin/chromium'
 const unavailable = existsSync(CHROMIUM_PATH)
   ? undefined
   : `no chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CAPD_CHROMIUM)`
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`browser tests skipped: ${unavailable}`)
+const needs = prerequisite('browser tests', unavailable)
 /** Skip where there is no browser, except under CI=true, where that is a failure. */
-export const skipBrowser = unavailable !== undefined && !mustRun
-export const browserTitle = (title: string) => `${title}${skipBrowser ? ` (skipped: ${unavailable})` : ''}`
+export const skipBrowser = needs.skip
+export const browserTitle = needs.title
 
 /** `args`: more chromium switches, e.g. the keys of a test server's certificate to trust. */
 export function launchBrowser(args: readonly string[] = []): Promise<Browser> {

@@ -17,6 +17,7 @@ import {
   type NetnsRouter,
   netnsUnavailableReason,
 } from './netns-router.js'
+import { prerequisite } from './prerequisite.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 import { freePort, waitFor } from './wait-for.js'
 
@@ -28,11 +29,10 @@ export const MAX_OVERSHOOT = 64 * 1024
 const TOKEN = 'e2e-stack-admin-token-0123456789abcdef'
 
 const unavailable = await netnsUnavailableReason()
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`namespace router tests skipped: ${unavailable}`)
+const needs = prerequisite('namespace router tests', unavailable)
 /** Skip where namespaces cannot be built, except under CI=true, where that is a failure. */
-export const skipStack = unavailable !== undefined && !mustRun
-export const stackTitle = (title: string) => `${title}${skipStack ? ` (skipped: ${unavailable})` : ''}`
+export const skipStack = needs.skip
+export const stackTitle = needs.title
 
 export interface StackOptions {
   customers?: number

@@ -4,14 +4,14 @@
  * except under CI=true, where that is a failure.
  */
 import { spawnSync } from 'node:child_process'
+import { prerequisite } from './prerequisite.js'
 
 const probe = spawnSync('promtool', ['--version'], { encoding: 'utf8' })
 const unavailable = probe.error ? 'promtool is not installed (apt-get install prometheus)' : undefined
-const mustRun = process.env.CI === 'true'
-if (unavailable && !mustRun) console.warn(`promtool checks skipped: ${unavailable}`)
+const needs = prerequisite('promtool checks', unavailable)
 
-export const skipPromtool = unavailable !== undefined && !mustRun
-export const promtoolTitle = (title: string) => `${title}${skipPromtool ? ` (skipped: ${unavailable})` : ''}`
+export const skipPromtool = needs.skip
+export const promtoolTitle = needs.title
 
 /** `promtool check metrics` of this exposition text: its exit code and everything it printed. */
 export function promtoolCheck(exposition: string): { status: number | null; output: string } {
