@@ -34,6 +34,10 @@ export async function autoTopUpPass(
  * on a thousand rows become one on the whole table, which makes every commit that writes a
  * subscriber meanwhile a serialization failure for one side. The rule reads them again in its own
  * transaction; one turned on after this read has the rule run by the transaction that turned it on.
+ * That holds because every change that calls for a pass (usage, a payment, a top-up or its reversal,
+ * a plan's edit) reads or writes the subscriber's row, which the transaction turning the rule on
+ * writes: SERIALIZABLE orders the two, and the later one sees the other. A new cause of a pass
+ * must do the same.
  */
 async function withRuleOn(store: Store, ids: readonly string[]): Promise<string[]> {
   return store.peek(async (tx) => {

@@ -4,8 +4,10 @@
  * (as every usage batch and every hello does) would conflict, and one of them run again. Run as a
  * count over pairs: an index page both read through can still make one pair conflict.
  */
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testApp } from '../../testing/test-app.js'
+import { connectPool, openPgStore } from './open-pg-store.js'
 import type { PgStore } from './pg-store.js'
 import { pgFixture, pgSkipReason } from './pg-test-kit.js'
 
@@ -43,6 +45,27 @@ describe.skipIf(skip !== undefined)(
       await store.pool.query('ANALYZE')
     })
     afterAll(() => fixture?.end())
+
+    it("starts the store's connections with index reads only, after the URL's own options", async () => {
+      const url = new URL(fixture.db.url)
+      url.searchParams.set('options', '-c statement_timeout=12345')
+      const own = await openPgStore({ url: url.toString(), max: 1 })
+      const plain = await connectPool(url.toString(), 1)
+      try {
+        const show = async (pool: pg.Pool) =>
+          (
+            await pool.query<{ s: string; t: string }>(
+              "SELECT current_setting('enable_seqscan') AS s, current_setting('statement_timeout') AS t",
+            )
+          ).rows[0]
+        expect(await show(own.pool)).toEqual({ s: 'off', t: '12345ms' })
+        // A backup's or a migration's pool reads whole tables as the planner likes.
+        expect(await show(plain)).toEqual({ s: 'on', t: '12345ms' })
+      } finally {
+        await own.close()
+        await plain.end()
+      }
+    })
 
     it('two transactions each touching its own agent seldom conflict', async () => {
       // Scanned whole, each agent's read locks the table: every pair conflicts, one of each runs

@@ -67,19 +67,38 @@ export function checkDatabaseUrl(url: string): void {
 /**
  * Rows found by index, also in tables small enough that the planner would scan them whole once it
  * has their statistics (a hundred agents, a few plans), and in a batch's UPDATE, whose join with
- * its rows would otherwise hash the whole table. Under SERIALIZABLE a whole-table scan locks the
- * whole table for SSI: two transactions that each read and touch their own agent (every usage batch
- * does) then conflict, and a storm of agents' hellos ran thirty retries dry. Sent on each new
- * connection, before anything the pool hands it out for; the UPDATE's join is the only join capd sends.
+ * the rows sent would otherwise hash the whole table. Under SERIALIZABLE a whole-table scan locks
+ * the whole table for SSI: two transactions that each read and touch their own agent (every usage
+ * batch does) then conflict, and a storm of agents' hellos ran thirty retries dry. The store's own
+ * connections start with these (a refused one fails the connection, never silently); a backup's
+ * or a migration's, which read whole tables on purpose, do not.
  */
-const INDEX_SCANS = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off'
+export const INDEX_ONLY = ['enable_seqscan=off', 'enable_hashjoin=off', 'enable_mergejoin=off'] as const
 
-/** A pool on `url`, checked with one query; an unreachable server is a DatabaseNotReadyError. */
-export async function connectPool(url: string, max = 10): Promise<pg.Pool> {
+/**
+ * `url` with `settings` added to its startup `options` after those it gives (node-postgres takes
+ * what the URL says over its own config, so they go in the URL).
+ */
+function withSettings(url: string, settings: readonly string[]): string {
+  if (settings.length === 0) return url
+  const u = new URL(url)
+  const given = u.searchParams.get('options')
+  u.searchParams.set('options', [given, ...settings.map((s) => `-c ${s}`)].filter(Boolean).join(' '))
+  return u.toString()
+}
+
+/**
+ * A pool on `url`, each connection started with `settings` (PostgreSQL run-time parameters),
+ * checked with one query; an unreachable server is a DatabaseNotReadyError.
+ */
+export async function connectPool(url: string, max = 10, settings: readonly string[] = []): Promise<pg.Pool> {
   checkDatabaseUrl(url)
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 })
+  const pool = new pg.Pool({
+    connectionString: withSettings(url, settings),
+    max,
+    connectionTimeoutMillis: 10_000,
+  })
   pool.on('error', () => {})
-  pool.on('connect', (client) => void client.query(INDEX_SCANS).catch(() => {}))
   try {
     await pool.query('SELECT 1')
   } catch (err) {
@@ -91,7 +110,7 @@ export async function connectPool(url: string, max = 10): Promise<pg.Pool> {
 
 /** Opens the store, applying the schema migrations it lacks (a newer schema is a StoreFormatError). */
 export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
-  const pool = await connectPool(options.url, options.max)
+  const pool = await connectPool(options.url, options.max, INDEX_ONLY)
   try {
     await migrateSchema(pool)
     const store = new PgStore(pool, options)

@@ -131,7 +131,8 @@ describe.skipIf(skip !== undefined)(
     })
 
     it("reads several subscribers' rows ahead in id order, however the table holds them", async () => {
-      // Written last id first, a statement each: the table holds them in the reverse of id order.
+      // Written out of id order, a statement each: the table holds them in that order, and a
+      // bitmap scan (the plan here) returns them so.
       for (const id of ['top-e9', 'top-e5', 'top-e7', 'top-e1'])
         await pg.transact((tx) => tx.topUps.insert(topUp(id, 'sub-e')))
       const log = logStatements(pg.pool)
