@@ -34,12 +34,24 @@ export class PollTimer {
     const atBoundary = boundaryMs !== undefined && boundaryMs - nowMs <= intervalMs
     const delayMs = atBoundary ? Math.max(0, boundaryMs - nowMs) : intervalMs
     this.dueMs = nowMs + delayMs
+    this.arm(delayMs, atBoundary ? boundaryMs : undefined)
+  }
+
+  /**
+   * A poll for a window edge never runs before the edge by the agent's clock, or its reading would
+   * not be stamped at the edge: that clock can run behind the timers' (a wall clock being slewed
+   * back by NTP runs slow, and a timer then fires a few ms early by it). Early, it waits the rest.
+   */
+  private arm(delayMs: number, boundaryMs: number | undefined): void {
     this.timer = setTimeout(() => {
+      const earlyMs = boundaryMs === undefined ? 0 : boundaryMs - this.deps.now()
+      if (earlyMs > 0) {
+        this.arm(earlyMs, boundaryMs)
+        return
+      }
       this.timer = null
       this.dueMs = undefined
-      void this.deps
-        .poll(atBoundary ? boundaryMs : undefined)
-        .finally(() => this.schedule(this.deps.interval()))
+      void this.deps.poll(boundaryMs).finally(() => this.schedule(this.deps.interval()))
     }, delayMs)
   }
 
