@@ -3,6 +3,7 @@
  * traffic through the agent, then timed from a change to the first probe datagram at the customer.
  */
 import { objectNames } from '../agent/src/drivers/nftables/layout.js'
+import { MAX_PACKET_BYTES } from '../agent/src/drivers/nftables/quota-plan.js'
 import type { Call } from '../test/src/support/api-client.js'
 import type { NetnsRouter } from '../test/src/support/netns-router.js'
 import { msBetween, percentile, sleep } from './stats.js'
@@ -18,8 +19,6 @@ const BURST_BYTES = 2 * TOPUP_BYTES
 /** Probe datagrams sent before the timed change, to show the subscriber really is cut off. */
 const PRECHECK_MS = 20
 const ARRIVAL_TIMEOUT_MS = 5_000
-/** Left by the books of a subscriber its spent quota holds: the quota stops it within a packet. */
-const LESS_THAN_A_PACKET = 64 * 1024
 /** The first apply of a large fleet on a busy machine takes a while (10k subscribers: tens of seconds). */
 const SYNC_TIMEOUT_MS = 180_000
 
@@ -69,9 +68,9 @@ async function quotaSpent(net: NetnsRouter, subscriberId: string): Promise<boole
 
 /**
  * Bursts past the allowance until the router drops the subscriber's traffic (its kernel quota is
- * spent) and the controller shows it blocked, its books within a packet of the limit: the agent has booked the poll
- * that saw it, so its own books say blocked too, and access can come back only through a pushed
- * limit.
+ * spent) and the controller shows it blocked, its books within a packet of the limit: the agent
+ * has booked the poll that saw it, so its own books say blocked too, and access can come back only
+ * through a pushed limit.
  */
 export async function driveToBlocked(
   net: NetnsRouter,
@@ -85,7 +84,7 @@ export async function driveToBlocked(
   const blocked = async () => {
     if (!(await quotaSpent(net, subscriberId))) return false
     const view = (await api('GET', `/subscribers/${subscriberId}`)).body
-    return view?.state === 'blocked' && view.usage?.remainingBytes < LESS_THAN_A_PACKET
+    return view?.state === 'blocked' && view.usage?.remainingBytes < Number(MAX_PACKET_BYTES)
   }
   for (let attempt = 0; attempt < 5; attempt++) {
     await probe.blast(BURST_BYTES)

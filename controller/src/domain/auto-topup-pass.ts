@@ -15,7 +15,11 @@ export async function autoTopUpPass(
   subscriberIds: readonly string[],
 ): Promise<string[]> {
   if (subscriberIds.length === 0) return []
-  const ids = await withRuleOn(store, [...new Set(subscriberIds)])
+  return runRule(store, env, await withRuleOn(store, [...new Set(subscriberIds)]))
+}
+
+/** The rule in one transaction for `ids`, each found with auto top-up on by a read before it. */
+async function runRule(store: Store, env: DomainEnv, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return []
   return store.transact(async (tx) => {
     if (ids.length > 1) await tx.readAhead?.({ subscribers: ids, topUpsOf: ids })
@@ -69,5 +73,6 @@ export async function retryWaitingAutoTopUps(
     }
     return { due, nextRetryAtMs: next }
   })
-  return { toppedUp: await autoTopUpPass(store, env, due), nextRetryAtMs }
+  // Read with the rule on just now: no second read to find those.
+  return { toppedUp: await runRule(store, env, due), nextRetryAtMs }
 }
