@@ -5,7 +5,10 @@
  * route calls per frame): each says hello, takes its sync, then sends its whole journal each poll
  * (one usage message of one entry per subscriber, at most 1,000), with two messages unacked at
  * most, like an agent that polls again while the last batch waits for its ack. A delta counts
- * once its ack came back, and acks follow the commit: every counted delta is durable.
+ * once its ack came back, and acks follow the commit: every counted delta is durable. On
+ * PostgreSQL an ack follows the batch's journal row, and the books follow the journal: the case
+ * also times how long after the last ack every acked entry was booked, and fails unless each was
+ * booked exactly once.
  *
  * Each case runs in a child process of its own, so its RSS is the controller's (store, hub, the
  * messages in flight) and nothing left over from the case before. Prints subscriber-deltas/s,
@@ -30,7 +33,13 @@ export type StoreKind = 'embedded' | 'postgres'
 export interface CaseResult {
   store: StoreKind
   subscribers: number
+  /** Acked (durable) entries per second. */
   deltasPerSecond: number
+  /**
+   * From the last ack to every acked entry on the books (PostgreSQL journals a batch and books it
+   * after; the embedded store books it before the ack): the backlog the burst left.
+   */
+  booksSeconds: number
   loopP99Ms: number
   loopMaxMs: number
   rssMb: number
@@ -66,13 +75,14 @@ export async function ingestScale(seconds = 15, sizes: readonly number[] = [10_0
     for (const r of [embedded, pg]) {
       const label = `${formatNumber(subscribers, 0)} ${r.store === 'embedded' ? 'embedded (baseline)' : `PostgreSQL (${r.retries} retries)`}`
       if (r.skipped) {
-        rows.push([label, `skipped: ${r.skipped}`, '', '', '', '', ''])
+        rows.push([label, `skipped: ${r.skipped}`, '', '', '', '', '', ''])
         continue
       }
       rows.push([
         label,
         formatNumber(r.deltasPerSecond, 0),
         r === embedded ? '1.00x' : ratio(r.deltasPerSecond, embedded.deltasPerSecond),
+        formatNumber(r.booksSeconds, 1),
         formatNumber(r.loopP99Ms, 1),
         formatNumber(r.loopMaxMs, 1),
         formatNumber(r.rssMb, 0),
@@ -85,6 +95,7 @@ export async function ingestScale(seconds = 15, sizes: readonly number[] = [10_0
       'subscribers, store',
       'subscriber-deltas/s',
       'vs embedded',
+      'books after s',
       'loop p99 ms',
       'loop max ms',
       'RSS MB',

@@ -12,6 +12,7 @@ import { LAST_SEEN_WRITE_INTERVAL_MS, touchAgent } from '../domain/agents.js'
 import { autoTopUpPass } from '../domain/auto-topup-pass.js'
 import type { DomainEnv } from '../domain/env.js'
 import { limitsFor, readLimitInputsAhead } from '../domain/limits.js'
+import type { Fold } from '../domain/usage-fold.js'
 import { type Change, ChangeFeed } from '../live/change-feed.js'
 import { type ControllerMetrics, noMetrics } from '../metrics/controller-metrics.js'
 import type { Store } from '../store/store.js'
@@ -19,6 +20,7 @@ import { AgentSession } from './agent-session.js'
 import type { AgentSocket } from './agent-socket.js'
 import type { SessionHost, SessionLimits } from './session-host.js'
 import { SharedPresence } from './shared-presence.js'
+import { UsageFolder } from './usage-folder.js'
 import { UsageLane } from './usage-lane.js'
 
 export const MAX_AGENT_MESSAGE_BYTES = 1024 * 1024
@@ -52,6 +54,8 @@ export class AgentHub implements SessionHost {
   readonly changes: ChangeFeed
   readonly metrics: ControllerMetrics
   readonly usage: UsageLane
+  /** Books the usage the lane journalled (a store with a journal). */
+  private readonly folder: UsageFolder
   /** Whole-state reads for syncs, a few at a time (see SessionHost.syncRead). */
   private readonly syncReads = new PQueue({ concurrency: SYNC_READS_AT_ONCE })
   private readonly sessions = new Map<string, AgentSession>()
@@ -72,8 +76,15 @@ export class AgentHub implements SessionHost {
     this.changes = options.changes ?? new ChangeFeed()
     this.metrics = options.metrics ?? noMetrics
     this.env = options.env
-    this.usage = new UsageLane(this.store, this.env)
     this.logger = options.logger.child({ component: 'hub' })
+    this.usage = new UsageLane(this.store, this.env, () => this.folder.kick())
+    this.folder = new UsageFolder({
+      store: this.store,
+      env: this.env,
+      logger: this.logger,
+      lane: this.usage,
+      folded: (fold) => this.folded(fold),
+    })
     this.limits = {
       maxMessageBytes: options.maxMessageBytes ?? MAX_AGENT_MESSAGE_BYTES,
       maxPendingMessages: options.maxPendingMessages ?? 64,
@@ -95,6 +106,7 @@ export class AgentHub implements SessionHost {
           ),
       changed: () => this.changes.publish({ kind: 'agents' }),
     })
+    this.folder.start()
   }
 
   /** An authenticated connection of `agentId`: it replaces the agent's older one, if any. */
@@ -210,6 +222,7 @@ export class AgentHub implements SessionHost {
 
   /** Resolves once follow-up work started so far (and what it started) has finished. */
   async drain(): Promise<void> {
+    await this.folder.settle()
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
   }
 
@@ -217,6 +230,7 @@ export class AgentHub implements SessionHost {
   close(): void {
     this.closing = true
     this.presence.stop()
+    this.track(this.folder.stop())
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     for (const session of [...this.sessions.values()]) {
@@ -259,6 +273,13 @@ export class AgentHub implements SessionHost {
 
   syncRead<T>(read: () => Promise<T>): Promise<T> {
     return this.syncReads.add(read)
+  }
+
+  /** Journalled usage booked: told as a batch booked at once is (see AgentSession.usage). */
+  private folded(fold: Fold): void {
+    this.metrics.usageIngested({ bytes: 0, booked: fold.booked, refused: fold.refused, duplicate: 0 })
+    this.changed({ kind: 'subscribers', ids: fold.subscriberIds })
+    if (fold.autoTopUpIds.length > 0) this.afterBooks(fold.autoTopUpIds)
   }
 
   afterBooks(subscriberIds: readonly string[]): void {

@@ -13,7 +13,8 @@
  */
 import type { Usage } from '@capd/protocol'
 import type { DomainEnv } from '../domain/env.js'
-import { type IngestResult, ingestUsage } from '../domain/usage-ingest.js'
+import { takeUsage } from '../domain/usage-fold.js'
+import type { IngestResult } from '../domain/usage-ingest.js'
 import { readAheadForUsage } from '../domain/usage-read-ahead.js'
 import type { Store } from '../store/store.js'
 
@@ -27,10 +28,13 @@ interface Waiting {
 export class UsageLane {
   private waiting: Waiting[] = []
   private running = false
+  private idle: (() => void)[] = []
 
   constructor(
     private readonly store: Store,
     private readonly env: DomainEnv,
+    /** Called after a commit that journalled usage (see domain/usage-fold.ts), to book it. */
+    private readonly journalled: () => void = () => {},
   ) {}
 
   /** Books the batch, alone or with others; resolves once it is durable. */
@@ -41,12 +45,24 @@ export class UsageLane {
     })
   }
 
+  /** Whether batches are waiting or being taken. */
+  get busy(): boolean {
+    return this.running || this.waiting.length > 0
+  }
+
+  /** Resolves once no batch waits (at once if none does). */
+  whenIdle(): Promise<void> {
+    if (!this.busy) return Promise.resolve()
+    return new Promise((resolve) => this.idle.push(resolve))
+  }
+
   private async run(): Promise<void> {
     this.running = true
     try {
       while (this.waiting.length > 0) await this.book(this.take())
     } finally {
       this.running = false
+      for (const resolve of this.idle.splice(0)) resolve()
     }
   }
 
@@ -69,9 +85,10 @@ export class UsageLane {
         const results = await this.store.transact(async (tx) => {
           await readAheadForUsage(tx, this.env, batch)
           const out: IngestResult[] = []
-          for (const w of batch) out.push(await ingestUsage(tx, this.env, w.agentId, w.usage))
+          for (const w of batch) out.push(await takeUsage(tx, this.env, w.agentId, w.usage))
           return out
         })
+        if (this.store.journalsUsage) this.journalled()
         for (const [i, w] of batch.entries()) w.resolve(results[i]!)
         return
       } catch {
@@ -81,7 +98,8 @@ export class UsageLane {
     }
     for (const w of batch) {
       try {
-        w.resolve(await this.store.transact((tx) => ingestUsage(tx, this.env, w.agentId, w.usage)))
+        w.resolve(await this.store.transact((tx) => takeUsage(tx, this.env, w.agentId, w.usage)))
+        if (this.store.journalsUsage) this.journalled()
       } catch (err) {
         w.reject(err)
       }

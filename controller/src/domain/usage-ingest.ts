@@ -57,6 +57,37 @@ export async function ingestUsage(
   agentId: string,
   usage: Usage,
 ): Promise<IngestResult> {
+  const accepted = await acceptUsage(tx, env, agentId, usage)
+  if (accepted.toBook.length === 0) return { ack: accepted.ack, ...none(), counts: accepted.counts(0) }
+  const booked = await bookEntries(tx, env, agentId, usage.epoch, accepted.toBook)
+  return {
+    ack: accepted.ack,
+    subscriberIds: booked.subscriberIds,
+    autoTopUpIds: booked.autoTopUpIds,
+    counts: accepted.counts(booked.booked),
+  }
+}
+
+/** A batch taken under the agent's high-water mark: what to book, and the ack once it is. */
+export interface AcceptedUsage {
+  ack: { epoch: string; seq: number }
+  /** The entries above the mark of an epoch the agent may use, in seq order; each still to admit. */
+  toBook: UsageEntry[]
+  counts(booked: number): IngestCounts
+}
+
+/**
+ * The batch's part that is the agent's alone: its entries above the epoch's high-water mark, the
+ * new mark (written here), a new epoch's admission and a gap in the seqs on record. Whatever
+ * books `toBook` must do so in the same transaction, or journal them (see usage-journal.ts):
+ * the mark says they are taken.
+ */
+export async function acceptUsage(
+  tx: Tx,
+  env: DomainEnv,
+  agentId: string,
+  usage: Usage,
+): Promise<AcceptedUsage> {
   let agent = await requireLiveAgent(tx, agentId)
   const markId = usageMarkId(agentId, usage.epoch)
   const mark = await tx.usageMarks.get(markId)
@@ -68,8 +99,9 @@ export async function ingestUsage(
     refused: fresh.length - booked,
     duplicate: usage.entries.length - fresh.length,
   })
-  if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, ...none(), counts: counts(0) }
+  if (fresh.length === 0) return { ack: { epoch: usage.epoch, seq: highWater }, toBook: [], counts }
   const seq = fresh[fresh.length - 1]!.seq
+  const ack = { epoch: usage.epoch, seq }
   const actor = `agent:${agentId}`
 
   if (!mark) {
@@ -82,7 +114,7 @@ export async function ingestUsage(
       }))
       await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
       await touchAgent(tx, env, agent)
-      return { ack: { epoch: usage.epoch, seq }, ...none(), counts: counts(0) }
+      return { ack, toBook: [], counts }
     }
     agent = verdict.agent
   }
@@ -97,16 +129,37 @@ export async function ingestUsage(
       receivedSeq: firstSeq,
     })
   }
+  const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: env.clock.now() }
+  if (mark) await tx.usageMarks.update(newMark)
+  else await tx.usageMarks.insert(newMark)
+  await touchAgent(tx, env, agent)
+  return { ack, toBook: fresh, counts }
+}
 
-  const { bookable, subscribers, unbooked } = await admitUsage(
-    tx,
-    agentId,
-    usage.epoch,
-    fresh,
-    env.clock.now(),
-  )
-  await recordAnomalies(tx, env, agentId, usage.epoch, unbooked)
+/** What booking an agent's entries did. */
+export interface Booked {
+  /** Subscribers whose usage grew. */
+  subscriberIds: string[]
+  /** Those of them with auto top-up on as committed (see IngestResult). */
+  autoTopUpIds: string[]
+  booked: number
+  refused: number
+}
 
+/**
+ * Books entries an agent sent under `epoch` (above its mark when accepted), in seq order: those
+ * that are the agent's to book (see usage-admission.ts) are drawn from the subscribers'
+ * allowances, the rest kept as anomalies. Decides the usage alerts they call for.
+ */
+export async function bookEntries(
+  tx: Tx,
+  env: DomainEnv,
+  agentId: string,
+  epoch: string,
+  entries: readonly UsageEntry[],
+): Promise<Booked> {
+  const { bookable, subscribers, unbooked } = await admitUsage(tx, agentId, epoch, entries, env.clock.now())
+  await recordAnomalies(tx, env, agentId, epoch, unbooked)
   // Grouped per subscriber in seq order: each reading draws from the buckets valid when it was
   // read, and each subscriber's row is written once however long the batch.
   const nowMs = env.clock.now()
@@ -145,17 +198,13 @@ export async function ingestUsage(
   // Counted down/up per local hour and day, for the history charts and CSV (drawn or not).
   await bookUsageHistory(tx, env, bookable)
 
-  const newMark = { id: markId, agentId, epoch: usage.epoch, seq, updatedAtMs: nowMs }
-  if (mark) await tx.usageMarks.update(newMark)
-  else await tx.usageMarks.insert(newMark)
-  await touchAgent(tx, env, agent)
   await tx.breathe?.()
   // Decided with the usage that crosses a threshold: the alert and the bytes commit together.
   await decideUsageAlerts(tx, env, subscribers.values())
   return {
-    ack: { epoch: usage.epoch, seq },
     subscriberIds: [...subscribers.keys()],
     autoTopUpIds: [...subscribers.values()].filter((s) => s.autoTopUp?.enabled).map((s) => s.id),
-    counts: counts(bookable.length),
+    booked: bookable.length,
+    refused: unbooked.length,
   }
 }

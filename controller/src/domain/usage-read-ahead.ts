@@ -25,9 +25,14 @@ export async function readAheadForUsage(
   if (!tx.readAhead) return
   const entries = batches.flatMap((b) => b.usage.entries)
   const subscriberIds = [...new Set(entries.map((e) => e.subscriberId))]
-  await tx.readAhead({
+  const marks = {
     agents: [...new Set(batches.map((b) => b.agentId))],
     usageMarks: batches.map((b) => usageMarkId(b.agentId, b.usage.epoch)),
+  }
+  // A journalled batch reads its agent and mark; its fold reads the rest (see usage-fold.ts).
+  if (tx.usageJournal) return tx.readAhead(marks)
+  await tx.readAhead({
+    ...marks,
     subscribers: subscriberIds,
     topUpsOf: subscriberIds,
     usageDays: usageDayIds(env, entries),

@@ -1,6 +1,6 @@
 /** The repository interface the domain depends on; the lowdb and (later) PostgreSQL stores implement it. */
 
-import type { IpPrefix } from '@capd/protocol'
+import type { IpPrefix, UsageEntry } from '@capd/protocol'
 import type { AgentPresence } from './agent-presence.js'
 import type { AuditQuery } from './audit-find.js'
 import type { Commit } from './commit-notes.js'
@@ -167,6 +167,12 @@ export interface Tx {
     /** Forgets records created before `beforeMs`. */
     prune(beforeMs: number): Promise<void>
   }
+  /**
+   * Usage accepted (under the agent's mark, acked) and not yet booked: a store that pays per
+   * transaction journals a batch and books it after the ack (see domain/usage-fold.ts). A store
+   * without it books every batch in the transaction that accepts it.
+   */
+  readonly usageJournal?: UsageJournal
   /** Gap-free sequence numbers (invoice numbers): rolled back with the transaction. */
   nextSequence(name: string): Promise<number>
   /**
@@ -181,6 +187,29 @@ export interface Tx {
    * lock meanwhile, PostgreSQL its snapshot.
    */
   breathe?(): Promise<void>
+}
+
+/** A batch in the usage journal: what an agent sent under an epoch, and its place in the journal. */
+export interface JournalledUsage {
+  /** Its place in the journal (journal order): what remove() takes. */
+  readonly ord: string
+  readonly agentId: string
+  readonly epoch: string
+  /** In seq order, none at or below the mark it was taken under. */
+  readonly entries: readonly UsageEntry[]
+}
+
+export interface UsageJournal {
+  append(agentId: string, epoch: string, entries: readonly UsageEntry[]): Promise<void>
+  /**
+   * The oldest batch and its agent's batches after it, in journal order, up to `maxEntries`
+   * entries (at least one batch, however large).
+   */
+  pending(maxEntries: number): Promise<JournalledUsage[]>
+  /** Takes these batches out; says how many it found (fewer: another transaction took some). */
+  remove(ords: readonly string[]): Promise<number>
+  /** Entries journalled. */
+  count(): Promise<number>
 }
 
 export interface ReadAhead {
@@ -248,5 +277,7 @@ export interface Store {
    * that pays per entry on the event loop (the embedded one) leaves it out: one batch each.
    */
   readonly usageEntriesPerTransaction?: number
+  /** Whether its transactions have a usage journal (Tx.usageJournal): a controller then books it. */
+  readonly journalsUsage?: boolean
   close(): Promise<void>
 }

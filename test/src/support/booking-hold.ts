@@ -1,9 +1,9 @@
 /**
  * Holds the usage booking of every controller on one PostgreSQL database in the middle of its
  * commit: a transaction of the test's locks `usage_marks` IN EXCLUSIVE MODE (plain reads pass,
- * writes wait), so a controller booking a batch stops at the agent's high-water mark, the batch's
- * subscriber rows written and nothing committed. Killed there, it leaves nothing booked: the
- * agent must send that batch again, to whichever controller it reaches next.
+ * writes wait), so a controller taking a batch stops at the agent's high-water mark, before the
+ * batch's journal row, nothing committed. Killed there, it leaves nothing journalled or booked:
+ * the agent must send that batch again, to whichever controller it reaches next.
  */
 import { connectPool } from '../../../controller/src/store/postgres/open-pg-store.js'
 import { waitFor } from './wait-for.js'

@@ -16,11 +16,28 @@ export class DatabaseNotEmptyError extends Error {
   override readonly name = 'DatabaseNotEmptyError'
 }
 
+/**
+ * The snapshot held usage acked and not yet booked (see domain/usage-fold.ts). The embedded store
+ * has no journal, so a copy taken then would lose it: a running controller books it within a
+ * second, and a copy taken after holds it on the books.
+ */
+export class UsageNotBookedError extends Error {
+  override readonly name = 'UsageNotBookedError'
+}
+
 /** Every table as of one snapshot, in the document's shape. */
 export async function dumpData(pool: pg.Pool): Promise<Data> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    const journalled = await client.query<{ n: string }>('SELECT count(*) AS n FROM usage_journal')
+    const pending = Number(journalled.rows[0]!.n)
+    if (pending > 0) {
+      throw new UsageNotBookedError(
+        `${pending} usage entries are acked but not yet booked; a running controller books them ` +
+          'within a second (start one on this database if none runs), then take the copy again',
+      )
+    }
     const data = emptyData()
     for (const spec of TABLE_SPECS) {
       const { rows } = await client.query<{ id: string; doc: unknown }>(
@@ -62,7 +79,13 @@ export async function loadData(pool: pg.Pool, data: Data): Promise<void> {
   const query: Query = async (sql, params) => (await client.query(sql, params)).rows
   try {
     await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE')
-    for (const sql of [...TABLE_SPECS.map((s) => s.sql), 'audit', 'idempotency', 'capd_sequences']) {
+    for (const sql of [
+      ...TABLE_SPECS.map((s) => s.sql),
+      'audit',
+      'idempotency',
+      'capd_sequences',
+      'usage_journal',
+    ]) {
       const rows = await query(`SELECT 1 FROM ${sql} LIMIT 1`)
       if (rows.length > 0)
         throw new DatabaseNotEmptyError(

@@ -2,14 +2,15 @@
  * `capd backup --db` and `capd restore --db`: a PostgreSQL store in the same backup file as a data
  * dir's, and a backup (of either store) loaded into an empty database — how an ISP moves up.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import { type BackupHeader, decodeBackup, encodeBackup } from '../backup-file.js'
-import { StoreFormatError } from '../data.js'
+import { type Data, StoreFormatError } from '../data.js'
 import type { Migration } from '../migrations.js'
 import { migrateDocument } from '../migrations.js'
 import { RestoreRefused } from '../restore.js'
 import type { Doc } from '../store-reader.js'
-import { DatabaseNotEmptyError, dumpData, loadData } from './dump-load.js'
+import { DatabaseNotEmptyError, dumpData, loadData, UsageNotBookedError } from './dump-load.js'
 import { connectPool, redactUrl } from './open-pg-store.js'
 import { migrateSchema, SCHEMA_VERSION } from './schema-migrations.js'
 
@@ -25,7 +26,7 @@ export interface PgBackup {
  */
 export async function takePgBackup(
   url: string,
-  meta: { capdVersion: string; now?: () => Date },
+  meta: { capdVersion: string; now?: () => Date; bookedWaitMs?: number },
 ): Promise<PgBackup> {
   const pool = await connectPool(url, 1)
   try {
@@ -39,13 +40,29 @@ export async function takePgBackup(
             : ' (use the capd that migrated it)'),
       )
     }
-    const data = await dumpData(pool)
+    const data = await dumpBooked(pool, meta.bookedWaitMs ?? BOOKED_WAIT_MS)
     return encodeBackup(data as unknown as Doc, {
       capdVersion: meta.capdVersion,
       createdAt: (meta.now ?? (() => new Date()))(),
     })
   } finally {
     await pool.end()
+  }
+}
+
+/** Usage journalled at a snapshot is booked within a second while a controller runs: wait that long. */
+const BOOKED_WAIT_MS = 5000
+
+/** A snapshot with every acked batch on the books: the first one within `waitMs`, else refused. */
+async function dumpBooked(pool: pg.Pool, waitMs: number): Promise<Data> {
+  const until = Date.now() + waitMs
+  for (;;) {
+    try {
+      return await dumpData(pool)
+    } catch (err) {
+      if (!(err instanceof UsageNotBookedError) || Date.now() >= until) throw err
+      await sleep(100)
+    }
   }
 }
 

@@ -48,7 +48,8 @@ export class PgStore implements Store {
   private readonly ping: ReturnType<typeof setInterval>
   /** Serialization failures retried, for tests and metrics. */
   retries = 0
-  readonly usageEntriesPerTransaction = 1_000
+  readonly usageEntriesPerTransaction = 5_000
+  readonly journalsUsage = true
   readonly agentPresence: PgAgentPresence
 
   constructor(

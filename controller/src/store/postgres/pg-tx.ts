@@ -22,6 +22,7 @@ import type { DeliveryQuery, Page, SubscriberQuery, Tx } from '../store.js'
 import type { UsageDay, UsageMonth } from '../usage-history-entities.js'
 import { auditPart, type Flushable, idempotencyPart, nextSequence } from './pg-side-tables.js'
 import { PgTable, type Query } from './pg-table.js'
+import { usageJournalPart } from './pg-usage-journal.js'
 import { type RowTableKey, specOf, TABLE_SPECS } from './table-specs.js'
 
 export interface PgTx {
@@ -73,6 +74,7 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
   const audit = auditPart(query, readOnly)
   const breather = new LoopBreather()
   const idempotency = idempotencyPart(query, readOnly)
+  const usageJournal = usageJournalPart(query, readOnly)
 
   const tx: Tx = {
     plans,
@@ -150,6 +152,7 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
     settings: table('settings'),
     audit,
     idempotency,
+    usageJournal,
     nextSequence: (name: string) => nextSequence(query, readOnly, name),
     breathe: () => breather.breathe(),
     readAhead: async (hint) => {
@@ -160,7 +163,7 @@ export function buildPgTx(query: Query, readOnly: boolean): PgTx {
       if (hint.topUpsOf) await topUps.readAheadBySubscriber(hint.topUpsOf)
     },
   }
-  const sides: Flushable[] = [audit, idempotency]
+  const sides: Flushable[] = [audit, idempotency, usageJournal]
   return {
     tx,
     notes,

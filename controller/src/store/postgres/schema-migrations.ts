@@ -5,6 +5,7 @@
 import type pg from 'pg'
 import { StoreFormatError } from '../data.js'
 import { PRESENCE_SCHEMA } from './pg-agent-presence.js'
+import { USAGE_JOURNAL_SCHEMA } from './pg-usage-journal.js'
 import { SCHEMA_V1 } from './schema-v1.js'
 
 export interface SchemaMigration {
@@ -48,6 +49,7 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
     sql: `ALTER TABLE agents SET (fillfactor = 50);
       ALTER TABLE usage_marks SET (fillfactor = 50);`,
   },
+  { version: 6, name: 'the usage journal: usage acked, booked after', sql: USAGE_JOURNAL_SCHEMA },
 ]
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.at(-1)!.version

@@ -1,10 +1,14 @@
 /**
- * The round trips of a usage lane's transaction on the PostgreSQL store: batches of several agents
- * booked together read each table they need once for all of them (readAheadForUsage), not once per
- * batch, and book the same as the same batches one by one.
+ * The round trips of usage on the PostgreSQL store. A lane's transaction takes batches of several
+ * agents together: it reads their agents and marks once for all of them (readAheadForUsage) and
+ * journals them in one statement. A fold then books an agent's journalled batches reading each
+ * table it needs once for all of them, and the books come out as the batches one by one would.
  */
+
+import { silentLogger } from '@capd/log'
 import { Usage } from '@capd/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UsageFolder } from '../../agent-hub/usage-folder.js'
 import { UsageLane } from '../../agent-hub/usage-lane.js'
 import { logStatements, type Statement } from '../../testing/pg-statements.js'
 import { usage } from '../../testing/test-agent.js'
@@ -65,6 +69,9 @@ describe.skipIf(skip !== undefined)(
         }
         agents.push({ id: agent.id, subscriberIds })
       }
+      // The app's own hub folds nothing here: the test's folder does, while its statements are logged.
+      t.hub.close()
+      await t.hub.drain()
     })
     afterAll(() => fixture?.end())
 
@@ -87,29 +94,52 @@ describe.skipIf(skip !== undefined)(
         ),
       )
 
-    it('reads each table once for all the batches booked together, and books them all', async () => {
+    it("takes batches together reading each table once, and folds each agent's batches reading each once", async () => {
       const lane = new UsageLane(store, t.env)
       // The epoch's first round (no marks yet: a new epoch reads the agent's marks), then a second.
       for (const round of [0, 1]) {
         const log = logStatements(store.pool)
         let results: Awaited<ReturnType<UsageLane['ingest']>>[]
         try {
-          // The first is booked alone; the others wait for it and go in one transaction.
+          // The first is taken alone; the others wait for it and go in one transaction.
           const sent = batches('e1', 1 + round * PER_AGENT, 1000 * (round + 1))
           results = await Promise.all(sent.map((b) => lane.ingest(b.agentId, b.usage)))
         } finally {
           log.stop()
         }
         expect(results.map((r) => r.ack.seq)).toEqual(agents.map(() => PER_AGENT * (round + 1)))
-        const txs = log.take().filter((tx) => tx.some((s) => s.sql.startsWith('UPDATE subscribers')))
+        const txs = log.take().filter((tx) => tx.some((s) => s.sql.startsWith('INSERT INTO usage_journal')))
         expect(txs).toHaveLength(2)
         const together = txs[1]!
-        expect(together.filter((s) => s.sql.startsWith('UPDATE subscribers'))).toHaveLength(1)
-        for (const [name, sql] of Object.entries(READS))
-          expect(together.filter((s) => s.sql.startsWith(sql)).length, name).toBe(1)
+        expect(together.filter((s) => s.sql.startsWith('INSERT INTO usage_journal'))).toHaveLength(1)
+        for (const name of ['agents', 'marks'] as const)
+          expect(together.filter((s) => s.sql.startsWith(READS[name])).length, name).toBe(1)
+        // Nothing booked yet: the lane reads no subscriber, top-up or history row.
+        expect(together.some((s) => s.sql.startsWith('UPDATE subscribers'))).toBe(false)
         if (round === 0) continue
         const reads = readsPerTable(together)
-        for (const table of ['agents', 'usage_marks', 'subscribers', 'top_ups', 'usage_days'])
+        expect(reads, JSON.stringify(reads)).toEqual({ agents: 1, usage_marks: 1 })
+      }
+      expect(await used()).toEqual(agents.flatMap((a) => a.subscriberIds.map(() => 0)))
+
+      const log = logStatements(store.pool)
+      try {
+        const folder = new UsageFolder({ store, env: t.env, logger: silentLogger, folded: () => {} })
+        await folder.settle()
+        await folder.stop()
+      } finally {
+        log.stop()
+      }
+      // A fold per agent, each booking both its rounds: every table read once, each row written once.
+      const folds = log.take().filter((tx) => tx.some((s) => s.sql.startsWith('UPDATE subscribers')))
+      expect(folds).toHaveLength(AGENTS)
+      for (const fold of folds) {
+        expect(fold.filter((s) => s.sql.startsWith('UPDATE subscribers'))).toHaveLength(1)
+        expect(fold.filter((s) => s.sql.startsWith('DELETE FROM usage_journal'))).toHaveLength(1)
+        for (const name of ['subscribers', 'topUps', 'days'] as const)
+          expect(fold.filter((s) => s.sql.startsWith(READS[name])).length, name).toBe(1)
+        const reads = readsPerTable(fold)
+        for (const table of ['subscribers', 'top_ups', 'usage_days'])
           expect(reads[table], `${table}: ${JSON.stringify(reads)}`).toBe(1)
       }
       expect(await used()).toEqual(agents.flatMap((a) => a.subscriberIds.map(() => 3000)))
