@@ -10,15 +10,20 @@
  * back to back were acked 65–71k entries/s with the fold taking its turn with the lane, 117k/s with
  * no fold meanwhile (two cores shared with PostgreSQL).
  *
- * One controller folds at a time (a job lock, held while it has work and LOCK_IDLE_MS after):
+ * One controller folds at a time (a job lock, held while it has work and LOCK_IDLE_MS after, taken
+ * again every LOCK_RENEW_MS; one found taken is asked for again no sooner than FOLD_INTERVAL_MS):
  * two folding at once would mostly read the same batches, and all but one would read again.
  * Correctness does not rest on the lock: a fold that finds its batches taken fails whole.
+ *
+ * A batch the books refuse (see setAside) is booked alone and, failing three times, kept as usage
+ * not booked: it must not hold up every batch behind it.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '@capd/log'
 import type { DomainEnv } from '../domain/env.js'
-import { type Fold, foldUsage, JournalRaced } from '../domain/usage-fold.js'
-import type { Store } from '../store/store.js'
+import { Refusal } from '../domain/refusal.js'
+import { type Fold, foldUsage, JournalRaced, setAside } from '../domain/usage-fold.js'
+import type { JournalledUsage, Store } from '../store/store.js'
 
 /** How often a controller looks for journalled usage nobody told it of. */
 export const FOLD_INTERVAL_MS = 1000
@@ -31,6 +36,13 @@ export const FOLD_ENTRIES = 10_000
 export const MAX_YIELD_MS = 1000
 /** The fold lock is let go after this long without work, for another controller to take. */
 const LOCK_IDLE_MS = 10_000
+/**
+ * ...and taken again after this long held: a lock lost with its connection unseen would otherwise
+ * leave two controllers folding side by side (still exactly once, but reading twice) for good.
+ */
+const LOCK_RENEW_MS = 30_000
+/** A batch whose fold failed alone this many times in a row is set aside (see setAside). */
+const MAX_BATCH_FAILURES = 3
 
 export interface UsageFolderOptions {
   store: Store
@@ -50,6 +62,11 @@ export class UsageFolder {
   private lastWorkMs = 0
   private lastFoldMs = 0
   private stopped = false
+  private heldSinceMs = 0
+  /** When the lock was last found taken: asked again no sooner than FOLD_INTERVAL_MS after. */
+  private refusedAtMs = Number.NEGATIVE_INFINITY
+  /** Failed folds of a batch alone, by its place in the journal. */
+  private readonly failures = new Map<string, number>()
 
   constructor(private readonly options: UsageFolderOptions) {}
 
@@ -96,19 +113,15 @@ export class UsageFolder {
   }
 
   private async run(): Promise<void> {
-    const { store, env, logger } = this.options
+    const { store, logger } = this.options
     try {
       if (!(await this.hold())) return
-      for (;;) {
+      while (!this.stopped) {
         await this.yieldToLane()
         const rows = await store.peek(async (tx) => (await tx.usageJournal?.pending(FOLD_ENTRIES)) ?? [])
         if (rows.length === 0) break
         this.lastWorkMs = Date.now()
-        try {
-          this.options.folded(await store.transact((tx) => foldUsage(tx, env, rows)))
-        } catch (err) {
-          if (!(err instanceof JournalRaced)) throw err
-        }
+        await this.fold(rows)
         this.lastFoldMs = Date.now()
       }
       if (Date.now() - this.lastWorkMs >= LOCK_IDLE_MS) await this.letGo()
@@ -119,14 +132,56 @@ export class UsageFolder {
     }
   }
 
+  /**
+   * Books the batches in one transaction; if the books refuse that, each alone, so one they refuse
+   * holds up no other. One that fails alone MAX_BATCH_FAILURES times in a row (not the database:
+   * the books) is set aside.
+   */
+  private async fold(rows: readonly JournalledUsage[]): Promise<void> {
+    const { store, env, logger } = this.options
+    try {
+      this.options.folded(await store.transact((tx) => foldUsage(tx, env, rows)))
+      return
+    } catch (err) {
+      if (err instanceof JournalRaced) return
+      // The database failed (a code of its own: SQLSTATE, or the socket's): the next turn.
+      if (!(err instanceof Refusal) && typeof (err as { code?: unknown }).code === 'string') throw err
+      if (rows.length === 1) {
+        const row = rows[0]!
+        const failures = (this.failures.get(row.ord) ?? 0) + 1
+        this.failures.set(row.ord, failures)
+        if (failures < MAX_BATCH_FAILURES) throw err
+        logger.error(
+          { err, agentId: row.agentId, epoch: row.epoch, firstSeq: row.entries[0]?.seq },
+          'a journalled usage batch cannot be booked; kept as usage not booked',
+        )
+        await store
+          .transact((tx) => setAside(tx, env, row))
+          .catch((e: unknown) => {
+            if (!(e instanceof JournalRaced)) throw e
+          })
+        this.failures.delete(row.ord)
+        return
+      }
+    }
+    for (const row of rows) await this.fold([row])
+  }
+
   /** Whether this controller holds the fold lock (taking it if free). */
   private async hold(): Promise<boolean> {
-    if (this.release) return true
     const { store } = this.options
     if (!store.tryJobLock) return true
+    if (this.release && Date.now() - this.heldSinceMs < LOCK_RENEW_MS) return true
+    await this.letGo()
+    if (Date.now() - this.refusedAtMs < FOLD_INTERVAL_MS) return false
     this.release = await store.tryJobLock('usage-fold')
+    if (!this.release) {
+      this.refusedAtMs = Date.now()
+      return false
+    }
+    this.heldSinceMs = Date.now()
     this.lastWorkMs = Date.now()
-    return this.release !== undefined
+    return true
   }
 
   private async letGo(): Promise<void> {

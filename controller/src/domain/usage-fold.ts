@@ -11,6 +11,7 @@
 import type { Usage, UsageEntry } from '@capd/protocol'
 import type { JournalledUsage, Tx } from '../store/store.js'
 import type { DomainEnv } from './env.js'
+import { recordAnomalies } from './usage-anomalies.js'
 import { usageDayIds } from './usage-history.js'
 import { acceptUsage, bookEntries, type IngestResult, ingestUsage } from './usage-ingest.js'
 
@@ -82,4 +83,20 @@ export async function foldUsage(tx: Tx, env: DomainEnv, rows: readonly Journalle
   fold.subscriberIds = [...grew]
   fold.autoTopUpIds = [...rule]
   return fold
+}
+
+/**
+ * Takes a batch the books refuse out of the journal (a count that would pass the largest they
+ * keep, or a fault that fails it every time): its entries are kept as anomalies of the agent,
+ * as usage acked and not booked always is, and the batches behind it are booked again.
+ */
+export async function setAside(tx: Tx, env: DomainEnv, row: JournalledUsage): Promise<void> {
+  if ((await tx.usageJournal!.remove([row.ord])) !== 1)
+    throw new JournalRaced('the batch was booked meanwhile')
+  const unbooked = row.entries.map((e) => ({
+    subscriberId: e.subscriberId,
+    reason: 'not_bookable' as const,
+    bytes: e.down + e.up,
+  }))
+  await recordAnomalies(tx, env, row.agentId, row.epoch, unbooked)
 }

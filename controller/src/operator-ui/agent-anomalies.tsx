@@ -16,6 +16,8 @@ const WHY: Record<UsageAnomalyReason, string> = {
   moved_away: 'subscriber moved to another agent: usage dated after the move, or under a new journal',
   epoch_limit: 'the agent started more journals than allowed (8 live); check why its state keeps being wiped',
   epoch_retired: 'usage of a journal retired long ago, replayed',
+  not_bookable:
+    'acked, then refused by the books (a count past the largest they keep); see the controller log',
 }
 
 export function AgentAnomalies(p: { rows: readonly AnomalyRow[]; nowMs: number; timeZone: string }) {

@@ -243,6 +243,8 @@ export type UsageAnomalyReason =
   | 'moved_away'
   | 'epoch_limit'
   | 'epoch_retired'
+  /** Acked into the usage journal, then refused by the books (see domain/usage-fold.ts). */
+  | 'not_bookable'
 
 /**
  * Usage acked but not booked, summed per agent, reason and subscriber, for operators to look into.

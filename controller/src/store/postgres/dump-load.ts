@@ -34,7 +34,7 @@ export async function dumpData(pool: pg.Pool): Promise<Data> {
     const pending = Number(journalled.rows[0]!.n)
     if (pending > 0) {
       throw new UsageNotBookedError(
-        `${pending} usage entries are acked but not yet booked; a running controller books them ` +
+        `${pending} usage batches are acked but not yet booked; a running controller books them ` +
           'within a second (start one on this database if none runs), then take the copy again',
       )
     }

@@ -3,8 +3,9 @@
  * lanes and booked by three folders at once, two of them without the fold lock, while
  * transactions fail before their commit and lose their answer after it, agents send batches again
  * and through both controllers at once — every entry is booked exactly once, and nothing is left in the journal. A
- * controller that stops with batches journalled leaves them to the next; a backup waits for the
- * books and refuses while usage is acked and not booked.
+ * controller that stops with batches journalled leaves them to the next; a batch the books refuse
+ * is set aside and holds up no other; a backup waits for the books and refuses while usage is
+ * acked and not booked.
  */
 
 import { silentLogger } from '@capd/log'
@@ -175,6 +176,37 @@ describe.skipIf(skip !== undefined)(
       expect(crashes.before).toBeGreaterThan(3)
       expect(crashes.after).toBeGreaterThan(3)
       for (const folder of folders) await folder.stop()
+    })
+
+    it('sets aside a batch the books refuse, as usage not booked, and books the batches behind it', async () => {
+      t.hub.close()
+      await t.hub.drain()
+      const [, agent] = agents
+      const [first, second] = agent!.subscribers as [string, string]
+      const before = await used()
+      const lane = new UsageLane(b, t.env)
+      const marks = await a.peek((tx) => tx.usageMarks.forAgent(agent!.id))
+      const seq = Math.max(0, ...marks.map((m) => m.seq)) + 1
+      // Acked (each entry is a valid count), then refused by the books: the sum passes 2^53 − 1.
+      const huge = Number.MAX_SAFE_INTEGER - before.get(first)! + 1
+      await lane.ingest(agent!.id, Usage.parse(usage('epoch-1', [{ seq, subscriberId: first, down: huge }])))
+      await lane.ingest(
+        agent!.id,
+        Usage.parse(usage('epoch-1', [{ seq: seq + 1, subscriberId: second, down: 555 }])),
+      )
+      const folder = new UsageFolder({ store: b, env: t.env, logger: silentLogger, folded: () => {} })
+      for (let round = 0; (await journalled()) > 0; round++) {
+        expect(round, 'the refused batch held up the journal').toBeLessThan(10)
+        await folder.settle()
+      }
+      await folder.stop()
+      const after = await used()
+      expect(after.get(first)).toBe(before.get(first))
+      expect(after.get(second)).toBe(before.get(second)! + 555)
+      const anomalies = await a.peek((tx) => tx.usageAnomalies.forAgent(agent!.id))
+      expect(anomalies.filter((x) => x.reason === 'not_bookable')).toMatchObject([
+        { subscriberId: first, entries: 1, bytes: huge },
+      ])
     })
 
     it('leaves what a stopped controller journalled to the next one, which books it on start', async () => {
