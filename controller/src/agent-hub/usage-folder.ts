@@ -10,8 +10,8 @@
  * back to back (bench/ingest-scale.ts) were acked at 105k entries/s with the fold yielding, 65–71k
  * with a fold between every two lane transactions (two cores shared with PostgreSQL).
  *
- * One controller folds at a time (a job lock, held while it has work and LOCK_IDLE_MS after, taken
- * again every LOCK_RENEW_MS; one found taken is asked for again no sooner than FOLD_INTERVAL_MS):
+ * One controller folds at a time (a job lock, held while the controller runs and taken again every
+ * LOCK_RENEW_MS; one found taken is asked for again no sooner than FOLD_INTERVAL_MS):
  * two folding at once would mostly read the same batches, and all but one would read again.
  * Correctness does not rest on the lock: a fold that finds its batches taken fails whole.
  *
@@ -34,11 +34,10 @@ export const FOLD_INTERVAL_MS = 1000
 export const FOLD_ENTRIES = 10_000
 /** Longest a fold waits for a busy lane. */
 export const MAX_YIELD_MS = 1000
-/** The fold lock is let go after this long without work, for another controller to take. */
-const LOCK_IDLE_MS = 10_000
 /**
- * ...and taken again after this long held: a lock lost with its connection unseen would otherwise
- * leave two controllers folding side by side (still exactly once, but reading twice) for good.
+ * The fold lock is let go and taken again after this long held: a lock lost with its connection
+ * unseen would otherwise leave two controllers folding side by side (still exactly once, but
+ * reading twice) for good.
  */
 const LOCK_RENEW_MS = 30_000
 /** A batch whose fold failed alone this many times in a row is set aside (see setAside). */
@@ -59,7 +58,6 @@ export class UsageFolder {
   private again = false
   private timer: ReturnType<typeof setInterval> | undefined
   private release: (() => Promise<void>) | undefined
-  private lastWorkMs = 0
   private lastFoldMs = 0
   private stopped = false
   private heldSinceMs = 0
@@ -120,11 +118,9 @@ export class UsageFolder {
         await this.yieldToLane()
         const rows = await store.peek(async (tx) => (await tx.usageJournal?.pending(FOLD_ENTRIES)) ?? [])
         if (rows.length === 0) break
-        this.lastWorkMs = Date.now()
         await this.fold(rows)
         this.lastFoldMs = Date.now()
       }
-      if (Date.now() - this.lastWorkMs >= LOCK_IDLE_MS) await this.letGo()
     } catch (err) {
       // The database may be away: the batches stay journalled for the next turn.
       logger.error({ err }, 'booking journalled usage failed')
@@ -141,6 +137,7 @@ export class UsageFolder {
     const { store, env, logger } = this.options
     try {
       this.options.folded(await store.transact((tx) => foldUsage(tx, env, rows)))
+      for (const row of rows) this.failures.delete(row.ord)
       return
     } catch (err) {
       if (err instanceof JournalRaced) return
@@ -180,7 +177,6 @@ export class UsageFolder {
       return false
     }
     this.heldSinceMs = Date.now()
-    this.lastWorkMs = Date.now()
     return true
   }
 
