@@ -1,19 +1,10 @@
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import type { CounterReading, SubscriberRule } from '../driver.js'
-import { SETS } from './layout.js'
 import { afterChanges } from './model.js'
 import type { InstalledTable } from './nft-json.js'
 import { planChanges, type QuotaCap } from './plan.js'
-
-const empty = (): InstalledTable => ({
-  handle: 7,
-  counters: new Map(),
-  quotas: new Map(),
-  limits: new Map(),
-  elements: new Map(SETS.map((s) => [s.name, new Map()])),
-  chain: undefined,
-})
+import { emptyTable, randomRule } from './testing-tables.js'
 
 const reading: CounterReading = { atMs: 0, bootId: 'b', samples: [] }
 
@@ -31,15 +22,6 @@ function shape(table: InstalledTable) {
   }
 }
 
-function randomRule(r: ReturnType<typeof seededRandom>, id: string, address: string): SubscriberRule {
-  const state = (['open', 'blocked', 'throttled'] as const)[r.int(0, 2)]!
-  const rule: SubscriberRule = { subscriberId: id, address, state }
-  if (state === 'throttled') rule.throttleKbps = r.int(1, 4) * 500
-  if (r.int(0, 2) > 0) rule.remainingBytes = BigInt(r.int(-1000, 5_000_000))
-  if (rule.remainingBytes !== undefined && r.int(0, 3) === 0) rule.count = r.int(0, 1) ? 'down' : 'up'
-  return rule
-}
-
 describe('a plan of only the pushed subscribers', () => {
   it('leaves the table as a full plan of the same rules would, touching nobody else', () => {
     for (let seed = 1; seed <= 60; seed++) {
@@ -50,8 +32,8 @@ describe('a plan of only the pushed subscribers', () => {
       const rules = new Map<string, SubscriberRule>()
       for (let i = 0; i < 25; i++) rules.set(`s${i}`, randomRule(r, `s${i}`, addresses[i]!))
       let caps = new Map<string, QuotaCap>()
-      const full = planChanges([...rules.values()], empty(), reading, caps)
-      let table = afterChanges(empty(), full.changes)
+      const full = planChanges([...rules.values()], emptyTable(), reading, caps)
+      let table = afterChanges(emptyTable(), full.changes)
       caps = full.caps
       let free = 25
       for (let step = 0; step < 8; step++) {

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { CounterReading, SubscriberRule } from '../driver.js'
 import { counterSamples } from './counters.js'
-import { SETS } from './layout.js'
 import { type InstalledTable, parseListing } from './nft-json.js'
 import { limitFor, planChanges } from './plan.js'
+import { emptyTable } from './testing-tables.js'
 
 // The same four subscribers the fixture was captured with.
 const LISTING = readFileSync(new URL('./fixtures/list-table.json', import.meta.url), 'utf8')
@@ -18,14 +18,6 @@ const RULES: SubscriberRule[] = [
 /** The rules as of the fixture's reading: 1 002 408 bytes passed the 10 MB quota, 8 997 592 are left. */
 const CURRENT = RULES.map((r) => (r.remainingBytes ? { ...r, remainingBytes: 8_997_592n } : r))
 
-const empty = (): InstalledTable => ({
-  handle: 7,
-  counters: new Map(),
-  quotas: new Map(),
-  limits: new Map(),
-  elements: new Map(SETS.map((set) => [set.name, new Map()])),
-  chain: undefined,
-})
 const noReading: CounterReading = { atMs: 0, bootId: 'b', samples: [] }
 const readingOf = (table: InstalledTable): CounterReading => ({
   atMs: 1,
@@ -35,7 +27,7 @@ const readingOf = (table: InstalledTable): CounterReading => ({
 
 describe('planChanges', () => {
   it('installs everything for new subscribers', () => {
-    const { changes, caps } = planChanges(RULES, empty(), noReading, new Map())
+    const { changes, caps } = planChanges(RULES, emptyTable(), noReading, new Map())
     const ops = changes.map((c) =>
       [c.op, 'set' in c && c.set, 'name' in c && c.name].filter(Boolean).join(' '),
     )
@@ -239,7 +231,7 @@ describe('planChanges', () => {
       { subscriberId: 'u', address: 'fd00:1::1', state: 'open', remainingBytes: 2000n, count: 'up' },
       { subscriberId: 'b', address: '10.1.0.3', state: 'open', remainingBytes: 3000n },
     ]
-    const table = empty()
+    const table = emptyTable()
     const counters = { d: [500n, 70n], u: [900n, 40n], b: [10n, 20n] } as const
     for (const [id, [down, up]] of Object.entries(counters)) {
       table.counters.set(`cd_${id}`, { handle: 1, packets: 1n, bytes: down })
@@ -275,7 +267,7 @@ describe('planChanges', () => {
 
   it('counts what passed on counters created after the reading, when the reading is the whole table', () => {
     // Read before the counters existed; created by the last apply; 3 000 bytes have passed since.
-    const table = empty()
+    const table = emptyTable()
     table.counters.set('cd_n', { handle: 1, packets: 2n, bytes: 2_000n })
     table.counters.set('cu_n', { handle: 2, packets: 1n, bytes: 1_000n })
     table.quotas.set('q_n', { handle: 3, overBytes: 10_000n, usedBytes: 3_000n })
@@ -297,7 +289,7 @@ describe('planChanges', () => {
     const rules: SubscriberRule[] = [
       { subscriberId: 't', address: '10.1.0.1', state: 'throttled', throttleKbps: 2000, throttleUpKbps: 500 },
     ]
-    const limits = planChanges(rules, empty(), noReading, new Map()).changes.filter(
+    const limits = planChanges(rules, emptyTable(), noReading, new Map()).changes.filter(
       (c) => c.op === 'add-limit',
     )
     expect(limits).toEqual([
@@ -324,8 +316,8 @@ describe('planChanges', () => {
       address: `10.9.0.${i}`,
       state: 'blocked',
     }))
-    const table = empty()
-    for (const c of planChanges(crowd, empty(), noReading, new Map()).changes) {
+    const table = emptyTable()
+    for (const c of planChanges(crowd, emptyTable(), noReading, new Map()).changes) {
       if (c.op === 'add-element') table.elements.get(c.set)!.set(c.key, c.value)
     }
     const stay = crowd.slice(0, 10)
@@ -385,8 +377,8 @@ describe('planChanges', () => {
             [bad, ...RULES],
           ]
     for (const rules of orders) {
-      const withBad = planChanges(rules, empty(), noReading, new Map())
-      const without = planChanges(RULES, empty(), noReading, new Map())
+      const withBad = planChanges(rules, emptyTable(), noReading, new Map())
+      const without = planChanges(RULES, emptyTable(), noReading, new Map())
       expect(withBad.changes).toEqual(without.changes)
       expect(withBad.caps).toEqual(without.caps)
       expect(withBad.skipped).toEqual([
@@ -409,8 +401,8 @@ describe('planChanges', () => {
       const good = mix.filter((r) => RULES.includes(r))
       const firstAlice = mix.find((r) => r.subscriberId === 'alice-1')!
       if (firstAlice !== RULES[0]) continue // alice-1's duplicate first: a different subscriber set
-      const withBad = planChanges(mix, empty(), noReading, new Map())
-      const alone = planChanges(good, empty(), noReading, new Map())
+      const withBad = planChanges(mix, emptyTable(), noReading, new Map())
+      const alone = planChanges(good, emptyTable(), noReading, new Map())
       expect(
         new Set(
           withBad.changes.map((c) => JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? `${v}` : v))),
