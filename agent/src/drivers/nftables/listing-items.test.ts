@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
 import { listingItemRuns } from './listing-items.js'
-import { parseListing, parseListingInSlices } from './nft-json.js'
+import { ListingParser, parseListing, parseListingInSlices } from './nft-json.js'
 
 const LISTING = readFileSync(new URL('./fixtures/list-table.json', import.meta.url), 'utf8')
 
@@ -80,5 +80,47 @@ describe('listingItemRuns', () => {
     )
     expect(sliced).toEqual(parseListing(LISTING, 'capd'))
     expect(turns).toBeGreaterThan(0)
+  })
+
+  it('builds the same table while the listing still comes, piece by piece with the loop turning between', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const random = seededRandom(seed).next
+      let turns = 0
+      const parser = new ListingParser('capd', async () => {
+        turns++
+        await new Promise((resolve) => setImmediate(resolve))
+      })
+      for (const piece of pieces(Buffer.from(LISTING), random)) {
+        parser.push(piece)
+        // Sometimes the parser catches up and waits for the next piece.
+        if (random() < 0.3) await new Promise((resolve) => setImmediate(resolve))
+      }
+      parser.end()
+      expect(await parser.table, `seed ${seed}`).toEqual(parseListing(LISTING, 'capd'))
+      expect(turns).toBeGreaterThan(0)
+    }
+  })
+
+  it('rejects a listing cut short or not a listing, and one abandoned, and never throws on a piece', async () => {
+    const cut = new ListingParser('capd', async () => {})
+    cut.push(Buffer.from(LISTING.slice(0, LISTING.length / 2)))
+    cut.end()
+    await expect(cut.table).rejects.toThrow(/cut short/)
+
+    const other = new ListingParser('capd', async () => {})
+    other.push(Buffer.from('{"other": [1, 2]}'))
+    other.end()
+    await expect(other.table).rejects.toThrow(/no "nftables" array/)
+
+    const broken = new ListingParser('capd', async () => {})
+    broken.push(Buffer.from('{"nftables": [{"counter": nope}]}'))
+    broken.end()
+    await expect(broken.table).rejects.toThrow(SyntaxError)
+
+    const abandoned = new ListingParser('capd', async () => {})
+    abandoned.push(Buffer.from(LISTING.slice(0, 100)))
+    await new Promise((resolve) => setImmediate(resolve))
+    abandoned.abandon()
+    await expect(abandoned.table).rejects.toThrow(/abandoned/)
   })
 })

@@ -38,6 +38,28 @@ describe('createNftRunner', () => {
     expect(await read(true)).toBe(String(Math.min(19, Number(own) + 10)))
   })
 
+  it('hands over the output piece by piece while the call runs, when asked to', async () => {
+    const seen: { text: string; atMs: number }[] = []
+    const started = performance.now()
+    const kept = await sh.chunks(['-c', 'echo one; sleep 0.15; echo two'], {
+      onChunk: (chunk) => seen.push({ text: chunk.toString(), atMs: performance.now() - started }),
+    })
+    const endedMs = performance.now() - started
+    expect(kept).toEqual([])
+    expect(seen.map((s) => s.text).join('')).toBe('one\ntwo\n')
+    // The first piece came before the process had written the second.
+    expect(endedMs - seen[0]!.atMs).toBeGreaterThan(100)
+    // A failure still rejects, after the pieces it wrote.
+    const pieces: string[] = []
+    const error = await sh
+      .chunks(['-c', 'echo partial; echo "Error: gone" >&2; exit 1'], {
+        onChunk: (c) => pieces.push(String(c)),
+      })
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(NftError)
+    expect(pieces.join('')).toBe('partial\n')
+  })
+
   it('says so when the binary is missing', async () => {
     const missing = createNftRunner({ nftPath: '/nonexistent/nft' })
     await expect(missing(['list', 'ruleset'])).rejects.toThrow(/cannot run \/nonexistent\/nft/)

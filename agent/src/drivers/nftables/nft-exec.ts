@@ -48,6 +48,11 @@ export interface ChunksOptions {
    * not wait behind it for a CPU.
    */
   background?: boolean
+  /**
+   * Given each piece of nft's output as it comes, instead of keeping them (the call then resolves
+   * with none): a listing is parsed while nft still writes it.
+   */
+  onChunk?: (chunk: Buffer) => void
 }
 
 /** How much nicer than the agent a background nft runs (see ChunksOptions.background): ~a tenth of its CPU share. */
@@ -66,6 +71,7 @@ interface Started {
   /** Set once it exited or could not start. */
   ended?: { code: number | null } | { error: Error }
   onEnd?: () => void
+  onChunk?: (chunk: Buffer) => void
 }
 
 export function createNftRunner({
@@ -89,7 +95,8 @@ export function createNftRunner({
       started.onEnd?.()
     }
     child.stdout.on('data', (chunk: Buffer) => {
-      started.stdout.push(chunk)
+      if (started.onChunk) started.onChunk(chunk)
+      else started.stdout.push(chunk)
     })
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       started.stderr += text
@@ -120,12 +127,17 @@ export function createNftRunner({
 
   const chunks = (
     args: readonly string[],
-    { stdin, signal, background = false }: ChunksOptions = {},
+    { stdin, signal, background = false, onChunk }: ChunksOptions = {},
   ): Promise<Buffer[]> => {
     const shown = `nft ${args.join(' ')}`
     const [command = nftPath] = prefix
     if (signal?.aborted) return Promise.reject(signal.reason)
     const started = take(args, background)
+    if (onChunk) {
+      // A waiting batch process may have written already.
+      for (const chunk of started.stdout.splice(0)) onChunk(chunk)
+      started.onChunk = onChunk
+    }
     return new Promise<Buffer[]>((resolve, reject) => {
       let settled = false
       const settle = (error: unknown) => {

@@ -2,7 +2,7 @@
 
 import { cachedPrefix } from '../prefix-cache.js'
 import { CHAIN } from './layout.js'
-import { listingItemRuns } from './listing-items.js'
+import { ListingItemSplitter } from './listing-items.js'
 
 export interface InstalledCounter {
   handle: number
@@ -61,7 +61,7 @@ export function parseListing(text: string, table: string): InstalledTable {
 }
 
 /**
- * As parseListing, from nft's output as it came (see listingItemRuns), a run of items at a time
+ * As parseListing, from nft's output as it came (see ListingItemSplitter), a run of items at a time
  * with `breathe()` between runs, so a listing of 10k subscribers never holds the event loop for
  * more than a run's parsing (a few ms).
  */
@@ -70,19 +70,91 @@ export async function parseListingInSlices(
   table: string,
   breathe: () => Promise<void>,
 ): Promise<InstalledTable> {
-  const built = new ListingBuilder(table)
-  for (const run of listingItemRuns(listing, RUN_BYTES)) {
+  const parser = new ListingParser(table, breathe)
+  for (const chunk of listing) parser.push(chunk)
+  parser.end()
+  return parser.table
+}
+
+/**
+ * A listing parsed while nft still writes it: `push()` each piece as it comes, then `end()`; the
+ * table is built a run at a time meanwhile, letting the loop turn between runs (see
+ * parseListingInSlices). nft writes a 10k subscribers' listing over ~200 ms, about as long as the
+ * parse takes: parsed after it, the parse was a poll's longest part after nft's own. A parser
+ * `abandon()`ed (nft failed) stops with nothing built.
+ */
+export class ListingParser {
+  /** The table, once the listing ended whole; rejects for a listing that is not one. */
+  readonly table: Promise<InstalledTable>
+  private readonly splitter = new ListingItemSplitter(RUN_BYTES)
+  private readonly builder: ListingBuilder
+  private runs: string[] = []
+  private ended = false
+  private abandoned = false
+  private fault: unknown
+  private wake: (() => void) | undefined
+
+  constructor(table: string, breathe: () => Promise<void>) {
+    this.builder = new ListingBuilder(table)
+    this.table = this.build(breathe)
+    // Whoever ends the listing awaits the table; an abandoned one is nobody's.
+    this.table.catch(() => {})
+  }
+
+  /** Takes the next piece of nft's output. Never throws: a fault is the table's rejection. */
+  push(chunk: Buffer): void {
+    if (this.fault !== undefined || this.abandoned) return
+    try {
+      this.runs.push(...this.splitter.push(chunk))
+    } catch (error) {
+      this.fault = error
+    }
+    this.wake?.()
+  }
+
+  /** nft's output is all here. */
+  end(): void {
+    this.ended = true
+    this.wake?.()
+  }
+
+  /** nft failed: whatever it wrote is dropped. */
+  abandon(): void {
+    this.abandoned = true
+    this.wake?.()
+  }
+
+  private async build(breathe: () => Promise<void>): Promise<InstalledTable> {
+    for (;;) {
+      if (this.abandoned) throw new Error('nft listing abandoned')
+      if (this.fault !== undefined) throw this.fault
+      const runs = this.runs
+      if (runs.length === 0) {
+        if (this.ended) break
+        await new Promise<void>((resolve) => {
+          this.wake = resolve
+        })
+        this.wake = undefined
+        continue
+      }
+      this.runs = []
+      for (const run of runs) await this.take(run, breathe)
+    }
+    for (const run of this.splitter.end()) await this.take(run, breathe)
+    return this.builder.table()
+  }
+
+  private async take(run: string, breathe: () => Promise<void>): Promise<void> {
     for (const item of JSON.parse(protectBigNumbers(run)) as Json[]) {
-      const set = built.begin(item as Json)
+      const set = this.builder.begin(item as Json)
       // A set of 10k elements is one item: its elements go in a slice at a time too.
       for (let from = 0; set && from < set.elems.length; from += ELEMENTS_PER_SLICE) {
-        built.addElements(set, from, from + ELEMENTS_PER_SLICE)
+        this.builder.addElements(set, from, from + ELEMENTS_PER_SLICE)
         await breathe()
       }
     }
     await breathe()
   }
-  return built.table()
 }
 
 /** Bytes of listing parsed at a time (~2 ms of JSON.parse). */
