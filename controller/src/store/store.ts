@@ -203,9 +203,9 @@ export interface UsageJournal {
   append(agentId: string, epoch: string, entries: readonly UsageEntry[]): Promise<void>
   /**
    * The oldest batch and its agent's batches after it, in journal order, up to `maxEntries`
-   * entries (at least one batch, however large).
+   * entries and `maxBatches` batches (at least one batch, however large).
    */
-  pending(maxEntries: number): Promise<JournalledUsage[]>
+  pending(maxEntries: number, maxBatches: number): Promise<JournalledUsage[]>
   /** Takes these batches out; says how many it found (fewer: another transaction took some). */
   remove(ords: readonly string[]): Promise<number>
   /** Entries journalled. */

@@ -59,14 +59,15 @@ export function usageJournalPart(query: Query, readOnly: boolean): UsageJournal 
       if (readOnly) throw new PeekWriteError()
       if (entries.length > 0) appended.push({ agentId, epoch, entries })
     },
-    pending: async (maxEntries) => {
+    pending: async (maxEntries, maxBatches) => {
       await flush()
       // The agent of the oldest batch, and its batches after that one: an agent's batches name the
       // same subscribers poll after poll, so each is booked once for all of them.
       const rows = await query<Row>(
         `SELECT ord, agent_id, epoch, entries FROM usage_journal
          WHERE agent_id = (SELECT agent_id FROM usage_journal ORDER BY ord LIMIT 1)
-         ORDER BY agent_id, ord LIMIT 1000`,
+         ORDER BY agent_id, ord LIMIT $1`,
+        [Math.max(1, maxBatches)],
       )
       const taken: JournalledUsage[] = []
       let entries = 0
