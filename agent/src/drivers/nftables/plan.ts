@@ -4,20 +4,13 @@ import type { CounterReading, CounterSample, SubscriberRule } from '../driver.js
 import { loginPrefixes } from '../login-prefixes.js'
 import { type CheckedRules, checkRules } from '../rules.js'
 import { counterSamples, samplesOf } from './counters.js'
-import {
-  OBJECT_KIND,
-  type ObjectKind,
-  type ObjectRole,
-  objectNames,
-  parseObjectName,
-  SETS,
-  setNames,
-} from './layout.js'
+import { type ObjectKind, objectNames, SETS, setNames } from './layout.js'
 import type { InstalledTable } from './nft-json.js'
 import { OverlayMap } from './overlay-map.js'
 import { MAX_PACKET_BYTES, planQuota } from './quota-plan.js'
 import type { Change } from './ruleset.js'
 import { finish } from './steps.js'
+import { installedAllWanted, OBJECT_KINDS, ownedObjects, sameElements } from './table-match.js'
 
 export interface Plan {
   changes: Change[]
@@ -257,52 +250,6 @@ function holdsBlock(rule: SubscriberRule, count: CountDirection): boolean {
     rule.remainingBytes !== undefined &&
     rule.remainingBytes < MAX_PACKET_BYTES
   )
-}
-
-const OBJECT_KINDS = ['counter', 'quota', 'limit'] as const
-
-function objectsOf(installed: InstalledTable, kind: ObjectKind): ReadonlyMap<string, unknown> {
-  return kind === 'counter' ? installed.counters : kind === 'quota' ? installed.quotas : installed.limits
-}
-
-/**
- * Whether every object of the kind in the table is a wanted one: the wanted names (distinct, one
- * subscriber's each) are all there, and there are no more. A table that matches the rules, as in
- * most polls, then needs no look at each object's name (10k subscribers: 30k names parsed).
- */
-function installedAllWanted(installed: InstalledTable, kind: ObjectKind, wanted: readonly string[]): boolean {
-  const table = objectsOf(installed, kind)
-  if (table.size !== wanted.length) return false
-  for (const name of wanted) if (!table.has(name)) return false
-  return true
-}
-
-/** Whether a set holds exactly the wanted elements, each with its wanted value. */
-function sameElements(want: ReadonlyMap<string, string>, have: ReadonlyMap<string, string>): boolean {
-  if (want.size !== have.size) return false
-  for (const [key, value] of want) if (have.get(key) !== value) return false
-  return true
-}
-
-/**
- * The objects of ours of one kind in the table: of `only`'s subscribers when given (looked up by
- * name, not by reading every object's name: a push among 10k subscribers), else of every subscriber.
- */
-function* ownedObjects(
-  installed: InstalledTable,
-  kind: ObjectKind,
-  only: ReadonlySet<string> | undefined,
-): Generator<string> {
-  const table = objectsOf(installed, kind)
-  if (only) {
-    for (const id of only) {
-      for (const [role, name] of Object.entries(objectNames(id))) {
-        if (OBJECT_KIND[role as ObjectRole] === kind && table.has(name)) yield name
-      }
-    }
-    return
-  }
-  for (const name of table.keys()) if (parseObjectName(kind, name)) yield name
 }
 
 const byId = new WeakMap<readonly CounterSample[], ReadonlyMap<string, CounterSample>>()
