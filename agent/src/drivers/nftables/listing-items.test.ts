@@ -1,10 +1,29 @@
 import { readFileSync } from 'node:fs'
 import { seededRandom } from '@capd/protocol/testing'
 import { describe, expect, it } from 'vitest'
-import { listingItemRuns } from './listing-items.js'
-import { ListingParser, parseListing, parseListingInSlices } from './nft-json.js'
+import { ListingItemSplitter } from './listing-items.js'
+import { type InstalledTable, ListingParser, parseListing } from './nft-json.js'
 
 const LISTING = readFileSync(new URL('./fixtures/list-table.json', import.meta.url), 'utf8')
+
+/** The runs of a listing whose pieces are all here. */
+function* listingItemRuns(chunks: readonly Buffer[], runBytes?: number): Generator<string> {
+  const splitter = new ListingItemSplitter(runBytes)
+  for (const chunk of chunks) yield* splitter.push(chunk)
+  yield* splitter.end()
+}
+
+/** The table of a listing whose pieces are all here, built a run at a time. */
+function parseListingInSlices(
+  chunks: readonly Buffer[],
+  table: string,
+  breathe: () => Promise<void>,
+): Promise<InstalledTable> {
+  const parser = new ListingParser(table, breathe)
+  for (const chunk of chunks) parser.push(chunk)
+  parser.end()
+  return parser.table
+}
 
 /** A random JSON value with strings full of the characters the splitter must not count. */
 function value(random: () => number, depth: number): unknown {

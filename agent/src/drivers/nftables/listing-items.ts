@@ -121,10 +121,3 @@ export class ListingItemSplitter {
     return run
   }
 }
-
-/** The runs of a listing whose pieces are all here (see ListingItemSplitter). */
-export function* listingItemRuns(chunks: readonly Buffer[], runBytes = 256 * 1024): Generator<string> {
-  const splitter = new ListingItemSplitter(runBytes)
-  for (const chunk of chunks) yield* splitter.push(chunk)
-  yield* splitter.end()
-}

@@ -61,27 +61,12 @@ export function parseListing(text: string, table: string): InstalledTable {
 }
 
 /**
- * As parseListing, from nft's output as it came (see ListingItemSplitter), a run of items at a time
+ * As parseListing, from nft's output while nft still writes it: `push()` each piece as it comes
+ * (see ListingItemSplitter), then `end()`. The table is built a run of items at a time meanwhile,
  * with `breathe()` between runs, so a listing of 10k subscribers never holds the event loop for
- * more than a run's parsing (a few ms).
- */
-export async function parseListingInSlices(
-  listing: readonly Buffer[],
-  table: string,
-  breathe: () => Promise<void>,
-): Promise<InstalledTable> {
-  const parser = new ListingParser(table, breathe)
-  for (const chunk of listing) parser.push(chunk)
-  parser.end()
-  return parser.table
-}
-
-/**
- * A listing parsed while nft still writes it: `push()` each piece as it comes, then `end()`; the
- * table is built a run at a time meanwhile, letting the loop turn between runs (see
- * parseListingInSlices). nft writes a 10k subscribers' listing over ~200 ms, about as long as the
- * parse takes: parsed after it, the parse was a poll's longest part after nft's own. A parser
- * `abandon()`ed (nft failed) stops with nothing built.
+ * more than a run's parsing (a few ms). nft writes a 10k subscribers' listing over ~200 ms, about
+ * as long as the parse takes: parsed after it, the parse was a poll's longest part after nft's
+ * own. A parser `abandon()`ed (nft failed) stops with nothing built.
  */
 export class ListingParser {
   /** The table, once the listing ended whole; rejects for a listing that is not one. */

@@ -76,21 +76,18 @@ export function createNftablesDriver(options: NftablesDriverOptions = {}): Route
     // Parsed as nft writes it: a 10k listing comes over ~200 ms, about the parse's own time.
     const parser = new ListingParser(table, breathe)
     try {
-      try {
-        await nft.chunks(['-j', 'list', 'table', 'inet', table], {
-          signal: reading?.signal,
-          background: reading !== undefined,
-          onChunk: (chunk) => parser.push(chunk),
-        })
-      } catch (error) {
-        parser.abandon()
-        throw error
-      }
+      await nft.chunks(['-j', 'list', 'table', 'inet', table], {
+        signal: reading?.signal,
+        background: reading !== undefined,
+        onChunk: (chunk) => parser.push(chunk),
+      })
       parser.end()
       const installed = await parser.table
       if (began === generation) model = { installed, generation, listing: installed }
       return installed
     } catch (error) {
+      // nft failed or was stopped: what it wrote is dropped (a no-op once the parse has ended).
+      parser.abandon()
       if (error instanceof NftError && error.isMissing) return undefined
       throw error
     }
